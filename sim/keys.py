@@ -1,0 +1,141 @@
+"""Names of the resolved model inputs shared by the engine and the scalar reference.
+
+A *resolved* proposal is a flat mapping from these names to numbers (booleans as bool,
+counts as int), built by :func:`sim.resolve.resolve` from a proposal, a policy and the
+parameter library.  ``sim/model/SPEC.md`` defines how each is used.
+"""
+
+from __future__ import annotations
+
+LAND_USES: tuple[str, ...] = ("forest", "grassland", "shrub", "farmland", "water")
+AREA_CLASSES: tuple[str, ...] = ("pit_floor", "pit_wall", "dump", "infrastructure")
+MEASURES: tuple[str, ...] = (
+    "regrading",
+    "soil",
+    "revegetation",
+    "amendment",
+    "wall_greening",
+    "drainage",
+    "demolition",
+    "aftercare",
+)
+
+INT_KEYS: tuple[str, ...] = (
+    "ramp_up_years",
+    "progressive_lag_years",
+    "closure_years",
+    "monitoring_years",
+    "success_horizon_years",
+    "horizon_years",
+)
+BOOL_KEYS: tuple[str, ...] = (
+    "topsoil_stripped",
+    "import_topsoil",
+    "substrate_amendment",
+    "fund_basis_revenue",
+)
+FLOAT_KEYS: tuple[str, ...] = (
+    # schedule
+    "reserves_mt",
+    "annual_output_mt",
+    "ramp_share",
+    "output_spread",
+    "rock_density_t_per_m3",
+    "mined_thickness_m",
+    "stripping_ratio",
+    "dump_height_m",
+    "infrastructure_area_ha",
+    "swell_factor",
+    "wall_length_factor",
+    "min_floor_width_m",
+    "final_highwall_slope_deg",
+    "final_highwall_height_m",
+    # restoration plan
+    "progressive_fraction",
+    *(f"share_{lu}" for lu in LAND_USES),
+    "soil_depth_cm",
+    # cost
+    "topsoil_loss_fraction",
+    "respread_cost_cny_per_m3",
+    "import_cost_cny_per_m3",
+    "regrade_volume_m3_per_ha",
+    "regrade_cost_cny_per_m3",
+    *(f"planting_cost_{lu}_cny_per_ha" for lu in LAND_USES),
+    "amendment_cost_cny_per_ha",
+    "drainage_cost_cny_per_ha",
+    "demolition_cost_cny_per_ha",
+    "wall_cost_cny_per_m2",
+    "aftercare_rate_per_year",
+    "profit_rate",
+    "tax_rate",
+    "other_fees_rate",
+    "contingency_rate",
+    # recovery
+    *(f"required_depth_{lu}_m" for lu in LAND_USES),
+    "annual_precipitation_mm",
+    "precipitation_reference_mm",
+    "cover_initial",
+    "toxic_cover_factor",
+    "wall_cover_factor",
+    *(f"success_cover_{lu}" for lu in LAND_USES if lu != "water"),
+    "success_cover_wall",
+    "failure_cap",
+    "failure_mult_thin",
+    "failure_mult_steep",
+    "failure_mult_drought",
+    "thin_soil_m",
+    "steep_wall_threshold_deg",
+    "drought_probability",
+    "required_success_area_share",
+    # finance
+    "ore_price_cny_per_t",
+    "plan_restoration_cost_cny",
+    "fund_rate_of_revenue",
+    "bond_cny",
+    "fund_interest_rate",
+    "discount_rate",
+    "inflation_rate",
+    "operator_default_hazard_per_year",
+)
+RESOLVED_KEYS: tuple[str, ...] = INT_KEYS + BOOL_KEYS + FLOAT_KEYS
+
+DRAW_SCALAR_KEYS: tuple[str, ...] = (
+    "thickness_factor",
+    "output_factor",
+    "cover_max",
+    "growth_rate_per_year",
+    "failure_probability",
+    "default_uniform",
+)
+DRAW_VECTOR_KEYS: tuple[str, ...] = ("cost_factor",)  # length len(MEASURES)
+DRAW_YEAR_KEYS: tuple[str, ...] = (
+    "drought_uniform",
+    "establish_land_uniform",
+    "establish_wall_uniform",
+)
+
+DRAW_OUTPUT_SCALARS: tuple[str, ...] = (
+    "life_years",
+    "pit_footprint_ha",
+    "pit_enlarged",
+    "total_disturbed_ha",
+    "peak_unrestored_ha",
+    "cost_cny",
+    "cost_per_ha_cny",
+    "pv_cost_cny",
+    "pv_revenue_cny",
+    "success",
+    "success_area_share",
+    "rework_area_share",
+    "fund_at_closure_cny",
+    "liability_at_closure_cny",
+    "assured",
+    "defaulted",
+    "unfunded_liability_cny",
+)
+DRAW_OUTPUT_YEARLY: tuple[str, ...] = (
+    "spend_cny",
+    "fund_balance_cny",
+    "walkaway_liability_cny",
+)
+DRAW_OUTPUT_YEARLY_BY_CLASS: tuple[str, ...] = ("disturbed_ha", "restored_ha")

@@ -1,0 +1,127 @@
+"""The Python API: ``sim.evaluate`` and the verdict documents it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import xarray as xr
+
+from sim import engine, feasibility
+from sim.params import load_library
+from sim.version import __version__
+
+
+@dataclass
+class Evaluation:
+    """Result of :func:`evaluate`."""
+
+    summary: xr.Dataset
+    trajectories: xr.Dataset | None
+    verdicts: list[dict[str, Any]]
+    raw: xr.Dataset | None = None
+
+
+def _num(x: float | None, digits: int = 10) -> float | None:
+    if x is None:
+        return None
+    return float(f"{float(x):.{digits}g}")
+
+
+def metrics(s: xr.Dataset) -> dict[str, Any]:
+    """The JSON metrics of one proposal's summary (dims: quantile)."""
+    q = lambda v, p: _num(s[v].sel(quantile=p))  # noqa: E731
+    return {
+        "life_years": int(round(float(s["life_years"].sel(quantile=0.5)))),
+        "peak_disturbed_area_ha": q("peak_disturbed_area_ha", 0.5),
+        "total_disturbed_area_ha": q("total_disturbed_area_ha", 0.5),
+        "pit_footprint_p90_ha": q("pit_footprint_ha", 0.9),
+        "cost_p10_cny": q("cost_cny", 0.1),
+        "cost_p50_cny": q("cost_cny", 0.5),
+        "cost_p90_cny": q("cost_cny", 0.9),
+        "cost_per_ha_p50_cny": q("cost_per_ha_cny", 0.5),
+        "pv_cost_p50_cny": q("pv_cost_cny", 0.5),
+        "pv_cost_p90_cny": q("pv_cost_cny", 0.9),
+        "pv_revenue_cny": q("pv_revenue_cny", 0.5),
+        "success_probability": _num(s["success_probability"]),
+        "rework_area_share": _num(s["rework_area_share"]),
+        "assurance_probability": _num(s["assurance_probability"]),
+        "default_probability": _num(s["default_probability"]),
+        "expected_unfunded_liability_cny": _num(s["expected_unfunded_liability_cny"]),
+        "unfunded_liability_p90_cny": q("unfunded_liability_cny", 0.9),
+        "horizon_years": int(s["horizon_years"]),
+    }
+
+
+def _clean(c: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_num(v) if isinstance(v, float) else v) for k, v in c.items()}
+
+
+def evaluate(
+    proposals: Sequence[Any] | Any,
+    policy: Any | None = None,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    trajectories: bool = False,
+    raw: bool = False,
+    params: Mapping[str, float] | None = None,
+    conditions: bool = True,
+    chunk_pairs: int = engine.DEFAULT_CHUNK_PAIRS,
+    workers: int = 1,
+    progress: bool = False,
+) -> Evaluation:
+    """Evaluate proposals under a policy: summaries, optional trajectories, and verdicts.
+
+    Parameters
+    ----------
+    proposals : one validated :class:`sim.proposal.Proposal` or a sequence of them.
+    policy : a :class:`sim.proposal.Policy`; the packaged default when None.
+    draws : Monte-Carlo draws per proposal.
+    seed : run seed; each proposal's stream derives from it and the proposal id.
+    trajectories : also return per-year quantiles (dims proposal, year, quantile).
+    raw : also return per-draw arrays (dims proposal, draw[, year]); for few proposals.
+    params : parameter-library overrides by dotted name (``{"cost.regrade_unit_cost": 18}``).
+    conditions : search approval conditions for soft failures and remedies for hard ones.
+    """
+    from sim.proposal import load_policy
+
+    if not isinstance(proposals, list | tuple):
+        proposals = [proposals]
+    policy = policy if policy is not None else load_policy()
+    lib = load_library(params)
+    res = engine.run(proposals, policy, draws=draws, seed=seed, lib=lib,
+                     trajectories=trajectories, raw=raw, chunk_pairs=chunk_pairs,
+                     workers=workers, progress=progress)
+    verdicts = []
+    for i, p in enumerate(proposals):
+        s = res.summary.isel(proposal=i)
+        crits = feasibility.assess(p, policy, s)
+        soft = [c["name"] for c in crits if c["passed"] is False and not c["hard"]]
+        hard = [c["name"] for c in crits if c["passed"] is False and c["hard"]]
+        conds: list[dict[str, Any]] = []
+        remedies: list[dict[str, Any]] = []
+        unfixable: set[str] = set()
+        if conditions and soft:
+            conds, unfixable = feasibility.conditions_for(p, policy, soft, draws=draws,
+                                                          seed=seed, lib=lib)
+        if conditions and hard:
+            remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed,
+                                                lib=lib)
+        verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
+        verdicts.append({
+            "proposal_id": p.proposal.id,
+            "name": p.proposal.name,
+            "verdict": verdict,
+            "deciding_criteria": deciding,
+            "criteria": [_clean(c) for c in crits],
+            "metrics": metrics(s),
+            "conditions": [_clean(c) for c in conds],
+            "remedies": [_clean(c) for c in remedies],
+            "seed": int(seed),
+            "draws": int(draws),
+            "version": __version__,
+        })
+    return Evaluation(summary=res.summary, trajectories=res.trajectories, verdicts=verdicts,
+                      raw=res.raw)

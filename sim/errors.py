@@ -1,0 +1,25 @@
+"""Errors that the command line reports as bad input (exit code 2) instead of a traceback."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class InputError(ValueError):
+    """Bad input: the message names the file, the field, the value and what is allowed."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+def did_you_mean(word: str, allowed: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest allowed word, or ``""``."""
+    close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def allowed_list(allowed: Iterable[str]) -> str:
+    """Format allowed words for a message: ``'a', 'b', 'c'``."""
+    return ", ".join(f"'{a}'" for a in allowed)

@@ -1,0 +1,37 @@
+"""Restoration fund, bond, operator default and unfunded public liability (SPEC.md §7).
+
+Sources (model.md §5): the fund accrues either a share of revenue or — China's 2017 national
+rule [S, 财建〔2017〕638号] — the approved plan's cost amortised in proportion to output; the
+operator pays any shortfall while solvent; a walk-away leaves the restoration of everything
+disturbed and not yet restored, plus the aftercare still owed, to the public, less the fund and
+bond. Bonds are compared with the undiscounted third-party cost, as regulators do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fund_balance_cny(
+    deposit_cny: np.ndarray, spend_cny: np.ndarray, fund_interest_rate: np.ndarray
+) -> np.ndarray:
+    """Fund balance at the end of each year [CNY, nominal]; never negative (operator tops up)."""
+    n, n_years = deposit_cny.shape
+    out = np.empty((n, n_years))
+    bal = np.zeros(n)
+    growth = 1.0 + fund_interest_rate
+    for t in range(n_years):
+        bal = np.maximum(0.0, bal * growth + deposit_cny[:, t] - spend_cny[:, t])
+        out[:, t] = bal
+    return out
+
+
+def default_year(default_uniform: np.ndarray, hazard_per_year: np.ndarray) -> np.ndarray:
+    """Year the operator walks away (geometric with the yearly hazard) [yr]; a huge number for none."""
+    never = np.iinfo(np.int64).max // 4
+    h = np.asarray(hazard_per_year, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.ceil(np.log(1.0 - default_uniform) / np.log(1.0 - h))
+    y = np.where(h >= 1.0, 1.0, y)
+    y = np.where((h <= 0.0) | ~np.isfinite(y), float(never), np.maximum(1.0, y))
+    return y.astype(np.int64)

@@ -197,7 +197,14 @@ def simulate_rows(
     restored_area = seqsum(coh_m + coh_i + coh_wp)
     success_area = seqsum(coh_m * meets_m + coh_i * meets_i + coh_wp * ok_w)
     success_share = success_area / restored_area
-    success = success_share >= inp["required_success_area_share"]
+    required = inp["required_success_area_share"]
+    success = np.ones_like(required, dtype=bool)
+    for area, met in ((rest["floor"], meets_m), (rest["dump"], meets_m), (coh_i, meets_i),
+                      (coh_wp, ok_w)):
+        total_c = seqsum(area)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share_c = seqsum(area * met) / total_c
+        success &= ~(total_c > 0.0) | (share_c >= required)
     water = inp["share_water"][:, None]
     reworked = seqsum((coh_m + coh_i) * (1.0 - water) * (s_land > t) + coh_wp * (s_wall > t))
     rework_share = reworked / restored_area

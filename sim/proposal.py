@@ -1,0 +1,1068 @@
+"""Input contract: the Proposal and Policy models, TOML/JSON loading and validation messages.
+
+A *proposal* is one mining-right application; a *policy* holds the reviewer's rules. Both are
+TOML files (JSON with the same structure is accepted), with the sections, field names and bounds
+of ``design/inputs.md``. Validation collects every problem of a file and raises one
+:class:`~sim.errors.InputError` whose lines read::
+
+    bad.toml: [extraction] reserves_mt = -5.0: must be > 0 (allowed range (0, 10000] Mt)
+
+A user policy file is deep-merged over the packaged default ``sim/data/default-policy.toml``
+(tables merged key by key, ``layers`` replaced as a whole) and then validated, so it only needs
+to state what it changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from inspect import isclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar, get_args, get_origin
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+
+from sim.errors import InputError, allowed_list, did_you_mean
+from sim.params import load_library
+
+__all__ = [
+    "DEFAULT_POLICY_PATH",
+    "SUFFIXES",
+    "Conditions",
+    "Criteria",
+    "Extraction",
+    "Finance",
+    "Layer",
+    "Location",
+    "Policy",
+    "PolicySection",
+    "Proposal",
+    "ProposalSection",
+    "Restoration",
+    "Site",
+    "default_policy_data",
+    "load_policy",
+    "load_proposal",
+    "load_proposals",
+    "parse_policy",
+    "parse_proposal",
+    "policy_schema",
+    "proposal_schema",
+    "read_document",
+]
+
+SUFFIXES: tuple[str, ...] = (".toml", ".json")
+DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "data" / "default-policy.toml"
+MAX_LIFE_YEARS = 200.0
+LAND_USE_SUM_TOLERANCE = 1e-6
+ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+_PATTERN_HINTS = {
+    ID_PATTERN: "must be non-empty and use only letters, digits, '.', '_' and '-' (no spaces)"
+}
+
+LandUse = Literal["forest", "grassland", "shrub", "farmland", "water"]
+"""Land-use keys of ``target_land_use``; the same names as :data:`sim.keys.LAND_USES`."""
+
+FundBasis = Literal["plan_cost_by_output", "revenue_share"]
+LayerRule = Literal["no_overlap", "min_distance"]
+
+
+# --------------------------------------------------------------------------------------------
+# Field helpers
+
+
+def _fmt(x: float) -> str:
+    """A bound for messages: ``10000`` rather than ``10000.0`` or ``1e+04``."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _range_text(
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> str:
+    lo = f"({_fmt(gt)}" if gt is not None else f"[{_fmt(ge)}" if ge is not None else "(-inf"
+    hi = f"{_fmt(lt)})" if lt is not None else f"{_fmt(le)}]" if le is not None else "inf)"
+    return f"{lo}, {hi}"
+
+
+def _q(
+    text: str,
+    unit: str,
+    default: Any = ...,
+    *,
+    plausible: bool = False,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+) -> Any:
+    """A numeric field whose description carries its unit and its allowed range."""
+    unit_text = f" [{unit}]" if unit else ""
+    word = "plausible range" if plausible else "allowed range"
+    description = f"{text}{unit_text}; {word} {_range_text(gt, ge, lt, le)}."
+    extra: dict[str, Any] = {"unit": unit}
+    if plausible:
+        extra["plausible_range"] = True
+    return Field(
+        default, description=description, json_schema_extra=extra, gt=gt, ge=ge, lt=lt, le=le
+    )
+
+
+def _years(text: str, default: Any = ..., *, ge: int = 0, le: int = 100) -> Any:
+    """A whole number of years (a plain integer: 1.5, "3" and true are refused)."""
+    return _q(f"{text}; a whole number", "yr", default, plausible=True, ge=ge, le=le)
+
+
+def _share(text: str, default: Any = ...) -> Any:
+    return _q(text, "", default, ge=0.0, le=1.0)
+
+
+class _Model(BaseModel):
+    """Base of every input table: unknown keys, NaN/inf and type coercion are refused."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+    key_noun: ClassVar[tuple[str, str]] = ("key", "keys")
+    key_hints: ClassVar[dict[str, str]] = {}
+
+
+class _Whole(ValueError):
+    """A validator message that already names the field and the value."""
+
+
+def _check_table_key(kind: str, value: str, table: Mapping[str, Any]) -> str:
+    if value not in table:
+        raise ValueError(
+            f"unknown {kind}; allowed: {allowed_list(table)}{did_you_mean(value, table)}"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Proposal
+
+
+class ProposalSection(_Model):
+    """[proposal]: what is applied for, by which method, where, and on how much land."""
+
+    id: str = Field(
+        description="Application id, unique in a run; seeds the proposal's random stream. "
+        "Letters, digits, '.', '_' and '-'.",
+        pattern=ID_PATTERN,
+        max_length=128,
+    )
+    name: str = Field(description="Human-readable name of the mine.", min_length=1)
+    mineral: str = Field(
+        description="A key of the parameter library's mineral table (sim/params/minerals.toml): "
+        "gives the default rock density and substrate and the plausible price range."
+    )
+    method: Literal["open_pit"] = Field(
+        description="Mining method. Only 'open_pit' is modelled; 'underground' (subsidence) is "
+        "refused, not approximated."
+    )
+    region: str = Field(
+        description="A key of the parameter library's region table (sim/params/regions.toml): "
+        "success criteria and recovery parameters."
+    )
+    licensed_area_ha: float = _q(
+        "The delineated mining-right area; the pit must fit inside it",
+        "ha",
+        plausible=True,
+        gt=0.0,
+        le=100_000.0,
+    )
+
+    @field_validator("mineral")
+    @classmethod
+    def _known_mineral(cls, value: str) -> str:
+        return _check_table_key("mineral", value, load_library().minerals)
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        return _check_table_key("region", value, load_library().regions)
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _not_underground(cls, value: Any) -> Any:
+        if value == "underground":
+            raise _Whole(
+                "method = 'underground' is not modelled yet (subsidence); "
+                "only 'open_pit' is supported"
+            )
+        return value
+
+
+class Extraction(_Model):
+    """[extraction]: reserves, output schedule and the geometry of the pit and waste dumps."""
+
+    reserves_mt: float = _q("Mineable reserves", "Mt", plausible=True, gt=0.0, le=10_000.0)
+    annual_output_mt: float = _q(
+        "Design capacity (full output per year)", "Mt/yr", plausible=True, gt=0.0, le=500.0
+    )
+    ramp_up_years: StrictInt = _years("Years at half capacity before full output (may be 0)")
+    rock_density_t_per_m3: float | None = _q(
+        "In-situ rock density; optional, defaults to the mineral table's density "
+        "(always set after validation)",
+        "t/m3",
+        None,
+        plausible=True,
+        ge=1.0,
+        le=6.0,
+    )
+    mined_thickness_m: float = _q(
+        "Mean depth (or face height) mined over the pit footprint",
+        "m",
+        plausible=True,
+        gt=0.0,
+        le=1000.0,
+    )
+    stripping_ratio: float = _q(
+        "Waste tonnes per ore tonne (may be 0)", "t/t", plausible=True, ge=0.0, le=100.0
+    )
+    dump_height_m: float = _q("Waste dump height", "m", plausible=True, gt=0.0, le=300.0)
+    infrastructure_area_ha: float = _q(
+        "Plant, roads and stockpiles (may be 0; may lie outside the licence)",
+        "ha",
+        plausible=True,
+        ge=0.0,
+        le=100_000.0,
+    )
+
+    @model_validator(mode="after")
+    def _plausible_life(self) -> Self:
+        life = self.reserves_mt / self.annual_output_mt
+        if life > MAX_LIFE_YEARS:
+            raise _Whole(
+                f"reserves_mt / annual_output_mt = {self.reserves_mt!r} / "
+                f"{self.annual_output_mt!r} = {life:.0f} years of extraction: implausible life, "
+                f"must be <= {_fmt(MAX_LIFE_YEARS)} years (check the units: Mt and Mt/yr)"
+            )
+        return self
+
+
+class Site(_Model):
+    """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
+
+    mean_slope_deg: float = _q("Mean slope of the natural ground", "deg", ge=0.0, lt=90.0)
+    final_highwall_slope_deg: float = _q(
+        "Overall slope of the final pit walls", "deg", gt=0.0, lt=90.0
+    )
+    final_highwall_height_m: float = _q(
+        "Height of the final pit walls", "m", plausible=True, gt=0.0, le=1000.0
+    )
+    soil_depth_cm: float = _q(
+        "Natural topsoil available for stripping (may be 0)", "cm", plausible=True, ge=0.0, le=500.0
+    )
+    annual_precipitation_mm: float = _q(
+        "Mean annual precipitation", "mm/yr", plausible=True, gt=0.0, le=10_000.0
+    )
+    substrate: str | None = Field(
+        None,
+        description="Substrate exposed by mining: a key of the substrate table "
+        "(sim/params/substrates.toml: carbonate, granite, sandstone, shale, acid_sulfide, "
+        "tailings). Optional, defaults to the mineral table's substrate (always set after "
+        "validation).",
+    )
+
+    @field_validator("substrate")
+    @classmethod
+    def _known_substrate(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return _check_table_key("substrate", value, load_library().substrates)
+
+
+class Restoration(_Model):
+    """[restoration]: target land uses and how, when and how fast the land is restored."""
+
+    target_land_use: dict[LandUse, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        description="Shares of the pit floor, dump and infrastructure area restored to each land "
+        "use (forest, grassland, shrub, farmland, water); missing keys are 0, each share in "
+        "[0, 1], the shares sum to 1 (±1e-6). Walls are greened in place. After validation all "
+        "five keys are present."
+    )
+    progressive_fraction: float = _share(
+        "Share of disturbed pit floor, final benches and dumps restored while mining continues"
+    )
+    progressive_lag_years: StrictInt = _years(
+        "Years from disturbance to progressive restoration (may be 0)"
+    )
+    closure_years: StrictInt = _years(
+        "Years of final restoration after extraction ends (at least 1)", ge=1
+    )
+    monitoring_years: StrictInt = _years("Years of aftercare and monitoring after each restoration")
+    topsoil_stripped: StrictBool = Field(
+        description="Topsoil stripped and stockpiled before disturbance (true/false)."
+    )
+    import_topsoil: StrictBool = Field(
+        True,
+        description="Import soil to cover a topsoil deficit (true, the default); if false the "
+        "available topsoil is spread thinner than the land use requires.",
+    )
+    substrate_amendment: StrictBool = Field(
+        description="Neutralise or cap a toxic substrate (lime + clean cover); costs more, and "
+        "without it toxic substrates recover poorly (true/false)."
+    )
+
+    @field_validator("target_land_use")
+    @classmethod
+    def _shares_sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
+        total = sum(value.values())
+        if abs(total - 1.0) > LAND_USE_SUM_TOLERANCE:
+            raise ValueError(f"the shares sum to {total:.6g}; they must sum to 1 (±1e-6)")
+        return {lu: float(value.get(lu, 0.0)) for lu in get_args(LandUse)}
+
+
+class Finance(_Model):
+    """[finance]: ore price, the restoration fund and bond, and the economic environment."""
+
+    ore_price_cny_per_t: float = _q(
+        "Ore sale price at year-0 prices", "CNY/t", plausible=True, gt=0.0, le=1e6
+    )
+    plan_restoration_cost_cny: float = _q(
+        "The applicant's own restoration cost estimate in its plan (may be 0)",
+        "CNY",
+        plausible=True,
+        ge=0.0,
+        le=1e12,
+    )
+    fund_basis: FundBasis = Field(
+        description="How the restoration fund is accrued: 'plan_cost_by_output' (the plan's cost "
+        "in proportion to output over the life, China's 2017 rule) or 'revenue_share' "
+        "(fund_rate_of_revenue x revenue each year)."
+    )
+    fund_rate_of_revenue: float = _share(
+        "Share of revenue paid into the fund each year (used when fund_basis = 'revenue_share')"
+    )
+    bond_cny: float = _q(
+        "Up-front financial assurance (may be 0)", "CNY", plausible=True, ge=0.0, le=1e12
+    )
+    fund_interest_rate: float = _q("Interest earned by the fund", "1/yr", ge=0.0, le=1.0)
+    discount_rate: float = _q("Discount rate for present values", "1/yr", ge=0.0, le=1.0)
+    inflation_rate: float = _q("Inflation of restoration costs", "1/yr", ge=0.0, le=1.0)
+    operator_default_hazard_per_year: float = _q(
+        "Yearly chance that the operator fails and walks away", "1/yr", ge=0.0, le=1.0
+    )
+
+
+class Location(_Model):
+    """[location] (optional): the mining-right boundary polygon."""
+
+    boundary: str = Field(
+        description="Path of the mining-right polygon (GeoJSON), relative to the proposal file.",
+        min_length=1,
+    )
+
+
+class _Document(_Model):
+    """A validated input file: remembers where it came from (not part of equality)."""
+
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this was loaded from (``None`` when built from data)."""
+        return self._source_path
+
+    def resolve_path(self, relative: str | Path) -> Path:
+        """A path named in this file, resolved against the file's folder (or the cwd)."""
+        path = Path(relative).expanduser()
+        if path.is_absolute() or self._source_path is None:
+            return path
+        return self._source_path.parent / path
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of the validated values (unset optional values left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def with_values(self, changes: Mapping[str, Any]) -> Self:
+        """A re-validated copy with fields replaced by dotted path, e.g. ``finance.bond_cny``."""
+        data = self.to_dict()
+        source = f"{self._source_path or '<data>'} (modified)"
+        for dotted, value in changes.items():
+            *head, last = dotted.split(".")
+            table = data
+            for key in head:
+                table = table.setdefault(key, {})
+                if not isinstance(table, dict):
+                    raise InputError(f"{source}: {dotted}: '{key}' is not a table")
+            table[last] = value
+        return _validate(type(self), data, source, self._source_path)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Proposal(_Document):
+    """A mining-right application (one proposal file)."""
+
+    key_noun: ClassVar[tuple[str, str]] = ("section", "sections")
+
+    proposal: ProposalSection = Field(description="What is applied for, and where.")
+    extraction: Extraction = Field(description="Reserves, output and pit/dump geometry.")
+    site: Site = Field(description="Ground, final walls, topsoil, climate, substrate.")
+    restoration: Restoration = Field(description="The restoration plan.")
+    finance: Finance = Field(description="Price, restoration fund, bond and rates.")
+    location: Location | None = Field(None, description="Optional mining-right boundary.")
+
+    @model_validator(mode="after")
+    def _mineral_defaults(self) -> Self:
+        mineral = load_library().minerals[self.proposal.mineral]
+        if self.extraction.rock_density_t_per_m3 is None:  # copies: never mutate shared input
+            density = float(mineral["density_t_per_m3"])
+            self.extraction = self.extraction.model_copy(update={"rock_density_t_per_m3": density})
+        if self.site.substrate is None:
+            self.site = self.site.model_copy(update={"substrate": str(mineral["substrate"])})
+        return self
+
+    @property
+    def id(self) -> str:
+        """The proposal id (``[proposal] id``)."""
+        return self.proposal.id
+
+    def boundary_path(self) -> Path | None:
+        """The boundary file resolved against the proposal file's folder, or ``None``."""
+        return None if self.location is None else self.resolve_path(self.location.boundary)
+
+
+# --------------------------------------------------------------------------------------------
+# Policy
+
+
+class PolicySection(_Model):
+    """[policy]: name and the restoration success test."""
+
+    name: str = Field(description="Name of the policy.", min_length=1)
+    success_horizon_years_after_closure: StrictInt = _years(
+        "Years after closure at which restoration success is judged"
+    )
+    required_success_area_share: float = _q(
+        "A draw succeeds when this share of the restored area meets its land use's criterion "
+        "by the horizon",
+        "",
+        gt=0.0,
+        le=1.0,
+    )
+
+
+class _Criterion(_Model):
+    direction: ClassVar[str] = "<="
+    hard: StrictBool = Field(
+        description="true: failing it rejects the proposal; false: failing it makes the verdict "
+        "conditional (approval conditions are searched)."
+    )
+
+
+class LicensedAreaCriterion(_Criterion):
+    """P90 pit footprint (floor + walls) <= the proposal's licensed_area_ha (no threshold)."""
+
+    key_hints: ClassVar[dict[str, str]] = {
+        "threshold": "licensed_area has no threshold: the limit is the proposal's "
+        "[proposal] licensed_area_ha"
+    }
+
+
+class ProtectedOverlapCriterion(_Criterion):
+    """Hectares of the boundary inside 'no_overlap' layers <= threshold."""
+
+    threshold: float = _q(
+        "Largest allowed overlap with protected layers", "ha", ge=0.0, le=100_000.0
+    )
+
+
+class HighwallSlopeCriterion(_Criterion):
+    """Final overall wall slope <= threshold."""
+
+    threshold: float = _q(
+        "Steepest final wall slope that can be reliably revegetated", "deg", gt=0.0, lt=90.0
+    )
+
+
+class SuccessProbabilityCriterion(_Criterion):
+    """Share of successful draws >= threshold."""
+
+    direction: ClassVar[str] = ">="
+    threshold: float = _q("Smallest allowed probability of restoration success", "", ge=0, le=1)
+
+
+class CostToRevenueCriterion(_Criterion):
+    """P90 PV restoration cost / PV revenue <= threshold."""
+
+    threshold: float = _q(
+        "Largest allowed ratio of restoration cost to revenue (present values)",
+        "",
+        plausible=True,
+        ge=0.0,
+        le=10.0,
+    )
+
+
+class AssuranceCriterion(_Criterion):
+    """P(fund balance at closure + bond >= cost still to pay then) >= threshold."""
+
+    direction: ClassVar[str] = ">="
+    threshold: float = _q("Smallest allowed probability of assurance at closure", "", ge=0, le=1)
+
+
+class UnfundedLiabilityCriterion(_Criterion):
+    """Expected unfunded public liability if the operator walks away <= threshold."""
+
+    threshold: float = _q(
+        "Largest allowed expected unfunded liability", "CNY", plausible=True, ge=0.0, le=1e12
+    )
+
+
+class Criteria(_Model):
+    """[criteria.<name>]: one table per criterion; thresholds and hardness are policy."""
+
+    key_noun: ClassVar[tuple[str, str]] = ("criterion", "criteria")
+
+    licensed_area: LicensedAreaCriterion = Field(description=LicensedAreaCriterion.__doc__)
+    protected_overlap: ProtectedOverlapCriterion = Field(
+        description=ProtectedOverlapCriterion.__doc__
+    )
+    highwall_slope: HighwallSlopeCriterion = Field(description=HighwallSlopeCriterion.__doc__)
+    success_probability: SuccessProbabilityCriterion = Field(
+        description=SuccessProbabilityCriterion.__doc__
+    )
+    cost_to_revenue: CostToRevenueCriterion = Field(description=CostToRevenueCriterion.__doc__)
+    assurance: AssuranceCriterion = Field(description=AssuranceCriterion.__doc__)
+    unfunded_liability: UnfundedLiabilityCriterion = Field(
+        description=UnfundedLiabilityCriterion.__doc__
+    )
+
+    def items(self) -> list[tuple[str, _Criterion]]:
+        """(name, criterion) pairs in the order of the contract."""
+        return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+class Layer(_Model):
+    """[[layers]]: a protected layer the boundary is checked against."""
+
+    name: str = Field(description="Name of the layer (e.g. ecological protection red line).")
+    path: str = Field(
+        description="Path of the layer (GeoJSON), relative to the policy file.", min_length=1
+    )
+    rule: LayerRule = Field(
+        description="'no_overlap': the boundary must not overlap the layer; 'min_distance': it "
+        "must keep min_distance_m away from it."
+    )
+    min_distance_m: float | None = _q(
+        "Required distance from the layer; required iff rule = 'min_distance'",
+        "m",
+        None,
+        plausible=True,
+        gt=0.0,
+        le=100_000.0,
+    )
+
+    @model_validator(mode="after")
+    def _distance_iff_rule(self) -> Self:
+        if self.rule == "min_distance" and self.min_distance_m is None:
+            raise _Whole("min_distance_m is missing (required when rule = 'min_distance')")
+        if self.rule != "min_distance" and self.min_distance_m is not None:
+            raise _Whole(
+                f"min_distance_m = {self.min_distance_m!r}: only allowed with "
+                f"rule = 'min_distance' (rule is {self.rule!r})"
+            )
+        return self
+
+
+class Conditions(_Model):
+    """[conditions]: bounds of the levers searched for a conditional approval."""
+
+    max_bond_cny: float | None = _q(
+        "Largest bond a condition may require; omit for no limit",
+        "CNY",
+        None,
+        plausible=True,
+        gt=0.0,
+        le=1e12,
+    )
+    max_fund_rate_of_revenue: float = _q(
+        "Largest fund_rate_of_revenue a condition may require", "", 0.2, gt=0.0, le=1.0
+    )
+    max_progressive_fraction: float = _q(
+        "Largest progressive_fraction a condition may require", "", 1.0, ge=0.0, le=1.0
+    )
+
+
+class Policy(_Document):
+    """The reviewer's rules: success test, criteria, protected layers and condition bounds.
+
+    A user policy file is deep-merged over the packaged default (tables merged key by key,
+    ``layers`` replaced as a whole) before validation.
+    """
+
+    key_noun: ClassVar[tuple[str, str]] = ("section", "sections")
+
+    policy: PolicySection = Field(description="Name and success test.")
+    criteria: Criteria = Field(description="One table per criterion.")
+    layers: list[Layer] = Field(
+        default_factory=list, description="Protected layers ([[layers]]); none by default."
+    )
+    conditions: Conditions = Field(
+        default_factory=Conditions, description="Bounds of the levers for approval conditions."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Error messages
+
+
+_D = TypeVar("_D", bound="_Document")
+
+
+class _JsonConstant:
+    """Stand-in for a JSON NaN/Infinity, refused by every field with a clear message."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isclass(annotation) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _literal_values(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    for arg in get_args(annotation):
+        found = _literal_values(arg)
+        if found:
+            return found
+    return ()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, _JsonConstant):
+        return f"the JSON constant {value.name}"
+    for typ, name in (
+        (datetime.date | datetime.time, "a date/time"),
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a number"),
+        (str, "a string"),
+        (dict, "a table"),
+        (list, "an array"),
+    ):
+        if isinstance(value, typ):
+            return name
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+_EXPECTED = {
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "int_type": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
+    "int_parsing": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
+    "int_from_float": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
+    "bool_type": "expected true or false (a boolean, not a string or number)",
+    "bool_parsing": "expected true or false (a boolean, not a string or number)",
+    "string_type": "expected a string (text in quotes)",
+}
+_OPS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+_CTX_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt"}
+
+
+def _locate(
+    root: type[BaseModel], loc: Sequence[str | int]
+) -> tuple[list[str | int], type[BaseModel], list[str | int], FieldInfo | None]:
+    """Split an error location into the TOML table it lies in and the path inside it."""
+    cls: type[BaseModel] = root
+    section: list[str | int] = []
+    owner_field: FieldInfo | None = None
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(key, int):
+            section.append(key)
+            i += 1
+            continue
+        info = cls.model_fields.get(key)
+        sub = _model_of(info.annotation) if info is not None else None
+        if sub is None:
+            break
+        section.append(key)
+        cls, owner_field = sub, info
+        i += 1
+    return section, cls, list(loc[i:]), owner_field
+
+
+def _section_label(parts: Sequence[str | int]) -> str:
+    names = [str(p) for p in parts if isinstance(p, str)]
+    if not names:
+        return ""
+    index = [p for p in parts if isinstance(p, int)]
+    if index:
+        return f"[[{'.'.join(names)}]] #{index[-1] + 1}"
+    return f"[{'.'.join(names)}]"
+
+
+def _unknown_key(root: type[BaseModel], cls: type[BaseModel], key: str, label: str) -> str:
+    noun, nouns = cls.key_noun if issubclass(cls, _Model) else ("key", "keys")
+    allowed = list(cls.model_fields)
+    shown = f"[{key}]" if noun == "section" else repr(key)
+    text = f"unknown {noun} {shown}; allowed {nouns}: {allowed_list(allowed)}"
+    text += did_you_mean(key, allowed)
+    if issubclass(cls, _Model) and key in cls.key_hints:
+        text += f" ({cls.key_hints[key]})"
+    if cls is not root and key in root.model_fields:
+        text += f" ([{key}] is a section: its header must come before its keys)"
+    for name, info in root.model_fields.items():
+        sub = _model_of(info.annotation)
+        if sub is not None and sub is not cls and key in sub.model_fields:
+            text += f" ('{key}' belongs in [{name}])"
+            break
+    return f"{label} {text}" if label else text
+
+
+def _bound_note(kind: str, info: FieldInfo | None) -> str:
+    if info is None:
+        return ""
+    bounds: dict[str, float] = {}
+    for meta in info.metadata:
+        for typ, name in ((Gt, "gt"), (Ge, "ge"), (Lt, "lt"), (Le, "le")):
+            if isinstance(meta, typ):
+                bounds[name] = getattr(meta, name)
+    if not bounds:
+        return ""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    unit = f" {extra['unit']}" if extra.get("unit") else ""
+    rng = _range_text(**bounds)
+    upper = kind in ("less_than", "less_than_equal")
+    if extra.get("plausible_range") and upper:
+        return f" (implausibly large; plausible range {rng}{unit})"
+    return f" (allowed range {rng}{unit})"
+
+
+def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
+    """One problem as ``[section] field = value: what is allowed``."""
+    kind, value = err["type"], err.get("input")
+    ctx = err.get("ctx") or {}
+    section, cls, rest, owner = _locate(root, err["loc"])
+    label = _section_label(section)
+    head = f"{label} " if label else ""
+    error = ctx.get("error")
+
+    if kind == "extra_forbidden" and rest:
+        return _unknown_key(root, cls, str(rest[-1]), label)
+    if not rest:  # the error concerns a whole table
+        desc = (owner.description or "").rstrip(".") if owner is not None else ""
+        if kind == "missing":
+            return f"{head}section is missing (required; {desc})"
+        if kind == "list_type":
+            return f"{head}must be an array of tables, got {_kind(value)} {_show(value)}"
+        if kind in ("model_type", "model_attributes_type", "dict_type"):
+            return f"{head}must be a table of keys, got {_kind(value)} {_show(value)}"
+        if error is not None:
+            return f"{head}{error}"
+        return f"{head}is invalid ({kind})"
+
+    info = cls.model_fields.get(str(rest[0]))
+    if rest[-1] == "[key]":  # a key of a table-valued field, e.g. target_land_use
+        field = ".".join(str(p) for p in rest[:-2])
+        allowed = _literal_values(info.annotation) if info is not None else ()
+        key = str(rest[-2])
+        return (
+            f"{head}{field}: unknown key {key!r}; allowed keys: {allowed_list(allowed)}"
+            f"{did_you_mean(key, allowed)}"
+        )
+    field = ".".join(str(p) for p in rest)
+    if kind == "missing":
+        desc = (info.description or "").rstrip(".") if info is not None and len(rest) == 1 else ""
+        return f"{head}{field} is missing (required; {desc})"
+    if isinstance(error, _Whole):
+        return f"{head}{error}"
+    prefix = f"{head}{field} = {_show(value)}: "
+    if error is not None:
+        return prefix + str(error)
+    if isinstance(value, _JsonConstant):
+        return prefix + f"the JSON constant {value.name} is not allowed; expected a finite number"
+    if kind in _EXPECTED:
+        return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
+    if kind == "finite_number":
+        return prefix + "must be a finite number (NaN and infinity are not allowed)"
+    if kind in _OPS:
+        bound = ctx.get(_CTX_KEYS.get(kind, "le"))
+        note = _bound_note(kind, info if len(rest) == 1 else None)
+        return prefix + f"must be {_OPS[kind]} {_fmt(bound)}{note}"
+    if kind == "literal_error":
+        allowed = _literal_values(info.annotation) if info is not None else ()
+        return prefix + f"allowed values: {allowed_list(allowed)}{did_you_mean(value, allowed)}"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
+        return prefix + hint
+    if kind == "string_too_short":
+        return prefix + "must not be empty"
+    if kind == "string_too_long":
+        return prefix + f"must be at most {ctx.get('max_length')} characters"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return prefix + f"expected a table, got {_kind(value)}"
+    return prefix + f"invalid value ({kind})"
+
+
+def _validate(model: type[_D], data: Any, source: str, path: str | Path | None = None) -> _D:
+    if not isinstance(data, dict):
+        raise InputError(
+            f"{source}: expected a table of sections at the top level, got {_kind(data)}"
+        )
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{source}: {_describe(model, e)}" for e in exc.errors(include_url=False)]
+        raise InputError("\n".join(problems), problems=problems) from None
+    obj._source_path = Path(path) if path is not None else None
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def read_document(path: str | Path) -> dict[str, Any]:
+    """The raw table of a ``.toml`` or ``.json`` file; an :class:`InputError` naming the file."""
+    path = Path(path)
+    shown = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"{shown}: unsupported file type {path.suffix or '(no suffix)'!r}; "
+            f"allowed suffixes: {allowed_list(SUFFIXES)}"
+        )
+    if not path.exists():
+        raise InputError(f"{shown}: file not found")
+    if path.is_dir():
+        raise InputError(f"{shown}: is a directory, expected a {suffix} file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
+    if not raw.strip():
+        raise InputError(f"{shown}: the file is empty")
+    if b"\x00" in raw:
+        raise InputError(f"{shown}: binary file (contains NUL bytes); expected UTF-8 text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{shown}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    if suffix == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{shown}: TOML syntax error: {exc}") from None
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_JsonConstant)
+    except _DuplicateKey as exc:
+        raise InputError(
+            f"{shown}: duplicate key '{exc.args[0]}' in a JSON object (each key may appear once)"
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{shown}: JSON syntax error: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{shown}: expected a JSON object at the top level, got {_kind(data)}")
+    data.pop("$schema", None)  # editors' schema hint, not an input
+    return data
+
+
+def _missing_files(doc: _Document, shown: str, named: Iterable[tuple[str, str]]) -> list[str]:
+    problems = []
+    for label, rel in named:
+        resolved = doc.resolve_path(rel)
+        if not resolved.is_file():
+            problems.append(f"{shown}: {label} = {rel!r}: file not found (looked for {resolved})")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def parse_proposal(
+    data: Mapping[str, Any], source: str = "<data>", *, path: str | Path | None = None
+) -> Proposal:
+    """Validate a proposal given as a dict; ``source`` names it in messages, ``path`` is kept."""
+    if isinstance(data, Mapping):
+        data = copy.deepcopy(dict(data))
+    return _validate(Proposal, data, source, path)
+
+
+def load_proposal(path: str | Path) -> Proposal:
+    """Read and validate one proposal file (``.toml`` or ``.json``).
+
+    A boundary named in ``[location]`` must exist (relative to the proposal file).
+    """
+    shown = str(path)
+    proposal = parse_proposal(read_document(path), shown, path=path)
+    if proposal.location is not None:
+        problems = _missing_files(
+            proposal, shown, [("[location] boundary", proposal.location.boundary)]
+        )
+        if problems:
+            raise InputError("\n".join(problems), problems=problems)
+    return proposal
+
+
+def load_proposals(paths: Iterable[str | Path]) -> list[Proposal]:
+    """Load several proposals; every file is validated before one InputError lists all problems.
+
+    Proposal ids must be unique across the files.
+    """
+    proposals: list[Proposal] = []
+    problems: list[str] = []
+    first_file: dict[str, str] = {}
+    for path in paths:
+        try:
+            proposal = load_proposal(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if proposal.id in first_file:
+            problems.append(
+                f"{path}: [proposal] id = {proposal.id!r}: duplicate proposal id, also used by "
+                f"{first_file[proposal.id]} (ids must be unique in a run)"
+            )
+        else:
+            first_file[proposal.id] = str(path)
+        proposals.append(proposal)
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
+    return proposals
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: tables merged key by key, everything else (arrays) replaced."""
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def default_policy_data() -> dict[str, Any]:
+    """The raw table of the packaged default policy."""
+    return read_document(DEFAULT_POLICY_PATH)
+
+
+def parse_policy(
+    data: Mapping[str, Any],
+    source: str = "<data>",
+    *,
+    path: str | Path | None = None,
+    merge_default: bool = True,
+) -> Policy:
+    """Validate a policy dict, deep-merged over the packaged default unless ``merge_default``
+    is false."""
+    if not isinstance(data, Mapping):
+        return _validate(Policy, data, source, path)
+    merged = _deep_merge(default_policy_data(), data) if merge_default else dict(data)
+    return _validate(Policy, merged, source, path)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The packaged default policy (``path=None``) or a user policy file merged over it.
+
+    The layer files of ``[[layers]]`` must exist (relative to the policy file).
+    """
+    if path is None:
+        return parse_policy(
+            default_policy_data(),
+            str(DEFAULT_POLICY_PATH),
+            path=DEFAULT_POLICY_PATH,
+            merge_default=False,
+        )
+    shown = str(path)
+    policy = parse_policy(read_document(path), shown, path=path)
+    named = [(f"[[layers]] #{i + 1} path", layer.path) for i, layer in enumerate(policy.layers)]
+    problems = _missing_files(policy, shown, named)
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
+    return policy
+
+
+def _add_enum(prop: dict[str, Any], values: Iterable[str]) -> None:
+    branches = prop.get("anyOf", [prop])
+    for branch in branches:
+        if branch.get("type") == "string":
+            branch["enum"] = list(values)
+
+
+def proposal_schema() -> dict[str, Any]:
+    """JSON Schema of a proposal file (mineral, region and substrate enums from the library)."""
+    schema = Proposal.model_json_schema()
+    lib = load_library()
+    defs = schema["$defs"]
+    _add_enum(defs["ProposalSection"]["properties"]["mineral"], lib.minerals)
+    _add_enum(defs["ProposalSection"]["properties"]["region"], lib.regions)
+    _add_enum(defs["Site"]["properties"]["substrate"], lib.substrates)
+    schema["title"] = "restoresim proposal"
+    return schema
+
+
+def policy_schema() -> dict[str, Any]:
+    """JSON Schema of a policy file (as validated after merging over the packaged default)."""
+    schema = Policy.model_json_schema()
+    schema["title"] = "restoresim policy"
+    return schema

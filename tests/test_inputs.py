@@ -1,0 +1,465 @@
+"""The input contract: proposal/policy models, loading and validation messages (sim.proposal)."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+
+from sim.errors import InputError
+from sim.keys import LAND_USES
+from sim.params import load_library
+from sim.proposal import (
+    DEFAULT_POLICY_PATH,
+    LandUse,
+    Policy,
+    Proposal,
+    load_policy,
+    load_proposal,
+    load_proposals,
+    parse_policy,
+    parse_proposal,
+    policy_schema,
+    proposal_schema,
+)
+
+DATA = Path(__file__).parent / "data"
+GOOD = DATA / "good" / "limestone.toml"
+PYDANTIC_LEAKS = ("Input should be", "pydantic", "errors.pydantic.dev", "Value error,")
+
+
+def good_data() -> dict[str, Any]:
+    return tomllib.loads(GOOD.read_text("utf-8"))
+
+
+def assert_clean(message: str) -> None:
+    for leak in PYDANTIC_LEAKS:
+        assert leak not in message, f"pydantic text {leak!r} leaked into: {message}"
+
+
+def raises_input_error(func, *args: Any, **kwargs: Any) -> InputError:
+    with pytest.raises(InputError) as info:
+        func(*args, **kwargs)
+    err = info.value
+    assert str(err) == "\n".join(err.problems)
+    assert_clean(str(err))
+    return err
+
+
+# --------------------------------------------------------------------------------------------
+# A valid proposal
+
+
+def test_good_proposal_loads_with_the_example_values() -> None:
+    p = load_proposal(GOOD)
+    assert isinstance(p, Proposal)
+    assert p.id == "HN-2026-0001"
+    assert p.proposal.mineral == "limestone"
+    assert p.extraction.reserves_mt == 12.0
+    assert p.extraction.rock_density_t_per_m3 == 2.6
+    assert p.site.substrate == "carbonate"
+    assert p.restoration.import_topsoil is True
+    assert p.finance.plan_restoration_cost_cny == 9_000_000.0
+    assert isinstance(p.finance.plan_restoration_cost_cny, float)
+    assert isinstance(p.restoration.closure_years, int)
+    assert p.source_path == GOOD
+    assert p.location is None and p.boundary_path() is None
+
+
+def test_land_use_shares_are_stored_for_all_five_land_uses() -> None:
+    shares = load_proposal(GOOD).restoration.target_land_use
+    assert list(shares) == list(LAND_USES)
+    assert shares["shrub"] == 0.0
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert get_args(LandUse) == LAND_USES
+
+
+def test_toml_and_json_load_equal() -> None:
+    from_toml = load_proposal(GOOD)
+    from_json = load_proposal(DATA / "good" / "limestone.json")
+    assert from_toml == from_json
+    assert from_toml.source_path != from_json.source_path
+
+
+def test_round_trip_through_to_dict() -> None:
+    p = load_proposal(GOOD)
+    data = p.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert parse_proposal(data) == p
+    assert parse_proposal(json.loads(json.dumps(data))).to_dict() == data
+
+
+def test_density_and_substrate_default_to_the_mineral_table() -> None:
+    data = good_data()
+    data["proposal"]["mineral"] = "lead_zinc"
+    data["finance"]["ore_price_cny_per_t"] = 500.0
+    del data["extraction"]["rock_density_t_per_m3"]
+    del data["site"]["substrate"]
+    p = parse_proposal(data, "defaults.toml")
+    mineral = load_library().minerals["lead_zinc"]
+    assert p.extraction.rock_density_t_per_m3 == mineral["density_t_per_m3"]
+    assert p.site.substrate == mineral["substrate"] == "acid_sulfide"
+    assert parse_proposal(p.to_dict()) == p
+
+
+def test_integers_are_accepted_for_float_fields_but_not_the_reverse() -> None:
+    data = good_data()
+    data["extraction"]["reserves_mt"] = 12
+    assert parse_proposal(data).extraction.reserves_mt == 12.0
+    data["restoration"]["closure_years"] = 2.0
+    err = raises_input_error(parse_proposal, data, "x.toml")
+    assert "closure_years = 2.0" in str(err)
+
+
+@pytest.mark.parametrize("value", [True, "3", 1.5])
+def test_strict_integers(value: Any) -> None:
+    data = good_data()
+    data["restoration"]["monitoring_years"] = value
+    err = raises_input_error(parse_proposal, data, "strict.toml")
+    assert "[restoration] monitoring_years" in str(err)
+    assert "whole number" in str(err)
+
+
+def test_boolean_for_a_number_is_refused() -> None:
+    data = good_data()
+    data["finance"]["bond_cny"] = True
+    err = raises_input_error(parse_proposal, data, "b.json")
+    assert "[finance] bond_cny = true: expected a number" in str(err)
+
+
+def test_with_values_revalidates() -> None:
+    p = load_proposal(GOOD)
+    q = p.with_values({"finance.bond_cny": 2_000_000.0})
+    assert q.finance.bond_cny == 2_000_000.0 and p.finance.bond_cny == 0.0
+    assert q.source_path == p.source_path
+    err = raises_input_error(p.with_values, {"restoration.progressive_fraction": 2.0})
+    assert "progressive_fraction = 2.0" in str(err)
+
+
+def test_boundary_is_resolved_against_the_proposal_file(tmp_path: Path) -> None:
+    data = good_data()
+    data["location"] = {"boundary": "shapes/site.geojson"}
+    (tmp_path / "shapes").mkdir()
+    path = tmp_path / "with-boundary.json"
+    path.write_text(json.dumps(data), "utf-8")
+    err = raises_input_error(load_proposal, path)
+    assert "with-boundary.json: [location] boundary = 'shapes/site.geojson'" in str(err)
+    assert "file not found" in str(err)
+    (tmp_path / "shapes" / "site.geojson").write_text('{"type": "FeatureCollection"}', "utf-8")
+    p = load_proposal(path)
+    assert p.boundary_path() == tmp_path / "shapes" / "site.geojson"
+
+
+# --------------------------------------------------------------------------------------------
+# The malformed corpus: each file with a substring its message must contain
+
+BAD_CASES: dict[str, str] = {
+    "negative-reserves.toml": "[extraction] reserves_mt = -5.0: must be > 0",
+    "zero-output.toml": "[extraction] annual_output_mt = 0.0: must be > 0",
+    "nan-density.toml": "rock_density_t_per_m3 = nan: must be a finite number",
+    "inf-precipitation.toml": "annual_precipitation_mm = inf: must be a finite number",
+    "nan.json": "[extraction] reserves_mt = NaN",
+    "infinity.json": "[finance] bond_cny = Infinity",
+    "shares-sum.toml": "[restoration] target_land_use",
+    "typo-key.toml": "unknown key 'reserve_mt'",
+    "unknown-section.toml": "unknown section [sites]",
+    "unknown-land-use.json": "target_land_use: unknown key 'forrest'",
+    "unknown-mineral.toml": "mineral = 'limestne'",
+    "unknown-region.toml": "region = 'north_plain'",
+    "unknown-substrate.toml": "substrate = 'carbonat'",
+    "underground.toml": "method = 'underground' is not modelled yet",
+    "slope-90.toml": "final_highwall_slope_deg = 90.0: must be < 90",
+    "closure-zero.toml": "closure_years = 0: must be >= 1",
+    "progressive-fraction.json": "progressive_fraction = 1.5: must be <= 1",
+    "ramp-up-fraction.toml": "ramp_up_years = 1.5: expected a whole number",
+    "string-number.json": "reserves_mt = '12': expected a number",
+    "bool-as-string.toml": "topsoil_stripped = 'yes': expected true or false",
+    "fund-basis-typo.toml": "fund_basis = 'revenue-share'",
+    "bad-id.toml": "id = 'HN 2026/1'",
+    "negative-interest.json": "inflation_rate = -0.01: must be >= 0",
+    "implausible-reserves.toml": "reserves_mt = 20000.0: must be <= 10000",
+    "long-life.toml": "reserves_mt / annual_output_mt",
+    "missing-field.toml": "[extraction] dump_height_m is missing (required;",
+    "missing-section.json": "[finance] section is missing",
+    "section-not-table.json": "[extraction] must be a table",
+    "key-in-wrong-section.toml": "unknown key 'substrate'",
+    "duplicate-key.json": "duplicate key 'reserves_mt'",
+    "empty.toml": "empty",
+    "whitespace-only.json": "empty",
+    "binary.toml": "binary file",
+    "latin1.toml": "not UTF-8",
+    "syntax-error.toml": "TOML syntax error",
+    "syntax-error.json": "JSON syntax error",
+    "top-level-array.json": "expected a JSON object",
+    "limestone.yaml": "allowed suffixes: '.toml', '.json'",
+}
+
+# extra words the message must hold: the field/thing named, a suggestion, the allowed range
+BAD_EXTRAS: dict[str, tuple[str, ...]] = {
+    "negative-reserves.toml": ("Mt",),
+    "shares-sum.toml": ("sum to 0.9", "1e-6"),
+    "typo-key.toml": ("did you mean 'reserves_mt'?", "allowed keys: 'reserves_mt'"),
+    "unknown-section.toml": ("did you mean 'site'?", "allowed sections:"),
+    "unknown-land-use.json": ("did you mean 'forest'?", "'shrub'"),
+    "unknown-mineral.toml": ("did you mean 'limestone'?", "'lead_zinc'"),
+    "unknown-region.toml": ("'south_hilly'",),
+    "unknown-substrate.toml": ("did you mean 'carbonate'?",),
+    "underground.toml": ("only 'open_pit' is supported",),
+    "fund-basis-typo.toml": ("did you mean 'revenue_share'?",),
+    "implausible-reserves.toml": ("plausible range (0, 10000] Mt",),
+    "long-life.toml": ("200 years",),
+    "key-in-wrong-section.toml": ("belongs in [site]",),
+    "syntax-error.toml": ("line 16",),
+    "syntax-error.json": ("line 47",),
+}
+
+
+def test_the_corpus_is_complete() -> None:
+    on_disk = {p.name for p in (DATA / "bad").iterdir()}
+    assert on_disk == set(BAD_CASES)
+    assert len(BAD_CASES) >= 20
+    assert set(BAD_EXTRAS) <= set(BAD_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_malformed_proposal_is_refused_with_a_clear_message(name: str) -> None:
+    path = DATA / "bad" / name
+    err = raises_input_error(load_proposal, path)
+    message = str(err)
+    assert str(path) in message
+    assert all(line.startswith(f"{path}: ") for line in err.problems)
+    assert BAD_CASES[name] in message
+    for extra in BAD_EXTRAS.get(name, ()):
+        assert extra in message
+
+
+def test_json_schema_key_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "with-schema.json"
+    path.write_text(json.dumps({"$schema": "proposal.schema.json", **good_data()}), "utf-8")
+    assert load_proposal(path) == load_proposal(GOOD)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    err = raises_input_error(load_proposal, tmp_path / "nope.toml")
+    assert "nope.toml: file not found" in str(err)
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    err = raises_input_error(load_proposal, folder)
+    assert "folder.toml: is a directory" in str(err)
+
+
+def test_every_problem_of_a_file_is_reported() -> None:
+    data = good_data()
+    data["extraction"]["reserves_mt"] = -1.0
+    data["site"]["mean_slope_deg"] = 95.0
+    data["finance"]["discount_rate"] = "6%"
+    err = raises_input_error(parse_proposal, data, "many.toml")
+    assert len(err.problems) == 3
+    assert all(p.startswith("many.toml: ") for p in err.problems)
+
+
+# --------------------------------------------------------------------------------------------
+# Several files
+
+
+def test_duplicate_ids_across_files_name_both_files(tmp_path: Path) -> None:
+    a = tmp_path / "a.toml"
+    b = tmp_path / "b.json"
+    a.write_text(GOOD.read_text("utf-8"), "utf-8")
+    b.write_text(json.dumps(good_data()), "utf-8")
+    err = raises_input_error(load_proposals, [a, b])
+    assert "duplicate proposal id" in str(err)
+    assert str(a) in str(err) and str(b) in str(err)
+
+
+def test_all_files_are_validated_before_raising() -> None:
+    bad = [DATA / "bad" / "negative-reserves.toml", DATA / "bad" / "nan.json"]
+    err = raises_input_error(load_proposals, [GOOD, *bad])
+    assert len(err.problems) == 2
+    for path in bad:
+        assert str(path) in str(err)
+
+
+def test_load_proposals_returns_all_in_order(tmp_path: Path) -> None:
+    data = good_data()
+    data["proposal"]["id"] = "HN-2026-0002"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(data), "utf-8")
+    got = load_proposals([GOOD, other])
+    assert [p.id for p in got] == ["HN-2026-0001", "HN-2026-0002"]
+    assert load_proposals([]) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Policy
+
+
+def test_default_policy() -> None:
+    policy = load_policy()
+    assert isinstance(policy, Policy)
+    assert policy.policy.success_horizon_years_after_closure == 5
+    assert policy.policy.required_success_area_share == 0.95
+    c = policy.criteria
+    assert (c.highwall_slope.threshold, c.highwall_slope.hard) == (55.0, True)
+    assert (c.success_probability.threshold, c.success_probability.hard) == (0.90, True)
+    assert (c.cost_to_revenue.threshold, c.cost_to_revenue.hard) == (0.10, True)
+    assert (c.assurance.threshold, c.assurance.hard) == (0.90, False)
+    assert (c.unfunded_liability.threshold, c.unfunded_liability.hard) == (5_000_000.0, False)
+    assert (c.protected_overlap.threshold, c.protected_overlap.hard) == (0.0, True)
+    assert c.licensed_area.hard is True and not hasattr(c.licensed_area, "threshold")
+    assert [name for name, _ in c.items()] == [
+        "licensed_area",
+        "protected_overlap",
+        "highwall_slope",
+        "success_probability",
+        "cost_to_revenue",
+        "assurance",
+        "unfunded_liability",
+    ]
+    assert policy.layers == []
+    assert policy.conditions.max_bond_cny is None
+    assert policy.conditions.max_fund_rate_of_revenue == 0.2
+    assert policy.conditions.max_progressive_fraction == 1.0
+    assert parse_policy(policy.to_dict()) == policy
+    assert policy.source_path == DEFAULT_POLICY_PATH
+
+
+def test_partial_policy_overrides_only_what_it_states(tmp_path: Path) -> None:
+    path = tmp_path / "strict.toml"
+    path.write_text(
+        '[policy]\nname = "strict"\n\n[criteria.assurance]\nthreshold = 0.95\n\n'
+        "[conditions]\nmax_bond_cny = 1e8\n",
+        "utf-8",
+    )
+    policy = load_policy(path)
+    default = load_policy().to_dict()
+    got = policy.to_dict()
+    assert got["policy"]["name"] == "strict"
+    assert got["criteria"]["assurance"] == {"hard": False, "threshold": 0.95}
+    assert got["conditions"]["max_bond_cny"] == 1e8
+    got["policy"]["name"] = default["policy"]["name"]
+    got["criteria"]["assurance"]["threshold"] = default["criteria"]["assurance"]["threshold"]
+    del got["conditions"]["max_bond_cny"]
+    assert got == default
+
+
+def test_policy_layers_replace_and_resolve(tmp_path: Path) -> None:
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "layers" / "red.geojson").write_text("{}", "utf-8")
+    path = tmp_path / "layers.json"
+    layers = [
+        {"name": "Red line", "path": "layers/red.geojson", "rule": "no_overlap"},
+        {
+            "name": "Town",
+            "path": "layers/red.geojson",
+            "rule": "min_distance",
+            "min_distance_m": 1000,
+        },
+    ]
+    path.write_text(json.dumps({"layers": layers}), "utf-8")
+    policy = load_policy(path)
+    assert [la.rule for la in policy.layers] == ["no_overlap", "min_distance"]
+    assert policy.layers[1].min_distance_m == 1000.0
+    assert policy.resolve_path(policy.layers[0].path) == tmp_path / "layers" / "red.geojson"
+    layers[0]["path"] = "layers/missing.geojson"
+    path.write_text(json.dumps({"layers": layers}), "utf-8")
+    err = raises_input_error(load_policy, path)
+    assert "[[layers]] #1 path = 'layers/missing.geojson': file not found" in str(err)
+
+
+def test_unknown_criterion_is_refused_with_a_suggestion() -> None:
+    err = raises_input_error(
+        parse_policy, {"criteria": {"sucess_probability": {"threshold": 0.8}}}, "p.toml"
+    )
+    message = str(err)
+    assert "p.toml: [criteria] unknown criterion 'sucess_probability'" in message
+    assert "did you mean 'success_probability'?" in message
+
+
+def test_threshold_on_licensed_area_is_refused() -> None:
+    err = raises_input_error(
+        parse_policy, {"criteria": {"licensed_area": {"threshold": 30.0}}}, "p.toml"
+    )
+    assert "[criteria.licensed_area] unknown key 'threshold'" in str(err)
+    assert "licensed_area_ha" in str(err)
+
+
+def test_min_distance_layer_needs_min_distance_m() -> None:
+    layer = {"name": "Town", "path": "town.geojson", "rule": "min_distance"}
+    err = raises_input_error(parse_policy, {"layers": [layer]}, "p.toml")
+    assert "p.toml: [[layers]] #1 min_distance_m is missing" in str(err)
+    layer = {"name": "Red", "path": "red.geojson", "rule": "no_overlap", "min_distance_m": 10.0}
+    err = raises_input_error(parse_policy, {"layers": [layer]}, "p.toml")
+    assert "min_distance_m = 10.0: only allowed with rule = 'min_distance'" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"criteria": {"highwall_slope": {"threshold": 95.0}}}, "threshold = 95.0: must be < 90"),
+        ({"criteria": {"assurance": {"hard": "no"}}}, "[criteria.assurance] hard = 'no'"),
+        ({"policy": {"required_success_area_share": 0.0}}, "required_success_area_share = 0.0"),
+        ({"policy": {"success_horizon_years_after_closure": 2.5}}, "whole number"),
+        ({"conditions": {"max_fund_rate_of_revenue": 0.0}}, "max_fund_rate_of_revenue = 0.0"),
+        ({"layers": [{"name": "x", "path": "x", "rule": "near"}]}, "'no_overlap', 'min_distance'"),
+        ({"layers": [{"name": "x", "path": "x", "rule": "no-overlap"}]}, "mean 'no_overlap'?"),
+        ({"layers": {"name": "x"}}, "[layers] must be an array of tables"),
+        ({"polcy": {}}, "unknown section [polcy]"),
+    ],
+)
+def test_bad_policy_values(data: dict[str, Any], expected: str) -> None:
+    err = raises_input_error(parse_policy, data, "policy.toml")
+    assert expected in str(err)
+    assert str(err).startswith("policy.toml: ")
+
+
+def test_policy_file_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[criteria.assurance\nthreshold = 1\n", "utf-8")
+    err = raises_input_error(load_policy, path)
+    assert str(path) in str(err) and "line 1" in str(err)
+
+
+# --------------------------------------------------------------------------------------------
+# Schemas
+
+
+def test_proposal_schema() -> None:
+    schema = proposal_schema()
+    text = json.dumps(schema)
+    for section in ("proposal", "extraction", "site", "restoration", "finance", "location"):
+        assert section in schema["properties"]
+    assert "reserves_mt" in text and "Mt" in text
+    mineral = schema["$defs"]["ProposalSection"]["properties"]["mineral"]
+    assert "limestone" in mineral["enum"]
+    assert set(schema["required"]) == {"proposal", "extraction", "site", "restoration", "finance"}
+
+
+def test_good_files_validate_against_the_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = proposal_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads((DATA / "good" / "limestone.json").read_text("utf-8")), schema)
+    jsonschema.validate(load_policy().to_dict(), policy_schema())
+
+
+def test_policy_schema() -> None:
+    schema = policy_schema()
+    json.dumps(schema)
+    for section in ("policy", "criteria", "layers", "conditions"):
+        assert section in schema["properties"]
+    criteria = schema["$defs"]["Criteria"]["properties"]
+    assert "unfunded_liability" in criteria and "licensed_area" in criteria
+
+
+def test_every_field_has_a_description() -> None:
+    for model in (Proposal, Policy):
+        schema = model.model_json_schema()
+        for name, definition in schema["$defs"].items():
+            for field, prop in definition.get("properties", {}).items():
+                if "$ref" in prop:  # a table: described by its own definition
+                    prop = schema["$defs"][prop["$ref"].rsplit("/", 1)[-1]]
+                assert prop.get("description"), f"{name}.{field} has no description"

@@ -14,8 +14,14 @@ from typing import Any
 
 from sim.version import __version__
 
-__all__ = ["__version__", "evaluate", "example_path", "load_policy", "load_proposal",
-           "load_proposals"]
+__all__ = [
+    "__version__",
+    "evaluate",
+    "example_path",
+    "load_policy",
+    "load_proposal",
+    "load_proposals",
+]
 
 
 def __getattr__(name: str) -> Any:  # lazy: nothing heavy happens at import time

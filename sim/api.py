@@ -33,7 +33,7 @@ def metrics(s: xr.Dataset) -> dict[str, Any]:
     """The JSON metrics of one proposal's summary (dims: quantile)."""
     q = lambda v, p: _num(s[v].sel(quantile=p))  # noqa: E731
     return {
-        "life_years": int(round(float(s["life_years"].sel(quantile=0.5)))),
+        "life_years": round(float(s["life_years"].sel(quantile=0.5))),
         "peak_disturbed_area_ha": q("peak_disturbed_area_ha", 0.5),
         "total_disturbed_area_ha": q("total_disturbed_area_ha", 0.5),
         "pit_footprint_p90_ha": q("pit_footprint_ha", 0.9),
@@ -91,9 +91,18 @@ def evaluate(
         proposals = [proposals]
     policy = policy if policy is not None else load_policy()
     lib = load_library(params)
-    res = engine.run(proposals, policy, draws=draws, seed=seed, lib=lib,
-                     trajectories=trajectories, raw=raw, chunk_pairs=chunk_pairs,
-                     workers=workers, progress=progress)
+    res = engine.run(
+        proposals,
+        policy,
+        draws=draws,
+        seed=seed,
+        lib=lib,
+        trajectories=trajectories,
+        raw=raw,
+        chunk_pairs=chunk_pairs,
+        workers=workers,
+        progress=progress,
+    )
     verdicts = []
     for i, p in enumerate(proposals):
         s = res.summary.isel(proposal=i)
@@ -104,24 +113,27 @@ def evaluate(
         remedies: list[dict[str, Any]] = []
         unfixable: set[str] = set()
         if conditions and soft:
-            conds, unfixable = feasibility.conditions_for(p, policy, soft, draws=draws,
-                                                          seed=seed, lib=lib)
+            conds, unfixable = feasibility.conditions_for(
+                p, policy, soft, draws=draws, seed=seed, lib=lib
+            )
         if conditions and hard:
-            remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed,
-                                                lib=lib)
+            remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
         verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
-        verdicts.append({
-            "proposal_id": p.proposal.id,
-            "name": p.proposal.name,
-            "verdict": verdict,
-            "deciding_criteria": deciding,
-            "criteria": [_clean(c) for c in crits],
-            "metrics": metrics(s),
-            "conditions": [_clean(c) for c in conds],
-            "remedies": [_clean(c) for c in remedies],
-            "seed": int(seed),
-            "draws": int(draws),
-            "version": __version__,
-        })
-    return Evaluation(summary=res.summary, trajectories=res.trajectories, verdicts=verdicts,
-                      raw=res.raw)
+        verdicts.append(
+            {
+                "proposal_id": p.proposal.id,
+                "name": p.proposal.name,
+                "verdict": verdict,
+                "deciding_criteria": deciding,
+                "criteria": [_clean(c) for c in crits],
+                "metrics": metrics(s),
+                "conditions": [_clean(c) for c in conds],
+                "remedies": [_clean(c) for c in remedies],
+                "seed": int(seed),
+                "draws": int(draws),
+                "version": __version__,
+            }
+        )
+    return Evaluation(
+        summary=res.summary, trajectories=res.trajectories, verdicts=verdicts, raw=res.raw
+    )

@@ -57,23 +57,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    ev = sub.add_parser("evaluate", help="evaluate proposals and print verdicts",
-                        description="Evaluate proposal files (TOML or JSON). With no file, "
-                        "evaluates the example proposal that ships with the package.")
+    ev = sub.add_parser(
+        "evaluate",
+        help="evaluate proposals and print verdicts",
+        description="Evaluate proposal files (TOML or JSON). With no file, "
+        "evaluates the example proposal that ships with the package.",
+    )
     ev.add_argument("proposals", nargs="*", metavar="PROPOSAL", help="proposal files")
     ev.add_argument("--policy", metavar="FILE", help="policy file (default: packaged policy)")
-    ev.add_argument("--draws", type=_positive_int("--draws", 1, MAX_DRAWS), default=1000,
-                    help="Monte-Carlo draws per proposal (default 1000)")
-    ev.add_argument("--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0,
-                    help="random seed (default 0)")
-    ev.add_argument("--param", type=_param, action="append", default=[], metavar="NAME=VALUE",
-                    help="override a parameter of the library, e.g. cost.regrade_unit_cost=18")
-    ev.add_argument("--out", metavar="DIR", help="also write verdicts.json, summary.nc and "
-                    "trajectories.nc to DIR")
+    ev.add_argument(
+        "--draws",
+        type=_positive_int("--draws", 1, MAX_DRAWS),
+        default=1000,
+        help="Monte-Carlo draws per proposal (default 1000)",
+    )
+    ev.add_argument(
+        "--seed",
+        type=_positive_int("--seed", 0, 2**63 - 1),
+        default=0,
+        help="random seed (default 0)",
+    )
+    ev.add_argument(
+        "--param",
+        type=_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter of the library, e.g. cost.regrade_unit_cost=18",
+    )
+    ev.add_argument(
+        "--out",
+        metavar="DIR",
+        help="also write verdicts.json, summary.nc and trajectories.nc to DIR",
+    )
     ev.add_argument("--force", action="store_true", help="overwrite existing outputs in --out")
     ev.add_argument("--json", action="store_true", help="print only the JSON verdicts")
-    ev.add_argument("--no-conditions", action="store_true",
-                    help="skip the search for approval conditions and remedies")
+    ev.add_argument(
+        "--no-conditions",
+        action="store_true",
+        help="skip the search for approval conditions and remedies",
+    )
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
@@ -101,10 +124,14 @@ def _fmt_value(name: str, v: float | None) -> str:
 def format_verdict(v: dict[str, Any]) -> str:
     """A reviewer-readable text block for one verdict."""
     lines = [f"{v['proposal_id']}  {v['name']}", ""]
-    deciding = f"  (deciding: {', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
+    deciding = (
+        f"  (deciding: {', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
+    )
     lines.append(f"Verdict: {v['verdict'].upper()}{deciding}")
     lines.append("")
-    head = f"  {'criterion':<20} {'value':>14} {'':2} {'threshold':>14} {'margin':>14}  {'':4}  result"
+    head = (
+        f"  {'criterion':<20} {'value':>14} {'':2} {'threshold':>14} {'margin':>14}  {'':4}  result"
+    )
     lines.append(head)
     lines.append("  " + "-" * (len(head) - 2))
     for c in v["criteria"]:
@@ -154,8 +181,13 @@ def format_verdict(v: dict[str, Any]) -> str:
 
 def _json_text(verdicts: list[dict[str, Any]]) -> str:
     doc: Any = verdicts[0] if len(verdicts) == 1 else verdicts
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False,
-                      default=lambda o: None if isinstance(o, float) and math.isnan(o) else o)
+    return json.dumps(
+        doc,
+        indent=2,
+        ensure_ascii=False,
+        allow_nan=False,
+        default=lambda o: None if isinstance(o, float) and math.isnan(o) else o,
+    )
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -170,14 +202,14 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def _write_outputs(out: Path, ev: Any, text: str, force: bool) -> list[Path]:
-    targets = {"verdicts.json": None, "summary.nc": ev.summary,
-               "trajectories.nc": ev.trajectories}
+    targets = {"verdicts.json": None, "summary.nc": ev.summary, "trajectories.nc": ev.trajectories}
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a directory")
     existing = [n for n in targets if (out / n).exists()]
     if existing and not force:
-        raise InputError(f"--out {out}: {', '.join(existing)} already exist; "
-                         "use --force to overwrite")
+        raise InputError(
+            f"--out {out}: {', '.join(existing)} already exist; use --force to overwrite"
+        )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, ds in targets.items():
@@ -202,26 +234,37 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     paths = args.proposals or [example_path()]
     overrides = dict(args.param)
-    load_library(overrides)  # validate overrides before any work
+    load_library().with_overrides(overrides, origin="--param")  # validate first
     policy = load_policy(args.policy) if args.policy else load_policy()
     proposals = load_proposals(paths)
     if args.out and not args.force:
         out = Path(args.out)
-        clash = [n for n in ("verdicts.json", "summary.nc", "trajectories.nc")
-                 if (out / n).exists()]
+        clash = [
+            n for n in ("verdicts.json", "summary.nc", "trajectories.nc") if (out / n).exists()
+        ]
         if clash:
-            raise InputError(f"--out {out}: {', '.join(clash)} already exist; "
-                             "use --force to overwrite")
-    ev = evaluate(proposals, policy, draws=args.draws, seed=args.seed,
-                  trajectories=bool(args.out), params=overrides,
-                  conditions=not args.no_conditions, progress=len(proposals) > 20)
+            raise InputError(
+                f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
+            )
+    ev = evaluate(
+        proposals,
+        policy,
+        draws=args.draws,
+        seed=args.seed,
+        trajectories=bool(args.out),
+        params=overrides,
+        conditions=not args.no_conditions,
+        progress=len(proposals) > 20,
+    )
     text = _json_text(ev.verdicts)
     if args.json:
         print(text)
     else:
         if not args.proposals:
-            print(f"(evaluating the packaged example {paths[0].name}; "
-                  "pass proposal files to evaluate your own)\n")
+            print(
+                f"(evaluating the packaged example {paths[0].name}; "
+                "pass proposal files to evaluate your own)\n"
+            )
         print("\n\n".join(format_verdict(v) for v in ev.verdicts))
     if args.out:
         written = _write_outputs(Path(args.out), ev, text, args.force)
@@ -257,9 +300,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"restoresim: internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in restoresim; rerun with --debug for a traceback and report it.",
-              file=sys.stderr)
+        print(
+            f"restoresim: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in restoresim; rerun with --debug for a traceback and report it.",
+            file=sys.stderr,
+        )
         return 1
 
 

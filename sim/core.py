@@ -191,16 +191,21 @@ def simulate_rows(
                 ok_i = ok_i & soil_ok
         meets_m = meets_m + shares[:, j : j + 1] * ok_m
         meets_i = meets_i + shares[:, j : j + 1] * ok_i
-    ok_w = cover_at_deadline(base * inp["wall_cover_factor"], s_wall) >= inp["success_cover_wall"][
-        :, None
-    ]
+    ok_w = (
+        cover_at_deadline(base * inp["wall_cover_factor"], s_wall)
+        >= inp["success_cover_wall"][:, None]
+    )
     restored_area = seqsum(coh_m + coh_i + coh_wp)
     success_area = seqsum(coh_m * meets_m + coh_i * meets_i + coh_wp * ok_w)
     success_share = success_area / restored_area
     required = inp["required_success_area_share"]
     success = np.ones_like(required, dtype=bool)
-    for area, met in ((rest["floor"], meets_m), (rest["dump"], meets_m), (coh_i, meets_i),
-                      (coh_wp, ok_w)):
+    for area, met in (
+        (rest["floor"], meets_m),
+        (rest["dump"], meets_m),
+        (coh_i, meets_i),
+        (coh_wp, ok_w),
+    ):
         total_c = seqsum(area)
         with np.errstate(divide="ignore", invalid="ignore"):
             share_c = seqsum(area * met) / total_c
@@ -232,13 +237,15 @@ def simulate_rows(
     ui = unrest["infra"]
     uwf = unrest["wallf"]
     restore_left = m_w[:, None] * (um * u_m + ui * u_i + uwf * u_wall)
-    after_left = (
-        m_a * monitoring * inp["aftercare_rate_per_year"] * f[:, 7]
-    )[:, None] * ((um + ui) * u_plant + uwf * u_wall)
+    after_left = (m_a * monitoring * inp["aftercare_rate_per_year"] * f[:, 7])[:, None] * (
+        (um + ui) * u_plant + uwf * u_wall
+    )
     owed = m_a[:, None] * cost.lagged_sum(aftercare_yearly, monitoring, "remaining")
     walkaway = cost.escalate(restore_left + after_left + owed, inp["inflation_rate"])
     bond = inp["bond_cny"]
-    y_default = finance.default_year(draws["default_uniform"], inp["operator_default_hazard_per_year"])
+    y_default = finance.default_year(
+        draws["default_uniform"], inp["operator_default_hazard_per_year"]
+    )
     defaulted = y_default <= life + closure
     at = np.where(defaulted, y_default - 1, 0)
     unfunded = np.where(

@@ -60,7 +60,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "cost_yearly_cny": ("CNY", "restoration spend per year at year-0 prices"),
     "cost_cumulative_cny": ("CNY", "cumulative restoration spend at year-0 prices"),
     "fund_balance_cny": ("CNY", "restoration fund balance at year end (nominal)"),
-    "walkaway_liability_cny": ("CNY", "cost left to the public if the operator walked away (nominal)"),
+    "walkaway_liability_cny": (
+        "CNY",
+        "cost left to the public if the operator walked away (nominal)",
+    ),
     "coverage_probability": ("1", "probability that fund + bond cover the walk-away liability"),
 }
 
@@ -78,8 +81,12 @@ _Q_SCALARS = {
     "fund_at_closure_cny": "fund_at_closure_cny",
     "liability_at_closure_cny": "liability_at_closure_cny",
 }
-_CLASS_KEYS = {"pit_floor": "pit_floor", "pit_wall": "pit_wall", "dump": "dump",
-               "infrastructure": "infrastructure"}
+_CLASS_KEYS = {
+    "pit_floor": "pit_floor",
+    "pit_wall": "pit_wall",
+    "dump": "dump",
+    "infrastructure": "infrastructure",
+}
 
 
 def proposal_seed_sequence(seed: int, proposal_id: str) -> np.random.SeedSequence:
@@ -108,8 +115,9 @@ class Prepared:
 
     def draws(self, seed: int, n_draws: int) -> dict[str, np.ndarray]:
         """All random inputs of this proposal's ``n_draws`` draws."""
-        return sample_draws(proposal_rng(seed, self.proposal_id), n_draws, self.horizon,
-                            **self.settings)
+        return sample_draws(
+            proposal_rng(seed, self.proposal_id), n_draws, self.horizon, **self.settings
+        )
 
 
 def prepare(proposals: Sequence[Any], policy: Any, lib: Library) -> list[Prepared]:
@@ -300,11 +308,16 @@ def run(
     summary = _summary_dataset(ids, collector.summary_rows)
     traj = _trajectory_dataset(ids, prepared, collector.traj_rows) if trajectories else None
     raw_ds = _raw_dataset(ids, prepared, collector.raw_rows) if raw else None
-    common = {"seed": int(seed), "draws": int(draws), "version": __version__,
-              "policy": json.dumps(policy.to_dict(), sort_keys=True),
-              "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
-              "inputs": json.dumps([p.to_dict() for p in proposals], sort_keys=True),
-              "Conventions": "CF-1.10", "source": f"restoresim {__version__}"}
+    common = {
+        "seed": int(seed),
+        "draws": int(draws),
+        "version": __version__,
+        "policy": json.dumps(policy.to_dict(), sort_keys=True),
+        "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
+        "inputs": json.dumps([p.to_dict() for p in proposals], sort_keys=True),
+        "Conventions": "CF-1.10",
+        "source": f"restoresim {__version__}",
+    }
     for ds in (summary, traj, raw_ds):
         if ds is not None:
             ds.attrs.update(common)
@@ -345,8 +358,12 @@ def _trajectory_dataset(ids, prepared, rows) -> xr.Dataset:
         data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
     ds = xr.Dataset(
         data,
-        coords={"proposal": ids, "year": np.arange(n_years), "quantile": list(QUANTILES),
-                "area_class": list(AREA_CLASSES)},
+        coords={
+            "proposal": ids,
+            "year": np.arange(n_years),
+            "quantile": list(QUANTILES),
+            "area_class": list(AREA_CLASSES),
+        },
     )
     return ds.transpose("proposal", "year", ...)
 

@@ -55,49 +55,95 @@ def assess(proposal: Any, policy: Any, s: xr.Dataset) -> list[dict[str, Any]]:
         else:
             margin = threshold - value if direction == "<=" else value - threshold
             passed = bool(margin >= 0)
-        out.append({"name": name, "value": value, "threshold": threshold,
-                    "direction": direction, "margin": margin, "passed": passed,
-                    "hard": bool(c.hard), "explanation": explanation})
+        out.append(
+            {
+                "name": name,
+                "value": value,
+                "threshold": threshold,
+                "direction": direction,
+                "margin": margin,
+                "passed": passed,
+                "hard": bool(c.hard),
+                "explanation": explanation,
+            }
+        )
 
     pit90 = _q(s, "pit_footprint_ha", 0.9)
     enlarged = float(s["pit_enlarged_share"])
-    note = (f" In {enlarged:.0%} of draws the pit had to be enlarged to hold its final walls and a "
-            "40 m working floor." if enlarged > 0 else "")
-    add("licensed_area", pit90, proposal.proposal.licensed_area_ha,
+    note = (
+        f" In {enlarged:.0%} of draws the pit had to be enlarged to hold its final walls and a "
+        "40 m working floor."
+        if enlarged > 0
+        else ""
+    )
+    add(
+        "licensed_area",
+        pit90,
+        proposal.proposal.licensed_area_ha,
         f"P90 pit footprint (floor + walls) is {pit90:.2f} ha against a licensed mining area of "
-        f"{proposal.proposal.licensed_area_ha:.2f} ha.{note}")
+        f"{proposal.proposal.licensed_area_ha:.2f} ha.{note}",
+    )
     boundary = proposal.location.boundary if proposal.location else None
-    add("protected_overlap", None, crit.protected_overlap.threshold,
-        "Not assessed: " + ("spatial screening of the boundary against protected layers is not "
-                            "available in this version." if boundary else
-                            "the application gives no mining-right boundary ([location] boundary)."))
+    add(
+        "protected_overlap",
+        None,
+        crit.protected_overlap.threshold,
+        "Not assessed: "
+        + (
+            "spatial screening of the boundary against protected layers is not "
+            "available in this version."
+            if boundary
+            else "the application gives no mining-right boundary ([location] boundary)."
+        ),
+    )
     slope = proposal.site.final_highwall_slope_deg
-    add("highwall_slope", slope, crit.highwall_slope.threshold,
+    add(
+        "highwall_slope",
+        slope,
+        crit.highwall_slope.threshold,
         f"Final overall wall slope {slope:.1f}° against a limit of "
-        f"{crit.highwall_slope.threshold:.1f}°; steeper walls cannot be reliably revegetated.")
+        f"{crit.highwall_slope.threshold:.1f}°; steeper walls cannot be reliably revegetated.",
+    )
     sp = float(s["success_probability"])
     n = int(s["draws"])
     se = math.sqrt(max(sp * (1 - sp), 1.0 / n) / n)
-    add("success_probability", sp, crit.success_probability.threshold,
+    add(
+        "success_probability",
+        sp,
+        crit.success_probability.threshold,
         f"In {sp:.1%} of {n} draws (± {se:.1%} Monte-Carlo standard error) at least "
         f"{policy.policy.required_success_area_share:.0%} of the restored area meets its land "
         f"use's cover criterion {policy.policy.success_horizon_years_after_closure} years after "
-        f"closure; {float(s['rework_area_share']):.0%} of the area is expected to need rework.")
+        f"closure; {float(s['rework_area_share']):.0%} of the area is expected to need rework.",
+    )
     pv90, rev = _q(s, "pv_cost_cny", 0.9), _q(s, "pv_revenue_cny", 0.5)
     ratio = pv90 / rev if rev > 0 else math.inf
-    add("cost_to_revenue", ratio, crit.cost_to_revenue.threshold,
+    add(
+        "cost_to_revenue",
+        ratio,
+        crit.cost_to_revenue.threshold,
         f"P90 present value of restoration cost {_money(pv90)} is {ratio:.1%} of the present value "
-        f"of revenue {_money(rev)}.")
+        f"of revenue {_money(rev)}.",
+    )
     ap = float(s["assurance_probability"])
-    add("assurance", ap, crit.assurance.threshold,
+    add(
+        "assurance",
+        ap,
+        crit.assurance.threshold,
         f"In {ap:.1%} of draws the fund balance at the end of extraction plus the bond covers the "
-        f"restoration cost still to pay then (median fund {_money(_q(s, 'fund_at_closure_cny', .5))}"
-        f" against a median cost left of {_money(_q(s, 'liability_at_closure_cny', .5))}).")
+        f"restoration cost still to pay then (median fund "
+        f"{_money(_q(s, 'fund_at_closure_cny', 0.5))}"
+        f" against a median cost left of {_money(_q(s, 'liability_at_closure_cny', 0.5))}).",
+    )
     eu = float(s["expected_unfunded_liability_cny"])
-    add("unfunded_liability", eu, crit.unfunded_liability.threshold,
+    add(
+        "unfunded_liability",
+        eu,
+        crit.unfunded_liability.threshold,
         f"The operator walks away before restoration ends in {float(s['default_probability']):.1%}"
         f" of draws; the expected cost then left to the public, beyond fund and bond, is "
-        f"{_money(eu)} (P90 {_money(_q(s, 'unfunded_liability_cny', 0.9))}).")
+        f"{_money(eu)} (P90 {_money(_q(s, 'unfunded_liability_cny', 0.9))}).",
+    )
     return out
 
 
@@ -118,8 +164,9 @@ class _FundModel:
         h = int(resolved["horizon_years"])
         self.spend = r["spend_nominal_cny"].values[:, :h]
         self.walk = r["walkaway_liability_cny"].values[:, :h]
-        self.basis = (r["revenue_cny"] if resolved["fund_basis_revenue"]
-                      else r["output_share"]).values[:, :h]
+        self.basis = (
+            r["revenue_cny"] if resolved["fund_basis_revenue"] else r["output_share"]
+        ).values[:, :h]
         self.life = r["life_years"].values.astype(int)
         self.year = r["default_year"].values.astype(int)
         self.interest = np.full(self.spend.shape[0], resolved["fund_interest_rate"])
@@ -200,10 +247,15 @@ def conditions_for(
     fm = _FundModel(res.raw, resolved)
     fin = proposal.finance
     revenue_basis = resolved["fund_basis_revenue"]
-    dep_field = "finance.fund_rate_of_revenue" if revenue_basis else "finance.plan_restoration_cost_cny"
+    dep_field = (
+        "finance.fund_rate_of_revenue" if revenue_basis else "finance.plan_restoration_cost_cny"
+    )
     dep_now = fin.fund_rate_of_revenue if revenue_basis else fin.plan_restoration_cost_cny
-    dep_max = (bounds.max_fund_rate_of_revenue if revenue_basis
-               else 20.0 * max(_q(res.summary.isel(proposal=0), "cost_cny", 0.9), 1.0))
+    dep_max = (
+        bounds.max_fund_rate_of_revenue
+        if revenue_basis
+        else 20.0 * max(_q(res.summary.isel(proposal=0), "cost_cny", 0.9), 1.0)
+    )
     bond_now = fin.bond_cny
     bond_max = bounds.max_bond_cny if bounds.max_bond_cny is not None else math.inf
 
@@ -224,25 +276,42 @@ def conditions_for(
             b = _min_bond_unfunded(base_default, crit.unfunded_liability.threshold)
         b = _round_up(max(b, bond_now), 10_000.0)
         if b <= bond_max and passes(name, base_close, base_default, b):
-            out.append({"criterion": name, "field": "finance.bond_cny", "value": b,
-                        "change": f"raise the bond from {_money(bond_now)} to {_money(b)}"})
+            out.append(
+                {
+                    "criterion": name,
+                    "field": "finance.bond_cny",
+                    "value": b,
+                    "change": f"raise the bond from {_money(bond_now)} to {_money(b)}",
+                }
+            )
             found = True
+
         # 2. fund deposits (monotone search on the fund re-run)
         def dep_ok(v: float, name: str = name) -> bool:
             c, d = fm.gaps(v)
             return passes(name, c, d, bond_now)
 
         if dep_ok(dep_max):
-            v = _bisect_increasing(dep_ok, dep_now, dep_max,
-                                   1e-4 if revenue_basis else max(1_000.0, 1e-4 * dep_max))
+            v = _bisect_increasing(
+                dep_ok, dep_now, dep_max, 1e-4 if revenue_basis else max(1_000.0, 1e-4 * dep_max)
+            )
             v = _round_up(v, 1e-4) if revenue_basis else _round_up(v, 10_000.0)
             if dep_ok(v):
-                what = ("the fund rate of revenue" if revenue_basis
-                        else "the plan's restoration cost accrued to the fund")
+                what = (
+                    "the fund rate of revenue"
+                    if revenue_basis
+                    else "the plan's restoration cost accrued to the fund"
+                )
                 shown = f"{v:.2%}" if revenue_basis else _money(v)
                 now = f"{dep_now:.2%}" if revenue_basis else _money(dep_now)
-                out.append({"criterion": name, "field": dep_field, "value": v,
-                            "change": f"raise {what} from {now} to {shown}"})
+                out.append(
+                    {
+                        "criterion": name,
+                        "field": dep_field,
+                        "value": v,
+                        "change": f"raise {what} from {now} to {shown}",
+                    }
+                )
                 found = True
         # 3. progressive restoration (changes the physics: search on the engine)
         p_now = proposal.restoration.progressive_fraction
@@ -259,9 +328,15 @@ def conditions_for(
             p = _bisect_increasing(prog_ok, p_now, p_max, 0.01)
             p = min(p_max, _round_up(p, 0.01))
             if prog_ok(p):
-                out.append({"criterion": name, "field": "restoration.progressive_fraction",
-                            "value": p, "change": f"restore {p:.0%} of the pit floor, benches "
-                            f"and dumps while mining (now {p_now:.0%})"})
+                out.append(
+                    {
+                        "criterion": name,
+                        "field": "restoration.progressive_fraction",
+                        "value": p,
+                        "change": f"restore {p:.0%} of the pit floor, benches "
+                        f"and dumps while mining (now {p_now:.0%})",
+                    }
+                )
                 found = True
         if not found:
             unfixable.add(name)
@@ -269,8 +344,14 @@ def conditions_for(
 
 
 def remedies_for(
-    proposal: Any, policy: Any, failing_hard: list[str], summary: xr.Dataset, *,
-    draws: int, seed: int, lib: Library,
+    proposal: Any,
+    policy: Any,
+    failing_hard: list[str],
+    summary: xr.Dataset,
+    *,
+    draws: int,
+    seed: int,
+    lib: Library,
 ) -> list[dict[str, Any]]:
     """Plan changes that would fix hard failures, with their effect on the median cost."""
     crit = policy.criteria
@@ -278,21 +359,44 @@ def remedies_for(
     cost_now = _q(summary, "cost_cny", 0.5)
     candidates: list[tuple[str, str, Any, str]] = []
     if "highwall_slope" in failing_hard:
-        candidates.append(("highwall_slope", "site.final_highwall_slope_deg",
-                           float(crit.highwall_slope.threshold),
-                           f"flatten the final walls to {crit.highwall_slope.threshold:.0f}°"))
+        candidates.append(
+            (
+                "highwall_slope",
+                "site.final_highwall_slope_deg",
+                float(crit.highwall_slope.threshold),
+                f"flatten the final walls to {crit.highwall_slope.threshold:.0f}°",
+            )
+        )
     if "success_probability" in failing_hard:
         substrate_toxic = bool(lib.substrates[proposal.site.substrate]["toxic"])
         if substrate_toxic and not proposal.restoration.substrate_amendment:
-            candidates.append(("success_probability", "restoration.substrate_amendment", True,
-                               "amend the toxic substrate (lime + clean cover)"))
+            candidates.append(
+                (
+                    "success_probability",
+                    "restoration.substrate_amendment",
+                    True,
+                    "amend the toxic substrate (lime + clean cover)",
+                )
+            )
         if not proposal.restoration.import_topsoil:
-            candidates.append(("success_probability", "restoration.import_topsoil", True,
-                               "import soil to cover the topsoil deficit"))
+            candidates.append(
+                (
+                    "success_probability",
+                    "restoration.import_topsoil",
+                    True,
+                    "import soil to cover the topsoil deficit",
+                )
+            )
         for slope in (50.0, 35.0):
             if proposal.site.final_highwall_slope_deg > slope:
-                candidates.append(("success_probability", "site.final_highwall_slope_deg", slope,
-                                   f"flatten the final walls to {slope:.0f}°"))
+                candidates.append(
+                    (
+                        "success_probability",
+                        "site.final_highwall_slope_deg",
+                        slope,
+                        f"flatten the final walls to {slope:.0f}°",
+                    )
+                )
     fixed: set[str] = set()
     for name, path, value, change in candidates:
         if name in fixed:
@@ -303,9 +407,15 @@ def remedies_for(
         if crits[name]["passed"]:
             fixed.add(name)
             delta = _q(s, "cost_cny", 0.5) - cost_now
-            out.append({"criterion": name, "field": path, "value": value,
-                        "change": f"{change}; median restoration cost changes by {_money(delta)}",
-                        "cost_change_p50_cny": delta})
+            out.append(
+                {
+                    "criterion": name,
+                    "field": path,
+                    "value": value,
+                    "change": f"{change}; median restoration cost changes by {_money(delta)}",
+                    "cost_change_p50_cny": delta,
+                }
+            )
     return out
 
 

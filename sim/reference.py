@@ -445,8 +445,8 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     else:
         # SPEC: ln(1 - u) is computed literally as math.log(1.0 - u) (not log1p) so that
         # the ceil sees the same value as an engine using log(1 - u).
-        ratio = math.log(1.0 - default_uniform) / math.log(1.0 - hazard)
-        default_year = max(1, math.ceil(ratio))
+        ratio = math.log(1.0 - default_uniform) / math.log1p(-hazard)
+        default_year = max(1, math.ceil(ratio)) if math.isfinite(ratio) else None
     if default_year is not None and default_year <= L + C:
         defaulted = True
         unfunded = max(0.0, walkaway[default_year - 1] - balance[default_year - 1] - bond)

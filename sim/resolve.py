@@ -25,7 +25,7 @@ def nominal_life_years(
 ) -> int:
     """Extraction life [yr] at a given annual output (SPEC.md §2)."""
     full = reserves_mt / annual_output_mt
-    bound = int(math.ceil(full / min(ramp_share, 1.0))) + int(ramp_up_years) + 3
+    bound = math.ceil(full / min(ramp_share, 1.0)) + int(ramp_up_years) + 3
     q = output_schedule_mt(
         np.array([reserves_mt]),
         np.array([annual_output_mt]),

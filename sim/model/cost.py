@@ -1,4 +1,6 @@
-"""Restoration cost: quantities x unit costs, fees, aftercare, escalation and discounting (SPEC.md §5).
+"""Restoration cost: quantities x unit costs, fees, aftercare, escalation, discounting.
+
+See SPEC.md §5.
 
 Sources: model.md §3. Unit costs are engineering estimates [E] calibrated so that Hunan's
 abandoned open-pit sites land at 200,000-350,000 CNY/ha [D: Yangtze-belt programme
@@ -101,7 +103,7 @@ def lagged_sum(x: np.ndarray, lags: np.ndarray, weights: str = "flat") -> np.nda
     ``lags`` is the per-row ``m`` (monitoring years). Used for aftercare paid in the ``m`` years
     after restoration (flat) and for the aftercare still owed at the end of year t (remaining).
     """
-    n, n_years = x.shape
+    _n, n_years = x.shape
     out = np.zeros_like(x)
     m_max = int(np.max(lags)) if lags.size else 0
     m = lags[:, None]

@@ -27,11 +27,11 @@ def fund_balance_cny(
 
 
 def default_year(default_uniform: np.ndarray, hazard_per_year: np.ndarray) -> np.ndarray:
-    """Year the operator walks away (geometric with the yearly hazard) [yr]; a huge number for none."""
+    """Year the operator walks away, geometric with the yearly hazard [yr]; huge when never."""
     never = np.iinfo(np.int64).max // 4
     h = np.asarray(hazard_per_year, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.ceil(np.log(1.0 - default_uniform) / np.log(1.0 - h))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        y = np.ceil(np.log(1.0 - default_uniform) / np.log1p(-h))
     y = np.where(h >= 1.0, 1.0, y)
-    y = np.where((h <= 0.0) | ~np.isfinite(y), float(never), np.maximum(1.0, y))
+    y = np.where((h <= 0.0) | ~(y < never), float(never), np.maximum(1.0, y))
     return y.astype(np.int64)

@@ -109,7 +109,7 @@ def restoration_schedule(
     over ``closure_years`` after the life. With ``progressive=False`` (infrastructure) all of it is
     restored at closure.
     """
-    n, n_years = disturbed.shape
+    _n, n_years = disturbed.shape
     t = np.arange(n_years)[None, :]
     life = life_years[:, None]
     if progressive:

@@ -161,7 +161,9 @@ def _default_library() -> Library:
     for key, m in minerals.items():
         origin = f"sim/params/minerals.toml: {key}"
         if m.get("substrate") not in substrates:
-            raise InputError(f"{origin}: substrate {m.get('substrate')!r} is not in substrates.toml")
+            raise InputError(
+                f"{origin}: substrate {m.get('substrate')!r} is not in substrates.toml"
+            )
         if not 0.5 <= float(m.get("density_t_per_m3", 0)) <= 8:
             raise InputError(f"{origin}: density_t_per_m3 must lie in [0.5, 8]")
         lo, hi = m.get("price_cny_per_t", [0, 0])

@@ -1,0 +1,140 @@
+"""Calibration of unit costs against Hunan restoration programmes (model.md §3), and analytic
+checks of the engine with uncertainty switched off."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import make_proposal
+
+from sim.core import simulate_rows
+from sim.engine import prepare
+from sim.keys import RESOLVED_KEYS
+from sim.model import cost
+from sim.params import load_library
+
+LIB = load_library()
+
+
+def abandoned_site_cost_per_ha(*, amended: bool) -> float:
+    """A 3 ha abandoned floor restored to forest on 0.3 m imported soil, with a 10 m face at
+    40° along 100 m, three years' aftercare, no uncertainty [CNY per disturbed ha]."""
+    one = np.ones(1)
+    shares = np.array([[1.0, 0.0, 0.0, 0.0, 0.0]])
+    plant = np.array(
+        [
+            [
+                LIB[f"cost.planting.{lu}"]
+                for lu in ("forest", "grassland", "shrub", "farmland", "water")
+            ]
+        ]
+    )
+    u = cost.land_unit_costs(
+        cost_factor=np.ones((1, 8)),
+        shares=shares,
+        planting_cost_cny_per_ha=plant,
+        planted=np.array([[True, True, True, True, False]]),
+        mean_required_depth_m=0.3 * one,
+        own_share=0.0 * one,
+        import_topsoil=np.array([True]),
+        respread_cost_cny_per_m3=LIB["cost.topsoil_respread_unit_cost"] * one,
+        import_cost_cny_per_m3=LIB["cost.topsoil_import_unit_cost"] * one,
+        regrade_volume_m3_per_ha=LIB["cost.regrade_volume"] * one,
+        regrade_cost_cny_per_m3=LIB["cost.regrade_unit_cost"] * one,
+        amendment_cost_cny_per_ha=LIB["cost.amendment_unit_cost"] * one,
+        substrate_amendment=np.array([amended]),
+        drainage_cost_cny_per_ha=LIB["cost.drainage_unit_cost"] * one,
+        demolition_cost_cny_per_ha=LIB["cost.demolition_unit_cost"] * one,
+        wall_cost_cny_per_m2=LIB["cost.wall_greening.moderate"] * one,
+    )
+    m_w, m_a = cost.fee_multipliers(
+        *(
+            LIB[f"cost.{k}"] * one
+            for k in ("profit_rate", "tax_rate", "other_fees_rate", "contingency_rate")
+        )
+    )
+    floor_ha = 3.0
+    face_m2 = 100.0 * 10.0 / math.sin(math.radians(40.0))
+    wall_plan_ha = 100.0 * 10.0 / math.tan(math.radians(40.0)) / 1e4
+    works = floor_ha * u["u_mined"] + face_m2 * u["u_wall"]
+    aftercare = 3 * LIB["cost.aftercare_rate"] * (floor_ha * u["u_plant"] + face_m2 * u["u_wall"])
+    total = m_w * works + m_a * aftercare
+    return float(total[0] / (floor_ha + wall_plan_ha))
+
+
+def test_typical_abandoned_site_lands_in_the_hunan_band() -> None:
+    """Hunan Yangtze-belt and demonstration projects: 200,000-350,000 CNY/ha."""
+    per_ha = abandoned_site_cost_per_ha(amended=False)
+    assert 200_000 <= per_ha <= 350_000
+    # by hand: works 3 x (37,500 + 90,000 + 30,000 + 15,000) + 1,555.7 m2 x 110 = 688,630;
+    # aftercare 3 x 7.5 % x (90,000 + 171,130) = 58,754; x fees 1.2838 / 1.05; / 3.119 ha
+    assert per_ha == pytest.approx(303_200, rel=0.01)
+
+
+def test_toxic_substrate_with_amendment_costs_about_a_million_per_ha() -> None:
+    """Huayuan heavy-metal district: about 1,000,000 CNY/ha; several times a normal site."""
+    amended = abandoned_site_cost_per_ha(amended=True)
+    assert 800_000 <= amended <= 1_300_000
+    assert amended / abandoned_site_cost_per_ha(amended=False) >= 2.5
+
+
+def _deterministic_rows(changes: dict, n: int = 3):
+    import sim
+
+    [prep] = prepare([make_proposal(changes)], sim.load_policy(), LIB)
+    h = prep.horizon
+    inp = {k: np.repeat(np.array([prep.resolved[k]]), n) for k in RESOLVED_KEYS}
+    draws = {
+        "thickness_factor": np.ones(n),
+        "output_factor": np.ones(n),
+        "cost_factor": np.ones((n, 8)),
+        "cover_max": np.full(n, 0.8),
+        "growth_rate_per_year": np.full(n, 0.5),
+        "failure_probability": np.full(n, 0.15),
+        "default_uniform": np.full(n, 0.999999),
+        "drought_uniform": np.ones((n, h)),
+        "establish_land_uniform": np.ones((n, h)),
+        "establish_wall_uniform": np.ones((n, h)),
+    }
+    return prep.resolved, simulate_rows(inp, draws, h, yearly=True)
+
+
+def test_engine_geometry_of_the_example_by_hand() -> None:
+    _r, out = _deterministic_rows({})
+    # a_pit = 100 x 1.1 / (2.6 x 60) ha/Mt over 12 Mt
+    pit = 100 * 1.1 / (2.6 * 60) * 12
+    assert out["pit_footprint_ha"][0] == pytest.approx(pit, rel=1e-12)
+    assert not out["pit_enlarged"][0]
+    # dump: 0.1 x 12 Mt x 1e6 / 2.6 t/m3 x 1.3 swell / 20 m / 1e4 = 3.0 ha
+    dump = 0.1 * 12e6 / 2.6 * 1.3 / 20 / 1e4
+    assert out["disturbed_dump_ha"][0, -1] == pytest.approx(dump, rel=1e-12)
+    assert out["total_disturbed_ha"][0] == pytest.approx(pit + dump + 4.0, rel=1e-12)
+    # ramp-up: 0.5 Mt in year 1, then 1 Mt a year: 13 years for 12 Mt
+    assert out["life_years"][0] == 13
+    # wall: length 2 sqrt(A); plan area = length x 80 / tan 50°
+    length = 2 * math.sqrt(pit * 1e4)
+    wall_plan = length * 80 / math.tan(math.radians(50)) / 1e4
+    assert out["disturbed_pit_wall_ha"][0, -1] == pytest.approx(wall_plan, rel=1e-12)
+    assert out["success"].all()
+
+
+def test_engine_cost_timing_and_present_value_by_hand() -> None:
+    """All restoration at closure, no aftercare: cost falls in year L+1; PV discounts it."""
+    changes = {
+        "restoration.progressive_fraction": 0.0,
+        "restoration.closure_years": 1,
+        "restoration.monitoring_years": 0,
+    }
+    _r, out = _deterministic_rows(changes)
+    life = int(out["life_years"][0])
+    spend = out["spend_cny"][0]
+    assert np.count_nonzero(spend) == 1 and spend[life + 1] > 0
+    assert out["cost_cny"][0] == pytest.approx(spend[life + 1], rel=1e-12)
+    pv = spend[life + 1] * (1.02 / 1.06) ** (life + 1)
+    assert out["pv_cost_cny"][0] == pytest.approx(pv, rel=1e-12)
+    # with no uncertainty, a 3-year closure spreads the same works evenly
+    _r3, out3 = _deterministic_rows({**changes, "restoration.closure_years": 3})
+    assert out3["cost_cny"][0] == pytest.approx(out["cost_cny"][0], rel=1e-12)
+    np.testing.assert_allclose(out3["spend_cny"][0][life + 1 : life + 4], spend[life + 1] / 3)

@@ -1,0 +1,161 @@
+"""The vectorised engine against the scalar reference on shared random draws (SPEC.md)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_proposal
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import reference
+from sim.core import simulate_rows
+from sim.engine import prepare
+from sim.keys import AREA_CLASSES, DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY, RESOLVED_KEYS
+from sim.params import load_library
+
+RTOL = 1e-9
+
+VARIANTS: dict[str, dict] = {
+    "example": {},
+    "no_ramp_no_stripping_no_infra": {
+        "extraction.ramp_up_years": 0,
+        "extraction.stripping_ratio": 0.0,
+        "extraction.infrastructure_area_ha": 0.0,
+    },
+    "all_progressive_lag0": {
+        "restoration.progressive_fraction": 1.0,
+        "restoration.progressive_lag_years": 0,
+    },
+    "no_progressive_long_closure": {
+        "restoration.progressive_fraction": 0.0,
+        "restoration.closure_years": 4,
+        "restoration.monitoring_years": 0,
+    },
+    "toxic_unamended_thin_soil_no_import": {
+        "site.substrate": "acid_sulfide",
+        "site.soil_depth_cm": 3.0,
+        "restoration.import_topsoil": False,
+    },
+    "toxic_amended": {"site.substrate": "tailings", "restoration.substrate_amendment": True},
+    "farmland_heavy_no_topsoil_stripping": {
+        "restoration.target_land_use": {"farmland": 0.7, "shrub": 0.3},
+        "restoration.topsoil_stripped": False,
+    },
+    "vertical_walls_dry": {
+        "site.final_highwall_slope_deg": 72.0,
+        "site.annual_precipitation_mm": 500.0,
+    },
+    "gentle_walls": {"site.final_highwall_slope_deg": 30.0, "site.final_highwall_height_m": 15.0},
+    "enlarged_pit": {
+        "extraction.reserves_mt": 0.8,
+        "extraction.annual_output_mt": 0.3,
+        "extraction.mined_thickness_m": 150.0,
+        "site.final_highwall_height_m": 120.0,
+    },
+    "revenue_basis_bond_high_hazard": {
+        "finance.fund_basis": "revenue_share",
+        "finance.fund_rate_of_revenue": 0.01,
+        "finance.bond_cny": 2_000_000.0,
+        "finance.operator_default_hazard_per_year": 0.2,
+    },
+    "no_hazard_all_water": {
+        "finance.operator_default_hazard_per_year": 0.0,
+        "restoration.target_land_use": {"water": 1.0},
+    },
+    "certain_default": {"finance.operator_default_hazard_per_year": 1.0},
+    "long_life": {"extraction.reserves_mt": 90.0, "extraction.annual_output_mt": 2.5},
+}
+
+
+def _run_both(proposal, policy, n_draws: int, seed: int = 7):
+    [prep] = prepare([proposal], policy, load_library())
+    draws = prep.draws(seed, n_draws)
+    h = prep.horizon
+    inp = {k: np.repeat(np.array([prep.resolved[k]]), n_draws) for k in RESOLVED_KEYS}
+    eng = simulate_rows(inp, draws, h, yearly=True)
+    ref = reference.simulate_draws(prep.resolved, draws)
+    return eng, ref
+
+
+def _close(name: str, eng: np.ndarray, ref: np.ndarray) -> None:
+    ref = np.asarray(ref, dtype=float)
+    eng = np.asarray(eng, dtype=float)
+    scale = np.max(np.abs(ref)) if ref.size else 0.0
+    np.testing.assert_allclose(eng, ref, rtol=RTOL, atol=1e-12 * max(scale, 1.0), err_msg=name)
+
+
+def _compare(eng, ref) -> None:
+    for key in DRAW_OUTPUT_SCALARS:
+        values = [r[key] for r in ref]
+        if isinstance(values[0], bool):
+            assert np.array_equal(eng[key].astype(bool), np.array(values)), key
+        else:
+            _close(key, eng[key], values)
+    for key in DRAW_OUTPUT_YEARLY:
+        _close(key, eng[key], [r[key] for r in ref])
+    for cls in AREA_CLASSES:
+        _close(
+            f"disturbed {cls}", eng[f"disturbed_{cls}_ha"], [r["disturbed_ha"][cls] for r in ref]
+        )
+        _close(f"restored {cls}", eng[f"restored_{cls}_ha"], [r["restored_ha"][cls] for r in ref])
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_engine_equals_reference(name: str, policy) -> None:
+    eng, ref = _run_both(make_proposal(VARIANTS[name]), policy, n_draws=60)
+    _compare(eng, ref)
+
+
+def test_variants_exercise_the_branches(policy) -> None:
+    """The variant set reaches failures, defaults, enlarged pits and imperfect success."""
+    seen = {
+        "rework": False,
+        "default": False,
+        "enlarged": False,
+        "failure": False,
+        "unassured": False,
+    }
+    for changes in VARIANTS.values():
+        eng, _ = _run_both(make_proposal(changes), policy, n_draws=60)
+        seen["rework"] |= bool(np.any(eng["rework_area_share"] > 0))
+        seen["default"] |= bool(np.any(eng["defaulted"]))
+        seen["enlarged"] |= bool(np.any(eng["pit_enlarged"]))
+        seen["failure"] |= bool(np.any(~eng["success"]))
+        seen["unassured"] |= bool(np.any(~eng["assured"]))
+    assert all(seen.values()), seen
+
+
+proposal_changes = st.fixed_dictionaries(
+    {
+        "extraction.reserves_mt": st.floats(0.5, 40.0),
+        "extraction.annual_output_mt": st.floats(0.2, 5.0),
+        "extraction.ramp_up_years": st.integers(0, 3),
+        "extraction.mined_thickness_m": st.floats(10.0, 150.0),
+        "extraction.stripping_ratio": st.floats(0.0, 1.0),
+        "extraction.infrastructure_area_ha": st.floats(0.0, 10.0),
+        "site.final_highwall_slope_deg": st.floats(20.0, 80.0),
+        "site.final_highwall_height_m": st.floats(5.0, 150.0),
+        "site.soil_depth_cm": st.floats(0.0, 80.0),
+        "site.annual_precipitation_mm": st.floats(300.0, 2000.0),
+        "site.substrate": st.sampled_from(["carbonate", "acid_sulfide", "shale", "tailings"]),
+        "restoration.progressive_fraction": st.floats(0.0, 1.0),
+        "restoration.progressive_lag_years": st.integers(0, 4),
+        "restoration.closure_years": st.integers(1, 4),
+        "restoration.monitoring_years": st.integers(0, 6),
+        "restoration.import_topsoil": st.booleans(),
+        "restoration.substrate_amendment": st.booleans(),
+        "finance.fund_basis": st.sampled_from(["plan_cost_by_output", "revenue_share"]),
+        "finance.bond_cny": st.floats(0.0, 2e7),
+        "finance.operator_default_hazard_per_year": st.floats(0.0, 0.3),
+    }
+).filter(lambda c: c["extraction.reserves_mt"] / c["extraction.annual_output_mt"] < 60)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=proposal_changes, seed=st.integers(0, 2**32 - 1))
+def test_engine_equals_reference_on_random_proposals(changes, seed) -> None:
+    import sim
+
+    eng, ref = _run_both(make_proposal(changes), sim.load_policy(), n_draws=12, seed=seed)
+    _compare(eng, ref)

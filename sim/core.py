@@ -252,7 +252,9 @@ def simulate_rows(
         defaulted, np.maximum(0.0, _take(walkaway, at) - _take(fund, at) - bond), 0.0
     )
     fund_closure = _take(fund, life)
-    liability_closure = _take(walkaway, life)
+    after = t > life[:, None]
+    growth = (1.0 + inp["fund_interest_rate"])[:, None] ** np.where(after, t - life[:, None], 0)
+    liability_closure = seqsum(np.where(after, spend_nom / growth, 0.0))
 
     out = {
         "life_years": life,

@@ -50,7 +50,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "expected_unfunded_liability_cny": ("CNY", "expected unfunded public liability (nominal)"),
     "unfunded_liability_cny": ("CNY", "unfunded public liability (nominal)"),
     "fund_at_closure_cny": ("CNY", "restoration fund balance at the end of extraction (nominal)"),
-    "liability_at_closure_cny": ("CNY", "walk-away liability at the end of extraction (nominal)"),
+    "liability_at_closure_cny": (
+        "CNY",
+        "restoration cost still to pay after extraction, valued at closure (nominal)",
+    ),
     # trajectories
     "disturbed_area_ha": ("ha", "cumulative disturbed area"),
     "restored_area_ha": ("ha", "cumulative restored area"),

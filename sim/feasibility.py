@@ -130,10 +130,10 @@ def assess(proposal: Any, policy: Any, s: xr.Dataset) -> list[dict[str, Any]]:
         "assurance",
         ap,
         crit.assurance.threshold,
-        f"In {ap:.1%} of draws the fund balance at the end of extraction plus the bond covers the "
-        f"restoration cost still to pay then (median fund "
-        f"{_money(_q(s, 'fund_at_closure_cny', 0.5))}"
-        f" against a median cost left of {_money(_q(s, 'liability_at_closure_cny', 0.5))}).",
+        f"In {ap:.1%} of draws the fund balance at the end of extraction plus the bond covers "
+        f"every restoration bill still to come (final works, aftercare, rework, price rises; "
+        f"median fund {_money(_q(s, 'fund_at_closure_cny', 0.5))} against a median "
+        f"{_money(_q(s, 'liability_at_closure_cny', 0.5))} still to pay).",
     )
     eu = float(s["expected_unfunded_liability_cny"])
     add(
@@ -168,6 +168,7 @@ class _FundModel:
             r["revenue_cny"] if resolved["fund_basis_revenue"] else r["output_share"]
         ).values[:, :h]
         self.life = r["life_years"].values.astype(int)
+        self.need = r["liability_at_closure_cny"].values
         self.year = r["default_year"].values.astype(int)
         self.interest = np.full(self.spend.shape[0], resolved["fund_interest_rate"])
         self.rows = np.arange(self.spend.shape[0])
@@ -178,7 +179,7 @@ class _FundModel:
     def gaps(self, deposit_value: float) -> tuple[np.ndarray, np.ndarray]:
         """Shortfall at closure and at default (nominal), before any bond."""
         b = self.fund(deposit_value)
-        at_close = self.walk[self.rows, self.life] - b[self.rows, self.life]
+        at_close = self.need - b[self.rows, self.life]
         d = self.year > 0
         idx = np.where(d, self.year - 1, 0)
         at_default = np.where(d, self.walk[self.rows, idx] - b[self.rows, idx], -np.inf)

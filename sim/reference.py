@@ -455,7 +455,10 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         unfunded = 0.0
 
     fund_at_closure = balance[L]
-    liability_at_closure = walkaway[L]
+    # cost still to pay after extraction, valued at the end of year L with the fund's interest
+    liability_at_closure = _seq_sum(
+        spend_nom[t] / (1.0 + fund_interest) ** (t - L) for t in range(L + 1, H)
+    )
     assured = fund_at_closure + bond >= liability_at_closure
 
     # ---- §8 outputs -------------------------------------------------------------------

@@ -693,8 +693,17 @@ def test_liability_at_closure_and_assurance() -> None:
         M_W * (um * U_M + ui * U_I + uwf * U_WALL)
         + M_A * 2 * 0.1 * ((um + ui) * U_PLANT + uwf * U_WALL)
     )
-    assert out["liability_at_closure_cny"] == approx(wk4)
     assert out["walkaway_liability_cny"][4] == approx(wk4)
+    # Cost still to pay at closure: the works in year 5 and the aftercare in years 6 and 7,
+    # nominal, valued at the end of year 4 with the fund's 2 % interest.
+    works5 = M_W * (um * U_M + ui * U_I + uwf * U_WALL)
+    a5_ = 0.1 * ((um + ui) * U_PLANT + uwf * U_WALL)
+    k4 = (
+        1.03**5 * works5 / 1.02
+        + 1.03**6 * M_A * a5_ / 1.02**2
+        + 1.03**7 * M_A * a5_ / 1.02**3
+    )
+    assert out["liability_at_closure_cny"] == approx(k4)
     # After restoration in year 5 only the pending aftercare remains:
     # Wk_5 = 1.03^5 m_a (2 a_5), Wk_6 = 1.03^6 m_a (1 a_5), Wk_7 = 0.
     a5 = 0.1 * ((um + ui) * U_PLANT + uwf * U_WALL)
@@ -704,9 +713,9 @@ def test_liability_at_closure_and_assurance() -> None:
     assert wk[7] == approx(0.0)
     # Year 0: only the infrastructure is disturbed.
     assert wk[0] == approx(M_W * 30 * U_I + M_A * 2 * 0.1 * 30 * U_PLANT)
-    # B_4 ≈ 103.5e6 < Wk_4 ≈ 117e6 -> not assured; a 20e6 bond covers it.
+    # B_4 ≈ 103.5e6 < K_4 ≈ 118e6 -> not assured; a 20e6 bond covers it.
     b4 = 1.5e7 * 1.02**3 + 3e7 * 1.02**2 + 3e7 * 1.02 + 2.5e7
-    assert b4 < wk4 < b4 + 2e7
+    assert b4 < k4 < b4 + 2e7
     assert out["assured"] is False
     _, out = run(monitoring_years=2, bond_cny=2e7)
     assert out["assured"] is True

@@ -12,6 +12,7 @@ import math
 import os
 import sys
 import tempfile
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -107,9 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
 # output
 
 
-def _fmt_value(name: str, v: float | None) -> str:
+def _fmt_value(name: str, v: float | None, margin: bool = False) -> str:
     if v is None:
         return "n/a"
+    if margin and name in ("success_probability", "assurance", "cost_to_revenue"):
+        return f"{v * 100:+.1f} pts"
     if name in ("licensed_area", "protected_overlap"):
         return f"{v:,.2f} ha"
     if name == "highwall_slope":
@@ -139,13 +142,21 @@ def format_verdict(v: dict[str, Any]) -> str:
         lines.append(
             f"  {c['name']:<20} {_fmt_value(c['name'], c['value']):>14} {c['direction']:2} "
             f"{_fmt_value(c['name'], c['threshold']):>14} "
-            f"{_fmt_value(c['name'], c['margin']):>14}  {'hard' if c['hard'] else 'soft':4}  "
+            f"{_fmt_value(c['name'], c['margin'], margin=True):>14}  "
+            f"{'hard' if c['hard'] else 'soft':4}  "
             f"{result}"
         )
     lines.append("")
     for c in v["criteria"]:
         if c["passed"] is not True:
-            lines.append(f"  {c['name']}: {c['explanation']}")
+            lines.extend(
+                textwrap.wrap(
+                    f"{c['name']}: {c['explanation']}",
+                    width=98,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                )
+            )
     m = v["metrics"]
     lines += [
         "",

@@ -698,11 +698,7 @@ def test_liability_at_closure_and_assurance() -> None:
     # nominal, valued at the end of year 4 with the fund's 2 % interest.
     works5 = M_W * (um * U_M + ui * U_I + uwf * U_WALL)
     a5_ = 0.1 * ((um + ui) * U_PLANT + uwf * U_WALL)
-    k4 = (
-        1.03**5 * works5 / 1.02
-        + 1.03**6 * M_A * a5_ / 1.02**2
-        + 1.03**7 * M_A * a5_ / 1.02**3
-    )
+    k4 = 1.03**5 * works5 / 1.02 + 1.03**6 * M_A * a5_ / 1.02**2 + 1.03**7 * M_A * a5_ / 1.02**3
     assert out["liability_at_closure_cny"] == approx(k4)
     # After restoration in year 5 only the pending aftercare remains:
     # Wk_5 = 1.03^5 m_a (2 a_5), Wk_6 = 1.03^6 m_a (1 a_5), Wk_7 = 0.

@@ -164,8 +164,10 @@ def simulate_rows(
         inp["failure_mult_drought"],
         inp["failure_cap"],
     )
-    s_land = recovery.establishment_year(draws["establish_land_uniform"] >= p_land, H)
-    s_wall = recovery.establishment_year(draws["establish_wall_uniform"] >= p_wall, H)
+    ok_land = draws["establish_land_uniform"] >= p_land
+    ok_wall = draws["establish_wall_uniform"] >= p_wall
+    s_land = recovery.establishment_year(ok_land, H)
+    s_wall = recovery.establishment_year(ok_wall, H)
     deadline = life + closure + inp["success_horizon_years"].astype(np.int64)
     g_deadline = _take(g, deadline)[:, None]
 
@@ -214,8 +216,8 @@ def simulate_rows(
     reworked = seqsum((coh_m + coh_i) * (1.0 - water) * (s_land > t) + coh_wp * (s_wall > t))
     rework_share = reworked / restored_area
 
-    rework_land = recovery.rework_schedule((coh_m + coh_i) * u["u_rework"][:, None], s_land, H)
-    rework_wall = recovery.rework_schedule(coh_wf * u_wall, s_wall, H)
+    rework_land = recovery.rework_schedule((coh_m + coh_i) * u["u_rework"][:, None], ok_land, H)
+    rework_wall = recovery.rework_schedule(coh_wf * u_wall, ok_wall, H)
     spend = m_w[:, None] * (works + rework_land + rework_wall) + m_a[:, None] * cost.lagged_sum(
         aftercare_yearly, monitoring, "flat"
     )

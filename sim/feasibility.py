@@ -267,6 +267,7 @@ def conditions_for(
 
     out: list[dict[str, Any]] = []
     unfixable: set[str] = set()
+    prog_cache: dict[tuple[float, int], xr.Dataset] = {}
     base_close, base_default = fm.gaps(dep_now)
     for name in failing:
         found = False
@@ -315,33 +316,79 @@ def conditions_for(
                 )
                 found = True
         # 3. progressive restoration (changes the physics: search on the engine)
-        p_now = proposal.restoration.progressive_fraction
-        p_max = bounds.max_progressive_fraction
-
-        def prog_ok(p: float, name: str = name) -> bool:
-            cand = with_field(proposal, "restoration.progressive_fraction", p)
-            s = engine.run([cand], policy, draws=draws, seed=seed, lib=lib).summary.isel(proposal=0)
-            if name == "assurance":
-                return float(s["assurance_probability"]) >= crit.assurance.threshold
-            return float(s["expected_unfunded_liability_cny"]) <= crit.unfunded_liability.threshold
-
-        if p_max > p_now + 1e-9 and prog_ok(p_max):
-            p = _bisect_increasing(prog_ok, p_now, p_max, 0.01)
-            p = min(p_max, _round_up(p, 0.01))
-            if prog_ok(p):
-                out.append(
-                    {
-                        "criterion": name,
-                        "field": "restoration.progressive_fraction",
-                        "value": p,
-                        "change": f"restore {p:.0%} of the pit floor, benches "
-                        f"and dumps while mining (now {p_now:.0%})",
-                    }
-                )
-                found = True
+        p = _progressive_search(
+            proposal, name, prog_cache, policy=policy, draws=draws, seed=seed, lib=lib
+        )
+        if p is not None:
+            out.append(
+                {
+                    "criterion": name,
+                    "field": "restoration.progressive_fraction",
+                    "value": p,
+                    "change": f"restore {p:.0%} of the pit floor, benches and dumps while "
+                    f"mining (now {proposal.restoration.progressive_fraction:.0%})",
+                }
+            )
+            found = True
         if not found:
             unfixable.add(name)
     return out, unfixable
+
+
+COARSE_DRAWS = 400
+PROGRESSIVE_STEP = 0.1
+PROGRESSIVE_TOL = 0.01
+
+
+def _progressive_search(
+    proposal: Any,
+    name: str,
+    cache: dict[tuple[float, int], xr.Dataset],
+    *,
+    policy: Any,
+    draws: int,
+    seed: int,
+    lib: Library,
+) -> float | None:
+    """Smallest ``progressive_fraction`` (to 0.01) that makes criterion ``name`` pass.
+
+    A coarse grid on few draws brackets the answer, bisection on the full draws (common random
+    numbers) refines it, and the answer is confirmed on the full draws; engine runs are cached
+    across criteria.
+    """
+    crit, p_now = policy.criteria, proposal.restoration.progressive_fraction
+    p_max = policy.conditions.max_progressive_fraction
+
+    def summary(p: float, n: int) -> xr.Dataset:
+        key = (round(p, 6), n)
+        if key not in cache:
+            cand = with_field(proposal, "restoration.progressive_fraction", key[0])
+            res = engine.run([cand], policy, draws=n, seed=seed, lib=lib)
+            cache[key] = res.summary.isel(proposal=0)
+        return cache[key]
+
+    def ok(p: float, n: int = draws) -> bool:
+        s = summary(p, n)
+        if name == "assurance":
+            return float(s["assurance_probability"]) >= crit.assurance.threshold
+        return float(s["expected_unfunded_liability_cny"]) <= crit.unfunded_liability.threshold
+
+    if p_max <= p_now + 1e-9:
+        return None
+    grid = [min(p_max, p_now + k * PROGRESSIVE_STEP) for k in range(1, 12)]
+    grid = sorted(set(grid))
+    coarse = min(draws, COARSE_DRAWS)
+    hi = next((g for g in grid if ok(g, coarse)), p_max)
+    while not ok(hi):  # the coarse bracket may be optimistic: step up on the full draws
+        if hi >= p_max:
+            return None
+        hi = min(p_max, hi + PROGRESSIVE_STEP)
+    lo = max(p_now, hi - PROGRESSIVE_STEP)
+    if ok(lo) and lo > p_now:
+        return lo
+    p = _bisect_increasing(ok, lo, hi, PROGRESSIVE_TOL)
+    p = min(p_max, _round_up(p, PROGRESSIVE_TOL))
+    return p if ok(p) else hi
 
 
 def remedies_for(

@@ -52,21 +52,23 @@ def establishment_year(attempt_succeeds: np.ndarray, horizon_years: np.ndarray) 
 
 
 def rework_schedule(
-    cost_per_cohort: np.ndarray, established: np.ndarray, horizon_years: np.ndarray
+    cost_per_cohort: np.ndarray, attempt_succeeds: np.ndarray, horizon_years: np.ndarray
 ) -> np.ndarray:
-    """Rework spend per year: cohort τ pays ``cost_per_cohort[τ]`` in each year τ+1 … s(τ)."""
+    """Rework spend per year: a cohort first planted in year τ pays ``cost_per_cohort[τ]`` again
+    in each year τ+1 … s(τ), i.e. after every failed attempt until one succeeds.
+
+    Since every cohort planted in a year shares that year's establishment outcome, the cohorts
+    still pending at year t are exactly those planted since the last successful year, so one
+    forward pass suffices: ``carry_t = carry_{t-1} + cost_{t-1}`` if the attempt in year t-1 failed,
+    else 0; the rework in year t is ``carry_t`` (zero at and beyond a row's horizon).
+    """
     n, n_years = cost_per_cohort.shape
-    diff = np.zeros((n, n_years + 1))
-    t = np.arange(n_years)[None, :]
-    failed = established > t
-    amount = np.where(failed, cost_per_cohort, 0.0)
-    rows = np.broadcast_to(np.arange(n)[:, None], (n, n_years))
-    start = np.minimum(t + 1, n_years)
-    stop = np.minimum(established + 1, horizon_years[:, None])
-    np.add.at(diff, (rows, np.broadcast_to(start, (n, n_years))), amount)
-    np.add.at(diff, (rows, np.minimum(stop, n_years)), -amount)
-    spend = np.cumsum(diff[:, :n_years], axis=1)
-    return np.where(t < horizon_years[:, None], spend, 0.0)
+    out = np.zeros((n, n_years))
+    carry = np.zeros(n)
+    for t in range(1, n_years):
+        carry = np.where(attempt_succeeds[:, t - 1], 0.0, carry + cost_per_cohort[:, t - 1])
+        out[:, t] = np.where(t < horizon_years, carry, 0.0)
+    return out
 
 
 def cover(

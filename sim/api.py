@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility
@@ -24,7 +25,7 @@ class Evaluation:
 
 
 def _num(x: float | None, digits: int = 10) -> float | None:
-    if x is None:
+    if x is None or not np.isfinite(float(x)):
         return None
     return float(f"{float(x):.{digits}g}")
 
@@ -46,6 +47,8 @@ def metrics(s: xr.Dataset) -> dict[str, Any]:
         "pv_revenue_cny": q("pv_revenue_cny", 0.5),
         "success_probability": _num(s["success_probability"]),
         "rework_area_share": _num(s["rework_area_share"]),
+        "recovery_years_p50": q("recovery_years", 0.5),
+        "recovery_years_p90": q("recovery_years", 0.9),
         "assurance_probability": _num(s["assurance_probability"]),
         "default_probability": _num(s["default_probability"]),
         "expected_unfunded_liability_cny": _num(s["expected_unfunded_liability_cny"]),

@@ -21,6 +21,33 @@ def _take(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.take_along_axis(a, np.clip(idx, 0, a.shape[1] - 1)[:, None], axis=1)[:, 0]
 
 
+def _cover_trajectory(groups, established, g, f0, k) -> np.ndarray:
+    """Area-weighted mean cover of the restored cohorts of one kind, by year (NaN before any).
+
+    ``groups`` is a list of (area restored per year ``(n, T)``, cover ceiling ``(n,)``); a cohort
+    is bare until established, then grows with its effective age. O(T²): yearly output only.
+    """
+    n, n_years = g.shape
+    t = np.arange(n_years)[None, :]
+    num = np.zeros((n, n_years))
+    den = np.zeros((n, n_years))
+    for tau in range(n_years):
+        s = established[:, tau]
+        s_c = np.minimum(s, n_years - 1)
+        age = (g - g[np.arange(n), s_c][:, None]).astype(float)
+        grown = t >= s[:, None]
+        for area, fmax in groups:
+            a = area[:, tau]
+            if not a.any():
+                continue
+            f = np.where(grown, recovery.cover(fmax[:, None], f0[:, None], k[:, None], age), 0.0)
+            live = t >= tau
+            num += np.where(live, a[:, None] * f, 0.0)
+            den += np.where(live, a[:, None], 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
 def simulate_rows(
     inp: dict[str, np.ndarray], draws: dict[str, np.ndarray], n_years: int, yearly: bool = False
 ) -> dict[str, np.ndarray]:
@@ -197,6 +224,30 @@ def simulate_rows(
         cover_at_deadline(base * inp["wall_cover_factor"], s_wall)
         >= inp["success_cover_wall"][:, None]
     )
+    # years from planting to meeting the criterion, area-weighted over planted cohorts
+    first = recovery.first_year_reaching(g)
+    f0 = inp["cover_initial"]
+    years_num = np.zeros_like(coh_m)
+    years_den = np.zeros_like(coh_m)
+    for j, lu in enumerate(LAND_USES):
+        if lu == "water":
+            continue
+        rho = np.where(inp[f"required_depth_{lu}_m"] > 0, soil_ratio, 1.0)
+        crit = inp[f"success_cover_{lu}"]
+        w = shares[:, j : j + 1]
+        for area, fmax in ((coh_m, base * inp["toxic_cover_factor"] * rho), (coh_i, base * rho)):
+            need = recovery.effective_years_needed(fmax, f0, k, crit)
+            yrs = recovery.years_to_criterion(s_land, need, g, first, H)
+            years_num = years_num + area * w * yrs
+            years_den = years_den + area * w
+    need_w = recovery.effective_years_needed(
+        base * inp["wall_cover_factor"], f0, k, inp["success_cover_wall"]
+    )
+    years_num = years_num + coh_wp * recovery.years_to_criterion(s_wall, need_w, g, first, H)
+    years_den = years_den + coh_wp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recovery_years = seqsum(years_num) / seqsum(years_den)
+
     restored_area = seqsum(coh_m + coh_i + coh_wp)
     success_area = seqsum(coh_m * meets_m + coh_i * meets_i + coh_wp * ok_w)
     success_share = success_area / restored_area
@@ -271,12 +322,31 @@ def simulate_rows(
         "success": success,
         "success_area_share": success_share,
         "rework_area_share": rework_share,
+        "recovery_years": recovery_years,
         "fund_at_closure_cny": fund_closure,
         "liability_at_closure_cny": liability_closure,
         "assured": fund_closure + bond >= liability_closure,
         "defaulted": defaulted,
         "unfunded_liability_cny": unfunded,
     }
+    if yearly:
+        for j, lu in enumerate(LAND_USES):
+            if lu == "water":
+                continue
+            rho = np.where(inp[f"required_depth_{lu}_m"] > 0, soil_ratio, 1.0)
+            out[f"cover_{lu}"] = _cover_trajectory(
+                [
+                    (coh_m * shares[:, j : j + 1], base * inp["toxic_cover_factor"] * rho),
+                    (coh_i * shares[:, j : j + 1], base * rho),
+                ],
+                s_land,
+                g,
+                f0,
+                k,
+            )
+        out["cover_wall"] = _cover_trajectory(
+            [(coh_wp, base * inp["wall_cover_factor"])], s_wall, g, f0, k
+        )
     out["default_year"] = np.where(defaulted, y_default, -1)
     out["gap_at_default_cny"] = np.where(defaulted, _take(walkaway, at) - _take(fund, at), 0.0)
     if yearly:

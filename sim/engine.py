@@ -45,6 +45,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "success_probability": ("1", "probability that restoration meets the success criteria"),
     "success_area_share": ("1", "share of restored area meeting its criterion by the deadline"),
     "rework_area_share": ("1", "expected share of restored area needing rework"),
+    "recovery_years": (
+        "year",
+        "area-weighted years from planting until restored land meets its criterion",
+    ),
     "assurance_probability": ("1", "probability that fund + bond cover the cost left at closure"),
     "default_probability": ("1", "probability that the operator walks away before the end"),
     "expected_unfunded_liability_cny": ("CNY", "expected unfunded public liability (nominal)"),
@@ -68,6 +72,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "cost left to the public if the operator walked away (nominal)",
     ),
     "coverage_probability": ("1", "probability that fund + bond cover the walk-away liability"),
+    "cover": ("1", "area-weighted fractional vegetation cover of restored land, by land use"),
 }
 
 _Q_SCALARS = {
@@ -80,6 +85,7 @@ _Q_SCALARS = {
     "pv_cost_cny": "pv_cost_cny",
     "pv_revenue_cny": "pv_revenue_cny",
     "success_area_share": "success_area_share",
+    "recovery_years": "recovery_years",
     "unfunded_liability_cny": "unfunded_liability_cny",
     "fund_at_closure_cny": "fund_at_closure_cny",
     "liability_at_closure_cny": "liability_at_closure_cny",
@@ -216,7 +222,7 @@ class _Collector:
         prep = self.prepared[i]
         s: dict[str, Any] = {"horizon_years": prep.horizon, "draws": self.n_draws}
         for name, key in _Q_SCALARS.items():
-            s[name] = np.quantile(r[key].astype(float), QUANTILES)
+            s[name] = _quantiles(r[key].astype(float))
         s["success_probability"] = float(np.mean(r["success"]))
         s["assurance_probability"] = float(np.mean(r["assured"]))
         s["default_probability"] = float(np.mean(r["defaulted"]))
@@ -230,6 +236,26 @@ class _Collector:
             self.raw_rows.append(r)
 
 
+def _quantiles(x: np.ndarray) -> np.ndarray:
+    """P10/P50/P90 over draws, ignoring NaN (no restored area); NaN when nothing is finite."""
+    finite = x[np.isfinite(x)]
+    if finite.size == 0:
+        return np.full(len(QUANTILES), np.nan)
+    return np.quantile(finite, QUANTILES)
+
+
+COVER_CLASSES = ("forest", "grassland", "shrub", "farmland", "wall")
+
+
+def _nanquantile_cols(x: np.ndarray) -> np.ndarray:
+    """Quantiles over draws (axis 0) per year, ignoring NaN; NaN for years with none."""
+    out = np.full((len(QUANTILES), x.shape[1]), np.nan)
+    cols = np.isfinite(x).any(axis=0)
+    if cols.any():
+        out[:, cols] = np.nanquantile(x[:, cols], QUANTILES, axis=0)
+    return out
+
+
 def _trajectory(r: dict[str, np.ndarray], bond_cny: float) -> dict[str, np.ndarray]:
     dist = {c: r[f"disturbed_{c}_ha"] for c in AREA_CLASSES}
     rest = {c: r[f"restored_{c}_ha"] for c in AREA_CLASSES}
@@ -237,7 +263,9 @@ def _trajectory(r: dict[str, np.ndarray], bond_cny: float) -> dict[str, np.ndarr
     rest_total = sum(rest.values())
     spend = r["spend_cny"]
     qs = np.array(QUANTILES)
+    cover = np.stack([_nanquantile_cols(r[f"cover_{c}"]) for c in COVER_CLASSES], axis=-1)
     return {
+        "cover": cover,
         "disturbed_area_ha": np.quantile(dist_total, qs, axis=0),
         "restored_area_ha": np.quantile(rest_total, qs, axis=0),
         "unrestored_area_ha": np.quantile(dist_total - rest_total, qs, axis=0),
@@ -341,9 +369,9 @@ def _summary_dataset(ids: list[str], rows: list[dict[str, Any]]) -> xr.Dataset:
     return xr.Dataset(data, coords={"proposal": ids, "quantile": list(QUANTILES)})
 
 
-def _pad(a: np.ndarray, n_years: int) -> np.ndarray:
+def _pad(a: np.ndarray, n_years: int, axis: int = -1) -> np.ndarray:
     pad = [(0, 0)] * a.ndim
-    pad[-1] = (0, n_years - a.shape[-1])
+    pad[axis] = (0, n_years - a.shape[axis])
     return np.pad(a.astype(float), pad, constant_values=np.nan)
 
 
@@ -351,13 +379,16 @@ def _trajectory_dataset(ids, prepared, rows) -> xr.Dataset:
     n_years = max(p.horizon for p in prepared)
     data = {}
     for name in rows[0]:
-        vals = np.stack([_pad(r[name], n_years) for r in rows])
-        if vals.ndim == 2:
-            dims: tuple[str, ...] = ("proposal", "year")
+        if name == "cover":
+            dims: tuple[str, ...] = ("proposal", "quantile", "year", "cover_class")
         elif name.endswith("by_class_ha"):
             dims = ("proposal", "area_class", "year")
+        elif rows[0][name].ndim == 1:
+            dims = ("proposal", "year")
         else:
             dims = ("proposal", "quantile", "year")
+        axis = dims.index("year") - 1
+        vals = np.stack([_pad(r[name], n_years, axis) for r in rows])
         data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
     ds = xr.Dataset(
         data,
@@ -366,6 +397,7 @@ def _trajectory_dataset(ids, prepared, rows) -> xr.Dataset:
             "year": np.arange(n_years),
             "quantile": list(QUANTILES),
             "area_class": list(AREA_CLASSES),
+            "cover_class": list(COVER_CLASSES),
         },
     )
     return ds.transpose("proposal", "year", ...)

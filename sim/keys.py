@@ -127,6 +127,7 @@ DRAW_OUTPUT_SCALARS: tuple[str, ...] = (
     "success",
     "success_area_share",
     "rework_area_share",
+    "recovery_years",
     "fund_at_closure_cny",
     "liability_at_closure_cny",
     "assured",

@@ -390,6 +390,39 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         class_met["infra"].append(I_coh[tau] * met_I)
         class_met["wallp"].append(Wp_coh[tau] * met_W)
     denom = _seq_sum(denom_terms)
+
+    # years from first planting to meeting the criterion, censored at the horizon
+    def years_needed(fmax: float, crit: float) -> float:
+        if F0 >= crit:
+            return 0.0
+        if fmax <= crit:
+            return math.inf
+        return float(math.ceil(math.log((fmax - F0) / (fmax - crit)) / k_growth))
+
+    def years_to_reach(tau: int, s: int, needed: float) -> int:
+        if s >= H or math.isinf(needed):
+            return H - tau
+        for t in range(s, H):
+            if G[t] - G[s] >= needed:
+                return t - tau
+        return H - tau
+
+    years_num_terms: list[float] = []
+    years_den_terms: list[float] = []
+    for tau in range(H):
+        num = 0.0
+        den = 0.0
+        for lu in _PLANTED_USES:
+            for area, fmax in ((M_coh[tau], Fmax_M[lu]), (I_coh[tau], Fmax_I[lu])):
+                yrs = years_to_reach(tau, s_land[tau], years_needed(fmax, criterion[lu]))
+                num = num + area * share[lu] * yrs
+                den = den + area * share[lu]
+        yrs_w = years_to_reach(tau, s_wall[tau], years_needed(Fmax_W, criterion_wall))
+        years_num_terms.append(num + Wp_coh[tau] * yrs_w)
+        years_den_terms.append(den + Wp_coh[tau])
+    years_den = _seq_sum(years_den_terms)
+    recovery_years = _seq_sum(years_num_terms) / years_den if years_den > 0 else math.nan
+
     success_area_share = _seq_sum(success_num_terms) / denom
     rework_area_share = _seq_sum(rework_num_terms) / denom
     # every area class with restored area must reach the required share on its own
@@ -475,6 +508,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         "success": bool(success),
         "success_area_share": success_area_share,
         "rework_area_share": rework_area_share,
+        "recovery_years": recovery_years,
         "fund_at_closure_cny": fund_at_closure,
         "liability_at_closure_cny": liability_at_closure,
         "assured": bool(assured),

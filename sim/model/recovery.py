@@ -76,3 +76,58 @@ def cover(
 ) -> np.ndarray:
     """Fractional vegetation cover after ``age_years`` effective years of growth [-]."""
     return cover_max - (cover_max - cover_initial) * np.exp(-rate_per_year * age_years)
+
+
+def effective_years_needed(
+    cover_max: np.ndarray, cover_initial: np.ndarray, rate_per_year: np.ndarray, criterion
+) -> np.ndarray:
+    """Whole effective years of growth until cover reaches ``criterion`` [yr]; inf if never.
+
+    ``ceil(ln((Fmax - F0) / (Fmax - criterion)) / k)``; 0 when ``F0 >= criterion``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.ceil(np.log((cover_max - cover_initial) / (cover_max - criterion)) / rate_per_year)
+    a = np.where(cover_max <= criterion, np.inf, a)
+    return np.where(cover_initial >= criterion, 0.0, a)
+
+
+def first_year_reaching(effective: np.ndarray) -> np.ndarray:
+    """Table ``first[r, v]``: first year t with ``G[r, t] >= v`` (``n_years`` if none).
+
+    ``effective`` is the cumulative count of growth years ``G`` (non-decreasing, steps of 0 or 1),
+    shape ``(n, n_years)``; the table has ``n_years + 2`` columns (v = 0 … n_years + 1).
+    """
+    n, n_years = effective.shape
+    first = np.full((n, n_years + 2), n_years, dtype=np.int64)
+    first[:, 0] = 0
+    steps = np.diff(effective, axis=1, prepend=0) > 0
+    rows, cols = np.nonzero(steps)
+    first[rows, effective[rows, cols]] = cols
+    return first
+
+
+def years_to_criterion(
+    established: np.ndarray,
+    needed: np.ndarray,
+    effective: np.ndarray,
+    first: np.ndarray,
+    horizon_years: np.ndarray,
+) -> np.ndarray:
+    """Years from first planting (τ) until a cohort meets its criterion, censored at the horizon.
+
+    ``established`` is ``s(τ)`` ``(n, years)``; ``needed`` the effective years ``(n,)``
+    (may be inf).
+    A cohort that is never established, or never reaches the criterion within the horizon,
+    counts ``horizon_years - τ``.
+    """
+    n_years = established.shape[1]
+    tau = np.arange(n_years)[None, :]
+    s = np.minimum(established, n_years - 1)
+    g_s = np.take_along_axis(effective, s, axis=1)
+    finite = np.isfinite(needed)
+    target = g_s + np.where(finite, needed, 0).astype(np.int64)[:, None]
+    reach = np.take_along_axis(first, np.minimum(target, n_years + 1), axis=1)
+    reach = np.maximum(reach, established)
+    h = horizon_years[:, None]
+    ok = finite[:, None] & (established < h) & (reach < h)
+    return np.where(ok, reach, h) - tau

@@ -61,6 +61,32 @@ def _clean(c: dict[str, Any]) -> dict[str, Any]:
     return {k: (_num(v) if isinstance(v, float) else v) for k, v in c.items()}
 
 
+def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
+    """Plain-language warnings a reviewer should see next to the verdict."""
+    notes = []
+    lo, hi = lib.minerals[p.proposal.mineral]["price_cny_per_t"]
+    price = p.finance.ore_price_cny_per_t
+    if not lo <= price <= hi:
+        notes.append(
+            f"The ore price {price:g} CNY/t lies outside the typical range {lo:g}-{hi:g} CNY/t "
+            f"for {p.proposal.mineral}; revenue-based criteria depend on it."
+        )
+    enlarged = float(s["pit_enlarged_share"])
+    if enlarged > 0:
+        notes.append(
+            f"In {enlarged:.0%} of draws the volume-derived pit was too small to hold its final "
+            "walls and a 40 m working floor and was enlarged."
+        )
+    plan = p.finance.plan_restoration_cost_cny
+    p10 = float(s["cost_cny"].sel(quantile=0.1))
+    if 0 < plan < p10:
+        notes.append(
+            f"The applicant's restoration estimate ({plan / 1e6:,.2f} M CNY) is below the "
+            f"simulated P10 cost ({p10 / 1e6:,.2f} M CNY)."
+        )
+    return notes
+
+
 def evaluate(
     proposals: Sequence[Any] | Any,
     policy: Any | None = None,
@@ -122,6 +148,7 @@ def evaluate(
         if conditions and hard:
             remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
         verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
+        notes = _notes(p, s, lib)
         verdicts.append(
             {
                 "proposal_id": p.proposal.id,
@@ -132,6 +159,7 @@ def evaluate(
                 "metrics": metrics(s),
                 "conditions": [_clean(c) for c in conds],
                 "remedies": [_clean(c) for c in remedies],
+                "notes": notes,
                 "seed": int(seed),
                 "draws": int(draws),
                 "version": __version__,

@@ -186,6 +186,12 @@ def format_verdict(v: dict[str, Any]) -> str:
         lines += ["", "Plan changes that would fix a hard failure"]
         for c in v["remedies"]:
             lines.append(f"  {c['criterion']}: {c['change']}  [{c['field']} = {c['value']}]")
+    if v.get("notes"):
+        lines += ["", "Notes"]
+        for note in v["notes"]:
+            lines.extend(
+                textwrap.wrap(note, width=98, initial_indent="  - ", subsequent_indent="    ")
+            )
     lines += ["", f"seed {v['seed']}, {v['draws']} draws, restoresim {v['version']}"]
     return "\n".join(lines)
 

@@ -345,6 +345,7 @@ def run(
         "version": __version__,
         "policy": json.dumps(policy.to_dict(), sort_keys=True),
         "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
+        "parameters": json.dumps({k: v.value for k, v in lib.params.items()}, sort_keys=True),
         "inputs": json.dumps([p.to_dict() for p in proposals], sort_keys=True),
         "Conventions": "CF-1.10",
         "source": f"restoresim {__version__}",

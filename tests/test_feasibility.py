@@ -1,0 +1,92 @@
+"""Verdict logic, conditions for soft failures, remedies for hard ones, and notes."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_proposal
+
+import sim
+from sim.feasibility import decide
+from sim.proposal import parse_policy
+
+
+def _crit(name, passed, hard):
+    return {"name": name, "passed": passed, "hard": hard}
+
+
+def test_decide() -> None:
+    ok = [_crit("a", True, True), _crit("b", None, True), _crit("c", True, False)]
+    assert decide(ok, set()) == ("approve", [])
+    soft = [*ok, _crit("d", False, False)]
+    assert decide(soft, set()) == ("conditional", ["d"])
+    assert decide(soft, {"d"}) == ("reject", ["d"])
+    hard = [*soft, _crit("e", False, True)]
+    assert decide(hard, set()) == ("reject", ["e"])
+    assert decide(hard, {"d"}) == ("reject", ["e", "d"])
+
+
+def test_conditions_make_the_criterion_pass() -> None:
+    p = make_proposal()
+    v = sim.evaluate(p, draws=400, seed=1).verdicts[0]
+    assert v["verdict"] == "conditional"
+    fields = {c["field"] for c in v["conditions"]}
+    assert "finance.bond_cny" in fields
+    for cond in v["conditions"]:
+        fixed = p.with_values({cond["field"]: cond["value"]})
+        after = sim.evaluate(fixed, draws=400, seed=1, conditions=False).verdicts[0]
+        crit = {c["name"]: c for c in after["criteria"]}[cond["criterion"]]
+        assert crit["passed"], cond
+
+
+def test_bond_condition_is_minimal_to_the_rounding_step() -> None:
+    p = make_proposal()
+    v = sim.evaluate(p, draws=400, seed=1).verdicts[0]
+    bond = next(c["value"] for c in v["conditions"] if c["field"] == "finance.bond_cny")
+    less = p.with_values({"finance.bond_cny": bond - 20_000})
+    after = sim.evaluate(less, draws=400, seed=1, conditions=False).verdicts[0]
+    assert not {c["name"]: c for c in after["criteria"]}["assurance"]["passed"]
+
+
+def test_soft_failure_no_lever_can_fix_rejects(tmp_path) -> None:
+    policy = parse_policy(
+        {"conditions": {"max_bond_cny": 1000.0, "max_fund_rate_of_revenue": 0.001,
+                        "max_progressive_fraction": 0.5}},
+        "<test>",
+    )
+    p = make_proposal({"finance.fund_basis": "revenue_share",
+                       "finance.fund_rate_of_revenue": 0.001})
+    v = sim.evaluate(p, policy, draws=300, seed=0).verdicts[0]
+    assert v["verdict"] == "reject"
+    assert v["deciding_criteria"] == ["assurance"]
+
+
+def test_remedy_for_steep_walls_reports_its_cost() -> None:
+    p = make_proposal({"site.final_highwall_slope_deg": 62.0})
+    v = sim.evaluate(p, draws=300, seed=0).verdicts[0]
+    assert v["verdict"] == "reject" and "highwall_slope" in v["deciding_criteria"]
+    remedy = next(r for r in v["remedies"] if r["criterion"] == "highwall_slope")
+    assert remedy["field"] == "site.final_highwall_slope_deg" and remedy["value"] == 55.0
+    assert "cost_change_p50_cny" in remedy
+
+
+def test_remedy_for_toxic_substrate_is_amendment() -> None:
+    p = make_proposal({"site.substrate": "acid_sulfide"})
+    v = sim.evaluate(p, draws=300, seed=0).verdicts[0]
+    assert "success_probability" in v["deciding_criteria"]
+    remedy = next(r for r in v["remedies"] if r["criterion"] == "success_probability")
+    assert remedy["field"] == "restoration.substrate_amendment"
+    assert remedy["cost_change_p50_cny"] > 0
+
+
+@pytest.mark.parametrize(
+    "changes,phrase",
+    [
+        ({"finance.ore_price_cny_per_t": 900.0}, "outside the typical range"),
+        ({"extraction.reserves_mt": 0.5, "extraction.annual_output_mt": 0.2,
+          "extraction.mined_thickness_m": 200.0}, "enlarged"),
+        ({"finance.plan_restoration_cost_cny": 1_000_000.0}, "below the simulated P10"),
+    ],
+)
+def test_notes(changes, phrase) -> None:
+    v = sim.evaluate(make_proposal(changes), draws=200, seed=0, conditions=False).verdicts[0]
+    assert any(phrase in n for n in v["notes"]), v["notes"]

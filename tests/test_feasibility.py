@@ -49,12 +49,18 @@ def test_bond_condition_is_minimal_to_the_rounding_step() -> None:
 
 def test_soft_failure_no_lever_can_fix_rejects(tmp_path) -> None:
     policy = parse_policy(
-        {"conditions": {"max_bond_cny": 1000.0, "max_fund_rate_of_revenue": 0.001,
-                        "max_progressive_fraction": 0.5}},
+        {
+            "conditions": {
+                "max_bond_cny": 1000.0,
+                "max_fund_rate_of_revenue": 0.001,
+                "max_progressive_fraction": 0.5,
+            }
+        },
         "<test>",
     )
-    p = make_proposal({"finance.fund_basis": "revenue_share",
-                       "finance.fund_rate_of_revenue": 0.001})
+    p = make_proposal(
+        {"finance.fund_basis": "revenue_share", "finance.fund_rate_of_revenue": 0.001}
+    )
     v = sim.evaluate(p, policy, draws=300, seed=0).verdicts[0]
     assert v["verdict"] == "reject"
     assert v["deciding_criteria"] == ["assurance"]
@@ -82,8 +88,14 @@ def test_remedy_for_toxic_substrate_is_amendment() -> None:
     "changes,phrase",
     [
         ({"finance.ore_price_cny_per_t": 900.0}, "outside the typical range"),
-        ({"extraction.reserves_mt": 0.5, "extraction.annual_output_mt": 0.2,
-          "extraction.mined_thickness_m": 200.0}, "enlarged"),
+        (
+            {
+                "extraction.reserves_mt": 0.5,
+                "extraction.annual_output_mt": 0.2,
+                "extraction.mined_thickness_m": 200.0,
+            },
+            "enlarged",
+        ),
         ({"finance.plan_restoration_cost_cny": 1_000_000.0}, "below the simulated P10"),
     ],
 )

@@ -348,7 +348,6 @@ def simulate_rows(
             [(coh_wp, base * inp["wall_cover_factor"])], s_wall, g, f0, k
         )
     out["default_year"] = np.where(defaulted, y_default, -1)
-    out["gap_at_default_cny"] = np.where(defaulted, _take(walkaway, at) - _take(fund, at), 0.0)
     if yearly:
         out.update(
             spend_cny=spend,

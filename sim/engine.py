@@ -9,7 +9,6 @@ made as soon as a proposal's rows are done, so no (proposal, draw, year) array i
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,15 +18,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import rng
 from sim.core import simulate_rows
-from sim.keys import AREA_CLASSES, RESOLVED_KEYS
-from sim.model.draws import sample_draws
+from sim.keys import AREA_CLASSES, PARAM_KEYS, RESOLVED_KEYS
 from sim.params import Library, load_library
-from sim.resolve import draw_settings, resolve
+from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK_PAIRS = 16_384
+MAX_INPUTS_IN_ATTRS = 1000
+_HORIZON_COL = PARAM_KEYS.index("horizon_years")
 
 #: units and long names of every output variable (CF-style attrs)
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -98,50 +99,46 @@ _CLASS_KEYS = {
 }
 
 
-def proposal_seed_sequence(seed: int, proposal_id: str) -> np.random.SeedSequence:
-    """The seed sequence of one proposal's stream: run seed + SHA-256 of the id (stable)."""
-    digest = hashlib.sha256(proposal_id.encode("utf-8")).digest()
-    key = tuple(int(w) for w in np.frombuffer(digest[:16], dtype="<u4"))
-    return np.random.SeedSequence(entropy=int(seed), spawn_key=key)
-
-
-def proposal_rng(seed: int, proposal_id: str) -> np.random.Generator:
-    """The random generator of one proposal in a run with ``seed``."""
-    return np.random.Generator(np.random.PCG64(proposal_seed_sequence(seed, proposal_id)))
-
-
 @dataclass
 class Prepared:
-    """One proposal made ready for the engine."""
+    """One proposal made ready for the engine: its id and its row of the parameter matrix."""
 
     proposal_id: str
-    resolved: dict[str, Any]
-    settings: dict[str, Any]
+    row: np.ndarray
 
     @property
     def horizon(self) -> int:
-        return int(self.resolved["horizon_years"])
+        return int(self.row[_HORIZON_COL])
 
-    def draws(self, seed: int, n_draws: int) -> dict[str, np.ndarray]:
-        """All random inputs of this proposal's ``n_draws`` draws."""
-        return sample_draws(
-            proposal_rng(seed, self.proposal_id), n_draws, self.horizon, **self.settings
-        )
+    @property
+    def resolved(self) -> dict[str, Any]:
+        """Resolved model inputs (``sim.keys.RESOLVED_KEYS``)."""
+        return row_to_resolved(self.row)
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Draw settings (keyword arguments of :func:`sim.rng.sample_draws`)."""
+        return row_to_settings(self.row)
+
+    def draws(self, seed: int, n_draws: int, first_draw: int = 0) -> dict[str, np.ndarray]:
+        """Random inputs of this proposal's draws ``first_draw … first_draw + n_draws - 1``."""
+        key = rng.proposal_keys(seed, [self.proposal_id])[0]
+        return rng.sample_draws(key, n_draws, self.horizon, first_draw=first_draw,
+                                **self.settings)
 
 
 def prepare(proposals: Sequence[Any], policy: Any, lib: Library) -> list[Prepared]:
-    """Resolve every proposal; ids must be unique."""
-    seen: set[str] = set()
-    out = []
-    for p in proposals:
-        pid = p.proposal.id
-        if pid in seen:
-            from sim.errors import InputError
+    """Resolve every proposal (vectorised); ids must be unique."""
+    ids = [p.proposal.id for p in proposals]
+    if len(set(ids)) != len(ids):
+        from collections import Counter
 
-            raise InputError(f"proposal id '{pid}' appears twice in one run; ids must be unique")
-        seen.add(pid)
-        out.append(Prepared(pid, resolve(p, policy, lib), draw_settings(p, lib)))
-    return out
+        from sim.errors import InputError
+
+        dup = next(i for i, c in Counter(ids).items() if c > 1)
+        raise InputError(f"proposal id '{dup}' appears twice in one run; ids must be unique")
+    par = resolve_matrix(proposals, policy, lib)
+    return [Prepared(pid, par[j]) for j, pid in enumerate(ids)]
 
 
 @dataclass
@@ -155,93 +152,161 @@ class EngineResult:
 
 
 def _chunks(n_props: int, n_draws: int, chunk_pairs: int) -> Iterator[list[tuple[int, int, int]]]:
-    cur: list[tuple[int, int, int]] = []
-    size = 0
+    """Blocks ``(proposal, first draw, end draw)`` per chunk: whole proposals together, and a
+    proposal with more draws than ``chunk_pairs`` in slices of its own."""
+    per_chunk = max(1, chunk_pairs // n_draws)
+    if n_draws <= chunk_pairs:
+        for start in range(0, n_props, per_chunk):
+            yield [(i, 0, n_draws) for i in range(start, min(n_props, start + per_chunk))]
+        return
     for i in range(n_props):
-        start = 0
-        while start < n_draws:
-            take = min(n_draws - start, chunk_pairs - size)
-            cur.append((i, start, start + take))
-            size += take
-            start += take
-            if size >= chunk_pairs:
-                yield cur
-                cur, size = [], 0
-    if cur:
-        yield cur
+        for a in range(0, n_draws, chunk_pairs):
+            yield [(i, a, min(n_draws, a + chunk_pairs))]
 
 
 def _run_chunk(blocks, prepared, seed, n_draws, yearly):
+    """The numpy backend: :func:`sim.core.simulate_rows` on one chunk."""
     n_years = max(prepared[i].horizon for i, _, _ in blocks)
     counts = [b - a for _, a, b in blocks]
-    inp = {
-        k: np.repeat(np.array([prepared[i].resolved[k] for i, _, _ in blocks]), counts)
-        for k in RESOLVED_KEYS
-    }
+    resolved = [prepared[i].resolved for i, _, _ in blocks]
+    inp = {k: np.repeat(np.array([r[k] for r in resolved]), counts) for k in RESOLVED_KEYS}
     parts: dict[str, list[np.ndarray]] = {}
     for i, a, b in blocks:
-        d = prepared[i].draws(seed, n_draws)
+        d = prepared[i].draws(seed, b - a, first_draw=a)
         for k, v in d.items():
-            v = v[a:b]
             if v.ndim == 2 and k != "cost_factor" and v.shape[1] < n_years:
                 v = np.pad(v, ((0, 0), (0, n_years - v.shape[1])), constant_values=1.0)
             parts.setdefault(k, []).append(v)
     draws = {k: np.concatenate(v) for k, v in parts.items()}
-    out = simulate_rows(inp, draws, n_years, yearly=yearly)
-    return blocks, out
+    return blocks, simulate_rows(inp, draws, n_years, yearly=yearly)
+
+
+def _kernel_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a declared dependency
+        return False
+    return True
+
+
+def param_matrix(prepared: Sequence[Prepared]) -> np.ndarray:
+    """The parameter matrix ``(n, len(PARAM_KEYS))`` of prepared proposals."""
+    if not prepared:
+        return np.zeros((0, len(PARAM_KEYS)))
+    return np.stack([p.row for p in prepared])
+
+
+_BOOL_OUT = {"pit_enlarged", "success", "assured", "defaulted"}
+_INT_OUT = {"life_years", "default_year"}
+
+
+def _run_chunk_kernel(blocks, prepared, par, keys, n_draws, yearly):
+    from sim.kernel import OUT_SCALARS, OUT_YEARLY, simulate_chunk
+
+    props = sorted({i for i, _, _ in blocks})
+    local = {i: j for j, i in enumerate(props)}
+    n_years = max(prepared[i].horizon for i in props)
+    row_prop = np.concatenate([np.full(b - a, local[i], dtype=np.int64) for i, a, b in blocks])
+    row_draw = np.concatenate([np.arange(a, b, dtype=np.int64) for _, a, b in blocks])
+    sub = np.ascontiguousarray(par[props])
+    t = np.arange(n_years)
+    col = {k: i for i, k in enumerate(RESOLVED_KEYS)}
+    g_inf = (1.0 + sub[:, col["inflation_rate"]])[:, None] ** t
+    g_disc = 1.0 / (1.0 + sub[:, col["discount_rate"]])[:, None] ** t
+    g_int = 1.0 / (1.0 + sub[:, col["fund_interest_rate"]])[:, None] ** t
+    out = np.empty((len(row_prop), len(OUT_SCALARS)))
+    yearly_arr = np.empty((len(row_prop), n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
+    simulate_chunk(sub, np.ascontiguousarray(keys[props]), row_prop, row_draw, g_inf, g_disc,
+                   g_int, out, yearly_arr, yearly)
+    res: dict[str, np.ndarray] = {}
+    for j, name in enumerate(OUT_SCALARS):
+        v = out[:, j]
+        res[name] = v.astype(bool) if name in _BOOL_OUT else (
+            v.astype(np.int64) if name in _INT_OUT else v)
+    if yearly:
+        for j, name in enumerate(OUT_YEARLY):
+            res[name] = np.ascontiguousarray(yearly_arr[:, :, j])
+    return blocks, res
+
+
+_SUMMARY_SCALARS = {
+    "success_probability": "success",
+    "assurance_probability": "assured",
+    "default_probability": "defaulted",
+    "expected_unfunded_liability_cny": "unfunded_liability_cny",
+    "pit_enlarged_share": "pit_enlarged",
+    "rework_area_share": "rework_area_share",
+}
 
 
 class _Collector:
-    """Gathers each proposal's rows and summarises it once complete."""
+    """Gathers rows and summarises whole proposals at once, vectorised over proposals."""
 
     def __init__(self, prepared, n_draws, trajectories, raw):
         self.prepared, self.n_draws = prepared, n_draws
         self.want_traj, self.want_raw = trajectories, raw
+        n = len(prepared)
+        self.summary: dict[str, np.ndarray] = {
+            name: np.full((n, len(QUANTILES)), np.nan) for name in _Q_SCALARS
+        }
+        for name in _SUMMARY_SCALARS:
+            self.summary[name] = np.full(n, np.nan)
         self.pending: dict[int, list[tuple[int, dict[str, np.ndarray]]]] = {}
-        self.summary_rows: list[dict[str, Any]] = []
-        self.traj_rows: list[dict[str, np.ndarray]] = []
-        self.raw_rows: list[dict[str, np.ndarray]] = []
+        self.traj_rows: dict[int, dict[str, np.ndarray]] = {}
+        self.raw_rows: dict[int, dict[str, np.ndarray]] = {}
 
     def add(self, blocks, out):
+        d = self.n_draws
+        whole = [i for i, a, b in blocks if a == 0 and b == d]
+        if len(whole) == len(blocks):
+            self._summarise(np.array(whole), {k: v for k, v in out.items() if v.ndim == 1})
+            if self.want_traj or self.want_raw:
+                for j, i in enumerate(whole):
+                    h = self.prepared[i].horizon
+                    self._keep(i, {k: (v[j * d:(j + 1) * d, :h] if v.ndim == 2
+                                       else v[j * d:(j + 1) * d]) for k, v in out.items()})
+            return
         row = 0
         for i, a, b in blocks:
             n = b - a
             h = self.prepared[i].horizon
-            piece = {
-                k: (v[row : row + n, :h] if v.ndim == 2 else v[row : row + n])
-                for k, v in out.items()
-            }
+            piece = {k: (v[row:row + n, :h] if v.ndim == 2 else v[row:row + n])
+                     for k, v in out.items()}
             row += n
             self.pending.setdefault(i, []).append((a, piece))
-            if sum(len(p["cost_cny"]) for _, p in self.pending[i]) == self.n_draws:
+            if sum(len(p["cost_cny"]) for _, p in self.pending[i]) == d:
                 parts = sorted(self.pending.pop(i), key=lambda x: x[0])
                 full = {k: np.concatenate([p[k] for _, p in parts]) for k in parts[0][1]}
-                self._finish(i, full)
+                self._summarise(np.array([i]), {k: v for k, v in full.items() if v.ndim == 1})
+                if self.want_traj or self.want_raw:
+                    self._keep(i, full)
 
-    def _finish(self, i: int, r: dict[str, np.ndarray]) -> None:
-        prep = self.prepared[i]
-        s: dict[str, Any] = {"horizon_years": prep.horizon, "draws": self.n_draws}
+    def _summarise(self, idx: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        d = self.n_draws
         for name, key in _Q_SCALARS.items():
-            s[name] = _quantiles(r[key].astype(float))
-        s["success_probability"] = float(np.mean(r["success"]))
-        s["assurance_probability"] = float(np.mean(r["assured"]))
-        s["default_probability"] = float(np.mean(r["defaulted"]))
-        s["expected_unfunded_liability_cny"] = float(np.mean(r["unfunded_liability_cny"]))
-        s["pit_enlarged_share"] = float(np.mean(r["pit_enlarged"]))
-        s["rework_area_share"] = float(np.mean(r["rework_area_share"]))
-        self.summary_rows.append(s)
+            self.summary[name][idx] = _quantiles_by_row(rows[key].astype(float).reshape(-1, d))
+        for name, key in _SUMMARY_SCALARS.items():
+            self.summary[name][idx] = rows[key].astype(float).reshape(-1, d).mean(axis=1)
+
+    def _keep(self, i: int, r: dict[str, np.ndarray]) -> None:
         if self.want_traj:
-            self.traj_rows.append(_trajectory(r, prep.resolved["bond_cny"]))
+            self.traj_rows[i] = _trajectory(r, self.prepared[i].resolved["bond_cny"])
         if self.want_raw:
-            self.raw_rows.append(r)
+            self.raw_rows[i] = r
 
 
-def _quantiles(x: np.ndarray) -> np.ndarray:
-    """P10/P50/P90 over draws, ignoring NaN (no restored area); NaN when nothing is finite."""
-    finite = x[np.isfinite(x)]
-    if finite.size == 0:
-        return np.full(len(QUANTILES), np.nan)
-    return np.quantile(finite, QUANTILES)
+def _quantiles_by_row(x: np.ndarray) -> np.ndarray:
+    """P10/P50/P90 over draws for each row of ``(n, draws)``, ignoring NaN (no restored area)."""
+    finite = np.isfinite(x)
+    if finite.all():
+        return np.quantile(x, QUANTILES, axis=1).T
+    out = np.full((x.shape[0], len(QUANTILES)), np.nan)
+    full = finite.all(axis=1)
+    if full.any():
+        out[full] = np.quantile(x[full], QUANTILES, axis=1).T
+    for r in np.flatnonzero(~full & finite.any(axis=1)):
+        out[r] = np.quantile(x[r, finite[r]], QUANTILES)
+    return out
 
 
 COVER_CLASSES = ("forest", "grassland", "shrub", "farmland", "wall")
@@ -298,6 +363,7 @@ def run(
     chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
     workers: int = 1,
     progress: bool = False,
+    backend: str | None = None,
 ) -> EngineResult:
     """Run the engine; see :func:`sim.evaluate` for the public entry point."""
     if draws < 1:
@@ -314,9 +380,24 @@ def run(
         from tqdm import tqdm
 
         bar = tqdm(total=len(chunks), unit="chunk", desc="evaluating", leave=False)
+    if backend is None:
+        backend = "numba" if _kernel_available() else "numpy"
+    par = None
+    if backend == "numba":
+        par = param_matrix(prepared)
+        keys = rng.proposal_keys(seed, [p.proposal_id for p in prepared])
+
+        def work(blocks):
+            return _run_chunk_kernel(blocks, prepared, par, keys, draws, yearly)
+    elif backend == "numpy":
+
+        def work(blocks):
+            return _run_chunk(blocks, prepared, seed, draws, yearly)
+    else:
+        raise ValueError(f"backend = {backend!r}: expected 'numba' or 'numpy'")
     if workers <= 1:
         for blocks in chunks:
-            collector.add(*_run_chunk(blocks, prepared, seed, draws, yearly))
+            collector.add(*work(blocks))
             if bar:
                 bar.update()
     else:
@@ -324,7 +405,7 @@ def run(
             window = 2 * workers
             futures = []
             for blocks in chunks:
-                futures.append(pool.submit(_run_chunk, blocks, prepared, seed, draws, yearly))
+                futures.append(pool.submit(work, blocks))
                 if len(futures) >= window:
                     collector.add(*futures.pop(0).result())
                     if bar:
@@ -336,9 +417,18 @@ def run(
     if bar:
         bar.close()
     ids = [p.proposal_id for p in prepared]
-    summary = _summary_dataset(ids, collector.summary_rows)
-    traj = _trajectory_dataset(ids, prepared, collector.traj_rows) if trajectories else None
-    raw_ds = _raw_dataset(ids, prepared, collector.raw_rows) if raw else None
+    summary = _summary_dataset(ids, prepared, draws, collector.summary)
+    order = range(len(prepared))
+    traj = (_trajectory_dataset(ids, prepared, [collector.traj_rows[i] for i in order])
+            if trajectories else None)
+    raw_ds = (_raw_dataset(ids, prepared, [collector.raw_rows[i] for i in order])
+              if raw else None)
+    if par is None:
+        par = param_matrix(prepared)
+    summary["resolved_inputs"] = xr.Variable(
+        ("proposal", "input"), par, attrs={"long_name": "resolved model inputs (sim/keys.py)",
+                                           "units": "1"})
+    summary = summary.assign_coords(input=list(PARAM_KEYS))
     common = {
         "seed": int(seed),
         "draws": int(draws),
@@ -346,7 +436,9 @@ def run(
         "policy": json.dumps(policy.to_dict(), sort_keys=True),
         "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
         "parameters": json.dumps({k: v.value for k, v in lib.params.items()}, sort_keys=True),
-        "inputs": json.dumps([p.to_dict() for p in proposals], sort_keys=True),
+        "inputs": (json.dumps([p.to_dict() for p in proposals], sort_keys=True)
+                   if len(proposals) <= MAX_INPUTS_IN_ATTRS else
+                   f"{len(proposals)} proposals: see the variable resolved_inputs"),
         "Conventions": "CF-1.10",
         "source": f"restoresim {__version__}",
     }
@@ -361,10 +453,13 @@ def _overrides(lib: Library) -> dict[str, Any]:
     return {k: p.value for k, p in lib.params.items() if p.value != base.params[k].value}
 
 
-def _summary_dataset(ids: list[str], rows: list[dict[str, Any]]) -> xr.Dataset:
-    data = {}
-    for name in rows[0] if rows else []:
-        vals = np.array([r[name] for r in rows])
+def _summary_dataset(ids, prepared, n_draws, summary) -> xr.Dataset:
+    data = {
+        "horizon_years": xr.Variable(("proposal",), np.array([p.horizon for p in prepared]),
+                                     attrs=_attrs("horizon_years")),
+        "draws": xr.Variable(("proposal",), np.full(len(ids), n_draws), attrs=_attrs("draws")),
+    }
+    for name, vals in summary.items():
         dims = ("proposal", "quantile") if vals.ndim == 2 else ("proposal",)
         data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
     return xr.Dataset(data, coords={"proposal": ids, "quantile": list(QUANTILES)})

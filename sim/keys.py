@@ -140,3 +140,20 @@ DRAW_OUTPUT_YEARLY: tuple[str, ...] = (
     "walkaway_liability_cny",
 )
 DRAW_OUTPUT_YEARLY_BY_CLASS: tuple[str, ...] = ("disturbed_ha", "restored_ha")
+
+#: draw settings appended to the resolved inputs in the engine's parameter matrix
+SETTING_KEYS: tuple[str, ...] = (
+    "thickness_sigma",
+    "common_cost_sigma",
+    "measure_cost_sigma",
+    "cover_max_low",
+    "cover_max_mode",
+    "cover_max_high",
+    "growth_low",
+    "growth_mode",
+    "growth_high",
+    "failure_low",
+    "failure_mode",
+    "failure_high",
+)
+PARAM_KEYS: tuple[str, ...] = RESOLVED_KEYS + SETTING_KEYS

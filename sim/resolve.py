@@ -1,162 +1,216 @@
-"""Resolve a validated proposal + policy + parameter library into the model's flat inputs.
+"""Resolve validated proposals + policy + parameter library into the model's flat inputs.
 
-The result is a plain ``dict`` keyed by :data:`sim.keys.RESOLVED_KEYS` (see ``model/SPEC.md``),
-plus the draw settings in :func:`draw_settings`. Everything the engine needs is here, so a
-resolved mapping (stored in every output's attrs) explains a run by itself.
+:func:`resolve_matrix` builds, for many proposals at once, the engine's parameter matrix: one
+row per proposal, one column per name of :data:`sim.keys.PARAM_KEYS` (the resolved inputs of
+``model/SPEC.md`` followed by the draw settings). :func:`resolve` gives one proposal's resolved
+inputs as a plain ``dict``. Library values that depend on a proposal's category (region, wall
+slope class, substrate) are looked up once per category, not once per proposal, so resolving
+100,000 proposals takes well under a second.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from sim.keys import LAND_USES, RESOLVED_KEYS
+from sim.keys import BOOL_KEYS, INT_KEYS, LAND_USES, PARAM_KEYS, RESOLVED_KEYS
 from sim.model.cost import slope_class
-from sim.model.schedule import life_years, output_schedule_mt
 from sim.params import Library
 
 WALL_CLASSES = ("gentle", "moderate", "steep", "vertical")
+_COL = {k: i for i, k in enumerate(PARAM_KEYS)}
+
+# proposal fields copied as they are: (key, section, field)
+_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("reserves_mt", "extraction", "reserves_mt"),
+    ("annual_output_mt", "extraction", "annual_output_mt"),
+    ("ramp_up_years", "extraction", "ramp_up_years"),
+    ("rock_density_t_per_m3", "extraction", "rock_density_t_per_m3"),
+    ("mined_thickness_m", "extraction", "mined_thickness_m"),
+    ("stripping_ratio", "extraction", "stripping_ratio"),
+    ("dump_height_m", "extraction", "dump_height_m"),
+    ("infrastructure_area_ha", "extraction", "infrastructure_area_ha"),
+    ("final_highwall_slope_deg", "site", "final_highwall_slope_deg"),
+    ("final_highwall_height_m", "site", "final_highwall_height_m"),
+    ("soil_depth_cm", "site", "soil_depth_cm"),
+    ("annual_precipitation_mm", "site", "annual_precipitation_mm"),
+    ("progressive_fraction", "restoration", "progressive_fraction"),
+    ("progressive_lag_years", "restoration", "progressive_lag_years"),
+    ("closure_years", "restoration", "closure_years"),
+    ("monitoring_years", "restoration", "monitoring_years"),
+    ("topsoil_stripped", "restoration", "topsoil_stripped"),
+    ("import_topsoil", "restoration", "import_topsoil"),
+    ("substrate_amendment", "restoration", "substrate_amendment"),
+    ("ore_price_cny_per_t", "finance", "ore_price_cny_per_t"),
+    ("plan_restoration_cost_cny", "finance", "plan_restoration_cost_cny"),
+    ("fund_rate_of_revenue", "finance", "fund_rate_of_revenue"),
+    ("bond_cny", "finance", "bond_cny"),
+    ("fund_interest_rate", "finance", "fund_interest_rate"),
+    ("discount_rate", "finance", "discount_rate"),
+    ("inflation_rate", "finance", "inflation_rate"),
+    ("operator_default_hazard_per_year", "finance", "operator_default_hazard_per_year"),
+)
+
+# library values shared by every proposal: key -> parameter name
+_CONSTANTS: dict[str, str] = {
+    "ramp_share": "schedule.ramp_share",
+    "output_spread": "schedule.output_spread",
+    "swell_factor": "schedule.swell_factor",
+    "wall_length_factor": "schedule.wall_length_factor",
+    "min_floor_width_m": "schedule.min_floor_width_m",
+    "topsoil_loss_fraction": "cost.topsoil_handling_loss",
+    "respread_cost_cny_per_m3": "cost.topsoil_respread_unit_cost",
+    "import_cost_cny_per_m3": "cost.topsoil_import_unit_cost",
+    "regrade_volume_m3_per_ha": "cost.regrade_volume",
+    "regrade_cost_cny_per_m3": "cost.regrade_unit_cost",
+    "amendment_cost_cny_per_ha": "cost.amendment_unit_cost",
+    "drainage_cost_cny_per_ha": "cost.drainage_unit_cost",
+    "demolition_cost_cny_per_ha": "cost.demolition_unit_cost",
+    "aftercare_rate_per_year": "cost.aftercare_rate",
+    "profit_rate": "cost.profit_rate",
+    "tax_rate": "cost.tax_rate",
+    "other_fees_rate": "cost.other_fees_rate",
+    "contingency_rate": "cost.contingency_rate",
+    "precipitation_reference_mm": "recovery.precipitation_reference",
+    "cover_initial": "recovery.cover_initial",
+    "failure_cap": "recovery.failure_cap",
+    "failure_mult_thin": "recovery.failure_multiplier_thin_soil",
+    "failure_mult_steep": "recovery.failure_multiplier_steep_wall",
+    "failure_mult_drought": "recovery.failure_multiplier_drought",
+    "thin_soil_m": "recovery.thin_soil_depth",
+    "steep_wall_threshold_deg": "recovery.steep_wall_threshold",
+    "thickness_sigma": "schedule.thickness_sigma",
+    "common_cost_sigma": "cost.common_factor_sigma",
+    "measure_cost_sigma": "cost.measure_factor_sigma",
+    **{f"planting_cost_{lu}_cny_per_ha": f"cost.planting.{lu}" for lu in LAND_USES},
+    **{f"required_depth_{lu}_m": f"recovery.required_soil_depth.{lu}" for lu in LAND_USES},
+}
 
 
-def nominal_life_years(
-    reserves_mt: float, annual_output_mt: float, ramp_up_years: int, ramp_share: float
-) -> int:
-    """Extraction life [yr] at a given annual output (SPEC.md §2)."""
-    full = reserves_mt / annual_output_mt
-    bound = math.ceil(full / min(ramp_share, 1.0)) + int(ramp_up_years) + 3
-    q = output_schedule_mt(
-        np.array([reserves_mt]),
-        np.array([annual_output_mt]),
-        np.array([ramp_up_years]),
-        np.array([ramp_share]),
-        bound,
+def life_years_at(
+    reserves_mt: np.ndarray,
+    annual_output_mt: np.ndarray,
+    ramp_up_years: np.ndarray,
+    ramp_share: float | np.ndarray,
+) -> np.ndarray:
+    """Extraction life [yr] of each proposal at the given output (SPEC.md §2), vectorised."""
+    reserves = np.asarray(reserves_mt, dtype=float)
+    q_full = np.asarray(annual_output_mt, dtype=float)
+    ramp = np.asarray(ramp_up_years)
+    q_ramp = q_full * ramp_share
+    mined = np.zeros_like(reserves)
+    life = np.zeros(reserves.shape, dtype=np.int64)
+    tol = 1e-9 * reserves
+    active = np.ones(reserves.shape, dtype=bool)
+    t = 0
+    while active.any():
+        t += 1
+        cap = np.where(t <= ramp, q_ramp, q_full)
+        q = np.minimum(cap, reserves - mined)
+        q = np.where(q <= tol, 0.0, q)
+        life += q > 0.0
+        mined = mined + q
+        active = (q > 0.0) | (t <= ramp)
+    return life
+
+
+def resolve_matrix(proposals: Sequence[Any], policy: Any, lib: Library) -> np.ndarray:
+    """Parameter matrix ``(n, len(PARAM_KEYS))`` of proposals under a policy and a library."""
+    n = len(proposals)
+    m = np.zeros((n, len(PARAM_KEYS)))
+
+    def put(key: str, values: Any) -> None:
+        m[:, _COL[key]] = values
+
+    for key, section, name in _FIELDS:
+        put(key, np.fromiter((getattr(getattr(p, section), name) for p in proposals), float, n))
+    for key, pname in _CONSTANTS.items():
+        put(key, lib[pname])
+    for lu in LAND_USES:
+        put(f"share_{lu}", [float(p.restoration.target_land_use.get(lu, 0.0)) for p in proposals])
+    put("fund_basis_revenue", [p.finance.fund_basis == "revenue_share" for p in proposals])
+
+    # wall slope class: greening cost and cover factor
+    edges = lib.param("cost.wall_slope_edges").value
+    cls = slope_class(m[:, _COL["final_highwall_slope_deg"]], edges)
+    wall_cost = np.array([lib[f"cost.wall_greening.{c}"] for c in WALL_CLASSES])
+    put("wall_cost_cny_per_m2", wall_cost[cls])
+    put(
+        "wall_cover_factor",
+        np.array([lib[f"recovery.wall_cover_factor.{c}"] for c in WALL_CLASSES])[cls],
     )
-    return int(life_years(q)[0])
+
+    # substrate: toxic cover factor (amended or not)
+    toxic = np.array([bool(lib.substrates[p.site.substrate]["toxic"]) for p in proposals])
+    amended = m[:, _COL["substrate_amendment"]] > 0
+    factor = np.where(
+        amended, lib["recovery.toxic_cover_factor_amended"],
+        lib["recovery.toxic_cover_factor_unamended"],
+    )
+    put("toxic_cover_factor", np.where(toxic, factor, 1.0))
+
+    # region: drought, success criteria, triangular draws of cover ceiling and growth
+    regions = [p.proposal.region for p in proposals]
+    for region in sorted(set(regions)):
+        rows = np.array([r == region for r in regions])
+        pre = f"regions.{region}"
+        m[rows, _COL["drought_probability"]] = lib[f"{pre}.drought_probability"]
+        m[rows, _COL["success_cover_wall"]] = lib[f"{pre}.success_cover.wall"]
+        for lu in LAND_USES[:-1]:
+            m[rows, _COL[f"success_cover_{lu}"]] = lib[f"{pre}.success_cover.{lu}"]
+        for prefix, pname in (("cover_max", f"{pre}.cover_max"), ("growth", f"{pre}.growth_rate")):
+            par = lib.param(pname)
+            m[rows, _COL[f"{prefix}_low"]] = par.low
+            m[rows, _COL[f"{prefix}_mode"]] = float(par.value)
+            m[rows, _COL[f"{prefix}_high"]] = par.high
+    fail = lib.param("recovery.failure_probability")
+    put("failure_low", fail.low)
+    put("failure_mode", float(fail.value))
+    put("failure_high", fail.high)
+
+    put("success_horizon_years", policy.policy.success_horizon_years_after_closure)
+    put("required_success_area_share", policy.policy.required_success_area_share)
+
+    # horizon (SPEC.md §1): life at the lowest output, closure, and the longer tail
+    life_max = life_years_at(
+        m[:, _COL["reserves_mt"]],
+        m[:, _COL["annual_output_mt"]] * (1.0 - m[:, _COL["output_spread"]]),
+        m[:, _COL["ramp_up_years"]],
+        m[:, _COL["ramp_share"]],
+    )
+    tail = np.maximum(m[:, _COL["success_horizon_years"]], m[:, _COL["monitoring_years"]])
+    put("horizon_years", life_max + m[:, _COL["closure_years"]] + tail + 1)
+    return m
+
+
+def row_to_resolved(row: np.ndarray) -> dict[str, Any]:
+    """The resolved inputs (``RESOLVED_KEYS``, typed) of one row of the parameter matrix."""
+    out: dict[str, Any] = {}
+    for k in RESOLVED_KEYS:
+        v = row[_COL[k]]
+        out[k] = bool(v) if k in BOOL_KEYS else (int(v) if k in INT_KEYS else float(v))
+    return out
+
+
+def row_to_settings(row: np.ndarray) -> dict[str, Any]:
+    """Keyword arguments of :func:`sim.rng.sample_draws` of one row of the parameter matrix."""
+
+    def tri(prefix: str) -> tuple[float, float, float]:
+        return tuple(float(row[_COL[f"{prefix}_{s}"]]) for s in ("low", "mode", "high"))
+
+    return {
+        "thickness_sigma": float(row[_COL["thickness_sigma"]]),
+        "output_spread": float(row[_COL["output_spread"]]),
+        "common_cost_sigma": float(row[_COL["common_cost_sigma"]]),
+        "measure_cost_sigma": float(row[_COL["measure_cost_sigma"]]),
+        "cover_max": tri("cover_max"),
+        "growth_rate_per_year": tri("growth"),
+        "failure_probability": tri("failure"),
+    }
 
 
 def resolve(proposal: Any, policy: Any, lib: Library) -> dict[str, Any]:
     """Flat model inputs of one proposal under a policy and a parameter library."""
-    ex, site, rest, fin = proposal.extraction, proposal.site, proposal.restoration, proposal.finance
-    region = f"regions.{proposal.proposal.region}"
-    edges = lib.param("cost.wall_slope_edges").value
-    wall_class = WALL_CLASSES[int(slope_class(np.array([site.final_highwall_slope_deg]), edges)[0])]
-    toxic = bool(lib.substrates[site.substrate]["toxic"])
-    if not toxic:
-        toxic_factor = 1.0
-    elif rest.substrate_amendment:
-        toxic_factor = lib["recovery.toxic_cover_factor_amended"]
-    else:
-        toxic_factor = lib["recovery.toxic_cover_factor_unamended"]
-    shares = rest.target_land_use
-    r: dict[str, Any] = {
-        "reserves_mt": ex.reserves_mt,
-        "annual_output_mt": ex.annual_output_mt,
-        "ramp_up_years": ex.ramp_up_years,
-        "ramp_share": lib["schedule.ramp_share"],
-        "output_spread": lib["schedule.output_spread"],
-        "rock_density_t_per_m3": ex.rock_density_t_per_m3,
-        "mined_thickness_m": ex.mined_thickness_m,
-        "stripping_ratio": ex.stripping_ratio,
-        "dump_height_m": ex.dump_height_m,
-        "infrastructure_area_ha": ex.infrastructure_area_ha,
-        "swell_factor": lib["schedule.swell_factor"],
-        "wall_length_factor": lib["schedule.wall_length_factor"],
-        "min_floor_width_m": lib["schedule.min_floor_width_m"],
-        "final_highwall_slope_deg": site.final_highwall_slope_deg,
-        "final_highwall_height_m": site.final_highwall_height_m,
-        "progressive_fraction": rest.progressive_fraction,
-        "progressive_lag_years": rest.progressive_lag_years,
-        "closure_years": rest.closure_years,
-        "monitoring_years": rest.monitoring_years,
-        "soil_depth_cm": site.soil_depth_cm,
-        "topsoil_stripped": bool(rest.topsoil_stripped),
-        "import_topsoil": bool(rest.import_topsoil),
-        "substrate_amendment": bool(rest.substrate_amendment),
-        "topsoil_loss_fraction": lib["cost.topsoil_handling_loss"],
-        "respread_cost_cny_per_m3": lib["cost.topsoil_respread_unit_cost"],
-        "import_cost_cny_per_m3": lib["cost.topsoil_import_unit_cost"],
-        "regrade_volume_m3_per_ha": lib["cost.regrade_volume"],
-        "regrade_cost_cny_per_m3": lib["cost.regrade_unit_cost"],
-        "amendment_cost_cny_per_ha": lib["cost.amendment_unit_cost"],
-        "drainage_cost_cny_per_ha": lib["cost.drainage_unit_cost"],
-        "demolition_cost_cny_per_ha": lib["cost.demolition_unit_cost"],
-        "wall_cost_cny_per_m2": lib[f"cost.wall_greening.{wall_class}"],
-        "aftercare_rate_per_year": lib["cost.aftercare_rate"],
-        "profit_rate": lib["cost.profit_rate"],
-        "tax_rate": lib["cost.tax_rate"],
-        "other_fees_rate": lib["cost.other_fees_rate"],
-        "contingency_rate": lib["cost.contingency_rate"],
-        "annual_precipitation_mm": site.annual_precipitation_mm,
-        "precipitation_reference_mm": lib["recovery.precipitation_reference"],
-        "cover_initial": lib["recovery.cover_initial"],
-        "toxic_cover_factor": toxic_factor,
-        "wall_cover_factor": lib[f"recovery.wall_cover_factor.{wall_class}"],
-        "success_cover_wall": lib[f"{region}.success_cover.wall"],
-        "failure_cap": lib["recovery.failure_cap"],
-        "failure_mult_thin": lib["recovery.failure_multiplier_thin_soil"],
-        "failure_mult_steep": lib["recovery.failure_multiplier_steep_wall"],
-        "failure_mult_drought": lib["recovery.failure_multiplier_drought"],
-        "thin_soil_m": lib["recovery.thin_soil_depth"],
-        "steep_wall_threshold_deg": lib["recovery.steep_wall_threshold"],
-        "drought_probability": lib[f"{region}.drought_probability"],
-        "success_horizon_years": policy.policy.success_horizon_years_after_closure,
-        "required_success_area_share": policy.policy.required_success_area_share,
-        "ore_price_cny_per_t": fin.ore_price_cny_per_t,
-        "plan_restoration_cost_cny": fin.plan_restoration_cost_cny,
-        "fund_basis_revenue": fin.fund_basis == "revenue_share",
-        "fund_rate_of_revenue": fin.fund_rate_of_revenue,
-        "bond_cny": fin.bond_cny,
-        "fund_interest_rate": fin.fund_interest_rate,
-        "discount_rate": fin.discount_rate,
-        "inflation_rate": fin.inflation_rate,
-        "operator_default_hazard_per_year": fin.operator_default_hazard_per_year,
-    }
-    for lu in LAND_USES:
-        r[f"share_{lu}"] = float(shares.get(lu, 0.0))
-        r[f"planting_cost_{lu}_cny_per_ha"] = lib[f"cost.planting.{lu}"]
-        r[f"required_depth_{lu}_m"] = lib[f"recovery.required_soil_depth.{lu}"]
-        if lu != "water":
-            r[f"success_cover_{lu}"] = lib[f"{region}.success_cover.{lu}"]
-    r["horizon_years"] = horizon_years(r)
-    return {k: _plain(r[k]) for k in RESOLVED_KEYS}
-
-
-def horizon_years(r: dict[str, Any]) -> int:
-    """Years simulated, including year 0 (SPEC.md §1); depends on the proposal and policy only."""
-    life_max = nominal_life_years(
-        r["reserves_mt"],
-        r["annual_output_mt"] * (1.0 - r["output_spread"]),
-        r["ramp_up_years"],
-        r["ramp_share"],
-    )
-    tail = max(r["success_horizon_years"], r["monitoring_years"])
-    return int(life_max + r["closure_years"] + tail + 1)
-
-
-def draw_settings(proposal: Any, lib: Library) -> dict[str, Any]:
-    """Keyword arguments of :func:`sim.model.draws.sample_draws` for one proposal."""
-    region = f"regions.{proposal.proposal.region}"
-
-    def tri(name: str) -> tuple[float, float, float]:
-        p = lib.param(name)
-        return (p.low, float(p.value), p.high)
-
-    return {
-        "thickness_sigma": lib["schedule.thickness_sigma"],
-        "output_spread": lib["schedule.output_spread"],
-        "common_cost_sigma": lib["cost.common_factor_sigma"],
-        "measure_cost_sigma": lib["cost.measure_factor_sigma"],
-        "cover_max": tri(f"{region}.cover_max"),
-        "growth_rate_per_year": tri(f"{region}.growth_rate"),
-        "failure_probability": tri("recovery.failure_probability"),
-    }
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, bool | np.bool_):
-        return bool(v)
-    if isinstance(v, int | np.integer):
-        return int(v)
-    return float(v)
+    return row_to_resolved(resolve_matrix([proposal], policy, lib)[0])

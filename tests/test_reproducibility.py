@@ -63,14 +63,25 @@ def test_seed_changes_results(policy) -> None:
     assert not np.array_equal(a["cost_cny"].values, b["cost_cny"].values)
 
 
+REGRESSION_UNIFORMS = np.array(
+    [
+        float.fromhex(h)
+        for h in ("0x1.b87854538bc09p-1", "0x1.a7b1b4002ae13p-1", "0x1.5df33da4c974bp-1")
+    ]
+)
+
+
 def test_stream_depends_on_the_id_stably() -> None:
-    """The per-proposal stream is a stable function of (seed, id): fixed regression values."""
-    rng = engine.proposal_rng(0, "HN-2026-0001")
-    first = rng.random(3)
-    again = engine.proposal_rng(0, "HN-2026-0001").random(3)
-    other = engine.proposal_rng(0, "HN-2026-0002").random(3)
-    assert np.array_equal(first, again)
-    assert not np.array_equal(first, other)
+    """A proposal's key is a stable function of (seed, id): fixed regression values."""
+    from sim import rng
+
+    keys = rng.proposal_keys(0, ["HN-2026-0001", "HN-2026-0002"])
+    again = rng.proposal_keys(0, ["HN-2026-0002", "HN-2026-0001"])
+    assert np.array_equal(keys, again[::-1])
+    assert not np.array_equal(keys[0], keys[1])
+    assert not np.array_equal(keys, rng.proposal_keys(1, ["HN-2026-0001", "HN-2026-0002"]))
+    first = rng.uniforms(keys[0, 0], keys[0, 1], np.arange(3, dtype=np.uint64))
+    np.testing.assert_array_equal(first, REGRESSION_UNIFORMS)
 
 
 def test_duplicate_ids_in_one_run_are_refused(policy) -> None:

@@ -1,0 +1,790 @@
+"""Compiled kernel of the Monte-Carlo engine (numba): the whole model per (proposal, draw) row.
+
+The kernel fuses every step of ``model/SPEC.md`` into one pass over a row's years, draws the
+row's random inputs inline from the counter-based generator of :mod:`sim.rng` (no random arrays
+are materialised), and writes per-row scalars (and, on request, per-year arrays). It releases
+the GIL, so the engine runs chunks of rows on a thread pool. The numpy implementation in
+:mod:`sim.core` (vectorised over rows) and the scalar reference :mod:`sim.reference` compute the
+same equations; the tests hold all three together.
+
+Design notes for speed: cost, revenue and fund growth factors ``(1+r)^t`` come from per-proposal
+tables; a cohort's success needs only its effective age at the deadline, compared with a
+per-draw age threshold (found once per draw and class with the same cover formula), so no
+cohort history and no exponential per cohort is computed; cover trajectories (O(years²)) are
+computed only when yearly output is requested.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim import rng
+from sim.keys import LAND_USES, PARAM_KEYS
+
+COL = {k: i for i, k in enumerate(PARAM_KEYS)}
+N_LU = len(LAND_USES)
+
+OUT_SCALARS: tuple[str, ...] = (
+    "life_years",
+    "pit_footprint_ha",
+    "pit_enlarged",
+    "total_disturbed_ha",
+    "peak_unrestored_ha",
+    "cost_cny",
+    "cost_per_ha_cny",
+    "pv_cost_cny",
+    "pv_revenue_cny",
+    "success",
+    "success_area_share",
+    "rework_area_share",
+    "recovery_years",
+    "fund_at_closure_cny",
+    "liability_at_closure_cny",
+    "assured",
+    "defaulted",
+    "unfunded_liability_cny",
+    "default_year",
+)
+OUT_YEARLY: tuple[str, ...] = (
+    "spend_cny",
+    "spend_nominal_cny",
+    "revenue_cny",
+    "output_share",
+    "fund_balance_cny",
+    "walkaway_liability_cny",
+    "disturbed_pit_floor_ha",
+    "disturbed_pit_wall_ha",
+    "disturbed_dump_ha",
+    "disturbed_infrastructure_ha",
+    "restored_pit_floor_ha",
+    "restored_pit_wall_ha",
+    "restored_dump_ha",
+    "restored_infrastructure_ha",
+    "cover_forest",
+    "cover_grassland",
+    "cover_shrub",
+    "cover_farmland",
+    "cover_wall",
+)
+
+# --- column constants (numba freezes module globals at compile time)
+C_RESERVES = COL["reserves_mt"]
+C_OUTPUT = COL["annual_output_mt"]
+C_RAMP_YEARS = COL["ramp_up_years"]
+C_RAMP_SHARE = COL["ramp_share"]
+C_SPREAD = COL["output_spread"]
+C_DENSITY = COL["rock_density_t_per_m3"]
+C_THICK = COL["mined_thickness_m"]
+C_STRIP = COL["stripping_ratio"]
+C_DUMP_H = COL["dump_height_m"]
+C_INFRA = COL["infrastructure_area_ha"]
+C_SWELL = COL["swell_factor"]
+C_WALL_LEN = COL["wall_length_factor"]
+C_FLOOR_W = COL["min_floor_width_m"]
+C_SLOPE = COL["final_highwall_slope_deg"]
+C_WALL_H = COL["final_highwall_height_m"]
+C_PROG = COL["progressive_fraction"]
+C_LAG = COL["progressive_lag_years"]
+C_CLOSURE = COL["closure_years"]
+C_MONITOR = COL["monitoring_years"]
+C_SHARE0 = COL["share_forest"]
+C_SOIL_CM = COL["soil_depth_cm"]
+C_STRIPPED = COL["topsoil_stripped"]
+C_IMPORT = COL["import_topsoil"]
+C_AMEND = COL["substrate_amendment"]
+C_LOSS = COL["topsoil_loss_fraction"]
+C_RESPREAD = COL["respread_cost_cny_per_m3"]
+C_IMPORT_COST = COL["import_cost_cny_per_m3"]
+C_REGRADE_V = COL["regrade_volume_m3_per_ha"]
+C_REGRADE_C = COL["regrade_cost_cny_per_m3"]
+C_PLANT0 = COL["planting_cost_forest_cny_per_ha"]
+C_AMEND_COST = COL["amendment_cost_cny_per_ha"]
+C_DRAIN = COL["drainage_cost_cny_per_ha"]
+C_DEMOL = COL["demolition_cost_cny_per_ha"]
+C_WALL_COST = COL["wall_cost_cny_per_m2"]
+C_AFTER = COL["aftercare_rate_per_year"]
+C_PROFIT = COL["profit_rate"]
+C_TAX = COL["tax_rate"]
+C_OTHER = COL["other_fees_rate"]
+C_CONT = COL["contingency_rate"]
+C_DEPTH0 = COL["required_depth_forest_m"]
+C_PRECIP = COL["annual_precipitation_mm"]
+C_PRECIP_REF = COL["precipitation_reference_mm"]
+C_F0 = COL["cover_initial"]
+C_TOX = COL["toxic_cover_factor"]
+C_WALL_COVER = COL["wall_cover_factor"]
+C_CRIT0 = COL["success_cover_forest"]
+C_CRIT_WALL = COL["success_cover_wall"]
+C_CAP = COL["failure_cap"]
+C_M_THIN = COL["failure_mult_thin"]
+C_M_STEEP = COL["failure_mult_steep"]
+C_M_DROUGHT = COL["failure_mult_drought"]
+C_THIN = COL["thin_soil_m"]
+C_STEEP = COL["steep_wall_threshold_deg"]
+C_DROUGHT = COL["drought_probability"]
+C_HORIZON_SH = COL["success_horizon_years"]
+C_REQUIRED = COL["required_success_area_share"]
+C_PRICE = COL["ore_price_cny_per_t"]
+C_PLAN = COL["plan_restoration_cost_cny"]
+C_BASIS_REV = COL["fund_basis_revenue"]
+C_FUND_RATE = COL["fund_rate_of_revenue"]
+C_BOND = COL["bond_cny"]
+C_HAZARD = COL["operator_default_hazard_per_year"]
+C_FUND_INT = COL["fund_interest_rate"]
+C_HORIZON = COL["horizon_years"]
+C_S_THICK = COL["thickness_sigma"]
+C_S_COMMON = COL["common_cost_sigma"]
+C_S_MEASURE = COL["measure_cost_sigma"]
+C_CM = COL["cover_max_low"]
+C_GR = COL["growth_low"]
+C_FP = COL["failure_low"]
+# land uses are consecutive in RESOLVED_KEYS: forest, grassland, shrub, farmland, water
+assert [COL[f"share_{lu}"] for lu in LAND_USES] == list(range(C_SHARE0, C_SHARE0 + N_LU))
+assert [COL[f"planting_cost_{lu}_cny_per_ha"] for lu in LAND_USES] == list(
+    range(C_PLANT0, C_PLANT0 + N_LU)
+)
+assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(
+    range(C_DEPTH0, C_DEPTH0 + N_LU)
+)
+assert [COL[f"success_cover_{lu}"] for lu in LAND_USES[:-1]] == list(
+    range(C_CRIT0, C_CRIT0 + N_LU - 1)
+)
+WATER = N_LU - 1
+FARMLAND = LAND_USES.index("farmland")
+NEVER = np.int64(1) << np.int64(40)
+
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_STRIDE = np.uint64(rng.STRIDE)
+_INV53 = rng.INV_2_53
+_INV32 = rng.INV_2_32
+_LOW32 = rng.LOW32
+_S32 = np.uint64(32)
+_TWO_PI = rng.TWO_PI
+
+
+@njit(cache=True, inline="always")
+def _mix(x):
+    x = (x ^ (x >> _S30)) * _M1
+    x = (x ^ (x >> _S27)) * _M2
+    return x ^ (x >> _S31)
+
+
+@njit(cache=True, inline="always")
+def _word(k1, k2, counter):
+    return _mix(_mix(k1 + counter * _GAMMA) ^ k2)
+
+
+@njit(cache=True, inline="always")
+def _uniform(k1, k2, counter):
+    x = _mix(_mix(k1 + counter * _GAMMA) ^ k2)
+    return np.float64(x >> _S11) * _INV53
+
+
+@njit(cache=True, inline="always")
+def _triangular(u, low, mode, high):
+    if high <= low:
+        return mode
+    c = (mode - low) / (high - low)
+    if u < c:
+        return low + math.sqrt(u * (high - low) * (mode - low))
+    return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+
+
+@njit(cache=True, inline="always")
+def _cover(fmax, f0, k, age):
+    return fmax - (fmax - f0) * math.exp(-k * age)
+
+
+@njit(cache=True)
+def _age_rule(fmax, f0, k, crit, n_years):
+    """(kind, bound): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1).
+
+    Found from the closed form and confirmed with the cover formula itself, so the test is the
+    same as evaluating ``cover(age) >= crit`` for every integer age.
+    """
+    if fmax >= f0:
+        if f0 >= crit:
+            return 1, 0
+        if fmax <= crit:
+            return 1, NEVER
+        a = math.ceil(math.log((fmax - f0) / (fmax - crit)) / k)
+        a = min(max(a, 0.0), n_years + 1.0)
+        m = np.int64(a)
+        while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
+            m -= 1
+        while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
+            m += 1
+        return 1, (m if m <= n_years else NEVER)
+    # a ceiling below the initial cover: cover decays towards it
+    m = np.int64(-1)
+    while m + 1 <= n_years and _cover(fmax, f0, k, float(m + 1)) >= crit:
+        m += 1
+    return -1, m
+
+
+@njit(cache=True, inline="always")
+def _meets(kind, bound, age):
+    if kind == 1:
+        return age >= bound
+    return age <= bound
+
+
+@njit(cache=True)
+def _years_needed(fmax, f0, k, crit):
+    """Whole effective years until cover reaches crit (as sim.model.recovery); inf if never."""
+    if f0 >= crit:
+        return 0.0
+    if fmax <= crit:
+        return math.inf
+    return math.ceil(math.log((fmax - f0) / (fmax - crit)) / k)
+
+
+@njit(cache=True, inline="always")
+def _reach_years(tau, s, needed, g, first, n_h, n_years):
+    """Years from planting (tau) until the criterion is met, censored at the horizon.
+
+    ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery).
+    """
+    if s >= n_h or math.isinf(needed):
+        return float(n_h - tau)
+    target = g[s] + np.int64(needed)
+    r = first[min(target, n_years + 1)]
+    if r < s:
+        r = s
+    if r < n_h:
+        return float(r - tau)
+    return float(n_h - tau)
+
+
+@njit(cache=True, nogil=True)
+def simulate_chunk(
+    par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly, want_yearly
+):
+    """Simulate rows; see the module docstring. Arrays are written in place.
+
+    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; row_prop, row_draw: (n_rows,)
+    int64; g_inf: (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount
+    factors 1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
+    yearly: (n_rows, T, n_yearly) (unused unless want_yearly).
+
+    Every mined class (floor, wall plan and face, dumps) is disturbed in proportion to the ore
+    mined, so all of them are restored on one yearly *pattern* (share of the class restored in
+    each year) times the class total; infrastructure is restored evenly at closure.
+    """
+    n_rows = row_prop.shape[0]
+    T = g_inf.shape[1]
+    q = np.zeros(T)
+    x = np.zeros(T)
+    pat = np.zeros(T)
+    rinf = np.zeros(T)
+    a_yr = np.zeros(T)
+    spend_nom = np.zeros(T)
+    fund = np.zeros(T)
+    walk = np.zeros(T)
+    g = np.zeros(T, dtype=np.int64)
+    ok_land = np.zeros(T, dtype=np.bool_)
+    ok_wall = np.zeros(T, dtype=np.bool_)
+    s_land = np.zeros(T, dtype=np.int64)
+    s_wall = np.zeros(T, dtype=np.int64)
+    z = np.zeros(10)
+    f = np.zeros(8)
+    shares = np.zeros(N_LU)
+    depth = np.zeros(N_LU)
+    crit = np.zeros(N_LU)
+    kind_m = np.zeros(N_LU, dtype=np.int64)
+    bound_m = np.zeros(N_LU, dtype=np.int64)
+    kind_i = np.zeros(N_LU, dtype=np.int64)
+    bound_i = np.zeros(N_LU, dtype=np.int64)
+    fmax_m = np.zeros(N_LU)
+    fmax_i = np.zeros(N_LU)
+    need_m = np.zeros(N_LU)
+    need_i = np.zeros(N_LU)
+    first = np.zeros(T + 2, dtype=np.int64)
+    r_floor = np.zeros(T)
+    r_dump = np.zeros(T)
+    r_wallp = np.zeros(T)
+    last_p = -1
+    plan_w = 0.0
+    face_w = 0.0
+    half_floor_w = 0.0
+    mean_depth = 0.0
+    plant_sum = 0.0
+    rework_sum = 0.0
+    planted_share = 0.0
+    planted_depth = 0.0
+    dump_per_mt = 0.0
+    m_w = 0.0
+    m_a = 0.0
+
+    for row in range(n_rows):
+        p = row_prop[row]
+        P = par[p]
+        n_h = np.int64(P[C_HORIZON])
+        k1 = keys[p, 0]
+        k2 = keys[p, 1]
+        base = np.uint64(row_draw[row]) * _STRIDE
+        if p != last_p:  # proposal constants
+            last_p = p
+            theta = math.radians(P[C_SLOPE])
+            plan_w = P[C_WALL_H] / math.tan(theta)
+            face_w = P[C_WALL_H] / math.sin(theta)
+            half_floor_w = P[C_FLOOR_W] / 2.0
+            mean_depth = 0.0
+            plant_sum = 0.0
+            rework_sum = 0.0
+            planted_share = 0.0
+            planted_depth = 0.0
+            for j in range(N_LU):
+                shares[j] = P[C_SHARE0 + j]
+                depth[j] = P[C_DEPTH0 + j]
+                mean_depth += shares[j] * depth[j]
+                plant_sum += shares[j] * P[C_PLANT0 + j]
+                if j != WATER:
+                    rework_sum += shares[j] * P[C_PLANT0 + j]
+                    planted_share += shares[j]
+                    planted_depth += shares[j] * depth[j]
+                    crit[j] = P[C_CRIT0 + j]
+            dump_per_mt = P[C_STRIP] * 1e6 / P[C_DENSITY] * P[C_SWELL] / P[C_DUMP_H] / 1e4
+            m_w = ((1.0 + P[C_PROFIT]) * (1.0 + P[C_TAX]) + P[C_OTHER]) * (1.0 + P[C_CONT])
+            m_a = 1.0 + P[C_CONT]
+
+        # ---- random inputs of this draw (sim.rng layout)
+        for j in range(5):
+            u1 = _uniform(k1, k2, base + np.uint64(2 * j))
+            u2 = _uniform(k1, k2, base + np.uint64(2 * j + 1))
+            radius = math.sqrt(-2.0 * math.log(1.0 - u1))
+            z[2 * j] = radius * math.cos(_TWO_PI * u2)
+            z[2 * j + 1] = radius * math.sin(_TWO_PI * u2)
+        thick_f = math.exp(P[C_S_THICK] * z[0])
+        for j in range(8):
+            f[j] = math.exp(P[C_S_COMMON] * z[1] + P[C_S_MEASURE] * z[2 + j])
+        out_f = 1.0 + P[C_SPREAD] * (
+            2.0 * _uniform(k1, k2, base + np.uint64(rng.SLOT_OUTPUT)) - 1.0
+        )
+        cover_max = _triangular(
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_COVER_MAX)), P[C_CM], P[C_CM + 1],
+            P[C_CM + 2],
+        )
+        growth = _triangular(
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_GROWTH)), P[C_GR], P[C_GR + 1],
+            P[C_GR + 2],
+        )
+        fail_p = _triangular(
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_FAILURE)), P[C_FP], P[C_FP + 1],
+            P[C_FP + 2],
+        )
+        u_default = _uniform(k1, k2, base + np.uint64(rng.SLOT_DEFAULT))
+
+        # ---- extraction schedule (SPEC §2)
+        reserves = P[C_RESERVES]
+        q_full = P[C_OUTPUT] * out_f
+        q_ramp = q_full * P[C_RAMP_SHARE]
+        ramp_years = np.int64(P[C_RAMP_YEARS])
+        tol = 1e-9 * reserves
+        mined = 0.0
+        life = 0
+        q[0] = 0.0
+        for t in range(1, n_h):
+            cap = q_ramp if t <= ramp_years else q_full
+            qt = min(cap, reserves - mined)
+            if qt <= tol:
+                qt = 0.0
+            else:
+                life += 1
+            q[t] = qt
+            mined = mined + qt
+        inv_mined = 1.0 / mined
+        for t in range(n_h):
+            x[t] = q[t] * inv_mined
+
+        # ---- pit geometry (SPEC §3); class totals
+        a_pit = 100.0 * (1.0 + P[C_STRIP]) / (P[C_DENSITY] * (P[C_THICK] * thick_f))
+        area_vol = a_pit * mined
+        area_min = (P[C_WALL_LEN] * (plan_w + half_floor_w)) ** 2 / 1e4
+        pit = max(area_vol, area_min)
+        length = P[C_WALL_LEN] * math.sqrt(pit * 1e4)
+        wall_plan = length * plan_w / 1e4
+        wall_face = length * face_w
+        floor = pit - wall_plan
+        dump = dump_per_mt * mined
+        infra = P[C_INFRA]
+        mined_land = floor + dump
+        total_dist = floor + wall_plan + dump + infra
+
+        # ---- restoration pattern (SPEC §4)
+        pf = P[C_PROG]
+        lag = np.int64(P[C_LAG])
+        closure = np.int64(P[C_CLOSURE])
+        prog_sum = 0.0
+        for t in range(n_h):
+            src = t - lag
+            v = pf * x[src] if (src >= 1 and t <= life) else 0.0
+            pat[t] = v
+            prog_sum += v
+        closing_share = (1.0 - prog_sum) / closure
+        infra_share = infra / closure
+        for t in range(n_h):
+            if t > life and t <= life + closure:
+                pat[t] += closing_share
+                rinf[t] = infra_share
+            else:
+                rinf[t] = 0.0
+
+        # ---- unit costs (SPEC §5)
+        land_area = mined_land + infra
+        stripped = 0.0
+        if P[C_STRIPPED] != 0.0:
+            stripped = P[C_SOIL_CM] / 100.0 * (1.0 - P[C_LOSS]) * total_dist * 1e4
+        need = mean_depth * land_area * 1e4
+        own = min(1.0, stripped / need) if need > 0.0 else 1.0
+        imp = P[C_IMPORT] != 0.0
+        soil_ratio = 1.0 if imp else own
+        soil_unit = own * P[C_RESPREAD] + (1.0 - own) * (P[C_IMPORT_COST] if imp else 0.0)
+        u_soil = mean_depth * 1e4 * soil_unit * f[1]
+        u_plant = plant_sum * f[2]
+        u_rework = rework_sum * f[2]
+        u_regrade = P[C_REGRADE_V] * P[C_REGRADE_C] * f[0]
+        u_amend = (P[C_AMEND_COST] if P[C_AMEND] != 0.0 else 0.0) * f[3]
+        u_drain = P[C_DRAIN] * f[5]
+        u_demol = P[C_DEMOL] * f[6]
+        u_m = u_regrade + u_amend + u_soil + u_plant + u_drain
+        u_i = u_demol + u_soil + u_plant + u_drain
+        u_wall = P[C_WALL_COST] * f[4]
+        after_rate = P[C_AFTER] * f[7]
+        # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
+        works_pat = mined_land * u_m + wall_face * u_wall
+        plant_pat = mined_land * u_plant + wall_face * u_wall
+        rework_land_pat = mined_land * u_rework
+        rework_wall_pat = wall_face * u_wall
+        monitoring = np.int64(P[C_MONITOR])
+
+        # ---- recovery (SPEC §6)
+        p_drought = P[C_DROUGHT]
+        precip = min(1.0, P[C_PRECIP] / P[C_PRECIP_REF])
+        k = growth * precip
+        d_pl = planted_depth / planted_share if planted_share > 0 else 0.0
+        thin = planted_share > 0 and soil_ratio * d_pl < P[C_THIN]
+        steep = P[C_SLOPE] > P[C_STEEP]
+        fl = fail_p * (P[C_M_THIN] if thin else 1.0)
+        fw = fail_p * (P[C_M_STEEP] if steep else 1.0)
+        cap_p = P[C_CAP]
+        m_dr = P[C_M_DROUGHT]
+        acc = 0
+        first[0] = 0
+        for t in range(n_h):
+            h1 = _word(k1, k2, base + np.uint64(rng.SLOT_YEAR_A + t))
+            h2 = _word(k1, k2, base + np.uint64(rng.SLOT_YEAR_B + t))
+            drought = np.float64(h1 >> _S32) * _INV32 < p_drought
+            if not drought:
+                acc += 1
+                first[acc] = t
+            g[t] = acc
+            pl = min(cap_p, fl * m_dr) if drought else min(cap_p, fl)
+            pw = min(cap_p, fw * m_dr) if drought else min(cap_p, fw)
+            ok_land[t] = np.float64(h1 & _LOW32) * _INV32 >= pl
+            ok_wall[t] = np.float64(h2 >> _S32) * _INV32 >= pw
+        for v in range(acc + 1, T + 2):
+            first[v] = T
+        nxt_l = n_h
+        nxt_w = n_h
+        for t in range(n_h - 1, -1, -1):
+            if ok_land[t]:
+                nxt_l = t
+            if ok_wall[t]:
+                nxt_w = t
+            s_land[t] = nxt_l
+            s_wall[t] = nxt_w
+        deadline = life + closure + np.int64(P[C_HORIZON_SH])
+        g_dead = g[min(deadline, n_h - 1)]
+        f0 = P[C_F0]
+        base_cover = cover_max * precip
+        tox = P[C_TOX]
+        for j in range(N_LU):
+            if j == WATER:
+                continue
+            rho = soil_ratio if depth[j] > 0 else 1.0
+            fmax_m[j] = base_cover * tox * rho
+            fmax_i[j] = base_cover * rho
+            done = False
+            for jj in range(j):  # land uses often share ceiling and criterion
+                if fmax_m[jj] == fmax_m[j] and fmax_i[jj] == fmax_i[j] and crit[jj] == crit[j]:
+                    kind_m[j] = kind_m[jj]
+                    bound_m[j] = bound_m[jj]
+                    kind_i[j] = kind_i[jj]
+                    bound_i[j] = bound_i[jj]
+                    need_m[j] = need_m[jj]
+                    need_i[j] = need_i[jj]
+                    done = True
+                    break
+            if done:
+                continue
+            km, bm = _age_rule(fmax_m[j], f0, k, crit[j], T)
+            kind_m[j] = km
+            bound_m[j] = bm
+            need_m[j] = _years_needed(fmax_m[j], f0, k, crit[j])
+            if fmax_i[j] == fmax_m[j]:
+                kind_i[j] = km
+                bound_i[j] = bm
+                need_i[j] = need_m[j]
+            else:
+                ki, bi = _age_rule(fmax_i[j], f0, k, crit[j], T)
+                kind_i[j] = ki
+                bound_i[j] = bi
+                need_i[j] = _years_needed(fmax_i[j], f0, k, crit[j])
+        fmax_w = base_cover * P[C_WALL_COVER]
+        kind_w, bound_w = _age_rule(fmax_w, f0, k, P[C_CRIT_WALL], T)
+        need_w = _years_needed(fmax_w, f0, k, P[C_CRIT_WALL])
+        farm_soil_ok = soil_ratio >= 1.0 - 1e-9
+        water = shares[WATER]
+
+        # ---- cohorts: success at the deadline, rework, years to criterion
+        sum_pat_met_m = 0.0
+        sum_pat_w = 0.0
+        sum_inf_met = 0.0
+        sum_pat = 0.0
+        sum_inf = 0.0
+        rework_pat = 0.0
+        rework_inf = 0.0
+        rework_wpat = 0.0
+        years_num = 0.0
+        years_den = 0.0
+        for tau in range(n_h):
+            pt = pat[tau]
+            ci = rinf[tau]
+            if pt == 0.0 and ci == 0.0:
+                continue
+            sl = s_land[tau]
+            sw = s_wall[tau]
+            est_l = sl <= deadline
+            age_l = g_dead - g[min(sl, n_h - 1)]
+            met_m = 0.0
+            met_i = 0.0
+            ym = 0.0
+            yi = 0.0
+            last_m = -1.0
+            last_i = -1.0
+            yn_m = 0.0
+            yn_i = 0.0
+            yd = 0.0
+            for j in range(N_LU):
+                sh = shares[j]
+                if j == WATER:
+                    met_m = met_m + sh
+                    met_i = met_i + sh
+                    continue
+                if sh == 0.0:
+                    continue
+                soil_ok = farm_soil_ok or j != FARMLAND
+                if est_l and soil_ok and _meets(kind_m[j], bound_m[j], age_l):
+                    met_m = met_m + sh
+                if est_l and soil_ok and _meets(kind_i[j], bound_i[j], age_l):
+                    met_i = met_i + sh
+                if need_m[j] != last_m:
+                    last_m = need_m[j]
+                    ym = _reach_years(tau, sl, last_m, g, first, n_h, T)
+                if need_i[j] != last_i:
+                    last_i = need_i[j]
+                    yi = _reach_years(tau, sl, last_i, g, first, n_h, T)
+                yn_m = yn_m + sh * ym
+                yn_i = yn_i + sh * yi
+                yd = yd + sh
+            ok_w = sw <= deadline and _meets(kind_w, bound_w, g_dead - g[min(sw, n_h - 1)])
+            sum_pat += pt
+            sum_inf += ci
+            sum_pat_met_m += pt * met_m
+            sum_inf_met += ci * met_i
+            if ok_w:
+                sum_pat_w += pt
+            if sl > tau:
+                rework_pat += pt
+                rework_inf += ci
+            if sw > tau:
+                rework_wpat += pt
+            yw = _reach_years(tau, sw, need_w, g, first, n_h, T)
+            years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
+            years_den += pt * (mined_land * yd + wall_plan) + ci * yd
+        restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
+        success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
+        reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
+        required = P[C_REQUIRED]
+        success = True
+        if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
+            success = False
+        if sum_inf > 0.0 and sum_inf_met / sum_inf < required:
+            success = False
+        if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
+            success = False
+
+        # ---- spend, rework, aftercare; cost totals (SPEC §5-6)
+        carry_l = 0.0
+        carry_w = 0.0
+        cost = 0.0
+        pv_cost = 0.0
+        for t in range(n_h):
+            a_yr[t] = after_rate * (pat[t] * plant_pat + rinf[t] * u_plant)
+            rw = 0.0
+            if t >= 1:
+                tm = t - 1
+                if ok_land[tm]:
+                    carry_l = 0.0
+                else:
+                    carry_l += pat[tm] * rework_land_pat + rinf[tm] * u_rework
+                if ok_wall[tm]:
+                    carry_w = 0.0
+                else:
+                    carry_w += pat[tm] * rework_wall_pat
+                rw = carry_l + carry_w
+            after_due = 0.0
+            for j in range(1, monitoring + 1):
+                if t - j >= 0:
+                    after_due += a_yr[t - j]
+            works = pat[t] * works_pat + rinf[t] * u_i
+            sp = m_w * (works + rw) + m_a * after_due
+            cost += sp
+            spend_nom[t] = sp * g_inf[p, t]
+            pv_cost += spend_nom[t] * g_disc[p, t]
+            if want_yearly:
+                yearly[row, t, 0] = sp
+
+        # ---- finance (SPEC §7)
+        price_t = P[C_PRICE] * 1e6
+        rev_basis = P[C_BASIS_REV] != 0.0
+        fund_rate = P[C_FUND_RATE]
+        plan_cost = P[C_PLAN]
+        interest = 1.0 + P[C_FUND_INT]
+        bal = 0.0
+        pv_rev = 0.0
+        cum_x = 0.0
+        cum_pat = 0.0
+        cum_rinf = 0.0
+        peak = 0.0
+        after_total = m_a * monitoring * after_rate
+        for t in range(n_h):
+            revenue = q[t] * price_t * g_inf[p, t]
+            pv_rev += revenue * g_disc[p, t]
+            dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
+            bal = max(0.0, bal * interest + dep - spend_nom[t])
+            fund[t] = bal
+            cum_x += x[t]
+            cum_pat += pat[t]
+            cum_rinf += rinf[t]
+            left = cum_x - cum_pat
+            um = mined_land * left
+            ui = infra - cum_rinf
+            uwf = wall_face * left
+            unrest = um + wall_plan * left + ui
+            if unrest > peak:
+                peak = unrest
+            owed = 0.0
+            for j in range(monitoring):
+                if t - j >= 0:
+                    owed += (monitoring - j) * a_yr[t - j]
+            restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
+            after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
+            walk[t] = (restore_left + after_left + m_a * owed) * g_inf[p, t]
+            if want_yearly:
+                yearly[row, t, 1] = spend_nom[t]
+                yearly[row, t, 2] = revenue
+                yearly[row, t, 3] = x[t]
+                yearly[row, t, 4] = bal
+                yearly[row, t, 5] = walk[t]
+                yearly[row, t, 6] = floor * cum_x
+                yearly[row, t, 7] = wall_plan * cum_x
+                yearly[row, t, 8] = dump * cum_x
+                yearly[row, t, 9] = infra
+                yearly[row, t, 10] = floor * cum_pat
+                yearly[row, t, 11] = wall_plan * cum_pat
+                yearly[row, t, 12] = dump * cum_pat
+                yearly[row, t, 13] = cum_rinf
+        bond = P[C_BOND]
+        hazard = P[C_HAZARD]
+        defaulted = False
+        y_def = NEVER
+        if hazard >= 1.0:
+            y_def = 1
+        elif hazard > 0.0:
+            ratio = math.log(1.0 - u_default) / math.log1p(-hazard)
+            if ratio < 1e15:
+                y_def = max(1, np.int64(math.ceil(ratio)))
+        unfunded = 0.0
+        if y_def <= life + closure:
+            defaulted = True
+            at = y_def - 1
+            unfunded = max(0.0, walk[at] - fund[at] - bond)
+        need_close = 0.0
+        for t in range(life + 1, n_h):
+            need_close += spend_nom[t] * g_int[p, t - life]
+
+        o = out[row]
+        o[0] = life
+        o[1] = pit
+        o[2] = 1.0 if area_min > area_vol else 0.0
+        o[3] = total_dist
+        o[4] = peak
+        o[5] = cost
+        o[6] = cost / total_dist
+        o[7] = pv_cost
+        o[8] = pv_rev
+        o[9] = 1.0 if success else 0.0
+        o[10] = success_area / restored_area
+        o[11] = reworked / restored_area
+        o[12] = years_num / years_den if years_den > 0.0 else np.nan
+        o[13] = fund[life]
+        o[14] = need_close
+        o[15] = 1.0 if fund[life] + bond >= need_close else 0.0
+        o[16] = 1.0 if defaulted else 0.0
+        o[17] = unfunded
+        o[18] = y_def if defaulted else -1
+
+        if want_yearly:
+            for t in range(n_h):
+                r_floor[t] = floor * pat[t]
+                r_dump[t] = dump * pat[t]
+                r_wallp[t] = wall_plan * pat[t]
+            _cover_yearly(
+                yearly, row, 14, n_h, n_h, r_floor, r_dump, rinf, r_wallp, shares,
+                fmax_m, fmax_i, fmax_w, f0, k, g, s_land, s_wall,
+            )
+
+
+@njit(cache=True)
+def _cover_yearly(
+    yearly, row, col0, T, n_h, r_floor, r_dump, r_infra, r_wallp, shares, fmax_m, fmax_i,
+    fmax_w, f0, k, g, s_land, s_wall,
+):
+    """Area-weighted mean cover by land use and of walls, by year (NaN before any); O(T²)."""
+    for j in range(N_LU + 1):
+        col = col0 + (j if j < WATER else WATER)
+        if j == WATER:
+            continue
+        for t in range(T):
+            num = 0.0
+            den = 0.0
+            for tau in range(t + 1):
+                if j < WATER:
+                    parts = ((r_floor[tau] + r_dump[tau]) * shares[j], fmax_m[j]), (
+                        r_infra[tau] * shares[j],
+                        fmax_i[j],
+                    )
+                    s = s_land[tau]
+                else:
+                    parts = (r_wallp[tau], fmax_w), (0.0, fmax_w)
+                    s = s_wall[tau]
+                for a, fmax in parts:
+                    if a == 0.0:
+                        continue
+                    c = 0.0
+                    if t >= s:
+                        c = _cover(fmax, f0, k, float(g[t] - g[min(s, T - 1)]))
+                    num += a * c
+                    den += a
+            yearly[row, t, col] = num / den if den > 0.0 else np.nan

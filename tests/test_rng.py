@@ -1,0 +1,84 @@
+"""The counter-based generator: distributions, independence, and order independence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import rng
+
+SETTINGS = dict(
+    thickness_sigma=0.15,
+    output_spread=0.1,
+    common_cost_sigma=0.25,
+    measure_cost_sigma=0.15,
+    cover_max=(0.74, 0.80, 0.85),
+    growth_rate_per_year=(0.3, 0.5, 0.8),
+    failure_probability=(0.10, 0.15, 0.25),
+)
+
+
+@pytest.fixture(scope="module")
+def draws():
+    key = rng.proposal_keys(42, ["HN-TEST"])[0]
+    return rng.sample_draws(key, 20_000, 40, **SETTINGS)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["drought_uniform", "establish_land_uniform", "establish_wall_uniform", "default_uniform"],
+)
+def test_uniform_streams(draws, name) -> None:
+    x = draws[name].ravel()
+    assert stats.kstest(x, "uniform").pvalue > 1e-3
+    assert x.min() >= 0.0 and x.max() < 1.0
+
+
+def test_streams_are_uncorrelated(draws) -> None:
+    a, b = draws["drought_uniform"], draws["establish_land_uniform"]
+    assert abs(np.corrcoef(a.ravel(), b.ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(a[:, :-1].ravel(), a[:, 1:].ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(a[:-1].ravel(), a[1:].ravel())[0, 1]) < 0.01
+    keys = rng.proposal_keys(42, ["HN-TEST", "HN-TESU"])
+    u = rng.uniforms(keys[:, :1], keys[:, 1:], np.arange(50_000, dtype=np.uint64)[None, :])
+    assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.02
+
+
+def test_normals_and_lognormal_factors(draws) -> None:
+    z = np.log(draws["thickness_factor"]) / SETTINGS["thickness_sigma"]
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    lf = np.log(draws["cost_factor"])
+    total_sd = np.hypot(SETTINGS["common_cost_sigma"], SETTINGS["measure_cost_sigma"])
+    assert lf.std(axis=0) == pytest.approx(np.full(8, total_sd), rel=0.05)
+    c = np.corrcoef(lf.T)[np.triu_indices(8, 1)]
+    expected = 0.25**2 / total_sd**2
+    assert np.allclose(c, expected, atol=0.05)
+
+
+def test_triangular_and_output(draws) -> None:
+    for name, (lo, mode, hi) in [
+        ("cover_max", SETTINGS["cover_max"]),
+        ("growth_rate_per_year", SETTINGS["growth_rate_per_year"]),
+        ("failure_probability", SETTINGS["failure_probability"]),
+    ]:
+        x = draws[name]
+        assert lo <= x.min() and x.max() <= hi
+        assert stats.kstest(x, stats.triang((mode - lo) / (hi - lo), lo, hi - lo).cdf).pvalue > 1e-3
+    out = draws["output_factor"]
+    assert 0.9 <= out.min() and out.max() <= 1.1
+
+
+def test_any_slice_of_draws_is_the_same() -> None:
+    key = rng.proposal_keys(0, ["A"])[0]
+    full = rng.sample_draws(key, 50, 12, **SETTINGS)
+    part = rng.sample_draws(key, 7, 12, first_draw=20, **SETTINGS)
+    for k in full:
+        np.testing.assert_array_equal(full[k][20:27], part[k])
+    shorter = rng.sample_draws(key, 50, 8, **SETTINGS)
+    np.testing.assert_array_equal(full["drought_uniform"][:, :8], shorter["drought_uniform"])
+
+
+def test_horizon_limit() -> None:
+    with pytest.raises(ValueError, match="1024"):
+        rng.sample_draws(rng.proposal_keys(0, ["A"])[0], 1, 2000, **SETTINGS)

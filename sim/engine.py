@@ -10,7 +10,8 @@ made as soon as a proposal's rows are done, so no (proposal, draw, year) array i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_CHUNK_PAIRS = 16_384
 MAX_INPUTS_IN_ATTRS = 1000
 _HORIZON_COL = PARAM_KEYS.index("horizon_years")
+_COL = {k: i for i, k in enumerate(PARAM_KEYS)}
 
 #: units and long names of every output variable (CF-style attrs)
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -164,7 +166,7 @@ def _chunks(n_props: int, n_draws: int, chunk_pairs: int) -> Iterator[list[tuple
             yield [(i, a, min(n_draws, a + chunk_pairs))]
 
 
-def _run_chunk(blocks, prepared, seed, n_draws, yearly):
+def _run_chunk(blocks, prepared: Mapping[int, Prepared], seed, yearly):
     """The numpy backend: :func:`sim.core.simulate_rows` on one chunk."""
     n_years = max(prepared[i].horizon for i, _, _ in blocks)
     counts = [b - a for _, a, b in blocks]
@@ -178,7 +180,7 @@ def _run_chunk(blocks, prepared, seed, n_draws, yearly):
                 v = np.pad(v, ((0, 0), (0, n_years - v.shape[1])), constant_values=1.0)
             parts.setdefault(k, []).append(v)
     draws = {k: np.concatenate(v) for k, v in parts.items()}
-    return blocks, simulate_rows(inp, draws, n_years, yearly=yearly)
+    return simulate_rows(inp, draws, n_years, yearly=yearly)
 
 
 def _kernel_available() -> bool:
@@ -200,7 +202,7 @@ _BOOL_OUT = {"pit_enlarged", "success", "assured", "defaulted"}
 _INT_OUT = {"life_years", "default_year"}
 
 
-def _run_chunk_kernel(blocks, prepared, par, keys, n_draws, yearly):
+def _run_chunk_kernel(blocks, prepared: Mapping[int, Prepared], seed, yearly):
     from sim.kernel import OUT_SCALARS, OUT_YEARLY, simulate_chunk
 
     props = sorted({i for i, _, _ in blocks})
@@ -208,16 +210,15 @@ def _run_chunk_kernel(blocks, prepared, par, keys, n_draws, yearly):
     n_years = max(prepared[i].horizon for i in props)
     row_prop = np.concatenate([np.full(b - a, local[i], dtype=np.int64) for i, a, b in blocks])
     row_draw = np.concatenate([np.arange(a, b, dtype=np.int64) for _, a, b in blocks])
-    sub = np.ascontiguousarray(par[props])
+    sub = np.stack([prepared[i].row for i in props])
+    keys = rng.proposal_keys(seed, [prepared[i].proposal_id for i in props])
     t = np.arange(n_years)
-    col = {k: i for i, k in enumerate(RESOLVED_KEYS)}
-    g_inf = (1.0 + sub[:, col["inflation_rate"]])[:, None] ** t
-    g_disc = 1.0 / (1.0 + sub[:, col["discount_rate"]])[:, None] ** t
-    g_int = 1.0 / (1.0 + sub[:, col["fund_interest_rate"]])[:, None] ** t
+    g_inf = (1.0 + sub[:, _COL["inflation_rate"]])[:, None] ** t
+    g_disc = 1.0 / (1.0 + sub[:, _COL["discount_rate"]])[:, None] ** t
+    g_int = 1.0 / (1.0 + sub[:, _COL["fund_interest_rate"]])[:, None] ** t
     out = np.empty((len(row_prop), len(OUT_SCALARS)))
     yearly_arr = np.empty((len(row_prop), n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
-    simulate_chunk(sub, np.ascontiguousarray(keys[props]), row_prop, row_draw, g_inf, g_disc,
-                   g_int, out, yearly_arr, yearly)
+    simulate_chunk(sub, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly_arr, yearly)
     res: dict[str, np.ndarray] = {}
     for j, name in enumerate(OUT_SCALARS):
         v = out[:, j]
@@ -226,7 +227,7 @@ def _run_chunk_kernel(blocks, prepared, par, keys, n_draws, yearly):
     if yearly:
         for j, name in enumerate(OUT_YEARLY):
             res[name] = np.ascontiguousarray(yearly_arr[:, :, j])
-    return blocks, res
+    return res
 
 
 _SUMMARY_SCALARS = {
@@ -242,34 +243,34 @@ _SUMMARY_SCALARS = {
 class _Collector:
     """Gathers rows and summarises whole proposals at once, vectorised over proposals."""
 
-    def __init__(self, prepared, n_draws, trajectories, raw):
-        self.prepared, self.n_draws = prepared, n_draws
+    def __init__(self, n_props, n_draws, trajectories, raw):
+        self.n_draws = n_draws
         self.want_traj, self.want_raw = trajectories, raw
-        n = len(prepared)
         self.summary: dict[str, np.ndarray] = {
-            name: np.full((n, len(QUANTILES)), np.nan) for name in _Q_SCALARS
+            name: np.full((n_props, len(QUANTILES)), np.nan) for name in _Q_SCALARS
         }
         for name in _SUMMARY_SCALARS:
-            self.summary[name] = np.full(n, np.nan)
+            self.summary[name] = np.full(n_props, np.nan)
         self.pending: dict[int, list[tuple[int, dict[str, np.ndarray]]]] = {}
         self.traj_rows: dict[int, dict[str, np.ndarray]] = {}
         self.raw_rows: dict[int, dict[str, np.ndarray]] = {}
 
-    def add(self, blocks, out):
+    def add(self, blocks, out, prepared: Mapping[int, Prepared]):
         d = self.n_draws
         whole = [i for i, a, b in blocks if a == 0 and b == d]
         if len(whole) == len(blocks):
             self._summarise(np.array(whole), {k: v for k, v in out.items() if v.ndim == 1})
             if self.want_traj or self.want_raw:
                 for j, i in enumerate(whole):
-                    h = self.prepared[i].horizon
-                    self._keep(i, {k: (v[j * d:(j + 1) * d, :h] if v.ndim == 2
-                                       else v[j * d:(j + 1) * d]) for k, v in out.items()})
+                    h = prepared[i].horizon
+                    self._keep(i, prepared[i], {
+                        k: (v[j * d:(j + 1) * d, :h] if v.ndim == 2 else v[j * d:(j + 1) * d])
+                        for k, v in out.items()})
             return
         row = 0
         for i, a, b in blocks:
             n = b - a
-            h = self.prepared[i].horizon
+            h = prepared[i].horizon
             piece = {k: (v[row:row + n, :h] if v.ndim == 2 else v[row:row + n])
                      for k, v in out.items()}
             row += n
@@ -279,7 +280,7 @@ class _Collector:
                 full = {k: np.concatenate([p[k] for _, p in parts]) for k in parts[0][1]}
                 self._summarise(np.array([i]), {k: v for k, v in full.items() if v.ndim == 1})
                 if self.want_traj or self.want_raw:
-                    self._keep(i, full)
+                    self._keep(i, prepared[i], full)
 
     def _summarise(self, idx: np.ndarray, rows: dict[str, np.ndarray]) -> None:
         d = self.n_draws
@@ -288,9 +289,9 @@ class _Collector:
         for name, key in _SUMMARY_SCALARS.items():
             self.summary[name][idx] = rows[key].astype(float).reshape(-1, d).mean(axis=1)
 
-    def _keep(self, i: int, r: dict[str, np.ndarray]) -> None:
+    def _keep(self, i: int, prep: Prepared, r: dict[str, np.ndarray]) -> None:
         if self.want_traj:
-            self.traj_rows[i] = _trajectory(r, self.prepared[i].resolved["bond_cny"])
+            self.traj_rows[i] = _trajectory(r, prep.resolved["bond_cny"])
         if self.want_raw:
             self.raw_rows[i] = r
 
@@ -338,8 +339,9 @@ def _trajectory(r: dict[str, np.ndarray], bond_cny: float) -> dict[str, np.ndarr
         "cost_cumulative_cny": np.quantile(np.cumsum(spend, axis=1), qs, axis=0),
         "fund_balance_cny": np.quantile(r["fund_balance_cny"], qs, axis=0),
         "walkaway_liability_cny": np.quantile(r["walkaway_liability_cny"], qs, axis=0),
+        # to 1e-6 CNY: once all is restored both sides are round-off around zero
         "coverage_probability": np.mean(
-            r["fund_balance_cny"] + bond_cny >= r["walkaway_liability_cny"], axis=0
+            r["fund_balance_cny"] + bond_cny >= r["walkaway_liability_cny"] - 1e-6, axis=0
         ),
         "disturbed_by_class_ha": np.stack([dist[c].mean(axis=0) for c in AREA_CLASSES]),
         "restored_by_class_ha": np.stack([rest[c].mean(axis=0) for c in AREA_CLASSES]),
@@ -352,7 +354,7 @@ def _attrs(var: str) -> dict[str, str]:
 
 
 def run(
-    proposals: Sequence[Any],
+    proposals: Any,
     policy: Any,
     *,
     draws: int = 1000,
@@ -361,74 +363,112 @@ def run(
     trajectories: bool = False,
     raw: bool = False,
     chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
-    workers: int = 1,
+    workers: int | None = None,
     progress: bool = False,
     backend: str | None = None,
 ) -> EngineResult:
-    """Run the engine; see :func:`sim.evaluate` for the public entry point."""
-    if draws < 1:
-        from sim.errors import InputError
+    """Run the engine; see :func:`sim.evaluate` for the public entry point.
 
+    ``proposals`` is a :class:`sim.portfolio.Portfolio` or a sequence of proposals. Chunks of
+    whole proposals are resolved one at a time and run on ``workers`` threads (default: one per
+    CPU when there are several chunks), so memory stays flat in the number of proposals apart
+    from the per-proposal summaries themselves.
+    """
+    from sim.errors import InputError
+    from sim.portfolio import as_portfolio
+
+    if draws < 1:
         raise InputError(f"--draws = {draws}: must be a positive integer")
     lib = lib or load_library()
-    prepared = prepare(proposals, policy, lib)
+    portfolio = as_portfolio(proposals)
+    n_props = len(portfolio)
+    ids = portfolio.ids
+    if len(set(ids)) != n_props:
+        from collections import Counter
+
+        dup = next(i for i, c in Counter(ids).items() if c > 1)
+        raise InputError(f"proposal id '{dup}' appears twice in one run; ids must be unique")
+    if backend is None:
+        backend = "numba" if _kernel_available() else "numpy"
+    if backend not in ("numba", "numpy"):
+        raise ValueError(f"backend = {backend!r}: expected 'numba' or 'numpy'")
     yearly = trajectories or raw
-    collector = _Collector(prepared, draws, trajectories, raw)
-    chunks = list(_chunks(len(prepared), draws, max(1, int(chunk_pairs))))
+    chunk_pairs = max(1, int(chunk_pairs))
+    chunks = list(_chunks(n_props, draws, chunk_pairs))
+    if workers is None:
+        workers = min(os.cpu_count() or 1, len(chunks))
+    collector = _Collector(n_props, draws, trajectories, raw)
+    keep_prepared = n_props <= MAX_INPUTS_IN_ATTRS or yearly
+    all_prepared: dict[int, Prepared] = {}
+    resolved_rows: list[np.ndarray] = []
+
+    last: dict[int, Prepared] = {}
+
+    def prepared_for(blocks) -> dict[int, Prepared]:
+        """Resolve a chunk's proposals once (a proposal sliced over chunks is resolved once)."""
+        idx = sorted({i for i, _, _ in blocks})
+        lo, hi = idx[0], idx[-1] + 1
+        if lo in last:
+            return {lo: last[lo]}
+        par = resolve_matrix(portfolio.slice(lo, hi), policy, lib)
+        resolved_rows.append(par)
+        prep = {lo + j: Prepared(ids[lo + j], par[j]) for j in range(hi - lo)}
+        last.clear()
+        last.update(prep)
+        if keep_prepared:
+            all_prepared.update(prep)
+        return prep
+
+    def work(blocks, prep):
+        if backend == "numba":
+            return _run_chunk_kernel(blocks, prep, seed, yearly)
+        return _run_chunk(blocks, prep, seed, yearly)
+
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(chunks), unit="chunk", desc="evaluating", leave=False)
-    if backend is None:
-        backend = "numba" if _kernel_available() else "numpy"
-    par = None
-    if backend == "numba":
-        par = param_matrix(prepared)
-        keys = rng.proposal_keys(seed, [p.proposal_id for p in prepared])
-
-        def work(blocks):
-            return _run_chunk_kernel(blocks, prepared, par, keys, draws, yearly)
-    elif backend == "numpy":
-
-        def work(blocks):
-            return _run_chunk(blocks, prepared, seed, draws, yearly)
-    else:
-        raise ValueError(f"backend = {backend!r}: expected 'numba' or 'numpy'")
     if workers <= 1:
         for blocks in chunks:
-            collector.add(*work(blocks))
+            prep = prepared_for(blocks)
+            collector.add(blocks, work(blocks, prep), prep)
             if bar:
                 bar.update()
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            window = 2 * workers
-            futures = []
+            window: list[tuple[Any, Any, Any]] = []
             for blocks in chunks:
-                futures.append(pool.submit(work, blocks))
-                if len(futures) >= window:
-                    collector.add(*futures.pop(0).result())
+                prep = prepared_for(blocks)
+                window.append((blocks, prep, pool.submit(work, blocks, prep)))
+                if len(window) >= 2 * workers:
+                    b, p, fut = window.pop(0)
+                    collector.add(b, fut.result(), p)
                     if bar:
                         bar.update()
-            for fut in futures:
-                collector.add(*fut.result())
+            for b, p, fut in window:
+                collector.add(b, fut.result(), p)
                 if bar:
                     bar.update()
     if bar:
         bar.close()
-    ids = [p.proposal_id for p in prepared]
-    summary = _summary_dataset(ids, prepared, draws, collector.summary)
-    order = range(len(prepared))
-    traj = (_trajectory_dataset(ids, prepared, [collector.traj_rows[i] for i in order])
+    prepared = [all_prepared[i] for i in range(n_props)] if keep_prepared else []
+    par_all = np.concatenate(resolved_rows) if resolved_rows else np.zeros((0, len(PARAM_KEYS)))
+    horizons = par_all[:, _HORIZON_COL].astype(np.int64)
+    summary = _summary_dataset(ids, horizons, draws, collector.summary)
+    order = range(n_props)
+    traj = (_trajectory_dataset(ids, horizons, [collector.traj_rows[i] for i in order])
             if trajectories else None)
-    raw_ds = (_raw_dataset(ids, prepared, [collector.raw_rows[i] for i in order])
+    raw_ds = (_raw_dataset(ids, horizons, [collector.raw_rows[i] for i in order])
               if raw else None)
-    if par is None:
-        par = param_matrix(prepared)
     summary["resolved_inputs"] = xr.Variable(
-        ("proposal", "input"), par, attrs={"long_name": "resolved model inputs (sim/keys.py)",
-                                           "units": "1"})
+        ("proposal", "input"), par_all,
+        attrs={"long_name": "resolved model inputs (sim/keys.py PARAM_KEYS)", "units": "1"})
     summary = summary.assign_coords(input=list(PARAM_KEYS))
+    small = n_props <= MAX_INPUTS_IN_ATTRS
+    inputs = (json.dumps([portfolio.proposal(i).to_dict() for i in range(n_props)],
+                         sort_keys=True) if small else
+              f"{n_props} proposals: see the variable resolved_inputs")
     common = {
         "seed": int(seed),
         "draws": int(draws),
@@ -436,9 +476,7 @@ def run(
         "policy": json.dumps(policy.to_dict(), sort_keys=True),
         "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
         "parameters": json.dumps({k: v.value for k, v in lib.params.items()}, sort_keys=True),
-        "inputs": (json.dumps([p.to_dict() for p in proposals], sort_keys=True)
-                   if len(proposals) <= MAX_INPUTS_IN_ATTRS else
-                   f"{len(proposals)} proposals: see the variable resolved_inputs"),
+        "inputs": inputs,
         "Conventions": "CF-1.10",
         "source": f"restoresim {__version__}",
     }
@@ -453,10 +491,9 @@ def _overrides(lib: Library) -> dict[str, Any]:
     return {k: p.value for k, p in lib.params.items() if p.value != base.params[k].value}
 
 
-def _summary_dataset(ids, prepared, n_draws, summary) -> xr.Dataset:
+def _summary_dataset(ids, horizons, n_draws, summary) -> xr.Dataset:
     data = {
-        "horizon_years": xr.Variable(("proposal",), np.array([p.horizon for p in prepared]),
-                                     attrs=_attrs("horizon_years")),
+        "horizon_years": xr.Variable(("proposal",), horizons, attrs=_attrs("horizon_years")),
         "draws": xr.Variable(("proposal",), np.full(len(ids), n_draws), attrs=_attrs("draws")),
     }
     for name, vals in summary.items():
@@ -471,8 +508,8 @@ def _pad(a: np.ndarray, n_years: int, axis: int = -1) -> np.ndarray:
     return np.pad(a.astype(float), pad, constant_values=np.nan)
 
 
-def _trajectory_dataset(ids, prepared, rows) -> xr.Dataset:
-    n_years = max(p.horizon for p in prepared)
+def _trajectory_dataset(ids, horizons, rows) -> xr.Dataset:
+    n_years = int(max(horizons))
     data = {}
     for name in rows[0]:
         if name == "cover":
@@ -499,8 +536,8 @@ def _trajectory_dataset(ids, prepared, rows) -> xr.Dataset:
     return ds.transpose("proposal", "year", ...)
 
 
-def _raw_dataset(ids, prepared, rows) -> xr.Dataset:
-    n_years = max(p.horizon for p in prepared)
+def _raw_dataset(ids, horizons, rows) -> xr.Dataset:
+    n_years = int(max(horizons))
     data = {}
     for name in rows[0]:
         vals = np.stack([_pad(r[name], n_years) if r[name].ndim == 2 else r[name] for r in rows])

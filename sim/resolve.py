@@ -10,7 +10,6 @@ slope class, substrate) are looked up once per category, not once per proposal, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -116,21 +115,27 @@ def life_years_at(
     return life
 
 
-def resolve_matrix(proposals: Sequence[Any], policy: Any, lib: Library) -> np.ndarray:
-    """Parameter matrix ``(n, len(PARAM_KEYS))`` of proposals under a policy and a library."""
-    n = len(proposals)
+def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
+    """Parameter matrix ``(n, len(PARAM_KEYS))`` of proposals under a policy and a library.
+
+    ``proposals`` is a :class:`sim.portfolio.Portfolio` or a sequence of proposals.
+    """
+    from sim.portfolio import as_portfolio
+
+    cols = as_portfolio(proposals).columns
+    n = len(cols["proposal.id"])
     m = np.zeros((n, len(PARAM_KEYS)))
 
     def put(key: str, values: Any) -> None:
         m[:, _COL[key]] = values
 
     for key, section, name in _FIELDS:
-        put(key, np.fromiter((getattr(getattr(p, section), name) for p in proposals), float, n))
+        put(key, cols[f"{section}.{name}"].astype(float))
     for key, pname in _CONSTANTS.items():
         put(key, lib[pname])
     for lu in LAND_USES:
-        put(f"share_{lu}", [float(p.restoration.target_land_use.get(lu, 0.0)) for p in proposals])
-    put("fund_basis_revenue", [p.finance.fund_basis == "revenue_share" for p in proposals])
+        put(f"share_{lu}", cols[f"restoration.target_land_use.{lu}"].astype(float))
+    put("fund_basis_revenue", cols["finance.fund_basis"].astype(str) == "revenue_share")
 
     # wall slope class: greening cost and cover factor
     edges = lib.param("cost.wall_slope_edges").value
@@ -143,7 +148,10 @@ def resolve_matrix(proposals: Sequence[Any], policy: Any, lib: Library) -> np.nd
     )
 
     # substrate: toxic cover factor (amended or not)
-    toxic = np.array([bool(lib.substrates[p.site.substrate]["toxic"]) for p in proposals])
+    substrates = cols["site.substrate"].astype(str)
+    toxic = np.zeros(n, dtype=bool)
+    for name, sub in lib.substrates.items():
+        toxic |= (substrates == name) & bool(sub["toxic"])
     amended = m[:, _COL["substrate_amendment"]] > 0
     factor = np.where(
         amended, lib["recovery.toxic_cover_factor_amended"],
@@ -152,9 +160,9 @@ def resolve_matrix(proposals: Sequence[Any], policy: Any, lib: Library) -> np.nd
     put("toxic_cover_factor", np.where(toxic, factor, 1.0))
 
     # region: drought, success criteria, triangular draws of cover ceiling and growth
-    regions = [p.proposal.region for p in proposals]
+    regions = cols["proposal.region"].astype(str)
     for region in sorted(set(regions)):
-        rows = np.array([r == region for r in regions])
+        rows = regions == region
         pre = f"regions.{region}"
         m[rows, _COL["drought_probability"]] = lib[f"{pre}.drought_probability"]
         m[rows, _COL["success_cover_wall"]] = lib[f"{pre}.success_cover.wall"]

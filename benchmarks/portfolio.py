@@ -53,8 +53,9 @@ def synthetic_portfolio(n: int, seed: int = 0, life_scale: float = 1.0) -> Portf
         "restoration.substrate_amendment": (mineral == "lead_zinc") & (rng.random(n) < 0.5),
         "finance.ore_price_cny_per_t": rng.uniform(40.0, 110.0, n),
         "finance.plan_restoration_cost_cny": reserves * rng.uniform(0.3, 1.2, n) * 1e6,
-        "finance.fund_basis": np.where(rng.random(n) < 0.7, "plan_cost_by_output",
-                                       "revenue_share").astype(object),
+        "finance.fund_basis": np.where(
+            rng.random(n) < 0.7, "plan_cost_by_output", "revenue_share"
+        ).astype(object),
         "finance.fund_rate_of_revenue": rng.uniform(0.01, 0.04, n),
         "finance.bond_cny": np.where(rng.random(n) < 0.3, rng.uniform(1e6, 2e7, n), 0.0),
         "finance.fund_interest_rate": np.full(n, 0.02),
@@ -62,10 +63,12 @@ def synthetic_portfolio(n: int, seed: int = 0, life_scale: float = 1.0) -> Portf
         "finance.inflation_rate": np.full(n, 0.02),
         "finance.operator_default_hazard_per_year": rng.uniform(0.005, 0.04, n),
     }
-    for lu, share in zip(("forest", "grassland", "shrub", "farmland", "water"), shares.T,
-                         strict=True):
+    for lu, share in zip(
+        ("forest", "grassland", "shrub", "farmland", "water"), shares.T, strict=True
+    ):
         cols[f"restoration.target_land_use.{lu}"] = share
     lead = mineral == "lead_zinc"
-    cols["finance.ore_price_cny_per_t"] = np.where(lead, rng.uniform(300.0, 1200.0, n),
-                                                   cols["finance.ore_price_cny_per_t"])
+    cols["finance.ore_price_cny_per_t"] = np.where(
+        lead, rng.uniform(300.0, 1200.0, n), cols["finance.ore_price_cny_per_t"]
+    )
     return Portfolio(cols, source="<synthetic portfolio>")

@@ -32,10 +32,16 @@ from sim.proposal import (
     parse_proposal,
 )
 
-SECTIONS = {"extraction": Extraction, "site": Site, "restoration": Restoration,
-            "finance": Finance}
-TEXT_FIELDS = ("proposal.id", "proposal.name", "proposal.mineral", "proposal.method",
-               "proposal.region", "site.substrate", "finance.fund_basis")
+SECTIONS = {"extraction": Extraction, "site": Site, "restoration": Restoration, "finance": Finance}
+TEXT_FIELDS = (
+    "proposal.id",
+    "proposal.name",
+    "proposal.mineral",
+    "proposal.method",
+    "proposal.region",
+    "site.substrate",
+    "finance.fund_basis",
+)
 SHARE_FIELDS = tuple(f"restoration.target_land_use.{lu}" for lu in LAND_USES)
 MAX_PROBLEMS = 20
 
@@ -62,8 +68,10 @@ def _numeric_fields() -> dict[str, tuple[type, list[Any], Any]]:
 
 
 NUMERIC = _numeric_fields()
-OPTIONAL_FROM_MINERAL = {"extraction.rock_density_t_per_m3": "density_t_per_m3",
-                         "site.substrate": "substrate"}
+OPTIONAL_FROM_MINERAL = {
+    "extraction.rock_density_t_per_m3": "density_t_per_m3",
+    "site.substrate": "substrate",
+}
 
 
 class Portfolio:
@@ -77,8 +85,9 @@ class Portfolio:
     validate : set False only for columns taken from already validated proposals.
     """
 
-    def __init__(self, columns: Mapping[str, Any], source: str = "<portfolio>", *,
-                 validate: bool = True) -> None:
+    def __init__(
+        self, columns: Mapping[str, Any], source: str = "<portfolio>", *, validate: bool = True
+    ) -> None:
         self.source = source
         cols = {k: np.asarray(v) for k, v in columns.items()}
         n = {len(v) for v in cols.values()}
@@ -102,8 +111,15 @@ class Portfolio:
         cols["location.boundary"] = [
             (p.location.boundary if p.location is not None else "") for p in proposals
         ]
-        out = cls({k: np.asarray(v, dtype=object if k in TEXT_FIELDS or k.startswith(
-            "location") else None) for k, v in cols.items()}, validate=False)
+        out = cls(
+            {
+                k: np.asarray(
+                    v, dtype=object if k in TEXT_FIELDS or k.startswith("location") else None
+                )
+                for k, v in cols.items()
+            },
+            validate=False,
+        )
         out.proposals = list(proposals)
         return out
 
@@ -119,16 +135,22 @@ class Portfolio:
 
     def slice(self, start: int, stop: int) -> Portfolio:
         """Rows ``start … stop-1`` (views; no re-validation)."""
-        out = Portfolio({k: v[start:stop] for k, v in self.columns.items()}, self.source,
-                        validate=False)
+        out = Portfolio(
+            {k: v[start:stop] for k, v in self.columns.items()}, self.source, validate=False
+        )
         if self.proposals is not None:
             out.proposals = self.proposals[start:stop]
         return out
 
     def record(self, i: int) -> dict[str, Any]:
         """Row ``i`` as a nested mapping in the input-file structure."""
-        data: dict[str, Any] = {"proposal": {}, "extraction": {}, "site": {}, "restoration": {},
-                                "finance": {}}
+        data: dict[str, Any] = {
+            "proposal": {},
+            "extraction": {},
+            "site": {},
+            "restoration": {},
+            "finance": {},
+        }
         for path, values in self.columns.items():
             parts = path.split(".")
             v = values[i]
@@ -187,17 +209,21 @@ class Portfolio:
             raise InputError("\n".join(problems), problems=problems)
         minerals = cols["proposal.mineral"].astype(str)
         for path, key in OPTIONAL_FROM_MINERAL.items():
-            default = np.array([lib.minerals[m][key] if m in lib.minerals else np.nan
-                                for m in minerals], dtype=object)
+            default = np.array(
+                [lib.minerals[m][key] if m in lib.minerals else np.nan for m in minerals],
+                dtype=object,
+            )
             if path not in cols:
                 cols[path] = default
             else:
                 v = cols[path]
-                missing = np.array([x is None or (isinstance(x, float) and np.isnan(x))
-                                    or x == "" for x in v])
+                missing = np.array(
+                    [x is None or (isinstance(x, float) and np.isnan(x)) or x == "" for x in v]
+                )
                 cols[path] = np.where(missing, default, v)
         cols["extraction.rock_density_t_per_m3"] = cols["extraction.rock_density_t_per_m3"].astype(
-            float)
+            float
+        )
         for path in SHARE_FIELDS:
             cols.setdefault(path, np.zeros(n))
 
@@ -211,10 +237,13 @@ class Portfolio:
         for path, ok in allowed.items():
             vals = cols[path].astype(str)
             for i in where(~np.isin(vals, ok)):
-                hint = (" (underground mining is not modelled yet)" if vals[i] == "underground"
-                        else "")
-                problems.append(f"{src}: {row_name(i)}: {label(path)} = {vals[i]!r}: "
-                                f"allowed {allowed_list(ok)}{hint}")
+                hint = (
+                    " (underground mining is not modelled yet)" if vals[i] == "underground" else ""
+                )
+                problems.append(
+                    f"{src}: {row_name(i)}: {label(path)} = {vals[i]!r}: "
+                    f"allowed {allowed_list(ok)}{hint}"
+                )
         for path, (kind, constraints, default) in NUMERIC.items():
             if path in OPTIONAL_FROM_MINERAL:
                 pass
@@ -230,47 +259,64 @@ class Portfolio:
                 continue
             bad = ~np.isfinite(v)
             for i in where(bad):
-                problems.append(f"{src}: {row_name(i)}: {label(path)} = {v[i]!r}: "
-                                "must be a finite number")
+                problems.append(
+                    f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
+                    "must be a finite number"
+                )
             if kind is int:
                 for i in where(~bad & (v != np.round(v))):
-                    problems.append(f"{src}: {row_name(i)}: {label(path)} = {v[i]!r}: "
-                                    "expected a whole number")
+                    problems.append(
+                        f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
+                        "expected a whole number"
+                    )
             if kind is bool:
                 for i in where(~bad & ~np.isin(v, (0.0, 1.0))):
-                    problems.append(f"{src}: {row_name(i)}: {label(path)} = {v[i]!r}: "
-                                    "expected true or false")
+                    problems.append(
+                        f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
+                        "expected true or false"
+                    )
             for c in constraints:
-                for cls_, attr, op, text in ((Gt, "gt", np.greater, ">"),
-                                             (Ge, "ge", np.greater_equal, ">="),
-                                             (Lt, "lt", np.less, "<"),
-                                             (Le, "le", np.less_equal, "<=")):
+                for cls_, attr, op, text in (
+                    (Gt, "gt", np.greater, ">"),
+                    (Ge, "ge", np.greater_equal, ">="),
+                    (Lt, "lt", np.less, "<"),
+                    (Le, "le", np.less_equal, "<="),
+                ):
                     if isinstance(c, cls_):
                         bound = getattr(c, attr)
                         for i in where(~bad & ~op(v, bound)):
-                            problems.append(f"{src}: {row_name(i)}: {label(path)} = {v[i]!r}: "
-                                            f"must be {text} {bound}")
+                            problems.append(
+                                f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
+                                f"must be {text} {bound:g}"
+                            )
             cols[path] = v.astype(bool) if kind is bool else v
         shares = np.stack([cols[p].astype(float) for p in SHARE_FIELDS], axis=1)
         for i in where((shares < 0).any(axis=1) | (shares > 1).any(axis=1)):
-            problems.append(f"{src}: {row_name(i)}: [restoration] target_land_use shares must "
-                            "lie in [0, 1]")
+            problems.append(
+                f"{src}: {row_name(i)}: [restoration] target_land_use shares must lie in [0, 1]"
+            )
         total = shares.sum(axis=1)
         for i in where(np.abs(total - 1.0) > LAND_USE_SUM_TOLERANCE):
-            problems.append(f"{src}: {row_name(i)}: [restoration] target_land_use shares sum to "
-                            f"{total[i]:g}: they must sum to 1 (±{LAND_USE_SUM_TOLERANCE:g})")
+            problems.append(
+                f"{src}: {row_name(i)}: [restoration] target_land_use shares sum to "
+                f"{total[i]:g}: they must sum to 1 (±{LAND_USE_SUM_TOLERANCE:g})"
+            )
         if "extraction.reserves_mt" in cols and "extraction.annual_output_mt" in cols:
             with np.errstate(divide="ignore", invalid="ignore"):
                 life = cols["extraction.reserves_mt"] / cols["extraction.annual_output_mt"]
             for i in where(life > MAX_LIFE_YEARS):
-                problems.append(f"{src}: {row_name(i)}: [extraction] reserves_mt / "
-                                f"annual_output_mt = {life[i]:.1f} years: an implausible life "
-                                f"(at most {MAX_LIFE_YEARS:g} years)")
+                problems.append(
+                    f"{src}: {row_name(i)}: [extraction] reserves_mt / "
+                    f"annual_output_mt = {life[i]:.1f} years: an implausible life "
+                    f"(at most {MAX_LIFE_YEARS:g} years)"
+                )
         id_strings = cols["proposal.id"].astype(str)
         uniq, counts = np.unique(id_strings, return_counts=True)
         for dup in uniq[counts > 1][:MAX_PROBLEMS]:
-            problems.append(f"{src}: proposal id '{dup}' appears {counts[uniq == dup][0]} times; "
-                            "ids must be unique")
+            problems.append(
+                f"{src}: proposal id '{dup}' appears {counts[uniq == dup][0]} times; "
+                "ids must be unique"
+            )
         if problems:
             shown = problems[:MAX_PROBLEMS]
             if len(problems) > MAX_PROBLEMS:

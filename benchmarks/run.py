@@ -1,0 +1,325 @@
+"""Benchmark of the vectorised core: throughput, memory, scaling, and the ratio to the reference.
+
+    python benchmarks/run.py            # the full run (≈ 100,000 proposals × 100 draws)
+    python benchmarks/run.py --quick    # under a minute: small sizes, same measurements
+
+Prints a table and writes ``results.json`` and ``scaling.png`` to ``--out`` (default
+``benchmarks/results/``). Throughput is in proposal-draw-years per second: one draw of one
+proposal over one year of its own horizon. Every size runs in a fresh process so its peak
+resident memory (RSS) is its own; timings exclude start-up and the one-off compilation of the
+kernel (cached on disk after the first run) but include resolving the inputs, the random draws,
+the summaries and the datasets, i.e. ``sim.evaluate(..., trajectories=False)``. Verdicts are
+computed on first access and timed separately. Nothing here is asserted: it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+FULL = {
+    "sizes": [("small", 1_000, 100), ("medium", 10_000, 100), ("large", 100_000, 100)],
+    "scale_proposals": [2_000, 5_000, 10_000, 20_000],
+    "scale_draws": [25, 50, 100, 200],
+    "scale_years": [0.5, 1.0, 2.0, 4.0],
+    "scale_base": (5_000, 100),
+    "reference": (40, 10),
+    "trajectories": (200, 500),
+}
+QUICK = {
+    "sizes": [("small", 300, 50), ("medium", 2_000, 100)],
+    "scale_proposals": [500, 1_000, 2_000],
+    "scale_draws": [25, 50, 100],
+    "scale_years": [0.5, 1.0, 2.0],
+    "scale_base": (1_000, 50),
+    "reference": (8, 5),
+    "trajectories": (20, 200),
+}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _evaluate(
+    n: int, draws: int, workers: int | None, life_scale: float = 1.0, seed: int = 0
+) -> dict:
+    """Time sim.evaluate on a synthetic portfolio (in the calling process)."""
+    from portfolio import synthetic_portfolio
+
+    import sim
+
+    policy = sim.load_policy()
+    warm = synthetic_portfolio(4, seed=99)
+    sim.evaluate(warm, policy, draws=5, seed=seed, workers=workers)  # compile / load the kernel
+    portfolio = synthetic_portfolio(n, seed=seed, life_scale=life_scale)
+    rss_before = _rss_mb()
+    t0 = time.perf_counter()
+    ev = sim.evaluate(portfolio, policy, draws=draws, seed=seed, workers=workers)
+    seconds = time.perf_counter() - t0
+    pdy = draws * int(ev.summary["horizon_years"].sum())
+    return {
+        "proposals": n,
+        "draws": draws,
+        "life_scale": life_scale,
+        "seconds": seconds,
+        "proposal_draw_years": pdy,
+        "pdy_per_s": pdy / seconds,
+        "mean_horizon_years": float(ev.summary["horizon_years"].mean()),
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": _rss_mb(),
+    }
+
+
+def _child(args: tuple) -> dict:
+    return _evaluate(*args)
+
+
+def in_fresh_process(*args) -> dict:
+    """Run :func:`_evaluate` in a new process so its peak RSS is its own."""
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(_child, (args,))
+
+
+def reference_speed(n: int, draws: int) -> dict:
+    """Proposal-draw-years per second of the scalar reference (one core)."""
+    from portfolio import synthetic_portfolio
+
+    import sim
+    from sim import engine, reference
+
+    portfolio = synthetic_portfolio(n, seed=5)
+    prepared = engine.prepare(portfolio, sim.load_policy(), sim.params.load_library())
+    t0 = time.perf_counter()
+    pdy = 0
+    for p in prepared:
+        reference.simulate_draws(p.resolved, p.draws(0, draws))
+        pdy += draws * p.horizon
+    seconds = time.perf_counter() - t0
+    return {"proposals": n, "draws": draws, "seconds": seconds, "pdy_per_s": pdy / seconds}
+
+
+def single_proposal(draws: int = 10_000) -> dict:
+    """One proposal: the engine call alone, and `restoresim evaluate` with start-up."""
+    import sim
+    from sim import engine
+
+    p = sim.load_proposal(sim.example_path())
+    policy = sim.load_policy()
+    engine.run([p], policy, draws=10, seed=0)
+    t0 = time.perf_counter()
+    engine.run([p], policy, draws=draws, seed=0)
+    engine_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sim.evaluate([p], policy, draws=draws, seed=0).verdicts  # noqa: B018 - verdicts included
+    evaluate_s = time.perf_counter() - t0
+    cmd = [sys.executable, "-m", "sim.cli", "evaluate", "--json", "--draws", str(draws)]
+    subprocess.run(cmd, capture_output=True, check=True)  # warm the on-disk kernel cache
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, check=True)
+    cli_s = time.perf_counter() - t0
+    return {
+        "draws": draws,
+        "engine_s": engine_s,
+        "evaluate_with_verdict_s": evaluate_s,
+        "cli_wall_s": cli_s,
+    }
+
+
+def trajectories_cost(n: int, draws: int) -> dict:
+    """Per-year quantiles are extra work, measured on their own."""
+    from portfolio import synthetic_portfolio
+
+    import sim
+
+    portfolio = synthetic_portfolio(n, seed=3)
+    policy = sim.load_policy()
+    out = {}
+    for flag in (False, True):
+        t0 = time.perf_counter()
+        sim.evaluate(portfolio, policy, draws=draws, seed=0, trajectories=flag)
+        out["with" if flag else "without"] = time.perf_counter() - t0
+    out.update(proposals=n, draws=draws)
+    return out
+
+
+def stream_cost(n: int = 20_000) -> dict:
+    """Seconds per proposal to key its random stream, against one generator per proposal."""
+    import numpy as np
+
+    from sim import rng
+
+    ids = [f"SYN-{i:06d}" for i in range(n)]
+    t0 = time.perf_counter()
+    rng.proposal_keys(0, ids)
+    keyed = (time.perf_counter() - t0) / n
+    t0 = time.perf_counter()
+    for i in ids[: n // 10]:
+        ss = np.random.SeedSequence(0, spawn_key=(hash(i) & 0xFFFFFFFF,))
+        np.random.Generator(np.random.PCG64(ss)).random(1)
+    per_generator = (time.perf_counter() - t0) / (n // 10)
+    return {"counter_keys_us": keyed * 1e6, "generator_per_proposal_us": per_generator * 1e6}
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> dict:
+    import numpy as np
+
+    a, b = np.polyfit(xs, ys, 1)
+    pred = np.polyval([a, b], xs)
+    ss_res = float(np.sum((np.array(ys) - pred) ** 2))
+    ss_tot = float(np.sum((np.array(ys) - np.mean(ys)) ** 2)) or 1.0
+    return {"slope": float(a), "intercept": float(b), "r2": 1.0 - ss_res / ss_tot}
+
+
+def plot_scaling(scaling: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), constrained_layout=True)
+    for ax, (key, label) in zip(
+        axes,
+        (
+            ("proposals", "proposals (draws fixed)"),
+            ("draws", "draws per proposal (proposals fixed)"),
+            ("years", "horizon years (proposals, draws fixed)"),
+        ),
+        strict=True,
+    ):
+        runs = scaling[key]["runs"]
+        x = [r["proposal_draw_years"] / 1e6 for r in runs]
+        y = [r["seconds"] for r in runs]
+        fit = scaling[key]["fit"]
+        ax.plot(x, y, "o", label="measured")
+        xs = [0, max(x) * 1.05]
+        ax.plot(
+            xs,
+            [fit["intercept"] + fit["slope"] * v for v in xs],
+            "-",
+            lw=1,
+            label=f"linear fit, R² = {fit['r2']:.4f}",
+        )
+        ax.set_xlabel("proposal-draw-years [millions]")
+        ax.set_ylabel("wall time [s]")
+        ax.set_title(f"varying {label}", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle("restoresim engine scaling: sim.evaluate(trajectories=False)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
+    parser.add_argument("--out", default=str(HERE / "results"), help="output folder")
+    parser.add_argument("--workers", type=int, default=None, help="threads (default: CPUs)")
+    args = parser.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    import numpy as np
+
+    import sim
+
+    results: dict = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "restoresim": sim.__version__,
+            "platform": platform.platform(),
+        },
+        "quick": args.quick,
+        "workers": args.workers,
+    }
+    print(
+        f"restoresim {sim.__version__} benchmark ({'quick' if args.quick else 'full'}), "
+        f"{os.cpu_count()} CPUs",
+        flush=True,
+    )
+    results["sizes"] = {}
+    for name, n, d in cfg["sizes"]:
+        r = in_fresh_process(n, d, args.workers)
+        results["sizes"][name] = r
+        print(
+            f"  {name:7s} {n:>7,} proposals × {d} draws: {r['seconds']:7.2f} s, "
+            f"{r['pdy_per_s'] / 1e6:6.1f} M proposal-draw-years/s, peak RSS "
+            f"{r['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
+    ref = reference_speed(*cfg["reference"])
+    results["reference"] = ref
+    best = max(r["pdy_per_s"] for r in results["sizes"].values())
+    results["speedup_over_reference"] = best / ref["pdy_per_s"]
+    print(
+        f"  scalar reference: {ref['pdy_per_s'] / 1e3:.1f} k proposal-draw-years/s "
+        f"(engine {results['speedup_over_reference']:,.0f}× faster)",
+        flush=True,
+    )
+    results["single_proposal"] = single_proposal()
+    sp = results["single_proposal"]
+    print(
+        f"  one proposal × 10,000 draws: engine {sp['engine_s']:.3f} s, with verdict and "
+        f"conditions {sp['evaluate_with_verdict_s']:.2f} s, `restoresim evaluate` "
+        f"{sp['cli_wall_s']:.2f} s wall",
+        flush=True,
+    )
+    results["trajectories"] = trajectories_cost(*cfg["trajectories"])
+    tr = results["trajectories"]
+    print(
+        f"  trajectories ({tr['proposals']} × {tr['draws']}): {tr['without']:.2f} s without, "
+        f"{tr['with']:.2f} s with per-year quantiles",
+        flush=True,
+    )
+    results["streams"] = stream_cost()
+    st = results["streams"]
+    print(
+        f"  random streams: {st['counter_keys_us']:.1f} µs per proposal to key "
+        f"(a generator per proposal: {st['generator_per_proposal_us']:.1f} µs)",
+        flush=True,
+    )
+
+    base_n, base_d = cfg["scale_base"]
+    scaling = {
+        "proposals": {"runs": [_evaluate(n, base_d, args.workers) for n in cfg["scale_proposals"]]},
+        "draws": {"runs": [_evaluate(base_n, d, args.workers) for d in cfg["scale_draws"]]},
+        "years": {
+            "runs": [
+                _evaluate(base_n, base_d, args.workers, life_scale=s) for s in cfg["scale_years"]
+            ]
+        },
+    }
+    for key, block in scaling.items():
+        block["fit"] = linear_fit(
+            [r["proposal_draw_years"] for r in block["runs"]], [r["seconds"] for r in block["runs"]]
+        )
+        print(
+            f"  scaling in {key:9s}: R² = {block['fit']['r2']:.4f}, "
+            f"{1 / block['fit']['slope'] / 1e6:.1f} M proposal-draw-years/s at the margin",
+            flush=True,
+        )
+    results["scaling"] = scaling
+    plot_scaling(scaling, out / "scaling.png")
+    tmp = out / "results.json.tmp"
+    tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    tmp.replace(out / "results.json")
+    print(f"wrote {out / 'results.json'} and {out / 'scaling.png'}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

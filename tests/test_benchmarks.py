@@ -1,0 +1,52 @@
+"""The benchmarks run once in their quickest form so they cannot rot (no time is asserted)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_asv_suite_runs_at_its_smallest_sizes() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "bench_engine", ROOT / "benchmarks" / "suite" / "bench_engine.py"
+    )
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    for cls_name, args in [
+        ("Evaluate", (100, 100)),
+        ("Draws", (25,)),
+        ("SingleProposal", (1_000,)),
+        ("Trajectories", (True,)),
+    ]:
+        bench = getattr(mod, cls_name)()
+        bench.setup(*args)
+        for name in dir(bench):
+            if name.startswith(("time_", "peakmem_")):
+                getattr(bench, name)(*args)
+            if name.startswith("track_"):
+                assert getattr(bench, name)(*args) > 0
+    json.loads((ROOT / "benchmarks" / "asv.conf.json").read_text())
+
+
+def test_run_script_quick(tmp_path) -> None:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["speedup_over_reference"] > 1
+    assert set(results["scaling"]) == {"proposals", "draws", "years"}
+    assert (tmp_path / "scaling.png").stat().st_size > 10_000
+    assert "M proposal-draw-years/s" in res.stdout

@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from sim import engine, feasibility
+from sim import engine, feasibility, spatial
 from sim.params import load_library
 from sim.version import __version__
 
 
-@dataclass
 class Evaluation:
-    """Result of :func:`evaluate`."""
+    """Result of :func:`evaluate`: datasets at once, verdicts computed on first access.
 
-    summary: xr.Dataset
-    trajectories: xr.Dataset | None
-    verdicts: list[dict[str, Any]]
-    raw: xr.Dataset | None = None
+    ``summary`` (dims proposal, quantile), ``trajectories`` (proposal, year, quantile) or None,
+    ``raw`` (proposal, draw[, year]) or None, and ``verdicts``: one JSON-ready dict per proposal.
+    Verdicts (with their search for approval conditions) are made when first asked for, so a
+    sweep or a benchmark that needs only the summaries does not pay for them.
+    """
+
+    def __init__(
+        self,
+        summary: xr.Dataset,
+        trajectories: xr.Dataset | None,
+        verdicts: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]],
+        raw: xr.Dataset | None = None,
+    ) -> None:
+        self.summary, self.trajectories, self.raw = summary, trajectories, raw
+        self._verdicts = verdicts
+
+    @property
+    def verdicts(self) -> list[dict[str, Any]]:
+        if callable(self._verdicts):
+            self._verdicts = self._verdicts()
+        return self._verdicts
+
+    def __repr__(self) -> str:
+        n = self.summary.sizes.get("proposal", 0)
+        return f"<Evaluation of {n} proposals, {int(self.summary.attrs.get('draws', 0))} draws>"
 
 
 def _num(x: float | None, digits: int = 10) -> float | None:
@@ -98,14 +117,16 @@ def evaluate(
     params: Mapping[str, float] | None = None,
     conditions: bool = True,
     chunk_pairs: int = engine.DEFAULT_CHUNK_PAIRS,
-    workers: int = 1,
+    workers: int | None = None,
     progress: bool = False,
+    layers: Iterable[Any] = (),
 ) -> Evaluation:
     """Evaluate proposals under a policy: summaries, optional trajectories, and verdicts.
 
     Parameters
     ----------
-    proposals : one validated :class:`sim.proposal.Proposal` or a sequence of them.
+    proposals : one validated :class:`sim.proposal.Proposal`, a sequence of them, or a
+        :class:`sim.portfolio.Portfolio` (columns; for large portfolios).
     policy : a :class:`sim.proposal.Policy`; the packaged default when None.
     draws : Monte-Carlo draws per proposal.
     seed : run seed; each proposal's stream derives from it and the proposal id.
@@ -113,15 +134,26 @@ def evaluate(
     raw : also return per-draw arrays (dims proposal, draw[, year]); for few proposals.
     params : parameter-library overrides by dotted name (``{"cost.regrade_unit_cost": 18}``).
     conditions : search approval conditions for soft failures and remedies for hard ones.
+    layers : protected layers added to the policy's ``[[layers]]``: paths (``"x.geojson"``, rule
+        no_overlap, or ``"x.geojson:min_distance=1000"``), :class:`sim.spatial.LayerSpec` or
+        :class:`sim.proposal.Layer`; relative paths are taken from the working directory.
+
+    Every boundary is screened against the layers (:func:`sim.spatial.screen`) before the
+    engine runs, so bad geometry or files raise :class:`sim.errors.InputError` first.
     """
+    from sim.portfolio import as_portfolio
     from sim.proposal import load_policy
 
-    if not isinstance(proposals, list | tuple):
-        proposals = [proposals]
+    portfolio = as_portfolio(proposals)
     policy = policy if policy is not None else load_policy()
     lib = load_library(params)
+    # boundaries are screened before the engine runs, so bad geometry fails first
+    bounded = np.flatnonzero(portfolio.columns["location.boundary"].astype(str) != "")
+    screened = spatial.screen_proposals([portfolio.proposal(i) for i in bounded], policy, layers)
+    screenings = dict(zip(bounded.tolist(), screened, strict=True))
+    unscreened = spatial.unscreened(policy)
     res = engine.run(
-        proposals,
+        portfolio,
         policy,
         draws=draws,
         seed=seed,
@@ -132,39 +164,56 @@ def evaluate(
         workers=workers,
         progress=progress,
     )
-    verdicts = []
-    for i, p in enumerate(proposals):
-        s = res.summary.isel(proposal=i)
-        crits = feasibility.assess(p, policy, s)
-        soft = [c["name"] for c in crits if c["passed"] is False and not c["hard"]]
-        hard = [c["name"] for c in crits if c["passed"] is False and c["hard"]]
-        conds: list[dict[str, Any]] = []
-        remedies: list[dict[str, Any]] = []
-        unfixable: set[str] = set()
-        if conditions and soft:
-            conds, unfixable = feasibility.conditions_for(
-                p, policy, soft, draws=draws, seed=seed, lib=lib
+
+    def make_verdicts() -> list[dict[str, Any]]:
+        return [
+            _verdict(
+                portfolio.proposal(i),
+                res.summary.isel(proposal=i),
+                screenings.get(i, unscreened),
+                policy,
+                lib,
+                draws,
+                seed,
+                conditions,
             )
-        if conditions and hard:
-            remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
-        verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
-        notes = _notes(p, s, lib)
-        verdicts.append(
-            {
-                "proposal_id": p.proposal.id,
-                "name": p.proposal.name,
-                "verdict": verdict,
-                "deciding_criteria": deciding,
-                "criteria": [_clean(c) for c in crits],
-                "metrics": metrics(s),
-                "conditions": [_clean(c) for c in conds],
-                "remedies": [_clean(c) for c in remedies],
-                "notes": notes,
-                "seed": int(seed),
-                "draws": int(draws),
-                "version": __version__,
-            }
-        )
+            for i in range(len(portfolio))
+        ]
+
     return Evaluation(
-        summary=res.summary, trajectories=res.trajectories, verdicts=verdicts, raw=res.raw
+        summary=res.summary, trajectories=res.trajectories, verdicts=make_verdicts, raw=res.raw
     )
+
+
+def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str, Any]:
+    """The JSON verdict of one proposal from its summary ``s`` (dims: quantile)."""
+    crits = feasibility.assess(p, policy, s, screening)
+    soft = [c["name"] for c in crits if c["passed"] is False and not c["hard"]]
+    hard = [c["name"] for c in crits if c["passed"] is False and c["hard"]]
+    conds: list[dict[str, Any]] = []
+    remedies: list[dict[str, Any]] = []
+    unfixable: set[str] = set()
+    levers = [n for n in soft if n != "boundary_area"]  # fixed by stating the area
+    if conditions and levers:
+        conds, unfixable = feasibility.conditions_for(
+            p, policy, levers, draws=draws, seed=seed, lib=lib
+        )
+    if conditions and "boundary_area" in soft:
+        conds.append(feasibility.boundary_area_condition(p, screening))
+    if conditions and hard:
+        remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
+    verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
+    return {
+        "proposal_id": p.proposal.id,
+        "name": p.proposal.name,
+        "verdict": verdict,
+        "deciding_criteria": deciding,
+        "criteria": [_clean(c) for c in crits],
+        "metrics": metrics(s),
+        "conditions": [_clean(c) for c in conds],
+        "remedies": [_clean(c) for c in remedies],
+        "notes": _notes(p, s, lib) + list(screening.warnings),
+        "seed": int(seed),
+        "draws": int(draws),
+        "version": __version__,
+    }

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
-import tempfile
 import textwrap
 import traceback
 from collections.abc import Callable, Sequence
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.outputs import atomic_write as _atomic_write
 from sim.version import __version__
 
 MAX_DRAWS = 1_000_000
@@ -45,6 +44,118 @@ def _param(text: str) -> tuple[str, float]:
         return name.strip(), float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--param {text!r}: VALUE must be a number") from None
+
+
+def _layer(text: str) -> Any:
+    from sim.spatial import parse_layer_arg
+
+    try:
+        return parse_layer_arg(text, origin="--layers")
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _run_options() -> argparse.ArgumentParser:
+    """Options shared by ``report`` and ``batch``: policy, draws, seed, parameter overrides."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--policy", metavar="FILE", help="policy file (default: packaged policy)")
+    common.add_argument(
+        "--draws",
+        type=_positive_int("--draws", 1, MAX_DRAWS),
+        default=1000,
+        help="Monte-Carlo draws per proposal (default 1000)",
+    )
+    common.add_argument(
+        "--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0, help="random seed"
+    )
+    common.add_argument(
+        "--param",
+        type=_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter of the library, e.g. cost.regrade_unit_cost=18",
+    )
+    return common
+
+
+def _add_report_and_batch(sub: Any) -> None:
+    common = _run_options()
+    rp = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the reviewer's report of one proposal (HTML or PDF)",
+        description="Evaluate one proposal and write its report: a self-contained HTML page "
+        "(figures embedded, opens offline) or, with --format pdf, the same content as a PDF "
+        "printed by headless Chromium.",
+    )
+    rp.add_argument("proposal", metavar="PROPOSAL", help="proposal file (TOML or JSON)")
+    rp.add_argument("--out", metavar="FILE", required=True, help="report file to write")
+    rp.add_argument(
+        "--format",
+        choices=["html", "pdf"],
+        default=None,
+        help="output format (default: pdf for a .pdf --out, else html)",
+    )
+    rp.add_argument("--force", action="store_true", help="overwrite an existing report")
+    bt = sub.add_parser(
+        "batch",
+        parents=[common],
+        help="work through a queue of applications: reports + summary.csv/html",
+        description="Evaluate every application of QUEUE (a folder of proposal files, or a CSV "
+        "file with one application per row and columns named by field paths such as "
+        "extraction.reserves_mt) and write one report each, summary.csv and summary.html. "
+        "Invalid applications are listed with their error and do not stop the batch.",
+    )
+    bt.add_argument("queue", metavar="QUEUE", help="folder of proposal files or a .csv file")
+    bt.add_argument("--out", metavar="DIR", required=True, help="output folder")
+    bt.add_argument(
+        "--resume", action="store_true", help="skip applications whose outputs are complete"
+    )
+    bt.add_argument("--force", action="store_true", help="redo the batch over existing outputs")
+    bt.add_argument("--strict", action="store_true", help="exit 2 if any application was invalid")
+
+
+def _add_sweep(sub: Any) -> None:
+    sw = sub.add_parser(
+        "sweep",
+        help="run a policy sweep: portfolio x policies x uncertainties, on dask",
+        description="Run the sweep SPEC (scenarios/sweeps/*.toml) into the chunked Zarr store "
+        "STORE: the design is written first, then every (scenario, engine group, proposal "
+        "chunk) task streams its results into the store. Results are identical whatever the "
+        "workers, scheduler or chunking; a killed sweep continues with --resume.",
+    )
+    sw.add_argument("spec", metavar="SPEC", help="sweep spec (TOML or JSON)")
+    sw.add_argument("--out", metavar="STORE", required=True, help="Zarr store (a folder) to write")
+    sw.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing dask.distributed cluster, e.g. tcp://host:8786 (default: "
+        "dask's local threaded scheduler)",
+    )
+    sw.add_argument(
+        "--workers",
+        type=_positive_int("--workers", 1, 1024),
+        help="local worker threads (default: the number of CPUs)",
+    )
+    sw.add_argument(
+        "--chunk-proposals",
+        type=_positive_int("--chunk-proposals", 1, 1_000_000),
+        help="proposals per task (default 250; does not change the results)",
+    )
+    sw.add_argument("--resume", action="store_true", help="continue the sweep already in STORE")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sr = sub.add_parser(
+        "sweep-report",
+        help="Sobol indices, tornado, policy frontier and distributions of a sweep",
+        description="From a complete sweep STORE write CSV tables and PNG figures to DIR: the "
+        "experiments, outcome distributions per policy, the policy frontier, counts by deciding "
+        "criterion, a tornado chart and (for a Saltelli design) Sobol indices with confidence "
+        "intervals.",
+    )
+    sr.add_argument("store", metavar="STORE", help="sweep store written by restoresim sweep")
+    sr.add_argument("--out", metavar="DIR", required=True, help="output folder")
+    sr.add_argument("--force", action="store_true", help="overwrite existing report files")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,6 +209,45 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip the search for approval conditions and remedies",
     )
+    ev.add_argument(
+        "--layers",
+        nargs="+",
+        action="extend",
+        type=_layer,
+        default=[],
+        metavar="PATH",
+        help="protected layers (GeoJSON, Shapefile, GeoPackage) added to the policy's "
+        "[[layers]]: PATH is a no-overlap layer, PATH:min_distance=METRES a layer the boundary "
+        "must keep that far from; put --layers after the proposal files",
+    )
+
+    pg = sub.add_parser(
+        "programme",
+        help="simulate a regional restoration programme (SimPy)",
+        description="Simulate a regional restoration programme scenario: sites by stage over "
+        "time, completion on the report dates, finish date, utilisation and the bottleneck.",
+    )
+    pg.add_argument("scenario", metavar="SCENARIO", help="programme scenario file (TOML or JSON)")
+    pg.add_argument(
+        "--replications",
+        type=_positive_int("--replications", 1, 100_000),
+        default=100,
+        help="independent replications (default 100)",
+    )
+    pg.add_argument(
+        "--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0, help="random seed"
+    )
+    pg.add_argument(
+        "--out", metavar="DIR", help="write programme.nc, summary.json and the plots to DIR"
+    )
+    pg.add_argument("--force", action="store_true", help="overwrite existing outputs in --out")
+    pg.add_argument("--json", action="store_true", help="print only the JSON summary")
+    pg.add_argument(
+        "--sweep", action="store_true", help="also run the scenario's [sweep] what-if levers"
+    )
+
+    _add_report_and_batch(sub)
+    _add_sweep(sub)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
@@ -111,10 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _fmt_value(name: str, v: float | None, margin: bool = False) -> str:
     if v is None:
         return "n/a"
-    if margin and name in ("success_probability", "assurance", "cost_to_revenue"):
+    if margin and name in ("success_probability", "assurance", "cost_to_revenue", "boundary_area"):
         return f"{v * 100:+.1f} pts"
     if name in ("licensed_area", "protected_overlap"):
         return f"{v:,.2f} ha"
+    if name == "protected_distance":
+        return f"{v:,.0f} m"
+    if name == "boundary_area":
+        return f"{v:.1%}"
     if name == "highwall_slope":
         return f"{v:.1f}°"
     if name in ("success_probability", "assurance", "cost_to_revenue"):
@@ -147,16 +301,19 @@ def format_verdict(v: dict[str, Any]) -> str:
             f"{result}"
         )
     lines.append("")
+    explained: dict[str, list[str]] = {}  # one line for criteria sharing an explanation
     for c in v["criteria"]:
         if c["passed"] is not True:
-            lines.extend(
-                textwrap.wrap(
-                    f"{c['name']}: {c['explanation']}",
-                    width=98,
-                    initial_indent="  ",
-                    subsequent_indent="    ",
-                )
+            explained.setdefault(c["explanation"], []).append(c["name"])
+    for explanation, names in explained.items():
+        lines.extend(
+            textwrap.wrap(
+                f"{', '.join(names)}: {explanation}",
+                width=98,
+                initial_indent="  ",
+                subsequent_indent="    ",
             )
+        )
     m = v["metrics"]
     lines += [
         "",
@@ -205,17 +362,6 @@ def _json_text(verdicts: list[dict[str, Any]]) -> str:
         allow_nan=False,
         default=lambda o: None if isinstance(o, float) and math.isnan(o) else o,
     )
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_outputs(out: Path, ev: Any, text: str, force: bool) -> list[Path]:
@@ -272,6 +418,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         params=overrides,
         conditions=not args.no_conditions,
         progress=len(proposals) > 20,
+        layers=args.layers,
     )
     text = _json_text(ev.verdicts)
     if args.json:
@@ -297,7 +444,148 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"evaluate": cmd_evaluate, "schema": cmd_schema}
+def cmd_programme(args: argparse.Namespace) -> int:
+    from sim.programme.plots import progress_figure, sweep_figure, utilisation_figure
+    from sim.programme.run import simulate
+    from sim.programme.scenario import load_scenario
+    from sim.programme.summary import format_summary, summarise
+    from sim.programme.whatif import format_sweep, sweep, sweep_table
+
+    scenario = load_scenario(args.scenario)
+    names = ["programme.nc", "summary.json", "progress.png", "utilisation.png"]
+    names += ["sweep.nc", "sweep.png"] if args.sweep else []
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out {out}: exists and is not a directory")
+        clash = [n for n in names if (out / n).exists()]
+        if clash and not args.force:
+            raise InputError(
+                f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
+            )
+    run = simulate(
+        scenario, replications=args.replications, seed=args.seed, progress=args.replications >= 20
+    )
+    summary = summarise(run.dataset, scenario)
+    sw = sweep(scenario, seed=args.seed, progress=True) if args.sweep else None
+    if sw is not None:
+        summary["sweep"] = sweep_table(sw)
+    text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)
+    if args.json:
+        print(text)
+    else:
+        print(format_summary(summary))
+        if sw is not None:
+            print("\n" + format_sweep(summary["sweep"]))
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        writers: dict[str, Callable[[Path], None]] = {
+            "programme.nc": lambda p: run.dataset.to_netcdf(p, engine="h5netcdf"),
+            "summary.json": lambda p: p.write_text(text + "\n", encoding="utf-8"),
+            "progress.png": lambda p: progress_figure(run.dataset).savefig(p, format="png"),
+            "utilisation.png": lambda p: utilisation_figure(run.dataset).savefig(p, format="png"),
+        }
+        if sw is not None:
+            writers["sweep.nc"] = lambda p: sw.to_netcdf(p, engine="h5netcdf")
+            writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
+        for name, write in writers.items():
+            _atomic_write(out / name, write)
+        print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
+    return 0
+
+
+def _policy_and_params(args: argparse.Namespace) -> tuple[Any, dict[str, float]]:
+    from sim.params import load_library
+    from sim.proposal import load_policy
+
+    overrides = dict(args.param)
+    load_library().with_overrides(overrides, origin="--param")  # validate first
+    return (load_policy(args.policy) if args.policy else load_policy()), overrides
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.proposal import load_proposal
+    from sim.report import write_report
+
+    policy, overrides = _policy_and_params(args)
+    data = write_report(
+        load_proposal(args.proposal),
+        args.out,
+        policy=policy,
+        fmt=args.format,
+        force=args.force,
+        draws=args.draws,
+        seed=args.seed,
+        params=overrides,
+    )
+    v = data.verdict
+    deciding = f" ({', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
+    print(f"{v['proposal_id']}: {v['verdict']}{deciding}; wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from sim.batch import SUMMARY_CSV, SUMMARY_HTML, run_batch
+
+    if args.resume and args.force:
+        raise InputError("--resume and --force exclude each other")
+    policy, overrides = _policy_and_params(args)
+    res = run_batch(
+        args.queue,
+        args.out,
+        policy=policy,
+        draws=args.draws,
+        seed=args.seed,
+        params=overrides,
+        resume=args.resume,
+        force=args.force,
+        progress=sys.stderr.isatty(),
+    )
+    out = Path(args.out)
+    for row in res.rows:
+        if row["verdict"] == "invalid":
+            print(f"invalid: {row['error']}", file=sys.stderr)
+    print(
+        f"{len(res.rows)} applications: {res.evaluated} evaluated, {res.resumed} resumed, "
+        f"{res.invalid} invalid; wrote {out / SUMMARY_CSV} and {out / SUMMARY_HTML}",
+        file=sys.stderr,
+    )
+    return 2 if args.strict and res.invalid else 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep.execute import run_sweep
+
+    res = run_sweep(
+        args.spec,
+        args.out,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        resume=args.resume,
+        progress=not args.no_progress,
+        chunk_proposals=args.chunk_proposals,
+    )
+    print(res.text(), file=sys.stderr)
+    return 0
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> int:
+    from sim.sweep.report import write_report
+
+    written = write_report(args.store, args.out, force=args.force)
+    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {
+    "evaluate": cmd_evaluate,
+    "schema": cmd_schema,
+    "programme": cmd_programme,
+    "report": cmd_report,
+    "batch": cmd_batch,
+    "sweep": cmd_sweep,
+    "sweep-report": cmd_sweep_report,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,13 +19,15 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from sim import engine
+from sim import engine, spatial
 from sim.model.finance import fund_balance_cny
 from sim.params import Library
 
 CRITERIA = (
     "licensed_area",
     "protected_overlap",
+    "protected_distance",
+    "boundary_area",
     "highwall_slope",
     "success_probability",
     "cost_to_revenue",
@@ -42,8 +44,15 @@ def _money(x: float) -> str:
     return f"{x / 1e6:,.2f} M CNY"
 
 
-def assess(proposal: Any, policy: Any, s: xr.Dataset) -> list[dict[str, Any]]:
-    """Every criterion of the policy for one proposal's summary ``s`` (dims: quantile)."""
+def assess(
+    proposal: Any, policy: Any, s: xr.Dataset, screening: spatial.Screening | None = None
+) -> list[dict[str, Any]]:
+    """Every criterion of the policy for one proposal's summary ``s`` (dims: quantile).
+
+    ``screening`` (:func:`sim.spatial.screen`) gives the spatial criteria and the boundary
+    polygon's area, which replaces ``licensed_area_ha`` in ``licensed_area``; without it the
+    spatial criteria are not assessed.
+    """
     crit = policy.criteria
     out = []
 
@@ -76,26 +85,27 @@ def assess(proposal: Any, policy: Any, s: xr.Dataset) -> list[dict[str, Any]]:
         if enlarged > 0
         else ""
     )
+    polygon_ha = screening.boundary_area_ha if screening is not None else None
+    licensed = proposal.proposal.licensed_area_ha if polygon_ha is None else polygon_ha
+    against = (
+        f"a licensed mining area of {licensed:.2f} ha"
+        if polygon_ha is None
+        else f"the mining-right polygon's area of {licensed:.2f} ha (licensed_area_ha states "
+        f"{proposal.proposal.licensed_area_ha:.2f} ha; the polygon is taken as the truth)"
+    )
     add(
         "licensed_area",
         pit90,
-        proposal.proposal.licensed_area_ha,
-        f"P90 pit footprint (floor + walls) is {pit90:.2f} ha against a licensed mining area of "
-        f"{proposal.proposal.licensed_area_ha:.2f} ha.{note}",
+        licensed,
+        f"P90 pit footprint (floor + walls) is {pit90:.2f} ha against {against}.{note}",
     )
-    boundary = proposal.location.boundary if proposal.location else None
-    add(
-        "protected_overlap",
-        None,
-        crit.protected_overlap.threshold,
-        "Not assessed: "
-        + (
-            "spatial screening of the boundary against protected layers is not "
-            "available in this version."
-            if boundary
-            else "the application gives no mining-right boundary ([location] boundary)."
-        ),
-    )
+    if screening is None:
+        screening = (
+            spatial.unscreened(policy, "the spatial screening was not run for this assessment.")
+            if proposal.location is not None
+            else spatial.unscreened(policy)
+        )
+    out.extend(screening.criteria)
     slope = proposal.site.final_highwall_slope_deg
     add(
         "highwall_slope",
@@ -465,6 +475,18 @@ def remedies_for(
                 }
             )
     return out
+
+
+def boundary_area_condition(proposal: Any, screening: spatial.Screening) -> dict[str, Any]:
+    """The condition that fixes ``boundary_area``: state the boundary polygon's area (ha)."""
+    area = float(screening.boundary_area_ha or 0.0)
+    return {
+        "criterion": "boundary_area",
+        "field": "proposal.licensed_area_ha",
+        "value": area,
+        "change": f"correct the licensed area from {proposal.proposal.licensed_area_ha:,.2f} ha "
+        f"to the mining-right polygon's {area:,.2f} ha (or correct the boundary)",
+    }
 
 
 def decide(criteria: list[dict[str, Any]], unfixable: set[str]) -> tuple[str, list[str]]:

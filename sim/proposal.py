@@ -55,6 +55,7 @@ __all__ = [
     "ProposalSection",
     "Restoration",
     "Site",
+    "Spatial",
     "default_policy_data",
     "load_policy",
     "load_proposal",
@@ -368,7 +369,8 @@ class Location(_Model):
     """[location] (optional): the mining-right boundary polygon."""
 
     boundary: str = Field(
-        description="Path of the mining-right polygon (GeoJSON), relative to the proposal file.",
+        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), "
+        "relative to the proposal file.",
         min_length=1,
     )
 
@@ -493,6 +495,28 @@ class ProtectedOverlapCriterion(_Criterion):
     )
 
 
+class ProtectedDistanceCriterion(_Criterion):
+    """Distance from the boundary to each 'min_distance' layer >= its min_distance_m."""
+
+    direction: ClassVar[str] = ">="
+    key_hints: ClassVar[dict[str, str]] = {
+        "threshold": "protected_distance has no threshold: each [[layers]] table with "
+        "rule = 'min_distance' gives its own min_distance_m"
+    }
+
+
+class BoundaryAreaCriterion(_Criterion):
+    """|boundary polygon area - licensed_area_ha| / licensed_area_ha <= threshold."""
+
+    threshold: float = _q(
+        "Largest allowed relative difference between the boundary polygon's area and "
+        "licensed_area_ha",
+        "",
+        ge=0.0,
+        le=10.0,
+    )
+
+
 class HighwallSlopeCriterion(_Criterion):
     """Final overall wall slope <= threshold."""
 
@@ -544,6 +568,14 @@ class Criteria(_Model):
     protected_overlap: ProtectedOverlapCriterion = Field(
         description=ProtectedOverlapCriterion.__doc__
     )
+    protected_distance: ProtectedDistanceCriterion = Field(
+        default_factory=lambda: ProtectedDistanceCriterion(hard=True),
+        description=f"{ProtectedDistanceCriterion.__doc__} Default: hard = true.",
+    )
+    boundary_area: BoundaryAreaCriterion = Field(
+        default_factory=lambda: BoundaryAreaCriterion(hard=False, threshold=0.05),
+        description=f"{BoundaryAreaCriterion.__doc__} Default: threshold = 0.05, hard = false.",
+    )
     highwall_slope: HighwallSlopeCriterion = Field(description=HighwallSlopeCriterion.__doc__)
     success_probability: SuccessProbabilityCriterion = Field(
         description=SuccessProbabilityCriterion.__doc__
@@ -564,7 +596,9 @@ class Layer(_Model):
 
     name: str = Field(description="Name of the layer (e.g. ecological protection red line).")
     path: str = Field(
-        description="Path of the layer (GeoJSON), relative to the policy file.", min_length=1
+        description="Path of the layer (GeoJSON, Shapefile or GeoPackage), relative to the policy "
+        "file.",
+        min_length=1,
     )
     rule: LayerRule = Field(
         description="'no_overlap': the boundary must not overlap the layer; 'min_distance': it "
@@ -589,6 +623,42 @@ class Layer(_Model):
                 f"rule = 'min_distance' (rule is {self.rule!r})"
             )
         return self
+
+
+class Spatial(_Model):
+    """[spatial]: how boundary and layer files are read."""
+
+    default_crs: str | None = Field(
+        None,
+        description="CRS of files that state none (a Shapefile without .prj, a GeoPackage layer "
+        "without SRS, a GeoJSON without a 'crs' member whose coordinates are not lon/lat), e.g. "
+        "'EPSG:4490' (CGCS2000 lon/lat) or 'EPSG:4546' (CGCS2000 / 3-degree Gauss-Kruger CM "
+        "111E); omit to refuse such files.",
+        min_length=1,
+    )
+    repair_invalid: StrictBool = Field(
+        True,
+        description="Repair invalid geometries (self-intersections) with a warning (true, the "
+        "default); false refuses them.",
+    )
+
+    @field_validator("default_crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            CRS.from_user_input(value)
+        except CRSError:
+            raise ValueError(
+                "not a coordinate reference system pyproj knows; e.g. 'EPSG:4490' (CGCS2000 "
+                "lon/lat), 'EPSG:4326' (WGS 84) or 'EPSG:4546' (CGCS2000 / 3-degree "
+                "Gauss-Kruger CM 111E)"
+            ) from None
+        return value
 
 
 class Conditions(_Model):
@@ -623,6 +693,9 @@ class Policy(_Document):
     criteria: Criteria = Field(description="One table per criterion.")
     layers: list[Layer] = Field(
         default_factory=list, description="Protected layers ([[layers]]); none by default."
+    )
+    spatial: Spatial = Field(
+        default_factory=Spatial, description="How boundary and layer files are read."
     )
     conditions: Conditions = Field(
         default_factory=Conditions, description="Bounds of the levers for approval conditions."

@@ -54,6 +54,8 @@ METRIC_KEYS = {
 NAMES = [
     "licensed_area",
     "protected_overlap",
+    "protected_distance",
+    "boundary_area",
     "highwall_slope",
     "success_probability",
     "cost_to_revenue",

@@ -313,6 +313,8 @@ def test_default_policy() -> None:
     assert [name for name, _ in c.items()] == [
         "licensed_area",
         "protected_overlap",
+        "protected_distance",
+        "boundary_area",
         "highwall_slope",
         "success_probability",
         "cost_to_revenue",
@@ -463,3 +465,64 @@ def test_every_field_has_a_description() -> None:
                 if "$ref" in prop:  # a table: described by its own definition
                     prop = schema["$defs"][prop["$ref"].rsplit("/", 1)[-1]]
                 assert prop.get("description"), f"{name}.{field} has no description"
+
+
+# --------------------------------------------------------------------------------------------
+# Spatial screening fields of the policy ([spatial], protected_distance, boundary_area)
+
+
+def test_default_policy_spatial_fields() -> None:
+    policy = load_policy()
+    assert policy.spatial.default_crs is None
+    assert policy.spatial.repair_invalid is True
+    c = policy.criteria
+    assert c.protected_distance.hard is True and c.protected_distance.direction == ">="
+    assert not hasattr(c.protected_distance, "threshold")
+    assert (c.boundary_area.threshold, c.boundary_area.hard) == (0.05, False)
+
+
+def test_spatial_table_and_new_criteria_are_merged() -> None:
+    policy = parse_policy(
+        {"spatial": {"default_crs": "EPSG:4490"}, "criteria": {"boundary_area": {"hard": True}}}
+    )
+    assert policy.spatial.default_crs == "EPSG:4490" and policy.spatial.repair_invalid is True
+    assert (policy.criteria.boundary_area.threshold, policy.criteria.boundary_area.hard) == (
+        0.05,
+        True,
+    )
+
+
+def test_policy_data_without_the_new_tables_still_validates() -> None:
+    data = load_policy().to_dict()
+    del data["spatial"], data["criteria"]["protected_distance"], data["criteria"]["boundary_area"]
+    policy = parse_policy(data, merge_default=False)
+    assert policy.criteria.boundary_area.threshold == 0.05
+    assert policy.criteria.protected_distance.hard is True
+    assert policy.spatial.repair_invalid is True
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"spatial": {"default_crs": "EPSG:99999"}},
+            "[spatial] default_crs = 'EPSG:99999': not a coordinate reference system",
+        ),
+        ({"spatial": {"default_crs": ""}}, "[spatial] default_crs = '': must not be empty"),
+        ({"spatial": {"repair_invalid": "yes"}}, "[spatial] repair_invalid = 'yes': expected true"),
+        ({"spatial": {"repair_invaild": True}}, "did you mean 'repair_invalid'?"),
+        (
+            {"criteria": {"boundary_area": {"threshold": -0.1}}},
+            "[criteria.boundary_area] threshold = -0.1: must be >= 0",
+        ),
+        (
+            {"criteria": {"protected_distance": {"threshold": 1000.0}}},
+            "each [[layers]] table with rule = 'min_distance' gives its own min_distance_m",
+        ),
+        ({"criteria": {"protected_distance": {"hard": "no"}}}, "hard = 'no': expected true"),
+    ],
+)
+def test_bad_spatial_policy_values(data: dict[str, Any], expected: str) -> None:
+    err = raises_input_error(parse_policy, data, "policy.toml")
+    assert expected in str(err)
+    assert str(err).startswith("policy.toml: ")

@@ -1,0 +1,465 @@
+"""The application queue: ``restoresim batch QUEUE --out DIR``.
+
+QUEUE is a folder of proposal files (``*.toml``, ``*.json``) or a CSV file with one application
+per row, its columns named by the field paths of ``design/inputs.md`` (``proposal.id``,
+``extraction.reserves_mt``, ``restoration.target_land_use.forest``, ...). For every valid
+application the batch writes its report (``reports/ID.html``) and a record of its verdict
+(``verdicts/ID.json``); at the end ``summary.csv`` and ``summary.html`` list every application,
+valid or not, with its verdict, deciding criteria, key metrics and a link to its report.
+
+A malformed application (or a second one with the same id) is listed with its error and does
+not stop the batch. Every file is written to a temporary name and renamed, and a record is
+written after its report, so ``--resume`` can skip exactly the applications whose outputs are
+complete and were made from the same inputs, policy, parameters, seed, draws and version.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from importlib import resources
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from sim.errors import InputError
+from sim.outputs import TEMP_SUFFIX, atomic_write_text
+from sim.params import load_library
+from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
+from sim.report.analysis import percentile_label
+from sim.version import __version__
+
+SUMMARY_CSV = "summary.csv"
+SUMMARY_HTML = "summary.html"
+REPORTS = "reports"
+VERDICTS = "verdicts"
+
+#: columns of summary.csv, in order
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "source",
+    "verdict",
+    "deciding_criteria",
+    "life_years",
+    "total_disturbed_area_ha",
+    "cost_p50_cny",
+    "cost_p90_cny",
+    "cost_per_ha_p50_cny",
+    "pv_cost_p90_cny",
+    "pv_revenue_cny",
+    "success_probability",
+    "assurance_probability",
+    "expected_unfunded_liability_cny",
+    "applicant_percentile",
+    "conditions",
+    "report",
+    "error",
+)
+METRICS = COLUMNS[5:15]
+
+
+@dataclass
+class Application:
+    """One entry of the queue: a validated proposal, or the error that made it invalid."""
+
+    source: str
+    proposal: Proposal | None = None
+    error: str | None = None
+    id: str = ""
+
+
+# ------------------------------------------------------------------------------------------
+# reading the queue
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The plain type of a field annotation (``Annotated`` and ``Optional`` removed)."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            annotation = args[0] if len(args) == 1 else annotation
+            if len(args) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def field_type(path: Sequence[str], model: type[BaseModel] = Proposal) -> Any:
+    """The plain type of the proposal field at a dotted path, or None if there is none."""
+    annotation: Any = model
+    for key in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            info = annotation.model_fields.get(key)
+            if info is None:
+                return None
+            annotation = info.annotation
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    return _unwrap(annotation)
+
+
+def _parse_table(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+
+
+def coerce_cell(text: str, kind: Any) -> Any:
+    """A CSV cell as the field's type; left as text when it does not parse (validation says why)."""
+    t = text.strip()
+    try:
+        if kind is bool:
+            return {"true": True, "false": False}.get(t.lower(), t)
+        if kind is int:
+            f = float(t)
+            return int(f) if f.is_integer() else t
+        if kind is float:
+            return float(t)
+    except ValueError:
+        return t
+    if get_origin(kind) is dict or kind is dict:
+        return _parse_table(t)
+    return t
+
+
+def row_to_data(row: Mapping[str, str | None]) -> dict[str, Any]:
+    """A CSV row (columns named by dotted field paths) as a nested proposal table."""
+    data: dict[str, Any] = {}
+    for column, cell in row.items():
+        if column is None or cell is None or not cell.strip():
+            continue
+        path = [p.strip() for p in column.strip().split(".")]
+        table = data
+        for key in path[:-1]:
+            table = table.setdefault(key, {})
+            if not isinstance(table, dict):
+                break
+        else:
+            table[path[-1]] = coerce_cell(cell, field_type(path))
+    return data
+
+
+def _raw_id(data: Any) -> str:
+    try:
+        pid = data["proposal"]["id"]
+    except (KeyError, TypeError):
+        return ""
+    return pid if isinstance(pid, str) else ""
+
+
+def _read_csv(path: Path) -> list[Application]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the CSV queue ({exc})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    apps = []
+    for row in reader:
+        source = f"{path.name} line {reader.line_num}"
+        if None in row:  # more cells than columns
+            apps.append(Application(source, error=f"{source}: more cells than header columns"))
+            continue
+        data = row_to_data(row)
+        try:
+            apps.append(Application(source, parse_proposal(data, source, path=path)))
+        except InputError as exc:
+            apps.append(Application(source, error=str(exc), id=_raw_id(data)))
+    if not reader.fieldnames:
+        raise InputError(f"{path}: the CSV queue is empty (expected a header of field paths)")
+    return apps
+
+
+def _read_folder(path: Path) -> list[Application]:
+    files = sorted(
+        p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
+    apps = []
+    for f in files:
+        try:
+            apps.append(Application(f.name, load_proposal(f)))
+        except InputError as exc:
+            try:
+                pid = _raw_id(read_document(f))
+            except InputError:
+                pid = ""
+            apps.append(Application(f.name, error=str(exc), id=pid))
+    return apps
+
+
+def read_queue(path: str | Path) -> list[Application]:
+    """Every application of a queue folder or CSV file; duplicate ids are marked invalid."""
+    path = Path(path)
+    if path.is_dir():
+        apps = _read_folder(path)
+    elif path.suffix.lower() == ".csv" and path.is_file():
+        apps = _read_csv(path)
+    else:
+        raise InputError(
+            f"{path}: QUEUE must be a folder of proposal files ({', '.join(SUFFIXES)}) "
+            "or a .csv file with one application per row"
+            + ("" if path.exists() else " (not found)")
+        )
+    if not apps:
+        raise InputError(f"{path}: no applications in the queue")
+    first: dict[str, str] = {}
+    for a in apps:
+        if a.proposal is None:
+            continue
+        a.id = a.proposal.id
+        if a.id in first:
+            a.error = (
+                f"{a.source}: [proposal] id = {a.id!r}: duplicate proposal id, also used by "
+                f"{first[a.id]} (ids must be unique in a queue); not evaluated"
+            )
+            a.proposal = None
+        else:
+            first[a.id] = a.source
+    return apps
+
+
+# ------------------------------------------------------------------------------------------
+# running
+
+
+@dataclass
+class BatchResult:
+    """What a batch did."""
+
+    rows: list[dict[str, Any]]
+    evaluated: int
+    resumed: int
+
+    @property
+    def invalid(self) -> int:
+        """Number of applications listed with an error."""
+        return sum(1 for r in self.rows if r["verdict"] == "invalid")
+
+
+def _record_key(inputs_sha256: str, seed: int, draws: int) -> dict[str, Any]:
+    return {"inputs_sha256": inputs_sha256, "seed": seed, "draws": draws, "version": __version__}
+
+
+def _load_record(path: Path, key: Mapping[str, Any], report: Path) -> dict[str, Any] | None:
+    """The stored record if it is complete and was made from the same inputs, else None."""
+    if not (path.is_file() and report.is_file()):
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return record if all(record.get(k) == v for k, v in key.items()) else None
+
+
+def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One line of the summary: the verdict record of a valid application, or its error."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
+    row.update(id=app.id, source=app.source)
+    if record is None:
+        row.update(verdict="invalid", error=app.error or "")
+        return row
+    v = record["verdict"]
+    m = v["metrics"]
+    row.update(
+        name=v.get("name", ""),
+        verdict=v["verdict"],
+        deciding_criteria=";".join(v["deciding_criteria"]),
+        conditions="; ".join(f"{c['field']}={c['value']:.10g}" for c in v["conditions"]),
+        report=record["report"],
+        applicant_percentile=record.get("applicant_percentile"),
+        **{k: m.get(k) for k in METRICS},
+    )
+    return row
+
+
+def _round(x: float | None, digits: int) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def _clean_temp_files(out: Path) -> None:
+    """Remove temporary files a killed batch may have left (never a final file)."""
+    for folder in (out, out / REPORTS, out / VERDICTS):
+        if folder.is_dir():
+            for p in folder.glob(f".*{TEMP_SUFFIX}"):
+                p.unlink(missing_ok=True)
+
+
+def run_batch(
+    queue: str | Path,
+    out: str | Path,
+    *,
+    policy: Any | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = False,
+) -> BatchResult:
+    """Evaluate every application of ``queue`` and write its report; then the summaries."""
+    from sim.proposal import load_policy
+    from sim.report import build_report, inputs_sha256, save
+
+    out = Path(out)
+    policy = policy if policy is not None else load_policy()
+    lib = load_library(params)
+    apps = read_queue(queue)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory")
+    existing = [n for n in (SUMMARY_CSV, SUMMARY_HTML, REPORTS, VERDICTS) if (out / n).exists()]
+    if existing and not (resume or force):
+        raise InputError(
+            f"--out {out}: {', '.join(existing)} already exist; use --resume to continue the "
+            "batch or --force to redo it"
+        )
+    (out / REPORTS).mkdir(parents=True, exist_ok=True)
+    (out / VERDICTS).mkdir(parents=True, exist_ok=True)
+    _clean_temp_files(out)
+
+    from tqdm import tqdm
+
+    rows, evaluated, resumed = [], 0, 0
+    with tqdm(apps, desc="applications", unit="app", disable=not progress, leave=False) as bar:
+        for app in bar:
+            if app.proposal is None:
+                rows.append(summary_row(app, None))
+                continue
+            bar.set_postfix_str(app.id)
+            report = out / REPORTS / f"{app.id}.html"
+            record_path = out / VERDICTS / f"{app.id}.json"
+            key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws)
+            record = _load_record(record_path, key, report) if resume else None
+            if record is None:
+                data, html = build_report(
+                    app.proposal, policy, draws=draws, seed=seed, params=params
+                )
+                save(html, report)
+                record = {
+                    **key,
+                    "source": app.source,
+                    "report": f"{REPORTS}/{report.name}",
+                    "applicant_percentile": _round(data.applicant_percentile(), 1),
+                    "verdict": data.verdict,
+                }
+                atomic_write_text(record_path, json.dumps(record, indent=1, allow_nan=False))
+                evaluated += 1
+            else:
+                resumed += 1
+            rows.append(summary_row(app, record))
+    write_summaries(out, rows, queue=str(queue), seed=seed, draws=draws)
+    return BatchResult(rows, evaluated, resumed)
+
+
+# ------------------------------------------------------------------------------------------
+# summaries
+
+
+def summary_csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The summary table as CSV text (one row per application, columns :data:`COLUMNS`)."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: "" if r[k] is None else r[k] for k in COLUMNS})
+    return buf.getvalue()
+
+
+def _cell(key: str, v: Any) -> str:
+    if v is None or v == "":
+        return ""
+    if key.endswith("_cny"):
+        return f"{v / 1e6:,.2f}"
+    if key in ("success_probability", "assurance_probability"):
+        return f"{100 * v:.1f}%"
+    if key == "applicant_percentile":
+        return escape(percentile_label(v))
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    return escape(str(v))
+
+
+SHOWN: dict[str, str] = {
+    "id": "application",
+    "verdict": "verdict",
+    "deciding_criteria": "deciding criteria",
+    "life_years": "life [yr]",
+    "total_disturbed_area_ha": "disturbed [ha]",
+    "cost_p50_cny": "cost P50 [M CNY]",
+    "cost_p90_cny": "cost P90 [M CNY]",
+    "success_probability": "success",
+    "assurance_probability": "assurance",
+    "expected_unfunded_liability_cny": "exp. unfunded [M CNY]",
+    "applicant_percentile": "applicant's estimate",
+}
+
+
+def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int) -> str:
+    """The summary as a self-contained HTML page with links to the reports."""
+    css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    order = ("approve", "conditional", "reject", "invalid")
+    tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
+    head = "".join(
+        f'<th class="{"" if k in ("id", "verdict", "deciding_criteria") else "num"}">'
+        f"{escape(t)}</th>"
+        for k, t in SHOWN.items()
+    )
+    body = []
+    for r in rows:
+        label = escape(r["id"] or r["source"])
+        name = f"<br><small>{escape(r['name'])}</small>" if r["name"] else ""
+        link = f'<a href="{escape(r["report"])}">{label}</a>' if r["report"] else label
+        verdict = r["verdict"]
+        cls = {"approve": "pass", "conditional": "cond", "reject": "fail"}.get(verdict, "fail")
+        cells = [f"<td>{link}{name}</td>", f'<td><span class="{cls}">{escape(verdict)}</span></td>']
+        if r["error"]:
+            cells.append(f'<td colspan="{len(SHOWN) - 2}" class="error">{escape(r["error"])}</td>')
+        else:
+            cells.append(f"<td>{escape(r['deciding_criteria'].replace(';', ', '))}</td>")
+            cells += [f'<td class="num">{_cell(k, r[k])}</td>' for k in list(SHOWN)[3:]]
+        body.append(
+            f'<tr data-id="{escape(r["id"])}" data-verdict="{verdict}">{"".join(cells)}</tr>'
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<title>restoresim batch: {escape(queue)}</title><style>{css}
+main {{ max-width: 1280px; }} table.summary th {{ white-space: normal; }}
+table.summary td:first-child {{ min-width: 13em; }} td small {{ color: var(--muted); }}
+td.error {{ color: var(--reject); font-size: 0.85rem; overflow-wrap: anywhere; }}
+</style></head><body><main>
+<header><h1>Application queue</h1>
+<p>{escape(queue)}: {len(rows)} applications — {escape(tally)}. {draws} draws, seed {seed},
+restoresim {escape(__version__)}.</p></header>
+<table class="summary"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
+<p>Money undiscounted at year-0 prices; “applicant's estimate” is the percentile of the
+applicant's own cost estimate on the simulated cost distribution. Invalid applications are listed
+with their error and were not evaluated.</p>
+</main></body></html>
+"""
+
+
+def write_summaries(
+    out: Path, rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int
+) -> None:
+    """Write ``summary.csv`` and ``summary.html`` atomically."""
+    atomic_write_text(out / SUMMARY_CSV, summary_csv(rows))
+    atomic_write_text(out / SUMMARY_HTML, summary_html(rows, queue=queue, seed=seed, draws=draws))

@@ -1,0 +1,125 @@
+"""Figures of a programme run: sites and hectares by stage over time (P10/P50/P90 bands),
+resource utilisation and queues, and the what-if sweep. Each function returns a matplotlib
+Figure (created without pyplot, so no GUI backend is needed)."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+#: stage groups drawn in the progress figure
+GROUPS: dict[str, tuple[str, ...]] = {
+    "not started": ("pending", "design_queue"),
+    "survey & design": ("survey_design",),
+    "funding & tender": ("funding_wait", "tender"),
+    "works": ("works_queue", "works"),
+    "acceptance": (
+        "county_acceptance",
+        "batch_wait",
+        "inspector_queue",
+        "city_acceptance",
+        "spot_check",
+    ),
+    "accepted": ("aftercare", "closed"),
+}
+
+
+def _band(ax, t, x: np.ndarray, label: str, color=None) -> None:
+    lo, mid, hi = np.quantile(x, [0.1, 0.5, 0.9], axis=0)
+    (line,) = ax.plot(t, mid, label=label, color=color, lw=1.5)
+    ax.fill_between(t, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+
+
+def _marks(ax, ds: xr.Dataset) -> None:
+    deadline = np.datetime64(ds.attrs["deadline"])
+    ax.axvline(deadline, color="k", ls="--", lw=0.8)
+    for d in ds["report_date"].values:
+        if d != deadline:
+            ax.axvline(d, color="0.5", ls=":", lw=0.8)
+
+
+def progress_figure(ds: xr.Dataset) -> Figure:
+    """Sites and hectares by stage group over time (P50 lines, P10–P90 bands), with the
+    cumulative completion (works finished); dashed: deadline, dotted: report dates."""
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True)
+    t = ds["time"].values
+    for col, (var, unit) in enumerate((("sites", "sites"), ("area_ha", "ha"))):
+        ax = axes[0, col]
+        for name, stages in GROUPS.items():
+            _band(ax, t, ds[var].sel(stage=list(stages)).sum("stage").values, name)
+        ax.set_ylabel(f"{unit} in stage")
+        ax.set_title(f"{'Sites' if col == 0 else 'Hectares'} by stage (P50, P10–P90 band)")
+        _marks(ax, ds)
+        ax = axes[1, col]
+        total = ds[var].isel(time=0).sum("stage").values[:, None]
+        prefix = "sites" if col == 0 else "area_ha"
+        _band(ax, t, ds[f"complete_{prefix}"].values / total, "works finished (complete)")
+        _band(ax, t, ds[f"accepted_{prefix}"].values / total, "accepted")
+        ax.set_ylabel(f"share of {'sites' if col == 0 else 'area'}")
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"Completion by {'count' if col == 0 else 'area'}")
+        _marks(ax, ds)
+    axes[0, 1].legend(loc="upper right", fontsize=8)
+    axes[1, 1].legend(loc="lower right", fontsize=8)
+    fig.suptitle(ds.attrs.get("title", "programme"))
+    return fig
+
+
+def utilisation_figure(ds: xr.Dataset) -> Figure:
+    """Utilisation (share of capacity in use) and queue length of each resource over time."""
+    fig = Figure(figsize=(11, 6), layout="constrained")
+    ax_u, ax_q = fig.subplots(2, 1, sharex=True)
+    t = ds["time"].values
+    for res in ds["resource"].values:
+        _band(ax_u, t, ds["utilisation"].sel(resource=res).values, str(res))
+        _band(ax_q, t, ds["queue_length"].sel(resource=res).values, str(res))
+    ax_q.plot(
+        t,
+        np.median(ds["sites"].sel(stage="funding_wait").values, axis=0),
+        label="funds (sites waiting)",
+        color="k",
+        lw=1,
+    )
+    ax_u.set_ylabel("utilisation")
+    ax_u.set_ylim(0, 1.02)
+    ax_q.set_ylabel("requests waiting")
+    ax_u.legend(fontsize=8)
+    ax_q.legend(fontsize=8)
+    for ax in (ax_u, ax_q):
+        _marks(ax, ds)
+    ax_u.set_title("Resource utilisation and queues (P50, P10–P90 band)")
+    return fig
+
+
+def sweep_figure(sw: xr.Dataset) -> Figure:
+    """Finish date (P10–P90) and completion at the deadline against each lever."""
+    levers = list(dict.fromkeys(sw["lever"].values.tolist()))
+    fig = Figure(figsize=(4 * len(levers), 6.5), layout="constrained")
+    axes = fig.subplots(2, len(levers), squeeze=False)
+    start = datetime.date.fromisoformat(sw.attrs["start"])
+    deadline_day = (datetime.date.fromisoformat(sw.attrs["deadline"]) - start).days
+    for j, lever in enumerate(levers):
+        sel = sw.where(sw["lever"] == lever, drop=True).sortby("value")
+        x = sel["value"].values
+        ax = axes[0, j]
+        ax.plot(x, sel["finish_days_p50"], "o-", label="works finished, P50")
+        ax.fill_between(x, sel["finish_days_p10"], sel["finish_days_p90"], alpha=0.2, lw=0)
+        ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label="all accepted, P50")
+        ax.axhline(deadline_day, color="k", ls="--", lw=0.8)
+        ax.set_ylabel(f"days from {start}")
+        ax.set_title(lever)
+        ax = axes[1, j]
+        ax.plot(x, sel["complete_area_at_deadline_p50"], "o-", label="complete by area")
+        ax.plot(x, sel["complete_count_at_deadline_p50"], "o-", label="complete by count")
+        ax.plot(x, sel["accepted_count_at_deadline_p50"], "s--", label="accepted by count")
+        ax.set_ylim(0, 1.02)
+        ax.set_ylabel("share at the deadline (P50)")
+        ax.set_xlabel(lever)
+    axes[0, 0].legend(fontsize=8)
+    axes[1, 0].legend(fontsize=8)
+    fig.suptitle(sw.attrs.get("title", "what-if sweep"))
+    return fig

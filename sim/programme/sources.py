@@ -1,0 +1,142 @@
+"""Sites from an inventory CSV or from a portfolio of approved proposals (via the engine).
+
+Inventory: a UTF-8 CSV with a header row and columns ``id`` (unique), ``area_ha`` (> 0) and,
+optionally, ``priority`` (added to the priority score; higher first) and ``release_date``
+(ISO date the site enters the programme; default the start).
+
+Portfolio: each ``[[sites.portfolio]]`` entry names an approved proposal and the year its right
+is granted (the engine's year 0). The engine (:func:`sim.evaluate`, ``trajectories=True``) gives
+the mean area restored in each year of the proposal's life, progressive and final; each year's
+restoration becomes a work package that enters the programme on 1 January of that year, so an
+analyst can see what restoring a decade of approvals demands of the region's crews and
+inspectors.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import math
+
+import numpy as np
+
+from sim.errors import InputError, allowed_list
+from sim.programme.model import SiteTable
+from sim.programme.scenario import Scenario
+
+INVENTORY_COLUMNS = ("id", "area_ha", "priority", "release_date")
+MIN_PACKAGE_HA = 0.01
+"""Yearly restored areas below this [ha] are not made into work packages."""
+
+
+def _number(text: str, where: str, *, positive: bool) -> tuple[float, str | None]:
+    try:
+        v = float(text)
+    except ValueError:
+        return math.nan, f"{where} = {text!r}: expected a number"
+    if not math.isfinite(v) or (positive and v <= 0):
+        return math.nan, f"{where} = {text!r}: must be a finite number{' > 0' if positive else ''}"
+    return v, None
+
+
+def inventory_sites(scenario: Scenario) -> SiteTable:
+    """Read and validate the inventory CSV named in ``[sites] inventory``."""
+    assert scenario.sites.inventory is not None
+    path = scenario.resolve_path(scenario.sites.inventory)
+    shown = str(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{shown}: cannot read the inventory ({exc})") from None
+    if not rows:
+        raise InputError(f"{shown}: the inventory has no rows (columns id, area_ha needed)")
+    columns = list(rows[0])
+    problems = [
+        f"{shown}: unknown column {c!r}; allowed columns: {allowed_list(INVENTORY_COLUMNS)}"
+        for c in columns
+        if c not in INVENTORY_COLUMNS
+    ]
+    problems += [
+        f"{shown}: column {c!r} is missing (required)"
+        for c in ("id", "area_ha")
+        if c not in columns
+    ]
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
+    ids, area, prio, release = [], [], [], []
+    seen: set[str] = set()
+    for k, row in enumerate(rows, start=2):
+        where = f"{shown}: row {k}"
+        sid = (row.get("id") or "").strip()
+        if not sid or sid in seen:
+            problems.append(f"{where}: id = {sid!r}: must be non-empty and unique")
+        seen.add(sid)
+        a, err = _number(row.get("area_ha") or "", f"{where}: area_ha", positive=True)
+        p, err2 = (0.0, None)
+        if row.get("priority"):
+            p, err2 = _number(row["priority"], f"{where}: priority", positive=False)
+        r = 0.0
+        if row.get("release_date"):
+            try:
+                r = scenario.day(datetime.date.fromisoformat(row["release_date"].strip()))
+            except ValueError:
+                problems.append(
+                    f"{where}: release_date = {row['release_date']!r}: expected a date such as "
+                    "2020-01-15"
+                )
+        problems += [e for e in (err, err2) if e]
+        ids.append(sid)
+        area.append(a)
+        prio.append(p)
+        release.append(max(0.0, r))
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
+    area_ha = np.array(area)
+    return SiteTable(
+        ids=tuple(ids),
+        area_ha=area_ha,
+        total_area_ha=float(area_ha.sum()),
+        priority=np.array(prio),
+        release_day=np.array(release),
+    )
+
+
+def portfolio_sites(scenario: Scenario, *, seed: int = 0) -> SiteTable:
+    """Work packages of a portfolio of approved proposals, from the engine's trajectories."""
+    from sim.api import evaluate
+    from sim.proposal import load_proposals
+
+    entries = scenario.sites.portfolio or []
+    proposals = load_proposals([scenario.resolve_path(e.proposal) for e in entries])
+    ev = evaluate(
+        proposals,
+        draws=scenario.sites.portfolio_draws,
+        seed=seed,
+        trajectories=True,
+        conditions=False,
+    )
+    assert ev.trajectories is not None
+    restored = ev.trajectories["restored_by_class_ha"].sum("area_class")  # (proposal, year)
+    ids, area, release = [], [], []
+    for i, entry in enumerate(entries):
+        cum = restored.isel(proposal=i).values
+        cum = cum[np.isfinite(cum)]  # years past this proposal's horizon are NaN
+        yearly = np.diff(cum, prepend=0.0)
+        pid = proposals[i].id
+        for year, ha in enumerate(yearly):
+            if ha < MIN_PACKAGE_HA:
+                continue
+            enters = datetime.date(entry.approval_year + year, 1, 1)
+            ids.append(f"{pid}/y{year}")
+            area.append(float(ha))
+            release.append(max(0.0, scenario.day(enters)))
+    if not ids:
+        raise InputError("[sites] portfolio: the proposals restore no area (nothing to simulate)")
+    area_ha = np.array(area)
+    return SiteTable(
+        ids=tuple(ids),
+        area_ha=area_ha,
+        total_area_ha=float(area_ha.sum()),
+        release_day=np.array(release),
+    )

@@ -1,0 +1,110 @@
+"""The reviewer's report: one self-contained HTML page (or its PDF) per application.
+
+::
+
+    from sim.report import build_report, write_report
+    data, html = build_report(proposal, policy, draws=1000, seed=0)
+    write_report(proposal, "report.html", policy=policy)          # atomic; refuses to overwrite
+
+Modules: :mod:`~sim.report.analysis` (the numbers), :mod:`~sim.report.figures` (matplotlib),
+:mod:`~sim.report.html` (the page), :mod:`~sim.report.pdf` (printing with headless Chromium).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+from sim.outputs import atomic_write, atomic_write_text
+from sim.report.analysis import SENSITIVITY_DRAWS, ReportData, analyse, inputs_sha256
+from sim.report.figures import render_all
+from sim.report.html import render
+
+FORMATS = ("html", "pdf")
+
+__all__ = [
+    "FORMATS",
+    "ReportData",
+    "analyse",
+    "build_report",
+    "format_for",
+    "inputs_sha256",
+    "render_html",
+    "save",
+    "write_report",
+]
+
+
+def render_html(data: ReportData) -> str:
+    """The HTML page of an analysed proposal (figures rendered and embedded)."""
+    return render(data, render_all(data))
+
+
+def build_report(
+    proposal: Any,
+    policy: Any | None = None,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+    sensitivity_draws: int | None = SENSITIVITY_DRAWS,
+) -> tuple[ReportData, str]:
+    """Analyse one proposal and render its report: ``(data, html)``."""
+    data = analyse(
+        proposal,
+        policy,
+        draws=draws,
+        seed=seed,
+        params=params,
+        sensitivity_draws=sensitivity_draws,
+    )
+    return data, render_html(data)
+
+
+def format_for(out: Path, fmt: str | None) -> str:
+    """The output format: ``fmt`` if given, else from the suffix of ``out`` (``.pdf`` or html)."""
+    if fmt is None:
+        return "pdf" if out.suffix.lower() == ".pdf" else "html"
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r}: allowed formats are {', '.join(FORMATS)}")
+    return fmt
+
+
+def save(html: str, out: Path, fmt: str = "html") -> None:
+    """Write a rendered report to ``out`` atomically, as HTML or (printed by Chromium) PDF."""
+    if fmt == "pdf":
+        from sim.report.pdf import html_to_pdf
+
+        atomic_write(out, lambda tmp: html_to_pdf(html, tmp))
+    else:
+        atomic_write_text(out, html)
+
+
+def write_report(
+    proposal: Any,
+    out: str | Path,
+    *,
+    policy: Any | None = None,
+    fmt: str | None = None,
+    force: bool = False,
+    draws: int = 1000,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+) -> ReportData:
+    """Build one proposal's report and write it to ``out``; never overwrites without ``force``."""
+    out = Path(out)
+    kind = format_for(out, fmt)
+    if out.is_dir():
+        raise InputError(f"--out {out}: is a directory; give the report's file name")
+    if out.exists() and not force:
+        raise InputError(f"--out {out}: already exists; use --force to overwrite")
+    if kind == "pdf":
+        from sim.report.pdf import require_chromium
+
+        require_chromium()  # fail before the simulation, not after it
+    data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save(html, out, kind)
+    return data

@@ -1,0 +1,283 @@
+"""Everything the reviewer's report shows, computed once: :func:`analyse` -> :class:`ReportData`.
+
+One call of :func:`sim.evaluate` with trajectories and raw draws gives the verdict and every
+distribution; the cost breakdown comes from :mod:`sim.breakdown`; the sensitivity analysis
+re-runs the evaluation at the low and high ends of the main uncertain parameters with the same
+seed (common random numbers) and fewer draws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from sim import spatial
+from sim.breakdown import cost_by_measure_cny
+from sim.model.cost import slope_class
+from sim.params import Library, load_library
+from sim.resolve import WALL_CLASSES, resolve
+from sim.version import __version__
+
+#: draws of each sensitivity run (fewer than the main run; same seed)
+SENSITIVITY_DRAWS = 500
+
+
+def inputs_sha256(proposal: Any, policy: Any, lib: Library) -> str:
+    """SHA-256 of the validated proposal, the policy and every parameter value (canonical JSON)."""
+    doc = {
+        "proposal": proposal.to_dict(),
+        "policy": policy.to_dict(),
+        "parameters": {k: p.value for k, p in sorted(lib.params.items())},
+    }
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def percentile_of(values: np.ndarray, x: float) -> float:
+    """Share of ``values`` at or below ``x``, in percent [%]."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(100.0 * np.mean(v <= x)) if v.size else float("nan")
+
+
+def percentile_label(pct: float) -> str:
+    """``"P23"``; ``"<P1"`` below every draw and ``">P99"`` above every draw."""
+    if pct <= 0:
+        return "<P1"
+    if pct >= 100:
+        return ">P99"
+    return f"P{max(1, min(99, round(pct)))}"
+
+
+def applicant_statement(plan_cny: float, costs_cny: np.ndarray) -> str:
+    """Where the applicant's own estimate lies on the simulated cost distribution, in words."""
+    if plan_cny <= 0:
+        return "The application gives no restoration cost estimate of its own."
+    pct = percentile_of(costs_cny, plan_cny)
+    figure = f"The applicant's figure ({plan_cny / 1e6:,.2f} M CNY)"
+    if pct <= 0:
+        return f"{figure} is below every simulated draw (under the P1 of our estimate)."
+    if pct >= 100:
+        return f"{figure} is above every simulated draw (over the P99 of our estimate)."
+    return f"{figure} is at the {percentile_label(pct)} of our estimate."
+
+
+@dataclass(frozen=True)
+class SensitivityRow:
+    """One parameter of the tornado chart: its range and the results at both ends."""
+
+    name: str
+    unit: str
+    low: float
+    high: float
+    cost_p90_low_cny: float
+    cost_p90_high_cny: float
+    success_low: float
+    success_high: float
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Cost P90 and success probability at both ends of each parameter's plausible range."""
+
+    draws: int
+    base_cost_p90_cny: float
+    base_success: float
+    rows: list[SensitivityRow]
+
+
+def sensitivity_parameters(proposal: Any, resolved: Mapping[str, Any], lib: Library) -> list[str]:
+    """The main uncertain inputs of this proposal: unit costs it uses and recovery parameters."""
+    region = f"regions.{proposal.proposal.region}"
+    slope = np.array([resolved["final_highwall_slope_deg"]])
+    wall = WALL_CLASSES[int(slope_class(slope, lib["cost.wall_slope_edges"])[0])]
+    shares = proposal.restoration.target_land_use
+    names = [
+        f"cost.wall_greening.{wall}",
+        "cost.regrade_unit_cost",
+        "cost.topsoil_import_unit_cost",
+        *(f"cost.planting.{lu}" for lu, s in shares.items() if s >= 0.2),
+        "cost.aftercare_rate",
+        "cost.other_fees_rate",
+        "schedule.thickness_sigma",
+        "schedule.swell_factor",
+        f"{region}.growth_rate",
+        f"{region}.cover_max",
+        f"{region}.drought_probability",
+        "recovery.failure_probability",
+        f"recovery.wall_cover_factor.{wall}",
+    ]
+    if resolved["substrate_amendment"]:
+        names += ["cost.amendment_unit_cost", "recovery.toxic_cover_factor_amended"]
+    elif float(resolved["toxic_cover_factor"]) < 1.0:
+        names.append("recovery.toxic_cover_factor_unamended")
+    if float(resolved["infrastructure_area_ha"]) > 0:
+        names.append("cost.demolition_unit_cost")
+    return [n for n in names if n in lib.params and lib.param(n).low < lib.param(n).high]
+
+
+def run_sensitivity(
+    proposal: Any,
+    policy: Any,
+    names: list[str],
+    *,
+    draws: int,
+    seed: int,
+    overrides: Mapping[str, float] | None = None,
+) -> Sensitivity:
+    """Re-evaluate with each parameter at the low and high end of its range (same seed)."""
+    from sim.api import evaluate
+
+    base_params = dict(overrides or {})
+    lib = load_library(base_params)
+
+    def key_numbers(params: Mapping[str, float]) -> tuple[float, float]:
+        s = evaluate(
+            [proposal], policy, draws=draws, seed=seed, params=params, conditions=False
+        ).summary.isel(proposal=0)
+        return float(s["cost_cny"].sel(quantile=0.9)), float(s["success_probability"])
+
+    base_cost, base_success = key_numbers(base_params)
+    rows = []
+    for name in names:
+        p = lib.param(name)
+        lo = key_numbers({**base_params, name: p.low})
+        hi = key_numbers({**base_params, name: p.high})
+        rows.append(SensitivityRow(name, p.unit, p.low, p.high, lo[0], hi[0], lo[1], hi[1]))
+    return Sensitivity(draws, base_cost, base_success, rows)
+
+
+@dataclass
+class ReportData:
+    """One proposal's evaluation with everything its report shows."""
+
+    proposal: Any
+    policy: Any
+    verdict: dict[str, Any]
+    summary: xr.Dataset  # dims: quantile
+    trajectories: xr.Dataset  # dims: year, quantile, area_class, cover_class
+    raw: xr.Dataset  # dims: draw, year
+    resolved: dict[str, Any]
+    breakdown_cny: dict[str, float]
+    sensitivity: Sensitivity | None
+    library: Library
+    overrides: dict[str, float]
+    seed: int
+    draws: int
+    inputs_sha256: str
+    screening: Any | None = None  # sim.spatial.Screening when a boundary is given
+    version: str = __version__
+
+    @property
+    def horizon(self) -> int:
+        """Years simulated, including year 0."""
+        return int(self.resolved["horizon_years"])
+
+    @property
+    def years(self) -> np.ndarray:
+        """Year indices 0 … horizon - 1."""
+        return np.arange(self.horizon)
+
+    @property
+    def life_p50(self) -> int:
+        """Median extraction life [yr]."""
+        return int(self.verdict["metrics"]["life_years"])
+
+    @property
+    def closure_end(self) -> int:
+        """Last year of final restoration at the median life."""
+        return self.life_p50 + int(self.resolved["closure_years"])
+
+    @property
+    def success_deadline(self) -> int:
+        """Year at which success is judged, at the median life."""
+        return self.closure_end + int(self.resolved["success_horizon_years"])
+
+    def per_draw(self, name: str) -> np.ndarray:
+        """A per-draw scalar of the raw output, shape (draws,)."""
+        return self.raw[name].values
+
+    def yearly(self, name: str) -> np.ndarray:
+        """A per-draw yearly raw output, shape (draws, horizon)."""
+        return self.raw[name].values[:, : self.horizon]
+
+    def unrestored_by_class_ha(self) -> xr.DataArray:
+        """Mean disturbed-and-not-yet-restored area by area class (year, area_class) [ha]."""
+        t = self.trajectories
+        return (t["disturbed_by_class_ha"] - t["restored_by_class_ha"]).isel(
+            year=slice(0, self.horizon)
+        )
+
+    def max_unrestored(self) -> tuple[int, float]:
+        """Year and size [ha] of the largest mean unrestored area."""
+        total = self.unrestored_by_class_ha().sum("area_class").values
+        year = int(np.argmax(total))
+        return year, float(total[year])
+
+    def applicant_percentile(self) -> float | None:
+        """Percentile of the applicant's estimate on the simulated cost [%], or None if absent."""
+        plan = float(self.proposal.finance.plan_restoration_cost_cny)
+        return percentile_of(self.per_draw("cost_cny"), plan) if plan > 0 else None
+
+    def applicant_statement(self) -> str:
+        """The applicant's estimate placed on the simulated cost distribution, in words."""
+        return applicant_statement(
+            float(self.proposal.finance.plan_restoration_cost_cny), self.per_draw("cost_cny")
+        )
+
+
+def analyse(
+    proposal: Any,
+    policy: Any | None = None,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    params: Mapping[str, float] | None = None,
+    sensitivity_draws: int | None = SENSITIVITY_DRAWS,
+) -> ReportData:
+    """Evaluate one proposal for its report; ``sensitivity_draws=None`` skips the sensitivity."""
+    from sim.api import evaluate
+    from sim.proposal import load_policy
+
+    policy = policy if policy is not None else load_policy()
+    overrides = dict(params or {})
+    lib = load_library(overrides)
+    ev = evaluate(
+        [proposal], policy, draws=draws, seed=seed, params=overrides, trajectories=True, raw=True
+    )
+    resolved = resolve(proposal, policy, lib)
+    screening = spatial.screen(proposal, policy) if proposal.location is not None else None
+    sens = None
+    if sensitivity_draws:
+        sens = run_sensitivity(
+            proposal,
+            policy,
+            sensitivity_parameters(proposal, resolved, lib),
+            draws=min(draws, sensitivity_draws),
+            seed=seed,
+            overrides=overrides,
+        )
+    assert ev.trajectories is not None and ev.raw is not None
+    return ReportData(
+        proposal=proposal,
+        policy=policy,
+        verdict=ev.verdicts[0],
+        summary=ev.summary.isel(proposal=0),
+        trajectories=ev.trajectories.isel(proposal=0),
+        raw=ev.raw.isel(proposal=0),
+        resolved=resolved,
+        breakdown_cny=cost_by_measure_cny(resolved),
+        sensitivity=sens,
+        library=lib,
+        overrides=overrides,
+        seed=seed,
+        draws=draws,
+        inputs_sha256=inputs_sha256(proposal, policy, lib),
+        screening=screening,
+    )

@@ -1,0 +1,89 @@
+"""The report's appendix: the application's inputs, every parameter, and how to reproduce it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from sim.report.analysis import ReportData
+from sim.report.fmt import number
+from sim.report.markup import table, value_text
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def inputs(d: ReportData) -> str:
+    flat = flatten(d.proposal.to_dict())
+    rows = [[f"<code>{escape(k)}</code>", escape(value_text(v))] for k, v in flat.items()]
+    src = d.proposal.source_path
+    where = f" from <code>{escape(str(src))}</code>" if src else ""
+    return f"<p>The validated application{where}, field by field.</p>" + table(
+        ["field", "value"], rows, cls="inputs"
+    )
+
+
+def assumptions(d: ReportData) -> str:
+    rows, attrs = [], []
+    for r in d.library.rows():
+        over = r["name"] in d.overrides
+        value = number(r["value"]) + (" <b>(overridden)</b>" if over else "")
+        rows.append(
+            [
+                escape(r["name"]),
+                value,
+                escape(r["unit"]),
+                f"{number(r['range'][0])} – {number(r['range'][1])}",
+                escape(r["distribution"]),
+                f"[{escape(r['source'])}]",
+                escape(r["description"]),
+            ]
+        )
+        attrs.append({"name": r["name"], "value": r["value"]})
+    return (
+        f"<p>Every parameter of the library used by the model ({len(rows)}), with its unit, "
+        "plausible range and source: [S] stated in a public document, [D] derived from stated "
+        "numbers, [E] an engineering estimate. Triangular parameters are drawn per draw between "
+        "the ends of their range with the value as mode.</p>"
+        + table(
+            ["parameter", "value", "unit", "range", "distribution", "source", "description"],
+            rows,
+            cls="params",
+            row_attrs=attrs,
+        )
+    )
+
+
+def reproducibility(d: ReportData) -> str:
+    overrides = " ".join(f"--param {k}={v:g}" for k, v in d.overrides.items())
+    src = d.proposal.source_path
+    command = (
+        f"restoresim report {src or 'PROPOSAL'} --draws {d.draws} --seed {d.seed}"
+        + (f" {overrides}" if overrides else "")
+        + f" --out {d.proposal.id}.html"
+    )
+    items = {
+        "seed": str(d.seed),
+        "draws": str(d.draws),
+        "sensitivity draws": str(d.sensitivity.draws) if d.sensitivity else "not run",
+        "package version": f"restoresim {d.version}",
+        "policy": escape(d.policy.policy.name),
+        "parameter overrides": escape(overrides) or "none",
+        "inputs SHA-256": f'<code id="inputs-sha256">{d.inputs_sha256}</code>',
+        "command": f"<code>{escape(command)}</code>",
+    }
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in items.items())
+    return (
+        '<dl class="repro">' + dl + "</dl><p>The SHA-256 covers the validated application, the "
+        "policy and every parameter value (canonical JSON); with the same seed, draws and "
+        "version the report's numbers are identical.</p>"
+    )

@@ -1,0 +1,438 @@
+"""The report's figures: matplotlib, object-oriented (no pyplot, no global backend), print-ready.
+
+Each function takes a :class:`~sim.report.analysis.ReportData` and returns a
+:class:`matplotlib.figure.Figure`; :func:`render_all` turns them into PNG bytes. Axes carry their
+units, years are integer years from the application (year 0: construction).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from sim.breakdown import ITEMS, LABELS
+from sim.keys import AREA_CLASSES
+from sim.report.analysis import ReportData, percentile_label
+from sim.report.fmt import number, unit_suffix
+
+WIDTH_IN = 7.5
+DPI = 150
+QS = (0.1, 0.5, 0.9)
+
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "legend.fontsize": 8,
+    "legend.framealpha": 0.9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "savefig.dpi": DPI,
+}
+
+# Okabe-Ito colours (distinguishable with colour-vision deficiencies and in greyscale print)
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, GREY = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#8c8c8c",
+)
+CLASS_COLOURS = {
+    "pit_floor": ORANGE,
+    "pit_wall": GREY,
+    "dump": VERMILLION,
+    "infrastructure": BLUE,
+}
+CLASS_LABELS = {
+    "pit_floor": "pit floor",
+    "pit_wall": "pit walls (plan area)",
+    "dump": "waste dumps",
+    "infrastructure": "infrastructure",
+}
+COVER_LABELS = {
+    "forest": "Forest",
+    "grassland": "Grassland",
+    "shrub": "Shrub",
+    "farmland": "Farmland",
+    "wall": "Pit walls",
+}
+
+
+def styled(make: Callable[[ReportData], Any]) -> Callable[[ReportData], Any]:
+    """Make a figure function draw with the report's style (:data:`STYLE`), wherever called."""
+
+    @functools.wraps(make)
+    def wrapper(d: ReportData) -> Any:
+        with mpl.rc_context(STYLE):
+            return make(d)
+
+    return wrapper
+
+
+def _years_axis(ax: Axes, horizon: int, pad: float = 0.0) -> None:
+    ax.set_xlim(-pad, horizon - 1 + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Year from application")
+
+
+def _mark_phases(ax: Axes, d: ReportData, label: bool = False) -> None:
+    """Shade the extraction life and mark the end of final restoration (median life)."""
+    ax.axvspan(
+        1,
+        d.life_p50,
+        color=GREY,
+        alpha=0.08,
+        lw=0,
+        label="extraction (P50 life)" if label else None,
+    )
+    ax.axvline(
+        d.closure_end,
+        color=GREY,
+        lw=0.8,
+        ls=":",
+        label="end of final restoration" if label else None,
+    )
+
+
+def _fan(ax: Axes, years: np.ndarray, q: np.ndarray, colour: str, label: str) -> None:
+    """P10–P90 band and P50 line; ``q`` has shape (3, years)."""
+    ax.fill_between(years, q[0], q[2], color=colour, alpha=0.22, lw=0, label=f"{label} P10–P90")
+    ax.plot(years, q[1], color=colour, lw=1.8, label=f"{label} P50")
+
+
+@styled
+def disturbance(d: ReportData) -> Figure:
+    """Disturbed, not-yet-restored and restored area by year, stacked by area class."""
+    t = d.trajectories.isel(year=slice(0, d.horizon))
+    panels = {
+        "Disturbed (cumulative)": t["disturbed_by_class_ha"],
+        "Not yet restored": d.unrestored_by_class_ha(),
+        "Restored (cumulative)": t["restored_by_class_ha"],
+    }
+    peak_year, peak_ha = d.max_unrestored()
+    fig = Figure(figsize=(WIDTH_IN, 3.1), layout="constrained")
+    axes = fig.subplots(1, 3, sharey=True)
+    for ax, (title, da) in zip(axes, panels.items(), strict=True):
+        stacks = [da.sel(area_class=c).values for c in AREA_CLASSES]
+        ax.stackplot(
+            d.years,
+            stacks,
+            colors=[CLASS_COLOURS[c] for c in AREA_CLASSES],
+            labels=[CLASS_LABELS[c] for c in AREA_CLASSES],
+            alpha=0.85,
+            lw=0,
+        )
+        ax.axvline(peak_year, color="black", lw=1, ls="--")
+        ax.set_title(title)
+        _years_axis(ax, d.horizon)
+    axes[0].set_ylabel("Area [ha] (mean of draws)")
+    axes[1].annotate(
+        f"max {peak_ha:,.1f} ha\nin year {peak_year}",
+        xy=(peak_year, peak_ha),
+        xytext=(0.97, 0.97),
+        textcoords="axes fraction",
+        ha="right",
+        va="top",
+        fontsize=8,
+        arrowprops={"arrowstyle": "->", "lw": 0.8},
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": GREY, "lw": 0.5},
+    )
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    return fig
+
+
+@styled
+def cost_fan(d: ReportData) -> Figure:
+    """Yearly and cumulative restoration cost, undiscounted and present value, P10/P50/P90."""
+    spend = d.yearly("spend_cny")
+    rate = float(d.resolved["discount_rate"])
+    pv = d.yearly("spend_nominal_cny") / (1.0 + rate) ** d.years
+    fig = Figure(figsize=(WIDTH_IN, 5.0), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True, sharey="row")
+    columns = {
+        "Undiscounted, year-0 prices": spend,
+        f"Present value at {rate:.0%}/yr": pv,
+    }
+    for j, (title, x) in enumerate(columns.items()):
+        for i, series in enumerate((x, np.cumsum(x, axis=1))):
+            ax = axes[i, j]
+            q = np.quantile(series, QS, axis=0) / 1e6
+            _fan(ax, d.years, q, BLUE if j == 0 else PURPLE, "cost")
+            _mark_phases(ax, d, label=(i == 0 and j == 0))
+            _years_axis(ax, d.horizon)
+            if i == 0:
+                ax.set_title(title)
+                ax.set_xlabel("")
+            else:
+                total = np.quantile(series[:, -1], QS) / 1e6
+                ax.text(
+                    0.03,
+                    0.95,
+                    f"total P50 {total[1]:,.2f} M\nP10 {total[0]:,.2f} – P90 {total[2]:,.2f} M",
+                    transform=ax.transAxes,
+                    va="top",
+                    fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": GREY, "lw": 0.5},
+                )
+    axes[0, 0].set_ylabel("Yearly cost [M CNY/yr]")
+    axes[1, 0].set_ylabel("Cumulative cost [M CNY]")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    return fig
+
+
+@styled
+def cost_breakdown(d: ReportData) -> Figure:
+    """Cost by measure at median factors (horizontal bars summing to the median-factor total)."""
+    items = [k for k in ITEMS if d.breakdown_cny[k] > 0]
+    values = np.array([d.breakdown_cny[k] for k in items]) / 1e6
+    total = values.sum()
+    fig = Figure(figsize=(WIDTH_IN, 0.32 * len(items) + 1.1), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(len(items))[::-1]
+    ax.barh(y, values, color=[GREEN if k != "fees" else GREY for k in items], height=0.65)
+    ax.set_yticks(y, [LABELS[k] for k in items])
+    ax.grid(axis="y", visible=False)
+    for yi, v in zip(y, values, strict=True):
+        ax.text(v, yi, f" {v:,.2f} M ({v / total:.0%})", va="center", fontsize=8)
+    ax.set_xlim(0, values.max() * 1.3)
+    ax.set_xlabel("Restoration cost [M CNY, undiscounted, year-0 prices]")
+    ax.set_title(f"Median-factor total {total:,.2f} M CNY = sum of the bars (no rework)")
+    return fig
+
+
+@styled
+def applicant_estimate(d: ReportData) -> Figure:
+    """Simulated cost distribution with P10/P50/P90 and the applicant's own estimate."""
+    cost = d.per_draw("cost_cny") / 1e6
+    plan = float(d.proposal.finance.plan_restoration_cost_cny) / 1e6
+    fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
+    ax = fig.subplots()
+    lo, hi = float(cost.min()), float(np.quantile(cost, 0.995))  # the far tail is in the ECDF
+    if plan > 0:
+        lo, hi = min(lo, plan), max(hi, plan)
+    ax.hist(cost, bins=np.linspace(lo, hi, 40), color=SKY, alpha=0.8, label="simulated draws")
+    ax.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
+    for p, v in zip(("P10", "P50", "P90"), np.quantile(cost, QS), strict=True):
+        ax.axvline(v, color=BLUE, ls="--", lw=1)
+        ax.annotate(
+            p, (v, 1.0), xycoords=("data", "axes fraction"), ha="center", va="bottom", color=BLUE
+        )
+    if plan > 0:
+        rank = percentile_label(d.applicant_percentile() or 0.0)
+        label = f"applicant's estimate {plan:,.2f} M ({rank})"
+        ax.axvline(plan, color=VERMILLION, lw=2.2, label=label)
+    ax.set_xlabel("Restoration cost [M CNY, undiscounted, year-0 prices]")
+    ax.set_ylabel("Draws")
+    ecdf = ax.twinx()
+    xs = np.sort(cost)
+    ecdf.plot(
+        xs,
+        np.arange(1, xs.size + 1) / xs.size,
+        color=BLUE,
+        lw=1,
+        alpha=0.6,
+        label="share of draws at or below",
+    )
+    ecdf.set_ylim(0, 1.02)
+    ecdf.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ecdf.set_ylabel("Share of draws at or below")
+    ecdf.grid(False)
+    ecdf.spines["right"].set_visible(True)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ecdf.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, loc="center right")
+    return fig
+
+
+@styled
+def cover(d: ReportData) -> Figure:
+    """Cover of restored land per land use (P10–P90, P50) against its success threshold."""
+    shares = d.proposal.restoration.target_land_use
+    classes = [c for c in COVER_LABELS if c == "wall" or shares.get(c, 0.0) > 0]
+    t = d.trajectories["cover"].isel(year=slice(0, d.horizon))
+    fig = Figure(figsize=(WIDTH_IN, 2.9), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(classes), sharey=True))
+    for ax, c in zip(axes, classes, strict=True):
+        q = t.sel(cover_class=c).transpose("quantile", "year").values
+        _fan(ax, d.years, q, GREEN, "cover")
+        thr = float(d.resolved[f"success_cover_{c}"])
+        ax.axhline(thr, color=VERMILLION, lw=1.2, ls="--", label="success threshold")
+        ax.axvline(d.success_deadline, color="black", lw=0.8, ls=":", label="success judged")
+        title = COVER_LABELS[c] if c == "wall" else f"{COVER_LABELS[c]} ({shares[c]:.0%})"
+        ax.set_title(title)
+        _years_axis(ax, d.horizon)
+        ax.set_ylim(0, 1)
+    axes[0].set_ylabel("Vegetation cover [fraction]")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
+    return fig
+
+
+@styled
+def recovery(d: ReportData) -> Figure:
+    """Distribution of the years to reach the criterion and of the share of area reworked."""
+    years = d.per_draw("recovery_years")
+    rework = d.per_draw("rework_area_share")
+    fig = Figure(figsize=(WIDTH_IN, 2.7), layout="constrained")
+    a, b = fig.subplots(1, 2)
+    yrs = years[np.isfinite(years)]
+    a.hist(yrs, bins=30, color=GREEN, alpha=0.8)
+    a.axvline(np.median(yrs), color="black", lw=1, ls="--", label=f"P50 {np.median(yrs):.1f} yr")
+    a.set_xlabel("Years from planting to the criterion [yr] (area-weighted)")
+    a.set_ylabel("Draws")
+    a.set_title("Time to reach the success criterion")
+    a.legend(loc="upper right")
+    b.hist(rework, bins=30, color=ORANGE, alpha=0.8)
+    b.axvline(rework.mean(), color="black", lw=1, ls="--", label=f"expected {rework.mean():.0%}")
+    b.xaxis.set_major_formatter(PercentFormatter(1.0))
+    b.set_xlabel("Share of restored area needing rework [%]")
+    b.set_ylabel("Draws")
+    b.set_title("Establishment failures")
+    b.legend(loc="upper right")
+    return fig
+
+
+@styled
+def assurance(d: ReportData) -> Figure:
+    """Fund + bond against the walk-away liability by year, and the probability of cover."""
+    bond = float(d.resolved["bond_cny"])
+    fund = d.yearly("fund_balance_cny") + bond
+    walk = d.yearly("walkaway_liability_cny")
+    cover_p = d.trajectories["coverage_probability"].values[: d.horizon]
+    thr = float(d.policy.criteria.assurance.threshold)
+    fig = Figure(figsize=(WIDTH_IN, 4.9), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
+    _fan(top, d.years, np.quantile(fund, QS, axis=0) / 1e6, GREEN, "fund + bond")
+    _fan(top, d.years, np.quantile(walk, QS, axis=0) / 1e6, VERMILLION, "walk-away liability")
+    _mark_phases(top, d, label=True)
+    top.set_ylabel("M CNY (nominal)")
+    top.set_title(f"Fund + bond (bond {bond / 1e6:,.2f} M CNY) against the walk-away liability")
+    bottom.bar(d.years, cover_p, color=BLUE, alpha=0.75, width=0.8)
+    bottom.axhline(thr, color=VERMILLION, ls="--", lw=1)
+    _mark_phases(bottom, d)
+    bottom.set_ylim(0, 1.05)
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
+    bottom.set_ylabel("Probability [%]")
+    bottom.set_title(f"P(fund + bond ≥ walk-away liability); dashed: {thr:.0%} threshold")
+    _years_axis(bottom, d.horizon, pad=0.5)  # whole bars at both ends
+    top.set_xlabel("")
+    handles, labels = top.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    return fig
+
+
+@styled
+def tornado(d: ReportData) -> Figure | None:
+    """Cost P90 and success probability at both ends of each main parameter's range.
+
+    Parameters with no effect on a metric are left out of its panel (the report lists them).
+    """
+    s = d.sensitivity
+    if s is None:
+        return None
+    panels = [
+        (title, scale, base, lo_key, hi_key, rows)
+        for title, scale, base, lo_key, hi_key in (
+            (
+                "Restoration cost P90 [M CNY]",
+                1e-6,
+                s.base_cost_p90_cny,
+                "cost_p90_low_cny",
+                "cost_p90_high_cny",
+            ),
+            ("Success probability [%]", 100.0, s.base_success, "success_low", "success_high"),
+        )
+        if (rows := sensitive_rows(s, lo_key, hi_key))
+    ]
+    if not panels:
+        return None
+    n = sum(len(p[-1]) for p in panels)
+    fig = Figure(figsize=(WIDTH_IN, 0.26 * n + 1.3 * len(panels) + 0.4), layout="constrained")
+    axes = np.atleast_1d(
+        fig.subplots(len(panels), 1, height_ratios=[len(p[-1]) + 2 for p in panels])
+    )
+    for ax, (title, scale, base, lo_key, hi_key, rows) in zip(axes, panels, strict=True):
+        y = np.arange(len(rows))
+        b = base * scale
+        lo = np.array([getattr(r, lo_key) for r in rows]) * scale
+        hi = np.array([getattr(r, hi_key) for r in rows]) * scale
+        ax.barh(
+            y, lo - b, left=b, color=SKY, height=0.7, label="parameter at the low end of its range"
+        )
+        ax.barh(y, hi - b, left=b, color=ORANGE, height=0.7, alpha=0.85, label="at the high end")
+        ax.axvline(b, color="black", lw=1)
+        labels = [
+            f"{r.name}  [{number(r.low)}–{number(r.high)}{unit_suffix(r.unit)}]" for r in rows
+        ]
+        ax.set_yticks(y, labels, fontsize=7.5)
+        ax.grid(axis="y", visible=False)
+        span = 1.25 * float(np.max(np.abs(np.r_[lo, hi] - b)))
+        left, right = b - span, b + span
+        if scale == 100.0:
+            left, right = max(0.0, left), min(100.0, right)
+            if right - left < 4:
+                left, right = max(0.0, b - 4), min(100.0, b + 4)
+        ax.set_xlim(left, right)
+        ax.set_xlabel(title)
+        ax.set_title(f"{title.split(' [')[0]}: base {b:,.1f} ({s.draws} draws, same seed)")
+        ax.legend(loc="lower right", fontsize=7.5)
+    return fig
+
+
+def sensitive_rows(s: Any, lo_key: str, hi_key: str) -> list[Any]:
+    """Rows with an effect on a metric, smallest swing first (so the largest is on top)."""
+    rows = [r for r in s.rows if getattr(r, lo_key) != getattr(r, hi_key)]
+    return sorted(rows, key=lambda r: abs(getattr(r, hi_key) - getattr(r, lo_key)))
+
+
+def screening_map(d: ReportData) -> Figure | None:
+    """The boundary against the protected layers (sim.spatial's map), when a boundary is given."""
+    if d.screening is None or d.screening.boundary is None:
+        return None
+    from sim.spatial import draw_map
+
+    return draw_map(d.screening)
+
+
+FIGURES: dict[str, Callable[[ReportData], Figure | None]] = {
+    "map": screening_map,
+    "disturbance": disturbance,
+    "cost-fan": cost_fan,
+    "cost-breakdown": cost_breakdown,
+    "applicant": applicant_estimate,
+    "cover": cover,
+    "recovery": recovery,
+    "assurance": assurance,
+    "tornado": tornado,
+}
+
+
+def to_png(fig: Figure) -> bytes:
+    """PNG bytes of a figure at the report's resolution."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def render_all(d: ReportData) -> dict[str, bytes]:
+    """PNG bytes of every figure of the report, by figure id (absent figures are left out)."""
+    figures = {key: make(d) for key, make in FIGURES.items()}
+    return {key: to_png(fig) for key, fig in figures.items() if fig is not None}

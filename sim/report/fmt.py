@@ -1,0 +1,48 @@
+"""Number formatting for the report: money in M CNY, shares in %, criteria in their own units."""
+
+from __future__ import annotations
+
+#: criteria whose value is a share [-] (shown in %, margins in percentage points)
+SHARE_CRITERIA = ("success_probability", "assurance", "cost_to_revenue", "boundary_area")
+
+
+def mcny(x: float | None, digits: int = 2) -> str:
+    """An amount in CNY as ``"14.97 M CNY"``."""
+    return "n/a" if x is None else f"{x / 1e6:,.{digits}f} M CNY"
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    """A share [-] as ``"99.7%"``."""
+    return "n/a" if x is None else f"{100.0 * x:.{digits}f}%"
+
+
+def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
+    """A criterion's value, threshold or (``margin=True``) signed margin in its own unit."""
+    if v is None:
+        return "n/a"
+    if name in SHARE_CRITERIA:
+        return f"{100.0 * v:+.1f} pts" if margin else pct(v)
+    sign = "+" if margin else ""
+    if name in ("licensed_area", "protected_overlap"):
+        return f"{v:{sign},.2f} ha"
+    if name == "protected_distance":
+        return f"{v:{sign},.0f} m"
+    if name == "highwall_slope":
+        return f"{v:{sign}.1f}°"
+    if name == "unfunded_liability":
+        return f"{v / 1e6:{sign},.2f} M CNY"
+    return f"{v:{sign}.4g}"
+
+
+def number(v: float | list[float] | tuple[float, ...]) -> str:
+    """A parameter value: compact, thousands separated, lists joined."""
+    if isinstance(v, list | tuple):
+        return ", ".join(number(x) for x in v)
+    if float(v).is_integer() and abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:g}"
+
+
+def unit_suffix(unit: str) -> str:
+    """`` CNY/ha`` for a unit, nothing for the dimensionless ``1``."""
+    return "" if unit in ("1", "") else f" {unit}"

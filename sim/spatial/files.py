@@ -1,0 +1,336 @@
+"""Reading boundary and layer files: format, coordinate reference system and geometry checks.
+
+Files are read with pyogrio (GDAL): GeoJSON, Shapefile and GeoPackage (of a GeoPackage with
+several layers the first is read, with a warning naming the others). Geometries become shapely 2
+arrays in the file's own CRS, 2-D, without null or empty features.
+
+The CRS of a file is, in this order:
+
+1. the CRS the file states (a Shapefile's ``.prj``, a GeoPackage layer's SRS, a GeoJSON
+   ``crs`` member);
+2. for a GeoJSON without a ``crs`` member whose coordinates are valid longitudes/latitudes,
+   WGS 84 (RFC 7946 defines GeoJSON as WGS 84 lon/lat);
+3. the policy's ``[spatial] default_crs``;
+4. otherwise the file is refused.
+
+Coordinates in a geographic CRS must be longitudes in [-180, 180] and latitudes in [-90, 90];
+latitude-first files (a "latitude" above 90 with every "longitude" within ±90) are refused as
+swapped. Invalid geometries (self-intersections, ...) are repaired with ``shapely.make_valid``
+and a warning, or refused when the policy says ``repair_invalid = false``. Every problem raises
+:class:`sim.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+from pyogrio.raw import read as ogr_read
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from sim.errors import InputError
+
+SUPPORTED = "GeoJSON (.geojson), Shapefile (.shp) or GeoPackage (.gpkg)"
+WGS84 = CRS("EPSG:4326")
+SAME_AS_WGS84 = ("World Geodetic System 1984", "China 2000")
+"""Datums taken as WGS 84: CGCS2000 (China 2000) coincides with it to a few centimetres."""
+POLYGONAL = ("Polygon", "MultiPolygon")
+MAX_LISTED = 3  # invalid features named one by one in a warning or error
+
+
+@dataclass(frozen=True)
+class GeoFile:
+    """The geometries of one file.
+
+    ``geometries`` are in ``crs`` (the file's own, or the default it was read in); ``lonlat``
+    are the same geometries in WGS 84 longitude/latitude (degrees), for indexing and for
+    choosing the local projection.
+    """
+
+    where: str
+    geometries: np.ndarray
+    lonlat: np.ndarray
+    """Densified (see :func:`densify`), so reprojecting them keeps the file's straight edges."""
+    crs: CRS
+    warnings: tuple[str, ...]
+
+
+def _read_raw(path: Path, where: str) -> tuple[np.ndarray, str | None, str, list[str]]:
+    """(geometries, CRS text or None, driver, warnings) of the first layer of a file."""
+    if not path.exists():
+        raise InputError(f"{where}: file not found (looked for {path})")
+    if path.is_dir():
+        raise InputError(f"{where}: is a directory, expected a {SUPPORTED} file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{where}: the file is empty")
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            info = pyogrio.read_info(path)
+            layers = pyogrio.list_layers(path)
+            _meta, _fids, wkb, _fields = ogr_read(path, columns=[])
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise InputError(
+                f"{where}: cannot read the file as {SUPPORTED}: {_gdal_text(exc, path)}"
+            ) from None
+    notes += [f"{where}: {w.message}" for w in caught]
+    if len(layers) > 1:
+        names = ", ".join(repr(str(n)) for n in layers[:, 0])
+        notes.append(
+            f"{where}: the file holds {len(layers)} layers ({names}); only the first, "
+            f"{str(layers[0, 0])!r}, is used"
+        )
+    if wkb is None:
+        raise InputError(f"{where}: the file has no geometry (expected {SUPPORTED})")
+    try:
+        geoms = shapely.from_wkb(wkb)
+    except shapely.errors.ShapelyError as exc:
+        raise InputError(f"{where}: unreadable geometry: {exc}") from None
+    return np.asarray(geoms, dtype=object), info.get("crs"), str(info.get("driver")), notes
+
+
+def _gdal_text(exc: Exception, path: Path) -> str:
+    """GDAL's message without the path and its hint about driver prefixes."""
+    text = str(exc).split("; It might help", 1)[0].replace(str(path), "").strip(" '\":;.")
+    if "not recognized as" in text:
+        return "not a recognised format, or a damaged file"
+    return text or type(exc).__name__
+
+
+def _states_crs(path: Path, driver: str) -> bool:
+    """Whether a GeoJSON file states its CRS (a ``crs`` member); other formats: always."""
+    if driver != "GeoJSON":
+        return True
+    with path.open("rb") as f:
+        return b'"crs"' in f.read()
+
+
+def _is_lonlat(bounds: np.ndarray) -> bool:
+    x0, y0, x1, y1 = bounds
+    return -180.0 <= x0 and x1 <= 180.0 and -90.0 <= y0 and y1 <= 90.0
+
+
+def _looks_swapped(bounds: np.ndarray) -> bool:
+    x0, y0, x1, y1 = bounds
+    return -90.0 <= x0 and x1 <= 90.0 and -180.0 <= y0 and y1 <= 180.0 and max(-y0, y1) > 90.0
+
+
+def _swapped_message(where: str, bounds: np.ndarray) -> str:
+    x0, y0, x1, y1 = bounds
+    return (
+        f"{where}: longitude and latitude look swapped: the first coordinate (x) lies in "
+        f"[{x0:.4f}, {x1:.4f}] and the second (y) in [{y0:.4f}, {y1:.4f}], but a latitude must "
+        "lie in [-90, 90]. GeoJSON, Shapefile and GeoPackage store longitude first "
+        "(x = longitude, y = latitude): swap the two coordinates of every point"
+    )
+
+
+def _resolve_crs(
+    where: str, stated: str | None, explicit: bool, bounds: np.ndarray, default_crs: str | None
+) -> tuple[CRS, list[str]]:
+    """The CRS to read the coordinates in (rules 1-4 of the module docstring)."""
+    finite = bool(np.all(np.isfinite(bounds)))
+    if stated is not None and explicit:
+        try:
+            crs = CRS.from_user_input(stated)
+        except CRSError as exc:
+            raise InputError(f"{where}: the file's CRS is not understood ({exc})") from None
+        return crs, []
+    if stated is not None and finite and _is_lonlat(bounds):  # GeoJSON without a crs member
+        return CRS.from_user_input(stated), []
+    if stated is not None and finite and _looks_swapped(bounds):
+        raise InputError(_swapped_message(where, bounds))
+    if default_crs is not None:
+        note = (
+            f"{where}: the file states no CRS; read in the policy's [spatial] default_crs = "
+            f"{default_crs!r}"
+        )
+        return CRS.from_user_input(default_crs), [note]
+    if stated is not None:
+        x0, y0, x1, y1 = bounds
+        raise InputError(
+            f"{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are not "
+            "longitudes/latitudes, and the GeoJSON has no 'crs' member (GeoJSON without one is "
+            "WGS 84 lon/lat, RFC 7946): add a crs member, reproject the file to lon/lat, or "
+            "set [spatial] default_crs in the policy"
+        )
+    raise InputError(
+        f"{where}: the file has no coordinate reference system (e.g. a Shapefile without its "
+        ".prj): add one, or set [spatial] default_crs in the policy (e.g. 'EPSG:4490' for "
+        "CGCS2000 longitude/latitude)"
+    )
+
+
+def _check_coordinates(where: str, crs: CRS, bounds: np.ndarray) -> None:
+    if not np.all(np.isfinite(bounds)):
+        raise InputError(f"{where}: coordinates are not finite numbers (NaN or infinity)")
+    if crs.is_geographic and not _is_lonlat(bounds):
+        if _looks_swapped(bounds):
+            raise InputError(_swapped_message(where, bounds))
+        x0, y0, x1, y1 = bounds
+        raise InputError(
+            f"{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are not "
+            f"longitudes/latitudes although the CRS {_crs_name(crs)} is geographic; the file is "
+            "probably in a projected CRS (metres): correct the CRS it states"
+        )
+
+
+def _crs_name(crs: CRS) -> str:
+    auth = crs.to_authority()
+    return f"{crs.name} ({':'.join(auth)})" if auth else repr(crs.name)
+
+
+def to_crs(geoms: np.ndarray, transformer: Transformer) -> np.ndarray:
+    """Geometries transformed vertex by vertex (``always_xy`` transformers); NaN/inf refused."""
+
+    def apply(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        out = np.column_stack([np.asarray(x, float), np.asarray(y, float)])
+        if not np.all(np.isfinite(out)):
+            raise ValueError("coordinates outside the valid area of the CRS")
+        return out
+
+    return np.asarray(shapely.transform(geoms, apply), dtype=object)
+
+
+def to_wgs84(crs: CRS) -> tuple[Transformer, str | None]:
+    """A transformer from ``crs`` to WGS 84 longitude/latitude, and a note on the datum shift.
+
+    WGS 84- and CGCS2000-based CRSs are only unprojected (their datums coincide to a few cm; this
+    avoids PROJ's slow search for a shift). Other datums use PROJ's best transformation; when
+    PROJ knows none (a "ballpark" shift, e.g. Beijing 1954 or Xian 1980), the note says so.
+    """
+    geodetic = crs.geodetic_crs
+    datum = geodetic.datum.name if geodetic is not None and geodetic.datum is not None else ""
+    if geodetic is not None and any(name in datum for name in SAME_AS_WGS84):
+        return Transformer.from_crs(crs, geodetic, always_xy=True), None
+    transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
+    if "ballpark" in transformer.description.lower():
+        return transformer, (
+            f"PROJ knows no datum shift from {datum or _crs_name(crs)} to WGS 84, so positions "
+            "may be off by up to ~100 m against files in other datums (exact against files in "
+            "the same datum)"
+        )
+    return transformer, None
+
+
+def densify(geoms: np.ndarray, crs: CRS) -> np.ndarray:
+    """Edges split so that they stay straight lines *of the file's CRS* after reprojection.
+
+    Segments are at most 0.001° (about 100 m) in a geographic CRS, 100 CRS units otherwise.
+    """
+    step = 1e-3 if crs.is_geographic else 100.0
+    return np.asarray(shapely.segmentize(geoms, step), dtype=object)
+
+
+def _repair(
+    where: str, geoms: np.ndarray, repair: bool, polygonal_only: bool
+) -> tuple[np.ndarray, list[str]]:
+    """Invalid geometries repaired (with a warning) or refused."""
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    if invalid.size == 0:
+        return geoms, []
+    reasons = [f"feature #{i + 1}: {shapely.is_valid_reason(geoms[i])}" for i in invalid]
+    listed = "; ".join(reasons[:MAX_LISTED]) + (
+        f"; and {len(reasons) - MAX_LISTED} more" if len(reasons) > MAX_LISTED else ""
+    )
+    what = "a geometry is" if invalid.size == 1 else f"{invalid.size} geometries are"
+    if not repair:
+        raise InputError(
+            f"{where}: {what} not valid ({listed}; coordinates in the file's CRS): "
+            "fix the geometry, or set [spatial] repair_invalid = true in the policy to repair "
+            "it automatically"
+        )
+    fixed = geoms.copy()
+    fixed[invalid] = shapely.make_valid(geoms[invalid])
+    if polygonal_only:
+        fixed[invalid] = [_polygonal_part(g) for g in fixed[invalid]]
+    note = (
+        f"{where}: {what} not valid ({listed}; coordinates in the file's CRS); repaired with "
+        "shapely.make_valid, which splits self-intersecting rings into valid parts. Check "
+        "the repaired shape"
+    )
+    return fixed, [note]
+
+
+def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of a geometry (a repaired polygon may carry collapsed lines or points)."""
+    parts = shapely.get_parts(geom)
+    polys = [p for p in parts if shapely.get_type_id(p) in (3, 6)]
+    return shapely.union_all(polys) if polys else shapely.Polygon()
+
+
+def _types(geoms: np.ndarray) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, g in enumerate(geoms):
+        out.setdefault(g.geom_type, []).append(i + 1)
+    return out
+
+
+def read_geofile(
+    path: Path,
+    where: str,
+    *,
+    default_crs: str | None,
+    repair: bool,
+    check_types: Callable[[dict[str, list[int]]], None] | None = None,
+    polygonal_only: bool = False,
+) -> GeoFile:
+    """Read, check and (if allowed) repair one file's geometries; see the module docstring.
+
+    ``where`` names the file in messages (``"p.toml: [location] boundary = 'b.geojson'"``);
+    ``check_types`` may refuse geometry types (it receives type -> 1-based feature numbers)
+    before repairs; ``polygonal_only`` keeps only the polygons of repaired geometries.
+    """
+    raw, stated, driver, notes = _read_raw(path, where)
+    present = np.array([g is not None and not g.is_empty for g in raw], dtype=bool)
+    geoms = np.asarray(shapely.force_2d(raw[present]), dtype=object) if present.any() else raw[:0]
+    if geoms.size == 0:
+        return GeoFile(where, geoms, geoms, WGS84, tuple(notes))
+    if check_types is not None:
+        check_types(_types(geoms))
+    bounds = np.asarray(shapely.total_bounds(geoms), dtype=float)
+    crs, crs_notes = _resolve_crs(where, stated, _states_crs(path, driver), bounds, default_crs)
+    _check_coordinates(where, crs, bounds)
+    geoms, repaired = _repair(where, geoms, repair, polygonal_only)
+    transformer, datum_note = to_wgs84(crs)
+    try:
+        lonlat = to_crs(densify(geoms, crs), transformer)
+    except ValueError:
+        raise InputError(
+            f"{where}: coordinates cannot be transformed from {_crs_name(crs)} to "
+            "longitude/latitude (they lie outside the area where that CRS is defined): check "
+            "the file's CRS"
+        ) from None
+    notes += crs_notes + repaired + _area_of_use_note(where, crs, lonlat)
+    if datum_note:
+        notes.append(f"{where}: {datum_note}")
+    return GeoFile(where, geoms, lonlat, crs, tuple(notes))
+
+
+def _area_of_use_note(where: str, crs: CRS, lonlat: np.ndarray) -> list[str]:
+    """A warning when a projected file lies far outside its CRS's area of use."""
+    area = crs.area_of_use
+    if crs.is_geographic or area is None:
+        return []
+    x0, y0, x1, y1 = shapely.total_bounds(lonlat)
+    margin = 1.0  # degrees
+    if (
+        x1 < area.west - margin
+        or x0 > area.east + margin
+        or y1 < area.south - margin
+        or y0 > area.north + margin
+    ):
+        return [
+            f"{where}: the geometries lie at longitude {x0:.3f}..{x1:.3f}, latitude "
+            f"{y0:.3f}..{y1:.3f}, outside the area of use of {_crs_name(crs)} "
+            f"({area.name}): check the file's CRS and its axis order"
+        ]
+    return []

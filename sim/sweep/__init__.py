@@ -1,0 +1,43 @@
+"""Policy sweeps at scale: portfolios x policies x uncertainties on dask, with sensitivity.
+
+A sweep spec (``scenarios/sweeps/*.toml``, :mod:`sim.sweep.spec`) names a portfolio of
+proposals, policy and plan levers, uncertainties over model parameters and a sampler. The
+design (:mod:`sim.sweep.design`) is saved first in a chunked Zarr store
+(:mod:`sim.sweep.store`); tasks of (scenario x engine group, proposal chunk) run on dask
+(:mod:`sim.sweep.execute`, :mod:`sim.sweep.tasks`) and stream their results into it;
+:mod:`sim.sweep.report` turns a finished store into Sobol indices, a tornado chart, the policy
+frontier and outcome distributions.
+
+Python API::
+
+    from sim import sweep
+    run = sweep.run_sweep("scenarios/sweeps/assurance-threshold.toml", "out/sweep.zarr")
+    ds = sweep.open_results("out/sweep.zarr")     # xarray, dims experiment, proposal, ...
+    sweep.write_report("out/sweep.zarr", "out/report")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["load_spec", "open_results", "run_sweep", "write_report"]
+
+
+def __getattr__(name: str) -> Any:  # lazy: dask, zarr and SALib load on first use
+    if name == "load_spec":
+        from sim.sweep.spec import load_spec
+
+        return load_spec
+    if name == "run_sweep":
+        from sim.sweep.execute import run_sweep
+
+        return run_sweep
+    if name == "open_results":
+        from sim.sweep.store import open_results
+
+        return open_results
+    if name == "write_report":
+        from sim.sweep.report import write_report
+
+        return write_report
+    raise AttributeError(f"module 'sim.sweep' has no attribute {name!r}")

@@ -1,0 +1,474 @@
+"""The sweep spec (``scenarios/sweeps/*.toml``): portfolio, levers, uncertainties, sampler.
+
+Validated like the proposal files: one :class:`~sim.errors.InputError` lists every problem as
+``file: [section] field = value: what is allowed``. See ``scenarios/sweeps/README.md`` for the
+format; :func:`load_spec` reads a file, :func:`parse_spec` a dict.
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import itertools
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Self
+
+import numpy as np
+from pydantic import Field, StrictBool, StrictInt, model_validator
+
+from sim.errors import InputError, allowed_list, did_you_mean
+from sim.params import load_library
+from sim.proposal import (
+    ID_PATTERN,
+    Criteria,
+    Finance,
+    PolicySection,
+    Restoration,
+    Site,
+    _Document,
+    _Model,
+    _validate,
+    parse_policy,
+    read_document,
+)
+from sim.sweep.distributions import CONTINUOUS, Distributed
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+MAX_DRAWS = 1_000_000
+MAX_PROPOSALS = 1_000_000
+
+
+def _leaf_fields(prefix: str, model: type, types: tuple[type, ...]) -> dict[str, type]:
+    return {
+        f"{prefix}.{name}": info.annotation
+        for name, info in model.model_fields.items()
+        if info.annotation in types
+    }
+
+
+def policy_lever_paths() -> dict[str, type]:
+    """Policy fields a lever may set, with their types: the success test and the criteria."""
+    out = _leaf_fields("policy", PolicySection, (float, int, bool))
+    for name, info in Criteria.model_fields.items():
+        out.update(_leaf_fields(f"criteria.{name}", info.annotation, (float, int, bool)))
+    return out
+
+
+def plan_lever_paths() -> dict[str, type]:
+    """Proposal fields a plan lever may set on every proposal: the restoration and finance plan
+    and the final wall slope."""
+    out = _leaf_fields("restoration", Restoration, (float, int, bool))
+    out.update(_leaf_fields("finance", Finance, (float, int, bool)))
+    out["site.final_highwall_slope_deg"] = float
+    return out
+
+
+def uncertain_field_paths() -> dict[str, type]:
+    """Proposal fields an uncertainty may set or scale on every proposal (real numbers)."""
+    out = _leaf_fields("site", Site, (float,))
+    out.update(_leaf_fields("restoration", Restoration, (float,)))
+    out.update(_leaf_fields("finance", Finance, (float,)))
+    return out
+
+
+def _known(kind: str, value: str, allowed: Mapping[str, Any] | list[str]) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"{kind} = {value!r}: unknown; allowed: {allowed_list(allowed)}"
+            f"{did_you_mean(value, allowed)}"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+class SweepSection(_Model):
+    """[sweep]: name, seed, draws and the base policy."""
+
+    name: str = Field(description="Name of the sweep.", pattern=ID_PATTERN, max_length=128)
+    description: str = Field("", description="What the sweep asks.")
+    seed: StrictInt = Field(
+        description="The one seed: engine draws (the same for every scenario: common random "
+        "numbers), the synthetic portfolio and the sampler derive from it.",
+        ge=0,
+        le=2**63 - 1,
+    )
+    draws: StrictInt = Field(
+        description="Monte-Carlo draws per proposal and run.", ge=1, le=MAX_DRAWS
+    )
+    policy: str | None = Field(
+        None,
+        description="Base policy file, relative to the spec (merged over the packaged default); "
+        "omit for the packaged default.",
+        min_length=1,
+    )
+
+
+class SyntheticField(Distributed):
+    """[[portfolio.fields]]: the distribution of one field of the synthetic portfolio."""
+
+    name: str = Field(
+        description="A generator variable (see sim/data/hunan-portfolio.toml) or a proposal field "
+        "by dotted path, which then overrides what the generator would derive."
+    )
+    note: str = Field("", description="Where the distribution comes from.")
+
+
+class PortfolioSection(_Model):
+    """[portfolio]: exactly one of synthetic, files, folder, csv."""
+
+    synthetic: StrictInt | None = Field(
+        None, description="Number of synthetic proposals (model.md §8).", ge=1, le=MAX_PROPOSALS
+    )
+    id_prefix: str = Field(
+        "SYN", description="Id prefix of synthetic proposals.", pattern=ID_PATTERN, max_length=32
+    )
+    fields: list[SyntheticField] = Field(
+        default_factory=list,
+        description="Distributions replacing the generator's defaults ([[portfolio.fields]]).",
+    )
+    files: list[str] | None = Field(
+        None, description="Proposal files or glob patterns, relative to the spec.", min_length=1
+    )
+    folder: str | None = Field(
+        None, description="A folder of proposal files (*.toml, *.json).", min_length=1
+    )
+    csv: str | None = Field(
+        None,
+        description="A CSV queue: one proposal per row, columns named by dotted field path.",
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        given = [k for k in ("synthetic", "files", "folder", "csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of 'synthetic', 'files', 'folder', 'csv' (got "
+                f"{', '.join(repr(g) for g in given) or 'none'})"
+            )
+        if self.synthetic is None and self.fields:
+            raise ValueError("fields ([[portfolio.fields]]) only apply to a synthetic portfolio")
+        names = [f.name for f in self.fields]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"[[portfolio.fields]] name {dup[0]!r} appears more than once")
+        return self
+
+
+class Lever(_Model):
+    """[[levers]]: values of one policy field, or of one plan field set on every proposal."""
+
+    policy: str | None = Field(
+        None, description="Dotted policy field, e.g. 'criteria.assurance.threshold'."
+    )
+    plan: str | None = Field(
+        None, description="Dotted proposal field, e.g. 'restoration.progressive_fraction'."
+    )
+    values: list[StrictBool | float] | None = Field(
+        None, description="The values (a grid).", min_length=1
+    )
+    low: float | None = Field(None, description="First value of an even range.")
+    high: float | None = Field(None, description="Last value of an even range.")
+    num: StrictInt | None = Field(None, description="Number of values of the range.", ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if (self.policy is None) == (self.plan is None):
+            raise ValueError("give exactly one of 'policy' (a policy field) or 'plan'")
+        paths = policy_lever_paths() if self.policy is not None else plan_lever_paths()
+        key = "policy" if self.policy is not None else "plan"
+        _known(key, self.path, paths)
+        ranged = [k for k in ("low", "high", "num") if getattr(self, k) is not None]
+        if not (
+            (self.values is not None and not ranged) or (self.values is None and len(ranged) == 3)
+        ):
+            raise ValueError("give either values = [...] or all of low, high and num")
+        typ = paths[self.path]
+        for v in self.grid_raw():
+            if (typ is bool) != isinstance(v, bool):
+                want = "true or false" if typ is bool else "numbers"
+                raise ValueError(f"{key} = {self.path!r} takes {want}; got {v!r}")
+            if typ is int and not float(v).is_integer():
+                raise ValueError(f"{key} = {self.path!r} takes whole numbers; got {v!r}")
+        grid = self.grid_raw()
+        if len(set(grid)) != len(grid):
+            raise ValueError(f"values = {grid!r}: a value appears more than once")
+        return self
+
+    @property
+    def path(self) -> str:
+        """The dotted field path."""
+        return str(self.policy if self.policy is not None else self.plan)
+
+    @property
+    def kind(self) -> str:
+        """'policy' or 'plan'."""
+        return "policy" if self.policy is not None else "plan"
+
+    @property
+    def engine(self) -> bool:
+        """Whether the lever changes the engine's results (plan levers and the success test)."""
+        return self.kind == "plan" or self.path.startswith("policy.")
+
+    def grid_raw(self) -> list[Any]:
+        if self.values is not None:
+            return list(self.values)
+        return [float(x) for x in np.linspace(self.low, self.high, int(self.num))]  # type: ignore[arg-type]
+
+    def grid(self) -> list[Any]:
+        """The lever's values, typed like the field (bool, int or float)."""
+        paths = policy_lever_paths() if self.kind == "policy" else plan_lever_paths()
+        typ = paths[self.path]
+        return [v if typ is bool else typ(v) for v in self.grid_raw()]
+
+
+class Uncertainty(Distributed):
+    """[[uncertainties]]: a distribution over a model parameter or an input of every proposal.
+
+    Exactly one target: ``parameter`` (set a parameter of the library), ``scale_parameters``
+    (multiply parameters, glob patterns allowed, by the sampled factor), ``field`` (set a
+    proposal field on every proposal) or ``scale_field`` (multiply it).
+    """
+
+    kinds: ClassVar[tuple[str, ...]] = CONTINUOUS
+    TARGETS: ClassVar[tuple[str, ...]] = ("parameter", "scale_parameters", "field", "scale_field")
+
+    name: str = Field(description="Column name of the scenario table.", pattern=NAME_PATTERN)
+    parameter: str | None = Field(None, description="Dotted parameter name to set.")
+    scale_parameters: list[str] | None = Field(
+        None, description="Parameter names or glob patterns to multiply.", min_length=1
+    )
+    field: str | None = Field(None, description="Dotted proposal field to set.")
+    scale_field: str | None = Field(None, description="Dotted proposal field to multiply.")
+
+    @model_validator(mode="after")
+    def _target(self) -> Self:
+        given = [k for k in self.TARGETS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one target of {allowed_list(self.TARGETS)} (got "
+                f"{', '.join(repr(g) for g in given) or 'none'})"
+            )
+        lo, hi = self.dist().support()
+        if self.parameter is not None or self.scale_parameters is not None:
+            lib = load_library()
+            scale = self.scale_parameters is not None
+            for name in self.parameters():
+                p = lib.params[name]
+                if not isinstance(p.value, int | float):
+                    raise ValueError(f"parameter {name!r} is not a single number")
+                a, b = (lo * p.value, hi * p.value) if scale else (lo, hi)
+                if not (p.low <= a and b <= p.high):
+                    what = (
+                        f"{p.value:g} x [{lo:g}, {hi:g}] = [{a:g}, {b:g}]"
+                        if scale
+                        else f"the support [{lo:g}, {hi:g}]"
+                    )
+                    raise ValueError(
+                        f"{name}: {what} leaves the parameter's plausible range "
+                        f"[{p.low:g}, {p.high:g}]"
+                    )
+        else:
+            path = str(self.field if self.field is not None else self.scale_field)
+            _known(
+                "field" if self.field is not None else "scale_field", path, uncertain_field_paths()
+            )
+            if self.scale_field is not None and lo <= 0:
+                raise ValueError(f"low = {lo!r}: a scale factor must be > 0")
+        return self
+
+    def parameters(self) -> list[str]:
+        """The library parameters this uncertainty sets or scales (globs expanded)."""
+        lib = load_library()
+        if self.parameter is not None:
+            _known("parameter", self.parameter, lib.params)
+            return [self.parameter]
+        out: list[str] = []
+        for pattern in self.scale_parameters or []:
+            hits = sorted(fnmatch.filter(lib.params, pattern))
+            if not hits:
+                raise ValueError(
+                    f"scale_parameters: {pattern!r} matches no parameter"
+                    f"{did_you_mean(pattern, lib.params)}"
+                )
+            out.extend(h for h in hits if h not in out)
+        return out
+
+    @property
+    def target(self) -> str:
+        """How the sampled value is applied: one of :attr:`TARGETS`."""
+        return next(k for k in self.TARGETS if getattr(self, k) is not None)
+
+
+class Sampler(_Model):
+    """[sampler]: how scenarios are drawn from the uncertainties."""
+
+    method: Literal["full_factorial", "latin_hypercube", "sobol"] = Field(
+        "latin_hypercube",
+        description="full_factorial (levels per uncertainty at evenly spaced quantiles, "
+        "including the bounds), latin_hypercube (scipy.stats.qmc) or sobol (Saltelli's scheme, "
+        "SALib: samples x (D + 2) scenarios, or x (2D + 2) with second_order).",
+    )
+    samples: StrictInt | None = Field(
+        None,
+        description="latin_hypercube: number of scenarios; sobol: base sample (a power of 2).",
+        ge=1,
+        le=1_000_000,
+    )
+    levels: StrictInt = Field(
+        3, description="full_factorial: values per uncertainty.", ge=1, le=101
+    )
+    second_order: StrictBool = Field(False, description="sobol: also second-order indices.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if self.method == "full_factorial" and self.samples is not None:
+            raise ValueError("samples is not used by method = 'full_factorial' (it uses levels)")
+        if self.method == "sobol" and self.samples is not None:
+            n = self.samples
+            if n < 2 or n & (n - 1):
+                raise ValueError(
+                    f"samples = {n}: method = 'sobol' needs a power of 2 (e.g. 64, 128, 256)"
+                )
+        return self
+
+
+class SweepSpec(_Document):
+    """A sweep: portfolio x policy levers x uncertainties, and the sampler."""
+
+    key_noun: ClassVar[tuple[str, str]] = ("section", "sections")
+
+    sweep: SweepSection = Field(description="Name, seed, draws, base policy.")
+    portfolio: PortfolioSection = Field(description="The proposals.")
+    levers: list[Lever] = Field(default_factory=list, description="Policy and plan levers.")
+    uncertainties: list[Uncertainty] = Field(
+        default_factory=list, description="Distributions over parameters and inputs."
+    )
+    sampler: Sampler = Field(default_factory=Sampler, description="How scenarios are drawn.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> Self:
+        paths = [lv.path for lv in self.levers]
+        dup = sorted({p for p in paths if paths.count(p) > 1})
+        if dup:
+            raise ValueError(f"[[levers]]: the field {dup[0]!r} is levered more than once")
+        names = [u.name for u in self.uncertainties]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"[[uncertainties]]: the name {dup[0]!r} appears more than once")
+        if self.uncertainties and self.sampler.method != "full_factorial":
+            if self.sampler.samples is None:
+                raise ValueError(
+                    f"[sampler] samples is missing (required by method = "
+                    f"{self.sampler.method!r} when there are uncertainties)"
+                )
+        return self
+
+    # ----------------------------------------------------------------------------------------
+
+    def canonical(self) -> str:
+        """The validated spec as canonical JSON (stored in the results; compared on resume)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def policy_path(self) -> Path | None:
+        """The base policy file, resolved against the spec's folder."""
+        return None if self.sweep.policy is None else self.resolve_path(self.sweep.policy)
+
+    def base_policy_data(self) -> dict[str, Any]:
+        """The base policy as a dict (packaged default, or the file merged over it)."""
+        from sim.proposal import load_policy
+
+        path = self.policy_path()
+        return load_policy(path).to_dict() if path is not None else load_policy().to_dict()
+
+    def ordered_levers(self) -> list[Lever]:
+        """Levers that change the engine first (they are the outer loops of the policy grid)."""
+        return [lv for lv in self.levers if lv.engine] + [lv for lv in self.levers if not lv.engine]
+
+    def n_policies(self) -> int:
+        """Number of policies: the product of the levers' grid sizes."""
+        return math.prod(len(lv.grid()) for lv in self.levers)
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *head, last = dotted.split(".")
+    for key in head:
+        data = data.setdefault(key, {})
+    data[last] = value
+
+
+def build_policy(
+    base: Mapping[str, Any], changes: Mapping[str, Any], source: str, path: Path | None = None
+) -> Any:
+    """The policy ``base`` with dotted ``changes`` applied, validated (an InputError names
+    ``source``); ``path`` is the base policy's file (its layer paths are relative to it)."""
+    data = copy.deepcopy(dict(base))
+    for dotted, value in changes.items():
+        _set_path(data, dotted, value)
+    return parse_policy(data, source, path=path, merge_default=False)
+
+
+def _check_levers(spec: SweepSpec, shown: str) -> list[str]:
+    """Every lever value applied alone to the base policy or to the packaged example."""
+    from sim.examples import example_path
+    from sim.proposal import load_proposal
+
+    problems: list[str] = []
+    try:
+        base = spec.base_policy_data()
+    except InputError as exc:
+        return [f"{shown}: [sweep] policy = {spec.sweep.policy!r}: {p}" for p in exc.problems]
+    example = load_proposal(example_path())
+    for k, lever in enumerate(spec.levers, start=1):
+        where = f"{shown}: [[levers]] #{k} {lever.kind} = {lever.path!r}"
+        for value in lever.grid():
+            try:
+                if lever.kind == "policy":
+                    build_policy(base, {lever.path: value}, where, spec.policy_path())
+                else:
+                    example.with_values({lever.path: value})
+            except InputError as exc:
+                text = exc.problems[0]
+                problems.append(
+                    f"{where}: {text.split(': ', 1)[1]}" if lever.kind == "plan" else text
+                )
+                break
+    for k, unc in enumerate(spec.uncertainties, start=1):
+        if unc.field is None:
+            continue
+        for value in unc.dist().support():
+            try:
+                example.with_values({unc.field: value})
+            except InputError as exc:
+                msg = exc.problems[0].split(": ", 1)[1]
+                problems.append(f"{shown}: [[uncertainties]] #{k} field = {unc.field!r}: {msg}")
+                break
+    return problems
+
+
+def parse_spec(data: Mapping[str, Any], source: str = "<data>", *, path: Path | None = None):
+    """Validate a sweep spec given as a dict (``source`` names it in messages)."""
+    spec = _validate(SweepSpec, copy.deepcopy(dict(data)), source, path)
+    problems = _check_levers(spec, source)
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
+    return spec
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep spec file (``.toml`` or ``.json``)."""
+    return parse_spec(read_document(path), str(path), path=Path(path))
+
+
+def lever_grid(spec: SweepSpec) -> list[dict[str, Any]]:
+    """Every policy of the sweep as ``{path: value}``, engine levers outermost (stable order)."""
+    levers = spec.ordered_levers()
+    return [
+        dict(zip([lv.path for lv in levers], combo, strict=True))
+        for combo in itertools.product(*(lv.grid() for lv in levers))
+    ]

@@ -1,0 +1,206 @@
+"""The application queue: folders and CSV files, invalid entries, --resume, --strict, atomicity."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_DATA, REVIEW_DRAWS
+
+import sim.report
+from sim.batch import COLUMNS, coerce_cell, field_type, read_queue, row_to_data
+from sim.cli import main
+from sim.outputs import atomic_write
+from sim.report.appendix import flatten
+
+EXAMPLES = sorted((Path(__file__).parents[1] / "scenarios" / "proposals").glob("*.toml"))
+
+
+def summary(out: Path) -> list[dict[str, str]]:
+    with (out / "summary.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_folder_with_a_broken_file_completes(review_batch) -> None:
+    _queue, out, rc = review_batch
+    assert rc == 0
+    rows = summary(out)
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == len(EXAMPLES) + 1
+    broken = next(r for r in rows if r["source"] == "zz-broken.toml")
+    assert broken["verdict"] == "invalid" and "TOML syntax error" in broken["error"]
+    assert broken["id"] == "" and broken["report"] == ""
+    for r in rows:
+        if r["verdict"] == "invalid":
+            continue
+        record = json.loads((out / "verdicts" / f"{r['id']}.json").read_text(encoding="utf-8"))
+        assert r["verdict"] == record["verdict"]["verdict"] in ("approve", "conditional", "reject")
+        assert r["deciding_criteria"] == ";".join(record["verdict"]["deciding_criteria"])
+        assert float(r["cost_p50_cny"]) == record["verdict"]["metrics"]["cost_p50_cny"]
+        assert (out / r["report"]).is_file() and r["report"] == f"reports/{r['id']}.html"
+    assert {r["verdict"] for r in rows} == {"approve", "conditional", "reject", "invalid"}
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    assert page.count("<tr data-id=") == len(rows)
+    for r in rows:
+        if r["report"]:
+            assert f'href="{r["report"]}"' in page
+    assert "TOML syntax error" in page
+
+
+def test_outputs_are_written_atomically(review_batch) -> None:
+    _queue, out, _rc = review_batch
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_an_interrupted_batch_resumes_to_the_same_outputs(
+    review_batch, tmp_path, capsys, monkeypatch
+) -> None:
+    queue, out, _rc = review_batch
+    copy = tmp_path / "review"
+    shutil.copytree(out, copy)
+    before = files(copy)
+    for name in ("reports/HN-2026-0003.html", "verdicts/HN-2026-0003.json"):
+        (copy / name).unlink()
+    stale = copy / "reports" / ".HN-2026-0004.html.x1y2.tmp"  # left by a kill -9 mid-write
+    stale.write_text("<!DOCTYPE html><p>half")
+
+    def interrupted(path: Path, text: str) -> None:
+        def half_then_ctrl_c(tmp: Path) -> None:
+            tmp.write_text(text[: len(text) // 2], encoding="utf-8")
+            raise KeyboardInterrupt
+
+        atomic_write(path, half_then_ctrl_c)
+
+    args = ["batch", str(queue), "--out", str(copy), "--draws", str(REVIEW_DRAWS), "--resume"]
+    with monkeypatch.context() as m:
+        m.setattr(sim.report, "atomic_write_text", interrupted)
+        assert main(args) == 130
+    assert not (copy / "reports" / "HN-2026-0003.html").exists()
+    assert not [p for p in copy.rglob("*.tmp") if p != stale]  # no half-written file
+    assert main(args) == 0
+    assert "1 evaluated, 8 resumed, 1 invalid" in capsys.readouterr().err
+    assert not stale.exists()
+    assert files(copy) == before  # the missing report came back identical; nothing else moved
+
+
+def test_resume_redoes_outputs_made_from_other_inputs(review_batch, tmp_path, capsys) -> None:
+    queue, out, _rc = review_batch
+    copy = tmp_path / "review"
+    shutil.copytree(out, copy)
+    record_path = copy / "verdicts" / "HN-2026-0002.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["inputs_sha256"] = "0" * 64  # as if the application had changed since
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    args = ["batch", str(queue), "--out", str(copy), "--draws", str(REVIEW_DRAWS), "--resume"]
+    assert main(args) == 0
+    assert "1 evaluated, 8 resumed" in capsys.readouterr().err
+    assert record_path.read_bytes() == (out / "verdicts" / "HN-2026-0002.json").read_bytes()
+
+
+def test_strict_exits_2_when_an_application_is_invalid(review_batch, tmp_path, capsys) -> None:
+    queue, out, _rc = review_batch
+    copy = tmp_path / "review"
+    shutil.copytree(out, copy)
+    (copy / "summary.csv").unlink()
+    args = ["batch", str(queue), "--out", str(copy), "--draws", str(REVIEW_DRAWS)]
+    assert main([*args, "--resume", "--strict"]) == 2
+    assert "invalid: " in capsys.readouterr().err
+    assert (copy / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
+
+
+def test_existing_outputs_need_resume_or_force(review_batch, capsys) -> None:
+    queue, out, _rc = review_batch
+    before = files(out)
+    assert main(["batch", str(queue), "--out", str(out), "--draws", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "--resume" in err and "--force" in err
+    assert main(["batch", str(queue), "--out", str(out), "--resume", "--force"]) == 2
+    assert files(out) == before
+
+
+@pytest.mark.parametrize("make", ["missing", "empty", "toml-file"])
+def test_bad_queue_exits_2(tmp_path, capsys, make) -> None:
+    queue = tmp_path / "queue"
+    if make == "empty":
+        queue.mkdir()
+    elif make == "toml-file":
+        queue = Path(EXAMPLES[0])
+    assert main(["batch", str(queue), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert str(queue) in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------------
+# a CSV queue
+
+
+def csv_text(rows: list[dict]) -> str:
+    flat = [flatten(r) for r in rows]
+    columns = list(dict.fromkeys(k for r in flat for k in r))
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    w.writeheader()
+    for r in flat:
+        w.writerow({k: str(v).lower() if isinstance(v, bool) else v for k, v in r.items()})
+    return buf.getvalue()
+
+
+def test_csv_queue_with_field_path_columns(tmp_path, capsys) -> None:
+    good = json.loads(json.dumps(EXAMPLE_DATA))
+    good["proposal"]["id"] = "CSV-1"
+    bad = json.loads(json.dumps(good))
+    bad["proposal"]["id"] = "CSV-2"
+    bad["extraction"]["reserves_mt"] = -5.0
+    queue = tmp_path / "queue.csv"
+    queue.write_text(csv_text([good, bad, good]), encoding="utf-8")
+    assert "restoration.target_land_use.forest" in queue.read_text().splitlines()[0]
+    out = tmp_path / "out"
+    assert main(["batch", str(queue), "--out", str(out), "--draws", "50"]) == 0
+    rows = summary(out)
+    assert [r["id"] for r in rows] == ["CSV-1", "CSV-2", "CSV-1"]
+    assert rows[0]["verdict"] in ("approve", "conditional", "reject")
+    assert (out / "reports" / "CSV-1.html").is_file()
+    assert rows[1]["verdict"] == "invalid"
+    assert "queue.csv line 3" in rows[1]["error"] and "reserves_mt" in rows[1]["error"]
+    assert rows[2]["verdict"] == "invalid" and "duplicate proposal id" in rows[2]["error"]
+    assert "queue.csv line 2" in rows[2]["error"]  # names where the id was first used
+    assert sorted(p.name for p in (out / "reports").iterdir()) == ["CSV-1.html"]
+    assert "2 invalid" in capsys.readouterr().err
+
+
+def test_csv_cells_take_the_field_types() -> None:
+    assert field_type(["extraction", "ramp_up_years"]) is int
+    assert field_type(["restoration", "topsoil_stripped"]) is bool
+    assert field_type(["restoration", "target_land_use", "forest"]) is float
+    assert field_type(["proposal", "nonsense"]) is None
+    assert coerce_cell("2", int) == 2 and coerce_cell("2.5", int) == "2.5"
+    assert coerce_cell("TRUE", bool) is True and coerce_cell("yes", bool) == "yes"
+    assert coerce_cell(" 12.5 ", float) == 12.5 and coerce_cell("n/a", float) == "n/a"
+    data = row_to_data(
+        {
+            "proposal.id": "X",
+            "restoration.target_land_use": "{forest = 0.7, water = 0.3}",
+            "finance.bond_cny": "",
+        }
+    )
+    assert data == {
+        "proposal": {"id": "X"},
+        "restoration": {"target_land_use": {"forest": 0.7, "water": 0.3}},
+    }
+
+
+def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
+    queue = tmp_path / "q.csv"
+    queue.write_text("proposal.id,extraction.reserve_mt\nX,3\n", encoding="utf-8")
+    (app,) = read_queue(queue)
+    assert app.proposal is None and app.id == "X"
+    assert "reserve_mt" in app.error and "did you mean 'reserves_mt'" in app.error

@@ -1,0 +1,255 @@
+"""The reviewer's report: its content, its numbers against the verdict, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REVIEW_DRAWS
+
+import sim
+from sim.cli import main
+from sim.params import load_library
+from sim.report import analyse, inputs_sha256, save
+from sim.report.analysis import applicant_statement, percentile_of
+from sim.report.figures import screening_map, to_png
+from sim.report.html import SECTIONS, render
+from sim.report.pdf import find_chromium
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "scenarios" / "proposals" / "hn-2026-0001-example-limestone.toml"
+QIDONG = ROOT / "scenarios" / "proposals" / "hn-2026-0002-qidong-limestone.toml"
+FIGURES = (
+    "disturbance",
+    "cost-fan",
+    "cost-breakdown",
+    "applicant",
+    "cover",
+    "recovery",
+    "assurance",
+    "tornado",
+)
+
+
+class Page(HTMLParser):
+    """What the tests read from a report: sections, images, data rows, embedded JSON."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.images: list[tuple[str, str]] = []  # (figure id, src)
+        self.rows: dict[str, list[dict[str, str]]] = {}  # table class -> data-* of its rows
+        self.json: dict[str, str] = {}
+        self._figure = ""
+        self._table = ""
+        self._script = ""
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "section":
+            self.sections.append(a["id"])
+        elif tag == "figure":
+            self._figure = a.get("id", "")
+        elif tag == "img":
+            self.images.append((self._figure, a["src"]))
+        elif tag == "table":
+            self._table = a.get("class", "")
+        elif tag == "tr":
+            data = {k[5:]: v for k, v in a.items() if k.startswith("data-")}
+            if data:
+                self.rows.setdefault(self._table, []).append(data)
+        elif tag == "script" and a.get("type") == "application/json":
+            self._script = a["id"]
+
+    def handle_data(self, data: str) -> None:
+        if self._script:
+            self.json[self._script] = self.json.get(self._script, "") + data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = ""
+
+
+@pytest.fixture(scope="module")
+def example(review_batch):
+    """The example's report and verdict record, from the session's batch."""
+    _queue, out, rc = review_batch
+    assert rc == 0
+    html = (out / "reports" / "HN-2026-0001.html").read_text(encoding="utf-8")
+    record = json.loads((out / "verdicts" / "HN-2026-0001.json").read_text(encoding="utf-8"))
+    return html, Page(html), record
+
+
+def test_every_section_in_order(example) -> None:
+    _, page, _ = example
+    assert page.sections == [key for key, _ in SECTIONS]
+
+
+def test_every_figure_embedded_as_png(example) -> None:
+    html, page, _ = example
+    assert [f"fig-{k}" for k in FIGURES] == [fid for fid, _ in page.images]
+    for _, src in page.images:
+        assert src.startswith("data:image/png;base64,") and len(src) > 10_000
+    # self-contained: nothing is fetched from anywhere
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+
+
+def test_criteria_table_matches_the_verdict_json(example) -> None:
+    _, page, record = example
+    verdict = record["verdict"]
+    assert json.loads(page.json["verdict-json"]) == verdict
+    rows = page.rows["criteria"]
+    assert [json.loads(r["name"]) for r in rows] == [c["name"] for c in verdict["criteria"]]
+    for row, c in zip(rows, verdict["criteria"], strict=True):
+        for key in ("value", "threshold", "margin", "passed", "hard"):
+            assert json.loads(row[key]) == c[key], (c["name"], key)
+
+
+def test_verdict_banner_names_the_deciding_criteria(example) -> None:
+    html, _, record = example
+    v = record["verdict"]
+    assert f'data-verdict="{v["verdict"]}"' in html
+    banner = html.split('id="verdict-banner"')[1].split("</div></div>")[0]
+    for name in v["deciding_criteria"]:
+        assert name in banner
+
+
+def test_applicant_percentile_statement(example, policy) -> None:
+    html, _, record = example
+    p = sim.load_proposal(EXAMPLE)
+    ev = sim.evaluate([p], policy, draws=REVIEW_DRAWS, seed=0, raw=True, conditions=False)
+    cost = ev.raw["cost_cny"].values[0]
+    pct = percentile_of(cost, p.finance.plan_restoration_cost_cny)
+    assert record["applicant_percentile"] == pytest.approx(pct, abs=0.05)
+    statement = f"is at the P{round(pct)} of our estimate"
+    assert 0 < pct < 100 and statement in html
+
+
+def test_applicant_statement_edges() -> None:
+    cost = np.linspace(10e6, 20e6, 101)
+    assert "no restoration cost estimate" in applicant_statement(0.0, cost)
+    assert "below every simulated draw" in applicant_statement(5e6, cost)
+    assert "above every simulated draw" in applicant_statement(25e6, cost)
+    assert "at the P50 of our estimate" in applicant_statement(15e6, cost)
+
+
+def test_assumptions_appendix_lists_every_parameter(example) -> None:
+    _, page, _ = example
+    rows = page.rows["params"]
+    lib = load_library()
+    assert len(rows) == len(lib.rows())
+    assert [json.loads(r["name"]) for r in rows] == [r["name"] for r in lib.rows()]
+
+
+def test_reproducibility_block(example, policy) -> None:
+    html, _, record = example
+    p = sim.load_proposal(EXAMPLE)
+    sha = inputs_sha256(p, policy, load_library())
+    assert record["inputs_sha256"] == sha
+    assert f'<code id="inputs-sha256">{sha}</code>' in html
+    block = html.split('<section id="reproducibility">')[1]
+    assert f"<dd>{REVIEW_DRAWS}</dd>" in block and "<dd>0</dd>" in block
+    assert f"restoresim {sim.__version__}" in block
+
+
+def test_cost_breakdown_adds_up_and_says_so(example) -> None:
+    html, _, _ = example
+    statement = html.split('id="breakdown-statement">')[1].split("</p>")[0]
+    assert "add up to it exactly" in statement
+    table = html.split('<table class="breakdown">')[1].split("</table>")[0]
+    cells = [float(x) for x in re.findall(r">([\d,.]+) M CNY<", table)]
+    *items, total = cells
+    assert sum(items) == pytest.approx(total, abs=0.01 * len(items))
+
+
+def test_conditions_section_lists_each_condition(example) -> None:
+    html, _, record = example
+    section = html.split('<section id="conditions">')[1].split("</section>")[0]
+    for c in record["verdict"]["conditions"]:
+        assert c["field"] in section
+
+
+# ------------------------------------------------------------------------------------------
+# the command line
+
+
+def test_report_cli_is_reproducible_and_never_overwrites(capsys, tmp_path, review_batch) -> None:
+    """The CLI report equals the batch one byte for byte; no overwriting without --force."""
+    queue, review, _rc = review_batch
+    out = tmp_path / "sub" / "report.html"
+    args = ["report", str(queue / QIDONG.name), "--draws", str(REVIEW_DRAWS), "--out", str(out)]
+    assert main(args) == 0
+    assert "HN-2026-0002" in capsys.readouterr().err
+    before = out.read_bytes()
+    assert before == (review / "reports" / "HN-2026-0002.html").read_bytes()
+    assert main([*args, "--seed", "5"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert out.read_bytes() == before
+    assert main([*args, "--seed", "5", "--force"]) == 0
+    assert out.read_bytes() != before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html"]  # no temp files
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["missing.toml"], "missing.toml"),
+        ([str(ROOT / "tests" / "data" / "bad" / "negative-reserves.toml")], "reserves_mt"),
+        ([str(EXAMPLE), "--param", "cost.regrade_unit_cost=999"], "outside its plausible range"),
+        ([str(EXAMPLE), "--policy", "nope.toml"], "nope.toml"),
+    ],
+)
+def test_report_bad_input_exits_2(capsys, tmp_path, args, expected) -> None:
+    rc = main(["report", *args, "--draws", "20", "--out", str(tmp_path / "r.html")])
+    err = capsys.readouterr().err
+    assert rc == 2 and expected in err and "Traceback" not in err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_report_out_is_a_directory_exits_2(capsys, tmp_path) -> None:
+    assert main(["report", str(EXAMPLE), "--draws", "20", "--out", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_pdf_without_a_browser_exits_2_naming_what_to_install(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("RESTORESIM_CHROMIUM", "no-such-browser-here")
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(EXAMPLE), "--draws", "20", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install chromium" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_pdf_report(example, tmp_path) -> None:
+    """The same page printed to PDF by headless Chromium (the CLI's --format pdf path)."""
+    if find_chromium() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must have chromium (installed by .ci/run) to print the PDF report")
+        pytest.skip("no chromium on PATH: install Debian's chromium to print PDF reports")
+    html, _, _ = example
+    out = tmp_path / "r.pdf"
+    save(html, out, "pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 200_000  # eight raster figures inside
+    assert len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+
+
+def test_a_boundary_adds_the_screening_map() -> None:
+    spatial = ROOT / "scenarios" / "spatial"
+    policy = sim.load_policy(ROOT / "scenarios" / "policies" / "hunan-screening.toml")
+    p = sim.load_proposal(spatial / "hn-2026-0101-lianyuan-ridge.toml")
+    d = analyse(p, policy, draws=30, seed=0, sensitivity_draws=None)
+    page = Page(render(d, {"map": to_png(screening_map(d))}))
+    assert [fid for fid, _ in page.images] == ["fig-map"]
+    assert "spatial" in page.sections
+    overlap = next(c for c in d.verdict["criteria"] if c["name"] == "protected_overlap")
+    assert overlap["passed"] is False
+    assert escape(overlap["explanation"]) in render(d, {})

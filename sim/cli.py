@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.fmt import criterion_value
 from sim.outputs import atomic_write as _atomic_write
 from sim.version import __version__
 
@@ -258,26 +259,6 @@ def build_parser() -> argparse.ArgumentParser:
 # output
 
 
-def _fmt_value(name: str, v: float | None, margin: bool = False) -> str:
-    if v is None:
-        return "n/a"
-    if margin and name in ("success_probability", "assurance", "cost_to_revenue", "boundary_area"):
-        return f"{v * 100:+.1f} pts"
-    if name in ("licensed_area", "protected_overlap"):
-        return f"{v:,.2f} ha"
-    if name == "protected_distance":
-        return f"{v:,.0f} m"
-    if name == "boundary_area":
-        return f"{v:.1%}"
-    if name == "highwall_slope":
-        return f"{v:.1f}°"
-    if name in ("success_probability", "assurance", "cost_to_revenue"):
-        return f"{v:.1%}"
-    if name == "unfunded_liability":
-        return f"{v / 1e6:,.2f} M CNY"
-    return f"{v:.4g}"
-
-
 def format_verdict(v: dict[str, Any]) -> str:
     """A reviewer-readable text block for one verdict."""
     lines = [f"{v['proposal_id']}  {v['name']}", ""]
@@ -294,9 +275,9 @@ def format_verdict(v: dict[str, Any]) -> str:
     for c in v["criteria"]:
         result = {True: "pass", False: "FAIL", None: "not assessed"}[c["passed"]]
         lines.append(
-            f"  {c['name']:<20} {_fmt_value(c['name'], c['value']):>14} {c['direction']:2} "
-            f"{_fmt_value(c['name'], c['threshold']):>14} "
-            f"{_fmt_value(c['name'], c['margin'], margin=True):>14}  "
+            f"  {c['name']:<20} {criterion_value(c['name'], c['value']):>14} {c['direction']:2} "
+            f"{criterion_value(c['name'], c['threshold']):>14} "
+            f"{criterion_value(c['name'], c['margin'], margin=True):>14}  "
             f"{'hard' if c['hard'] else 'soft':4}  "
             f"{result}"
         )

@@ -22,32 +22,13 @@ import numpy as np
 from numba import njit
 
 from sim import rng
-from sim.keys import LAND_USES, PARAM_KEYS
+from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_KEYS
 
 COL = {k: i for i, k in enumerate(PARAM_KEYS)}
 N_LU = len(LAND_USES)
 
-OUT_SCALARS: tuple[str, ...] = (
-    "life_years",
-    "pit_footprint_ha",
-    "pit_enlarged",
-    "total_disturbed_ha",
-    "peak_unrestored_ha",
-    "cost_cny",
-    "cost_per_ha_cny",
-    "pv_cost_cny",
-    "pv_revenue_cny",
-    "success",
-    "success_area_share",
-    "rework_area_share",
-    "recovery_years",
-    "fund_at_closure_cny",
-    "liability_at_closure_cny",
-    "assured",
-    "defaulted",
-    "unfunded_liability_cny",
-    "default_year",
-)
+#: per-row scalars written by the kernel (the reference's outputs, then the default year)
+OUT_SCALARS: tuple[str, ...] = (*DRAW_OUTPUT_SCALARS, "default_year")
 OUT_YEARLY: tuple[str, ...] = (
     "spend_cny",
     "spend_nominal_cny",

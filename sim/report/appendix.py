@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
+from sim.fmt import number
 from sim.report.analysis import ReportData
-from sim.report.fmt import number
 from sim.report.markup import table, value_text
 
 

@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.breakdown import ITEMS, LABELS
+from sim.fmt import number, unit_suffix
 from sim.keys import AREA_CLASSES
 from sim.report.analysis import ReportData, percentile_label
-from sim.report.fmt import number, unit_suffix
 
 WIDTH_IN = 7.5
 DPI = 150

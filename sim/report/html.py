@@ -17,10 +17,10 @@ from importlib import resources
 import numpy as np
 
 from sim.breakdown import ITEMS, LABELS
+from sim.fmt import criterion_value, mcny, number, pct, unit_suffix
 from sim.report.analysis import ReportData
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.figures import sensitive_rows
-from sim.report.fmt import criterion_value, mcny, number, pct, unit_suffix
 from sim.report.markup import codes, figure, table, value_text
 
 SECTIONS: tuple[tuple[str, str], ...] = (

@@ -1,4 +1,4 @@
-"""Number formatting for the report: money in M CNY, shares in %, criteria in their own units."""
+"""Number formatting shared by the CLI and the report: money, shares, criteria in their units."""
 
 from __future__ import annotations
 

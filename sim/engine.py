@@ -296,17 +296,32 @@ class _Collector:
             self.raw_rows[i] = r
 
 
+def _sorted_quantiles(sorted_rows: np.ndarray) -> np.ndarray:
+    """P10/P50/P90 of each sorted row of ``(n, draws)``: numpy's default ``linear`` method."""
+    n = sorted_rows.shape[1]
+    out = np.empty((sorted_rows.shape[0], len(QUANTILES)))
+    for j, q in enumerate(QUANTILES):
+        h = (n - 1) * q
+        lo = int(np.floor(h))
+        hi = min(lo + 1, n - 1)
+        t = h - lo
+        a, b = sorted_rows[:, lo], sorted_rows[:, hi]
+        diff = b - a
+        out[:, j] = b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
+    return out
+
+
 def _quantiles_by_row(x: np.ndarray) -> np.ndarray:
     """P10/P50/P90 over draws for each row of ``(n, draws)``, ignoring NaN (no restored area)."""
     finite = np.isfinite(x)
     if finite.all():
-        return np.quantile(x, QUANTILES, axis=1).T
+        return _sorted_quantiles(np.sort(x, axis=1))
     out = np.full((x.shape[0], len(QUANTILES)), np.nan)
     full = finite.all(axis=1)
     if full.any():
-        out[full] = np.quantile(x[full], QUANTILES, axis=1).T
+        out[full] = _sorted_quantiles(np.sort(x[full], axis=1))
     for r in np.flatnonzero(~full & finite.any(axis=1)):
-        out[r] = np.quantile(x[r, finite[r]], QUANTILES)
+        out[r] = _sorted_quantiles(np.sort(x[r, finite[r]])[None, :])[0]
     return out
 
 

@@ -111,3 +111,18 @@ def test_attrs_explain_the_run(policy) -> None:
         for name, var in ds.data_vars.items():
             assert var.attrs.get("units"), name
             assert var.attrs.get("long_name"), name
+
+
+@pytest.mark.parametrize("n_draws", [1, 2, 5, 7, 100, 1001])
+def test_summary_quantiles_equal_numpys(n_draws) -> None:
+    """The engine's sorted-row quantiles are numpy's ``linear`` quantiles, bit for bit."""
+    from sim.engine import QUANTILES, _quantiles_by_row
+
+    x = np.random.default_rng(n_draws).lognormal(size=(30, n_draws))
+    np.testing.assert_array_equal(_quantiles_by_row(x), np.quantile(x, QUANTILES, axis=1).T)
+    x[3, 0] = np.nan
+    x[4] = np.nan
+    q = _quantiles_by_row(x)
+    if n_draws > 1:
+        np.testing.assert_array_equal(q[3], np.quantile(x[3, 1:], QUANTILES))
+    assert np.isnan(q[4]).all()

@@ -27,6 +27,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+try:  # the installed package; from a plain checkout, the package beside this folder
+    import sim  # noqa: F401
+except ImportError:
+    sys.path.insert(1, str(HERE.parent))
 
 FULL = {
     "sizes": [("small", 1_000, 100), ("medium", 10_000, 100), ("large", 100_000, 100)],
@@ -207,7 +211,7 @@ def plot_scaling(scaling: dict, path: Path) -> None:
         xs = [0, max(x) * 1.05]
         ax.plot(
             xs,
-            [fit["intercept"] + fit["slope"] * v for v in xs],
+            [fit["intercept"] + fit["slope"] * v * 1e6 for v in xs],
             "-",
             lw=1,
             label=f"linear fit, R² = {fit['r2']:.4f}",

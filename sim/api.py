@@ -202,7 +202,8 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
         conds.append(feasibility.boundary_area_condition(p, screening))
     if conditions and hard:
         remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
-    verdict, deciding = feasibility.decide(crits, unfixable if conditions else set(soft))
+    # without the search, a soft failure stays conditional (as in sweeps): no lever was ruled out
+    verdict, deciding = feasibility.decide(crits, unfixable)
     return {
         "proposal_id": p.proposal.id,
         "name": p.proposal.name,

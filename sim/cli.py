@@ -370,6 +370,16 @@ def _write_outputs(out: Path, ev: Any, text: str, force: bool) -> list[Path]:
 # commands
 
 
+def _usable_out_dir(out: Path) -> None:
+    """Refuse an --out folder that cannot be created, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from sim.api import evaluate
     from sim.examples import example_path
@@ -381,6 +391,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     load_library().with_overrides(overrides, origin="--param")  # validate first
     policy = load_policy(args.policy) if args.policy else load_policy()
     proposals = load_proposals(paths)
+    if args.out:
+        _usable_out_dir(Path(args.out))
     if args.out and not args.force:
         out = Path(args.out)
         clash = [
@@ -572,11 +584,20 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``restoresim`` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
         print(f"restoresim: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output path that cannot be written, a full disk, …
+        print(
+            f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("restoresim: interrupted", file=sys.stderr)

@@ -78,6 +78,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "cover": ("1", "area-weighted fractional vegetation cover of restored land, by land use"),
 }
 
+#: units and long names of the coordinates
+COORDINATES: dict[str, tuple[str, str]] = {
+    "proposal": ("1", "proposal id"),
+    "quantile": ("1", "quantile over Monte-Carlo draws"),
+    "year": ("year", "years from the application year (year 0: construction)"),
+    "draw": ("1", "Monte-Carlo draw"),
+    "area_class": ("1", "area class"),
+    "cover_class": ("1", "land use of restored land (or greened walls)"),
+    "input": ("1", "resolved model input (sim/keys.py)"),
+}
+
 _Q_SCALARS = {
     "life_years": "life_years",
     "pit_footprint_ha": "pit_footprint_ha",
@@ -125,8 +136,7 @@ class Prepared:
     def draws(self, seed: int, n_draws: int, first_draw: int = 0) -> dict[str, np.ndarray]:
         """Random inputs of this proposal's draws ``first_draw … first_draw + n_draws - 1``."""
         key = rng.proposal_keys(seed, [self.proposal_id])[0]
-        return rng.sample_draws(key, n_draws, self.horizon, first_draw=first_draw,
-                                **self.settings)
+        return rng.sample_draws(key, n_draws, self.horizon, first_draw=first_draw, **self.settings)
 
 
 def prepare(proposals: Sequence[Any], policy: Any, lib: Library) -> list[Prepared]:
@@ -222,8 +232,9 @@ def _run_chunk_kernel(blocks, prepared: Mapping[int, Prepared], seed, yearly):
     res: dict[str, np.ndarray] = {}
     for j, name in enumerate(OUT_SCALARS):
         v = out[:, j]
-        res[name] = v.astype(bool) if name in _BOOL_OUT else (
-            v.astype(np.int64) if name in _INT_OUT else v)
+        res[name] = (
+            v.astype(bool) if name in _BOOL_OUT else (v.astype(np.int64) if name in _INT_OUT else v)
+        )
     if yearly:
         for j, name in enumerate(OUT_YEARLY):
             res[name] = np.ascontiguousarray(yearly_arr[:, :, j])
@@ -263,16 +274,27 @@ class _Collector:
             if self.want_traj or self.want_raw:
                 for j, i in enumerate(whole):
                     h = prepared[i].horizon
-                    self._keep(i, prepared[i], {
-                        k: (v[j * d:(j + 1) * d, :h] if v.ndim == 2 else v[j * d:(j + 1) * d])
-                        for k, v in out.items()})
+                    self._keep(
+                        i,
+                        prepared[i],
+                        {
+                            k: (
+                                v[j * d : (j + 1) * d, :h]
+                                if v.ndim == 2
+                                else v[j * d : (j + 1) * d]
+                            )
+                            for k, v in out.items()
+                        },
+                    )
             return
         row = 0
         for i, a, b in blocks:
             n = b - a
             h = prepared[i].horizon
-            piece = {k: (v[row:row + n, :h] if v.ndim == 2 else v[row:row + n])
-                     for k, v in out.items()}
+            piece = {
+                k: (v[row : row + n, :h] if v.ndim == 2 else v[row : row + n])
+                for k, v in out.items()
+            }
             row += n
             self.pending.setdefault(i, []).append((a, piece))
             if sum(len(p["cost_cny"]) for _, p in self.pending[i]) == d:
@@ -415,7 +437,7 @@ def run(
     collector = _Collector(n_props, draws, trajectories, raw)
     keep_prepared = n_props <= MAX_INPUTS_IN_ATTRS or yearly
     all_prepared: dict[int, Prepared] = {}
-    resolved_rows: list[np.ndarray] = []
+    par_all = np.empty((n_props, len(PARAM_KEYS)))
 
     last: dict[int, Prepared] = {}
 
@@ -426,7 +448,7 @@ def run(
         if lo in last:
             return {lo: last[lo]}
         par = resolve_matrix(portfolio.slice(lo, hi), policy, lib)
-        resolved_rows.append(par)
+        par_all[lo:hi] = par
         prep = {lo + j: Prepared(ids[lo + j], par[j]) for j in range(hi - lo)}
         last.clear()
         last.update(prep)
@@ -468,22 +490,27 @@ def run(
     if bar:
         bar.close()
     prepared = [all_prepared[i] for i in range(n_props)] if keep_prepared else []
-    par_all = np.concatenate(resolved_rows) if resolved_rows else np.zeros((0, len(PARAM_KEYS)))
     horizons = par_all[:, _HORIZON_COL].astype(np.int64)
     summary = _summary_dataset(ids, horizons, draws, collector.summary)
     order = range(n_props)
-    traj = (_trajectory_dataset(ids, horizons, [collector.traj_rows[i] for i in order])
-            if trajectories else None)
-    raw_ds = (_raw_dataset(ids, horizons, [collector.raw_rows[i] for i in order])
-              if raw else None)
+    traj = (
+        _trajectory_dataset(ids, horizons, [collector.traj_rows[i] for i in order])
+        if trajectories
+        else None
+    )
+    raw_ds = _raw_dataset(ids, horizons, [collector.raw_rows[i] for i in order]) if raw else None
     summary["resolved_inputs"] = xr.Variable(
-        ("proposal", "input"), par_all,
-        attrs={"long_name": "resolved model inputs (sim/keys.py PARAM_KEYS)", "units": "1"})
+        ("proposal", "input"),
+        par_all,
+        attrs={"long_name": "resolved model inputs (sim/keys.py PARAM_KEYS)", "units": "1"},
+    )
     summary = summary.assign_coords(input=list(PARAM_KEYS))
     small = n_props <= MAX_INPUTS_IN_ATTRS
-    inputs = (json.dumps([portfolio.proposal(i).to_dict() for i in range(n_props)],
-                         sort_keys=True) if small else
-              f"{n_props} proposals: see the variable resolved_inputs")
+    inputs = (
+        json.dumps([portfolio.proposal(i).to_dict() for i in range(n_props)], sort_keys=True)
+        if small
+        else f"{n_props} proposals: see the variable resolved_inputs"
+    )
     common = {
         "seed": int(seed),
         "draws": int(draws),
@@ -498,6 +525,9 @@ def run(
     for ds in (summary, traj, raw_ds):
         if ds is not None:
             ds.attrs.update(common)
+            for name, (units, long_name) in COORDINATES.items():
+                if name in ds.coords:
+                    ds[name].attrs.update(units=units, long_name=long_name)
     return EngineResult(summary=summary, trajectories=traj, raw=raw_ds, prepared=prepared)
 
 

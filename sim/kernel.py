@@ -127,9 +127,7 @@ assert [COL[f"share_{lu}"] for lu in LAND_USES] == list(range(C_SHARE0, C_SHARE0
 assert [COL[f"planting_cost_{lu}_cny_per_ha"] for lu in LAND_USES] == list(
     range(C_PLANT0, C_PLANT0 + N_LU)
 )
-assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(
-    range(C_DEPTH0, C_DEPTH0 + N_LU)
-)
+assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(range(C_DEPTH0, C_DEPTH0 + N_LU))
 assert [COL[f"success_cover_{lu}"] for lu in LAND_USES[:-1]] == list(
     range(C_CRIT0, C_CRIT0 + N_LU - 1)
 )
@@ -247,9 +245,7 @@ def _reach_years(tau, s, needed, g, first, n_h, n_years):
 
 
 @njit(cache=True, nogil=True)
-def simulate_chunk(
-    par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly, want_yearly
-):
+def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly, want_yearly):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
     par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; row_prop, row_draw: (n_rows,)
@@ -352,15 +348,21 @@ def simulate_chunk(
             2.0 * _uniform(k1, k2, base + np.uint64(rng.SLOT_OUTPUT)) - 1.0
         )
         cover_max = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_COVER_MAX)), P[C_CM], P[C_CM + 1],
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_COVER_MAX)),
+            P[C_CM],
+            P[C_CM + 1],
             P[C_CM + 2],
         )
         growth = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_GROWTH)), P[C_GR], P[C_GR + 1],
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_GROWTH)),
+            P[C_GR],
+            P[C_GR + 1],
             P[C_GR + 2],
         )
         fail_p = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_FAILURE)), P[C_FP], P[C_FP + 1],
+            _uniform(k1, k2, base + np.uint64(rng.SLOT_FAILURE)),
+            P[C_FP],
+            P[C_FP + 1],
             P[C_FP + 2],
         )
         u_default = _uniform(k1, k2, base + np.uint64(rng.SLOT_DEFAULT))
@@ -732,15 +734,47 @@ def simulate_chunk(
                 r_dump[t] = dump * pat[t]
                 r_wallp[t] = wall_plan * pat[t]
             _cover_yearly(
-                yearly, row, 14, n_h, n_h, r_floor, r_dump, rinf, r_wallp, shares,
-                fmax_m, fmax_i, fmax_w, f0, k, g, s_land, s_wall,
+                yearly,
+                row,
+                14,
+                n_h,
+                n_h,
+                r_floor,
+                r_dump,
+                rinf,
+                r_wallp,
+                shares,
+                fmax_m,
+                fmax_i,
+                fmax_w,
+                f0,
+                k,
+                g,
+                s_land,
+                s_wall,
             )
 
 
 @njit(cache=True)
 def _cover_yearly(
-    yearly, row, col0, T, n_h, r_floor, r_dump, r_infra, r_wallp, shares, fmax_m, fmax_i,
-    fmax_w, f0, k, g, s_land, s_wall,
+    yearly,
+    row,
+    col0,
+    T,
+    n_h,
+    r_floor,
+    r_dump,
+    r_infra,
+    r_wallp,
+    shares,
+    fmax_m,
+    fmax_i,
+    fmax_w,
+    f0,
+    k,
+    g,
+    s_land,
+    s_wall,
 ):
     """Area-weighted mean cover by land use and of walls, by year (NaN before any); O(T²)."""
     for j in range(N_LU + 1):
@@ -752,9 +786,12 @@ def _cover_yearly(
             den = 0.0
             for tau in range(t + 1):
                 if j < WATER:
-                    parts = ((r_floor[tau] + r_dump[tau]) * shares[j], fmax_m[j]), (
-                        r_infra[tau] * shares[j],
-                        fmax_i[j],
+                    parts = (
+                        ((r_floor[tau] + r_dump[tau]) * shares[j], fmax_m[j]),
+                        (
+                            r_infra[tau] * shares[j],
+                            fmax_i[j],
+                        ),
                     )
                     s = s_land[tau]
                 else:

@@ -1134,8 +1134,25 @@ def proposal_schema() -> dict[str, Any]:
     return schema
 
 
+def _optional_everywhere(node: Any) -> None:
+    """Drop ``required`` lists in a JSON Schema (in place)."""
+    if isinstance(node, dict):
+        node.pop("required", None)
+        for v in node.values():
+            _optional_everywhere(v)
+    elif isinstance(node, list):
+        for v in node:
+            _optional_everywhere(v)
+
+
 def policy_schema() -> dict[str, Any]:
-    """JSON Schema of a policy file (as validated after merging over the packaged default)."""
+    """JSON Schema of a policy *file*: every table and key may be left out, because a file is
+    merged over the packaged default before the merged policy is validated in full."""
     schema = Policy.model_json_schema()
+    _optional_everywhere(schema)
     schema["title"] = "restoresim policy"
+    schema["description"] = (
+        "A restoresim policy file. Every table and key is optional: the file is merged over the "
+        "packaged default policy, and the merged result must be valid."
+    )
     return schema

@@ -154,7 +154,8 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
         toxic |= (substrates == name) & bool(sub["toxic"])
     amended = m[:, _COL["substrate_amendment"]] > 0
     factor = np.where(
-        amended, lib["recovery.toxic_cover_factor_amended"],
+        amended,
+        lib["recovery.toxic_cover_factor_amended"],
         lib["recovery.toxic_cover_factor_unamended"],
     )
     put("toxic_cover_factor", np.where(toxic, factor, 1.0))

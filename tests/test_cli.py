@@ -250,3 +250,28 @@ def test_console_script_runs_as_a_new_user_would(tmp_path) -> None:
         env=env,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_unwritable_out_is_bad_input_before_any_work(capsys, tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    rc, out, err = run(capsys, "evaluate", "--draws", "20", "--out", str(blocker / "sub"))
+    assert rc == 2 and out == "" and "cannot create" in err and "Traceback" not in err
+
+
+def test_debug_is_accepted_after_the_subcommand(capsys) -> None:
+    rc, _, _ = run(capsys, "evaluate", "--draws", "20", "--no-conditions", "--debug")
+    assert rc == 0
+
+
+def test_policy_schema_accepts_a_partial_policy_file(capsys) -> None:
+    import tomllib
+
+    import jsonschema
+
+    rc, out, _ = run(capsys, "schema", "policy")
+    assert rc == 0
+    schema = json.loads(out)
+    root = Path(__file__).parents[1]
+    partial = tomllib.loads((root / "scenarios" / "policies" / "hunan-screening.toml").read_text())
+    jsonschema.validate(partial, schema)

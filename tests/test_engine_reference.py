@@ -172,8 +172,9 @@ def _kernel_vs_reference(proposal, policy, n_draws: int, seed: int) -> None:
     prep = res.prepared[0]
     ref = reference.simulate_draws(prep.resolved, prep.draws(seed, n_draws))
     h = prep.horizon
-    eng = {k: raw[k].values[:, :h] if "year" in raw[k].dims else raw[k].values
-           for k in raw.data_vars}
+    eng = {
+        k: raw[k].values[:, :h] if "year" in raw[k].dims else raw[k].values for k in raw.data_vars
+    }
     _compare(eng, ref)
 
 
@@ -190,8 +191,9 @@ def test_kernel_equals_reference_on_random_proposals(changes, seed) -> None:
     _kernel_vs_reference(make_proposal(changes), sim.load_policy(), n_draws=12, seed=seed)
 
 
-@pytest.mark.parametrize("name", ["example", "toxic_unamended_thin_soil_no_import",
-                                  "revenue_basis_bond_high_hazard"])
+@pytest.mark.parametrize(
+    "name", ["example", "toxic_unamended_thin_soil_no_import", "revenue_basis_bond_high_hazard"]
+)
 def test_backends_agree_on_trajectories(name: str, policy) -> None:
     """Both backends give the same summaries and per-year quantiles (cover included)."""
     import xarray as xr

@@ -102,3 +102,11 @@ def test_remedy_for_toxic_substrate_is_amendment() -> None:
 def test_notes(changes, phrase) -> None:
     v = sim.evaluate(make_proposal(changes), draws=200, seed=0, conditions=False).verdicts[0]
     assert any(phrase in n for n in v["notes"]), v["notes"]
+
+
+def test_skipping_the_condition_search_keeps_the_verdict() -> None:
+    p = make_proposal()
+    full = sim.evaluate(p, draws=300, seed=0).verdicts[0]
+    quick = sim.evaluate(p, draws=300, seed=0, conditions=False).verdicts[0]
+    assert full["verdict"] == quick["verdict"] == "conditional"
+    assert quick["conditions"] == []

@@ -108,7 +108,7 @@ def test_attrs_explain_the_run(policy) -> None:
         assert ds.attrs["version"] == sim.__version__
         assert json.loads(ds.attrs["inputs"])[0]["proposal"]["id"] == "HN-2026-0001"
         assert "criteria" in json.loads(ds.attrs["policy"])
-        for name, var in ds.data_vars.items():
+        for name, var in ds.variables.items():
             assert var.attrs.get("units"), name
             assert var.attrs.get("long_name"), name
 

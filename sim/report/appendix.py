@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from sim.fmt import number
+from sim.proposal import DEFAULT_POLICY_PATH
 from sim.report.analysis import ReportData
 from sim.report.markup import table, value_text
 
@@ -66,10 +68,15 @@ def assumptions(d: ReportData) -> str:
 def reproducibility(d: ReportData) -> str:
     overrides = " ".join(f"--param {k}={v:g}" for k, v in d.overrides.items())
     src = d.proposal.source_path
+    policy_src = d.policy.source_path
+    if policy_src is not None and Path(policy_src).resolve() == DEFAULT_POLICY_PATH.resolve():
+        policy_src = None
     command = (
-        f"restoresim report {src or 'PROPOSAL'} --draws {d.draws} --seed {d.seed}"
+        f"restoresim report {src or 'PROPOSAL'}"
+        + (f" --policy {policy_src}" if policy_src else "")
+        + f" --draws {d.draws} --seed {d.seed}"
         + (f" {overrides}" if overrides else "")
-        + f" --out {d.proposal.id}.html"
+        + " --out REPORT.html"
     )
     items = {
         "seed": str(d.seed),

@@ -143,7 +143,8 @@ def format_summary(s: dict[str, Any]) -> str:
     lines += [
         "  (* the deadline; complete = restoration works finished)",
         "",
-        f"works finished on every site: P50 {s['finish_date_p50'] or later} "
+        f"works finished on every site, including works redone after a failed spot check: "
+        f"P50 {s['finish_date_p50'] or later} "
         f"(P10 {s['finish_date_p10'] or later}, P90 {s['finish_date_p90'] or later}); "
         f"by the deadline in {pct(s['finished_by_deadline_probability'])} of replications",
         f"every site accepted: P50 {s['acceptance_finish_date_p50'] or later}",

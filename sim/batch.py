@@ -281,7 +281,9 @@ def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str,
         name=v.get("name", ""),
         verdict=v["verdict"],
         deciding_criteria=";".join(v["deciding_criteria"]),
-        conditions="; ".join(f"{c['field']}={c['value']:.10g}" for c in v["conditions"]),
+        conditions="; ".join(
+            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in v["conditions"]
+        ),
         report=record["report"],
         applicant_percentile=record.get("applicant_percentile"),
         **{k: m.get(k) for k in METRICS},
@@ -407,7 +409,9 @@ SHOWN: dict[str, str] = {
     "assurance_probability": "assurance",
     "expected_unfunded_liability_cny": "exp. unfunded [M CNY]",
     "applicant_percentile": "applicant's estimate",
+    "conditions": "conditions (any one fixes its criterion)",
 }
+TEXT_COLUMNS = ("id", "verdict", "deciding_criteria", "conditions")
 
 
 def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int) -> str:
@@ -419,7 +423,7 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
     order = ("approve", "conditional", "reject", "invalid")
     tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
     head = "".join(
-        f'<th class="{"" if k in ("id", "verdict", "deciding_criteria") else "num"}">'
+        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">'
         f"{escape(t)}</th>"
         for k, t in SHOWN.items()
     )
@@ -435,7 +439,10 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
             cells.append(f'<td colspan="{len(SHOWN) - 2}" class="error">{escape(r["error"])}</td>')
         else:
             cells.append(f"<td>{escape(r['deciding_criteria'].replace(';', ', '))}</td>")
-            cells += [f'<td class="num">{_cell(k, r[k])}</td>' for k in list(SHOWN)[3:]]
+            cells += [
+                f'<td class="{"" if k in TEXT_COLUMNS else "num"}">{_cell(k, r[k])}</td>'
+                for k in list(SHOWN)[3:]
+            ]
         body.append(
             f'<tr data-id="{escape(r["id"])}" data-verdict="{verdict}">{"".join(cells)}</tr>'
         )

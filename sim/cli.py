@@ -320,6 +320,17 @@ def format_verdict(v: dict[str, Any]) -> str:
         for c in v["conditions"]:
             val = f"{c['value']:,.0f}" if abs(c["value"]) >= 1000 else f"{c['value']:g}"
             lines.append(f"  {c['criterion']}: {c['change']}  [{c['field']} = {val}]")
+        se = 100.0 * (0.9 * 0.1 / v["draws"]) ** 0.5
+        lines.extend(
+            textwrap.wrap(
+                f"Each value is the smallest that passes on these {v['draws']} draws; a "
+                f"probability near 90 % carries a Monte-Carlo error of about ±{se:.1f} points, "
+                "so re-check with more draws (or add a margin) before imposing it.",
+                width=98,
+                initial_indent="  ",
+                subsequent_indent="  ",
+            )
+        )
     if v["remedies"]:
         lines += ["", "Plan changes that would fix a hard failure"]
         for c in v["remedies"]:

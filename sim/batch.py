@@ -392,6 +392,10 @@ def _cell(key: str, v: Any) -> str:
         return f"{100 * v:.1f}%"
     if key == "applicant_percentile":
         return escape(percentile_label(v))
+    if key == "conditions":  # one per line, long field names may break anywhere
+        items = "<br>".join(escape(c) for c in str(v).split("; "))
+        return f'<span style="overflow-wrap:anywhere;font-size:0.85em">{items}</span>'
+
     if isinstance(v, float):
         return f"{v:,.1f}"
     return escape(str(v))
@@ -412,6 +416,7 @@ SHOWN: dict[str, str] = {
     "conditions": "conditions (any one fixes its criterion)",
 }
 TEXT_COLUMNS = ("id", "verdict", "deciding_criteria", "conditions")
+_STYLE = {"conditions": ' style="max-width:16em"'}
 
 
 def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int) -> str:
@@ -423,8 +428,7 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
     order = ("approve", "conditional", "reject", "invalid")
     tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
     head = "".join(
-        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">'
-        f"{escape(t)}</th>"
+        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">{escape(t)}</th>'
         for k, t in SHOWN.items()
     )
     body = []
@@ -440,7 +444,8 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
         else:
             cells.append(f"<td>{escape(r['deciding_criteria'].replace(';', ', '))}</td>")
             cells += [
-                f'<td class="{"" if k in TEXT_COLUMNS else "num"}">{_cell(k, r[k])}</td>'
+                f'<td class="{"" if k in TEXT_COLUMNS else "num"}"{_STYLE.get(k, "")}>'
+                f"{_cell(k, r[k])}</td>"
                 for k in list(SHOWN)[3:]
             ]
         body.append(

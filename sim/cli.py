@@ -57,7 +57,7 @@ def _layer(text: str) -> Any:
 
 
 def _run_options() -> argparse.ArgumentParser:
-    """Options shared by ``report`` and ``batch``: policy, draws, seed, parameter overrides."""
+    """Options shared by ``evaluate``, ``report`` and ``batch``: policy, draws, seed, overrides."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--policy", metavar="FILE", help="policy file (default: packaged policy)")
     common.add_argument(
@@ -67,7 +67,10 @@ def _run_options() -> argparse.ArgumentParser:
         help="Monte-Carlo draws per proposal (default 1000)",
     )
     common.add_argument(
-        "--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0, help="random seed"
+        "--seed",
+        type=_positive_int("--seed", 0, 2**63 - 1),
+        default=0,
+        help="random seed (default 0)",
     )
     common.add_argument(
         "--param",
@@ -172,32 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser(
         "evaluate",
+        parents=[_run_options()],
         help="evaluate proposals and print verdicts",
         description="Evaluate proposal files (TOML or JSON). With no file, "
         "evaluates the example proposal that ships with the package.",
     )
     ev.add_argument("proposals", nargs="*", metavar="PROPOSAL", help="proposal files")
-    ev.add_argument("--policy", metavar="FILE", help="policy file (default: packaged policy)")
-    ev.add_argument(
-        "--draws",
-        type=_positive_int("--draws", 1, MAX_DRAWS),
-        default=1000,
-        help="Monte-Carlo draws per proposal (default 1000)",
-    )
-    ev.add_argument(
-        "--seed",
-        type=_positive_int("--seed", 0, 2**63 - 1),
-        default=0,
-        help="random seed (default 0)",
-    )
-    ev.add_argument(
-        "--param",
-        type=_param,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a parameter of the library, e.g. cost.regrade_unit_cost=18",
-    )
     ev.add_argument(
         "--out",
         metavar="DIR",
@@ -236,7 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="independent replications (default 100)",
     )
     pg.add_argument(
-        "--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0, help="random seed"
+        "--seed",
+        type=_positive_int("--seed", 0, 2**63 - 1),
+        default=0,
+        help="random seed (default 0)",
     )
     pg.add_argument(
         "--out", metavar="DIR", help="write programme.nc, summary.json and the plots to DIR"

@@ -497,6 +497,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sim.proposal import load_proposal
     from sim.report import write_report
 
+    suffix = Path(args.out).suffix.lower()
+    fmt = args.format or ("pdf" if suffix == ".pdf" else "html")
+    suffixes = {"html": (".html", ".htm"), "pdf": (".pdf",)}[fmt]
+    if suffix not in suffixes and not Path(args.out).is_dir():
+        raise InputError(
+            f"--out {args.out}: a {fmt.upper()} report needs a file name ending in "
+            f"{' or '.join(suffixes)} (use --format to choose HTML or PDF)"
+        )
     policy, overrides = _policy_and_params(args)
     data = write_report(
         load_proposal(args.proposal),

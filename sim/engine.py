@@ -465,7 +465,7 @@ def run(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(chunks), unit="chunk", desc="evaluating", leave=False)
+        bar = tqdm(total=len(chunks), unit="chunk", desc="evaluating", leave=False, disable=None)
     if workers <= 1:
         for blocks in chunks:
             prep = prepared_for(blocks)

@@ -275,3 +275,31 @@ def test_policy_schema_accepts_a_partial_policy_file(capsys) -> None:
     root = Path(__file__).parents[1]
     partial = tomllib.loads((root / "scenarios" / "policies" / "hunan-screening.toml").read_text())
     jsonschema.validate(partial, schema)
+
+
+def test_report_refuses_an_out_name_that_does_not_match_its_format(capsys, tmp_path) -> None:
+    rc, _, err = run(
+        capsys, "report", str(GOOD), "--draws", "20", "--out", str(tmp_path / "r.docx")
+    )
+    assert rc == 2 and ".html" in err
+    rc, _, err = run(
+        capsys,
+        "report",
+        str(GOOD),
+        "--draws",
+        "20",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "r.pdf"),
+    )
+    assert rc == 2 and not (tmp_path / "r.pdf").exists()
+
+
+def test_unknown_layer_option_is_named(capsys) -> None:
+    try:
+        rc = main(["evaluate", str(GOOD), "--draws", "20", "--layers", "x.geojson:min_dist=100"])
+    except SystemExit as exc:  # argparse reports the option's own type error
+        rc = exc.code
+    err = capsys.readouterr().err
+    assert rc == 2 and "did you mean 'min_distance'" in err

@@ -162,7 +162,9 @@ def run_replications(
     if progress:
         from tqdm import tqdm
 
-        reps = tqdm(reps, desc="replications", unit="rep", file=sys.stderr, leave=False)
+        reps = tqdm(
+            reps, desc="replications", unit="rep", file=sys.stderr, leave=False, disable=None
+        )
     return [replicate(cfg, sites, replication_rng(seed, r)) for r in reps]
 
 

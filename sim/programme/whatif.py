@@ -82,7 +82,7 @@ def sweep(
 
         from tqdm import tqdm
 
-        it = tqdm(cases, desc="sweep", unit="case", file=sys.stderr, leave=False)
+        it = tqdm(cases, desc="sweep", unit="case", file=sys.stderr, leave=False, disable=None)
     for lever, value in it:
         sc, shift = scenario, 0.0
         if lever == "tranche_shift_days":

@@ -21,7 +21,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from sim.errors import InputError
+from sim.errors import InputError, did_you_mean
 from sim.proposal import Layer
 from sim.spatial import geometry as geo
 from sim.spatial.files import POLYGONAL, WGS84, GeoFile, read_geofile, to_crs
@@ -105,6 +105,11 @@ def parse_layer_arg(text: str, origin: str = "layers") -> LayerSpec:
                     "in (0, 100000], e.g. 'railway.geojson:min_distance=1000'"
                 )
             rule = "min_distance"
+    elif sep and "=" in option and "/" not in option:
+        raise InputError(
+            f"{origin} {text!r}: unknown layer option {option.split('=')[0]!r}; allowed: "
+            f"'min_distance=METRES'{did_you_mean(option.split('=')[0], ['min_distance'])}"
+        )
     if not path_text:
         raise InputError(f"{origin} {text!r}: expected PATH or PATH:min_distance=METRES")
     path = Path(path_text).expanduser()

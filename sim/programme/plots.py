@@ -35,10 +35,33 @@ def _band(ax, t, x: np.ndarray, label: str, color=None) -> None:
 
 def _marks(ax, ds: xr.Dataset) -> None:
     deadline = np.datetime64(ds.attrs["deadline"])
-    ax.axvline(deadline, color="k", ls="--", lw=0.8)
+    ax.axvline(deadline, color="k", ls="--", lw=0.8, label="deadline")
+    first = True
     for d in ds["report_date"].values:
         if d != deadline:
-            ax.axvline(d, color="0.5", ls=":", lw=0.8)
+            ax.axvline(d, color="0.5", ls=":", lw=0.8, label="report date" if first else None)
+            first = False
+
+
+def _active_window(ax, ds: xr.Dataset) -> None:
+    """Limit the time axis to the programme's activity (until every site is closed, P90)."""
+    t = ds["time"].values
+    closed = ds["sites"].sel(stage=[s for s in ("aftercare", "closed") if s in ds["stage"]])
+    done = closed.sum("stage").values >= ds["sites"].isel(time=0).sum("stage").values[:, None]
+    last = t[-1]
+    if done.any(axis=1).all():
+        ends = [t[np.argmax(row)] for row in done]
+        last = min(
+            t[-1],
+            np.quantile(np.array(ends, dtype="datetime64[D]").astype(float), 0.9).astype(
+                "datetime64[D]"
+            )
+            + np.timedelta64(90, "D"),
+        )
+    deadline = np.datetime64(ds.attrs["deadline"]) + np.timedelta64(60, "D")
+    ax.set_xlim(t[0], max(last, deadline))
+    ax.set_xlabel("date")
+    ax.tick_params(axis="x", labelrotation=30)
 
 
 def progress_figure(ds: xr.Dataset) -> Figure:
@@ -63,8 +86,10 @@ def progress_figure(ds: xr.Dataset) -> Figure:
         ax.set_ylim(0, 1.02)
         ax.set_title(f"Completion by {'count' if col == 0 else 'area'}")
         _marks(ax, ds)
-    axes[0, 1].legend(loc="upper right", fontsize=8)
+    axes[0, 1].legend(loc="center right", fontsize=8)
     axes[1, 1].legend(loc="lower right", fontsize=8)
+    for ax in axes[1]:
+        _active_window(ax, ds)
     fig.suptitle(ds.attrs.get("title", "programme"))
     return fig
 
@@ -91,6 +116,7 @@ def utilisation_figure(ds: xr.Dataset) -> Figure:
     ax_q.legend(fontsize=8)
     for ax in (ax_u, ax_q):
         _marks(ax, ds)
+    _active_window(ax_q, ds)
     ax_u.set_title("Resource utilisation and queues (P50, P10–P90 band)")
     return fig
 

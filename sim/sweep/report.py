@@ -277,6 +277,14 @@ def frontier_figure(front: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
+#: readable axis labels of the outcomes shown in figures
+OUTCOME_LABELS = {
+    "restoration_cost_p90_sum_cny": "restoration cost, sum of P90s",
+    "unfunded_liability_cny": "expected unfunded public liability",
+    "approval_rate": "approval rate",
+}
+
+
 def tornado_figure(tornado: pd.DataFrame, label: str) -> bytes:
     from matplotlib.figure import Figure
 
@@ -295,7 +303,7 @@ def tornado_figure(tornado: pd.DataFrame, label: str) -> bytes:
         ax.barh(y, hi - base, left=base, color="C3", label="highest third")
         ax.axvline(base, color="k", lw=0.8)
         ax.set_yticks(y, t["uncertainty"].tolist())
-        ax.set_xlabel(f"{name} [M CNY]")
+        ax.set_xlabel(f"{OUTCOME_LABELS.get(name, name)} [M CNY]")
         ax.legend(fontsize=7, loc="lower right")
     axes[0].set_title(f"Tornado: mean outcome by uncertainty third, policy {label}", fontsize=9)
     fig.tight_layout()
@@ -317,7 +325,7 @@ def distributions_figure(ds: xr.Dataset) -> bytes:
         ax.boxplot(
             list(y), tick_labels=[f"#{i}" for i in range(p)], whis=(10, 90), showfliers=False
         )
-        ax.set_ylabel(f"{name} [{unit}]")
+        ax.set_ylabel(f"{OUTCOME_LABELS.get(name, name)} [{unit}]")
         ax.grid(alpha=0.3)
     axes[0].set_title("Outcomes across scenarios by policy (box: quartiles, whiskers: P10-P90)")
     axes[1].set_xlabel("policy")

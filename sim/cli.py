@@ -56,6 +56,15 @@ def _layer(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _add_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seed",
+        type=_positive_int("--seed", 0, 2**63 - 1),
+        default=0,
+        help="random seed (default 0)",
+    )
+
+
 def _run_options() -> argparse.ArgumentParser:
     """Options shared by ``evaluate``, ``report`` and ``batch``: policy, draws, seed, overrides."""
     common = argparse.ArgumentParser(add_help=False)
@@ -66,12 +75,7 @@ def _run_options() -> argparse.ArgumentParser:
         default=1000,
         help="Monte-Carlo draws per proposal (default 1000)",
     )
-    common.add_argument(
-        "--seed",
-        type=_positive_int("--seed", 0, 2**63 - 1),
-        default=0,
-        help="random seed (default 0)",
-    )
+    _add_seed(common)
     common.add_argument(
         "--param",
         type=_param,
@@ -218,12 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=100,
         help="independent replications (default 100)",
     )
-    pg.add_argument(
-        "--seed",
-        type=_positive_int("--seed", 0, 2**63 - 1),
-        default=0,
-        help="random seed (default 0)",
-    )
+    _add_seed(pg)
     pg.add_argument(
         "--out", metavar="DIR", help="write programme.nc, summary.json and the plots to DIR"
     )

@@ -51,6 +51,8 @@ OUT_YEARLY: tuple[str, ...] = (
     "cover_wall",
 )
 
+COVER_COL = OUT_YEARLY.index("cover_forest")  # first of the five cover columns
+
 # --- column constants (numba freezes module globals at compile time)
 C_RESERVES = COL["reserves_mt"]
 C_OUTPUT = COL["annual_output_mt"]
@@ -736,8 +738,6 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
             _cover_yearly(
                 yearly,
                 row,
-                14,
-                n_h,
                 n_h,
                 r_floor,
                 r_dump,
@@ -759,8 +759,6 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
 def _cover_yearly(
     yearly,
     row,
-    col0,
-    T,
     n_h,
     r_floor,
     r_dump,
@@ -778,10 +776,10 @@ def _cover_yearly(
 ):
     """Area-weighted mean cover by land use and of walls, by year (NaN before any); O(T²)."""
     for j in range(N_LU + 1):
-        col = col0 + (j if j < WATER else WATER)
+        col = COVER_COL + (j if j < WATER else WATER)
         if j == WATER:
             continue
-        for t in range(T):
+        for t in range(n_h):
             num = 0.0
             den = 0.0
             for tau in range(t + 1):
@@ -802,7 +800,7 @@ def _cover_yearly(
                         continue
                     c = 0.0
                     if t >= s:
-                        c = _cover(fmax, f0, k, float(g[t] - g[min(s, T - 1)]))
+                        c = _cover(fmax, f0, k, float(g[t] - g[min(s, n_h - 1)]))
                     num += a * c
                     den += a
             yearly[row, t, col] = num / den if den > 0.0 else np.nan

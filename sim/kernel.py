@@ -187,29 +187,34 @@ def _cover(fmax, f0, k, age):
 
 @njit(cache=True)
 def _age_rule(fmax, f0, k, crit, n_years):
-    """(kind, bound): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1).
+    """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
+    ``needed`` is the whole effective years to reach crit (inf if never, as sim.model.recovery).
 
-    Found from the closed form and confirmed with the cover formula itself, so the test is the
-    same as evaluating ``cover(age) >= crit`` for every integer age.
+    Found from the closed form; when the closed form lies within 1e-6 of a whole year (or the
+    ceiling is within 1e-6 of the criterion) the bound is confirmed with the cover formula itself,
+    so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
     """
     if fmax >= f0:
         if f0 >= crit:
-            return 1, 0
+            return 1, 0, 0.0
         if fmax <= crit:
-            return 1, NEVER
-        a = math.ceil(math.log((fmax - f0) / (fmax - crit)) / k)
-        a = min(max(a, 0.0), n_years + 1.0)
+            return 1, NEVER, math.inf
+        a_real = math.log((fmax - f0) / (fmax - crit)) / k
+        needed = math.ceil(a_real)
+        a = min(max(needed, 0.0), n_years + 1.0)
         m = np.int64(a)
-        while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
-            m -= 1
-        while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
-            m += 1
-        return 1, (m if m <= n_years else NEVER)
+        if abs(a_real - round(a_real)) < 1e-6 or fmax - crit < 1e-6 * fmax:
+            while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
+                m -= 1
+            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
+                m += 1
+        return 1, (m if m <= n_years else NEVER), needed
     # a ceiling below the initial cover: cover decays towards it
+    needed = 0.0 if f0 >= crit else (math.inf if fmax <= crit else 0.0)
     m = np.int64(-1)
     while m + 1 <= n_years and _cover(fmax, f0, k, float(m + 1)) >= crit:
         m += 1
-    return -1, m
+    return -1, m, needed
 
 
 @njit(cache=True, inline="always")
@@ -219,31 +224,19 @@ def _meets(kind, bound, age):
     return age <= bound
 
 
-@njit(cache=True)
-def _years_needed(fmax, f0, k, crit):
-    """Whole effective years until cover reaches crit (as sim.model.recovery); inf if never."""
-    if f0 >= crit:
-        return 0.0
-    if fmax <= crit:
-        return math.inf
-    return math.ceil(math.log((fmax - f0) / (fmax - crit)) / k)
-
-
 @njit(cache=True, inline="always")
-def _reach_years(tau, s, needed, g, first, n_h, n_years):
-    """Years from planting (tau) until the criterion is met, censored at the horizon.
+def _reach(s, g_s, needed, first, n_h, n_years):
+    """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
+    first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
 
     ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery).
     """
-    if s >= n_h or math.isinf(needed):
-        return float(n_h - tau)
-    target = g[s] + np.int64(needed)
-    r = first[min(target, n_years + 1)]
+    if s >= n_h or needed >= NEVER:
+        return np.float64(n_h)
+    r = first[min(g_s + needed, n_years + 1)]
     if r < s:
         r = s
-    if r < n_h:
-        return float(r - tau)
-    return float(n_h - tau)
+    return np.float64(r if r < n_h else n_h)
 
 
 @njit(cache=True, nogil=True)
@@ -268,7 +261,6 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
     a_yr = np.zeros(T)
     spend_nom = np.zeros(T)
     fund = np.zeros(T)
-    walk = np.zeros(T)
     g = np.zeros(T, dtype=np.int64)
     ok_land = np.zeros(T, dtype=np.bool_)
     ok_wall = np.zeros(T, dtype=np.bool_)
@@ -287,7 +279,14 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
     fmax_i = np.zeros(N_LU)
     need_m = np.zeros(N_LU)
     need_i = np.zeros(N_LU)
-    first = np.zeros(T + 2, dtype=np.int64)
+    first = np.zeros(T + 3, dtype=np.int64)
+    grp_sh = np.zeros(N_LU)
+    grp_lm = np.zeros(N_LU, dtype=np.int64)
+    grp_hm = np.zeros(N_LU, dtype=np.int64)
+    grp_li = np.zeros(N_LU, dtype=np.int64)
+    grp_hi = np.zeros(N_LU, dtype=np.int64)
+    grp_nm = np.zeros(N_LU, dtype=np.int64)
+    grp_ni = np.zeros(N_LU, dtype=np.int64)
     r_floor = np.zeros(T)
     r_dump = np.zeros(T)
     r_wallp = np.zeros(T)
@@ -375,18 +374,22 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
         q_ramp = q_full * P[C_RAMP_SHARE]
         ramp_years = np.int64(P[C_RAMP_YEARS])
         tol = 1e-9 * reserves
+        # cumulative capacity in closed form, so the years carry no dependency chain
         mined = 0.0
         life = 0
         q[0] = 0.0
+        prev = 0.0
         for t in range(1, n_h):
-            cap = q_ramp if t <= ramp_years else q_full
-            qt = min(cap, reserves - mined)
+            ramp_t = t if t < ramp_years else ramp_years
+            cum = min(reserves, q_ramp * ramp_t + q_full * (t - ramp_t))
+            qt = cum - prev
+            prev = cum
             if qt <= tol:
                 qt = 0.0
             else:
                 life += 1
             q[t] = qt
-            mined = mined + qt
+            mined += qt
         inv_mined = 1.0 / mined
         for t in range(n_h):
             x[t] = q[t] * inv_mined
@@ -463,29 +466,29 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
         fw = fail_p * (P[C_M_STEEP] if steep else 1.0)
         cap_p = P[C_CAP]
         m_dr = P[C_M_DROUGHT]
+        pl_wet = min(cap_p, fl)
+        pl_dry = min(cap_p, fl * m_dr)
+        pw_wet = min(cap_p, fw)
+        pw_dry = min(cap_p, fw * m_dr)
         acc = 0
         first[0] = 0
+        sink = T + 2  # first[] slot written in drought years (no effective year gained)
         for t in range(n_h):
             h1 = _word(k1, k2, base + np.uint64(rng.SLOT_YEAR_A + t))
             h2 = _word(k1, k2, base + np.uint64(rng.SLOT_YEAR_B + t))
-            drought = np.float64(h1 >> _S32) * _INV32 < p_drought
-            if not drought:
-                acc += 1
-                first[acc] = t
+            wet = np.float64(h1 >> _S32) * _INV32 >= p_drought
+            acc += np.int64(wet)
+            first[acc if wet else sink] = t
             g[t] = acc
-            pl = min(cap_p, fl * m_dr) if drought else min(cap_p, fl)
-            pw = min(cap_p, fw * m_dr) if drought else min(cap_p, fw)
-            ok_land[t] = np.float64(h1 & _LOW32) * _INV32 >= pl
-            ok_wall[t] = np.float64(h2 >> _S32) * _INV32 >= pw
+            ok_land[t] = np.float64(h1 & _LOW32) * _INV32 >= (pl_wet if wet else pl_dry)
+            ok_wall[t] = np.float64(h2 >> _S32) * _INV32 >= (pw_wet if wet else pw_dry)
         for v in range(acc + 1, T + 2):
             first[v] = T
         nxt_l = n_h
         nxt_w = n_h
         for t in range(n_h - 1, -1, -1):
-            if ok_land[t]:
-                nxt_l = t
-            if ok_wall[t]:
-                nxt_w = t
+            nxt_l = t if ok_land[t] else nxt_l
+            nxt_w = t if ok_wall[t] else nxt_w
             s_land[t] = nxt_l
             s_wall[t] = nxt_w
         deadline = life + closure + np.int64(P[C_HORIZON_SH])
@@ -512,24 +515,68 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
                     break
             if done:
                 continue
-            km, bm = _age_rule(fmax_m[j], f0, k, crit[j], T)
+            km, bm, nm = _age_rule(fmax_m[j], f0, k, crit[j], T)
             kind_m[j] = km
             bound_m[j] = bm
-            need_m[j] = _years_needed(fmax_m[j], f0, k, crit[j])
+            need_m[j] = nm
             if fmax_i[j] == fmax_m[j]:
                 kind_i[j] = km
                 bound_i[j] = bm
-                need_i[j] = need_m[j]
+                need_i[j] = nm
             else:
-                ki, bi = _age_rule(fmax_i[j], f0, k, crit[j], T)
+                ki, bi, ni = _age_rule(fmax_i[j], f0, k, crit[j], T)
                 kind_i[j] = ki
                 bound_i[j] = bi
-                need_i[j] = _years_needed(fmax_i[j], f0, k, crit[j])
+                need_i[j] = ni
         fmax_w = base_cover * P[C_WALL_COVER]
-        kind_w, bound_w = _age_rule(fmax_w, f0, k, P[C_CRIT_WALL], T)
-        need_w = _years_needed(fmax_w, f0, k, P[C_CRIT_WALL])
+        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P[C_CRIT_WALL], T)
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
+
+        # land uses that share their rules are one group: per group, the ages at which mined
+        # (m) and infrastructure (i) land meets its criterion, [lo, hi], and effective years
+        # needed (NEVER: not reachable)
+        n_grp = 0
+        yd = 0.0
+        for j in range(N_LU):
+            sh = shares[j]
+            if j == WATER or sh == 0.0:
+                continue
+            yd = yd + sh
+            if farm_soil_ok or j != FARMLAND:
+                lm = bound_m[j] if kind_m[j] == 1 else -NEVER
+                hm = NEVER if kind_m[j] == 1 else bound_m[j]
+                li = bound_i[j] if kind_i[j] == 1 else -NEVER
+                hi = NEVER if kind_i[j] == 1 else bound_i[j]
+            else:  # farmland without its full soil never meets
+                lm, hm, li, hi = NEVER, -NEVER, NEVER, -NEVER
+            nm = NEVER if math.isinf(need_m[j]) else np.int64(need_m[j])
+            ni = NEVER if math.isinf(need_i[j]) else np.int64(need_i[j])
+            found = False
+            for gg in range(n_grp):
+                if (
+                    grp_lm[gg] == lm
+                    and grp_hm[gg] == hm
+                    and grp_li[gg] == li
+                    and grp_hi[gg] == hi
+                    and grp_nm[gg] == nm
+                    and grp_ni[gg] == ni
+                ):
+                    grp_sh[gg] += sh
+                    found = True
+                    break
+            if not found:
+                grp_sh[n_grp] = sh
+                grp_lm[n_grp] = lm
+                grp_hm[n_grp] = hm
+                grp_li[n_grp] = li
+                grp_hi[n_grp] = hi
+                grp_nm[n_grp] = nm
+                grp_ni[n_grp] = ni
+                n_grp += 1
+        nw = NEVER if math.isinf(need_w) else np.int64(need_w)
+        lw = bound_w if kind_w == 1 else -NEVER
+        hw = NEVER if kind_w == 1 else bound_w
 
         # ---- cohorts: success at the deadline, rework, years to criterion
         sum_pat_met_m = 0.0
@@ -551,50 +598,33 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
             sw = s_wall[tau]
             est_l = sl <= deadline
             age_l = g_dead - g[min(sl, n_h - 1)]
+            gs = g[min(sl, n_h - 1)]
             met_m = 0.0
             met_i = 0.0
-            ym = 0.0
-            yi = 0.0
-            last_m = -1.0
-            last_i = -1.0
             yn_m = 0.0
             yn_i = 0.0
-            yd = 0.0
-            for j in range(N_LU):
-                sh = shares[j]
-                if j == WATER:
-                    met_m = met_m + sh
-                    met_i = met_i + sh
-                    continue
-                if sh == 0.0:
-                    continue
-                soil_ok = farm_soil_ok or j != FARMLAND
-                if est_l and soil_ok and _meets(kind_m[j], bound_m[j], age_l):
-                    met_m = met_m + sh
-                if est_l and soil_ok and _meets(kind_i[j], bound_i[j], age_l):
-                    met_i = met_i + sh
-                if need_m[j] != last_m:
-                    last_m = need_m[j]
-                    ym = _reach_years(tau, sl, last_m, g, first, n_h, T)
-                if need_i[j] != last_i:
-                    last_i = need_i[j]
-                    yi = _reach_years(tau, sl, last_i, g, first, n_h, T)
-                yn_m = yn_m + sh * ym
-                yn_i = yn_i + sh * yi
-                yd = yd + sh
-            ok_w = sw <= deadline and _meets(kind_w, bound_w, g_dead - g[min(sw, n_h - 1)])
+            for gg in range(n_grp):
+                sh = grp_sh[gg]
+                met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
+                met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
+                rm = _reach(sl, gs, grp_nm[gg], first, n_h, T)
+                ri = rm if grp_ni[gg] == grp_nm[gg] else _reach(sl, gs, grp_ni[gg], first, n_h, T)
+                yn_m += sh * (rm - tau)
+                yn_i += sh * (ri - tau)
+            met_m += water
+            met_i += water
+            gw = g[min(sw, n_h - 1)]
+            age_w = g_dead - gw
+            ok_w = sw <= deadline and lw <= age_w and age_w <= hw
             sum_pat += pt
             sum_inf += ci
             sum_pat_met_m += pt * met_m
             sum_inf_met += ci * met_i
-            if ok_w:
-                sum_pat_w += pt
-            if sl > tau:
-                rework_pat += pt
-                rework_inf += ci
-            if sw > tau:
-                rework_wpat += pt
-            yw = _reach_years(tau, sw, need_w, g, first, n_h, T)
+            sum_pat_w += pt if ok_w else 0.0
+            rework_pat += pt if sl > tau else 0.0
+            rework_inf += ci if sl > tau else 0.0
+            rework_wpat += pt if sw > tau else 0.0
+            yw = _reach(sw, gw, nw, first, n_h, T) - tau
             years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
             years_den += pt * (mined_land * yd + wall_plan) + ci * yd
         restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
@@ -609,90 +639,8 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
         if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
             success = False
 
-        # ---- spend, rework, aftercare; cost totals (SPEC §5-6)
-        carry_l = 0.0
-        carry_w = 0.0
-        cost = 0.0
-        pv_cost = 0.0
-        for t in range(n_h):
-            a_yr[t] = after_rate * (pat[t] * plant_pat + rinf[t] * u_plant)
-            rw = 0.0
-            if t >= 1:
-                tm = t - 1
-                if ok_land[tm]:
-                    carry_l = 0.0
-                else:
-                    carry_l += pat[tm] * rework_land_pat + rinf[tm] * u_rework
-                if ok_wall[tm]:
-                    carry_w = 0.0
-                else:
-                    carry_w += pat[tm] * rework_wall_pat
-                rw = carry_l + carry_w
-            after_due = 0.0
-            for j in range(1, monitoring + 1):
-                if t - j >= 0:
-                    after_due += a_yr[t - j]
-            works = pat[t] * works_pat + rinf[t] * u_i
-            sp = m_w * (works + rw) + m_a * after_due
-            cost += sp
-            spend_nom[t] = sp * g_inf[p, t]
-            pv_cost += spend_nom[t] * g_disc[p, t]
-            if want_yearly:
-                yearly[row, t, 0] = sp
-
-        # ---- finance (SPEC §7)
-        price_t = P[C_PRICE] * 1e6
-        rev_basis = P[C_BASIS_REV] != 0.0
-        fund_rate = P[C_FUND_RATE]
-        plan_cost = P[C_PLAN]
-        interest = 1.0 + P[C_FUND_INT]
-        bal = 0.0
-        pv_rev = 0.0
-        cum_x = 0.0
-        cum_pat = 0.0
-        cum_rinf = 0.0
-        peak = 0.0
-        after_total = m_a * monitoring * after_rate
-        for t in range(n_h):
-            revenue = q[t] * price_t * g_inf[p, t]
-            pv_rev += revenue * g_disc[p, t]
-            dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
-            bal = max(0.0, bal * interest + dep - spend_nom[t])
-            fund[t] = bal
-            cum_x += x[t]
-            cum_pat += pat[t]
-            cum_rinf += rinf[t]
-            left = cum_x - cum_pat
-            um = mined_land * left
-            ui = infra - cum_rinf
-            uwf = wall_face * left
-            unrest = um + wall_plan * left + ui
-            if unrest > peak:
-                peak = unrest
-            owed = 0.0
-            for j in range(monitoring):
-                if t - j >= 0:
-                    owed += (monitoring - j) * a_yr[t - j]
-            restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
-            after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
-            walk[t] = (restore_left + after_left + m_a * owed) * g_inf[p, t]
-            if want_yearly:
-                yearly[row, t, 1] = spend_nom[t]
-                yearly[row, t, 2] = revenue
-                yearly[row, t, 3] = x[t]
-                yearly[row, t, 4] = bal
-                yearly[row, t, 5] = walk[t]
-                yearly[row, t, 6] = floor * cum_x
-                yearly[row, t, 7] = wall_plan * cum_x
-                yearly[row, t, 8] = dump * cum_x
-                yearly[row, t, 9] = infra
-                yearly[row, t, 10] = floor * cum_pat
-                yearly[row, t, 11] = wall_plan * cum_pat
-                yearly[row, t, 12] = dump * cum_pat
-                yearly[row, t, 13] = cum_rinf
-        bond = P[C_BOND]
+        # ---- the operator's default year (SPEC §7), known before the yearly pass
         hazard = P[C_HAZARD]
-        defaulted = False
         y_def = NEVER
         if hazard >= 1.0:
             y_def = 1
@@ -700,11 +648,95 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
             ratio = math.log(1.0 - u_default) / math.log1p(-hazard)
             if ratio < 1e15:
                 y_def = max(1, np.int64(math.ceil(ratio)))
-        unfunded = 0.0
-        if y_def <= life + closure:
-            defaulted = True
-            at = y_def - 1
-            unfunded = max(0.0, walk[at] - fund[at] - bond)
+        defaulted = y_def <= life + closure
+        at = y_def - 1 if defaulted else -1
+        walk_at = 0.0
+
+        # ---- one pass over the years: spend with rework and aftercare (SPEC §5-6), the fund,
+        # the unrestored area and, where needed, the walk-away liability (SPEC §7)
+        price_t = P[C_PRICE] * 1e6
+        rev_basis = P[C_BASIS_REV] != 0.0
+        fund_rate = P[C_FUND_RATE]
+        plan_cost = P[C_PLAN]
+        interest = 1.0 + P[C_FUND_INT]
+        after_total = m_a * monitoring * after_rate
+        gi = g_inf[p]
+        gd = g_disc[p]
+        carry_l = 0.0
+        carry_w = 0.0
+        cost = 0.0
+        pv_cost = 0.0
+        bal = 0.0
+        pv_rev = 0.0
+        cum_x = 0.0
+        cum_pat = 0.0
+        cum_rinf = 0.0
+        peak = 0.0
+        after_due = 0.0  # aftercare due in year t: the last `monitoring` years' plantings
+        for t in range(n_h):
+            pt = pat[t]
+            ct = rinf[t]
+            a_yr[t] = after_rate * (pt * plant_pat + ct * u_plant)
+            rw = 0.0
+            if t >= 1:
+                tm = t - 1
+                add_l = pat[tm] * rework_land_pat + rinf[tm] * u_rework
+                add_w = pat[tm] * rework_wall_pat
+                carry_l = 0.0 if ok_land[tm] else carry_l + add_l
+                carry_w = 0.0 if ok_wall[tm] else carry_w + add_w
+                rw = carry_l + carry_w
+                if monitoring > 0:
+                    after_due += a_yr[tm]
+                    if tm - monitoring >= 0:
+                        after_due -= a_yr[tm - monitoring]
+            works = pt * works_pat + ct * u_i
+            sp = m_w * (works + rw) + m_a * after_due
+            cost += sp
+            sn = sp * gi[t]
+            spend_nom[t] = sn
+            pv_cost += sn * gd[t]
+            revenue = q[t] * price_t * gi[t]
+            pv_rev += revenue * gd[t]
+            dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
+            bal = max(0.0, bal * interest + (dep - sn))
+            fund[t] = bal
+            cum_x += x[t]
+            cum_pat += pt
+            cum_rinf += ct
+            left = cum_x - cum_pat
+            um = mined_land * left
+            ui = infra - cum_rinf
+            unrest = um + wall_plan * left + ui
+            if unrest > peak:
+                peak = unrest
+            if t == at or want_yearly:
+                owed = 0.0
+                for j in range(monitoring):
+                    if t - j >= 0:
+                        owed += (monitoring - j) * a_yr[t - j]
+                uwf = wall_face * left
+                restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
+                after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
+                wk = (restore_left + after_left + m_a * owed) * gi[t]
+                if t == at:
+                    walk_at = wk
+                if want_yearly:
+                    yearly[row, t, 0] = sp
+                    yearly[row, t, 1] = sn
+                    yearly[row, t, 2] = revenue
+                    yearly[row, t, 3] = x[t]
+                    yearly[row, t, 4] = bal
+                    yearly[row, t, 5] = wk
+                    yearly[row, t, 6] = floor * cum_x
+                    yearly[row, t, 7] = wall_plan * cum_x
+                    yearly[row, t, 8] = dump * cum_x
+                    yearly[row, t, 9] = infra
+                    yearly[row, t, 10] = floor * cum_pat
+                    yearly[row, t, 11] = wall_plan * cum_pat
+                    yearly[row, t, 12] = dump * cum_pat
+                    yearly[row, t, 13] = cum_rinf
+        bond = P[C_BOND]
+        unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
         need_close = 0.0
         for t in range(life + 1, n_h):
             need_close += spend_nom[t] * g_int[p, t - life]

@@ -163,34 +163,55 @@ class EngineResult:
     prepared: list[Prepared] = field(default_factory=list)
 
 
-def _chunks(n_props: int, n_draws: int, chunk_pairs: int) -> Iterator[list[tuple[int, int, int]]]:
-    """Blocks ``(proposal, first draw, end draw)`` per chunk: whole proposals together, and a
-    proposal with more draws than ``chunk_pairs`` in slices of its own."""
-    per_chunk = max(1, chunk_pairs // n_draws)
+#: a chunk of work: proposals ``lo … hi - 1``, draws ``first … end - 1`` of each
+Chunk = tuple[int, int, int, int]
+
+
+def _chunks(n_props: int, n_draws: int, chunk_pairs: int) -> Iterator[Chunk]:
+    """Chunks of whole proposals, or of one proposal's draws when it has more than
+    ``chunk_pairs`` draws."""
     if n_draws <= chunk_pairs:
-        for start in range(0, n_props, per_chunk):
-            yield [(i, 0, n_draws) for i in range(start, min(n_props, start + per_chunk))]
+        per_chunk = max(1, chunk_pairs // n_draws)
+        for lo in range(0, n_props, per_chunk):
+            yield lo, min(n_props, lo + per_chunk), 0, n_draws
         return
     for i in range(n_props):
         for a in range(0, n_draws, chunk_pairs):
-            yield [(i, a, min(n_draws, a + chunk_pairs))]
+            yield i, i + 1, a, min(n_draws, a + chunk_pairs)
 
 
-def _run_chunk(blocks, prepared: Mapping[int, Prepared], seed, yearly):
-    """The numpy backend: :func:`sim.core.simulate_rows` on one chunk."""
-    n_years = max(prepared[i].horizon for i, _, _ in blocks)
-    counts = [b - a for _, a, b in blocks]
-    resolved = [prepared[i].resolved for i, _, _ in blocks]
-    inp = {k: np.repeat(np.array([r[k] for r in resolved]), counts) for k in RESOLVED_KEYS}
+_BOOL_OUT = {"pit_enlarged", "success", "assured", "defaulted"}
+_INT_OUT = {"life_years", "default_year"}
+
+
+def _out_names() -> tuple[str, ...]:
+    from sim.kernel import OUT_SCALARS
+
+    return OUT_SCALARS
+
+
+def _run_chunk(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
+    """The numpy backend (:func:`sim.core.simulate_rows`): per-row output matrix and yearly."""
+    a, b = chunk[2], chunk[3]
+    n = b - a
+    horizons = par[:, _HORIZON_COL].astype(np.int64)
+    n_years = int(horizons.max())
+    inp = {k: np.repeat(np.array([row_to_resolved(r)[k] for r in par]), n) for k in RESOLVED_KEYS}
     parts: dict[str, list[np.ndarray]] = {}
-    for i, a, b in blocks:
-        d = prepared[i].draws(seed, b - a, first_draw=a)
+    for j, pid in enumerate(ids):
+        d = Prepared(pid, par[j]).draws(seed, n, first_draw=a)
         for k, v in d.items():
             if v.ndim == 2 and k != "cost_factor" and v.shape[1] < n_years:
                 v = np.pad(v, ((0, 0), (0, n_years - v.shape[1])), constant_values=1.0)
             parts.setdefault(k, []).append(v)
     draws = {k: np.concatenate(v) for k, v in parts.items()}
-    return simulate_rows(inp, draws, n_years, yearly=yearly)
+    res = simulate_rows(inp, draws, n_years, yearly=yearly)
+    names = _out_names()
+    out = np.empty((len(ids) * n, len(names)))
+    for j, name in enumerate(names):
+        out[:, j] = res[name] if name in res else -1.0
+    year_rows = {k: v for k, v in res.items() if v.ndim == 2} if yearly else {}
+    return out, year_rows
 
 
 def _kernel_available() -> bool:
@@ -208,37 +229,25 @@ def param_matrix(prepared: Sequence[Prepared]) -> np.ndarray:
     return np.stack([p.row for p in prepared])
 
 
-_BOOL_OUT = {"pit_enlarged", "success", "assured", "defaulted"}
-_INT_OUT = {"life_years", "default_year"}
-
-
-def _run_chunk_kernel(blocks, prepared: Mapping[int, Prepared], seed, yearly):
+def _run_chunk_kernel(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
+    """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk."""
     from sim.kernel import OUT_SCALARS, OUT_YEARLY, simulate_chunk
 
-    props = sorted({i for i, _, _ in blocks})
-    local = {i: j for j, i in enumerate(props)}
-    n_years = max(prepared[i].horizon for i in props)
-    row_prop = np.concatenate([np.full(b - a, local[i], dtype=np.int64) for i, a, b in blocks])
-    row_draw = np.concatenate([np.arange(a, b, dtype=np.int64) for _, a, b in blocks])
-    sub = np.stack([prepared[i].row for i in props])
-    keys = rng.proposal_keys(seed, [prepared[i].proposal_id for i in props])
+    a, b = chunk[2], chunk[3]
+    n_years = int(par[:, _HORIZON_COL].max())
+    keys = rng.proposal_keys(seed, ids)
     t = np.arange(n_years)
-    g_inf = (1.0 + sub[:, _COL["inflation_rate"]])[:, None] ** t
-    g_disc = 1.0 / (1.0 + sub[:, _COL["discount_rate"]])[:, None] ** t
-    g_int = 1.0 / (1.0 + sub[:, _COL["fund_interest_rate"]])[:, None] ** t
-    out = np.empty((len(row_prop), len(OUT_SCALARS)))
-    yearly_arr = np.empty((len(row_prop), n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
-    simulate_chunk(sub, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly_arr, yearly)
-    res: dict[str, np.ndarray] = {}
-    for j, name in enumerate(OUT_SCALARS):
-        v = out[:, j]
-        res[name] = (
-            v.astype(bool) if name in _BOOL_OUT else (v.astype(np.int64) if name in _INT_OUT else v)
-        )
+    g_inf = (1.0 + par[:, _COL["inflation_rate"]])[:, None] ** t
+    g_disc = 1.0 / (1.0 + par[:, _COL["discount_rate"]])[:, None] ** t
+    g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
+    out = np.empty((len(ids) * (b - a), len(OUT_SCALARS)))
+    yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
+    simulate_chunk(par, keys, a, g_inf, g_disc, g_int, out, yearly_arr, yearly)
+    year_rows: dict[str, np.ndarray] = {}
     if yearly:
         for j, name in enumerate(OUT_YEARLY):
-            res[name] = np.ascontiguousarray(yearly_arr[:, :, j])
-    return res
+            year_rows[name] = np.ascontiguousarray(yearly_arr[:, :, j])
+    return out, year_rows
 
 
 _SUMMARY_SCALARS = {
@@ -251,69 +260,90 @@ _SUMMARY_SCALARS = {
 }
 
 
+def _summarise_out(out: np.ndarray, n_draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles ``(n, len(_Q_SCALARS), 3)`` and means ``(n, len(_SUMMARY_SCALARS))`` over the
+    draws of the proposal-major output rows of whole proposals (numpy sorts release the GIL)."""
+    names = _out_names()
+    n = out.shape[0] // n_draws
+    q = np.empty((n, len(_Q_SCALARS), len(QUANTILES)))
+    for j, key in enumerate(_Q_SCALARS.values()):
+        q[:, j] = _quantiles_by_row(out[:, names.index(key)].reshape(n, n_draws))
+    m = np.empty((n, len(_SUMMARY_SCALARS)))
+    for j, key in enumerate(_SUMMARY_SCALARS.values()):
+        m[:, j] = out[:, names.index(key)].reshape(n, n_draws).mean(axis=1)
+    return q, m
+
+
+def _rows_dict(out: np.ndarray, year_rows: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-row outputs by name, with their natural dtypes (booleans, integers)."""
+    res: dict[str, np.ndarray] = {}
+    for j, name in enumerate(_out_names()):
+        v = out[:, j]
+        res[name] = (
+            v.astype(bool) if name in _BOOL_OUT else (v.astype(np.int64) if name in _INT_OUT else v)
+        )
+    res.update(year_rows)
+    return res
+
+
 class _Collector:
-    """Gathers rows and summarises whole proposals at once, vectorised over proposals."""
+    """Takes chunk results and fills the per-proposal summaries (and, on request, the rows kept
+    for trajectories and raw output); a proposal split over chunks is summarised when its last
+    piece arrives."""
 
     def __init__(self, n_props, n_draws, trajectories, raw):
         self.n_draws = n_draws
         self.want_traj, self.want_raw = trajectories, raw
-        self.summary: dict[str, np.ndarray] = {
-            name: np.full((n_props, len(QUANTILES)), np.nan) for name in _Q_SCALARS
-        }
-        for name in _SUMMARY_SCALARS:
-            self.summary[name] = np.full(n_props, np.nan)
-        self.pending: dict[int, list[tuple[int, dict[str, np.ndarray]]]] = {}
+        self.q = np.full((n_props, len(_Q_SCALARS), len(QUANTILES)), np.nan)
+        self.m = np.full((n_props, len(_SUMMARY_SCALARS)), np.nan)
+        self.pending: dict[int, list[tuple[int, np.ndarray, dict[str, np.ndarray]]]] = {}
         self.traj_rows: dict[int, dict[str, np.ndarray]] = {}
         self.raw_rows: dict[int, dict[str, np.ndarray]] = {}
 
-    def add(self, blocks, out, prepared: Mapping[int, Prepared]):
+    @property
+    def summary(self) -> dict[str, np.ndarray]:
+        res = {name: self.q[:, j] for j, name in enumerate(_Q_SCALARS)}
+        res.update({name: self.m[:, j] for j, name in enumerate(_SUMMARY_SCALARS)})
+        return res
+
+    def add(self, chunk: Chunk, result, par: np.ndarray) -> None:
+        """Take a chunk's result; ``par`` is the parameter matrix of all proposals."""
+        lo, hi, a, _ = chunk
+        horizons = par[:, _HORIZON_COL]
+        bonds = par[:, _COL["bond_cny"]]
+        out, year_rows, summ = result
         d = self.n_draws
-        whole = [i for i, a, b in blocks if a == 0 and b == d]
-        if len(whole) == len(blocks):
-            self._summarise(np.array(whole), {k: v for k, v in out.items() if v.ndim == 1})
+        if summ is not None:
+            self.q[lo:hi], self.m[lo:hi] = summ
             if self.want_traj or self.want_raw:
-                for j, i in enumerate(whole):
-                    h = prepared[i].horizon
+                rows = _rows_dict(out, year_rows)
+                for j, i in enumerate(range(lo, hi)):
+                    h = int(horizons[i])
                     self._keep(
                         i,
-                        prepared[i],
+                        bonds[i],
                         {
-                            k: (
-                                v[j * d : (j + 1) * d, :h]
-                                if v.ndim == 2
-                                else v[j * d : (j + 1) * d]
-                            )
-                            for k, v in out.items()
+                            k: v[j * d : (j + 1) * d, :h] if v.ndim == 2 else v[j * d : (j + 1) * d]
+                            for k, v in rows.items()
                         },
                     )
             return
-        row = 0
-        for i, a, b in blocks:
-            n = b - a
-            h = prepared[i].horizon
-            piece = {
-                k: (v[row : row + n, :h] if v.ndim == 2 else v[row : row + n])
-                for k, v in out.items()
-            }
-            row += n
-            self.pending.setdefault(i, []).append((a, piece))
-            if sum(len(p["cost_cny"]) for _, p in self.pending[i]) == d:
-                parts = sorted(self.pending.pop(i), key=lambda x: x[0])
-                full = {k: np.concatenate([p[k] for _, p in parts]) for k in parts[0][1]}
-                self._summarise(np.array([i]), {k: v for k, v in full.items() if v.ndim == 1})
-                if self.want_traj or self.want_raw:
-                    self._keep(i, prepared[i], full)
+        self.pending.setdefault(lo, []).append((a, out, year_rows))
+        if sum(len(o) for _, o, _ in self.pending[lo]) == d:
+            parts = sorted(self.pending.pop(lo), key=lambda x: x[0])
+            full = np.concatenate([o for _, o, _ in parts])
+            self.q[lo : lo + 1], self.m[lo : lo + 1] = _summarise_out(full, d)
+            if self.want_traj or self.want_raw:
+                yr = {k: np.concatenate([y[k] for _, _, y in parts]) for k in parts[0][2]}
+                h = int(horizons[lo])
+                rows = _rows_dict(full, yr)
+                self._keep(
+                    lo, bonds[lo], {k: v[:, :h] if v.ndim == 2 else v for k, v in rows.items()}
+                )
 
-    def _summarise(self, idx: np.ndarray, rows: dict[str, np.ndarray]) -> None:
-        d = self.n_draws
-        for name, key in _Q_SCALARS.items():
-            self.summary[name][idx] = _quantiles_by_row(rows[key].astype(float).reshape(-1, d))
-        for name, key in _SUMMARY_SCALARS.items():
-            self.summary[name][idx] = rows[key].astype(float).reshape(-1, d).mean(axis=1)
-
-    def _keep(self, i: int, prep: Prepared, r: dict[str, np.ndarray]) -> None:
+    def _keep(self, i: int, bond_cny: float, r: dict[str, np.ndarray]) -> None:
         if self.want_traj:
-            self.traj_rows[i] = _trajectory(r, prep.resolved["bond_cny"])
+            self.traj_rows[i] = _trajectory(r, bond_cny)
         if self.want_raw:
             self.raw_rows[i] = r
 
@@ -335,13 +365,14 @@ def _sorted_quantiles(sorted_rows: np.ndarray) -> np.ndarray:
 
 def _quantiles_by_row(x: np.ndarray) -> np.ndarray:
     """P10/P50/P90 over draws for each row of ``(n, draws)``, ignoring NaN (no restored area)."""
+    srt = np.sort(x, axis=1)  # NaN sort last
+    if np.isfinite(srt[:, 0]).all() and np.isfinite(srt[:, -1]).all():
+        return _sorted_quantiles(srt)
     finite = np.isfinite(x)
-    if finite.all():
-        return _sorted_quantiles(np.sort(x, axis=1))
     out = np.full((x.shape[0], len(QUANTILES)), np.nan)
     full = finite.all(axis=1)
     if full.any():
-        out[full] = _sorted_quantiles(np.sort(x[full], axis=1))
+        out[full] = _sorted_quantiles(srt[full])
     for r in np.flatnonzero(~full & finite.any(axis=1)):
         out[r] = _sorted_quantiles(np.sort(x[r, finite[r]])[None, :])[0]
     return out
@@ -436,30 +467,30 @@ def run(
         workers = min(os.cpu_count() or 1, len(chunks))
     collector = _Collector(n_props, draws, trajectories, raw)
     keep_prepared = n_props <= MAX_INPUTS_IN_ATTRS or yearly
-    all_prepared: dict[int, Prepared] = {}
     par_all = np.empty((n_props, len(PARAM_KEYS)))
+    resolved_upto = 0
 
-    last: dict[int, Prepared] = {}
+    def inputs_for(chunk: Chunk) -> np.ndarray:
+        """Resolve a chunk's proposals (once: a proposal sliced over chunks is resolved once)."""
+        nonlocal resolved_upto
+        lo, hi = chunk[0], chunk[1]
+        if hi > resolved_upto:
+            par_all[lo:hi] = resolve_matrix(portfolio.slice(lo, hi), policy, lib)
+            resolved_upto = hi
+        return par_all[lo:hi]
 
-    def prepared_for(blocks) -> dict[int, Prepared]:
-        """Resolve a chunk's proposals once (a proposal sliced over chunks is resolved once)."""
-        idx = sorted({i for i, _, _ in blocks})
-        lo, hi = idx[0], idx[-1] + 1
-        if lo in last:
-            return {lo: last[lo]}
-        par = resolve_matrix(portfolio.slice(lo, hi), policy, lib)
-        par_all[lo:hi] = par
-        prep = {lo + j: Prepared(ids[lo + j], par[j]) for j in range(hi - lo)}
-        last.clear()
-        last.update(prep)
-        if keep_prepared:
-            all_prepared.update(prep)
-        return prep
+    run_chunk = _run_chunk_kernel if backend == "numba" else _run_chunk
 
-    def work(blocks, prep):
-        if backend == "numba":
-            return _run_chunk_kernel(blocks, prep, seed, yearly)
-        return _run_chunk(blocks, prep, seed, yearly)
+    def work(chunk: Chunk, par: np.ndarray):
+        lo, hi, a, b = chunk
+        out, year_rows = run_chunk(chunk, par, ids[lo:hi], seed, yearly)
+        whole = a == 0 and b == draws
+        return out, year_rows, (_summarise_out(out, draws) if whole else None)
+
+    def collect(chunk: Chunk, result) -> None:
+        collector.add(chunk, result, par_all)
+        if bar:
+            bar.update()
 
     bar = None
     if progress:
@@ -467,29 +498,21 @@ def run(
 
         bar = tqdm(total=len(chunks), unit="chunk", desc="evaluating", leave=False, disable=None)
     if workers <= 1:
-        for blocks in chunks:
-            prep = prepared_for(blocks)
-            collector.add(blocks, work(blocks, prep), prep)
-            if bar:
-                bar.update()
+        for chunk in chunks:
+            collect(chunk, work(chunk, inputs_for(chunk)))
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            window: list[tuple[Any, Any, Any]] = []
-            for blocks in chunks:
-                prep = prepared_for(blocks)
-                window.append((blocks, prep, pool.submit(work, blocks, prep)))
+            window: list[tuple[Chunk, Any]] = []
+            for chunk in chunks:
+                window.append((chunk, pool.submit(work, chunk, inputs_for(chunk))))
                 if len(window) >= 2 * workers:
-                    b, p, fut = window.pop(0)
-                    collector.add(b, fut.result(), p)
-                    if bar:
-                        bar.update()
-            for b, p, fut in window:
-                collector.add(b, fut.result(), p)
-                if bar:
-                    bar.update()
+                    c, fut = window.pop(0)
+                    collect(c, fut.result())
+            for c, fut in window:
+                collect(c, fut.result())
     if bar:
         bar.close()
-    prepared = [all_prepared[i] for i in range(n_props)] if keep_prepared else []
+    prepared = [Prepared(ids[i], par_all[i]) for i in range(n_props)] if keep_prepared else []
     horizons = par_all[:, _HORIZON_COL].astype(np.int64)
     summary = _summary_dataset(ids, horizons, draws, collector.summary)
     order = range(n_props)

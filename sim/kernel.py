@@ -274,19 +274,23 @@ def _reach(s, g_s, needed, first, n_h, n_years):
 
 
 @njit(cache=True, nogil=True)
-def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yearly, want_yearly):
+def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, want_yearly):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
-    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; row_prop, row_draw: (n_rows,)
-    int64; g_inf: (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount
-    factors 1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
+    Rows are proposal-major: row ``i * n + d`` is draw ``first_draw + d`` of proposal ``i``, with
+    ``n = out.shape[0] // n_prop`` draws per proposal.
+
+    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; first_draw: int; g_inf:
+    (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
+    1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
     yearly: (n_rows, T, n_yearly) (unused unless want_yearly).
 
     Every mined class (floor, wall plan and face, dumps) is disturbed in proportion to the ore
     mined, so all of them are restored on one yearly *pattern* (share of the class restored in
     each year) times the class total; infrastructure is restored evenly at closure.
     """
-    n_rows = row_prop.shape[0]
+    n_rows = out.shape[0]
+    per_prop = n_rows // par.shape[0]
     T = g_inf.shape[1]
     q = np.zeros(T)
     x = np.zeros(T)
@@ -339,12 +343,12 @@ def simulate_chunk(par, keys, row_prop, row_draw, g_inf, g_disc, g_int, out, yea
     m_a = 0.0
 
     for row in range(n_rows):
-        p = row_prop[row]
+        p = row // per_prop
         P = par[p]
         n_h = np.int64(P[C_HORIZON])
         k1 = keys[p, 0]
         k2 = keys[p, 1]
-        base = np.uint64(row_draw[row]) * _STRIDE
+        base = np.uint64(first_draw + row - p * per_prop) * _STRIDE
         if p != last_p:  # proposal constants
             last_p = p
             theta = math.radians(P[C_SLOPE])
@@ -877,3 +881,4 @@ def _cover_yearly(
                     num += a * c
                     den += a
             yearly[row, t, col] = num / den if den > 0.0 else np.nan
+

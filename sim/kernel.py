@@ -25,6 +25,12 @@ from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_KEYS
 
 COL = {k: i for i, k in enumerate(PARAM_KEYS)}
+
+#: floating-point licences given to the compiler: fused multiply-add, reassociation (so sums may
+#: be reordered and vectorised), reciprocals and signed zeros; never "no NaN" or "no inf",
+#: which the model relies on. Results stay identical run to run and chunk to chunk (the same
+#: compiled code computes each row); they differ from the reference in the last bits only.
+FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 N_LU = len(LAND_USES)
 
 #: per-row scalars written by the kernel (the reference's outputs, then the default year)
@@ -133,6 +139,10 @@ assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(range(C_DEPTH
 assert [COL[f"success_cover_{lu}"] for lu in LAND_USES[:-1]] == list(
     range(C_CRIT0, C_CRIT0 + N_LU - 1)
 )
+# the per-draw scalar slots follow each other (read as one block of five)
+assert (rng.SLOT_COVER_MAX, rng.SLOT_GROWTH, rng.SLOT_FAILURE, rng.SLOT_DEFAULT) == tuple(
+    range(rng.SLOT_OUTPUT + 1, rng.SLOT_OUTPUT + 5)
+)
 WATER = N_LU - 1
 FARMLAND = LAND_USES.index("farmland")
 NEVER = np.int64(1) << np.int64(40)
@@ -152,19 +162,19 @@ _S32 = np.uint64(32)
 _TWO_PI = rng.TWO_PI
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _mix(x):
     x = (x ^ (x >> _S30)) * _M1
     x = (x ^ (x >> _S27)) * _M2
     return x ^ (x >> _S31)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _word(k1, k2, counter):
     return _mix(_mix(k1 + counter * _GAMMA) ^ k2)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _uniform(k1, k2, counter):
     x = _mix(_mix(k1 + counter * _GAMMA) ^ k2)
     return np.float64(x >> _S11) * _INV53
@@ -176,7 +186,7 @@ _COS_C = tuple((-1.0) ** n / math.factorial(2 * n) for n in range(10))
 _HALF_PI = math.pi / 2.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _cos_sin_turn(u):
     """(cos 2πu, sin 2πu) for u in [0, 1), to about one unit in the last place.
 
@@ -204,7 +214,7 @@ def _cos_sin_turn(u):
     return sn, -cs
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _triangular(u, low, mode, high):
     if high <= low:
         return mode
@@ -214,12 +224,12 @@ def _triangular(u, low, mode, high):
     return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _cover(fmax, f0, k, age):
     return fmax - (fmax - f0) * math.exp(-k * age)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def _age_rule(fmax, f0, k, crit, n_years):
     """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
     ``needed`` is the whole effective years to reach crit (inf if never, as sim.model.recovery).
@@ -251,14 +261,14 @@ def _age_rule(fmax, f0, k, crit, n_years):
     return -1, m, needed
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _meets(kind, bound, age):
     if kind == 1:
         return age >= bound
     return age <= bound
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath=FASTMATH)
 def _reach(s, g_s, needed, first, n_h, n_years):
     """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
     first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
@@ -273,7 +283,7 @@ def _reach(s, g_s, needed, first, n_h, n_years):
     return np.float64(r if r < n_h else n_h)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
 def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, want_yearly):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
@@ -306,6 +316,7 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
     s_land = np.zeros(T, dtype=np.int64)
     s_wall = np.zeros(T, dtype=np.int64)
     z = np.zeros(10)
+    uu = np.zeros(15)  # the draw's uniforms: slots 0-9, then 20-24
     f = np.zeros(8)
     shares = np.zeros(N_LU)
     depth = np.zeros(N_LU)
@@ -375,38 +386,38 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
             m_a = 1.0 + P[C_CONT]
 
         # ---- random inputs of this draw (sim.rng layout)
+        for j in range(10):  # independent words: vectorised by the compiler
+            uu[j] = _uniform(k1, k2, base + np.uint64(rng.SLOT_NORMALS + j))
         for j in range(5):
-            u1 = _uniform(k1, k2, base + np.uint64(2 * j))
-            u2 = _uniform(k1, k2, base + np.uint64(2 * j + 1))
-            radius = math.sqrt(-2.0 * math.log(1.0 - u1))
-            c, sn = _cos_sin_turn(u2)
+            uu[10 + j] = _uniform(k1, k2, base + np.uint64(rng.SLOT_OUTPUT + j))
+        for j in range(5):
+            c, sn = _cos_sin_turn(uu[2 * j + 1])
+            radius = math.sqrt(-2.0 * math.log(1.0 - uu[2 * j]))
             z[2 * j] = radius * c
             z[2 * j + 1] = radius * sn
         thick_f = math.exp(P[C_S_THICK] * z[0])
         for j in range(8):
             f[j] = math.exp(P[C_S_COMMON] * z[1] + P[C_S_MEASURE] * z[2 + j])
-        out_f = 1.0 + P[C_SPREAD] * (
-            2.0 * _uniform(k1, k2, base + np.uint64(rng.SLOT_OUTPUT)) - 1.0
-        )
+        out_f = 1.0 + P[C_SPREAD] * (2.0 * uu[10] - 1.0)
         cover_max = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_COVER_MAX)),
+            uu[11],
             P[C_CM],
             P[C_CM + 1],
             P[C_CM + 2],
         )
         growth = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_GROWTH)),
+            uu[12],
             P[C_GR],
             P[C_GR + 1],
             P[C_GR + 2],
         )
         fail_p = _triangular(
-            _uniform(k1, k2, base + np.uint64(rng.SLOT_FAILURE)),
+            uu[13],
             P[C_FP],
             P[C_FP + 1],
             P[C_FP + 2],
         )
-        u_default = _uniform(k1, k2, base + np.uint64(rng.SLOT_DEFAULT))
+        u_default = uu[14]
 
         # ---- extraction schedule (SPEC §2)
         reserves = P[C_RESERVES]
@@ -832,7 +843,7 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
             )
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FASTMATH)
 def _cover_yearly(
     yearly,
     row,
@@ -881,4 +892,3 @@ def _cover_yearly(
                     num += a * c
                     den += a
             yearly[row, t, col] = num / den if den > 0.0 else np.nan
-

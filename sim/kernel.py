@@ -469,7 +469,10 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
             v = pf * x[src] if (src >= 1 and t <= life) else 0.0
             pat[t] = v
             prog_sum += v
-        closing_share = (1.0 - prog_sum) / closure
+        remainder = 1.0 - prog_sum
+        if abs(remainder) <= 1e-9:  # round-off only (SPEC §4)
+            remainder = 0.0
+        closing_share = remainder / closure
         infra_share = infra / closure
         for t in range(n_h):
             if t > life and t <= life + closure:

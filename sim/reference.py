@@ -174,7 +174,10 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         for tau in range(H):
             if 1 <= tau - g and tau <= L:
                 prog[tau] = p * delta[k][tau - g]
-        final_amount = (D_c[k] - _seq_sum(prog)) / C
+        remainder = D_c[k] - _seq_sum(prog)
+        if abs(remainder) <= 1e-9 * D_c[k]:  # SPEC: round-off only
+            remainder = 0.0
+        final_amount = remainder / C
         rest[k] = [prog[tau] + (final_amount if L + 1 <= tau <= L + C else 0.0) for tau in range(H)]
     # Infrastructure is never restored progressively: prog = 0, final = D_infra / C.
     final_infra = (D_c["infra"] - 0.0) / C

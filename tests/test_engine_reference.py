@@ -82,7 +82,10 @@ def _close(name: str, eng: np.ndarray, ref: np.ndarray) -> None:
     ref = np.asarray(ref, dtype=float)
     eng = np.asarray(eng, dtype=float)
     scale = np.max(np.abs(ref)) if ref.size else 0.0
-    np.testing.assert_allclose(eng, ref, rtol=RTOL, atol=1e-12 * max(scale, 1.0), err_msg=name)
+    # money that is zero in exact arithmetic (a fund whose deposits just cover its spending) is
+    # round-off of flows of millions in either implementation: a micro-yuan is equality
+    atol = max(1e-12 * max(scale, 1.0), 1e-6 if name.endswith("_cny") else 0.0)
+    np.testing.assert_allclose(eng, ref, rtol=RTOL, atol=atol, err_msg=name)
 
 
 def _compare(eng, ref) -> None:

@@ -119,6 +119,9 @@ def restoration_schedule(
         prog = np.where(valid, progressive_fraction[:, None] * shifted, 0.0)
     else:
         prog = np.zeros_like(disturbed)
-    remainder = seqsum(disturbed) - seqsum(prog)
+    total = seqsum(disturbed)
+    remainder = total - seqsum(prog)
+    # round-off of progressive shares that add up to the whole is not a closure cost (SPEC §4)
+    remainder = np.where(np.abs(remainder) <= 1e-9 * total, 0.0, remainder)
     closing = (t > life) & (t <= life + closure_years[:, None])
     return prog + np.where(closing, (remainder / closure_years)[:, None], 0.0)

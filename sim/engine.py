@@ -27,7 +27,7 @@ from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
 
 QUANTILES = (0.1, 0.5, 0.9)
-DEFAULT_CHUNK_PAIRS = 16_384
+DEFAULT_CHUNK_PAIRS = 65_536
 MAX_INPUTS_IN_ATTRS = 1000
 _HORIZON_COL = PARAM_KEYS.index("horizon_years")
 _COL = {k: i for i, k in enumerate(PARAM_KEYS)}
@@ -240,7 +240,8 @@ def _run_chunk_kernel(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, y
     g_inf = (1.0 + par[:, _COL["inflation_rate"]])[:, None] ** t
     g_disc = 1.0 / (1.0 + par[:, _COL["discount_rate"]])[:, None] ** t
     g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
-    out = np.empty((len(ids) * (b - a), len(OUT_SCALARS)))
+    # one contiguous run of rows per output (the summaries sort them in place)
+    out = np.empty((len(OUT_SCALARS), len(ids) * (b - a))).T
     yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
     simulate_chunk(par, keys, a, g_inf, g_disc, g_int, out, yearly_arr, yearly)
     year_rows: dict[str, np.ndarray] = {}
@@ -260,17 +261,22 @@ _SUMMARY_SCALARS = {
 }
 
 
-def _summarise_out(out: np.ndarray, n_draws: int) -> tuple[np.ndarray, np.ndarray]:
+def _summarise_out(
+    out: np.ndarray, n_draws: int, inplace: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Quantiles ``(n, len(_Q_SCALARS), 3)`` and means ``(n, len(_SUMMARY_SCALARS))`` over the
-    draws of the proposal-major output rows of whole proposals (numpy sorts release the GIL)."""
+    draws of the proposal-major output rows of whole proposals (numpy sorts release the GIL).
+
+    ``inplace`` lets the quantiles sort ``out``'s columns where they are (the rows are then no
+    longer in draw order)."""
     names = _out_names()
     n = out.shape[0] // n_draws
-    q = np.empty((n, len(_Q_SCALARS), len(QUANTILES)))
-    for j, key in enumerate(_Q_SCALARS.values()):
-        q[:, j] = _quantiles_by_row(out[:, names.index(key)].reshape(n, n_draws))
     m = np.empty((n, len(_SUMMARY_SCALARS)))
     for j, key in enumerate(_SUMMARY_SCALARS.values()):
         m[:, j] = out[:, names.index(key)].reshape(n, n_draws).mean(axis=1)
+    q = np.empty((n, len(_Q_SCALARS), len(QUANTILES)))
+    for j, key in enumerate(_Q_SCALARS.values()):
+        q[:, j] = _quantiles_by_row(out[:, names.index(key)].reshape(n, n_draws), inplace)
     return q, m
 
 
@@ -363,9 +369,14 @@ def _sorted_quantiles(sorted_rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _quantiles_by_row(x: np.ndarray) -> np.ndarray:
-    """P10/P50/P90 over draws for each row of ``(n, draws)``, ignoring NaN (no restored area)."""
-    srt = np.sort(x, axis=1)  # NaN sort last
+def _quantiles_by_row(x: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """P10/P50/P90 over draws for each row of ``(n, draws)``, ignoring NaN (no restored area);
+    ``inplace`` sorts ``x`` itself."""
+    if inplace:
+        x.sort(axis=1)  # NaN sort last
+        srt = x
+    else:
+        srt = np.sort(x, axis=1)
     if np.isfinite(srt[:, 0]).all() and np.isfinite(srt[:, -1]).all():
         return _sorted_quantiles(srt)
     finite = np.isfinite(x)
@@ -485,7 +496,7 @@ def run(
         lo, hi, a, b = chunk
         out, year_rows = run_chunk(chunk, par, ids[lo:hi], seed, yearly)
         whole = a == 0 and b == draws
-        return out, year_rows, (_summarise_out(out, draws) if whole else None)
+        return out, year_rows, (_summarise_out(out, draws, inplace=not yearly) if whole else None)
 
     def collect(chunk: Chunk, result) -> None:
         collector.add(chunk, result, par_all)

@@ -247,7 +247,7 @@ def _age_rule(fmax, f0, k, crit, n_years):
         needed = math.ceil(a_real)
         a = min(max(needed, 0.0), n_years + 1.0)
         m = np.int64(a)
-        if abs(a_real - round(a_real)) < 1e-6 or fmax - crit < 1e-6 * fmax:
+        if abs(a_real - math.floor(a_real + 0.5)) < 1e-6 or fmax - crit < 1e-6 * fmax:
             while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
                 m -= 1
             while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:

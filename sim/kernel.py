@@ -662,14 +662,16 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
             met_i = 0.0
             yn_m = 0.0
             yn_i = 0.0
-            for gg in range(n_grp):
-                sh = grp_sh[gg]
-                met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
-                met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
-                rm = _reach(sl, gs, grp_nm[gg], first, n_h, T)
-                ri = rm if grp_ni[gg] == grp_nm[gg] else _reach(sl, gs, grp_ni[gg], first, n_h, T)
-                yn_m += sh * (rm - tau)
-                yn_i += sh * (ri - tau)
+            if pt != 0.0:  # mined land
+                for gg in range(n_grp):
+                    sh = grp_sh[gg]
+                    met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
+                    yn_m += sh * (_reach(sl, gs, grp_nm[gg], first, n_h, T) - tau)
+            if ci != 0.0:  # infrastructure land (closure years only)
+                for gg in range(n_grp):
+                    sh = grp_sh[gg]
+                    met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
+                    yn_i += sh * (_reach(sl, gs, grp_ni[gg], first, n_h, T) - tau)
             met_m += water
             met_i += water
             gw = g[min(sw, n_h - 1)]

@@ -215,12 +215,14 @@ def _cos_sin_turn(u):
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
 def _triangular(u, low, mode, high):
+    """Inverse CDF of the triangular distribution (the mode when ``high <= low``); both sides
+    are computed and one is selected, as which side a uniform falls on is unpredictable."""
     if high <= low:
         return mode
     c = (mode - low) / (high - low)
-    if u < c:
-        return low + math.sqrt(u * (high - low) * (mode - low))
-    return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+    left = low + math.sqrt(u * (high - low) * (mode - low))
+    right = high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+    return left if u < c else right
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)

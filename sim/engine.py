@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -229,8 +230,22 @@ def param_matrix(prepared: Sequence[Prepared]) -> np.ndarray:
     return np.stack([p.row for p in prepared])
 
 
-def _run_chunk_kernel(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
-    """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk."""
+_SCRATCH = threading.local()
+
+
+def _scratch_out(n_out: int, n_rows: int) -> np.ndarray:
+    """This thread's reusable output block ``(n_rows, n_out)``, one contiguous run per output."""
+    buf = getattr(_SCRATCH, "out", None)
+    if buf is None or buf.shape[0] != n_out or buf.shape[1] < n_rows:
+        buf = _SCRATCH.out = np.empty((n_out, n_rows))
+    return buf[:, :n_rows].T
+
+
+def _run_chunk_kernel(
+    chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly, scratch: bool = False
+):
+    """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk; with ``scratch`` the
+    output goes to the thread's reusable block (valid until the thread's next chunk)."""
     from sim.kernel import OUT_SCALARS, OUT_YEARLY, simulate_chunk
 
     a, b = chunk[2], chunk[3]
@@ -241,7 +256,12 @@ def _run_chunk_kernel(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, y
     g_disc = 1.0 / (1.0 + par[:, _COL["discount_rate"]])[:, None] ** t
     g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
     # one contiguous run of rows per output (the summaries sort them in place)
-    out = np.empty((len(OUT_SCALARS), len(ids) * (b - a))).T
+    n_rows = len(ids) * (b - a)
+    out = (
+        _scratch_out(len(OUT_SCALARS), n_rows)
+        if scratch
+        else np.empty((len(OUT_SCALARS), n_rows)).T
+    )
     yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
     simulate_chunk(par, keys, a, g_inf, g_disc, g_int, out, yearly_arr, yearly)
     year_rows: dict[str, np.ndarray] = {}
@@ -490,13 +510,18 @@ def run(
             resolved_upto = hi
         return par_all[lo:hi]
 
-    run_chunk = _run_chunk_kernel if backend == "numba" else _run_chunk
-
     def work(chunk: Chunk, par: np.ndarray):
         lo, hi, a, b = chunk
-        out, year_rows = run_chunk(chunk, par, ids[lo:hi], seed, yearly)
         whole = a == 0 and b == draws
-        return out, year_rows, (_summarise_out(out, draws, inplace=not yearly) if whole else None)
+        if backend == "numba":
+            # whole proposals without yearly output are only summarised: reuse the thread's block
+            scratch = whole and not yearly
+            out, year_rows = _run_chunk_kernel(chunk, par, ids[lo:hi], seed, yearly, scratch)
+        else:
+            scratch = False
+            out, year_rows = _run_chunk(chunk, par, ids[lo:hi], seed, yearly)
+        summ = _summarise_out(out, draws, inplace=not yearly) if whole else None
+        return (None if scratch else out), year_rows, summ
 
     def collect(chunk: Chunk, result) -> None:
         collector.add(chunk, result, par_all)

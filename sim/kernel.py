@@ -240,10 +240,15 @@ def _age_rule(fmax, f0, k, crit, n_years):
     so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
     """
     if fmax >= f0:
-        if f0 >= crit:
-            return 1, 0, 0.0
-        if fmax <= crit:
+        if fmax < crit:  # cover never exceeds its ceiling, in floating point too
             return 1, NEVER, math.inf
+        if not f0 < crit < fmax:
+            # edge cases (already met at planting, or a ceiling equal to the criterion): the
+            # cover formula itself, which rises with age, decides at each whole age
+            m = np.int64(0)
+            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
+                m += 1
+            return 1, (m if m <= n_years else NEVER), (0.0 if f0 >= crit else math.inf)
         a_real = math.log((fmax - f0) / (fmax - crit)) / k
         needed = math.ceil(a_real)
         a = min(max(needed, 0.0), n_years + 1.0)

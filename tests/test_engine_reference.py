@@ -65,6 +65,28 @@ VARIANTS: dict[str, dict] = {
     },
     "certain_default": {"finance.operator_default_hazard_per_year": 1.0},
     "long_life": {"extraction.reserves_mt": 90.0, "extraction.annual_output_mt": 2.5},
+    # everything restored progressively: the closure remainder is round-off only, and once
+    # decided whether the fund covered a closure cost of either sign (found by hypothesis)
+    "fully_progressive_dry_thin": {
+        "extraction.reserves_mt": 3.0,
+        "extraction.annual_output_mt": 1.0,
+        "extraction.ramp_up_years": 0,
+        "extraction.mined_thickness_m": 10.0,
+        "extraction.stripping_ratio": 0.0,
+        "extraction.infrastructure_area_ha": 0.0,
+        "site.final_highwall_slope_deg": 20.0,
+        "site.final_highwall_height_m": 5.0,
+        "site.soil_depth_cm": 0.0,
+        "site.annual_precipitation_mm": 300.0,
+        "restoration.progressive_fraction": 1.0,
+        "restoration.progressive_lag_years": 0,
+        "restoration.closure_years": 1,
+        "restoration.monitoring_years": 0,
+        "restoration.import_topsoil": False,
+        "restoration.substrate_amendment": True,
+        "finance.bond_cny": 0.0,
+        "finance.operator_default_hazard_per_year": 0.0,
+    },
 }
 
 

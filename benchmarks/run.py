@@ -43,10 +43,11 @@ FULL = {
 }
 QUICK = {
     "sizes": [("small", 300, 50), ("medium", 2_000, 100)],
-    "scale_proposals": [500, 1_000, 2_000],
+    # above 1,000 proposals, where the inputs are no longer copied into the attributes
+    "scale_proposals": [1_500, 3_000, 6_000],
     "scale_draws": [25, 50, 100],
     "scale_years": [0.5, 1.0, 2.0],
-    "scale_base": (1_000, 50),
+    "scale_base": (2_000, 50),
     "reference": (8, 5),
     "trajectories": (20, 200),
 }
@@ -226,6 +227,50 @@ def plot_scaling(scaling: dict, path: Path) -> None:
     plt.close(fig)
 
 
+#: the performance budget of the issue "The vectorised core at speed"
+BUDGET = {"pdy_per_s": 60e6, "peak_rss_mb": 512 * 1.048576, "engine_s": 0.3, "cli_wall_s": 2.0}
+
+
+def budget(results: dict) -> dict:
+    """Each budget item: measured, allowed, met (only the full run's large size counts for
+    throughput and memory)."""
+    items = {}
+    large = results["sizes"].get("large")
+    if large:
+        items["throughput at 100,000 x 100"] = (
+            large["pdy_per_s"] / 1e6,
+            BUDGET["pdy_per_s"] / 1e6,
+            large["pdy_per_s"] >= BUDGET["pdy_per_s"],
+            "M proposal-draw-years/s, at least",
+        )
+        items["peak RSS at 100,000"] = (
+            large["peak_rss_mb"],
+            BUDGET["peak_rss_mb"],
+            large["peak_rss_mb"] <= BUDGET["peak_rss_mb"],
+            "MB, at most",
+        )
+    sp = results["single_proposal"]
+    items["engine, 1 x 10,000"] = (sp["engine_s"], BUDGET["engine_s"], sp["engine_s"] < 0.3, "s")
+    items["CLI wall, 1 x 10,000"] = (
+        sp["cli_wall_s"],
+        BUDGET["cli_wall_s"],
+        sp["cli_wall_s"] < BUDGET["cli_wall_s"],
+        "s",
+    )
+    r2 = min(b["fit"]["r2"] for b in results["scaling"].values())
+    items["linear scaling (least R²)"] = (r2, 0.99, r2 >= 0.99, "")
+    lines = [
+        f"{name}: {value:.3g} (limit {limit:.3g} {unit}) {'met' if ok else 'NOT met'}".replace(
+            " )", ")"
+        )
+        for name, (value, limit, ok, unit) in items.items()
+    ]
+    return {
+        "items": {k: {"value": v, "limit": lim, "met": ok} for k, (v, lim, ok, _) in items.items()},
+        "lines": lines,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
@@ -317,6 +362,12 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     results["scaling"] = scaling
+    if args.quick:
+        print("  budget: judged on the full run only (quick sizes are too small to time)")
+    else:
+        results["budget"] = budget(results)
+        for line in results["budget"]["lines"]:
+            print(f"  budget: {line}", flush=True)
     plot_scaling(scaling, out / "scaling.png")
     tmp = out / "results.json.tmp"
     tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")

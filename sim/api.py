@@ -116,7 +116,7 @@ def evaluate(
     raw: bool = False,
     params: Mapping[str, float] | None = None,
     conditions: bool = True,
-    chunk_pairs: int = engine.DEFAULT_CHUNK_PAIRS,
+    chunk_pairs: int | None = None,
     workers: int | None = None,
     progress: bool = False,
     layers: Iterable[Any] = (),
@@ -134,6 +134,10 @@ def evaluate(
     raw : also return per-draw arrays (dims proposal, draw[, year]); for few proposals.
     params : parameter-library overrides by dotted name (``{"cost.regrade_unit_cost": 18}``).
     conditions : search approval conditions for soft failures and remedies for hard ones.
+    chunk_pairs : (proposal, draw) rows per chunk of work; by default sized to the run (at most
+        65,536, at least 4,096, about eight chunks per worker). Results do not depend on it.
+    workers : threads running chunks (default: one per CPU). Results do not depend on it.
+    progress : show a progress bar on a terminal.
     layers : protected layers added to the policy's ``[[layers]]``: paths (``"x.geojson"``, rule
         no_overlap, or ``"x.geojson:min_distance=1000"``), :class:`sim.spatial.LayerSpec` or
         :class:`sim.proposal.Layer`; relative paths are taken from the working directory.

@@ -28,7 +28,11 @@ from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
 
 QUANTILES = (0.1, 0.5, 0.9)
+#: the largest and smallest chunks (proposal-draw rows) chosen by default: large enough that the
+#: per-chunk Python work is small beside the kernel's, small enough to keep memory flat and both
+#: workers busy
 DEFAULT_CHUNK_PAIRS = 65_536
+MIN_CHUNK_PAIRS = 4_096
 MAX_INPUTS_IN_ATTRS = 1000
 _HORIZON_COL = PARAM_KEYS.index("horizon_years")
 _COL = {k: i for i, k in enumerate(PARAM_KEYS)}
@@ -164,6 +168,12 @@ class EngineResult:
     prepared: list[Prepared] = field(default_factory=list)
 
 
+def default_chunk_pairs(n_pairs: int, workers: int) -> int:
+    """Rows per chunk for a run of ``n_pairs`` (proposal, draw) rows: about eight chunks per
+    worker, within [MIN_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS]."""
+    return int(min(DEFAULT_CHUNK_PAIRS, max(MIN_CHUNK_PAIRS, -(-n_pairs // (8 * workers)))))
+
+
 #: a chunk of work: proposals ``lo … hi - 1``, draws ``first … end - 1`` of each
 Chunk = tuple[int, int, int, int]
 
@@ -236,9 +246,9 @@ _SCRATCH = threading.local()
 def _scratch_out(n_out: int, n_rows: int) -> np.ndarray:
     """This thread's reusable output block ``(n_rows, n_out)``, one contiguous run per output."""
     buf = getattr(_SCRATCH, "out", None)
-    if buf is None or buf.shape[0] != n_out or buf.shape[1] < n_rows:
+    if buf is None or buf.shape != (n_out, n_rows):  # exact: the kernel sees one array layout
         buf = _SCRATCH.out = np.empty((n_out, n_rows))
-    return buf[:, :n_rows].T
+    return buf.T
 
 
 def _run_chunk_kernel(
@@ -461,7 +471,7 @@ def run(
     lib: Library | None = None,
     trajectories: bool = False,
     raw: bool = False,
-    chunk_pairs: int = DEFAULT_CHUNK_PAIRS,
+    chunk_pairs: int | None = None,
     workers: int | None = None,
     progress: bool = False,
     backend: str | None = None,
@@ -492,6 +502,8 @@ def run(
     if backend not in ("numba", "numpy"):
         raise ValueError(f"backend = {backend!r}: expected 'numba' or 'numpy'")
     yearly = trajectories or raw
+    if chunk_pairs is None:
+        chunk_pairs = default_chunk_pairs(n_props * draws, workers or os.cpu_count() or 1)
     chunk_pairs = max(1, int(chunk_pairs))
     chunks = list(_chunks(n_props, draws, chunk_pairs))
     if workers is None:

@@ -7,11 +7,21 @@ the GIL, so the engine runs chunks of rows on a thread pool. The numpy implement
 :mod:`sim.core` (vectorised over rows) and the scalar reference :mod:`sim.reference` compute the
 same equations; the tests hold all three together.
 
-Design notes for speed: cost, revenue and fund growth factors ``(1+r)^t`` come from per-proposal
-tables; a cohort's success needs only its effective age at the deadline, compared with a
-per-draw age threshold (found once per draw and class with the same cover formula), so no
-cohort history and no exponential per cohort is computed; cover trajectories (O(years²)) are
-computed only when yearly output is requested.
+Design notes for speed (measured in ``benchmarks/``; the kernel is bound by the number of
+instructions, so each note removes work or a mispredicted branch):
+
+- cost, revenue and fund growth factors ``(1+r)^t`` come from per-proposal tables;
+- the schedule's cumulative output is in closed form (no chain from year to year);
+- a cohort's success needs only its effective age at the deadline, compared with a per-draw
+  age interval found from the closed form of the cover curve (confirmed with the curve itself
+  only near whole years), so no cohort history and no exponential per cohort is computed; land
+  uses that share a rule are one group;
+- spend, fund and unrestored area are one pass over the years; aftercare due is a running
+  window; the walk-away liability is computed only in the default year (every year only when
+  yearly output is asked for); cover trajectories (O(years²)) likewise;
+- the Box-Muller cos and sin come from polynomials after an exact quarter-turn reduction of the
+  uniform, with the quarter applied without branches; the triangular draws select rather than
+  branch; the year's random words are made in a loop the compiler vectorises.
 """
 
 from __future__ import annotations
@@ -279,14 +289,12 @@ def _reach(s, g_s, needed, first, n_h, n_years):
     """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
     first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
 
-    ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery).
+    ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery);
+    ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
+    or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
     """
-    if s >= n_h or needed >= NEVER:
-        return np.float64(n_h)
-    r = first[min(g_s + needed, n_years + 1)]
-    if r < s:
-        r = s
-    return np.float64(r if r < n_h else n_h)
+    r = max(first[min(g_s + needed, n_years + 1)], s)
+    return np.float64(min(r, n_h))
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)

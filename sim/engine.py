@@ -243,12 +243,13 @@ def param_matrix(prepared: Sequence[Prepared]) -> np.ndarray:
 _SCRATCH = threading.local()
 
 
-def _scratch_out(n_out: int, n_rows: int) -> np.ndarray:
-    """This thread's reusable output block ``(n_rows, n_out)``, one contiguous run per output."""
-    buf = getattr(_SCRATCH, "out", None)
-    if buf is None or buf.shape != (n_out, n_rows):  # exact: the kernel sees one array layout
-        buf = _SCRATCH.out = np.empty((n_out, n_rows))
-    return buf.T
+def _scratch(name: str, n_vars: int, n_rows: int) -> np.ndarray:
+    """This thread's reusable block ``name`` of shape ``(n_vars, n_rows)``."""
+    buf = getattr(_SCRATCH, name, None)
+    if buf is None or buf.shape != (n_vars, n_rows):  # exact: the kernel sees one array layout
+        buf = np.empty((n_vars, n_rows))
+        setattr(_SCRATCH, name, buf)
+    return buf
 
 
 def _run_chunk_kernel(
@@ -256,7 +257,7 @@ def _run_chunk_kernel(
 ):
     """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk; with ``scratch`` the
     output goes to the thread's reusable block (valid until the thread's next chunk)."""
-    from sim.kernel import OUT_SCALARS, OUT_YEARLY, simulate_chunk
+    from sim.kernel import N_RIN, OUT_SCALARS, OUT_YEARLY, draw_inputs, simulate_chunk
 
     a, b = chunk[2], chunk[3]
     n_years = int(par[:, _HORIZON_COL].max())
@@ -267,13 +268,12 @@ def _run_chunk_kernel(
     g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
     # one contiguous run of rows per output (the summaries sort them in place)
     n_rows = len(ids) * (b - a)
-    out = (
-        _scratch_out(len(OUT_SCALARS), n_rows)
-        if scratch
-        else np.empty((len(OUT_SCALARS), n_rows)).T
-    )
+    n_out = len(OUT_SCALARS)
+    out = (_scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))).T
     yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
-    simulate_chunk(par, keys, a, g_inf, g_disc, g_int, out, yearly_arr, yearly)
+    rin = _scratch("rin", N_RIN, n_rows)  # the draws' random inputs, read by the kernel only
+    draw_inputs(par, keys, a, rin)
+    simulate_chunk(par, keys, a, rin, g_inf, g_disc, g_int, out, yearly_arr, yearly)
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
         for j, name in enumerate(OUT_YEARLY):

@@ -190,19 +190,31 @@ def _uniform(k1, k2, counter):
     return np.float64(x >> _S11) * _INV53
 
 
-# Taylor coefficients (-1)^n / (2n+1)! and (-1)^n / (2n)! for sin and cos on [-pi/4, pi/4]
-_SIN_C = tuple((-1.0) ** n / math.factorial(2 * n + 1) for n in range(9))
+# --- the draw's random inputs, made for a block of draws at a time by draw_inputs. Every function
+# here is branch-free and calls no libm function, so the compiler runs the loop over draws eight
+# at a time; they are compiled without fast-math licences, so a draw gets the same bits in the
+# vector body as in the loop's remainder, wherever it falls in a chunk. Each is within one or two
+# units in the last place of libm (tests/test_kernel_numerics.py).
+_SIN_C = tuple((-1.0) ** n / math.factorial(2 * n + 1) for n in range(9))  # sin on [-π/4, π/4]
 _COS_C = tuple((-1.0) ** n / math.factorial(2 * n) for n in range(10))
+_EXP_C = tuple(1.0 / math.factorial(n) for n in range(14))  # e^r, |r| <= ln2 / 2
+_LOG_C = tuple(2.0 / (2 * n + 1) for n in range(11))  # 2 atanh(s) / s, |s| < 0.172
 _HALF_PI = math.pi / 2.0
+_LN2_HI = 0.6931471803691238  # ln 2 to 32 significant bits: n * _LN2_HI is exact for small n
+_LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
+_INV_LN2 = 1.4426950408889634
+_SQRT2 = math.sqrt(2.0)
+_POW2 = np.array([2.0**e for e in range(-1022, 1024)])  # 2^e at index e + 1022
+_TWO53 = np.int64(1) << np.int64(53)
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH)
+@njit(cache=True, inline="always", error_model="numpy")
 def _cos_sin_turn(u):
-    """(cos 2πu, sin 2πu) for u in [0, 1), to about one unit in the last place.
+    """(cos 2πu, sin 2πu) for u in [0, 1).
 
     The angle is reduced exactly on ``u`` (quarter turns), so only short polynomials on
-    [-π/4, π/4] remain, and the quarter is applied without branches (it is random, so a branch
-    would be mispredicted three times in four); several times cheaper than libm's cos and sin.
+    [-π/4, π/4] remain, and the quarter is applied by selection (it is random: a branch would
+    be mispredicted three times in four).
     """
     v = 4.0 * u
     nf = math.floor(v + 0.5)
@@ -223,16 +235,130 @@ def _cos_sin_turn(u):
     return c, (-s0 if quarter >= 2 else s0)
 
 
-@njit(cache=True, inline="always", fastmath=FASTMATH)
+@njit(cache=True, inline="always", error_model="numpy")
+def _exp(x):
+    """e^x for |x| <= 700 (model arguments are a few units): 2^k e^r with r = x - k ln 2
+    (Cody-Waite), e^r by its Taylor series to r^13 (truncation below 1e-17), 2^k from a table."""
+    x = min(max(x, -700.0), 700.0)
+    k = math.floor(x * _INV_LN2 + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    p = _EXP_C[13]
+    for i in range(12, -1, -1):
+        p = p * r + _EXP_C[i]
+    return p * _POW2[np.int64(k) + 1022]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _log_one_minus(bits53):
+    """ln(1 - u) for the uniform u = bits53 / 2^53, bits53 an integer in [0, 2^53).
+
+    1 - u = m / 2^53 with the integer m = 2^53 - bits53 >= 1; m = 2^e f with f in [1/√2, √2)
+    (e found by halving steps), so ln(1 - u) = (e - 53) ln 2 + 2 atanh(s), s = (f - 1)/(f + 1),
+    the series to s^21. Exact at u = 0 and accurate near it (no cancellation).
+    """
+    m = _TWO53 - bits53
+    e = np.int64(0)
+    e = e + 32 if m >= (np.int64(1) << (e + 32)) else e
+    e = e + 16 if m >= (np.int64(1) << (e + 16)) else e
+    e = e + 8 if m >= (np.int64(1) << (e + 8)) else e
+    e = e + 4 if m >= (np.int64(1) << (e + 4)) else e
+    e = e + 2 if m >= (np.int64(1) << (e + 2)) else e
+    e = e + 1 if m >= (np.int64(1) << (e + 1)) else e
+    f = np.float64(m) * _POW2[1022 - e]  # in [1, 2), exact
+    big = f > _SQRT2
+    f = f * 0.5 if big else f
+    n = np.float64(e - 53 + (1 if big else 0))
+    sv = (f - 1.0) / (f + 1.0)
+    s2 = sv * sv
+    p = _LOG_C[10]
+    for i in range(9, -1, -1):
+        p = p * s2 + _LOG_C[i]
+    return n * _LN2_HI + (n * _LN2_LO + sv * p)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _normal_pair(k1, k2, counter):
+    """The two normals of the Box-Muller pair of slots ``counter`` (radius) and ``counter + 1``
+    (angle): r cos θ and r sin θ with r = √(-2 ln(1 - u1)), θ = 2π u2 (sim.rng)."""
+    bits = np.int64(_word(k1, k2, counter) >> _S11)
+    u2 = np.float64(_word(k1, k2, counter + np.uint64(1)) >> _S11) * _INV53
+    radius = math.sqrt(-2.0 * _log_one_minus(bits))
+    c, sn = _cos_sin_turn(u2)
+    return radius * c, radius * sn
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _triangular(u, low, mode, high):
-    """Inverse CDF of the triangular distribution (the mode when ``high <= low``); both sides
-    are computed and one is selected, as which side a uniform falls on is unpredictable."""
-    if high <= low:
-        return mode
-    c = (mode - low) / (high - low)
-    left = low + math.sqrt(u * (high - low) * (mode - low))
-    right = high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
-    return left if u < c else right
+    """Inverse CDF of the triangular distribution (the mode when ``high <= low``), by selection:
+    which side a uniform falls on is unpredictable."""
+    span = max(high - low, 1e-300)
+    left = low + math.sqrt(u * span * (mode - low))
+    right = high - math.sqrt(max(1.0 - u, 0.0) * span * (high - mode))
+    v = left if u < (mode - low) / span else right
+    return v if high > low else mode
+
+
+#: rows of the per-draw random inputs written by draw_inputs
+RIN_THICKNESS = 0
+RIN_COST = 1  # eight rows: the measures' cost factors
+RIN_OUTPUT = 9
+RIN_COVER_MAX = 10
+RIN_GROWTH = 11
+RIN_FAILURE = 12
+RIN_DEFAULT = 13
+N_RIN = 14
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def draw_inputs(par, keys, first_draw, rin):
+    """The per-draw random inputs of every row (SPEC §0, :mod:`sim.rng` layout) into ``rin``
+    ``(N_RIN, n_rows)``: the thickness factor, eight cost factors, the output factor, the cover
+    ceiling, the growth rate, the failure probability and the default uniform.
+
+    Rows are proposal-major, as in :func:`simulate_chunk`; the loop over a proposal's draws is
+    vectorised (see the notes above these functions).
+    """
+    n_prop = par.shape[0]
+    n_each = rin.shape[1] // n_prop
+    for p in range(n_prop):
+        P = par[p]
+        k1 = keys[p, 0]
+        k2 = keys[p, 1]
+        s_thick = P[C_S_THICK]
+        s_common = P[C_S_COMMON]
+        s_measure = P[C_S_MEASURE]
+        spread = P[C_SPREAD]
+        cm0, cm1, cm2 = P[C_CM], P[C_CM + 1], P[C_CM + 2]
+        gr0, gr1, gr2 = P[C_GR], P[C_GR + 1], P[C_GR + 2]
+        fp0, fp1, fp2 = P[C_FP], P[C_FP + 1], P[C_FP + 2]
+        r0 = p * n_each
+        for d in range(n_each):
+            base = np.uint64(first_draw + d) * _STRIDE
+            z0, z1 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS))
+            z2, z3 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 2))
+            z4, z5 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 4))
+            z6, z7 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 6))
+            z8, z9 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 8))
+            r = r0 + d
+            rin[RIN_THICKNESS, r] = _exp(s_thick * z0)
+            common = s_common * z1
+            rin[RIN_COST, r] = _exp(common + s_measure * z2)
+            rin[RIN_COST + 1, r] = _exp(common + s_measure * z3)
+            rin[RIN_COST + 2, r] = _exp(common + s_measure * z4)
+            rin[RIN_COST + 3, r] = _exp(common + s_measure * z5)
+            rin[RIN_COST + 4, r] = _exp(common + s_measure * z6)
+            rin[RIN_COST + 5, r] = _exp(common + s_measure * z7)
+            rin[RIN_COST + 6, r] = _exp(common + s_measure * z8)
+            rin[RIN_COST + 7, r] = _exp(common + s_measure * z9)
+            slot = base + np.uint64(rng.SLOT_OUTPUT)
+            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * _uniform(k1, k2, slot) - 1.0)
+            u_cover = _uniform(k1, k2, slot + np.uint64(1))
+            rin[RIN_COVER_MAX, r] = _triangular(u_cover, cm0, cm1, cm2)
+            u_growth = _uniform(k1, k2, slot + np.uint64(2))
+            rin[RIN_GROWTH, r] = _triangular(u_growth, gr0, gr1, gr2)
+            u_failure = _uniform(k1, k2, slot + np.uint64(3))
+            rin[RIN_FAILURE, r] = _triangular(u_failure, fp0, fp1, fp2)
+            rin[RIN_DEFAULT, r] = _uniform(k1, k2, slot + np.uint64(4))
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -298,13 +424,14 @@ def _reach(s, g_s, needed, first, n_h, n_years):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, want_yearly):
+def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly, want_yearly):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
     Rows are proposal-major: row ``i * n + d`` is draw ``first_draw + d`` of proposal ``i``, with
     ``n = out.shape[0] // n_prop`` draws per proposal.
 
-    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; first_draw: int; g_inf:
+    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; first_draw: int; rin:
+    (N_RIN, n_rows) the draws' random inputs from :func:`draw_inputs`; g_inf:
     (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
     1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
     yearly: (n_rows, T, n_yearly) (unused unless want_yearly).
@@ -329,8 +456,6 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
     wet = np.zeros(T, dtype=np.bool_)
     s_land = np.zeros(T, dtype=np.int64)
     s_wall = np.zeros(T, dtype=np.int64)
-    z = np.zeros(10)
-    uu = np.zeros(15)  # the draw's uniforms: slots 0-9, then 20-24
     f = np.zeros(8)
     shares = np.zeros(N_LU)
     depth = np.zeros(N_LU)
@@ -399,39 +524,15 @@ def simulate_chunk(par, keys, first_draw, g_inf, g_disc, g_int, out, yearly, wan
             m_w = ((1.0 + P[C_PROFIT]) * (1.0 + P[C_TAX]) + P[C_OTHER]) * (1.0 + P[C_CONT])
             m_a = 1.0 + P[C_CONT]
 
-        # ---- random inputs of this draw (sim.rng layout)
-        for j in range(10):  # independent words: vectorised by the compiler
-            uu[j] = _uniform(k1, k2, base + np.uint64(rng.SLOT_NORMALS + j))
-        for j in range(5):
-            uu[10 + j] = _uniform(k1, k2, base + np.uint64(rng.SLOT_OUTPUT + j))
-        for j in range(5):
-            c, sn = _cos_sin_turn(uu[2 * j + 1])
-            radius = math.sqrt(-2.0 * math.log(1.0 - uu[2 * j]))
-            z[2 * j] = radius * c
-            z[2 * j + 1] = radius * sn
-        thick_f = math.exp(P[C_S_THICK] * z[0])
+        # ---- random inputs of this draw (made by draw_inputs)
+        thick_f = rin[RIN_THICKNESS, row]
         for j in range(8):
-            f[j] = math.exp(P[C_S_COMMON] * z[1] + P[C_S_MEASURE] * z[2 + j])
-        out_f = 1.0 + P[C_SPREAD] * (2.0 * uu[10] - 1.0)
-        cover_max = _triangular(
-            uu[11],
-            P[C_CM],
-            P[C_CM + 1],
-            P[C_CM + 2],
-        )
-        growth = _triangular(
-            uu[12],
-            P[C_GR],
-            P[C_GR + 1],
-            P[C_GR + 2],
-        )
-        fail_p = _triangular(
-            uu[13],
-            P[C_FP],
-            P[C_FP + 1],
-            P[C_FP + 2],
-        )
-        u_default = uu[14]
+            f[j] = rin[RIN_COST + j, row]
+        out_f = rin[RIN_OUTPUT, row]
+        cover_max = rin[RIN_COVER_MAX, row]
+        growth = rin[RIN_GROWTH, row]
+        fail_p = rin[RIN_FAILURE, row]
+        u_default = rin[RIN_DEFAULT, row]
 
         # ---- extraction schedule (SPEC §2)
         reserves = P[C_RESERVES]

@@ -1,8 +1,8 @@
 """The compiled kernel's hand-made numerics against plain evaluation.
 
-The kernel replaces libm's cos and sin of the Box-Muller angle by polynomials after an exact
-quarter-turn reduction, and finds cover-age thresholds from the closed form (confirmed with the
-cover formula only near whole years). Both are held here to what they replace.
+The draws' random inputs are made with branch-free cos, sin, exp and ln(1 - u) (so the loop over
+draws is vectorised), and cover-age thresholds come from the closed form (confirmed with the
+cover formula only near whole years). Each is held here to what it replaces.
 """
 
 from __future__ import annotations
@@ -10,11 +10,30 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
+from conftest import make_proposal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
 
-from sim.kernel import NEVER, _age_rule, _cos_sin_turn, _cover
+from sim import rng
+from sim.kernel import (
+    N_RIN,
+    NEVER,
+    RIN_COST,
+    RIN_COVER_MAX,
+    RIN_DEFAULT,
+    RIN_FAILURE,
+    RIN_GROWTH,
+    RIN_OUTPUT,
+    RIN_THICKNESS,
+    _age_rule,
+    _cos_sin_turn,
+    _cover,
+    _exp,
+    _log_one_minus,
+    draw_inputs,
+)
 
 
 @njit(cache=False)
@@ -44,6 +63,90 @@ def test_cos_sin_of_a_turn_match_libm() -> None:
     assert np.max(np.abs(s - exact_s)) < 1e-15
     np.testing.assert_allclose(c * c + s * s, 1.0, rtol=0, atol=1e-15)
     assert (c[u == 0.0] == 1.0).all() and (s[u == 0.0] == 0.0).all()
+
+
+@njit(cache=False)
+def _exps(x: np.ndarray) -> np.ndarray:
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = _exp(x[i])
+    return out
+
+
+@njit(cache=False)
+def _logs(bits: np.ndarray) -> np.ndarray:
+    out = np.empty(bits.size)
+    for i in range(bits.size):
+        out[i] = _log_one_minus(bits[i])
+    return out
+
+
+def _ulps(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
+    return np.abs(got - exact) / np.spacing(np.maximum(np.abs(exact), 1e-300))
+
+
+def test_exp_matches_libm() -> None:
+    rng_ = np.random.default_rng(5)
+    x = np.concatenate(
+        [rng_.uniform(-10, 10, 300_000), rng_.uniform(-700, 700, 20_000), [0.0, -0.0, 1.0, 700.0]]
+    )
+    exact = np.array([math.exp(v) for v in x])
+    assert _ulps(_exps(x), exact).max() <= 2.0
+    assert _exps(np.array([0.0]))[0] == 1.0
+
+
+def test_log_one_minus_matches_libm() -> None:
+    rng_ = np.random.default_rng(6)
+    top = 2**53
+    bits = np.concatenate(
+        [
+            rng_.integers(0, top, 300_000),
+            np.arange(0, 1000),  # u near 0: ln(1 - u) near -u, no cancellation allowed
+            top - np.arange(1, 1000),  # u near 1
+            [2**52, 2**52 - 1, 2**52 + 1],
+        ]
+    ).astype(np.int64)
+    exact = np.array([math.log(1.0 - b / 2.0**53) for b in bits])
+    got = _logs(bits)
+    assert got[bits == 0][0] == 0.0
+    nonzero = exact != 0.0
+    assert _ulps(got[nonzero], exact[nonzero]).max() <= 4.0  # libm itself is within 1
+
+
+@pytest.mark.parametrize("first_draw,n_draws", [(0, 100), (37, 13), (1000, 1)])
+def test_draw_inputs_are_the_generators_draws(first_draw, n_draws) -> None:
+    """The kernel's vectorised draws are sim.rng's (numpy, libm) to round-off, and a draw's
+    values do not depend on where it falls in the block (vector body or remainder)."""
+    import sim
+    from sim.engine import prepare
+    from sim.params import load_library
+    from sim.resolve import row_to_settings
+
+    props = [make_proposal({"proposal.id": f"P-{i}"}) for i in range(3)]
+    par = np.stack([p.row for p in prepare(props, sim.load_policy(), load_library())])
+    keys = rng.proposal_keys(11, [p.proposal.id for p in props])
+    rin = np.empty((N_RIN, 3 * n_draws))
+    draw_inputs(par, keys, first_draw, rin)
+    names = {
+        "thickness_factor": RIN_THICKNESS,
+        "output_factor": RIN_OUTPUT,
+        "cover_max": RIN_COVER_MAX,
+        "growth_rate_per_year": RIN_GROWTH,
+        "failure_probability": RIN_FAILURE,
+        "default_uniform": RIN_DEFAULT,
+    }
+    for i in range(3):
+        d = rng.sample_draws(keys[i], n_draws, 3, first_draw=first_draw, **row_to_settings(par[i]))
+        rows = slice(i * n_draws, (i + 1) * n_draws)
+        for name, r in names.items():
+            np.testing.assert_allclose(rin[r, rows], d[name], rtol=1e-14, err_msg=name)
+        np.testing.assert_allclose(
+            rin[RIN_COST : RIN_COST + 8, rows].T, d["cost_factor"], rtol=1e-14
+        )
+    # one draw alone equals the same draw inside a block
+    alone = np.empty((N_RIN, 3))
+    draw_inputs(par, keys, first_draw + n_draws - 1, alone)
+    np.testing.assert_array_equal(alone[:, 0], rin[:, n_draws - 1])
 
 
 def _brute_force(fmax: float, f0: float, k: float, crit: float, n_years: int) -> list[bool]:

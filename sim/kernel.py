@@ -1,11 +1,12 @@
 """Compiled kernel of the Monte-Carlo engine (numba): the whole model per (proposal, draw) row.
 
-The kernel fuses every step of ``model/SPEC.md`` into one pass over a row's years, draws the
-row's random inputs inline from the counter-based generator of :mod:`sim.rng` (no random arrays
-are materialised), and writes per-row scalars (and, on request, per-year arrays). It releases
-the GIL, so the engine runs chunks of rows on a thread pool. The numpy implementation in
-:mod:`sim.core` (vectorised over rows) and the scalar reference :mod:`sim.reference` compute the
-same equations; the tests hold all three together.
+:func:`draw_inputs` makes each row's per-draw random inputs from the counter-based generator of
+:mod:`sim.rng`, a block of draws at a time; :func:`simulate_chunk` then fuses every step of
+``model/SPEC.md`` into one pass over each row's years, drawing the yearly numbers inline (no
+yearly random arrays are materialised), and writes per-row scalars (and, on request, per-year
+arrays). Both release the GIL, so the engine runs chunks of rows on a thread pool. The numpy
+implementation in :mod:`sim.core` (vectorised over rows) and the scalar reference
+:mod:`sim.reference` compute the same equations; the tests hold all three together.
 
 Design notes for speed (measured in ``benchmarks/``; the kernel is bound by the number of
 instructions, so each note removes work or a mispredicted branch):
@@ -19,9 +20,10 @@ instructions, so each note removes work or a mispredicted branch):
 - spend, fund and unrestored area are one pass over the years; aftercare due is a running
   window; the walk-away liability is computed only in the default year (every year only when
   yearly output is asked for); cover trajectories (O(years²)) likewise;
-- the Box-Muller cos and sin come from polynomials after an exact quarter-turn reduction of the
-  uniform, with the quarter applied without branches; the triangular draws select rather than
-  branch; the year's random words are made in a loop the compiler vectorises.
+- the draws' random inputs are branch-free and call no libm function (cos and sin of a turn by
+  polynomials after an exact quarter-turn reduction, exp and ln(1 - u) by range reduction and
+  series), so the loop over a block of draws runs eight draws per instruction; the year's
+  random words are made in a loop the compiler vectorises too.
 """
 
 from __future__ import annotations

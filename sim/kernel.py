@@ -171,7 +171,6 @@ _INV53 = rng.INV_2_53
 _INV32 = rng.INV_2_32
 _LOW32 = rng.LOW32
 _S32 = np.uint64(32)
-_TWO_PI = rng.TWO_PI
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -403,13 +402,6 @@ def _age_rule(fmax, f0, k, crit, n_years):
     while m + 1 <= n_years and _cover(fmax, f0, k, float(m + 1)) >= crit:
         m += 1
     return -1, m, needed
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH)
-def _meets(kind, bound, age):
-    if kind == 1:
-        return age >= bound
-    return age <= bound
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)

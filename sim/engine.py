@@ -233,13 +233,6 @@ def _kernel_available() -> bool:
     return True
 
 
-def param_matrix(prepared: Sequence[Prepared]) -> np.ndarray:
-    """The parameter matrix ``(n, len(PARAM_KEYS))`` of prepared proposals."""
-    if not prepared:
-        return np.zeros((0, len(PARAM_KEYS)))
-    return np.stack([p.row for p in prepared])
-
-
 _SCRATCH = threading.local()
 
 

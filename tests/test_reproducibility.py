@@ -126,3 +126,13 @@ def test_summary_quantiles_equal_numpys(n_draws) -> None:
     if n_draws > 1:
         np.testing.assert_array_equal(q[3], np.quantile(x[3, 1:], QUANTILES))
     assert np.isnan(q[4]).all()
+
+
+def test_default_chunks_keep_both_workers_busy_and_memory_flat() -> None:
+    from sim.engine import DEFAULT_CHUNK_PAIRS, MIN_CHUNK_PAIRS, default_chunk_pairs
+
+    assert default_chunk_pairs(10_000_000, 2) == DEFAULT_CHUNK_PAIRS  # large runs: capped
+    assert default_chunk_pairs(100, 2) == MIN_CHUNK_PAIRS  # tiny runs: one chunk
+    n = 200_000
+    per = default_chunk_pairs(n, 2)
+    assert MIN_CHUNK_PAIRS <= per <= DEFAULT_CHUNK_PAIRS and -(-n // per) >= 8 * 2 - 1

@@ -262,7 +262,7 @@ def simulate_rows(
         total_c = seqsum(area)
         with np.errstate(divide="ignore", invalid="ignore"):
             share_c = seqsum(area * met) / total_c
-        success &= ~(total_c > 0.0) | (share_c >= required)
+        success &= ~(total_c > 0.0) | (share_c >= required - 1e-9)  # round-off (SPEC §6)
     water = inp["share_water"][:, None]
     reworked = seqsum((coh_m + coh_i) * (1.0 - water) * (s_land > t) + coh_wp * (s_wall > t))
     rework_share = reworked / restored_area

@@ -42,6 +42,10 @@ _OUTPUT_CLASS: dict[str, str] = {
 _PLANTED_USES: tuple[str, ...] = tuple(lu for lu in LAND_USES if lu != "water")
 
 
+#: SPEC §6: a class's met share may fall short of the requirement by round-off only
+SHARE_TOLERANCE = 1e-9
+
+
 def _seq_sum(values: Iterable[float]) -> float:
     """Sum left to right with plain float additions (no compensation, no pairwise)."""
     total = 0.0
@@ -433,7 +437,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     success = True
     for k, met in class_met.items():
         area = _seq_sum(rest[k])
-        if area > 0.0 and _seq_sum(met) / area < required:
+        if area > 0.0 and _seq_sum(met) / area < required - SHARE_TOLERANCE:
             success = False
 
     # ---- §7 finance -------------------------------------------------------------------

@@ -65,6 +65,33 @@ VARIANTS: dict[str, dict] = {
     },
     "certain_default": {"finance.operator_default_hazard_per_year": 1.0},
     "long_life": {"extraction.reserves_mt": 90.0, "extraction.annual_output_mt": 2.5},
+    # water equal to the required success share and farmland failing: the met share equals the
+    # requirement in exact arithmetic, and the order of each implementation's sums must not
+    # decide success (found by review)
+    "water_share_equal_to_requirement": {
+        "extraction.reserves_mt": 3.9825712084459686,
+        "extraction.annual_output_mt": 1.1380386626918715,
+        "extraction.ramp_up_years": 0,
+        "extraction.mined_thickness_m": 130.32000572982736,
+        "extraction.stripping_ratio": 1.4676242222353681,
+        "extraction.infrastructure_area_ha": 0.0,
+        "site.final_highwall_slope_deg": 58.62915171684132,
+        "site.final_highwall_height_m": 33.30454207803571,
+        "site.soil_depth_cm": 58.07392511077757,
+        "site.annual_precipitation_mm": 759.0562332026532,
+        "site.substrate": "acid_sulfide",
+        "restoration.target_land_use": {"water": 0.95, "farmland": 0.05},
+        "restoration.progressive_fraction": 0.0,
+        "restoration.progressive_lag_years": 4,
+        "restoration.closure_years": 4,
+        "restoration.monitoring_years": 0,
+        "restoration.import_topsoil": True,
+        "restoration.topsoil_stripped": True,
+        "restoration.substrate_amendment": False,
+        "finance.fund_basis": "revenue_share",
+        "finance.bond_cny": 10924791.128553744,
+        "finance.operator_default_hazard_per_year": 0.0,
+    },
     # everything restored progressively: the closure remainder is round-off only, and once
     # decided whether the fund covered a closure cost of either sign (found by hypothesis)
     "fully_progressive_dry_thin": {

@@ -260,9 +260,8 @@ def budget(results: dict) -> dict:
     r2 = min(b["fit"]["r2"] for b in results["scaling"].values())
     items["linear scaling (least R²)"] = (r2, 0.99, r2 >= 0.99, "")
     lines = [
-        f"{name}: {value:.3g} (limit {limit:.3g} {unit}) {'met' if ok else 'NOT met'}".replace(
-            " )", ")"
-        )
+        f"{name}: {value:.3g} (limit {limit:.3g}{' ' + unit if unit else ''}) "
+        f"{'met' if ok else 'NOT met'}"
         for name, (value, limit, ok, unit) in items.items()
     ]
     return {

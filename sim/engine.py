@@ -207,7 +207,8 @@ def _run_chunk(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
     n = b - a
     horizons = par[:, _HORIZON_COL].astype(np.int64)
     n_years = int(horizons.max())
-    inp = {k: np.repeat(np.array([row_to_resolved(r)[k] for r in par]), n) for k in RESOLVED_KEYS}
+    resolved = [row_to_resolved(r) for r in par]
+    inp = {k: np.repeat(np.array([r[k] for r in resolved]), n) for k in RESOLVED_KEYS}
     parts: dict[str, list[np.ndarray]] = {}
     for j, pid in enumerate(ids):
         d = Prepared(pid, par[j]).draws(seed, n, first_draw=a)
@@ -220,7 +221,7 @@ def _run_chunk(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
     names = _out_names()
     out = np.empty((len(ids) * n, len(names)))
     for j, name in enumerate(names):
-        out[:, j] = res[name] if name in res else -1.0
+        out[:, j] = res[name]
     year_rows = {k: v for k, v in res.items() if v.ndim == 2} if yearly else {}
     return out, year_rows
 

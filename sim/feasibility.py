@@ -22,6 +22,7 @@ import xarray as xr
 from sim import engine, spatial
 from sim.model.finance import fund_balance_cny
 from sim.params import Library
+from sim.spatial.geometry import criterion
 
 CRITERIA = (
     "licensed_area",
@@ -58,24 +59,7 @@ def assess(
 
     def add(name: str, value: float | None, threshold: float | None, explanation: str) -> None:
         c = getattr(crit, name)
-        direction = c.direction
-        if value is None or threshold is None:
-            margin = passed = None
-        else:
-            margin = threshold - value if direction == "<=" else value - threshold
-            passed = bool(margin >= 0)
-        out.append(
-            {
-                "name": name,
-                "value": value,
-                "threshold": threshold,
-                "direction": direction,
-                "margin": margin,
-                "passed": passed,
-                "hard": bool(c.hard),
-                "explanation": explanation,
-            }
-        )
+        out.append(criterion(name, value, threshold, c.direction, c.hard, explanation))
 
     pit90 = _q(s, "pit_footprint_ha", 0.9)
     enlarged = float(s["pit_enlarged_share"])

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError
+from sim.errors import InputError, MissingExtraError
 from sim.fmt import criterion_value
 from sim.outputs import atomic_write as _atomic_write
 from sim.version import __version__
@@ -551,6 +551,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim import sweep
+
+    sweep.require()
     from sim.sweep.execute import run_sweep
 
     res = run_sweep(
@@ -567,6 +570,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep_report(args: argparse.Namespace) -> int:
+    from sim import sweep
+
+    sweep.require()
     from sim.sweep.report import write_report
 
     written = write_report(args.store, args.out, force=args.force)
@@ -585,6 +591,18 @@ COMMANDS = {
 }
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``restoresim`` console script."""
     parser = build_parser()
@@ -594,9 +612,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = debug
     try:
         return COMMANDS[args.command](args)
-    except InputError as exc:
+    except (InputError, MissingExtraError) as exc:
         print(f"restoresim: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (``restoresim evaluate --json | head``)
+        _silence_stdout()
+        return 0
     except OSError as exc:  # an output path that cannot be written, a full disk, …
         print(
             f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}",
@@ -606,8 +627,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("restoresim: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:
         if args.debug:
             traceback.print_exc()

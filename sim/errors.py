@@ -14,6 +14,28 @@ class InputError(ValueError):
         self.problems = problems or [message]
 
 
+class MissingExtraError(RuntimeError):
+    """An optional feature was asked for whose packages are not installed (exit code 2)."""
+
+
+def require_extra(extra: str, modules: Iterable[str], feature: str) -> None:
+    """Raise :class:`MissingExtraError` naming ``pip install "restoresim[extra]"`` if any of
+    ``modules`` cannot be imported."""
+    import importlib
+
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        raise MissingExtraError(
+            f"{feature} need the optional package(s) {', '.join(missing)}, which are not "
+            f'installed; install them with: pip install "restoresim[{extra}]"'
+        )
+
+
 def did_you_mean(word: str, allowed: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest allowed word, or ``""``."""
     close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)

@@ -23,7 +23,20 @@ from typing import Any
 __all__ = ["load_spec", "open_results", "run_sweep", "write_report"]
 
 
+#: the packages of the ``[sweep]`` extra (import names)
+SWEEP_MODULES = ("dask", "distributed", "zarr", "SALib")
+
+
+def require() -> None:
+    """Fail with the install command when the ``[sweep]`` extra is missing."""
+    from sim.errors import require_extra
+
+    require_extra("sweep", SWEEP_MODULES, "policy sweeps")
+
+
 def __getattr__(name: str) -> Any:  # lazy: dask, zarr and SALib load on first use
+    if name in __all__:
+        require()
     if name == "load_spec":
         from sim.sweep.spec import load_spec
 

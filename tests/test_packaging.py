@@ -1,0 +1,100 @@
+"""Packaging and process behaviour: declared dependencies, the optional [sweep] extra, pipes."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+# import name -> distribution name, where they differ
+DIST_OF = {
+    "annotated_types": "annotated-types",
+    "SALib": "salib",
+    "distributed": "dask",  # dask[distributed]
+    "yaml": "pyyaml",
+}
+
+
+def _requirement_names(reqs: list[str]) -> set[str]:
+    return {re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower() for r in reqs}
+
+
+def _third_party_imports(folder: Path) -> set[str]:
+    names: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names and n != "sim"}
+
+
+def test_every_import_of_the_package_is_declared():
+    """What ``sim`` imports is a dependency or in an extra; nothing declared goes unused."""
+    project = PYPROJECT["project"]
+    core = _requirement_names(project["dependencies"])
+    extras = _requirement_names(
+        [r for k, v in project["optional-dependencies"].items() if k != "test" for r in v]
+    )
+    imported = {DIST_OF.get(n, n).lower() for n in _third_party_imports(ROOT / "sim")}
+    assert imported - core - extras == set()
+    # every core dependency is used (h5netcdf is xarray's NetCDF engine, named by string)
+    assert core - imported - {"h5netcdf"} == set()
+
+
+def test_sweep_packages_are_an_extra_not_a_core_dependency():
+    core = _requirement_names(PYPROJECT["project"]["dependencies"])
+    sweep = _requirement_names(PYPROJECT["project"]["optional-dependencies"]["sweep"])
+    assert {"dask", "zarr", "salib"} <= sweep
+    assert not ({"dask", "zarr", "salib", "distributed"} & core)
+
+
+@pytest.mark.parametrize("command", ["sweep", "sweep-report"])
+def test_sweep_without_the_extra_names_the_install_command(command, monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "zarr", None)  # as if zarr were not installed
+    argv = [command, str(ROOT / "scenarios" / "sweeps" / "assurance-threshold.toml")]
+    argv += ["--out", str(tmp_path / "x")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "zarr" in err and 'pip install "restoresim[sweep]"' in err
+    assert "Traceback" not in err
+
+
+def test_core_commands_do_not_import_the_sweep_packages():
+    """``evaluate`` runs without loading zarr, SALib or distributed (a lean, quick start-up)."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from sim.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    rc = main(['evaluate', '--draws', '50', '--no-conditions'])\n"
+        "print(rc, sorted(m for m in ('zarr', 'SALib', 'distributed') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True
+    )
+    assert out.stdout.split("\n")[0] == "0 []"
+
+
+def test_closed_pipe_is_a_quiet_success():
+    """``restoresim evaluate --json | head -c 1``: the reader leaves early; exit 0, no message."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "evaluate", "--json", "--draws", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before anything is written
+        err = proc.stderr.read().decode()
+        rc = proc.wait(timeout=600)
+    assert rc == 0, err
+    assert "error" not in err and "Traceback" not in err

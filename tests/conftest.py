@@ -25,6 +25,19 @@ def make_proposal(changes: dict[str, Any] | None = None, pid: str | None = None)
     return parse_proposal(data, "<test>")
 
 
+# Tiers (pyproject's markers): tests that use these fixtures belong to these tiers.
+FIXTURE_TIERS = {"cluster": "cluster", "review_batch": "slow"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that start a dask cluster or need the whole example queue."""
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        for fixture, tier in FIXTURE_TIERS.items():
+            if fixture in used:
+                item.add_marker(tier)
+
+
 @pytest.fixture(scope="session")
 def policy():
     return sim.load_policy()

@@ -61,6 +61,7 @@ def test_outputs_are_written_atomically(review_batch) -> None:
     assert leftovers == []
 
 
+@pytest.mark.slow
 def test_an_interrupted_batch_resumes_to_the_same_outputs(
     review_batch, tmp_path, capsys, monkeypatch
 ) -> None:
@@ -92,6 +93,7 @@ def test_an_interrupted_batch_resumes_to_the_same_outputs(
     assert files(copy) == before  # the missing report came back identical; nothing else moved
 
 
+@pytest.mark.slow
 def test_resume_redoes_outputs_made_from_other_inputs(review_batch, tmp_path, capsys) -> None:
     queue, out, _rc = review_batch
     copy = tmp_path / "review"
@@ -154,6 +156,7 @@ def csv_text(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+@pytest.mark.slow
 def test_csv_queue_with_field_path_columns(tmp_path, capsys) -> None:
     good = json.loads(json.dumps(EXAMPLE_DATA))
     good["proposal"]["id"] = "CSV-1"

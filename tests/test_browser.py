@@ -19,6 +19,8 @@ from browser import Browser
 
 from sim.report.pdf import find_chromium
 
+pytestmark = pytest.mark.browser
+
 EXAMPLES = sorted((Path(__file__).parents[1] / "scenarios" / "proposals").glob("*.toml"))
 N_FIGURES = 8
 SCREENSHOT = Path("/tmp/restoresim-report.png")

@@ -222,6 +222,7 @@ def test_schema(capsys, kind) -> None:
     assert "properties" in schema
 
 
+@pytest.mark.slow
 def test_console_script_runs_as_a_new_user_would(tmp_path) -> None:
     """The installed entry point (or the module when running from a source tree)."""
     import os

@@ -243,6 +243,7 @@ def test_unlimited_resources_finish_as_fast_as_the_durations_allow() -> None:
     assert float(ds["site_days"].sel(stage=["design_queue", "works_queue"]).sum()) == 0.0
 
 
+@pytest.mark.slow
 def test_more_crews_never_delay_the_median_finish() -> None:
     sc = load_scenario(HUNAN)
     sites = site_table(sc)
@@ -265,6 +266,7 @@ def hunan_run():
     return sc, simulate(sc, replications=60, seed=0)
 
 
+@pytest.mark.slow
 def test_hunan_calibration_reproduces_the_reported_completion(hunan_run) -> None:
     sc, run = hunan_run
     s = summarise(run.dataset, sc)
@@ -280,6 +282,7 @@ def test_hunan_calibration_reproduces_the_reported_completion(hunan_run) -> None
     )
 
 
+@pytest.mark.slow
 def test_area_runs_ahead_of_count_because_large_sites_go_first(hunan_run) -> None:
     sc, run = hunan_run
     ds = run.dataset
@@ -388,6 +391,7 @@ def test_sweep_over_crews_inspectors_and_tranche_timing() -> None:
         assert sw[v].attrs["units"] == "1"
 
 
+@pytest.mark.slow
 def test_cli_json_summary_and_outputs(capsys, tmp_path) -> None:
     scenario = tmp_path / "hunan.toml"
     scenario.write_text(HUNAN.read_text("utf-8"), "utf-8")

@@ -180,6 +180,7 @@ def test_conditions_section_lists_each_condition(example) -> None:
 # the command line
 
 
+@pytest.mark.slow
 def test_report_cli_is_reproducible_and_never_overwrites(capsys, tmp_path, review_batch) -> None:
     """The CLI report equals the batch one byte for byte; no overwriting without --force."""
     queue, review, _rc = review_batch
@@ -227,6 +228,7 @@ def test_pdf_without_a_browser_exits_2_naming_what_to_install(capsys, tmp_path, 
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_pdf_report(example, tmp_path) -> None:
     """The same page printed to PDF by headless Chromium (the CLI's --format pdf path)."""
     if find_chromium() is None:

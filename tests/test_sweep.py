@@ -369,6 +369,7 @@ def test_distributed_cluster_gives_the_same_store(cluster, spec_path, reference,
     xr.testing.assert_identical(results(reference), results(store))
 
 
+@pytest.mark.slow
 def test_killed_sweep_resumes_to_the_uninterrupted_result(spec_path, reference, tmp_path):
     store = tmp_path / "killed.zarr"
     log = tmp_path / "sweep.log"

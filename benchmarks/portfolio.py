@@ -30,7 +30,9 @@ def synthetic_portfolio(n: int, seed: int = 0, life_scale: float = 1.0) -> Portf
     shares = rng.dirichlet([6.0, 2.0, 1.0, 0.5, 0.5], n)
     cols = {
         "proposal.id": np.array([f"SYN-{i:06d}" for i in range(n)], dtype=object),
+        "proposal.name": np.array([f"Synthetic quarry {i}" for i in range(n)], dtype=object),
         "proposal.mineral": mineral,
+        "proposal.method": np.full(n, "open_pit", dtype=object),
         "proposal.region": np.full(n, "south_hilly", dtype=object),
         "proposal.licensed_area_ha": reserves / (2.68 * thickness) * 110.0 + 10.0,
         "extraction.reserves_mt": reserves,

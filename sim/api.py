@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from sim import engine, feasibility, spatial
+from sim import engine, feasibility, plausibility, spatial
 from sim.params import load_library
+from sim.proposal import plausibility_columns
 from sim.version import __version__
 
 
@@ -96,6 +97,7 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
             f"In {enlarged:.0%} of draws the volume-derived pit was too small to hold its final "
             "walls and a 40 m working floor and was enlarged."
         )
+    notes += [text for _, text in plausibility.notes(plausibility_columns([p]))]
     plan = p.finance.plan_restoration_cost_cny
     p10 = float(s["cost_cny"].sel(quantile=0.1))
     if 0 < plan < p10:

@@ -3,11 +3,16 @@
 A :class:`Portfolio` holds proposals as columns named by the field paths of the input contract
 (``extraction.reserves_mt``, ``restoration.target_land_use.forest``, ``proposal.region`` …), so
 the engine can resolve and stream 100,000 applications without building 100,000 pydantic
-objects (≈ 6.5 KB and 170 µs each). The checks are those of :mod:`sim.proposal`, applied to
-whole columns: bounds read from the proposal models' own field constraints, allowed categories
-from the parameter library, land-use shares summing to 1, the plausible life, unique ids; a bad
-value is reported with its row, id, field, value and what is allowed. Any row can be turned back
-into a validated :class:`sim.proposal.Proposal` (:meth:`Portfolio.proposal`).
+objects (≈ 6.5 KB and 170 µs each).
+
+One contract: the columns are checked by the rules of the proposal files, generated from the same
+declaration (:func:`sim.contract.field_specs` reads the proposal models' fields: required or
+optional, type, bounds, pattern, allowed values, defaults) plus the same cross-field rules
+(land-use shares, :mod:`sim.plausibility`). Every row the column-wise screen finds bad is
+re-validated as a proposal file would be, so its message is the file's message, prefixed with
+the source, the row and the id. Portfolios of up to :data:`CONVERT_ALL` rows are converted to
+proposals row by row during validation (each row once, then cached), so nothing can fail after
+validation; larger ones are converted on demand.
 """
 
 from __future__ import annotations
@@ -18,60 +23,36 @@ from typing import Any
 import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 
-from sim.errors import InputError, allowed_list
+from sim import plausibility
+from sim.contract import FieldSpec, field_specs
+from sim.errors import InputError
 from sim.keys import LAND_USES
-from sim.params import load_library
-from sim.proposal import (
-    LAND_USE_SUM_TOLERANCE,
-    MAX_LIFE_YEARS,
-    Extraction,
-    Finance,
-    ProposalSection,
-    Restoration,
-    Site,
-    parse_proposal,
-)
+from sim.params import input_defaults, load_library
+from sim.proposal import FINANCE_DEFAULTED, LAND_USE_SUM_TOLERANCE, parse_proposal
 
-SECTIONS = {"extraction": Extraction, "site": Site, "restoration": Restoration, "finance": Finance}
-TEXT_FIELDS = (
-    "proposal.id",
-    "proposal.name",
-    "proposal.mineral",
-    "proposal.method",
-    "proposal.region",
-    "site.substrate",
-    "finance.fund_basis",
-)
 SHARE_FIELDS = tuple(f"restoration.target_land_use.{lu}" for lu in LAND_USES)
 MAX_PROBLEMS = 20
-
-
-def _numeric_fields() -> dict[str, tuple[type, list[Any], Any]]:
-    """Field path -> (kind, constraints, default) for every numeric or boolean field."""
-    out: dict[str, tuple[type, list[Any], Any]] = {}
-    lic = ProposalSection.model_fields["licensed_area_ha"]
-    out["proposal.licensed_area_ha"] = (float, list(lic.metadata), lic.default)
-    for section, model in SECTIONS.items():
-        for name, info in model.model_fields.items():
-            ann = info.annotation
-            text = str(ann)
-            if ann is bool or "bool" in text:
-                kind: type = bool
-            elif ann is int or text == "<class 'int'>":
-                kind = int
-            elif ann is float or ("float" in text and "dict" not in text):
-                kind = float
-            else:
-                continue
-            out[f"{section}.{name}"] = (kind, list(info.metadata), info.default)
-    return out
-
-
-NUMERIC = _numeric_fields()
+CONVERT_ALL = 1000
 OPTIONAL_FROM_MINERAL = {
     "extraction.rock_density_t_per_m3": "density_t_per_m3",
     "site.substrate": "substrate",
 }
+SPECS: dict[str, FieldSpec] = field_specs()
+TEXT_FIELDS = tuple(k for k, f in SPECS.items() if f.kind in ("str", "literal", "date"))
+NUMERIC = {k: f for k, f in SPECS.items() if f.kind in ("float", "int", "bool")}
+
+
+def _is_blank(x: Any) -> bool:
+    """A cell that gives no value: None, NaN or an empty string."""
+    if x is None:
+        return True
+    if isinstance(x, float | np.floating):
+        return bool(np.isnan(x))
+    return isinstance(x, str) and not x.strip()
+
+
+def _cell(x: Any) -> Any:
+    return x.item() if isinstance(x, np.generic) else x
 
 
 class Portfolio:
@@ -79,11 +60,15 @@ class Portfolio:
 
     Parameters
     ----------
-    columns : field path -> values (one per proposal); missing optional fields take the
-        contract's documented defaults (density and substrate from the mineral table).
+    columns : field path -> values (one per proposal). Required fields need a column and a value
+        in every row; a missing optional column, or a blank cell (None, NaN, "") of an optional
+        field, takes the contract's documented default (density and substrate from the mineral
+        table, finance rates from sim/params/finance_defaults.toml).
     source : name used in error messages (a file name, "<synthetic>" …).
     validate : set False only for columns taken from already validated proposals.
     """
+
+    proposals: list[Any] | None = None
 
     def __init__(
         self, columns: Mapping[str, Any], source: str = "<portfolio>", *, validate: bool = True
@@ -95,35 +80,34 @@ class Portfolio:
             raise InputError(f"{source}: columns have different lengths {sorted(n)}")
         self.n = n.pop() if n else 0
         self.columns = cols
+        self._converted: dict[int, Any] = {}
         if validate:
-            self._fill_and_check()
+            self._check_and_fill()
 
     # -- construction -----------------------------------------------------------------------
     @classmethod
     def from_proposals(cls, proposals: Sequence[Any]) -> Portfolio:
         """Columns of validated :class:`~sim.proposal.Proposal` objects (no re-validation)."""
         cols: dict[str, Any] = {}
-        for path in (*TEXT_FIELDS, *NUMERIC):
+        for path, spec in SPECS.items():
+            if path in SHARE_FIELDS or path == "location.boundary":
+                continue
             section, name = path.split(".")
-            cols[path] = [getattr(getattr(p, section), name) for p in proposals]
+            values = [getattr(getattr(p, section), name) for p in proposals]
+            if spec.kind == "float":
+                values = [np.nan if v is None else v for v in values]
+            cols[path] = np.asarray(values, dtype=object if path in TEXT_FIELDS else None)
         for lu, path in zip(LAND_USES, SHARE_FIELDS, strict=True):
-            cols[path] = [float(p.restoration.target_land_use.get(lu, 0.0)) for p in proposals]
-        cols["location.boundary"] = [
-            (p.location.boundary if p.location is not None else "") for p in proposals
-        ]
-        out = cls(
-            {
-                k: np.asarray(
-                    v, dtype=object if k in TEXT_FIELDS or k.startswith("location") else None
-                )
-                for k, v in cols.items()
-            },
-            validate=False,
+            cols[path] = np.asarray(
+                [float(p.restoration.target_land_use.get(lu, 0.0)) for p in proposals]
+            )
+        cols["location.boundary"] = np.asarray(
+            [(p.location.boundary if p.location is not None else "") for p in proposals],
+            dtype=object,
         )
+        out = cls(cols, validate=False)
         out.proposals = list(proposals)
         return out
-
-    proposals: list[Any] | None = None
 
     # -- access -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -140,189 +124,229 @@ class Portfolio:
         )
         if self.proposals is not None:
             out.proposals = self.proposals[start:stop]
+        else:
+            out._converted = {
+                i - start: p for i, p in self._converted.items() if start <= i < stop
+            }
         return out
 
-    def record(self, i: int) -> dict[str, Any]:
-        """Row ``i`` as a nested mapping in the input-file structure."""
-        data: dict[str, Any] = {
-            "proposal": {},
-            "extraction": {},
-            "site": {},
-            "restoration": {},
-            "finance": {},
-        }
-        for path, values in self.columns.items():
-            parts = path.split(".")
-            v = values[i]
-            v = v.item() if hasattr(v, "item") else v
-            if parts[0] == "location":
-                if v:
-                    data["location"] = {"boundary": v}
+    def record(self, i: int, columns: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+        """Row ``i`` as a nested mapping in the input-file structure (blank cells left out,
+        except an empty text of a required field, which the contract refuses as empty)."""
+        data: dict[str, Any] = {}
+        for path, values in (self.columns if columns is None else columns).items():
+            spec = SPECS.get(path)
+            v = _cell(values[i])
+            if spec is None or (_is_blank(v) and not (spec.required and v == "")):
                 continue
-            if len(parts) == 3:
-                if v:
-                    data["restoration"].setdefault("target_land_use", {})[parts[2]] = v
+            section, name, *rest = path.split(".")
+            if path == "location.boundary":
+                data["location"] = {"boundary": v}
                 continue
-            kind = NUMERIC.get(path, (None,))[0]
-            if kind is int:
+            if rest:  # a land-use share
+                if v:
+                    data.setdefault(section, {}).setdefault(name, {})[rest[0]] = v
+                continue
+            if spec.kind == "int" and isinstance(v, float) and v.is_integer():
                 v = int(v)
-            elif kind is bool:
+            elif spec.kind == "bool" and not isinstance(v, bool) and v in (0, 1):
                 v = bool(v)
-            data[parts[0]][parts[1]] = v
+            elif spec.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
+                v = float(v)
+            data.setdefault(section, {})[name] = v
+        data.setdefault("restoration", {}).setdefault("target_land_use", {})
         return data
 
+    def _label(self, i: int) -> str:
+        pid = self.columns.get("proposal.id")
+        shown = f" (id {_cell(pid[i])})" if pid is not None else ""
+        return f"{self.source}: row {i}{shown}"
+
     def proposal(self, i: int) -> Any:
-        """Row ``i`` as a validated :class:`~sim.proposal.Proposal`."""
+        """Row ``i`` as a validated :class:`~sim.proposal.Proposal` (converted once, cached)."""
         if self.proposals is not None:
             return self.proposals[i]
-        return parse_proposal(self.record(i), f"{self.source} row {i}")
+        if i not in self._converted:
+            self._converted[i] = parse_proposal(self.record(i), self._label(i))
+        return self._converted[i]
 
     def __iter__(self) -> Iterator[Any]:
         for i in range(self.n):
             yield self.proposal(i)
 
     # -- validation ---------------------------------------------------------------------------
-    def _fill_and_check(self) -> None:
-        lib = load_library()
+    def _check_and_fill(self) -> None:
         cols, n, src = self.columns, self.n, self.source
+        raw = dict(cols)  # as given, for the messages
+        missing = [
+            f"{src}: column {path} is missing (required; {spec.description})"
+            for path, spec in SPECS.items()
+            if spec.required and path not in cols
+        ]
+        unknown = [k for k in cols if k not in SPECS]
+        missing += [
+            f"{src}: column {k} is not a field of the input contract "
+            "(columns are named by dotted field paths, e.g. extraction.reserves_mt)"
+            for k in unknown
+        ]
+        if missing:
+            raise InputError("\n".join(missing), problems=missing)
+        bad = np.zeros(n, dtype=bool)
+        for path, spec in SPECS.items():
+            if path in cols:
+                bad |= _screen(spec, cols[path])
+        if any(p in cols for p in SHARE_FIELDS):
+            shares = np.stack([_floats(cols.get(p, np.zeros(n))) for p in SHARE_FIELDS], axis=1)
+            with np.errstate(invalid="ignore"):
+                total = np.nansum(shares, axis=1)
+            bad |= np.abs(total - 1.0) > LAND_USE_SUM_TOLERANCE
+        else:
+            bad |= True  # target_land_use is required
+        ids = cols["proposal.id"].astype(str)
+        uniq, counts = np.unique(ids, return_counts=True)
+        self._fill_defaults()
+        ok_rows = np.flatnonzero(~bad)
+        if ok_rows.size:
+            sub = {k: cols[k][ok_rows] for k in plausibility.FIELDS}
+            for row, _, _ in plausibility.check(sub):
+                bad[ok_rows[row]] = True
         problems: list[str] = []
-        ids = cols.get("proposal.id")
-
-        def where(rows: np.ndarray) -> list[int]:
-            return list(np.flatnonzero(rows)[:MAX_PROBLEMS])
-
-        def row_name(i: int) -> str:
-            return f"row {i}" + (f" (id {ids[i]})" if ids is not None else "")
-
-        def label(path: str) -> str:
-            parts = path.split(".")
-            return f"[{parts[0]}] {'.'.join(parts[1:])}"
-
-        for path in ("proposal.id", "proposal.mineral", "proposal.region"):
-            if path not in cols:
-                problems.append(f"{src}: column {path} is missing (required)")
-        cols.setdefault("proposal.name", np.array(cols["proposal.id"], dtype=object))
-        cols.setdefault("proposal.method", np.array(["open_pit"] * n, dtype=object))
-        cols.setdefault("finance.fund_basis", np.array(["plan_cost_by_output"] * n, dtype=object))
-        cols.setdefault("location.boundary", np.array([""] * n, dtype=object))
+        for i in np.flatnonzero(bad)[:MAX_PROBLEMS]:
+            try:  # the file contract's own message
+                parse_proposal(self.record(int(i), raw), self._label(int(i)))
+            except InputError as exc:
+                problems.extend(exc.problems)
+            else:  # the screen is stricter than the file: never expected
+                problems.append(f"{self._label(int(i))}: refused by the column screen")
+        n_bad = int(bad.sum())
+        if n_bad > MAX_PROBLEMS:
+            problems.append(f"{src}: … and {n_bad - MAX_PROBLEMS} more rows with problems")
+        for dup in uniq[counts > 1][:MAX_PROBLEMS]:
+            rows = np.flatnonzero(ids == dup)
+            problems.append(
+                f"{self._label(int(rows[1]))}: [proposal] id = {str(dup)!r}: "
+                "duplicate proposal id, "
+                f"also used by row {int(rows[0])} (ids must be unique in a run; "
+                f"it appears {len(rows)} times)"
+            )
         if problems:
             raise InputError("\n".join(problems), problems=problems)
-        minerals = cols["proposal.mineral"].astype(str)
-        for path, key in OPTIONAL_FROM_MINERAL.items():
-            default = np.array(
-                [lib.minerals[m][key] if m in lib.minerals else np.nan for m in minerals],
-                dtype=object,
-            )
-            if path not in cols:
-                cols[path] = default
-            else:
-                v = cols[path]
-                missing = np.array(
-                    [x is None or (isinstance(x, float) and np.isnan(x)) or x == "" for x in v]
-                )
-                cols[path] = np.where(missing, default, v)
-        cols["extraction.rock_density_t_per_m3"] = cols["extraction.rock_density_t_per_m3"].astype(
-            float
-        )
-        for path in SHARE_FIELDS:
-            cols.setdefault(path, np.zeros(n))
+        if n <= CONVERT_ALL:  # small: convert every row now, so nothing fails later
+            for i in range(n):
+                self.proposal(i)
 
-        allowed = {
-            "proposal.mineral": list(lib.minerals),
-            "proposal.region": list(lib.regions),
-            "site.substrate": list(lib.substrates),
-            "proposal.method": ["open_pit"],
-            "finance.fund_basis": ["plan_cost_by_output", "revenue_share"],
-        }
-        for path, ok in allowed.items():
-            vals = cols[path].astype(str)
-            for i in where(~np.isin(vals, ok)):
-                hint = (
-                    " (underground mining is not modelled yet)" if vals[i] == "underground" else ""
-                )
-                problems.append(
-                    f"{src}: {row_name(i)}: {label(path)} = {vals[i]!r}: "
-                    f"allowed {allowed_list(ok)}{hint}"
-                )
-        for path, (kind, constraints, default) in NUMERIC.items():
-            if path in OPTIONAL_FROM_MINERAL:
-                pass
-            elif path not in cols:
-                if default is None or repr(default) == "PydanticUndefined":
-                    problems.append(f"{src}: column {path} is missing (required)")
-                    continue
-                cols[path] = np.full(n, default)
-            try:
-                v = cols[path].astype(float)
-            except (TypeError, ValueError):
-                problems.append(f"{src}: {label(path)}: expected numbers")
+    def _fill_defaults(self) -> None:
+        """Fill missing optional columns and blank optional cells with the contract's defaults."""
+        cols, n = self.columns, self.n
+        lib = load_library()
+        minerals = cols["proposal.mineral"].astype(str)
+        finance = input_defaults()
+        for path, spec in SPECS.items():
+            if spec.required:
                 continue
-            bad = ~np.isfinite(v)
-            for i in where(bad):
-                problems.append(
-                    f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
-                    "must be a finite number"
+            col = cols.get(path)
+            blank = np.ones(n, dtype=bool) if col is None else np.array([_is_blank(x) for x in col])
+            if path in OPTIONAL_FROM_MINERAL:
+                key = OPTIONAL_FROM_MINERAL[path]
+                default: Any = np.array(
+                    [lib.minerals[m][key] if m in lib.minerals else np.nan for m in minerals],
+                    dtype=object,
                 )
-            if kind is int:
-                for i in where(~bad & (v != np.round(v))):
-                    problems.append(
-                        f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
-                        "expected a whole number"
+            elif path.startswith("finance.") and path.split(".")[1] in FINANCE_DEFAULTED:
+                default = np.full(n, float(finance[path].value))
+            elif path in SHARE_FIELDS:
+                default = np.zeros(n)
+            elif path == "location.boundary":
+                default = np.full(n, "", dtype=object)
+            elif spec.default is not None:
+                default = np.full(n, spec.default)
+            else:
+                default = np.full(n, None, dtype=object)
+                if spec.kind == "float":
+                    default = np.full(n, np.nan)
+            if col is None:
+                cols[path] = default
+            elif blank.any():
+                cols[path] = np.where(blank, default, col)
+        for path, spec in SPECS.items():
+            if spec.kind == "float":
+                cols[path] = _floats(cols[path])
+            elif spec.kind == "int":
+                cols[path] = _floats(cols[path])
+            elif spec.kind == "bool":
+                cols[path] = np.asarray(cols[path]).astype(bool)
+            elif spec.kind in ("str", "literal", "date"):
+                cols[path] = np.asarray(cols[path], dtype=object)
+
+
+def _floats(col: np.ndarray) -> np.ndarray:
+    """A column as floats; cells that are not numbers become NaN."""
+    try:
+        return np.asarray(col, dtype=float)
+    except (TypeError, ValueError):
+        out = np.full(len(col), np.nan)
+        for i, x in enumerate(col):
+            if isinstance(x, int | float | np.number) and not isinstance(x, bool | np.bool_):
+                out[i] = float(x)
+        return out
+
+
+def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
+    """Rows whose cell breaks the field's rules (blank cells of optional fields are fine)."""
+    n = len(col)
+    blank = np.array([_is_blank(x) for x in col]) if col.dtype == object else None
+    if spec.kind in ("float", "int", "bool"):
+        if col.dtype == object:
+            typed = np.array(
+                [
+                    _is_blank(x)
+                    or (
+                        isinstance(x, int | float | np.number)
+                        and (spec.kind == "bool" or not isinstance(x, bool | np.bool_))
                     )
-            if kind is bool:
-                for i in where(~bad & ~np.isin(v, (0.0, 1.0))):
-                    problems.append(
-                        f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
-                        "expected true or false"
-                    )
-            for c in constraints:
-                for cls_, attr, op, text in (
-                    (Gt, "gt", np.greater, ">"),
-                    (Ge, "ge", np.greater_equal, ">="),
-                    (Lt, "lt", np.less, "<"),
-                    (Le, "le", np.less_equal, "<="),
-                ):
-                    if isinstance(c, cls_):
-                        bound = getattr(c, attr)
-                        for i in where(~bad & ~op(v, bound)):
-                            problems.append(
-                                f"{src}: {row_name(i)}: {label(path)} = {float(v[i])!r}: "
-                                f"must be {text} {bound:g}"
-                            )
-            cols[path] = v.astype(bool) if kind is bool else v
-        shares = np.stack([cols[p].astype(float) for p in SHARE_FIELDS], axis=1)
-        for i in where((shares < 0).any(axis=1) | (shares > 1).any(axis=1)):
-            problems.append(
-                f"{src}: {row_name(i)}: [restoration] target_land_use shares must lie in [0, 1]"
+                    for x in col
+                ]
             )
-        total = shares.sum(axis=1)
-        for i in where(np.abs(total - 1.0) > LAND_USE_SUM_TOLERANCE):
-            problems.append(
-                f"{src}: {row_name(i)}: [restoration] target_land_use shares sum to "
-                f"{total[i]:g}: they must sum to 1 (±{LAND_USE_SUM_TOLERANCE:g})"
+        elif col.dtype.kind in "biuf":
+            typed = np.ones(n, dtype=bool) if spec.kind == "bool" or col.dtype.kind != "b" else (
+                np.zeros(n, dtype=bool)
             )
-        if "extraction.reserves_mt" in cols and "extraction.annual_output_mt" in cols:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                life = cols["extraction.reserves_mt"] / cols["extraction.annual_output_mt"]
-            for i in where(life > MAX_LIFE_YEARS):
-                problems.append(
-                    f"{src}: {row_name(i)}: [extraction] reserves_mt / "
-                    f"annual_output_mt = {life[i]:.1f} years: an implausible life "
-                    f"(at most {MAX_LIFE_YEARS:g} years)"
-                )
-        id_strings = cols["proposal.id"].astype(str)
-        uniq, counts = np.unique(id_strings, return_counts=True)
-        for dup in uniq[counts > 1][:MAX_PROBLEMS]:
-            problems.append(
-                f"{src}: proposal id '{dup}' appears {counts[uniq == dup][0]} times; "
-                "ids must be unique"
-            )
-        if problems:
-            shown = problems[:MAX_PROBLEMS]
-            if len(problems) > MAX_PROBLEMS:
-                shown.append(f"{src}: … and {len(problems) - MAX_PROBLEMS} more problems")
-            raise InputError("\n".join(shown), problems=shown)
-        self.columns = cols
+        else:
+            typed = np.zeros(n, dtype=bool)
+        v = _floats(col)
+        nan = np.isnan(v)
+        if blank is None:
+            blank = nan
+        bad = ~typed
+        bad |= nan & (~blank | spec.required)
+        bad |= ~np.isfinite(v) & ~nan
+        good = ~bad & ~nan
+        if spec.kind == "int":
+            bad |= good & (v != np.round(v))
+        if spec.kind == "bool":
+            bad |= good & ~np.isin(v, (0.0, 1.0))
+        with np.errstate(invalid="ignore"):
+            for c in spec.constraints:
+                if isinstance(c, Gt):
+                    bad |= good & ~(v > c.gt)
+                elif isinstance(c, Ge):
+                    bad |= good & ~(v >= c.ge)
+                elif isinstance(c, Lt):
+                    bad |= good & ~(v < c.lt)
+                elif isinstance(c, Le):
+                    bad |= good & ~(v <= c.le)
+        return bad
+    if blank is None:
+        blank = np.array([_is_blank(x) for x in col])
+    out = np.zeros(n, dtype=bool)
+    allowed = spec.allowed()
+    for i, x in enumerate(col):
+        x = _cell(x)
+        if _is_blank(x):
+            out[i] = spec.required
+            continue
+        out[i] = not spec.accepts(x, allowed)
+    return out
 
 
 def as_portfolio(proposals: Portfolio | Sequence[Any] | Any) -> Portfolio:

@@ -37,8 +37,9 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
+from sim import plausibility
 from sim.errors import InputError, allowed_list, did_you_mean
-from sim.params import load_library
+from sim.params import input_defaults, load_library
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -69,12 +70,20 @@ __all__ = [
 
 SUFFIXES: tuple[str, ...] = (".toml", ".json")
 DEFAULT_POLICY_PATH = Path(__file__).resolve().parent / "data" / "default-policy.toml"
-MAX_LIFE_YEARS = 200.0
+MAX_LIFE_YEARS = plausibility.MAX_LIFE_YEARS
 LAND_USE_SUM_TOLERANCE = 1e-6
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"
 _PATTERN_HINTS = {
     ID_PATTERN: "must be non-empty and use only letters, digits, '.', '_' and '-' (no spaces)"
 }
+
+FINANCE_DEFAULTED = (
+    "fund_interest_rate",
+    "discount_rate",
+    "inflation_rate",
+    "operator_default_hazard_per_year",
+)
+"""[finance] fields that default to sim/params/finance_defaults.toml when left out."""
 
 LandUse = Literal["forest", "grassland", "shrub", "farmland", "water"]
 """Land-use keys of ``target_land_use``; the same names as :data:`sim.keys.LAND_USES`."""
@@ -190,6 +199,32 @@ class ProposalSection(_Model):
         gt=0.0,
         le=100_000.0,
     )
+    start_date: datetime.date | None = Field(
+        None,
+        description="Optional ISO date (YYYY-MM-DD, a TOML date or a string): year 0 "
+        "(construction) is the calendar year containing it. Stored; not used by the model yet.",
+    )
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, datetime.datetime):
+            raise ValueError("expected a date (YYYY-MM-DD) without a time of day")
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(
+                    "expected an ISO date YYYY-MM-DD, e.g. '2026-03-01'"
+                ) from None
+        return value
+
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_year(cls, value: datetime.date | None) -> datetime.date | None:
+        if value is not None and not 1950 <= value.year <= 2150:
+            raise ValueError("the year must lie in [1950, 2150]")
+        return value
 
     @field_validator("mineral")
     @classmethod
@@ -248,22 +283,18 @@ class Extraction(_Model):
         le=100_000.0,
     )
 
-    @model_validator(mode="after")
-    def _plausible_life(self) -> Self:
-        life = self.reserves_mt / self.annual_output_mt
-        if life > MAX_LIFE_YEARS:
-            raise _Whole(
-                f"reserves_mt / annual_output_mt = {self.reserves_mt!r} / "
-                f"{self.annual_output_mt!r} = {life:.0f} years of extraction: implausible life, "
-                f"must be <= {_fmt(MAX_LIFE_YEARS)} years (check the units: Mt and Mt/yr)"
-            )
-        return self
-
 
 class Site(_Model):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
-    mean_slope_deg: float = _q("Mean slope of the natural ground", "deg", ge=0.0, lt=90.0)
+    mean_slope_deg: float | None = _q(
+        "Mean slope of the natural ground; optional and not used by the model yet (it will be "
+        "for hillside quarries)",
+        "deg",
+        None,
+        ge=0.0,
+        lt=90.0,
+    )
     final_highwall_slope_deg: float = _q(
         "Overall slope of the final pit walls", "deg", gt=0.0, lt=90.0
     )
@@ -333,6 +364,12 @@ class Restoration(_Model):
         return {lu: float(value.get(lu, 0.0)) for lu in get_args(LandUse)}
 
 
+_DEFAULT_NOTE = (
+    "; optional, defaults to the sourced value in sim/params/finance_defaults.toml (always set "
+    "after validation)"
+)
+
+
 class Finance(_Model):
     """[finance]: ore price, the restoration fund and bond, and the economic environment."""
 
@@ -357,11 +394,21 @@ class Finance(_Model):
     bond_cny: float = _q(
         "Up-front financial assurance (may be 0)", "CNY", plausible=True, ge=0.0, le=1e12
     )
-    fund_interest_rate: float = _q("Interest earned by the fund", "1/yr", ge=0.0, le=1.0)
-    discount_rate: float = _q("Discount rate for present values", "1/yr", ge=0.0, le=1.0)
-    inflation_rate: float = _q("Inflation of restoration costs", "1/yr", ge=0.0, le=1.0)
-    operator_default_hazard_per_year: float = _q(
-        "Yearly chance that the operator fails and walks away", "1/yr", ge=0.0, le=1.0
+    fund_interest_rate: float | None = _q(
+        f"Interest earned by the fund{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+    )
+    discount_rate: float | None = _q(
+        f"Discount rate for present values{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+    )
+    inflation_rate: float | None = _q(
+        f"Inflation of restoration costs{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+    )
+    operator_default_hazard_per_year: float | None = _q(
+        f"Yearly chance that the operator fails and walks away{_DEFAULT_NOTE}",
+        "1/yr",
+        None,
+        ge=0.0,
+        le=1.0,
     )
 
 
@@ -438,6 +485,14 @@ class Proposal(_Document):
             self.extraction = self.extraction.model_copy(update={"rock_density_t_per_m3": density})
         if self.site.substrate is None:
             self.site = self.site.model_copy(update={"substrate": str(mineral["substrate"])})
+        defaults = input_defaults()
+        unset = {
+            name: float(defaults[f"finance.{name}"].value)
+            for name in FINANCE_DEFAULTED
+            if getattr(self.finance, name) is None
+        }
+        if unset:
+            self.finance = self.finance.model_copy(update=unset)
         return self
 
     @property
@@ -929,7 +984,23 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
         problems = [f"{source}: {_describe(model, e)}" for e in exc.errors(include_url=False)]
         raise InputError("\n".join(problems), problems=problems) from None
     obj._source_path = Path(path) if path is not None else None
+    if isinstance(obj, Proposal):
+        slips = plausibility.check(plausibility_columns([obj]))
+        if slips:
+            problems = [f"{source}: {msg}" for _, _, msg in slips]
+            raise InputError("\n".join(problems), problems=problems)
     return obj
+
+
+def plausibility_columns(proposals: Sequence[Proposal]) -> dict[str, Any]:
+    """The columns :mod:`sim.plausibility` reads, from validated proposals."""
+    import numpy as np
+
+    out: dict[str, Any] = {}
+    for path in plausibility.FIELDS:
+        section, name = path.split(".")
+        out[path] = np.array([getattr(getattr(p, section), name) for p in proposals])
+    return out
 
 
 # --------------------------------------------------------------------------------------------

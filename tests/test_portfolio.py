@@ -51,10 +51,11 @@ def _columns(proposals):
     "path,value,phrase",
     [
         ("extraction.reserves_mt", -1.0, "[extraction] reserves_mt = -1.0: must be > 0"),
-        ("extraction.annual_output_mt", np.nan, "must be a finite number"),
+        ("extraction.annual_output_mt", np.nan, "annual_output_mt is missing (required;"),
+        ("extraction.annual_output_mt", np.inf, "must be a finite number"),
         ("restoration.progressive_fraction", 1.5, "progressive_fraction = 1.5: must be <= 1"),
         ("restoration.closure_years", 1.5, "expected a whole number"),
-        ("proposal.mineral", "limestne", "allowed 'limestone'"),
+        ("proposal.mineral", "limestne", "did you mean 'limestone'?"),
         ("proposal.method", "underground", "not modelled yet"),
         ("restoration.target_land_use.forest", 0.9, "sum to"),
         ("extraction.annual_output_mt", 0.001, "implausible life"),
@@ -73,7 +74,7 @@ def test_bad_values_name_row_id_and_field(proposals, path, value, phrase) -> Non
 def test_duplicate_ids_and_missing_columns(proposals) -> None:
     cols = _columns(proposals)
     cols["proposal.id"][1] = "P0"
-    with pytest.raises(InputError, match="'P0' appears 2 times"):
+    with pytest.raises(InputError, match="id = 'P0': duplicate proposal id, also used by row 0"):
         Portfolio(cols)
     cols = _columns(proposals)
     del cols["extraction.reserves_mt"]

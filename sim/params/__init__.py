@@ -173,6 +173,19 @@ def _default_library() -> Library:
     return Library(params=params, minerals=minerals, substrates=substrates, regions=regions)
 
 
+@lru_cache(maxsize=1)
+def input_defaults() -> dict[str, Param]:
+    """Defaults of optional proposal fields by dotted field path (``finance.discount_rate``).
+
+    Read from ``sim/params/finance_defaults.toml``, each with unit, range and source tag, like the
+    library's parameters; they are not model parameters (``--param`` does not reach them): the
+    value a proposal resolves to is stored in the validated proposal.
+    """
+    out: dict[str, Param] = {}
+    _walk("sim/params/finance_defaults.toml", "finance", _read("finance_defaults"), out)
+    return out
+
+
 def load_library(overrides: Mapping[str, float] | None = None) -> Library:
     """The packaged parameter library, with optional per-run overrides by dotted name."""
     return _default_library().with_overrides(overrides)

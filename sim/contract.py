@@ -1,0 +1,160 @@
+"""The input contract as a flat list of fields, generated from the proposal models.
+
+:class:`sim.proposal.Proposal` declares every field once (type, required or optional, default,
+bounds, pattern, allowed values). :func:`field_specs` reads that declaration into one
+:class:`FieldSpec` per dotted column path (``extraction.reserves_mt``, one column per land use
+``restoration.target_land_use.forest``, ``location.boundary``), so that the columnar
+:class:`sim.portfolio.Portfolio` checks exactly what the files check, and the application
+template (:mod:`sim.template`) lists exactly the fields the files take.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
+from annotated_types import MaxLen, MinLen
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sim.keys import LAND_USES
+from sim.params import load_library
+
+__all__ = ["FieldSpec", "field_specs"]
+
+Kind = Literal["float", "int", "bool", "str", "literal", "date"]
+
+#: fields whose allowed values are a table of the parameter library
+LIBRARY_TABLES: dict[str, Callable[[], list[str]]] = {
+    "proposal.mineral": lambda: list(load_library().minerals),
+    "proposal.region": lambda: list(load_library().regions),
+    "site.substrate": lambda: list(load_library().substrates),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of the contract: its column path, kind, whether required, and its rules."""
+
+    path: str
+    kind: Kind
+    required: bool
+    default: Any
+    description: str
+    unit: str = ""
+    constraints: tuple[Any, ...] = ()
+    pattern: str | None = None
+    literal: tuple[Any, ...] = ()
+    info: FieldInfo | None = field(default=None, compare=False, repr=False)
+
+    def allowed(self) -> list[Any] | None:
+        """The allowed values of a text field (library table or literal), or None."""
+        if self.path in LIBRARY_TABLES:
+            return LIBRARY_TABLES[self.path]()
+        return list(self.literal) if self.literal else None
+
+    def accepts(self, value: Any, allowed: list[Any] | None = None) -> bool:
+        """Whether a non-blank text/date cell satisfies the field's rules."""
+        if self.kind == "date":
+            if isinstance(value, datetime.datetime):
+                return False
+            if isinstance(value, str):
+                try:
+                    value = datetime.date.fromisoformat(value.strip())
+                except ValueError:
+                    return False
+            return isinstance(value, datetime.date) and 1950 <= value.year <= 2150
+        if not isinstance(value, str):
+            return False
+        if self.pattern is not None and re.search(self.pattern, value) is None:
+            return False
+        for c in self.constraints:
+            if isinstance(c, MinLen) and len(value) < c.min_length:
+                return False
+            if isinstance(c, MaxLen) and len(value) > c.max_length:
+                return False
+        allowed = self.allowed() if allowed is None else allowed
+        return allowed is None or value in allowed
+
+
+def _plain(annotation: Any) -> Any:
+    if get_origin(annotation) in (Union, UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _kind(annotation: Any) -> Kind | None:
+    plain = _plain(annotation)
+    if get_origin(plain) is Literal:
+        return "literal"
+    for typ, kind in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str")):
+        if plain is typ:
+            return kind  # type: ignore[return-value]
+    if plain is datetime.date:
+        return "date"
+    return None
+
+
+def _spec(path: str, info: FieldInfo, *, required: bool | None = None) -> FieldSpec:
+    kind = _kind(info.annotation)
+    assert kind is not None, path
+    patterns = [m.pattern for m in info.metadata if getattr(m, "pattern", None) is not None]
+    pattern = patterns[0] if patterns else None
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    plain = _plain(info.annotation)
+    return FieldSpec(
+        path=path,
+        kind=kind,
+        required=info.is_required() if required is None else required,
+        default=None if info.is_required() else info.default,
+        description=(info.description or "").rstrip("."),
+        unit=str(extra.get("unit", "")),
+        constraints=tuple(info.metadata),
+        pattern=pattern,
+        literal=get_args(plain) if kind == "literal" else (),
+        info=info,
+    )
+
+
+@lru_cache(maxsize=1)
+def field_specs() -> dict[str, FieldSpec]:
+    """Dotted column path -> :class:`FieldSpec`, in the order of the contract."""
+    from sim.proposal import Location, Proposal, Restoration
+
+    out: dict[str, FieldSpec] = {}
+    for section, sinfo in Proposal.model_fields.items():
+        model = _plain(sinfo.annotation)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for name, info in model.model_fields.items():
+            path = f"{section}.{name}"
+            if model is Restoration and name == "target_land_use":
+                share = Restoration.model_fields[name]
+                for lu in LAND_USES:
+                    out[f"{path}.{lu}"] = FieldSpec(
+                        path=f"{path}.{lu}",
+                        kind="float",
+                        required=False,
+                        default=0.0,
+                        description=f"Share of the restored area to {lu} (missing: 0); "
+                        "the five shares sum to 1",
+                        constraints=(*_share_bounds(),),
+                        info=share,
+                    )
+                continue
+            optional_section = model is Location
+            out[path] = _spec(path, info, required=False if optional_section else None)
+    return out
+
+
+def _share_bounds() -> tuple[Any, ...]:
+    from annotated_types import Ge, Le
+
+    return (Ge(0.0), Le(1.0))

@@ -1,0 +1,359 @@
+"""Cross-checks of the quantities a plan states, and the unit slips they reveal.
+
+Chinese mining plans (开发利用方案, 矿山生态保护修复方案) state reserves and output in 万 t, volumes
+in 万 m³, money in 万元 and areas in 亩 or km²; the contract's fields are in Mt, CNY and ha. A
+number copied without converting is off by a fixed factor (100, 10,000, 15), and a single field
+looks harmless: 2180.9 Mt of reserves is within the field's bounds. Checked *against each other*
+the quantities are physically impossible, and the factor that makes them possible is the slip.
+
+Every rule below is a physical or observed bound, not fitted to examples:
+
+``reserves_depth``
+    The ore volume ``reserves_mt · 10⁶ / density`` spread over the licence is a mean depth. The
+    deepest open pits reach about 1,200 m at their deepest point (Bingham Canyon; Chuquicamata
+    about 1,000 m); a pit's walls make its mean depth over its footprint at most half its deepest
+    point (a cone holds a third of its cylinder), so a mean depth over the whole licence above
+    :data:`MAX_MEAN_DEPTH_M` = 600 m cannot be mined from it. Hunan quarries as published
+    (real-cases.md §5) lie at 30–65 m.
+``sinking_rate``
+    The yearly output's volume spread over the licence is the yearly mean deepening of the pit
+    over the whole licence. Benches are 10–15 m high (china_domain.md §6) and a pit sinks by one
+    to three benches a year [E]; more than :data:`MAX_SINKING_M_PER_YR` = 50 m a year (over four
+    benches, over the whole licence) is not an open pit. Hunan quarries lie at 1.5–3.5 m/yr.
+``life``
+    ``reserves_mt / annual_output_mt`` above :data:`MAX_LIFE_YEARS` = 200 years (the contract's
+    bound; licences run 5–22 years, china_domain.md §6).
+``plan_cost_per_ha``
+    A stated (non-zero) restoration estimate below :data:`MIN_PLAN_COST_CNY_PER_HA` CNY per ha
+    of licence is a tenth of the cheapest restoration observed (sowing and planting only, no
+    earthworks: 3.6万 CNY/ha, real-cases.md §1 site 4), so it cannot restore even a tenth of the
+    licence; a figure in 万元 is 10,000× too small. Above :data:`MAX_PLAN_COST_CNY_PER_HA` =
+    1,200万 CNY/ha, ten times the dearest restoration observed (a high wall cut back and greened,
+    116万 CNY/ha, real-cases.md §1 site 3), it is refused too: that bound is what rules out
+    reading other fields so that a 万元 figure would fit.
+
+When a rule fails, every reading of the fields involved in another unit (万 t, 万 m³, 万 t/a,
+km², 万元) that makes *all* rules pass — alone or together with readings of other fields — is
+spelled out, and the value is refused (exit 2).
+
+One slip cannot be refused: a licence typed in 亩 (15× its area in ha) only looks too large, and
+a generous licence is not impossible. :func:`notes` flags a licence at least 15× the plan area
+that the reserves and waste occupy at the stated mined thickness — what a licence drawn around
+its pit (real-cases.md §5) looks like when its area is in 亩 — with the 亩 reading; the verdict
+lists it among its notes.
+
+The rules work on columns (dotted field path -> array, one row per proposal), so the proposal
+files and the columnar :class:`sim.portfolio.Portfolio` use the very same checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "FIELDS",
+    "MAX_LIFE_YEARS",
+    "MAX_MEAN_DEPTH_M",
+    "MAX_PLAN_COST_CNY_PER_HA",
+    "MAX_SINKING_M_PER_YR",
+    "MIN_PLAN_COST_CNY_PER_HA",
+    "MU_PER_HA",
+    "check",
+    "notes",
+]
+
+MAX_MEAN_DEPTH_M = 600.0
+MAX_SINKING_M_PER_YR = 50.0
+MAX_LIFE_YEARS = 200.0
+MIN_PLAN_COST_CNY_PER_HA = 3_600.0
+MAX_PLAN_COST_CNY_PER_HA = 12_000_000.0
+MU_PER_HA = 15.0  # 1 ha = 15 亩
+
+RESERVES = "extraction.reserves_mt"
+OUTPUT = "extraction.annual_output_mt"
+DENSITY = "extraction.rock_density_t_per_m3"
+THICKNESS = "extraction.mined_thickness_m"
+STRIPPING = "extraction.stripping_ratio"
+LICENCE = "proposal.licensed_area_ha"
+PLAN_COST = "finance.plan_restoration_cost_cny"
+MINERAL = "proposal.mineral"
+
+#: the columns the rules read
+FIELDS = (RESERVES, OUTPUT, DENSITY, THICKNESS, STRIPPING, LICENCE, PLAN_COST, MINERAL)
+
+Cols = Mapping[str, np.ndarray]
+
+
+def _label(path: str) -> str:
+    section, name = path.split(".", 1)
+    return f"[{section}] {name}"
+
+
+def _g(x: float, digits: int = 6) -> str:
+    """A number for messages: at most ``digits`` significant digits, thousands separated."""
+    x = float(x)
+    if abs(x) >= 1e4:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def _d(x: float) -> str:
+    """A derived quantity for messages (4 significant digits)."""
+    return _g(x, 4)
+
+
+# -- readings: the units a person may have typed a number in ---------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A field's value read in another unit: ``convert`` gives the contract's value."""
+
+    field: str
+    convert: Callable[[np.ndarray, Cols], np.ndarray]
+    text: Callable[[float, Cols, int], str]
+
+
+READINGS: tuple[Reading, ...] = (
+    Reading(
+        RESERVES,
+        lambda v, c: v / 100.0,
+        lambda v, c, i: f"{_g(v)}万 t = {_g(v / 100)} Mt",
+    ),
+    Reading(
+        RESERVES,
+        lambda v, c: v * c[DENSITY] / 100.0,
+        lambda v, c, i: (
+            f"{_g(v)}万 m³ = {_d(v * c[DENSITY][i] / 100)} Mt at {_g(c[DENSITY][i])} t/m³"
+        ),
+    ),
+    Reading(
+        OUTPUT,
+        lambda v, c: v / 100.0,
+        lambda v, c, i: f"{_g(v)}万 t/a = {_g(v / 100)} Mt/yr",
+    ),
+    Reading(
+        LICENCE,
+        lambda v, c: v * 100.0,
+        lambda v, c, i: f"licensed_area_ha = {_g(v)} in km² = {_g(v * 100)} ha",
+    ),
+    Reading(
+        PLAN_COST,
+        lambda v, c: v * 1e4,
+        lambda v, c, i: f"{_g(v)}万元 = {_g(v * 1e4)} CNY",
+    ),
+)
+
+
+# -- rules ------------------------------------------------------------------------------------
+
+
+def _volume_m3(c: Cols, key: str) -> np.ndarray:
+    return c[key] * 1e6 / c[DENSITY]
+
+
+def _depth(c: Cols) -> np.ndarray:
+    return _volume_m3(c, RESERVES) / (c[LICENCE] * 1e4)
+
+
+def _sinking(c: Cols) -> np.ndarray:
+    return _volume_m3(c, OUTPUT) / (c[LICENCE] * 1e4)
+
+
+def _life(c: Cols) -> np.ndarray:
+    return c[RESERVES] / c[OUTPUT]
+
+
+def _cost_per_ha(c: Cols) -> np.ndarray:
+    return np.where(c[PLAN_COST] > 0, c[PLAN_COST] / c[LICENCE], np.inf)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A bound on a quantity computed from several fields; ``subject`` is the field named."""
+
+    name: str
+    subject: str
+    fields: tuple[str, ...]
+    bad: Callable[[Cols], np.ndarray]
+    explain: Callable[[Cols, int], str]
+
+
+def _explain_depth(c: Cols, i: int) -> str:
+    r, rho, a, t = (c[k][i] for k in (RESERVES, DENSITY, LICENCE, THICKNESS))
+    vol = r * 1e6 / rho
+    return (
+        f"{_g(r)} Mt of {c[MINERAL][i]} at {_g(rho)} t/m³ is {_d(vol / 1e6)} million m³: "
+        f"a ~{_d(vol / t / 1e4)} ha pit at the stated {_g(t)} m mined thickness, a mean depth "
+        f"of {_d(vol / (a * 1e4))} m over the {_g(a)} ha licence; at most "
+        f"{_g(MAX_MEAN_DEPTH_M)} m is possible (the deepest open pits reach ~1,200 m)"
+    )
+
+
+def _explain_sinking(c: Cols, i: int) -> str:
+    q, rho, a = (c[k][i] for k in (OUTPUT, DENSITY, LICENCE))
+    return (
+        f"{_g(q)} Mt a year at {_g(rho)} t/m³ would deepen a pit filling the whole {_g(a)} ha "
+        f"licence by {_d(q * 1e6 / rho / (a * 1e4))} m a year; at most "
+        f"{_g(MAX_SINKING_M_PER_YR)} m/yr is possible (benches are 10-15 m high)"
+    )
+
+
+def _explain_life(c: Cols, i: int) -> str:
+    r, q = c[RESERVES][i], c[OUTPUT][i]
+    return (
+        f"reserves_mt / annual_output_mt = {_g(r)} / {_g(q)} = {r / q:.0f} years of "
+        f"extraction: implausible life, must be <= {_g(MAX_LIFE_YEARS)} years"
+    )
+
+
+def _explain_cost(c: Cols, i: int) -> str:
+    cost, a = c[PLAN_COST][i], c[LICENCE][i]
+    if cost / a > MAX_PLAN_COST_CNY_PER_HA:
+        return (
+            f"{_g(cost)} CNY for a {_g(a)} ha licence is {_d(cost / a)} CNY/ha, above "
+            f"{_g(MAX_PLAN_COST_CNY_PER_HA)} CNY/ha, ten times the dearest restoration observed "
+            "(a high wall cut back and greened, 116万 CNY/ha)"
+        )
+    return (
+        f"{_g(cost)} CNY for a {_g(a)} ha licence is {_d(cost / a)} CNY/ha, below "
+        f"{_g(MIN_PLAN_COST_CNY_PER_HA)} CNY/ha, a tenth of the cheapest restoration observed "
+        "(sowing and planting only, 3.6万 CNY/ha)"
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("life", RESERVES, (RESERVES, OUTPUT), lambda c: _life(c) > MAX_LIFE_YEARS, _explain_life),
+    Rule(
+        "reserves_depth",
+        RESERVES,
+        (RESERVES, LICENCE),
+        lambda c: _depth(c) > MAX_MEAN_DEPTH_M,
+        _explain_depth,
+    ),
+    Rule(
+        "sinking_rate",
+        OUTPUT,
+        (OUTPUT, LICENCE),
+        lambda c: _sinking(c) > MAX_SINKING_M_PER_YR,
+        _explain_sinking,
+    ),
+    Rule(
+        "plan_cost_per_ha",
+        PLAN_COST,
+        (PLAN_COST, LICENCE),
+        lambda c: (_cost_per_ha(c) < MIN_PLAN_COST_CNY_PER_HA)
+        | (np.isfinite(_cost_per_ha(c)) & (_cost_per_ha(c) > MAX_PLAN_COST_CNY_PER_HA)),
+        _explain_cost,
+    ),
+)
+
+
+def _floats(cols: Cols) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for k in FIELDS:
+        v = np.asarray(cols[k])
+        out[k] = v if k == MINERAL else v.astype(float)
+    return out
+
+
+def _bad(c: Cols) -> dict[str, np.ndarray]:
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return {rule.name: np.asarray(rule.bad(c), dtype=bool) for rule in RULES}
+
+
+def check(cols: Cols) -> list[tuple[int, str, str]]:
+    """Every failed rule as ``(row, field path, message)``; the message names the field and value.
+
+    ``cols`` maps the dotted paths of :data:`FIELDS` to arrays (one row per proposal, values
+    already valid field by field, density resolved).
+    """
+    c = _floats(cols)
+    bad = _bad(c)
+    failing = np.zeros(len(c[RESERVES]), dtype=bool)
+    for b in bad.values():
+        failing |= b
+    if not failing.any():
+        return []
+    # every combination of readings (each field as written or in one other unit) that passes
+    by_field: dict[str, list[Reading | None]] = {}
+    for reading in READINGS:
+        by_field.setdefault(reading.field, [None]).append(reading)
+    fields = list(by_field)
+    passing: list[tuple[dict[str, Reading | None], np.ndarray]] = []
+    for combo in itertools.product(*(by_field[f] for f in fields)):
+        chosen = dict(zip(fields, combo, strict=True))
+        if all(r is None for r in combo):
+            continue
+        alt = dict(c)
+        for f, r in chosen.items():
+            if r is not None:
+                alt[f] = r.convert(c[f], c)
+        alt_bad = _bad(alt)
+        ok = np.ones(len(c[RESERVES]), dtype=bool)
+        for b in alt_bad.values():
+            ok &= ~b
+        passing.append((chosen, ok))
+    passing.sort(key=lambda item: sum(r is not None for r in item[0].values()))  # fewest first
+
+    # a combination explains a row when it passes and no smaller one inside it does
+    def changed(chosen: dict[str, Reading | None]) -> set[tuple[str, int]]:
+        return {(f, id(r)) for f, r in chosen.items() if r is not None}
+
+    out: list[tuple[int, str, str]] = []
+    for i in np.flatnonzero(failing):
+        explaining: list[dict[str, Reading | None]] = []
+        for chosen, ok in passing:
+            if ok[i] and not any(changed(e) <= changed(chosen) for e in explaining):
+                explaining.append(chosen)
+        subjects: dict[str, list[Rule]] = {}
+        for rule in RULES:
+            if bad[rule.name][i]:
+                subjects.setdefault(rule.subject, []).append(rule)
+        for subject, rules in subjects.items():
+            involved = {f for rule in rules for f in rule.fields}
+            own: list[str] = []
+            other: list[str] = []
+            for chosen in explaining:
+                for f, r in chosen.items():
+                    if r is None or f not in involved:
+                        continue
+                    text = r.text(float(c[f][i]), c, int(i))
+                    bucket = own if f == subject else other
+                    if text not in bucket:
+                        bucket.append(text)
+            why = "; ".join(rule.explain(c, int(i)) for rule in rules)
+            msg = f"{_label(subject)} = {float(c[subject][i])!r}: {why}"
+            if own:
+                msg += f"; did you mean {', or '.join(own)}?"
+            if other:
+                msg += f" (or is {', or '.join(other)}?)" if own else f"; is {', or '.join(other)}?"
+            if not own and not other:
+                msg += "; check the units (Mt, Mt/yr, ha, CNY)"
+            out.append((int(i), subject, msg))
+    return out
+
+
+def notes(cols: Cols) -> list[tuple[int, str]]:
+    """Warnings that do not refuse: a licence that looks like it was typed in 亩 ``(row, text)``."""
+    c = _floats(cols)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pit_ha = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY] / c[THICKNESS] / 1e4
+        ratio = c[LICENCE] / pit_ha
+    out = []
+    for i in np.flatnonzero(ratio >= MU_PER_HA):
+        a = c[LICENCE][i]
+        out.append(
+            (
+                int(i),
+                f"[proposal] licensed_area_ha = {_g(a)} is {ratio[i]:.0f}x the "
+                f"{_d(pit_ha[i])} ha that the reserves and waste occupy at the stated "
+                f"{_g(c[THICKNESS][i])} m mined thickness; licences are drawn around their pit: "
+                f"if {_g(a)} is in 亩 the licence is {_d(a / MU_PER_HA)} ha.",
+            )
+        )
+    return out

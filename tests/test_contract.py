@@ -1,0 +1,198 @@
+"""One input contract: files and columns refuse the same values with the same messages; the
+optional fields and their sourced defaults."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import tomllib
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import EXAMPLE_DATA, make_proposal
+
+import sim.portfolio
+from sim.contract import field_specs
+from sim.errors import InputError
+from sim.params import SOURCES, input_defaults
+from sim.portfolio import Portfolio
+from sim.proposal import FINANCE_DEFAULTED, parse_proposal
+
+
+def _file_message(path: str, value: Any) -> str:
+    """The file contract's message for ``value`` at ``path``, without the source."""
+    data = copy.deepcopy(EXAMPLE_DATA)
+    section, key, *rest = path.split(".")
+    if rest:
+        data[section][key] = {**data[section][key], rest[0]: value}
+    else:
+        data[section][key] = value
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "SRC")
+    return "\n".join(p.removeprefix("SRC: ") for p in info.value.problems)
+
+
+def _column_message(path: str, value: Any) -> str:
+    base = make_proposal(pid="P0")
+    cols = {k: np.array(v, copy=True) for k, v in Portfolio.from_proposals([base]).columns.items()}
+    cols[path] = np.array([value], dtype=object)
+    with pytest.raises(InputError) as info:
+        Portfolio(cols, source="SRC")
+    return "\n".join(re.sub(r"^SRC: row 0 \(id [^)]*\): ", "", p) for p in info.value.problems)
+
+
+BAD: list[tuple[str, Any]] = [
+    ("proposal.id", "HN 2026/1"),  # spaces: the portfolio used to accept them
+    ("proposal.name", ""),
+    ("proposal.mineral", "limestne"),
+    ("proposal.method", "underground"),
+    ("proposal.region", "north_plain"),
+    ("proposal.licensed_area_ha", 0.0),
+    ("proposal.licensed_area_ha", 200_000.0),
+    ("proposal.start_date", "2026-13-01"),
+    ("extraction.reserves_mt", -5.0),
+    ("extraction.reserves_mt", "12"),
+    ("extraction.reserves_mt", 2180.9),  # a unit slip (万 t)
+    ("extraction.annual_output_mt", 0.001),  # implausible life
+    ("extraction.ramp_up_years", 1.5),
+    ("extraction.rock_density_t_per_m3", 0.5),
+    ("site.mean_slope_deg", 95.0),
+    ("site.final_highwall_slope_deg", 90.0),
+    ("site.substrate", "carbonat"),
+    ("restoration.target_land_use.forest", 0.9),  # shares sum to 1.3
+    ("restoration.progressive_fraction", 1.5),
+    ("restoration.closure_years", 0),
+    ("restoration.topsoil_stripped", "yes"),
+    ("restoration.substrate_amendment", 2),
+    ("finance.fund_basis", "revenue-share"),
+    ("finance.discount_rate", -0.01),
+    ("finance.inflation_rate", float("inf")),
+    ("finance.plan_restoration_cost_cny", 900.0),  # a unit slip (万元)
+]
+
+
+@pytest.mark.parametrize("screen_only", [False, True], ids=["converted", "screened"])
+@pytest.mark.parametrize("path,value", BAD, ids=[f"{p}={v!r}" for p, v in BAD])
+def test_files_and_columns_refuse_the_same_value_with_the_same_message(
+    path: str, value: Any, screen_only: bool, monkeypatch
+) -> None:
+    """The column screen alone (as for a large portfolio) must find every bad row."""
+    if screen_only:
+        monkeypatch.setattr(sim.portfolio, "CONVERT_ALL", 0)
+    expected = _file_message(path, value)
+    assert _column_message(path, value) == expected
+
+
+def test_missing_required_fields_are_named_the_same_way() -> None:
+    for path, spec in field_specs().items():
+        if not spec.required:
+            continue
+        cols = dict(Portfolio.from_proposals([make_proposal()]).columns)
+        del cols[path]
+        with pytest.raises(InputError) as info:
+            Portfolio(cols, source="SRC")
+        assert f"column {path} is missing (required; {spec.description})" in str(info.value)
+        data = copy.deepcopy(EXAMPLE_DATA)
+        section, key = path.split(".")
+        del data[section][key]
+        with pytest.raises(InputError) as info:
+            parse_proposal(data, "SRC")
+        assert f"{key} is missing (required; {spec.description})" in str(info.value)
+
+
+def test_columns_no_longer_fill_in_required_fields() -> None:
+    cols = dict(Portfolio.from_proposals([make_proposal()]).columns)
+    for path in ("proposal.name", "proposal.method", "finance.fund_basis"):
+        trimmed = {k: v for k, v in cols.items() if k != path}
+        with pytest.raises(InputError, match=f"column {path} is missing"):
+            Portfolio(trimmed)
+
+
+def test_unknown_columns_are_refused() -> None:
+    cols = dict(Portfolio.from_proposals([make_proposal()]).columns)
+    cols["extraction.reserve_mt"] = cols["extraction.reserves_mt"]
+    with pytest.raises(InputError, match=r"column extraction\.reserve_mt is not a field"):
+        Portfolio(cols)
+
+
+def test_each_row_is_converted_once(monkeypatch) -> None:
+    calls: list[str] = []
+    real = sim.portfolio.parse_proposal
+
+    def counting(data, source, **kw):
+        calls.append(source)
+        return real(data, source, **kw)
+
+    monkeypatch.setattr(sim.portfolio, "parse_proposal", counting)
+    ps = [make_proposal(pid=f"P{i}") for i in range(3)]
+    cols = {k: np.array(v, copy=True) for k, v in Portfolio.from_proposals(ps).columns.items()}
+    pf = Portfolio(cols, source="q")
+    assert len(calls) == 3  # converted during validation (small portfolio)
+    for _ in range(2):
+        assert [pf.proposal(i) for i in range(3)] == ps
+        assert [p for p in pf.slice(1, 3)] == ps[1:]
+    assert len(calls) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# optional fields and their defaults
+
+
+def test_finance_rates_default_to_the_sourced_library_values() -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    for name in FINANCE_DEFAULTED:
+        del data["finance"][name]
+    p = parse_proposal(data)
+    defaults = input_defaults()
+    for name in FINANCE_DEFAULTED:
+        param = defaults[f"finance.{name}"]
+        assert getattr(p.finance, name) == param.value
+        assert p.to_dict()["finance"][name] == param.value  # outputs record the resolved value
+        assert param.source in SOURCES and param.low <= param.value <= param.high
+        assert len(param.description) > 60  # says where the number comes from
+    # the same defaults for columns
+    cols = dict(Portfolio.from_proposals([make_proposal()]).columns)
+    for name in FINANCE_DEFAULTED:
+        del cols[f"finance.{name}"]
+    pf = Portfolio(cols)
+    assert pf.proposal(0).finance.discount_rate == defaults["finance.discount_rate"].value
+
+
+def test_mean_slope_is_optional() -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    del data["site"]["mean_slope_deg"]
+    p = parse_proposal(data)
+    assert p.site.mean_slope_deg is None
+    assert "mean_slope_deg" not in p.to_dict()["site"]
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-03-01", datetime.date(2026, 3, 1), tomllib.loads("d = 2026-03-01")["d"]]
+)
+def test_start_date_is_an_iso_date(value: Any) -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["proposal"]["start_date"] = value
+    p = parse_proposal(data)
+    assert p.proposal.start_date == datetime.date(2026, 3, 1)
+    assert p.to_dict()["proposal"]["start_date"] == "2026-03-01"
+    assert parse_proposal(p.to_dict()) == p
+
+
+@pytest.mark.parametrize(
+    "value,phrase",
+    [
+        ("01/03/2026", "expected an ISO date YYYY-MM-DD"),
+        (datetime.datetime(2026, 3, 1, 8, 0), "without a time of day"),
+        ("1850-01-01", "[1950, 2150]"),
+        (2026, "invalid value"),
+    ],
+)
+def test_bad_start_dates(value: Any, phrase: str) -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["proposal"]["start_date"] = value
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "plan.toml")
+    assert "plan.toml: [proposal] start_date = " in str(info.value)
+    assert phrase in str(info.value)

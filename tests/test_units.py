@@ -1,0 +1,220 @@
+"""Unit slips: quantities typed in the units of a Chinese plan are refused with the reading.
+
+The corpus is made as a person copying from a 开发利用方案 would make it: the published figures
+of real Hunan mines (domain/real-cases.md §5) with one or two numbers typed in 万 t, 万 m³, 万元,
+亩 or km² instead of the field's unit. Correctly entered, the same mines pass untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import EXAMPLE_DATA
+
+from sim import plausibility
+from sim.cli import main
+from sim.errors import InputError
+from sim.proposal import parse_proposal, plausibility_columns
+
+PLAN = "finance.plan_restoration_cost_cny"
+PLAN_COST_PER_HA = 250_000.0  # china_domain.md §6: 25 (15-35)万 CNY/ha for a Hunan quarry
+
+
+def mine(
+    pid: str,
+    mineral: str,
+    licence_ha: float,
+    reserves_mt: float,
+    output_mt: float,
+    density: float | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """The packaged example with a real mine's published geometry (correctly converted)."""
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["proposal"].update(id=pid, mineral=mineral, licensed_area_ha=licence_ha)
+    data["extraction"].update(reserves_mt=reserves_mt, annual_output_mt=output_mt)
+    data["extraction"].pop("rock_density_t_per_m3", None)
+    if density is not None:
+        data["extraction"]["rock_density_t_per_m3"] = density
+    data["site"].pop("substrate", None)
+    data["finance"]["plan_restoration_cost_cny"] = PLAN_COST_PER_HA * licence_ha
+    for dotted, value in changes.items():
+        section, key = dotted.split("__")
+        data[section][key] = value
+    return data
+
+
+# real-cases.md §5 [S], converted by hand: 万 t / 100 = Mt, km² x 100 = ha, m² / 1e4 = ha
+REAL: dict[str, dict[str, Any]] = {
+    # 临湘胜龙 sandstone: 0.3375 km², 可采 5795万 t, 280万 t/a,
+    # 工业广场 77,436 m² + 排土场 24,244 m²
+    "linxiang": mine(
+        "HN-LX", "sandstone", 33.75, 57.95, 2.8, extraction__infrastructure_area_ha=10.168
+    ),
+    # 攸县下湖 limestone: 0.248 km², 可采 2180.90万 t, 200万 t/a; 810.7万 m³ → 2.69 t/m³ [D]
+    "youxian": mine("HN-YX", "limestone", 24.8, 21.809, 2.0, density=2.69),
+    # 新化白岩垅 limestone: 0.8468 km², 380万 t/a, 24.64 a → 93.63 Mt [D]; +353 to +225 m
+    "xinhua": mine("HN-XH", "limestone", 84.68, 93.632, 3.8),
+    # 永州羊轱岭 limestone: 开采范围 181,000 m², 120万 t/a; reserves not published: 15 a assumed [E]
+    "yongzhou": mine("HN-YZ", "limestone", 18.1, 18.0, 1.2),
+    # 衡东新冲 dolomite 787万 t, 80万 t/a; 樟树湾 sandstone 430万 t, 50万 t/a; licences not
+    # published: a pit of the example's 60 m thickness plus half again assumed [E]
+    "hengdong": mine("HN-HD", "dolomite", 7.0, 7.87, 0.8),
+    "zhangshuwan": mine("HN-ZSW", "sandstone", 4.0, 4.3, 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_mines_entered_correctly_are_not_flagged(name: str) -> None:
+    p = parse_proposal(REAL[name], name)
+    assert plausibility.notes(plausibility_columns([p])) == []
+
+
+def slip(name: str, **changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(REAL[name])
+    for dotted, value in changes.items():
+        section, key = dotted.split("__")
+        data[section][key] = value
+    return data
+
+
+# (case, the mine typed with a slip, phrases the message must hold, phrases it must not)
+SLIPS: list[tuple[str, dict[str, Any], tuple[str, ...], tuple[str, ...]]] = [
+    (
+        "youxian in 万t as Mt (reserves and output)",
+        slip("youxian", extraction__reserves_mt=2180.9, extraction__annual_output_mt=200.0),
+        (
+            "[extraction] reserves_mt = 2180.9:",
+            "24.8 ha licence",
+            "did you mean 2180.9万 t = 21.809 Mt",
+            "[extraction] annual_output_mt = 200.0:",
+            "did you mean 200万 t/a = 2 Mt/yr?",
+        ),
+        ("km²",),  # the plan cost rules out a licence in km²
+    ),
+    (
+        "linxiang reserves in 万t",
+        slip("linxiang", extraction__reserves_mt=5795.0),
+        ("reserves_mt = 5795.0:", "implausible life", "did you mean 5795万 t = 57.95 Mt"),
+        ("[extraction] annual_output_mt",),
+    ),
+    (
+        "youxian reserves as the 控制资源量 in 万m³",
+        slip("youxian", extraction__reserves_mt=810.7),
+        ("reserves_mt = 810.7:", "810.7万 m³ = 21.81 Mt at 2.69 t/m³"),
+        (),
+    ),
+    (
+        "xinhua output in 万t/a",
+        slip("xinhua", extraction__annual_output_mt=380.0),
+        ("annual_output_mt = 380.0:", "m a year", "did you mean 380万 t/a = 3.8 Mt/yr?"),
+        ("[extraction] reserves_mt",),
+    ),
+    (
+        "linxiang licence in km² in the ha field",
+        slip("linxiang", proposal__licensed_area_ha=0.3375),
+        ("0.3375 ha licence", "licensed_area_ha = 0.3375 in km² = 33.75 ha"),
+        (),
+    ),
+    (
+        "linxiang plan cost in 万元",
+        slip("linxiang", finance__plan_restoration_cost_cny=843.75),
+        ("plan_restoration_cost_cny = 843.75:", "did you mean 843.75万元 = 8,437,500 CNY?"),
+        (),
+    ),
+    (
+        "youxian typed entirely in the plan's units (万t, 万t/a, 万元)",
+        slip(
+            "youxian",
+            extraction__reserves_mt=2180.9,
+            extraction__annual_output_mt=200.0,
+            finance__plan_restoration_cost_cny=620.0,
+        ),
+        ("2180.9万 t = 21.809 Mt", "200万 t/a = 2 Mt/yr", "620万元 = 6,200,000 CNY"),
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("case,data,phrases,absent", SLIPS, ids=[s[0] for s in SLIPS])
+def test_unit_slips_are_refused_with_the_reading(case, data, phrases, absent) -> None:
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "plan.toml")
+    msg = str(info.value)
+    for line in msg.splitlines():
+        assert line.startswith("plan.toml: [")
+    for phrase in phrases:
+        assert phrase in msg, f"{case}: {phrase!r} not in {msg}"
+    for phrase in absent:
+        assert phrase not in msg, f"{case}: {phrase!r} in {msg}"
+
+
+def test_a_licence_in_mu_is_flagged_not_refused() -> None:
+    """372 (亩) typed as ha: a generous licence is possible, so it is a note with the reading."""
+    p = parse_proposal(slip("youxian", proposal__licensed_area_ha=372.0), "plan.toml")
+    notes = plausibility.notes(plausibility_columns([p]))
+    assert len(notes) == 1
+    assert "licensed_area_ha = 372" in notes[0][1]
+    assert "if 372 is in 亩 the licence is 24.8 ha" in notes[0][1]
+
+
+def test_the_bounds_are_the_documented_physical_ones() -> None:
+    """Just inside each bound passes, just outside fails (no hidden margins)."""
+    rho, area = 2.5, 10.0
+    depth_limit_mt = plausibility.MAX_MEAN_DEPTH_M * area * 1e4 * rho / 1e6
+    sink_limit_mt = plausibility.MAX_SINKING_M_PER_YR * area * 1e4 * rho / 1e6
+    base = {
+        "proposal.licensed_area_ha": area,
+        "proposal.mineral": "limestone",
+        "extraction.rock_density_t_per_m3": rho,
+        "extraction.mined_thickness_m": 60.0,
+        "extraction.stripping_ratio": 0.0,
+        "finance.plan_restoration_cost_cny": 0.0,
+    }
+    for reserves, output, cost, expected in (
+        (depth_limit_mt * 0.999, 10.0, 0.0, set()),
+        (depth_limit_mt * 1.001, 10.0, 0.0, {"extraction.reserves_mt"}),
+        (100.0, sink_limit_mt * 0.999, 0.0, set()),
+        (100.0, sink_limit_mt * 1.001, 0.0, {"extraction.annual_output_mt"}),
+        (10.0, 1.0, plausibility.MIN_PLAN_COST_CNY_PER_HA * area * 1.001, set()),
+        (10.0, 1.0, plausibility.MIN_PLAN_COST_CNY_PER_HA * area * 0.999, {PLAN}),
+        (10.0, 1.0, plausibility.MAX_PLAN_COST_CNY_PER_HA * area * 1.001, {PLAN}),
+    ):
+        cols = {k: [v] for k, v in base.items()}
+        cols.update(
+            {
+                "extraction.reserves_mt": [reserves],
+                "extraction.annual_output_mt": [output],
+                "finance.plan_restoration_cost_cny": [cost],
+            }
+        )
+        arrays = {k: np.asarray(v) for k, v in cols.items()}
+        assert {f for _, f, _ in plausibility.check(arrays)} == expected
+
+
+def test_the_command_line_refuses_the_slip_with_exit_2(tmp_path: Path, capsys) -> None:
+    data = slip("youxian", extraction__reserves_mt=2180.9, extraction__annual_output_mt=200.0)
+    lines = []
+    for section, table in data.items():
+        lines.append(f"[{section}]")
+        for key, value in table.items():
+            if isinstance(value, dict):
+                inner = ", ".join(f"{k} = {v!r}" for k, v in value.items())
+                lines.append(f"{key} = {{ {inner} }}")
+            elif isinstance(value, bool):
+                lines.append(f"{key} = {'true' if value else 'false'}")
+            elif isinstance(value, str):
+                lines.append(f'{key} = "{value}"')
+            else:
+                lines.append(f"{key} = {value!r}")
+    path = tmp_path / "youxian.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(path), "--draws", "20"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: [extraction] reserves_mt = 2180.9:" in err
+    assert "did you mean 2180.9万 t = 21.809 Mt" in err
+    assert "Traceback" not in err

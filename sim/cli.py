@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.errors import InputError, MissingExtraError
 from sim.fmt import criterion_value
+from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write as _atomic_write
 from sim.version import __version__
 
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_report_and_batch(sub)
     _add_sweep(sub)
+    monitor_cli.add_parser(sub, _run_options())
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
@@ -588,6 +590,7 @@ COMMANDS = {
     "batch": cmd_batch,
     "sweep": cmd_sweep,
     "sweep-report": cmd_sweep_report,
+    "monitor": monitor_cli.command,
 }
 
 

@@ -186,6 +186,15 @@ def input_defaults() -> dict[str, Param]:
     return out
 
 
+@lru_cache(maxsize=1)
+def monitor_params() -> dict[str, Param]:
+    """Settings of the supervision by remote sensing (``sim/params/monitor.toml``), by dotted
+    name (``monitor.ndvi_soil``); sourced like the library's parameters, not model parameters."""
+    out: dict[str, Param] = {}
+    _walk("sim/params/monitor.toml", "monitor", _read("monitor"), out)
+    return out
+
+
 def load_library(overrides: Mapping[str, float] | None = None) -> Library:
     """The packaged parameter library, with optional per-run overrides by dotted name."""
     return _default_library().with_overrides(overrides)

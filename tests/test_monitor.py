@@ -1,0 +1,285 @@
+"""Supervision by remote sensing: observed cover against the approval projection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import monitor
+from sim.cli import main
+from sim.errors import InputError
+from sim.monitor import synthetic, update
+from sim.monitor.observations import Observation, read_observations
+from sim.monitor.rasters import fvc_from_ndvi
+from sim.params import load_library
+
+DRAWS = 300
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sites")
+    return synthetic.write_sites(folder, draws=DRAWS, rasters=True)
+
+
+@pytest.fixture(scope="module")
+def proposals(sites):
+    return [sim.load_proposal(p) for p in sites.proposals]
+
+
+@pytest.fixture(scope="module")
+def result(sites, proposals):
+    return monitor.run(proposals, sites.observations, draws=DRAWS)
+
+
+def by_id(res) -> dict[str, dict]:
+    return {r["proposal_id"]: r for r in res.records}
+
+
+def test_three_synthetic_sites(result, policy) -> None:
+    """Tracking: on_track; stalled: behind, and its success probability falls below the
+    policy's threshold; drought dip that recovers: on_track once recovered."""
+    r = by_id(result)
+    threshold = policy.criteria.success_probability.threshold
+    assert r["HN-2024-S01"]["status"] == "on_track"
+    assert r["HN-2024-S02"]["status"] == "behind"
+    assert r["HN-2024-S03"]["status"] == "on_track"
+    stalled = r["HN-2024-S02"]
+    assert stalled["success_probability_before"] >= threshold
+    assert stalled["success_probability_after"] < threshold
+    assert stalled["site_rate_factor_p50"] < 0.5
+    assert r["HN-2024-S01"]["success_probability_after"] >= threshold
+    # the supervision list leads with the mine that is behind
+    assert result.records[0]["proposal_id"] == "HN-2024-S02"
+
+
+def test_drought_dip_is_watched_then_on_track(sites, proposals) -> None:
+    """At the dry year the dip site is on watch (one low year is tolerated), not behind."""
+    dry = dt.date(synthetic.START.year + synthetic.DROUGHT_YEAR, 12, 31)
+    res = monitor.run(proposals, sites.observations, draws=DRAWS, as_of=dry)
+    r = by_id(res)
+    assert r["HN-2024-S03"]["status"] == "watch"
+    assert r["HN-2024-S01"]["status"] == "on_track"
+    assert r["HN-2024-S03"]["next_inspection"] == (dry + dt.timedelta(days=182)).isoformat()
+    low = [o for o in r["HN-2024-S03"]["observations"] if o["percentile"] is not None]
+    assert low[-1]["percentile"] < 10 and all(o["percentile"] >= 10 for o in low[:-1])
+
+
+def test_rasters_and_table_give_the_same_cover(sites, proposals, result) -> None:
+    res = monitor.run(proposals, sites.manifest, draws=DRAWS)
+    for a, b in zip(result.records, res.records, strict=True):
+        assert a["proposal_id"] == b["proposal_id"] and a["status"] == b["status"]
+        for x, y in zip(a["observations"], b["observations"], strict=True):
+            assert abs(x["cover"] - y["cover"]) <= 0.01
+
+
+def test_dimidiate_pixel_model() -> None:
+    ndvi = np.array([-0.2, 0.05, 0.45, 0.85, 0.95, np.nan])
+    np.testing.assert_allclose(
+        fvc_from_ndvi(ndvi, 0.05, 0.85), [0.0, 0.0, 0.5, 1.0, 1.0, np.nan], equal_nan=True
+    )
+    with pytest.raises(InputError, match="must exceed"):
+        fvc_from_ndvi(ndvi, 0.8, 0.2)
+
+
+def test_importance_weights_follow_bayes(proposals, policy) -> None:
+    """With no observation the posterior is the prior; the prior over the site factor puts its
+    mass near 1; an observation at the approval median leaves success nearly unchanged."""
+    lib = load_library()
+    p = proposals[0]
+    proj = update.project(p, policy, lib, 200, 0, 0.5)
+    w0 = update.posterior_weights(proj, np.zeros(proj.success.shape))
+    np.testing.assert_allclose(w0.sum(axis=1), proj.prior)
+    assert proj.prior[proj.approval_index] == proj.prior.max()
+    assert proj.phi[proj.approval_index] == 1.0
+    # the extended prior's success is below the approval's (slow sites fail)
+    prior_success = float((w0 * proj.success).sum())
+    assert prior_success <= proj.success[proj.approval_index].mean()
+    # slower growth never succeeds more often (common random numbers)
+    rates = proj.success.mean(axis=1)
+    assert np.all(np.diff(rates) >= -0.02)
+
+
+def test_weighted_quantile() -> None:
+    v = np.array([1.0, 2.0, 3.0, 4.0])
+    assert update.weighted_quantile(v, np.ones(4), 0.5) == 2.0
+    assert update.weighted_quantile(v, np.array([0, 0, 1.0, 0]), 0.9) == 3.0
+
+
+def test_no_restored_land_yet_is_no_data(proposals) -> None:
+    p = proposals[0]
+    early = [Observation(p.id, dt.date(2025, 8, 1), 0.3)]
+    res = monitor.run([p], early, draws=100)
+    rec = res.records[0]
+    assert rec["status"] == "no_data"
+    assert rec["observations"][0]["used"] is False
+    assert rec["success_probability_after"] == pytest.approx(rec["success_probability_before"])
+
+
+def test_projection_is_plausible_against_taojiang(result) -> None:
+    """Taojiang's restored mining area reached FVC 0.718 after 12 years of artificial
+    restoration (from 0.423; Land 14(9):1831, real-cases.md §3): a Hunan quarry's projected cover
+    of restored land ends inside a band that holds it, below the regional ceiling."""
+    proj = result.projections["HN-2024-S01"]
+    q10, q50, q90 = update.fan(proj, "site", (0.1, 0.5, 0.9))[:, -1]
+    assert q10 <= 0.718 <= q90
+    assert 0.423 < q50 <= 0.85
+
+
+# ------------------------------------------------------------------------------------------
+# files and the command line
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_gb18030_and_bom_tables_are_read(tmp_path) -> None:
+    text = "proposal_id,date,cover,source\nHN-1,2029-08-15,0.42,湖南省国土卫星中心\n"
+    for enc in ("utf-8", "utf-8-sig", "gb18030"):
+        obs = read_observations(write(tmp_path / f"{enc}.csv", text, enc))
+        assert obs == [Observation("HN-1", dt.date(2029, 8, 15), 0.42, source="湖南省国土卫星中心")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("proposal_id,date\nHN-1,2029-08-15\n", "missing column(s) 'cover'"),
+        ("proposal_id,date,cover,cloud\nHN-1,2029-08-15,0.4,1\n", "unknown column 'cloud'"),
+        ("proposal_id,date,cover\nHN-1,2029-08-15,42\n", "a percentage? write 0.42"),
+        ("proposal_id,date,cover\nHN-1,15.08.2029,0.4\n", "date = '15.08.2029'"),
+        ("proposal_id,date,cover,land_use\nHN-1,2029-08-15,0.4,forrest\n", "did you mean 'forest'"),
+        ("proposal_id,date,cover\n,2029-08-15,0.4\n", "proposal_id is empty"),
+    ],
+)
+def test_bad_tables_name_file_row_and_value(tmp_path, text, phrase) -> None:
+    path = write(tmp_path / "obs.csv", text)
+    with pytest.raises(InputError) as e:
+        read_observations(path)
+    assert phrase in str(e.value) and "obs.csv" in str(e.value)
+
+
+def test_missing_start_date_is_refused_before_any_run(tmp_path, capsys) -> None:
+    obs = write(tmp_path / "obs.csv", "proposal_id,date,cover\nHN-2026-0001,2029-08-15,0.4\n")
+    rc = main(["monitor", str(sim.example_path()), "--observations", str(obs)])
+    assert rc == 2
+    assert "proposal.start_date is not given" in capsys.readouterr().err
+
+
+def test_raster_paths_stay_inside_the_manifest_folder(sites, proposals, tmp_path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    tif = next(sites.manifest.parent.glob("*.tif"))
+    shutil.copy(tif, outside / "x.tif")
+    for raster in (
+        "../elsewhere/x.tif",
+        "/vsicurl/http://example.org/x.tif",
+        str(outside / "x.tif"),
+    ):
+        man = write(
+            sites.manifest.parent / "bad.csv",
+            f"proposal_id,date,raster\nHN-2024-S01,2030-08-15,{raster}\n",
+        )
+        with pytest.raises(InputError, match="manifest's folder"):
+            monitor.run(proposals, man, draws=50)
+
+
+def test_cli_json_out_and_no_overwrite(sites, tmp_path, capsys) -> None:
+    out = tmp_path / "sup"
+    argv = [
+        "monitor",
+        *map(str, sites.proposals),
+        "--observations",
+        str(sites.observations),
+        "--draws",
+        str(DRAWS),
+        "--json",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in records] == ["behind", "on_track", "on_track"]
+    for r in records:
+        assert {
+            "proposal_id",
+            "status",
+            "observations",
+            "success_probability_before",
+            "success_probability_after",
+            "seed",
+            "draws",
+            "version",
+        } <= set(r)
+    data = (out / "supervision.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM: Chinese Excel reads UTF-8
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("rank,proposal_id,name,status")
+    assert lines[1].split(",")[1:4] == [
+        "HN-2024-S02",
+        "Synthetic supervised quarry (stalls)",
+        "behind",
+    ]
+    assert {p.name for p in (out / "plots").iterdir()} == {f"{s}.png" for s in synthetic.SITES}
+    assert json.loads((out / "monitor.json").read_text("utf-8")) == records
+    # a second run refuses to overwrite, before computing
+    assert main(argv) == 2
+    assert "use --force" in capsys.readouterr().err
+    assert main([*argv, "--force"]) == 0
+
+
+def test_identical_runs_give_identical_outputs(sites, proposals) -> None:
+    a = monitor.run(proposals, sites.observations, draws=100, seed=3)
+    b = monitor.run(list(reversed(proposals)), sites.observations, draws=100, seed=3)
+    assert json.dumps(a.records) == json.dumps(b.records)
+
+
+def test_csv_cells_cannot_be_formulas() -> None:
+    from sim.monitor.outputs import csv_cell
+
+    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert csv_cell("-0.5") == "-0.5"
+    assert csv_cell("a\x1b[31mb\x07") == "a[31mb"
+
+
+@pytest.mark.browser
+def test_supervision_list_renders_in_the_browser(sites, tmp_path) -> None:
+    from browser import Browser
+
+    from sim.report.pdf import find_chromium
+
+    exe = find_chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser test: .ci/run installs Debian's chromium")
+        pytest.skip("no chromium on PATH")
+    out = tmp_path / "sup"
+    argv = [
+        "monitor",
+        *map(str, sites.proposals),
+        "--observations",
+        str(sites.observations),
+        "--draws",
+        str(DRAWS),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    with Browser(exe) as b:
+        page = b.load(
+            (out / "supervision.html").as_uri(), screenshot=tmp_path / "s.png", full_page=True
+        )
+    assert page.errors == [] and page.external_requests == []
+    assert len(page.images) == len(synthetic.SITES)
+    for img in page.images:
+        assert img["complete"] and img["width"] > 0
+    assert page.scroll_width <= page.client_width
+    shutil.copyfile(tmp_path / "s.png", "/tmp/restoresim-supervision.png")

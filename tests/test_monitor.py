@@ -283,3 +283,49 @@ def test_supervision_list_renders_in_the_browser(sites, tmp_path) -> None:
         assert img["complete"] and img["width"] > 0
     assert page.scroll_width <= page.client_width
     shutil.copyfile(tmp_path / "s.png", "/tmp/restoresim-supervision.png")
+
+
+# ------------------------------------------------------------------------------------------
+# the regional programme takes the statuses
+
+
+def test_programme_puts_mines_behind_first(sites, tmp_path) -> None:
+    """With [monitoring], the site of the mine that is behind is worked first."""
+    from test_programme import scenario_data
+
+    from sim.programme.run import simulate
+    from sim.programme.scenario import parse_scenario
+
+    out = tmp_path / "sup"
+    argv = [
+        "monitor",
+        *map(str, sites.proposals),
+        "--observations",
+        str(sites.observations),
+        "--draws",
+        "100",
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    rows = [f"M{i:02d},{3.0 + i % 7},0" for i in range(40)]
+    rows += ["HN-2024-S01,1.0,0", "HN-2024-S02,1.0,0", "HN-2024-S03,1.0,0"]
+    (tmp_path / "sites.csv").write_text("id,area_ha,priority\n" + "\n".join(rows) + "\n", "utf-8")
+    (tmp_path / "s.toml").write_text("", "utf-8")
+    data = scenario_data({"sites.source": "inventory", "sites.inventory": "sites.csv"})
+    data.pop("calibration", None)
+    plain = parse_scenario(data, "s.toml", path=tmp_path / "s.toml")
+    data["monitoring"] = {"file": "sup/monitor.json"}
+    watched = parse_scenario(data, "s.toml", path=tmp_path / "s.toml")
+
+    def rank(scenario, site: str) -> float:
+        ds = simulate(scenario, replications=4, seed=1).dataset
+        return float(ds["site_rank"].sel(site=site).mean())
+
+    assert rank(watched, "HN-2024-S02") < 2  # behind: at the front of 43 sites
+    assert rank(plain, "HN-2024-S02") > 10  # a small site, otherwise late
+    assert rank(watched, "HN-2024-S01") > 10  # on track: no change
+
+    data["monitoring"] = {"file": "missing.json"}
+    with pytest.raises(InputError, match="cannot read"):
+        simulate(parse_scenario(data, "s.toml", path=tmp_path / "s.toml"), replications=1)

@@ -136,7 +136,21 @@ def build_config(
 
 
 def site_table(scenario: Scenario, *, seed: int = 0) -> SiteTable:
-    """The scenario's sites: generated, read from the inventory, or from a portfolio."""
+    """The scenario's sites (generated, from the inventory or a portfolio), with the priority
+    that ``[monitoring]`` statuses add."""
+    sites = _sources(scenario, seed)
+    if scenario.monitoring is None:
+        return sites
+    from dataclasses import replace
+
+    from sim.programme.sources import monitoring_priority
+
+    boost = monitoring_priority(scenario, sites.ids)
+    base = sites.priority if sites.priority is not None else np.zeros(sites.n)
+    return replace(sites, priority=base + boost)
+
+
+def _sources(scenario: Scenario, seed: int) -> SiteTable:
     s = scenario.sites
     if s.source == "generated":
         assert s.count is not None and s.total_area_ha is not None

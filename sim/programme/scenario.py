@@ -173,6 +173,23 @@ class Priority(_Model):
     )
 
 
+class Monitoring(_Model):
+    """[monitoring]: the supervision statuses of approved mines (``restoresim monitor``).
+
+    Sites whose mine is ``behind`` (or on ``watch``) are surveyed, funded, tendered and worked
+    first: their status adds to the priority score. A site matches a mine by its id, or, for
+    portfolio work packages (``ID/yN``), by the proposal id before the slash.
+    """
+
+    file: str = Field(description="monitor.json written by `restoresim monitor --out`.")
+    behind_priority: float = _q(
+        "Added to the priority score of the sites of mines that are behind", "", 5.0, ge=0, le=100
+    )
+    watch_priority: float = _q(
+        "Added to the priority score of the sites of mines on watch", "", 2.0, ge=0, le=100
+    )
+
+
 class SurveyDesign(_Model):
     """[survey_design]: survey and design of each site by design teams (a Resource)."""
 
@@ -348,6 +365,9 @@ class Scenario(_Document):
     programme: ProgrammeSection = Field(description="Name and calendar.")
     sites: Sites = Field(description="The sites.")
     priority: Priority = Field(description="Priority of sites.")
+    monitoring: Monitoring | None = Field(
+        None, description="Supervision statuses that move mines behind to the front."
+    )
     survey_design: SurveyDesign = Field(description="Survey and design.")
     funding: Funding | None = Field(None, description="Budget and tranches.")
     tender: Tender = Field(description="Tender.")

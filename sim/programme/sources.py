@@ -140,3 +140,38 @@ def portfolio_sites(scenario: Scenario, *, seed: int = 0) -> SiteTable:
         total_area_ha=float(area_ha.sum()),
         release_day=np.array(release),
     )
+
+
+def monitoring_priority(scenario: Scenario, site_ids: tuple[str, ...]) -> np.ndarray:
+    """Priority added to each site by its mine's supervision status (``[monitoring]``)."""
+    import json
+
+    mon = scenario.monitoring
+    assert mon is not None
+    path = scenario.resolve_path(mon.file)
+    where = f"[monitoring] file = {mon.file!r}"
+    try:
+        records = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{where}: cannot read {path} ({exc})") from None
+    if isinstance(records, dict):
+        records = [records]
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict) and "proposal_id" in r and "status" in r for r in records
+    ):
+        raise InputError(
+            f"{where}: expected the monitor.json of `restoresim monitor --out` (records with "
+            "proposal_id and status)"
+        )
+    boost = {"behind": mon.behind_priority, "watch": mon.watch_priority}
+    status = {str(r["proposal_id"]): str(r["status"]) for r in records}
+    unknown = sorted({v for v in status.values()} - {"behind", "watch", "on_track", "no_data"})
+    if unknown:
+        raise InputError(f"{where}: unknown status {allowed_list(unknown)}")
+    out = np.array([boost.get(status.get(sid.split("/")[0], ""), 0.0) for sid in site_ids])
+    if not any(sid.split("/")[0] in status for sid in site_ids):
+        raise InputError(
+            f"{where}: none of its {len(status)} mines is a site of the programme (sites match "
+            "by id, or by the proposal id of a portfolio work package)"
+        )
+    return out

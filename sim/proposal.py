@@ -416,8 +416,10 @@ class Location(_Model):
     """[location] (optional): the mining-right boundary polygon."""
 
     boundary: str = Field(
-        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), "
-        "relative to the proposal file.",
+        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), or of "
+        "its corner-coordinate table (拐点坐标: .csv, .txt or .xlsx rows 'point, X, Y' in CGCS2000 "
+        "Gauss-Kruger, X northing, Y easting with or without the zone prefix), relative to the "
+        "proposal file.",
         min_length=1,
     )
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 
-from sim import plausibility
+from sim import plausibility, quantities
 from sim.contract import FieldSpec, field_specs
 from sim.errors import InputError
 from sim.keys import LAND_USES
@@ -191,6 +191,10 @@ class Portfolio:
         ]
         if missing:
             raise InputError("\n".join(missing), problems=missing)
+        for path, spec in SPECS.items():  # "2180.9 万t": converted as the files convert it
+            col = cols.get(path)
+            if col is not None and col.dtype == object and spec.unit in quantities.UNITS:
+                cols[path] = np.array([_with_unit(x, spec.unit) for x in col], dtype=object)
         bad = np.zeros(n, dtype=bool)
         for path, spec in SPECS.items():
             if path in cols:
@@ -277,6 +281,17 @@ class Portfolio:
                 cols[path] = np.asarray(cols[path]).astype(bool)
             elif spec.kind in ("str", "literal", "date"):
                 cols[path] = np.asarray(cols[path], dtype=object)
+
+
+def _with_unit(x: Any, unit: str) -> Any:
+    """A cell "NUMBER UNIT" in the field's unit (:mod:`sim.quantities`); others unchanged."""
+    if not isinstance(x, str):
+        return x
+    try:
+        converted = quantities.convert(x, unit)
+    except ValueError:
+        return x  # refused by the screen, explained by the file contract's message
+    return x if converted is None else converted
 
 
 def _floats(col: np.ndarray) -> np.ndarray:

@@ -173,7 +173,10 @@ def template_text() -> str:
         "term in the plans, where they state it (开发 = 矿产资源开发利用方案, 修复 = "
         "矿山生态保护修复方案), the unit conversion, and what the field means. Replace every "
         'placeholder (nan, "", "true or false") with the plan\'s figure in the field\'s unit; '
-        "'e.g.' shows the packaged example quarry. An unfilled field is refused by name. Lines "
+        "'e.g.' shows the packaged example quarry. A quantity may also be written as the plan "
+        "states it, with its unit, in quotes: reserves_mt = \"2180.9 万t\", licensed_area_ha = "
+        "\"0.248 km²\", plan_restoration_cost_cny = \"620 万元\". An unfilled field is refused "
+        "by name. Lines "
         "'# key = ...' are optional: remove the '# ' to state them, else the default applies. "
         "Check: restoresim evaluate THIS_FILE"
     )

@@ -51,6 +51,15 @@ def _is_blank(x: Any) -> bool:
     return isinstance(x, str) and not x.strip()
 
 
+def _blank(col: np.ndarray) -> np.ndarray:
+    """Blank cells of a column (vectorised for numeric columns)."""
+    if col.dtype.kind == "f":
+        return np.isnan(col)
+    if col.dtype.kind in "biu":
+        return np.zeros(len(col), dtype=bool)
+    return np.array([_is_blank(x) for x in col], dtype=bool)
+
+
 def _cell(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
@@ -249,7 +258,7 @@ class Portfolio:
             if spec.required:
                 continue
             col = cols.get(path)
-            blank = np.ones(n, dtype=bool) if col is None else np.array([_is_blank(x) for x in col])
+            blank = np.ones(n, dtype=bool) if col is None else _blank(col)
             if path in OPTIONAL_FROM_MINERAL:
                 key = OPTIONAL_FROM_MINERAL[path]
                 default: Any = np.array(
@@ -309,7 +318,7 @@ def _floats(col: np.ndarray) -> np.ndarray:
 def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
     """Rows whose cell breaks the field's rules (blank cells of optional fields are fine)."""
     n = len(col)
-    blank = np.array([_is_blank(x) for x in col]) if col.dtype == object else None
+    blank = _blank(col) if col.dtype == object else None
     if spec.kind in ("float", "int", "bool"):
         if col.dtype == object:
             typed = np.array(
@@ -351,8 +360,6 @@ def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
                 elif isinstance(c, Le):
                     bad |= good & ~(v <= c.le)
         return bad
-    if blank is None:
-        blank = np.array([_is_blank(x) for x in col])
     out = np.zeros(n, dtype=bool)
     allowed = spec.allowed()
     for i, x in enumerate(col):

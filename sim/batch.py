@@ -34,6 +34,7 @@ from sim.outputs import TEMP_SUFFIX, atomic_write_text
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
 from sim.report.analysis import percentile_label
+from sim.textfiles import read_text
 from sim.version import __version__
 
 SUMMARY_CSV = "summary.csv"
@@ -166,10 +167,7 @@ def _raw_id(data: Any) -> str:
 
 
 def _read_csv(path: Path) -> list[Application]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the CSV queue ({exc})") from None
+    text, _ = read_text(path, "CSV queue")  # UTF-8 (BOM or not) or GB18030
     reader = csv.DictReader(io.StringIO(text))
     apps = []
     for row in reader:

@@ -239,6 +239,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
+
+    nw = sub.add_parser(
+        "new",
+        help="write a commented application template: every field with its Chinese term and "
+        "where the 开发利用方案 / 矿山生态保护修复方案 states it",
+    )
+    nw.add_argument("--out", type=Path, help="template file to write (default: print it)")
+    nw.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     return parser
 
 
@@ -435,6 +443,21 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from sim.outputs import atomic_write_text
+    from sim.template import template_text
+
+    text = template_text()
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    if args.out.exists() and not args.force:
+        raise InputError(f"--out {args.out}: exists; pass --force to overwrite it")
+    atomic_write_text(args.out, text)
+    print(f"wrote {args.out}; fill it in, then: restoresim evaluate {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_programme(args: argparse.Namespace) -> int:
     from sim.programme.plots import progress_figure, sweep_figure, utilisation_figure
     from sim.programme.run import simulate
@@ -585,6 +608,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
 COMMANDS = {
     "evaluate": cmd_evaluate,
     "schema": cmd_schema,
+    "new": cmd_new,
     "programme": cmd_programme,
     "report": cmd_report,
     "batch": cmd_batch,

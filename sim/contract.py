@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import MaxLen, MinLen
+from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -50,7 +50,6 @@ class FieldSpec:
     constraints: tuple[Any, ...] = ()
     pattern: str | None = None
     literal: tuple[Any, ...] = ()
-    info: FieldInfo | None = field(default=None, compare=False, repr=False)
 
     def allowed(self) -> list[Any] | None:
         """The allowed values of a text field (library table or literal), or None."""
@@ -119,7 +118,6 @@ def _spec(path: str, info: FieldInfo, *, required: bool | None = None) -> FieldS
         constraints=tuple(info.metadata),
         pattern=pattern,
         literal=get_args(plain) if kind == "literal" else (),
-        info=info,
     )
 
 
@@ -136,7 +134,6 @@ def field_specs() -> dict[str, FieldSpec]:
         for name, info in model.model_fields.items():
             path = f"{section}.{name}"
             if model is Restoration and name == "target_land_use":
-                share = Restoration.model_fields[name]
                 for lu in LAND_USES:
                     out[f"{path}.{lu}"] = FieldSpec(
                         path=f"{path}.{lu}",
@@ -145,16 +142,10 @@ def field_specs() -> dict[str, FieldSpec]:
                         default=0.0,
                         description=f"Share of the restored area to {lu} (missing: 0); "
                         "the five shares sum to 1",
-                        constraints=(*_share_bounds(),),
-                        info=share,
+                        constraints=(Ge(0.0), Le(1.0)),
                     )
                 continue
             optional_section = model is Location
             out[path] = _spec(path, info, required=False if optional_section else None)
     return out
 
-
-def _share_bounds() -> tuple[Any, ...]:
-    from annotated_types import Ge, Le
-
-    return (Ge(0.0), Le(1.0))

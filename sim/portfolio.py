@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 
-from sim import plausibility
+from sim import plausibility, quantities
 from sim.contract import FieldSpec, field_specs
 from sim.errors import InputError
 from sim.keys import LAND_USES
@@ -49,6 +49,15 @@ def _is_blank(x: Any) -> bool:
     if isinstance(x, float | np.floating):
         return bool(np.isnan(x))
     return isinstance(x, str) and not x.strip()
+
+
+def _blank(col: np.ndarray) -> np.ndarray:
+    """Blank cells of a column (vectorised for numeric columns)."""
+    if col.dtype.kind == "f":
+        return np.isnan(col)
+    if col.dtype.kind in "biu":
+        return np.zeros(len(col), dtype=bool)
+    return np.array([_is_blank(x) for x in col], dtype=bool)
 
 
 def _cell(x: Any) -> Any:
@@ -191,6 +200,10 @@ class Portfolio:
         ]
         if missing:
             raise InputError("\n".join(missing), problems=missing)
+        for path, spec in SPECS.items():  # "2180.9 万t": converted as the files convert it
+            col = cols.get(path)
+            if col is not None and col.dtype == object and spec.unit in quantities.UNITS:
+                cols[path] = np.array([_with_unit(x, spec.unit) for x in col], dtype=object)
         bad = np.zeros(n, dtype=bool)
         for path, spec in SPECS.items():
             if path in cols:
@@ -245,7 +258,7 @@ class Portfolio:
             if spec.required:
                 continue
             col = cols.get(path)
-            blank = np.ones(n, dtype=bool) if col is None else np.array([_is_blank(x) for x in col])
+            blank = np.ones(n, dtype=bool) if col is None else _blank(col)
             if path in OPTIONAL_FROM_MINERAL:
                 key = OPTIONAL_FROM_MINERAL[path]
                 default: Any = np.array(
@@ -279,6 +292,17 @@ class Portfolio:
                 cols[path] = np.asarray(cols[path], dtype=object)
 
 
+def _with_unit(x: Any, unit: str) -> Any:
+    """A cell "NUMBER UNIT" in the field's unit (:mod:`sim.quantities`); others unchanged."""
+    if not isinstance(x, str):
+        return x
+    try:
+        converted = quantities.convert(x, unit)
+    except ValueError:
+        return x  # refused by the screen, explained by the file contract's message
+    return x if converted is None else converted
+
+
 def _floats(col: np.ndarray) -> np.ndarray:
     """A column as floats; cells that are not numbers become NaN."""
     try:
@@ -294,7 +318,7 @@ def _floats(col: np.ndarray) -> np.ndarray:
 def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
     """Rows whose cell breaks the field's rules (blank cells of optional fields are fine)."""
     n = len(col)
-    blank = np.array([_is_blank(x) for x in col]) if col.dtype == object else None
+    blank = _blank(col) if col.dtype == object else None
     if spec.kind in ("float", "int", "bool"):
         if col.dtype == object:
             typed = np.array(
@@ -336,8 +360,6 @@ def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
                 elif isinstance(c, Le):
                     bad |= good & ~(v <= c.le)
         return bad
-    if blank is None:
-        blank = np.array([_is_blank(x) for x in col])
     out = np.zeros(n, dtype=bool)
     allowed = spec.allowed()
     for i, x in enumerate(col):

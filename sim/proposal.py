@@ -32,12 +32,13 @@ from pydantic import (
     StrictBool,
     StrictInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic.fields import FieldInfo
 
-from sim import plausibility
+from sim import plausibility, quantities
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.params import input_defaults, load_library
 
@@ -154,6 +155,21 @@ class _Model(BaseModel):
     key_hints: ClassVar[dict[str, str]] = {}
 
 
+class _Quantities(_Model):
+    """A proposal table whose quantity fields also take "NUMBER UNIT" strings in the units
+    Chinese plans use (``"2180.9 万t"``; :mod:`sim.quantities`), converted on the way in."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _with_unit(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        field = cls.model_fields[info.field_name]
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        converted = quantities.convert(value, str(extra.get("unit", "")))
+        return value if converted is None else converted
+
+
 class _Whole(ValueError):
     """A validator message that already names the field and the value."""
 
@@ -170,7 +186,7 @@ def _check_table_key(kind: str, value: str, table: Mapping[str, Any]) -> str:
 # Proposal
 
 
-class ProposalSection(_Model):
+class ProposalSection(_Quantities):
     """[proposal]: what is applied for, by which method, where, and on how much land."""
 
     id: str = Field(
@@ -247,7 +263,7 @@ class ProposalSection(_Model):
         return value
 
 
-class Extraction(_Model):
+class Extraction(_Quantities):
     """[extraction]: reserves, output schedule and the geometry of the pit and waste dumps."""
 
     reserves_mt: float = _q("Mineable reserves", "Mt", plausible=True, gt=0.0, le=10_000.0)
@@ -284,7 +300,7 @@ class Extraction(_Model):
     )
 
 
-class Site(_Model):
+class Site(_Quantities):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
     mean_slope_deg: float | None = _q(
@@ -370,7 +386,7 @@ _DEFAULT_NOTE = (
 )
 
 
-class Finance(_Model):
+class Finance(_Quantities):
     """[finance]: ore price, the restoration fund and bond, and the economic environment."""
 
     ore_price_cny_per_t: float = _q(
@@ -416,8 +432,10 @@ class Location(_Model):
     """[location] (optional): the mining-right boundary polygon."""
 
     boundary: str = Field(
-        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), "
-        "relative to the proposal file.",
+        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), or of "
+        "its corner-coordinate table (拐点坐标: .csv, .txt or .xlsx rows 'point, X, Y' in CGCS2000 "
+        "Gauss-Kruger, X northing, Y easting with or without the zone prefix), relative to the "
+        "proposal file.",
         min_length=1,
     )
 

@@ -55,6 +55,8 @@ BAD: list[tuple[str, Any]] = [
     ("extraction.reserves_mt", -5.0),
     ("extraction.reserves_mt", "12"),
     ("extraction.reserves_mt", 2180.9),  # a unit slip (万 t)
+    ("extraction.reserves_mt", "810.7 万m³"),  # a volume for a tonnage
+    ("extraction.reserves_mt", "12 furlongs"),
     ("extraction.annual_output_mt", 0.001),  # implausible life
     ("extraction.ramp_up_years", 1.5),
     ("extraction.rock_density_t_per_m3", 0.5),
@@ -83,6 +85,33 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         monkeypatch.setattr(sim.portfolio, "CONVERT_ALL", 0)
     expected = _file_message(path, value)
     assert _column_message(path, value) == expected
+
+
+@pytest.mark.parametrize(
+    "path,written,value",
+    [
+        ("extraction.reserves_mt", "1200 万t", 12.0),
+        ("extraction.annual_output_mt", "100万吨/年", 1.0),
+        ("proposal.licensed_area_ha", "525 亩", 35.0),
+        ("proposal.licensed_area_ha", "0.35 km²", 35.0),
+        ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
+        ("site.soil_depth_cm", "0.4 m", 40.0),
+        ("extraction.rock_density_t_per_m3", "2.6 g/cm³", 2.6),
+    ],
+)
+def test_values_with_units_are_converted_by_files_and_columns(
+    path: str, written: str, value: float
+) -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    section, key = path.split(".")
+    data[section][key] = written
+    p = parse_proposal(data)
+    assert getattr(getattr(p, section), key) == value
+    assert p == make_proposal()  # the example states the same numbers in Mt, ha, CNY
+    cols = {k: np.array(v, copy=True) for k, v in Portfolio.from_proposals([p]).columns.items()}
+    cols[path] = np.array([written], dtype=object)
+    pf = Portfolio(cols)
+    assert pf.columns[path][0] == value and pf.proposal(0) == p
 
 
 def test_missing_required_fields_are_named_the_same_way() -> None:

@@ -24,6 +24,7 @@ from pyproj import CRS, Transformer
 from sim.errors import InputError, did_you_mean
 from sim.proposal import Layer
 from sim.spatial import geometry as geo
+from sim.spatial.corners import is_corner_table, read_corner_table
 from sim.spatial.files import POLYGONAL, WGS84, GeoFile, read_geofile, to_crs
 
 SEARCH_RADIUS_M = 10_000.0
@@ -226,8 +227,10 @@ def read_boundary(proposal: Any, spatial: Any) -> GeoFile:
     """A proposal's boundary file, checked to hold (possibly repaired) polygons with an area."""
     source = proposal.source_path or f"<proposal {proposal.id}>"
     where = f"{source}: [location] boundary = {proposal.location.boundary!r}"
-    f = read_geofile(
-        proposal.boundary_path(),
+    path = proposal.boundary_path()
+    read = read_corner_table if is_corner_table(path) else read_geofile  # 拐点坐标 tables
+    f = read(
+        path,
         where,
         default_crs=spatial.default_crs,
         repair=spatial.repair_invalid,

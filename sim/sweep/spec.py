@@ -14,7 +14,8 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Self
+from types import UnionType
+from typing import Any, ClassVar, Literal, Self, get_args
 
 import numpy as np
 from pydantic import Field, StrictBool, StrictInt, model_validator
@@ -41,11 +42,17 @@ MAX_DRAWS = 1_000_000
 MAX_PROPOSALS = 1_000_000
 
 
+def _plain(annotation: Any) -> Any:
+    """``float | None`` (an optional field with a default) as ``float``."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if isinstance(annotation, UnionType) and len(args) == 1 else annotation
+
+
 def _leaf_fields(prefix: str, model: type, types: tuple[type, ...]) -> dict[str, type]:
     return {
-        f"{prefix}.{name}": info.annotation
+        f"{prefix}.{name}": _plain(info.annotation)
         for name, info in model.model_fields.items()
-        if info.annotation in types
+        if _plain(info.annotation) in types
     }
 
 

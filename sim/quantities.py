@@ -1,0 +1,80 @@
+"""Numbers written with their unit, as a plan states them: ``reserves_mt = "2180.9 万t"``.
+
+A quantity field of a proposal (one whose unit is Mt, Mt/yr, ha, CNY, CNY/t, m, cm, mm/yr,
+t/m3 or deg) also takes a string "NUMBER UNIT" in the units Chinese plans use — 万t, 万吨, 亿t,
+万t/a, 亩, km², 公顷, m², 万元, 亿元, 元/t, 米, 厘米, 毫米, g/cm³, 度 … — converted to the field's
+unit on the way in (the validated proposal, and every output, holds the converted number). A
+known number with an unknown or incompatible unit is refused with the units allowed; a volume
+(万 m³) for a tonnage is refused with the conversion to make (it needs the density). The tables
+are plain factors: no unit library is needed for a dozen units, and none knows 万 or 亩.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["UNITS", "convert"]
+
+_MASS_T = {
+    "t": 1.0, "吨": 1.0, "kt": 1e3, "千吨": 1e3, "万t": 1e4, "万吨": 1e4, "Mt": 1e6,
+    "百万吨": 1e6, "亿t": 1e8, "亿吨": 1e8,
+}  # fmt: skip
+_PER_YEAR = ("/a", "/yr", "/年", "/y", "每年")
+_AREA_HA = {
+    "ha": 1.0, "公顷": 1.0, "hm²": 1.0, "hm2": 1.0, "亩": 1 / 15, "km²": 100.0, "km2": 100.0,
+    "平方公里": 100.0, "平方千米": 100.0, "m²": 1e-4, "m2": 1e-4, "平方米": 1e-4,
+}  # fmt: skip
+_MONEY_CNY = {
+    "元": 1.0, "CNY": 1.0, "RMB": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8,
+}  # fmt: skip
+_LENGTH_M = {"m": 1.0, "米": 1.0, "km": 1e3, "千米": 1e3, "cm": 1e-2, "厘米": 1e-2, "mm": 1e-3,
+             "毫米": 1e-3}  # fmt: skip
+_DENSITY = {"t/m3": 1.0, "t/m³": 1.0, "g/cm3": 1.0, "g/cm³": 1.0, "kg/m3": 1e-3, "kg/m³": 1e-3}
+_ANGLE = {"deg": 1.0, "°": 1.0, "度": 1.0}
+
+
+def _scaled(table: dict[str, float], by: float) -> dict[str, float]:
+    return {k: v * by for k, v in table.items()}
+
+
+def _per_year(table: dict[str, float]) -> dict[str, float]:
+    return {f"{k}{s}": v for k, v in table.items() for s in _PER_YEAR}
+
+
+#: field unit -> {written unit: factor to the field unit}
+UNITS: dict[str, dict[str, float]] = {
+    "Mt": _scaled(_MASS_T, 1e-6),
+    "Mt/yr": _scaled(_per_year(_MASS_T), 1e-6),
+    "ha": _AREA_HA,
+    "CNY": _MONEY_CNY,
+    "CNY/t": {f"{k}/{t}": v for k, v in _MONEY_CNY.items() for t in ("t", "吨")},
+    "m": _LENGTH_M,
+    "cm": _scaled(_LENGTH_M, 100.0),
+    "mm/yr": _scaled({**_LENGTH_M, **_per_year(_LENGTH_M)}, 1000.0),
+    "t/m3": _DENSITY,
+    "deg": _ANGLE,
+}
+_VOLUMES = ("m3", "m³", "方", "立方米")
+_QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
+
+
+def convert(text: str, unit: str) -> float | None:
+    """``text`` ("2180.9 万t") in ``unit`` (Mt), or None when it is not "NUMBER UNIT".
+
+    Raises :class:`ValueError` (the message says what is allowed) for a unit that does not fit.
+    """
+    match = _QUANTITY.match(text)
+    table = UNITS.get(unit)
+    if match is None or table is None:
+        return None
+    number = float(match.group(1).replace(",", "").replace("_", ""))
+    written = match.group(2).replace(" ", "")
+    if written in table:
+        return float(f"{number * table[written]:.12g}")  # no binary noise: 2180.9万t = 21.809
+    if unit == "Mt" and any(written.endswith(v) for v in _VOLUMES):
+        raise ValueError(
+            f"{written!r} is a volume, the field a tonnage: multiply by the ore's density "
+            "(万 m³ x t/m³ = 万 t) and write the tonnage, e.g. '2180.9 万t'"
+        )
+    shown = ", ".join(table) if len(table) <= 16 else ", ".join(list(table)[:16]) + ", …"
+    raise ValueError(f"unknown unit {written!r} for a field in {unit}; allowed units: {shown}")

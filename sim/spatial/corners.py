@@ -1,0 +1,189 @@
+"""Mining-right boundaries as they are issued: a corner-coordinate table (拐点坐标).
+
+A mining-right notice or licence gives its area as a table of corner points (点号, X, Y) in
+CGCS2000 Gauss–Krüger coordinates: **X is the northing and Y the easting** (the surveying
+convention), Y usually carrying the zone number in front (``Y = 38512345.67``: zone 38, easting
+512,345.67 m). The table may be a CSV or TXT file (comma, tab, space or '，' separated; UTF-8,
+UTF-8 with BOM or GB18030) or the first sheet of an XLSX workbook, with or without a header row.
+
+The CRS is found from the zone prefix: zones 25–45 are 3° zones (EPSG:4513–4533, "CGCS2000 /
+3-degree Gauss-Kruger zone N"), zones 13–23 are 6° zones (EPSG:4491–4501); the two ranges do not
+overlap in China. Without a prefix (Y below 1,000,000) the zone cannot be known from the numbers,
+and the policy's ``[spatial] default_crs`` must name it (e.g. ``EPSG:4545``, 3° CM 111°E; the
+CM-only codes are EPSG:4534–4554 for 3° and 4502–4512 for 6° zones), else the file is refused.
+
+The points are screened like any boundary: at least three distinct corners; the ring is closed if
+the table does not repeat the first point; a ring listed clockwise (as Chinese tables usually
+are) is accepted and stored counter-clockwise; a self-intersecting ring (corners out of order) is
+repaired with a warning or refused, as the policy's ``[spatial] repair_invalid`` says. The result
+is a :class:`sim.spatial.files.GeoFile`, so the boundary is screened exactly as a GeoJSON one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from sim.errors import InputError
+from sim.spatial.files import GeoFile, _repair, densify, to_crs, to_wgs84
+from sim.textfiles import decode
+
+__all__ = ["SUFFIXES", "gauss_kruger_crs", "is_corner_table", "read_corner_table"]
+
+SUFFIXES = (".csv", ".txt", ".xlsx")
+NORTHING_M = (1.5e6, 6.0e6)  # China lies between about 18°N and 54°N
+ZONES_3 = (25, 45)
+ZONES_6 = (13, 23)
+_SPLIT = re.compile(r"[,\t;，；\s]+")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
+
+
+def is_corner_table(path: Path) -> bool:
+    """Whether a boundary file is read as a corner-coordinate table (by its suffix)."""
+    return path.suffix.lower() in SUFFIXES
+
+
+def _rows(path: Path, where: str) -> list[list[str]]:
+    if not path.is_file():
+        raise InputError(f"{where}: file not found (looked for {path})")
+    if path.suffix.lower() == ".xlsx":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise InputError(f"{where}: cannot read the workbook ({type(exc).__name__})") from None
+        sheet = book.worksheets[0]
+        rows = [
+            ["" if v is None else str(v).strip() for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        book.close()
+        return [[c for c in r if c] for r in rows]
+    text, _ = decode(path.read_bytes(), where, "corner table")
+    return [[c for c in _SPLIT.split(line.strip()) if c] for line in text.splitlines()]
+
+
+def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Point names, X (northing) and Y (easting) of the numeric rows; text rows are skipped."""
+    names, xs, ys = [], [], []
+    for n, row in enumerate(rows, start=1):
+        cells = [c.replace("，", "") for c in row]
+        numeric = [c for c in cells if _NUMBER.match(c)]
+        if len(cells) >= 3 and _NUMBER.match(cells[-1]) and _NUMBER.match(cells[-2]):
+            names.append(" ".join(cells[:-2]))
+        elif len(cells) == 2 and len(numeric) == 2:
+            names.append(str(len(names) + 1))
+        else:
+            if numeric and len(numeric) >= 2 and names:
+                raise InputError(
+                    f"{where}: line {n} {' '.join(row)!r}: expected 'point, X, Y' or 'X, Y'"
+                )
+            continue  # a header or a title line
+        xs.append(float(cells[-2]))
+        ys.append(float(cells[-1]))
+    if not xs:
+        raise InputError(
+            f"{where}: no corner coordinates found; expected rows 'point, X, Y' (X northing, "
+            "Y easting, metres, CGCS2000 Gauss-Kruger)"
+        )
+    return names, np.array(xs), np.array(ys)
+
+
+def gauss_kruger_crs(
+    x: np.ndarray, y: np.ndarray, where: str, default_crs: str | None
+) -> tuple[CRS, np.ndarray, np.ndarray, list[str]]:
+    """The CRS of corner coordinates and their (northing, easting), swapped if given the other
+    way round; see the module docstring."""
+    notes: list[str] = []
+    lo, hi = NORTHING_M
+    if np.all(x >= 1e7) and np.all((y >= lo) & (y <= hi)):
+        x, y = y, x
+        notes.append(
+            f"{where}: the first coordinate column carries the zone prefix, so it is the easting; "
+            "the columns were read as Y, X (in CGCS2000 Gauss-Kruger tables X is the northing "
+            "and Y the easting)"
+        )
+    if not np.all((x >= lo) & (x <= hi)):
+        raise InputError(
+            f"{where}: X in [{x.min():,.2f}, {x.max():,.2f}] is not a northing in China "
+            f"({lo:,.0f}-{hi:,.0f} m): X must be the northing and Y the easting, in metres of "
+            "CGCS2000 Gauss-Kruger (longitude/latitude tables are not supported: use GeoJSON)"
+        )
+    if np.all(y >= 1e7):
+        zones = np.unique(np.floor(y / 1e6).astype(int))
+        if zones.size > 1:
+            raise InputError(
+                f"{where}: the Y coordinates carry different zone prefixes {zones.tolist()}"
+            )
+        zone = int(zones[0])
+        if ZONES_3[0] <= zone <= ZONES_3[1]:
+            code, kind = 4513 + zone - ZONES_3[0], "3°"
+        elif ZONES_6[0] <= zone <= ZONES_6[1]:
+            code, kind = 4491 + zone - ZONES_6[0], "6°"
+        else:
+            raise InputError(
+                f"{where}: Y = {y[0]:,.2f} has zone prefix {zone}, not a CGCS2000 Gauss-Kruger "
+                f"zone of China (3° zones {ZONES_3[0]}-{ZONES_3[1]}, 6° zones "
+                f"{ZONES_6[0]}-{ZONES_6[1]})"
+            )
+        easting = y - zone * 1e6
+        if not np.all((easting > 0) & (easting < 1e6)):
+            raise InputError(f"{where}: Y without its zone prefix is not an easting (0-1,000,000)")
+        notes.append(f"{where}: CGCS2000 {kind} Gauss-Kruger zone {zone} (EPSG:{code}), from Y")
+        return CRS.from_epsg(code), x, y, notes
+    if np.any(y >= 1e6) or np.any(y <= 0):
+        raise InputError(
+            f"{where}: Y in [{y.min():,.2f}, {y.max():,.2f}] is neither an easting with its zone "
+            "prefix (e.g. 38512345.67) nor one without (0-1,000,000)"
+        )
+    if default_crs is None:
+        raise InputError(
+            f"{where}: the Y coordinates carry no zone prefix, so the Gauss-Kruger zone is "
+            "unknown: write Y with its zone number (e.g. 38512345.67), or set [spatial] "
+            "default_crs in the policy to the zone's CRS (e.g. 'EPSG:4545' for the 3° zone of "
+            "central meridian 111°E, EPSG:4534-4554 for 3° zones, 4502-4512 for 6° zones)"
+        )
+    return CRS.from_user_input(default_crs), x, y, notes
+
+
+def read_corner_table(
+    path: Path,
+    where: str,
+    *,
+    default_crs: str | None,
+    repair: bool,
+    **_: object,
+) -> GeoFile:
+    """The boundary polygon of a corner-coordinate table, as :func:`read_geofile` gives a file."""
+    names, x, y = _points(_rows(path, where), where)
+    crs, x, y, notes = gauss_kruger_crs(x, y, where, default_crs)
+    xy = np.column_stack([y, x])  # easting, northing
+    if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
+        xy, names = xy[:-1], names[:-1]
+    distinct = np.unique(xy, axis=0)
+    if len(distinct) < 3:
+        raise InputError(
+            f"{where}: {len(distinct)} distinct corner points; a boundary needs at least 3"
+        )
+    ring = shapely.Polygon(xy)
+    if shapely.is_valid(ring) and not ring.exterior.is_ccw:
+        ring = shapely.Polygon(xy[::-1])  # stored counter-clockwise, as GeoJSON prefers
+    geoms, repaired = _repair(where, np.array([ring], dtype=object), repair, True)
+    if shapely.area(geoms[0]) <= 0:
+        raise InputError(f"{where}: the corner points enclose no area")
+    transformer, datum_note = to_wgs84(crs)
+    try:
+        lonlat = to_crs(densify(geoms, crs), transformer)
+    except ValueError:
+        raise InputError(
+            f"{where}: the corner coordinates lie outside the area of {crs.name}"
+        ) from None
+    notes += repaired
+    if datum_note:
+        notes.append(f"{where}: {datum_note}")
+    return GeoFile(where, geoms, lonlat, crs, tuple(notes))

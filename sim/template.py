@@ -1,0 +1,230 @@
+"""The application template: every field with its Chinese term and where a plan states it.
+
+``restoresim new [--out FILE]`` writes a commented TOML proposal. Each required field is written
+with a placeholder that does not validate (``nan``, ``""``, ``"true or false"``), followed by an
+example value, so an unfilled field is refused by name; optional fields are commented out with
+their default. :data:`WHERE` maps every field of the contract to its term in a Chinese plan and
+the chapter and table where the 开发利用方案 (exploitation plan, "开发") or the 矿山生态保护修复方案
+(restoration plan, "修复") states it. Chapter names follow the usual outlines of the two plans
+(the 开发利用方案 编写大纲 and the 矿山地质环境保护与土地复垦方案 outline its restoration plans
+grew from); numbering varies between plans, so search by the chapter's and table's name.
+"""
+
+from __future__ import annotations
+
+import datetime
+import textwrap
+import tomllib
+from typing import Any
+
+from sim.contract import FieldSpec, field_specs
+from sim.params import input_defaults
+
+__all__ = ["WHERE", "markdown_table", "template_text"]
+
+#: field path (a land-use share by its table) -> (Chinese term, where it is found, unit hint)
+WHERE: dict[str, tuple[str, str, str]] = {
+    "proposal.id": ("申请编号 / 项目编号", "出让公告或申请书; the reviewer's file number", ""),
+    "proposal.name": ("矿山名称", "both plans: 封面; 开发 第1章 概述", ""),
+    "proposal.mineral": ("开采矿种", "采矿权出让公告; 开发 第1章 概述", ""),
+    "proposal.method": ("开采方式", "开发 第4章 主要建设方案 (开采方式): 露天开采 only", ""),
+    "proposal.region": ("所在地区", "开发 第1章 交通位置; the parameter library's region", ""),
+    "proposal.licensed_area_ha": (
+        "矿区面积",
+        "开发 第1章 矿区范围 (拐点坐标表); 修复 第1章 矿山基本情况",
+        "km² × 100 = ha; 亩 ÷ 15 = ha",
+    ),
+    "proposal.start_date": (
+        "方案适用年限起始 / 基建开始",
+        "修复 工作部署 (方案服务年限、适用期); 开发 基建进度计划",
+        "",
+    ),
+    "extraction.reserves_mt": (
+        "设计可采储量 (可采资源量)",
+        "开发 第3章 资源储量 and 第5章 矿床开采 (设计利用资源量、可采储量表)",
+        "万 t ÷ 100 = Mt; 万 m³ × 体重 ÷ 100 = Mt",
+    ),
+    "extraction.annual_output_mt": (
+        "生产规模", "开发 第4章 主要建设方案 (生产规模与服务年限)", "万 t/a ÷ 100 = Mt/yr"
+    ),
+    "extraction.ramp_up_years": ("基建期", "开发 第4章 (服务年限: 基建期) / 基建进度计划", "a"),
+    "extraction.rock_density_t_per_m3": ("矿石体重 (小体重)", "开发 第3章 矿石质量 (体重)", "t/m³"),
+    "extraction.mined_thickness_m": (
+        "开采深度 (开采标高差)",
+        "开发 第5章 露天开采境界 (开采标高 最高—最低)",
+        "m; mean depth over the pit",
+    ),
+    "extraction.stripping_ratio": (
+        "平均剥采比",
+        "开发 第5章 露天开采境界 (境界内矿岩量表)",
+        "t/t; m³/m³ × 废石体重 ÷ 矿石体重 = t/t",
+    ),
+    "extraction.dump_height_m": ("排土场堆积高度", "开发 第5章 排土场; 修复 土地损毁 (压占)", "m"),
+    "extraction.infrastructure_area_ha": (
+        "工业场地、道路、堆场 面积",
+        "修复 第3章 土地损毁预测 (压占面积, 土地损毁汇总表)",
+        "m² ÷ 10,000 = ha",
+    ),
+    "site.mean_slope_deg": ("地形坡度", "修复 第2章 矿区基础信息 (地形地貌)", "°"),
+    "site.final_highwall_slope_deg": (
+        "最终边坡角", "开发 第5章 露天开采境界 (边坡参数表)", "° (overall, not bench face)"
+    ),
+    "site.final_highwall_height_m": (
+        "最终边坡高度", "开发 第5章 露天开采境界 (边坡参数表)", "m"
+    ),
+    "site.soil_depth_cm": ("表土 (耕作层) 厚度", "修复 第2章 土壤; 表土剥离工程", "m × 100 = cm"),
+    "site.annual_precipitation_mm": ("多年平均降水量", "修复 第2章 自然地理 (气象)", "mm"),
+    "site.substrate": (
+        "岩性 / 废石性质 (酸性、重金属)", "开发 第3章 矿区地质; 修复 第3章 影响评估", ""
+    ),
+    "restoration.target_land_use": (
+        "复垦方向 (林地、草地、灌木林地、耕地、坑塘水面)",
+        "修复 土地复垦适宜性评价; 复垦前后地类变化表 (面积 ÷ 复垦总面积 = share)",
+        "shares of the area",
+    ),
+    "restoration.progressive_fraction": (
+        "边开采边治理 (阶段治理面积)", "修复 工作部署 (阶段工作计划、近期年度计划)", "0-1"
+    ),
+    "restoration.progressive_lag_years": ("治理滞后年限", "修复 工作部署 (阶段工作计划)", "a"),
+    "restoration.closure_years": ("闭坑后治理期", "修复 工作部署 (方案服务年限)", "a"),
+    "restoration.monitoring_years": ("管护期", "修复 监测与管护 (管护年限, 一般 3 a)", "a"),
+    "restoration.topsoil_stripped": ("表土剥离", "修复 工程设计 (表土剥离与堆存)", "true/false"),
+    "restoration.import_topsoil": ("客土", "修复 工程设计 (覆土工程: 土源)", "true/false"),
+    "restoration.substrate_amendment": (
+        "土壤 (基质) 改良", "修复 工程设计 (土壤改良、污染治理)", "true/false"
+    ),
+    "finance.ore_price_cny_per_t": ("产品销售价格", "开发 第8章 经济评价 (销售收入)", "元/t"),
+    "finance.plan_restoration_cost_cny": (
+        "修复工程 动态总投资",
+        "修复 经费估算 (投资估算汇总表)",
+        "万元 × 10,000 = CNY",
+    ),
+    "finance.fund_basis": ("基金计提方式", "修复 经费估算 (矿山生态修复基金计提)", ""),
+    "finance.fund_rate_of_revenue": ("基金计提比例", "修复 经费估算 (基金计提)", "0-1"),
+    "finance.bond_cny": (
+        "保证金 / 履约担保", "出让合同; abolished nationally in 2017, usually 0", "万元 × 10,000"
+    ),
+    "finance.fund_interest_rate": ("基金存款利率", "not in the plans: default", "1/yr"),
+    "finance.discount_rate": ("折现率 (基准收益率)", "开发 第8章 经济评价", "1/yr"),
+    "finance.inflation_rate": (
+        "价差预备费费率 (涨价率)", "修复 经费估算 (预备费: 价差预备费)", "1/yr"
+    ),
+    "finance.operator_default_hazard_per_year": ("—", "reviewer's judgement: default", "1/yr"),
+    "location.boundary": (
+        "矿区范围拐点坐标", "出让公告; 开发 第1章 (拐点坐标表) → a GeoJSON/Shapefile", ""
+    ),
+}
+
+_EXAMPLE: dict[str, Any] = {"proposal.start_date": "2026-03-01"}
+
+
+def _where_key(path: str) -> str:
+    return path.rsplit(".", 1)[0] if path.startswith("restoration.target_land_use.") else path
+
+
+def _example_values() -> dict[str, Any]:
+    import sim
+
+    data = tomllib.loads(sim.example_path().read_text("utf-8"))
+    out: dict[str, Any] = dict(_EXAMPLE)
+    for section, table in data.items():
+        for key, value in table.items():
+            out[f"{section}.{key}"] = value
+    return out
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e5:
+        return f"{int(value):_}.0"
+    return repr(value)
+
+
+def _comment(text: str) -> list[str]:
+    return textwrap.wrap(
+        text, 98, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
+    )
+
+
+def _placeholder(spec: FieldSpec) -> str:
+    if spec.kind in ("float", "int"):
+        return "nan"
+    if spec.kind == "bool":
+        return '"true or false"'
+    return '""'
+
+
+def template_text() -> str:
+    """The commented application template (TOML)."""
+    from sim.proposal import Restoration
+
+    examples = _example_values()
+    specs = field_specs()
+    defaults = input_defaults()
+    lines = _comment(
+        "restoresim application template (written by `restoresim new`). Above each field: its "
+        "term in the plans, where they state it (开发 = 矿产资源开发利用方案, 修复 = "
+        "矿山生态保护修复方案), the unit conversion, and what the field means. Replace every "
+        'placeholder (nan, "", "true or false") with the plan\'s figure in the field\'s unit; '
+        "'e.g.' shows the packaged example quarry. A quantity may also be written as the plan "
+        "states it, with its unit, in quotes: reserves_mt = \"2180.9 万t\", licensed_area_ha = "
+        "\"0.248 km²\", plan_restoration_cost_cny = \"620 万元\". An unfilled field is refused "
+        "by name. Lines "
+        "'# key = ...' are optional: remove the '# ' to state them, else the default applies. "
+        "Check: restoresim evaluate THIS_FILE"
+    )
+    section = ""
+    done_shares = False
+    for path, spec in specs.items():
+        sec, key = path.split(".", 1)
+        if sec != section:
+            section = sec
+            optional_section = sec == "location"
+            lines += ["", f"{'# ' if optional_section else ''}[{sec}]"]
+        term, where, unit = WHERE[_where_key(path)]
+        if path.startswith("restoration.target_land_use."):
+            if done_shares:
+                continue
+            done_shares = True
+            key = "target_land_use"
+            desc = (Restoration.model_fields["target_land_use"].description or "").rstrip(".")
+            lines += _comment(f"{term} — {where}. {desc}.")
+            example = _toml(examples.get("restoration.target_land_use"))
+            lines.append(
+                "target_land_use = { forest = nan, grassland = nan, shrub = nan, farmland = nan, "
+                f"water = nan }}  # e.g. {example}"
+            )
+            continue
+        unit_text = f" [{unit}]" if unit else ""
+        allowed = spec.allowed()
+        allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
+        lines += _comment(f"{term} — {where}{unit_text}. {spec.description}.{allowed_text}")
+        example = examples.get(path)
+        if spec.required:
+            shown = f"  # e.g. {_toml(example)}" if example is not None else ""
+            lines.append(f"{key} = {_placeholder(spec)}{shown}")
+        else:
+            if path in defaults:
+                default = f"default {defaults[path].value!r} [{defaults[path].source}]"
+            elif spec.default is not None:
+                default = f"default {_toml(spec.default)}"
+            else:
+                default = "optional"
+            value = _toml(example) if example is not None else _placeholder(spec)
+            lines.append(f"# {key} = {value}  # {default}")
+    return "\n".join(lines).strip() + "\n"
+
+
+def markdown_table() -> str:
+    """The README's table: field, Chinese term, where a plan states it, unit conversion."""
+    rows = ["| field | 中文 | where in the plans | unit / conversion |", "|---|---|---|---|"]
+    for path, (term, where, unit) in WHERE.items():
+        rows.append(f"| `{path}` | {term} | {where} | {unit} |")
+    return "\n".join(rows) + "\n"

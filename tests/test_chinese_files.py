@@ -1,0 +1,106 @@
+"""Chinese files: CSV queues in UTF-8, UTF-8 with BOM or GB18030; the application template."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_DATA
+
+import sim
+from sim.batch import read_queue
+from sim.cli import main
+from sim.contract import field_specs
+from sim.errors import InputError
+from sim.proposal import load_proposal
+from sim.template import WHERE, markdown_table, template_text
+
+NAME = "攸县下湖矿区建筑石料用灰岩矿"
+
+
+def _csv_text() -> str:
+    header, row = [], []
+    for section, table in EXAMPLE_DATA.items():
+        for key, value in table.items():
+            items = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, v in items:
+                header.append(f"{section}.{key}" + (f".{sub}" if sub else ""))
+                row.append(str(v).lower() if isinstance(v, bool) else str(v))
+    row[header.index("proposal.name")] = NAME
+    return ",".join(header) + "\n" + ",".join(row) + "\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_queues_are_read_in_the_encodings_chinese_offices_use(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "queue.csv"
+    path.write_bytes(_csv_text().encode(encoding))
+    (app,) = read_queue(path)
+    assert app.error is None, app.error
+    assert app.proposal.proposal.name == NAME
+
+
+@pytest.mark.parametrize(
+    "raw,phrase",
+    [
+        ("proposal.name\ncafé,\n".encode("latin-1"), "neither UTF-8 (with or without BOM)"),
+        (_csv_text().encode("utf-16"), "UTF-16"),
+    ],
+)
+def test_an_undecodable_csv_names_the_file(tmp_path: Path, raw: bytes, phrase: str) -> None:
+    path = tmp_path / "queue.csv"
+    path.write_bytes(raw)
+    with pytest.raises(InputError) as info:
+        read_queue(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: ") and phrase in msg
+    assert "codec" not in msg
+
+
+# --------------------------------------------------------------------------------------------
+# the template
+
+
+def test_every_field_says_where_a_plan_states_it() -> None:
+    keys = {p.rsplit(".", 1)[0] if ".target_land_use." in p else p for p in field_specs()}
+    assert keys == set(WHERE)
+    text = template_text()
+    for term, _, _ in WHERE.values():
+        assert term.split(" ")[0] in text
+
+
+def test_the_readme_maps_every_field() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text("utf-8")
+    for line in markdown_table().splitlines()[2:]:
+        assert line in readme, f"README lacks the row {line}"
+
+
+def _fill_with_examples(text: str) -> str:
+    return re.sub(r"^(\w+) = .+?  # e\.g\. (.+)$", r"\1 = \2", text, flags=re.MULTILINE)
+
+
+def test_the_unfilled_template_is_refused_field_by_field(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "application.toml"
+    assert main(["new", "--out", str(path)]) == 0
+    assert path.read_text("utf-8") == template_text()
+    with pytest.raises(InputError) as info:
+        load_proposal(path)
+    msg = str(info.value)
+    for field in ("[proposal] id = ''", "[extraction] reserves_mt = nan", "topsoil_stripped"):
+        assert field in msg
+    assert main(["new", "--out", str(path)]) == 2  # no overwrite without --force
+    assert "exists" in capsys.readouterr().err
+
+
+def test_the_template_filled_with_its_examples_evaluates(tmp_path: Path) -> None:
+    path = tmp_path / "application.toml"
+    path.write_text(_fill_with_examples(template_text()), encoding="utf-8")
+    assert re.search(r"^\w+ = .*\bnan\b", path.read_text("utf-8"), re.MULTILINE) is None
+    assert tomllib.loads(path.read_text("utf-8"))["extraction"]["reserves_mt"] == 12.0
+    p = load_proposal(path)
+    assert p.id == EXAMPLE_DATA["proposal"]["id"]
+    (verdict,) = sim.evaluate([p], draws=50, seed=0, conditions=False).verdicts
+    assert verdict["verdict"] in ("approve", "conditional", "reject")

@@ -1,0 +1,143 @@
+"""Boundaries as issued: corner-coordinate tables (拐点坐标) in CGCS2000 Gauss–Krüger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from test_spatial import GK, RED, X0, Y0, geojson, lonlat, policy_with, proposal_at
+
+from sim import spatial
+from sim.errors import InputError
+
+# an irregular 8-corner licence on the central meridian 111°E (3° zone 37, 6° zone 19)
+CORNERS = [
+    (X0 + 0, Y0 + 0),
+    (X0 + 420, Y0 - 60),
+    (X0 + 910, Y0 + 80),
+    (X0 + 1000, Y0 + 520),
+    (X0 + 870, Y0 + 990),
+    (X0 + 400, Y0 + 1040),
+    (X0 + 60, Y0 + 870),
+    (X0 - 40, Y0 + 430),
+]
+LICENCE = shapely.Polygon(CORNERS)
+FARM = shapely.box(X0 - 300, Y0 - 300, X0 + 200, Y0 + 100)
+
+
+def table(prefix: int | None, clockwise: bool = True, closed: bool = False) -> list[str]:
+    """Rows 点号, X (northing), Y (easting, with the zone prefix when given)."""
+    pts = CORNERS[::-1] if clockwise else CORNERS
+    if closed:
+        pts = [*pts, pts[0]]
+    offset = 0 if prefix is None else prefix * 1_000_000
+    return [f"J{i + 1},{n:.2f},{e + offset:.2f}" for i, (e, n) in enumerate(pts)]
+
+
+def write_csv(path: Path, rows: list[str], encoding: str = "gb18030", sep: str = ",") -> Path:
+    text = "矿区范围拐点坐标 (2000国家大地坐标系)\n点号,X坐标,Y坐标\n" + "\n".join(rows) + "\n"
+    path.write_bytes(text.replace(",", sep).encode(encoding))
+    return path
+
+
+def screen_both(tmp: Path, boundary: Path, **spatial_settings):
+    layers = [
+        ("red line", geojson(tmp / "red.geojson", [lonlat(RED)]), None),
+        ("farmland", geojson(tmp / "farm.geojson", [FARM], GK), None),
+    ]
+    pol = policy_with(layers, **spatial_settings)
+    twin = geojson(tmp / "twin.geojson", [lonlat(LICENCE)])
+    return spatial.screen(proposal_at(boundary), pol), spatial.screen(proposal_at(twin), pol)
+
+
+def assert_same(a: spatial.Screening, b: spatial.Screening) -> None:
+    assert a.boundary_area_ha == pytest.approx(b.boundary_area_ha, abs=0.01)
+    assert a.boundary_area_ha == pytest.approx(LICENCE.area / 1e4, abs=0.01)
+    va, vb = a.criterion("protected_overlap")["value"], b.criterion("protected_overlap")["value"]
+    assert vb > 1.0 and va == pytest.approx(vb, abs=0.01)
+    for ra, rb in zip(a.layers, b.layers, strict=True):
+        assert ra.overlap_ha == pytest.approx(rb.overlap_ha, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "prefix,clockwise,closed,encoding,sep",
+    [
+        (37, True, False, "gb18030", ","),  # 3° zone 37 with prefix, as issued
+        (37, False, True, "utf-8-sig", "\t"),  # counter-clockwise, closed, tab separated
+        (19, True, False, "utf-8", " "),  # 6° zone 19 (same central meridian)
+    ],
+)
+def test_a_corner_table_screens_like_its_geojson_twin(
+    tmp_path: Path, prefix, clockwise, closed, encoding, sep
+) -> None:
+    path = write_csv(tmp_path / "corners.txt", table(prefix, clockwise, closed), encoding, sep)
+    a, b = screen_both(tmp_path, path)
+    assert_same(a, b)
+    kind = "3°" if prefix == 37 else "6°"
+    assert any(f"{kind} Gauss-Kruger zone {prefix}" in w for w in a.warnings)
+
+
+def test_without_the_zone_prefix_the_policy_names_the_zone(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "corners.csv", table(None))
+    with pytest.raises(InputError, match="no zone prefix"):
+        screen_both(tmp_path, path)
+    a, b = screen_both(tmp_path, path, default_crs=GK)
+    assert_same(a, b)
+
+
+def test_an_xlsx_corner_table(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["点号", "X", "Y"])
+    for row in table(37):
+        name, x, y = row.split(",")
+        sheet.append([name, float(x), float(y)])
+    path = tmp_path / "corners.xlsx"
+    book.save(path)
+    a, b = screen_both(tmp_path, path)
+    assert_same(a, b)
+
+
+def test_swapped_columns_are_read_with_a_note(tmp_path: Path) -> None:
+    rows = [f"{r.split(',')[0]},{r.split(',')[2]},{r.split(',')[1]}" for r in table(37)]
+    a, b = screen_both(tmp_path, write_csv(tmp_path / "c.csv", rows))
+    assert_same(a, b)
+    assert any("read as Y, X" in w for w in a.warnings)
+
+
+def test_corners_out_of_order_are_repaired_or_refused(tmp_path: Path) -> None:
+    rows = table(37)
+    rows[2], rows[5] = rows[5], rows[2]  # a self-intersecting ring
+    path = write_csv(tmp_path / "c.csv", rows)
+    a, _ = screen_both(tmp_path, path)
+    assert any("not valid" in w and "repaired" in w for w in a.warnings)
+    with pytest.raises(InputError, match="not valid"):
+        screen_both(tmp_path, path, repair_invalid=False)
+
+
+@pytest.mark.parametrize(
+    "rows,phrase",
+    [
+        (table(37)[:2], "distinct corner points"),
+        ([f"J1,{Y0},{X0 + 58_000_000}", *table(37)[1:]], "different zone prefixes"),
+        ([r.replace(",3", ",9") for r in table(37)], "not a northing in China"),
+        ([r.replace(",37", ",12") for r in table(37)], "not a CGCS2000 Gauss-Kruger zone"),
+        (["点号,X,Y"], "no corner coordinates found"),
+    ],
+)
+def test_bad_corner_tables_are_refused_naming_the_file(tmp_path: Path, rows, phrase) -> None:
+    path = write_csv(tmp_path / "c.csv", rows)
+    with pytest.raises(InputError) as info:
+        screen_both(tmp_path, path)
+    assert "[location] boundary = " in str(info.value) and phrase in str(info.value)
+
+
+def test_corner_table_areas_are_exact_in_the_grid() -> None:
+    """The polygon is the corners' (no smoothing): shoelace area of the listed points."""
+    x = np.array([c[0] for c in CORNERS])
+    y = np.array([c[1] for c in CORNERS])
+    shoelace = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    assert LICENCE.area == pytest.approx(shoelace)

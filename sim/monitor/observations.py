@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.keys import AREA_CLASSES, LAND_USES
+from sim.textfiles import decode
 
 REQUIRED = ("proposal_id", "date", "cover")
 OPTIONAL = ("area_class", "land_use", "restored_area_ha", "source")
@@ -24,7 +25,6 @@ OPTIONAL = ("area_class", "land_use", "restored_area_ha", "source")
 COVER_LAND_USES = tuple(lu for lu in LAND_USES if lu != "water")
 #: the largest observation table read (bytes); a supervision table is thousands of rows
 MAX_TABLE_BYTES = 50_000_000
-ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,6 @@ class Observation:
     source: str = ""
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """Text of a CSV saved as UTF-8 (BOM or not) or GB18030; a clear error otherwise."""
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(
-        f"{path}: not readable as text in UTF-8 or GB18030; save the table as CSV "
-        "(UTF-8, or 'CSV' from Chinese Excel)"
-    )
-
-
 def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a CSV file (UTF-8 or GB18030), with surrounding spaces stripped."""
     path = Path(path)
@@ -60,7 +47,7 @@ def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
         raise InputError(f"{path}: no such file (expected a CSV table)")
     if path.stat().st_size > MAX_TABLE_BYTES:
         raise InputError(f"{path}: larger than {MAX_TABLE_BYTES // 1_000_000} MB; split the table")
-    text = decode_text(path, path.read_bytes())
+    text, _encoding = decode(path.read_bytes(), str(path), "table")
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]

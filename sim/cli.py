@@ -471,6 +471,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         resume=args.resume,
         force=args.force,
         progress=sys.stderr.isatty(),
+        lang=args.lang,
     )
     out = Path(args.out)
     for row in res.rows:

@@ -548,11 +548,20 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
 
     p = d.proposal.proposal
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
-    toc = "".join(f'<li><a href="#{k}">{escape(gettext(t))}</a></li>' for k, t in SECTIONS)
+    toc = "".join(
+        f'<li><a href="#{k}">{escape(gettext(t))}</a><span class="page" data-toc="{k}"></span></li>'
+        for k, t in SECTIONS
+    )
     verdict_json = json.dumps(d.verdict, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    toc = (
+        '<nav class="toc"><h2 class="toc-title">'
+        + escape(_("Contents"))
+        + f"</h2><ol>{toc}</ol></nav>"
+    )
     body = "".join(
         [
             _section("opinion", opinion(d), "opinion"),
+            toc,
             _section("verdict", _verdict(d)),
             _section("spatial", _spatial(d, figures)),
             _section("disturbance", _disturbance(d, figures)),
@@ -569,7 +578,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
     )
     title = _("{id} — {name}: restoration feasibility review", id=p.id, name=p.name)
     lang = current_lang()
-    contents = escape(_("Contents"))
+    pages = _('"Page " counter(page) " of " counter(pages)')
     intro = _(
         "Restoration feasibility review: {mineral} open pit, region {region}, licensed mining "
         "area {area}. Policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}, restoresim "
@@ -598,7 +607,8 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
 <link rel="icon" href="data:,">
 <title>{escape(title)}</title>
 <style>{css}
-@page {{ @top-left {{ content: "{running}"; }} }}</style>
+@page {{ @top-left {{ content: "{running}"; font-size: 8pt; color: #5b6670; }}
+  @bottom-center {{ content: {pages}; font-size: 8pt; color: #5b6670; }} }}</style>
 <script type="application/json" id="verdict-json">{verdict_json}</script>
 </head>
 <body>
@@ -606,7 +616,6 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
 <header>
 <h1>{escape(p.id)} — {escape(p.name)}</h1>
 <p>{intro}</p>
-<nav class="toc"><h2 class="toc-title">{contents}</h2><ol>{toc}</ol></nav>
 </header>
 {body}
 <footer>{footer}</footer>

@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from sim.i18n import N_, _, gettext
-from sim.i18n.units import area, criterion_value
+from sim.i18n.units import area, criterion_value, zh
 from sim.i18n.verdict import basis, change, explanation, kind_word, label, verdict_word
 from sim.report.analysis import ReportData
 
@@ -36,7 +36,7 @@ def _problem(c: dict[str, Any], v: dict[str, Any], policy: Any) -> str:
         "{margin}).",
         label=label(name),
         value=criterion_value(name, c["value"]),
-        direction=c["direction"],
+        direction={"<=": "≤", ">=": "≥"}[c["direction"]] if zh() else c["direction"],
         threshold=criterion_value(name, c["threshold"]),
         kind=kind_word(c["hard"]),
         margin=criterion_value(name, c["margin"], margin=True),

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from sim.errors import InputError
 from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
-from sim.i18n.verdict import label, verdict_word
+from sim.i18n.verdict import change, label, verdict_word
 from sim.outputs import TEMP_SUFFIX, atomic_write_text
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
@@ -459,9 +459,14 @@ document.querySelectorAll('table.summary th').forEach(function (th, col) {
 
 
 def _condition(text: str) -> str:
-    """``criterion: field=value`` of the summary with the criterion's name for people."""
+    """``criterion: field=value`` of the summary for people (in Chinese: the change asked)."""
     name, sep, rest = text.partition(": ")
-    return f"{label(name)}: {rest}" if sep else text
+    field, eq, value = rest.partition("=")
+    if not (sep and eq):
+        return text
+    if current_lang() == "zh":
+        rest = change({"field": field, "value": float(value), "change": rest})
+    return _("{names}: {text}", names=label(name), text=rest)
 
 
 def _sort_value(key: str, v: Any) -> str:
@@ -536,7 +541,8 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
 main {{ max-width: 1280px; }} table.summary th {{ white-space: normal; cursor: pointer; }}
 table.summary th[aria-sort=ascending]::after {{ content: " ▲"; }}
 table.summary th[aria-sort=descending]::after {{ content: " ▼"; }}
-table.summary td:first-child {{ min-width: 13em; }} td small {{ color: var(--muted); }}
+table.summary td:first-child {{ min-width: 13em; }}
+table.summary td:nth-child(2) {{ white-space: nowrap; }} td small {{ color: var(--muted); }}
 td.error {{ color: var(--reject); font-size: 0.85rem; overflow-wrap: anywhere; }}
 </style></head><body><main>
 <header><h1>{heading}</h1>

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility, spatial
-from sim.i18n.message import Message, Money
+from sim.i18n.message import Message, Money, Term
 from sim.params import load_library
 from sim.version import __version__
 
@@ -94,7 +94,7 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
                 price=price,
                 lo=lo,
                 hi=hi,
-                mineral=p.proposal.mineral,
+                mineral=Term("mineral", p.proposal.mineral),
             )
         )
     enlarged = float(s["pit_enlarged_share"])

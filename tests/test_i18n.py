@@ -235,3 +235,29 @@ def test_batch_in_chinese_writes_a_bom_csv(tmp_path) -> None:
     page = (out / "summary.html").read_text("utf-8")
     assert "不予通过" in page and "最终边坡角" in page and "<script>" in page
     assert "不予通过" in (out / "reports" / "HN-2026-0005.html").read_text("utf-8")
+
+
+def test_a_note_is_its_english_text_and_can_be_written_in_chinese() -> None:
+    import copy
+    import pickle
+
+    from sim.i18n.message import Message, Money, Term, localise
+
+    note = Message(
+        "The ore price {price:g} CNY/t lies outside the typical range {lo:g}-{hi:g} CNY/t for "
+        "{mineral}; revenue-based criteria depend on it.",
+        price=10.0,
+        lo=20.0,
+        hi=40.0,
+        mineral=Term("mineral", "limestone"),
+    )
+    assert json.dumps(note) == json.dumps(str(note)) and "for limestone;" in note
+    for n in (note, copy.deepcopy(note), pickle.loads(pickle.dumps(note))):
+        assert localise(n) == str(note)
+        with use_lang("zh"):
+            assert (
+                localise(n)
+                == "矿石价格10元/吨超出该矿种（石灰岩）的常见区间20～40元/吨；与销售收入相关的指标受其影响。"
+            )
+    with use_lang("zh"):
+        assert f"{Money(9e6)}" == "900.00万元"

@@ -10,16 +10,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.i18n import gettext, use_lang
+from sim.i18n import gettext, pgettext, use_lang
 
 
 class Money(float):
     """An amount [CNY] that formats as ``M CNY`` (en) or ``万元`` (zh)."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Money, (float(self),))
+
     def __format__(self, spec: str) -> str:
         from sim.i18n.units import money
 
         return money(float(self))
+
+
+class Term(str):
+    """An identifier (a mineral, a criterion) that formats as its name in the current language."""
+
+    context: str
+
+    def __new__(cls, context: str, name: str) -> Term:
+        obj = super().__new__(cls, name)
+        obj.context = context
+        return obj
+
+    def __format__(self, spec: str) -> str:
+        return pgettext(self.context, str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Term, (self.context, str(self)))
 
 
 class Message(str):
@@ -34,6 +54,14 @@ class Message(str):
         obj.template = template
         obj.values = values
         return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_message, (self.template, self.values))
+
+
+def _message(template: str, values: dict[str, Any]) -> Message:
+    """Rebuild a :class:`Message` (copy, pickle)."""
+    return Message(template, **values)
 
 
 def localise(text: str) -> str:

@@ -393,10 +393,12 @@ def cmd_programme(args: argparse.Namespace) -> int:
     if sw is not None:
         summary["sweep"] = sweep_table(sw)
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)
+    lang = resolve_lang(args.lang)
     if args.json:
         print(text)
     else:
-        print(format_summary(summary))
+        with use_lang(lang):
+            print(format_summary(summary))
         if sw is not None:
             print("\n" + format_sweep(summary["sweep"]))
     if out is not None:
@@ -410,8 +412,9 @@ def cmd_programme(args: argparse.Namespace) -> int:
         if sw is not None:
             writers["sweep.nc"] = lambda p: sw.to_netcdf(p, engine="h5netcdf")
             writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
-        for name, write in writers.items():
-            _atomic_write(out / name, write)
+        with use_lang(lang):
+            for name, write in writers.items():
+                _atomic_write(out / name, write)
         print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
     return 0
 

@@ -6,23 +6,21 @@ Every number says which statistic it is (P50, P90, mean of draws, probability).
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 from typing import Any
 
 from sim.i18n import _, current_lang
 from sim.i18n.message import localise
-from sim.i18n.units import area, criterion_value, money, money_bare, money_per_ha, share
+from sim.i18n.units import (
+    area,
+    criterion_value,
+    money,
+    money_bare,
+    money_per_ha,
+    pad,
+    share,
+    width,
+)
 from sim.i18n.verdict import change, explanation, kind_word, label, result_word, verdict_word
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
-    return fill + text if right else text + fill
 
 
 def _wrap(text: str, first: str, rest: str) -> list[str]:
@@ -42,21 +40,21 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
     )
     lines.append(_("Verdict: {word}", word=verdict_word(v["verdict"])) + deciding)
     lines.append("")
-    name_w = max([20, *(_width(label(c["name"])) for c in v["criteria"])])
+    name_w = max([20, *(width(label(c["name"])) for c in v["criteria"])])
     words = [_("criterion"), _("value"), _("threshold"), _("margin"), _("result")]
     head = (
-        f"  {_pad(words[0], name_w)} {_pad(words[1], 14, True)} {'':2} "
-        f"{_pad(words[2], 14, True)} {_pad(words[3], 14, True)}  {'':4}  {words[4]}"
+        f"  {pad(words[0], name_w)} {pad(words[1], 14, True)} {'':2} "
+        f"{pad(words[2], 14, True)} {pad(words[3], 14, True)}  {'':4}  {words[4]}"
     )
     lines.append(head)
-    lines.append("  " + "-" * (_width(head) - 2))
+    lines.append("  " + "-" * (width(head) - 2))
     for c in v["criteria"]:
         name = c["name"]
         lines.append(
-            f"  {_pad(label(name), name_w)} {_pad(criterion_value(name, c['value']), 14, True)} "
-            f"{c['direction']:2} {_pad(criterion_value(name, c['threshold']), 14, True)} "
-            f"{_pad(criterion_value(name, c['margin'], margin=True), 14, True)}  "
-            f"{_pad(kind_word(c['hard']), 4)}  {result_word(c['passed'])}"
+            f"  {pad(label(name), name_w)} {pad(criterion_value(name, c['value']), 14, True)} "
+            f"{c['direction']:2} {pad(criterion_value(name, c['threshold']), 14, True)} "
+            f"{pad(criterion_value(name, c['margin'], margin=True), 14, True)}  "
+            f"{pad(kind_word(c['hard']), 4)}  {result_word(c['passed'])}"
         )
     lines.append("")
     explained: dict[str, list[str]] = {}  # one line for criteria sharing an explanation

@@ -261,3 +261,15 @@ def test_a_note_is_its_english_text_and_can_be_written_in_chinese() -> None:
             )
     with use_lang("zh"):
         assert f"{Money(9e6)}" == "900.00万元"
+
+
+def test_programme_summary_and_figures_in_chinese(capsys, tmp_path) -> None:
+    scenario = ROOT / "scenarios" / "programme" / "hunan-yangtze-2019.toml"
+    out = tmp_path / "p"
+    args = ["programme", str(scenario), "--replications", "2", "--lang", "zh", "--out", str(out)]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "共545处矿点" in text and "2020年12月31日" in text and "瓶颈环节" in text
+    assert (out / "progress.png").stat().st_size > 10_000
+    summary = json.loads((out / "summary.json").read_text("utf-8"))
+    assert "bottleneck" in summary  # the JSON keeps its English keys

@@ -8,6 +8,7 @@ Hunan review documents: money in 万元 with two decimals, areas in 公顷 with 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sim.fmt import SHARE_CRITERIA, mcny, pct
 from sim.i18n import current_lang
@@ -97,3 +98,22 @@ def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
     if name == "unfunded_liability":
         return money(v, sign=margin)
     return f"{v:.4g}"
+
+
+def iso_date(text: str | None) -> str | None:
+    """An ISO date string written as :func:`date` (None and other text unchanged)."""
+    try:
+        return date(dt.date.fromisoformat(text)) if text else text
+    except ValueError:
+        return text
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    """``text`` padded to ``columns`` terminal columns (right-aligned when ``right``)."""
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility, plausibility, spatial
+from sim.i18n.message import Message, Money, Term
 from sim.params import load_library
 from sim.proposal import plausibility_columns
 from sim.version import __version__
@@ -88,22 +89,35 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
     price = p.finance.ore_price_cny_per_t
     if not lo <= price <= hi:
         notes.append(
-            f"The ore price {price:g} CNY/t lies outside the typical range {lo:g}-{hi:g} CNY/t "
-            f"for {p.proposal.mineral}; revenue-based criteria depend on it."
+            Message(
+                "The ore price {price:g} CNY/t lies outside the typical range {lo:g}-{hi:g} "
+                "CNY/t for {mineral}; revenue-based criteria depend on it.",
+                price=price,
+                lo=lo,
+                hi=hi,
+                mineral=Term("mineral", p.proposal.mineral),
+            )
         )
     enlarged = float(s["pit_enlarged_share"])
     if enlarged > 0:
         notes.append(
-            f"In {enlarged:.0%} of draws the volume-derived pit was too small to hold its final "
-            "walls and a 40 m working floor and was enlarged."
+            Message(
+                "In {share:.0%} of draws the volume-derived pit was too small to hold its final "
+                "walls and a 40 m working floor and was enlarged.",
+                share=enlarged,
+            )
         )
     notes += [text for _, text in plausibility.notes(plausibility_columns([p]))]
     plan = p.finance.plan_restoration_cost_cny
     p10 = float(s["cost_cny"].sel(quantile=0.1))
     if 0 < plan < p10:
         notes.append(
-            f"The applicant's restoration estimate ({plan / 1e6:,.2f} M CNY) is below the "
-            f"simulated P10 cost ({p10 / 1e6:,.2f} M CNY)."
+            Message(
+                "The applicant's restoration estimate ({plan}) is below the simulated P10 cost "
+                "({p10}).",
+                plan=Money(plan),
+                p10=Money(p10),
+            )
         )
     return notes
 

@@ -30,6 +30,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from sim.errors import InputError
+from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
+from sim.i18n.verdict import change, label, verdict_word
 from sim.outputs import TEMP_SUFFIX, atomic_write_text
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
@@ -251,8 +253,14 @@ class BatchResult:
         return sum(1 for r in self.rows if r["verdict"] == "invalid")
 
 
-def _record_key(inputs_sha256: str, seed: int, draws: int) -> dict[str, Any]:
-    return {"inputs_sha256": inputs_sha256, "seed": seed, "draws": draws, "version": __version__}
+def _record_key(inputs_sha256: str, seed: int, draws: int, lang: str) -> dict[str, Any]:
+    return {
+        "inputs_sha256": inputs_sha256,
+        "seed": seed,
+        "draws": draws,
+        "version": __version__,
+        "lang": lang,
+    }
 
 
 def _load_record(path: Path, key: Mapping[str, Any], report: Path) -> dict[str, Any] | None:
@@ -312,13 +320,19 @@ def run_batch(
     resume: bool = False,
     force: bool = False,
     progress: bool = False,
+    lang: str | None = None,
 ) -> BatchResult:
-    """Evaluate every application of ``queue`` and write its report; then the summaries."""
+    """Evaluate every application of ``queue`` and write its report; then the summaries.
+
+    ``lang`` (en or zh) of the reports and summaries: by default ``$RESTORESIM_LANG``, else the
+    policy's, else en. A Chinese ``summary.csv`` starts with a BOM, so Excel reads it as UTF-8.
+    """
     from sim.proposal import load_policy
     from sim.report import build_report, inputs_sha256, save
 
     out = Path(out)
     policy = policy if policy is not None else load_policy()
+    lang = resolve_lang(lang, policy)
     lib = load_library(params)
     apps = read_queue(queue)
     if out.exists() and not out.is_dir():
@@ -344,11 +358,11 @@ def run_batch(
             bar.set_postfix_str(app.id)
             report = out / REPORTS / f"{app.id}.html"
             record_path = out / VERDICTS / f"{app.id}.json"
-            key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws)
+            key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws, lang)
             record = _load_record(record_path, key, report) if resume else None
             if record is None:
                 data, html = build_report(
-                    app.proposal, policy, draws=draws, seed=seed, params=params
+                    app.proposal, policy, draws=draws, seed=seed, params=params, lang=lang
                 )
                 save(html, report)
                 record = {
@@ -363,7 +377,8 @@ def run_batch(
             else:
                 resumed += 1
             rows.append(summary_row(app, record))
-    write_summaries(out, rows, queue=str(queue), seed=seed, draws=draws)
+    with use_lang(lang):
+        write_summaries(out, rows, queue=str(queue), seed=seed, draws=draws)
     return BatchResult(rows, evaluated, resumed)
 
 
@@ -385,13 +400,13 @@ def _cell(key: str, v: Any) -> str:
     if v is None or v == "":
         return ""
     if key.endswith("_cny"):
-        return f"{v / 1e6:,.2f}"
+        return f"{v / 1e4:.2f}" if current_lang() == "zh" else f"{v / 1e6:,.2f}"
     if key in ("success_probability", "assurance_probability"):
         return f"{100 * v:.1f}%"
     if key == "applicant_percentile":
         return escape(percentile_label(v))
     if key == "conditions":  # one per line, long field names may break anywhere
-        items = "<br>".join(escape(c) for c in str(v).split("; "))
+        items = "<br>".join(escape(_condition(c)) for c in str(v).split("; "))
         return f'<span style="overflow-wrap:anywhere;font-size:0.85em">{items}</span>'
 
     if isinstance(v, float):
@@ -400,70 +415,139 @@ def _cell(key: str, v: Any) -> str:
 
 
 SHOWN: dict[str, str] = {
-    "id": "application",
-    "verdict": "verdict",
-    "deciding_criteria": "deciding criteria",
-    "life_years": "life [yr]",
-    "total_disturbed_area_ha": "disturbed [ha]",
-    "cost_p50_cny": "cost P50 [M CNY]",
-    "cost_p90_cny": "cost P90 [M CNY]",
-    "success_probability": "success",
-    "assurance_probability": "assurance",
-    "expected_unfunded_liability_cny": "exp. unfunded [M CNY]",
-    "applicant_percentile": "applicant's estimate",
-    "conditions": "conditions (any one fixes its criterion)",
+    "id": N_("application"),
+    "verdict": N_("verdict"),
+    "deciding_criteria": N_("deciding criteria"),
+    "life_years": N_("life P50 [yr]"),
+    "total_disturbed_area_ha": N_("disturbed P50 [ha]"),
+    "cost_p50_cny": N_("cost P50 [M CNY]"),
+    "cost_p90_cny": N_("cost P90 [M CNY]"),
+    "success_probability": N_("success probability"),
+    "assurance_probability": N_("assurance probability"),
+    "expected_unfunded_liability_cny": N_("exp. unfunded (mean) [M CNY]"),
+    "applicant_percentile": N_("applicant's estimate"),
+    "conditions": N_("conditions (any one fixes its criterion)"),
 }
+
+#: sorts the summary's rows when a column head is clicked (numbers by their data-sort value)
+SORT_SCRIPT = """
+document.querySelectorAll('table.summary th').forEach(function (th, col) {
+  th.addEventListener('click', function () {
+    var body = th.closest('table').tBodies[0];
+    var up = th.getAttribute('aria-sort') !== 'ascending';
+    th.closest('tr').querySelectorAll('th').forEach(function (h) {
+      h.removeAttribute('aria-sort');
+    });
+    th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
+    var key = function (tr) {
+      var td = tr.cells[col];
+      if (!td) { return ''; }
+      var v = td.getAttribute('data-sort');
+      return v === null ? td.textContent.trim() : (v === '' ? -Infinity : Number(v));
+    };
+    Array.from(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var numbers = typeof x === 'number' && typeof y === 'number';
+      var c = numbers ? x - y : String(x).localeCompare(String(y));
+      return up ? c : -c;
+    }).forEach(function (tr) { body.appendChild(tr); });
+  });
+});
+"""
+
+
+def _condition(text: str) -> str:
+    """``criterion: field=value`` of the summary for people (in Chinese: the change asked)."""
+    name, sep, rest = text.partition(": ")
+    field, eq, value = rest.partition("=")
+    if not (sep and eq):
+        return text
+    if current_lang() == "zh":
+        rest = change({"field": field, "value": float(value), "change": rest})
+    return _("{names}: {text}", names=label(name), text=rest)
+
+
+def _sort_value(key: str, v: Any) -> str:
+    """The ``data-sort`` attribute of a numeric cell ('' when empty)."""
+    if key == "applicant_percentile" or (isinstance(v, int | float) and not isinstance(v, bool)):
+        return f' data-sort="{"" if v in (None, "") else v}"'
+    return ' data-sort=""' if v in (None, "") else ""
+
+
 TEXT_COLUMNS = ("id", "verdict", "deciding_criteria", "conditions")
 _STYLE = {"conditions": ' style="max-width:16em"'}
 
 
 def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int) -> str:
-    """The summary as a self-contained HTML page with links to the reports."""
+    """The summary as a self-contained HTML page with links to the reports, in the current
+    language; a click on a column head sorts the rows by it."""
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
     order = ("approve", "conditional", "reject", "invalid")
-    tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
+    if current_lang() == "zh":
+        tally = "，".join(f"{verdict_word(k)}{counts[k]}件" for k in order if k in counts)
+    else:
+        tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
     head = "".join(
-        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">{escape(t)}</th>'
+        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">{escape(gettext(t))}</th>'
         for k, t in SHOWN.items()
     )
     body = []
     for r in rows:
-        label = escape(r["id"] or r["source"])
+        ident = escape(r["id"] or r["source"])
         name = f"<br><small>{escape(r['name'])}</small>" if r["name"] else ""
-        link = f'<a href="{escape(r["report"])}">{label}</a>' if r["report"] else label
+        link = f'<a href="{escape(r["report"])}">{ident}</a>' if r["report"] else ident
         verdict = r["verdict"]
+        word = verdict if current_lang() == "en" else verdict_word(verdict)
         cls = {"approve": "pass", "conditional": "cond", "reject": "fail"}.get(verdict, "fail")
-        cells = [f"<td>{link}{name}</td>", f'<td><span class="{cls}">{escape(verdict)}</span></td>']
+        cells = [f"<td>{link}{name}</td>", f'<td><span class="{cls}">{escape(word)}</span></td>']
         if r["error"]:
             cells.append(f'<td colspan="{len(SHOWN) - 2}" class="error">{escape(r["error"])}</td>')
         else:
-            cells.append(f"<td>{escape(r['deciding_criteria'].replace(';', ', '))}</td>")
+            deciding = ", ".join(label(n) for n in r["deciding_criteria"].split(";") if n)
+            cells.append(f"<td>{escape(deciding)}</td>")
             cells += [
-                f'<td class="{"" if k in TEXT_COLUMNS else "num"}"{_STYLE.get(k, "")}>'
-                f"{_cell(k, r[k])}</td>"
+                f'<td class="{"" if k in TEXT_COLUMNS else "num"}"{_STYLE.get(k, "")}'
+                f"{_sort_value(k, r[k])}>{_cell(k, r[k])}</td>"
                 for k in list(SHOWN)[3:]
             ]
         body.append(
             f'<tr data-id="{escape(r["id"])}" data-verdict="{verdict}">{"".join(cells)}</tr>'
         )
+    intro = _(
+        "{queue}: {n} applications — {tally}. {draws} draws, seed {seed}, restoresim {version}.",
+        queue=escape(queue),
+        n=len(rows),
+        tally=escape(tally),
+        draws=draws,
+        seed=seed,
+        version=escape(__version__),
+    )
+    title = escape(_("restoresim batch: {queue}", queue=queue))
+    heading = escape(_("Application queue"))
+    note = _(
+        "Money undiscounted at year-0 prices; “applicant's estimate” is the percentile of the "
+        "applicant's own cost estimate on the simulated cost distribution. Invalid applications "
+        "are listed with their error and were not evaluated. Click a column head to sort."
+    )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>restoresim batch: {escape(queue)}</title><style>{css}
-main {{ max-width: 1280px; }} table.summary th {{ white-space: normal; }}
-table.summary td:first-child {{ min-width: 13em; }} td small {{ color: var(--muted); }}
+<html lang="{"zh-CN" if current_lang() == "zh" else "en"}"><head><meta charset="utf-8">
+<link rel="icon" href="data:,">
+<title>{title}</title><style>{css}
+main {{ max-width: 1280px; }} table.summary th {{ white-space: normal; cursor: pointer; }}
+table.summary th[aria-sort=ascending]::after {{ content: " ▲"; }}
+table.summary th[aria-sort=descending]::after {{ content: " ▼"; }}
+table.summary td:first-child {{ min-width: 13em; }}
+table.summary td:nth-child(2) {{ white-space: nowrap; }} td small {{ color: var(--muted); }}
 td.error {{ color: var(--reject); font-size: 0.85rem; overflow-wrap: anywhere; }}
 </style></head><body><main>
-<header><h1>Application queue</h1>
-<p>{escape(queue)}: {len(rows)} applications — {escape(tally)}. {draws} draws, seed {seed},
-restoresim {escape(__version__)}.</p></header>
+<header><h1>{heading}</h1>
+<p>{intro}</p></header>
 <table class="summary"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>
-<p>Money undiscounted at year-0 prices; “applicant's estimate” is the percentile of the
-applicant's own cost estimate on the simulated cost distribution. Invalid applications are listed
-with their error and were not evaluated.</p>
-</main></body></html>
+<p>{note}</p>
+</main><script>{SORT_SCRIPT}</script></body></html>
 """
 
 
@@ -471,5 +555,6 @@ def write_summaries(
     out: Path, rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int
 ) -> None:
     """Write ``summary.csv`` and ``summary.html`` atomically."""
-    atomic_write_text(out / SUMMARY_CSV, summary_csv(rows))
+    bom = "\ufeff" if current_lang() == "zh" else ""  # Excel reads a CSV with a BOM as UTF-8
+    atomic_write_text(out / SUMMARY_CSV, bom + summary_csv(rows))
     atomic_write_text(out / SUMMARY_HTML, summary_html(rows, queue=queue, seed=seed, draws=draws))

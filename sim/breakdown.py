@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.i18n import N_
 from sim.keys import LAND_USES, MEASURES
 from sim.model import cost, schedule
 
@@ -25,15 +26,15 @@ from sim.model import cost, schedule
 ITEMS: tuple[str, ...] = (*MEASURES, "fees")
 
 LABELS: dict[str, str] = {
-    "regrading": "Regrading (floors, dumps)",
-    "soil": "Soil cover (re-spread + import)",
-    "revegetation": "Revegetation (planting, seeding)",
-    "amendment": "Substrate amendment",
-    "wall_greening": "Wall greening",
-    "drainage": "Drainage",
-    "demolition": "Demolition (infrastructure)",
-    "aftercare": "Aftercare and monitoring",
-    "fees": "Fees, profit, tax, contingency",
+    "regrading": N_("Regrading (floors, dumps)"),
+    "soil": N_("Soil cover (re-spread + import)"),
+    "revegetation": N_("Revegetation (planting, seeding)"),
+    "amendment": N_("Substrate amendment"),
+    "wall_greening": N_("Wall greening"),
+    "drainage": N_("Drainage"),
+    "demolition": N_("Demolition (infrastructure)"),
+    "aftercare": N_("Aftercare and monitoring"),
+    "fees": N_("Fees, profit, tax, contingency"),
 }
 
 

@@ -10,16 +10,16 @@ import argparse
 import json
 import math
 import sys
-import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError, MissingExtraError
-from sim.fmt import criterion_value
+from sim.i18n import _, resolve_lang, use_lang
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write as _atomic_write
+from sim.verdict_text import format_verdict
 from sim.version import __version__
 
 MAX_DRAWS = 1_000_000
@@ -66,6 +66,18 @@ def _add_seed(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    from sim.i18n import ENV_VAR, LANGS
+
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help=f"language of the outputs for people (default: ${ENV_VAR}, else the policy's "
+        "[policy] language, else en); JSON keys and criterion names stay English",
+    )
+
+
 def _run_options() -> argparse.ArgumentParser:
     """Options shared by ``evaluate``, ``report`` and ``batch``: policy, draws, seed, overrides."""
     common = argparse.ArgumentParser(add_help=False)
@@ -85,6 +97,7 @@ def _run_options() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a parameter of the library, e.g. cost.regrade_unit_cost=18",
     )
+    _add_lang(common)
     return common
 
 
@@ -232,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument(
         "--sweep", action="store_true", help="also run the scenario's [sweep] what-if levers"
     )
+    _add_lang(pg)
 
     _add_report_and_batch(sub)
     _add_sweep(sub)
@@ -252,92 +266,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ------------------------------------------------------------------------------------------
 # output
-
-
-def format_verdict(v: dict[str, Any]) -> str:
-    """A reviewer-readable text block for one verdict."""
-    lines = [f"{v['proposal_id']}  {v['name']}", ""]
-    deciding = (
-        f"  (deciding: {', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
-    )
-    lines.append(f"Verdict: {v['verdict'].upper()}{deciding}")
-    lines.append("")
-    head = (
-        f"  {'criterion':<20} {'value':>14} {'':2} {'threshold':>14} {'margin':>14}  {'':4}  result"
-    )
-    lines.append(head)
-    lines.append("  " + "-" * (len(head) - 2))
-    for c in v["criteria"]:
-        result = {True: "pass", False: "FAIL", None: "not assessed"}[c["passed"]]
-        lines.append(
-            f"  {c['name']:<20} {criterion_value(c['name'], c['value']):>14} {c['direction']:2} "
-            f"{criterion_value(c['name'], c['threshold']):>14} "
-            f"{criterion_value(c['name'], c['margin'], margin=True):>14}  "
-            f"{'hard' if c['hard'] else 'soft':4}  "
-            f"{result}"
-        )
-    lines.append("")
-    explained: dict[str, list[str]] = {}  # one line for criteria sharing an explanation
-    for c in v["criteria"]:
-        if c["passed"] is not True:
-            explained.setdefault(c["explanation"], []).append(c["name"])
-    for explanation, names in explained.items():
-        lines.extend(
-            textwrap.wrap(
-                f"{', '.join(names)}: {explanation}",
-                width=98,
-                initial_indent="  ",
-                subsequent_indent="    ",
-            )
-        )
-    m = v["metrics"]
-    lines += [
-        "",
-        "Key metrics",
-        f"  extraction life            {m['life_years']} years (simulated horizon "
-        f"{m['horizon_years']} years)",
-        f"  disturbed area             {m['total_disturbed_area_ha']:,.1f} ha "
-        f"(peak unrestored {m['peak_disturbed_area_ha']:,.1f} ha)",
-        f"  restoration cost           P50 {m['cost_p50_cny'] / 1e6:,.2f} M CNY "
-        f"(P10 {m['cost_p10_cny'] / 1e6:,.2f} – P90 {m['cost_p90_cny'] / 1e6:,.2f} M), "
-        f"{m['cost_per_ha_p50_cny']:,.0f} CNY/ha, undiscounted at year-0 prices",
-        f"  present value of cost      P50 {m['pv_cost_p50_cny'] / 1e6:,.2f} M, "
-        f"P90 {m['pv_cost_p90_cny'] / 1e6:,.2f} M CNY "
-        f"(revenue {m['pv_revenue_cny'] / 1e6:,.1f} M CNY)",
-        f"  restoration success        {m['success_probability']:.1%} "
-        f"(rework on {m['rework_area_share']:.0%} of the area)",
-        f"  financial assurance        {m['assurance_probability']:.1%}; operator default "
-        f"{m['default_probability']:.1%}; expected unfunded liability "
-        f"{m['expected_unfunded_liability_cny'] / 1e6:,.2f} M CNY",
-    ]
-    if v["conditions"]:
-        lines += ["", "Conditions (any one of these fixes its criterion)"]
-        for c in v["conditions"]:
-            val = f"{c['value']:,.0f}" if abs(c["value"]) >= 1000 else f"{c['value']:g}"
-            lines.append(f"  {c['criterion']}: {c['change']}  [{c['field']} = {val}]")
-        se = 100.0 * (0.9 * 0.1 / v["draws"]) ** 0.5
-        lines.extend(
-            textwrap.wrap(
-                f"Each value is the smallest that passes on these {v['draws']} draws; a "
-                f"probability near 90 % carries a Monte-Carlo error of about ±{se:.1f} points, "
-                "so re-check with more draws (or add a margin) before imposing it.",
-                width=98,
-                initial_indent="  ",
-                subsequent_indent="  ",
-            )
-        )
-    if v["remedies"]:
-        lines += ["", "Plan changes that would fix a hard failure"]
-        for c in v["remedies"]:
-            lines.append(f"  {c['criterion']}: {c['change']}  [{c['field']} = {c['value']}]")
-    if v.get("notes"):
-        lines += ["", "Notes"]
-        for note in v["notes"]:
-            lines.extend(
-                textwrap.wrap(note, width=98, initial_indent="  - ", subsequent_indent="    ")
-            )
-    lines += ["", f"seed {v['seed']}, {v['draws']} draws, restoresim {v['version']}"]
-    return "\n".join(lines)
 
 
 def _json_text(verdicts: list[dict[str, Any]]) -> str:
@@ -423,12 +351,17 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(text)
     else:
-        if not args.proposals:
-            print(
-                f"(evaluating the packaged example {paths[0].name}; "
-                "pass proposal files to evaluate your own)\n"
-            )
-        print("\n\n".join(format_verdict(v) for v in ev.verdicts))
+        with use_lang(resolve_lang(args.lang, policy)):
+            if not args.proposals:
+                print(
+                    _(
+                        "(evaluating the packaged example {name}; pass proposal files to "
+                        "evaluate your own)",
+                        name=paths[0].name,
+                    )
+                    + "\n"
+                )
+            print("\n\n".join(format_verdict(v, policy) for v in ev.verdicts))
     if args.out:
         written = _write_outputs(Path(args.out), ev, text, args.force)
         print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
@@ -485,10 +418,12 @@ def cmd_programme(args: argparse.Namespace) -> int:
     if sw is not None:
         summary["sweep"] = sweep_table(sw)
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)
+    lang = resolve_lang(args.lang)
     if args.json:
         print(text)
     else:
-        print(format_summary(summary))
+        with use_lang(lang):
+            print(format_summary(summary))
         if sw is not None:
             print("\n" + format_sweep(summary["sweep"]))
     if out is not None:
@@ -502,8 +437,9 @@ def cmd_programme(args: argparse.Namespace) -> int:
         if sw is not None:
             writers["sweep.nc"] = lambda p: sw.to_netcdf(p, engine="h5netcdf")
             writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
-        for name, write in writers.items():
-            _atomic_write(out / name, write)
+        with use_lang(lang):
+            for name, write in writers.items():
+                _atomic_write(out / name, write)
         print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
     return 0
 
@@ -539,6 +475,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         draws=args.draws,
         seed=args.seed,
         params=overrides,
+        lang=args.lang,
     )
     v = data.verdict
     deciding = f" ({', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
@@ -562,6 +499,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         resume=args.resume,
         force=args.force,
         progress=sys.stderr.isatty(),
+        lang=args.lang,
     )
     out = Path(args.out)
     for row in res.rows:

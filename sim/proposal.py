@@ -541,6 +541,18 @@ class PolicySection(_Model):
         gt=0.0,
         le=1.0,
     )
+    language: Literal["en", "zh"] | None = Field(
+        default=None,
+        description="Default language of the outputs for people (en or zh); --lang and "
+        "$RESTORESIM_LANG override it. Absent: English.",
+    )
+
+
+class Basis(_Model):
+    """[basis.CRITERION]: the rule a criterion applies, as a review opinion cites it."""
+
+    zh: str = Field(description="The basis in Chinese, with the document's name and number.")
+    en: str = Field(description="The same basis in English.")
 
 
 class _Criterion(_Model):
@@ -773,6 +785,22 @@ class Policy(_Document):
     conditions: Conditions = Field(
         default_factory=Conditions, description="Bounds of the levers for approval conditions."
     )
+    basis: dict[str, Basis] = Field(
+        default_factory=dict,
+        description="The rule each criterion applies ([basis.CRITERION] zh/en), cited in the "
+        "report's review opinion.",
+    )
+
+    @field_validator("basis")
+    @classmethod
+    def _basis_names_criteria(cls, v: dict[str, Basis]) -> dict[str, Basis]:
+        unknown = sorted(set(v) - set(Criteria.model_fields))
+        if unknown:
+            raise ValueError(
+                f"[basis] names no criterion: {', '.join(unknown)}; criteria are "
+                f"{', '.join(Criteria.model_fields)}"
+            )
+        return v
 
 
 # --------------------------------------------------------------------------------------------

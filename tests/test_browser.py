@@ -75,3 +75,41 @@ def test_the_queue_summary_renders_in_the_browser(browser, review_batch, tmp_pat
     assert page.errors == [] and page.external_requests == []
     assert page.scroll_width <= page.client_width
     shutil.copyfile(shot, SUMMARY_SCREENSHOT)
+
+
+ZH_SCREENSHOT = Path("/tmp/restoresim-report-zh.png")
+
+
+def test_chinese_reports_and_summary_render_in_the_browser(browser, tmp_path) -> None:
+    """A Chinese batch (a spatial example with its map, and a rejected one): no console error,
+    no request, every figure loaded, the sort script runs; the figures' font has CJK glyphs."""
+    from matplotlib import font_manager
+
+    from sim.cli import main
+    from sim.fonts import font_rc
+
+    root = Path(__file__).parents[1]
+    queue = tmp_path / "queue"
+    queue.mkdir()
+    for p in (root / "scenarios" / "spatial").glob("hn-2026-0101*"):
+        shutil.copy(p, queue / p.name)
+    shutil.copy(root / "scenarios" / "proposals" / "hn-2026-0005-liuyang-granite.toml", queue)
+    policy = root / "scenarios" / "policies" / "hunan-screening.toml"
+    out = tmp_path / "out"
+    args = ["batch", str(queue), "--out", str(out), "--draws", "60", "--policy", str(policy)]
+    assert main(args) == 0  # the Hunan policy defaults to Chinese
+    for report, figures in (("HN-2026-0101", N_FIGURES + 1), ("HN-2026-0005", N_FIGURES)):
+        shot = tmp_path / f"{report}.png"
+        page = browser.load((out / "reports" / f"{report}.html").as_uri(), screenshot=shot)
+        assert page.errors == [] and page.external_requests == [], report
+        assert "生态修复可行性论证评审报告" in page.title
+        assert len(page.images) == figures
+        assert all(i["complete"] and i["width"] > 0 for i in page.images), report
+        assert page.scroll_width <= page.client_width, report
+        if report == "HN-2026-0101":
+            shutil.copyfile(shot, ZH_SCREENSHOT)
+    page = browser.load((out / "summary.html").as_uri(), screenshot=tmp_path / "summary.png")
+    assert page.errors == [] and page.external_requests == []
+    family = font_rc("zh")["font.family"][0]
+    path = font_manager.findfont(font_manager.FontProperties(family=family))
+    assert "CJK" in font_manager.FontProperties(fname=path).get_name(), path

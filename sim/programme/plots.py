@@ -5,26 +5,44 @@ Figure (created without pyplot, so no GUI backend is needed)."""
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
+from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from sim.fonts import font_rc
+from sim.i18n import N_, _, current_lang, gettext, pgettext
+
 #: stage groups drawn in the progress figure
 GROUPS: dict[str, tuple[str, ...]] = {
-    "not started": ("pending", "design_queue"),
-    "survey & design": ("survey_design",),
-    "funding & tender": ("funding_wait", "tender"),
-    "works": ("works_queue", "works"),
-    "acceptance": (
+    N_("not started"): ("pending", "design_queue"),
+    N_("survey & design"): ("survey_design",),
+    N_("funding & tender"): ("funding_wait", "tender"),
+    N_("works"): ("works_queue", "works"),
+    N_("acceptance"): (
         "county_acceptance",
         "batch_wait",
         "inspector_queue",
         "city_acceptance",
         "spot_check",
     ),
-    "accepted": ("aftercare", "closed"),
+    N_("accepted"): ("aftercare", "closed"),
 }
+
+
+def _styled(make: Callable[..., Figure]) -> Callable[..., Figure]:
+    """Draw with a CJK-capable font in the current language (:mod:`sim.fonts`)."""
+
+    @functools.wraps(make)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with mpl.rc_context(font_rc(current_lang())):
+            return make(*args, **kwargs)
+
+    return wrapper
 
 
 def _band(ax, t, x: np.ndarray, label: str, color=None) -> None:
@@ -35,11 +53,11 @@ def _band(ax, t, x: np.ndarray, label: str, color=None) -> None:
 
 def _marks(ax, ds: xr.Dataset) -> None:
     deadline = np.datetime64(ds.attrs["deadline"])
-    ax.axvline(deadline, color="k", ls="--", lw=0.8, label="deadline")
+    ax.axvline(deadline, color="k", ls="--", lw=0.8, label=_("deadline"))
     first = True
     for d in ds["report_date"].values:
         if d != deadline:
-            ax.axvline(d, color="0.5", ls=":", lw=0.8, label="report date" if first else None)
+            ax.axvline(d, color="0.5", ls=":", lw=0.8, label=_("report date") if first else None)
             first = False
 
 
@@ -60,31 +78,36 @@ def _active_window(ax, ds: xr.Dataset) -> None:
         )
     deadline = np.datetime64(ds.attrs["deadline"]) + np.timedelta64(60, "D")
     ax.set_xlim(t[0], max(last, deadline))
-    ax.set_xlabel("date")
+    ax.set_xlabel(_("date"))
     ax.tick_params(axis="x", labelrotation=30)
 
 
+@_styled
 def progress_figure(ds: xr.Dataset) -> Figure:
     """Sites and hectares by stage group over time (P50 lines, P10–P90 bands), with the
     cumulative completion (works finished); dashed: deadline, dotted: report dates."""
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     t = ds["time"].values
-    for col, (var, unit) in enumerate((("sites", "sites"), ("area_ha", "ha"))):
+    for col, var in enumerate(("sites", "area_ha")):
         ax = axes[0, col]
         for name, stages in GROUPS.items():
-            _band(ax, t, ds[var].sel(stage=list(stages)).sum("stage").values, name)
-        ax.set_ylabel(f"{unit} in stage")
-        ax.set_title(f"{'Sites' if col == 0 else 'Hectares'} by stage (P50, P10–P90 band)")
+            _band(ax, t, ds[var].sel(stage=list(stages)).sum("stage").values, gettext(name))
+        ax.set_ylabel(_("sites in stage") if col == 0 else _("ha in stage"))
+        ax.set_title(
+            _("Sites by stage (P50, P10–P90 band)")
+            if col == 0
+            else _("Hectares by stage (P50, P10–P90 band)")
+        )
         _marks(ax, ds)
         ax = axes[1, col]
         total = ds[var].isel(time=0).sum("stage").values[:, None]
         prefix = "sites" if col == 0 else "area_ha"
-        _band(ax, t, ds[f"complete_{prefix}"].values / total, "works finished (complete)")
-        _band(ax, t, ds[f"accepted_{prefix}"].values / total, "accepted")
-        ax.set_ylabel(f"share of {'sites' if col == 0 else 'area'}")
+        _band(ax, t, ds[f"complete_{prefix}"].values / total, _("works finished (complete)"))
+        _band(ax, t, ds[f"accepted_{prefix}"].values / total, _("accepted"))
+        ax.set_ylabel(_("share of sites") if col == 0 else _("share of area"))
         ax.set_ylim(0, 1.02)
-        ax.set_title(f"Completion by {'count' if col == 0 else 'area'}")
+        ax.set_title(_("Completion by count") if col == 0 else _("Completion by area"))
         _marks(ax, ds)
     axes[0, 1].legend(loc="center right", fontsize=8)
     axes[1, 1].legend(loc="lower right", fontsize=8)
@@ -94,33 +117,36 @@ def progress_figure(ds: xr.Dataset) -> Figure:
     return fig
 
 
+@_styled
 def utilisation_figure(ds: xr.Dataset) -> Figure:
     """Utilisation (share of capacity in use) and queue length of each resource over time."""
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax_u, ax_q = fig.subplots(2, 1, sharex=True)
     t = ds["time"].values
     for res in ds["resource"].values:
-        _band(ax_u, t, ds["utilisation"].sel(resource=res).values, str(res))
-        _band(ax_q, t, ds["queue_length"].sel(resource=res).values, str(res))
+        name = pgettext("programme", str(res))
+        _band(ax_u, t, ds["utilisation"].sel(resource=res).values, name)
+        _band(ax_q, t, ds["queue_length"].sel(resource=res).values, name)
     ax_q.plot(
         t,
         np.median(ds["sites"].sel(stage="funding_wait").values, axis=0),
-        label="funds (sites waiting)",
+        label=_("funds (sites waiting)"),
         color="k",
         lw=1,
     )
-    ax_u.set_ylabel("utilisation")
+    ax_u.set_ylabel(_("utilisation"))
     ax_u.set_ylim(0, 1.02)
-    ax_q.set_ylabel("requests waiting")
+    ax_q.set_ylabel(_("requests waiting"))
     ax_u.legend(fontsize=8)
     ax_q.legend(fontsize=8)
     for ax in (ax_u, ax_q):
         _marks(ax, ds)
     _active_window(ax_q, ds)
-    ax_u.set_title("Resource utilisation and queues (P50, P10–P90 band)")
+    ax_u.set_title(_("Resource utilisation and queues (P50, P10–P90 band)"))
     return fig
 
 
+@_styled
 def sweep_figure(sw: xr.Dataset) -> Figure:
     """Finish date (P10–P90) and completion at the deadline against each lever."""
     levers = list(dict.fromkeys(sw["lever"].values.tolist()))
@@ -132,18 +158,18 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
         sel = sw.where(sw["lever"] == lever, drop=True).sortby("value")
         x = sel["value"].values
         ax = axes[0, j]
-        ax.plot(x, sel["finish_days_p50"], "o-", label="works finished, P50")
+        ax.plot(x, sel["finish_days_p50"], "o-", label=_("works finished, P50"))
         ax.fill_between(x, sel["finish_days_p10"], sel["finish_days_p90"], alpha=0.2, lw=0)
-        ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label="all accepted, P50")
+        ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label=_("all accepted, P50"))
         ax.axhline(deadline_day, color="k", ls="--", lw=0.8)
-        ax.set_ylabel(f"days from {start}")
+        ax.set_ylabel(_("days from {start}", start=start))
         ax.set_title(lever)
         ax = axes[1, j]
-        ax.plot(x, sel["complete_area_at_deadline_p50"], "o-", label="complete by area")
-        ax.plot(x, sel["complete_count_at_deadline_p50"], "o-", label="complete by count")
-        ax.plot(x, sel["accepted_count_at_deadline_p50"], "s--", label="accepted by count")
+        ax.plot(x, sel["complete_area_at_deadline_p50"], "o-", label=_("complete by area"))
+        ax.plot(x, sel["complete_count_at_deadline_p50"], "o-", label=_("complete by count"))
+        ax.plot(x, sel["accepted_count_at_deadline_p50"], "s--", label=_("accepted by count"))
         ax.set_ylim(0, 1.02)
-        ax.set_ylabel("share at the deadline (P50)")
+        ax.set_ylabel(_("share at the deadline (P50)"))
         ax.set_xlabel(lever)
     axes[0, 0].legend(fontsize=8)
     axes[1, 0].legend(fontsize=8)

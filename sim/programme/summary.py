@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim.i18n import NP_, _, current_lang, pgettext
+from sim.i18n.units import area, iso_date, pad
 from sim.programme.model import QUEUES
 from sim.programme.scenario import UNLIMITED
 
@@ -121,40 +123,91 @@ def summarise(ds: xr.Dataset, scenario: Any) -> dict[str, Any]:
     }
 
 
+#: names of the programme's stages and resources for people (the JSON keeps the identifiers)
+NAMES = (
+    NP_("programme", "survey_design"),
+    NP_("programme", "funding"),
+    NP_("programme", "works"),
+    NP_("programme", "city_acceptance"),
+    NP_("programme", "design_teams"),
+    NP_("programme", "crews"),
+    NP_("programme", "inspectors"),
+    NP_("programme", "budget"),
+)
+
+
+def _name(key: str) -> str:
+    return pgettext("programme", key)
+
+
 def format_summary(s: dict[str, Any]) -> str:
-    """A readable text block of the summary."""
+    """A readable text block of the summary, in the current language (:func:`sim.i18n.use_lang`)."""
     pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
-    later = "not within the horizon"
+    later = _("not within the horizon")
+    sep = "、" if current_lang() == "zh" else ", "
+    col = 16 if current_lang() == "zh" else 12  # the date column (YYYY年M月D日 is wider)
+    head = [
+        _("date"),
+        _("complete by area (P10-P50-P90)"),
+        _("by count"),
+        _("accepted (count P50)"),
+    ]
     lines = [
         f"{s['scenario']}  {s['name']}",
-        f"{s['sites']} sites, {s['area_ha']:,.2f} ha; start {s['start']}, deadline {s['deadline']}",
+        _(
+            "{sites} sites, {area}; start {start}, deadline {deadline}",
+            sites=s["sites"],
+            area=area(s["area_ha"], 2),
+            start=iso_date(s["start"]),
+            deadline=iso_date(s["deadline"]),
+        ),
         "",
-        f"  {'date':<12} {'complete by area (P10-P50-P90)':>32} {'by count':>24} "
-        f"{'accepted (count P50)':>21}",
+        f"  {pad(head[0], col)} {pad(head[1], 32, True)} {pad(head[2], 24, True)} "
+        f"{pad(head[3], 21, True)}",
     ]
     for row in [*s["at_dates"], {**s["at_deadline"], "date": s["at_deadline"]["date"] + "*"}]:
         lines.append(
-            f"  {row['date']:<12} "
+            f"  {pad(iso_date(row['date'][:10]) + row['date'][10:], col)} "
             f"{pct(row['completion_by_area_p10']):>10} {pct(row['completion_by_area_p50']):>10} "
             f"{pct(row['completion_by_area_p90']):>10} "
             f"{pct(row['completion_by_count_p10']):>7} {pct(row['completion_by_count_p50']):>7} "
             f"{pct(row['completion_by_count_p90']):>7} {pct(row['accepted_by_count_p50']):>21}"
         )
     lines += [
-        "  (* the deadline; complete = restoration works finished)",
+        _("  (* the deadline; complete = restoration works finished)"),
         "",
-        f"works finished on every site, including works redone after a failed spot check: "
-        f"P50 {s['finish_date_p50'] or later} "
-        f"(P10 {s['finish_date_p10'] or later}, P90 {s['finish_date_p90'] or later}); "
-        f"by the deadline in {pct(s['finished_by_deadline_probability'])} of replications",
-        f"every site accepted: P50 {s['acceptance_finish_date_p50'] or later}",
-        f"bottleneck: {s['bottleneck']} ({s['bottleneck_capacity']}); waiting site-days P50: "
-        + ", ".join(
-            f"{k} {v:,.0f}" for k, v in s["waiting_site_days_p50"].items() if v is not None
+        _(
+            "works finished on every site, including works redone after a failed spot check: "
+            "P50 {p50} (P10 {p10}, P90 {p90}); by the deadline in {share} of replications",
+            p50=iso_date(s["finish_date_p50"]) or later,
+            p10=iso_date(s["finish_date_p10"]) or later,
+            p90=iso_date(s["finish_date_p90"]) or later,
+            share=pct(s["finished_by_deadline_probability"]),
         ),
-        "utilisation until all accepted (P50): "
-        + ", ".join(f"{k} {pct(v)}" for k, v in s["utilisation_p50"].items()),
+        _(
+            "every site accepted: P50 {date}",
+            date=iso_date(s["acceptance_finish_date_p50"]) or later,
+        ),
+        _(
+            "bottleneck: {stage} ({capacity}); waiting site-days P50: {waiting}",
+            stage=_name(s["bottleneck"]),
+            capacity=_name(s["bottleneck_capacity"]),
+            waiting=sep.join(
+                f"{_name(k)} {v:,.0f}"
+                for k, v in s["waiting_site_days_p50"].items()
+                if v is not None
+            ),
+        ),
+        _(
+            "utilisation until all accepted (P50): {items}",
+            items=sep.join(f"{_name(k)} {pct(v)}" for k, v in s["utilisation_p50"].items()),
+        ),
         "",
-        f"seed {s['seed']}, {s['replications']} replications, restoresim {s['version']}",
+        _(
+            "seed {seed}, {replications} replications, restoresim {version}",
+            seed=s["seed"],
+            replications=s["replications"],
+            version=s["version"],
+        ),
     ]
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.i18n import current_lang, resolve_lang, use_lang
 from sim.outputs import atomic_write, atomic_write_text
 from sim.report.analysis import SENSITIVITY_DRAWS, ReportData, analyse, inputs_sha256
 from sim.report.figures import render_all
@@ -37,9 +38,13 @@ __all__ = [
 ]
 
 
-def render_html(data: ReportData) -> str:
-    """The HTML page of an analysed proposal (figures rendered and embedded)."""
-    return render(data, render_all(data))
+def render_html(data: ReportData, lang: str | None = None) -> str:
+    """The HTML page of an analysed proposal (figures rendered and embedded).
+
+    ``lang`` (en or zh) defaults to the current language (:func:`sim.i18n.use_lang`).
+    """
+    with use_lang(lang or current_lang()):
+        return render(data, render_all(data))
 
 
 def build_report(
@@ -50,8 +55,12 @@ def build_report(
     seed: int = 0,
     params: Mapping[str, float] | None = None,
     sensitivity_draws: int | None = SENSITIVITY_DRAWS,
+    lang: str | None = None,
 ) -> tuple[ReportData, str]:
-    """Analyse one proposal and render its report: ``(data, html)``."""
+    """Analyse one proposal and render its report: ``(data, html)``.
+
+    ``lang`` (en or zh): by default ``$RESTORESIM_LANG``, else the policy's language, else en.
+    """
     data = analyse(
         proposal,
         policy,
@@ -60,7 +69,7 @@ def build_report(
         params=params,
         sensitivity_draws=sensitivity_draws,
     )
-    return data, render_html(data)
+    return data, render_html(data, resolve_lang(lang, data.policy))
 
 
 def format_for(out: Path, fmt: str | None) -> str:
@@ -92,8 +101,12 @@ def write_report(
     draws: int = 1000,
     seed: int = 0,
     params: Mapping[str, float] | None = None,
+    lang: str | None = None,
 ) -> ReportData:
-    """Build one proposal's report and write it to ``out``; never overwrites without ``force``."""
+    """Build one proposal's report and write it to ``out``; never overwrites without ``force``.
+
+    ``lang``: en or zh (default: ``$RESTORESIM_LANG``, else the policy's, else en).
+    """
     out = Path(out)
     kind = format_for(out, fmt)
     if out.is_dir():
@@ -104,7 +117,7 @@ def write_report(
         from sim.report.pdf import require_chromium
 
         require_chromium()  # fail before the simulation, not after it
-    data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params)
+    data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params, lang=lang)
     out.parent.mkdir(parents=True, exist_ok=True)
     save(html, out, kind)
     return data

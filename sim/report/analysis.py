@@ -19,6 +19,8 @@ import xarray as xr
 
 from sim import spatial
 from sim.breakdown import cost_by_measure_cny
+from sim.i18n import _
+from sim.i18n.units import money
 from sim.model.cost import slope_class
 from sim.params import Library, load_library
 from sim.resolve import WALL_CLASSES, resolve
@@ -58,14 +60,26 @@ def percentile_label(pct: float) -> str:
 def applicant_statement(plan_cny: float, costs_cny: np.ndarray) -> str:
     """Where the applicant's own estimate lies on the simulated cost distribution, in words."""
     if plan_cny <= 0:
-        return "The application gives no restoration cost estimate of its own."
+        return _("The application gives no restoration cost estimate of its own.")
     pct = percentile_of(costs_cny, plan_cny)
-    figure = f"The applicant's figure ({plan_cny / 1e6:,.2f} M CNY)"
+    figure = money(plan_cny)
     if pct <= 0:
-        return f"{figure} is below every simulated draw (under the P1 of our estimate)."
+        return _(
+            "The applicant's figure ({figure}) is below every simulated draw (under the P1 of "
+            "our estimate).",
+            figure=figure,
+        )
     if pct >= 100:
-        return f"{figure} is above every simulated draw (over the P99 of our estimate)."
-    return f"{figure} is at the {percentile_label(pct)} of our estimate."
+        return _(
+            "The applicant's figure ({figure}) is above every simulated draw (over the P99 of "
+            "our estimate).",
+            figure=figure,
+        )
+    return _(
+        "The applicant's figure ({figure}) is at the {label} of our estimate.",
+        figure=figure,
+        label=percentile_label(pct),
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.fmt import number
+from sim.i18n import _, current_lang
 from sim.proposal import DEFAULT_POLICY_PATH
 from sim.report.analysis import ReportData
 from sim.report.markup import table, value_text
@@ -28,9 +29,12 @@ def inputs(d: ReportData) -> str:
     flat = flatten(d.proposal.to_dict())
     rows = [[f"<code>{escape(k)}</code>", escape(value_text(v))] for k, v in flat.items()]
     src = d.proposal.source_path
-    where = f" from <code>{escape(str(src))}</code>" if src else ""
-    return f"<p>The validated application{where}, field by field.</p>" + table(
-        ["field", "value"], rows, cls="inputs"
+    where = _(" from {path}", path=f"<code>{escape(str(src))}</code>") if src else ""
+    return (
+        "<p>"
+        + _("The validated application{where}, field by field.", where=where)
+        + "</p>"
+        + (table([_("field"), _("value")], rows, cls="inputs"))
     )
 
 
@@ -38,7 +42,7 @@ def assumptions(d: ReportData) -> str:
     rows, attrs = [], []
     for r in d.library.rows():
         over = r["name"] in d.overrides
-        value = number(r["value"]) + (" <b>(overridden)</b>" if over else "")
+        value = number(r["value"]) + (" <b>" + _("(overridden)") + "</b>" if over else "")
         rows.append(
             [
                 escape(r["name"]),
@@ -52,12 +56,25 @@ def assumptions(d: ReportData) -> str:
         )
         attrs.append({"name": r["name"], "value": r["value"]})
     return (
-        f"<p>Every parameter of the library used by the model ({len(rows)}), with its unit, "
-        "plausible range and source: [S] stated in a public document, [D] derived from stated "
-        "numbers, [E] an engineering estimate. Triangular parameters are drawn per draw between "
-        "the ends of their range with the value as mode.</p>"
+        "<p>"
+        + _(
+            "Every parameter of the library used by the model ({n}), with its unit, plausible "
+            "range and source: [S] stated in a public document, [D] derived from stated numbers, "
+            "[E] an engineering estimate. Triangular parameters are drawn per draw between the "
+            "ends of their range with the value as mode.",
+            n=len(rows),
+        )
+        + "</p>"
         + table(
-            ["parameter", "value", "unit", "range", "distribution", "source", "description"],
+            [
+                _("parameter"),
+                _("value"),
+                _("unit"),
+                _("range"),
+                _("distribution"),
+                _("source"),
+                _("description"),
+            ],
             rows,
             cls="params",
             row_attrs=attrs,
@@ -76,21 +93,28 @@ def reproducibility(d: ReportData) -> str:
         + (f" --policy {policy_src}" if policy_src else "")
         + f" --draws {d.draws} --seed {d.seed}"
         + (f" {overrides}" if overrides else "")
+        + (" --lang zh" if current_lang() == "zh" else "")
         + " --out REPORT.html"
     )
     items = {
-        "seed": str(d.seed),
-        "draws": str(d.draws),
-        "sensitivity draws": str(d.sensitivity.draws) if d.sensitivity else "not run",
-        "package version": f"restoresim {d.version}",
-        "policy": escape(d.policy.policy.name),
-        "parameter overrides": escape(overrides) or "none",
-        "inputs SHA-256": f'<code id="inputs-sha256">{d.inputs_sha256}</code>',
-        "command": f"<code>{escape(command)}</code>",
+        _("seed"): str(d.seed),
+        _("draws"): str(d.draws),
+        _("sensitivity draws"): str(d.sensitivity.draws) if d.sensitivity else _("not run"),
+        _("package version"): f"restoresim {d.version}",
+        _("policy"): escape(d.policy.policy.name),
+        _("parameter overrides"): escape(overrides) or _("none"),
+        _("inputs SHA-256"): f'<code id="inputs-sha256">{d.inputs_sha256}</code>',
+        _("command"): f"<code>{escape(command)}</code>",
     }
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{v}</dd>" for k, v in items.items())
     return (
-        '<dl class="repro">' + dl + "</dl><p>The SHA-256 covers the validated application, the "
-        "policy and every parameter value (canonical JSON); with the same seed, draws and "
-        "version the report's numbers are identical.</p>"
+        '<dl class="repro">'
+        + dl
+        + "</dl><p>"
+        + _(
+            "The SHA-256 covers the validated application, the policy and every parameter value "
+            "(canonical JSON); with the same seed, draws and version the report's numbers are "
+            "identical."
+        )
+        + "</p>"
     )

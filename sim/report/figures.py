@@ -20,6 +20,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.breakdown import ITEMS, LABELS
 from sim.fmt import number, unit_suffix
+from sim.fonts import font_rc
+from sim.i18n import N_, _, current_lang, gettext
 from sim.keys import AREA_CLASSES
 from sim.report.analysis import ReportData, percentile_label
 
@@ -60,18 +62,28 @@ CLASS_COLOURS = {
     "infrastructure": BLUE,
 }
 CLASS_LABELS = {
-    "pit_floor": "pit floor",
-    "pit_wall": "pit walls (plan area)",
-    "dump": "waste dumps",
-    "infrastructure": "infrastructure",
+    "pit_floor": N_("pit floor"),
+    "pit_wall": N_("pit walls (plan area)"),
+    "dump": N_("waste dumps"),
+    "infrastructure": N_("infrastructure"),
 }
 COVER_LABELS = {
-    "forest": "Forest",
-    "grassland": "Grassland",
-    "shrub": "Shrub",
-    "farmland": "Farmland",
-    "wall": "Pit walls",
+    "forest": N_("Forest"),
+    "grassland": N_("Grassland"),
+    "shrub": N_("Shrub"),
+    "farmland": N_("Farmland"),
+    "wall": N_("Pit walls"),
 }
+
+
+def money_scale() -> tuple[float, str]:
+    """Divisor and unit of money on the figures' axes: M CNY (en) or 万元 (zh)."""
+    return (1e4, "万元") if current_lang() == "zh" else (1e6, "M CNY")
+
+
+def _m() -> str:
+    """The short money suffix after a number: `` M`` (en) or ``万元`` (zh)."""
+    return "万元" if current_lang() == "zh" else " M"
 
 
 def styled(make: Callable[[ReportData], Any]) -> Callable[[ReportData], Any]:
@@ -79,7 +91,7 @@ def styled(make: Callable[[ReportData], Any]) -> Callable[[ReportData], Any]:
 
     @functools.wraps(make)
     def wrapper(d: ReportData) -> Any:
-        with mpl.rc_context(STYLE):
+        with mpl.rc_context({**STYLE, **font_rc(current_lang())}):
             return make(d)
 
     return wrapper
@@ -88,7 +100,7 @@ def styled(make: Callable[[ReportData], Any]) -> Callable[[ReportData], Any]:
 def _years_axis(ax: Axes, horizon: int, pad: float = 0.0) -> None:
     ax.set_xlim(-pad, horizon - 1 + pad)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Year from application")
+    ax.set_xlabel(_("Year from application"))
 
 
 def _mark_phases(ax: Axes, d: ReportData, label: bool = False) -> None:
@@ -99,14 +111,14 @@ def _mark_phases(ax: Axes, d: ReportData, label: bool = False) -> None:
         color=GREY,
         alpha=0.08,
         lw=0,
-        label="extraction (P50 life)" if label else None,
+        label=_("extraction (P50 life)") if label else None,
     )
     ax.axvline(
         d.closure_end,
         color=GREY,
         lw=0.8,
         ls=":",
-        label="end of final restoration" if label else None,
+        label=_("end of final restoration") if label else None,
     )
 
 
@@ -121,9 +133,9 @@ def disturbance(d: ReportData) -> Figure:
     """Disturbed, not-yet-restored and restored area by year, stacked by area class."""
     t = d.trajectories.isel(year=slice(0, d.horizon))
     panels = {
-        "Disturbed (cumulative)": t["disturbed_by_class_ha"],
-        "Not yet restored": d.unrestored_by_class_ha(),
-        "Restored (cumulative)": t["restored_by_class_ha"],
+        _("Disturbed (cumulative)"): t["disturbed_by_class_ha"],
+        _("Not yet restored"): d.unrestored_by_class_ha(),
+        _("Restored (cumulative)"): t["restored_by_class_ha"],
     }
     peak_year, peak_ha = d.max_unrestored()
     fig = Figure(figsize=(WIDTH_IN, 3.1), layout="constrained")
@@ -134,16 +146,16 @@ def disturbance(d: ReportData) -> Figure:
             d.years,
             stacks,
             colors=[CLASS_COLOURS[c] for c in AREA_CLASSES],
-            labels=[CLASS_LABELS[c] for c in AREA_CLASSES],
+            labels=[gettext(CLASS_LABELS[c]) for c in AREA_CLASSES],
             alpha=0.85,
             lw=0,
         )
         ax.axvline(peak_year, color="black", lw=1, ls="--")
         ax.set_title(title)
         _years_axis(ax, d.horizon)
-    axes[0].set_ylabel("Area [ha] (mean of draws)")
+    axes[0].set_ylabel(_("Area [ha] (mean of draws)"))
     axes[1].annotate(
-        f"max {peak_ha:,.1f} ha\nin year {peak_year}",
+        _("max {peak} ha\nin year {year}", peak=f"{peak_ha:,.1f}", year=peak_year),
         xy=(peak_year, peak_ha),
         xytext=(0.97, 0.97),
         textcoords="axes fraction",
@@ -166,33 +178,40 @@ def cost_fan(d: ReportData) -> Figure:
     pv = d.yearly("spend_nominal_cny") / (1.0 + rate) ** d.years
     fig = Figure(figsize=(WIDTH_IN, 5.0), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True, sharey="row")
+    div, unit = money_scale()
     columns = {
-        "Undiscounted, year-0 prices": spend,
-        f"Present value at {rate:.0%}/yr": pv,
+        _("Undiscounted, year-0 prices"): spend,
+        _("Present value at {rate}/yr", rate=f"{rate:.0%}"): pv,
     }
     for j, (title, x) in enumerate(columns.items()):
         for i, series in enumerate((x, np.cumsum(x, axis=1))):
             ax = axes[i, j]
-            q = np.quantile(series, QS, axis=0) / 1e6
-            _fan(ax, d.years, q, BLUE if j == 0 else PURPLE, "cost")
+            q = np.quantile(series, QS, axis=0) / div
+            _fan(ax, d.years, q, BLUE if j == 0 else PURPLE, _("cost"))
             _mark_phases(ax, d, label=(i == 0 and j == 0))
             _years_axis(ax, d.horizon)
             if i == 0:
                 ax.set_title(title)
                 ax.set_xlabel("")
             else:
-                total = np.quantile(series[:, -1], QS) / 1e6
+                total = np.quantile(series[:, -1], QS) / div
                 ax.text(
                     0.03,
                     0.95,
-                    f"total P50 {total[1]:,.2f} M\nP10 {total[0]:,.2f} – P90 {total[2]:,.2f} M",
+                    _(
+                        "total P50 {p50}{m}\nP10 {p10} – P90 {p90}{m}",
+                        p50=f"{total[1]:,.2f}",
+                        p10=f"{total[0]:,.2f}",
+                        p90=f"{total[2]:,.2f}",
+                        m=_m(),
+                    ),
                     transform=ax.transAxes,
                     va="top",
                     fontsize=8,
                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": GREY, "lw": 0.5},
                 )
-    axes[0, 0].set_ylabel("Yearly cost [M CNY/yr]")
-    axes[1, 0].set_ylabel("Cumulative cost [M CNY]")
+    axes[0, 0].set_ylabel(_("Yearly cost [{unit}/yr]", unit=unit))
+    axes[1, 0].set_ylabel(_("Cumulative cost [{unit}]", unit=unit))
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return fig
@@ -202,33 +221,41 @@ def cost_fan(d: ReportData) -> Figure:
 def cost_breakdown(d: ReportData) -> Figure:
     """Cost by measure at median factors (horizontal bars summing to the median-factor total)."""
     items = [k for k in ITEMS if d.breakdown_cny[k] > 0]
-    values = np.array([d.breakdown_cny[k] for k in items]) / 1e6
+    div, unit = money_scale()
+    values = np.array([d.breakdown_cny[k] for k in items]) / div
     total = values.sum()
     fig = Figure(figsize=(WIDTH_IN, 0.32 * len(items) + 1.1), layout="constrained")
     ax = fig.subplots()
     y = np.arange(len(items))[::-1]
     ax.barh(y, values, color=[GREEN if k != "fees" else GREY for k in items], height=0.65)
-    ax.set_yticks(y, [LABELS[k] for k in items])
+    ax.set_yticks(y, [gettext(LABELS[k]) for k in items])
     ax.grid(axis="y", visible=False)
     for yi, v in zip(y, values, strict=True):
-        ax.text(v, yi, f" {v:,.2f} M ({v / total:.0%})", va="center", fontsize=8)
+        ax.text(v, yi, f" {v:,.2f}{_m()} ({v / total:.0%})", va="center", fontsize=8)
     ax.set_xlim(0, values.max() * 1.3)
-    ax.set_xlabel("Restoration cost [M CNY, undiscounted, year-0 prices]")
-    ax.set_title(f"Median-factor total {total:,.2f} M CNY = sum of the bars (no rework)")
+    ax.set_xlabel(_("Restoration cost [{unit}, undiscounted, year-0 prices]", unit=unit))
+    ax.set_title(
+        _(
+            "Median-factor total {total} {unit} = sum of the bars (no rework)",
+            total=f"{total:,.2f}",
+            unit=unit,
+        )
+    )
     return fig
 
 
 @styled
 def applicant_estimate(d: ReportData) -> Figure:
     """Simulated cost distribution with P10/P50/P90 and the applicant's own estimate."""
-    cost = d.per_draw("cost_cny") / 1e6
-    plan = float(d.proposal.finance.plan_restoration_cost_cny) / 1e6
+    div, unit = money_scale()
+    cost = d.per_draw("cost_cny") / div
+    plan = float(d.proposal.finance.plan_restoration_cost_cny) / div
     fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
     ax = fig.subplots()
     lo, hi = float(cost.min()), float(np.quantile(cost, 0.995))  # the far tail is in the ECDF
     if plan > 0:
         lo, hi = min(lo, plan), max(hi, plan)
-    ax.hist(cost, bins=np.linspace(lo, hi, 40), color=SKY, alpha=0.8, label="simulated draws")
+    ax.hist(cost, bins=np.linspace(lo, hi, 40), color=SKY, alpha=0.8, label=_("simulated draws"))
     ax.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
     for p, v in zip(("P10", "P50", "P90"), np.quantile(cost, QS), strict=True):
         ax.axvline(v, color=BLUE, ls="--", lw=1)
@@ -237,10 +264,10 @@ def applicant_estimate(d: ReportData) -> Figure:
         )
     if plan > 0:
         rank = percentile_label(d.applicant_percentile() or 0.0)
-        label = f"applicant's estimate {plan:,.2f} M ({rank})"
+        label = _("applicant's estimate {plan}{m} ({rank})", plan=f"{plan:,.2f}", m=_m(), rank=rank)
         ax.axvline(plan, color=VERMILLION, lw=2.2, label=label)
-    ax.set_xlabel("Restoration cost [M CNY, undiscounted, year-0 prices]")
-    ax.set_ylabel("Draws")
+    ax.set_xlabel(_("Restoration cost [{unit}, undiscounted, year-0 prices]", unit=unit))
+    ax.set_ylabel(_("Draws"))
     ecdf = ax.twinx()
     xs = np.sort(cost)
     ecdf.plot(
@@ -249,11 +276,11 @@ def applicant_estimate(d: ReportData) -> Figure:
         color=BLUE,
         lw=1,
         alpha=0.6,
-        label="share of draws at or below",
+        label=_("share of draws at or below"),
     )
     ecdf.set_ylim(0, 1.02)
     ecdf.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ecdf.set_ylabel("Share of draws at or below")
+    ecdf.set_ylabel(_("Share of draws at or below"))
     ecdf.grid(False)
     ecdf.spines["right"].set_visible(True)
     h1, l1 = ax.get_legend_handles_labels()
@@ -272,15 +299,16 @@ def cover(d: ReportData) -> Figure:
     axes = np.atleast_1d(fig.subplots(1, len(classes), sharey=True))
     for ax, c in zip(axes, classes, strict=True):
         q = t.sel(cover_class=c).transpose("quantile", "year").values
-        _fan(ax, d.years, q, GREEN, "cover")
+        _fan(ax, d.years, q, GREEN, _("cover"))
         thr = float(d.resolved[f"success_cover_{c}"])
-        ax.axhline(thr, color=VERMILLION, lw=1.2, ls="--", label="success threshold")
-        ax.axvline(d.success_deadline, color="black", lw=0.8, ls=":", label="success judged")
-        title = COVER_LABELS[c] if c == "wall" else f"{COVER_LABELS[c]} ({shares[c]:.0%})"
+        ax.axhline(thr, color=VERMILLION, lw=1.2, ls="--", label=_("success threshold"))
+        ax.axvline(d.success_deadline, color="black", lw=0.8, ls=":", label=_("success judged"))
+        name = gettext(COVER_LABELS[c])
+        title = name if c == "wall" else f"{name} ({shares[c]:.0%})"
         ax.set_title(title)
         _years_axis(ax, d.horizon)
         ax.set_ylim(0, 1)
-    axes[0].set_ylabel("Vegetation cover [fraction]")
+    axes[0].set_ylabel(_("Vegetation cover [fraction]"))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return fig
@@ -295,17 +323,29 @@ def recovery(d: ReportData) -> Figure:
     a, b = fig.subplots(1, 2)
     yrs = years[np.isfinite(years)]
     a.hist(yrs, bins=30, color=GREEN, alpha=0.8)
-    a.axvline(np.median(yrs), color="black", lw=1, ls="--", label=f"P50 {np.median(yrs):.1f} yr")
-    a.set_xlabel("Years from planting to the criterion [yr] (area-weighted)")
-    a.set_ylabel("Draws")
-    a.set_title("Time to reach the success criterion")
+    a.axvline(
+        np.median(yrs),
+        color="black",
+        lw=1,
+        ls="--",
+        label=_("P50 {years} yr", years=f"{np.median(yrs):.1f}"),
+    )
+    a.set_xlabel(_("Years from planting to the criterion [yr] (area-weighted)"))
+    a.set_ylabel(_("Draws"))
+    a.set_title(_("Time to reach the success criterion"))
     a.legend(loc="upper right")
     b.hist(rework, bins=30, color=ORANGE, alpha=0.8)
-    b.axvline(rework.mean(), color="black", lw=1, ls="--", label=f"expected {rework.mean():.0%}")
+    b.axvline(
+        rework.mean(),
+        color="black",
+        lw=1,
+        ls="--",
+        label=_("expected {share}", share=f"{rework.mean():.0%}"),
+    )
     b.xaxis.set_major_formatter(PercentFormatter(1.0))
-    b.set_xlabel("Share of restored area needing rework [%]")
-    b.set_ylabel("Draws")
-    b.set_title("Establishment failures")
+    b.set_xlabel(_("Share of restored area needing rework [%]"))
+    b.set_ylabel(_("Draws"))
+    b.set_title(_("Establishment failures"))
     b.legend(loc="upper right")
     return fig
 
@@ -320,18 +360,30 @@ def assurance(d: ReportData) -> Figure:
     thr = float(d.policy.criteria.assurance.threshold)
     fig = Figure(figsize=(WIDTH_IN, 4.9), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
-    _fan(top, d.years, np.quantile(fund, QS, axis=0) / 1e6, GREEN, "fund + bond")
-    _fan(top, d.years, np.quantile(walk, QS, axis=0) / 1e6, VERMILLION, "walk-away liability")
+    div, unit = money_scale()
+    _fan(top, d.years, np.quantile(fund, QS, axis=0) / div, GREEN, _("fund + bond"))
+    _fan(top, d.years, np.quantile(walk, QS, axis=0) / div, VERMILLION, _("walk-away liability"))
     _mark_phases(top, d, label=True)
-    top.set_ylabel("M CNY (nominal)")
-    top.set_title(f"Fund + bond (bond {bond / 1e6:,.2f} M CNY) against the walk-away liability")
+    top.set_ylabel(_("{unit} (nominal)", unit=unit))
+    top.set_title(
+        _(
+            "Fund + bond (bond {bond} {unit}) against the walk-away liability",
+            bond=f"{bond / div:,.2f}",
+            unit=unit,
+        )
+    )
     bottom.bar(d.years, cover_p, color=BLUE, alpha=0.75, width=0.8)
     bottom.axhline(thr, color=VERMILLION, ls="--", lw=1)
     _mark_phases(bottom, d)
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
-    bottom.set_ylabel("Probability [%]")
-    bottom.set_title(f"P(fund + bond ≥ walk-away liability); dashed: {thr:.0%} threshold")
+    bottom.set_ylabel(_("Probability [%]"))
+    bottom.set_title(
+        _(
+            "P(fund + bond ≥ walk-away liability); dashed: {threshold} threshold",
+            threshold=f"{thr:.0%}",
+        )
+    )
     _years_axis(bottom, d.horizon, pad=0.5)  # whole bars at both ends
     top.set_xlabel("")
     handles, labels = top.get_legend_handles_labels()
@@ -348,17 +400,26 @@ def tornado(d: ReportData) -> Figure | None:
     s = d.sensitivity
     if s is None:
         return None
+    div, unit = money_scale()
     panels = [
-        (title, scale, base, lo_key, hi_key, rows)
-        for title, scale, base, lo_key, hi_key in (
+        (title, name, scale, base, lo_key, hi_key, rows)
+        for title, name, scale, base, lo_key, hi_key in (
             (
-                "Restoration cost P90 [M CNY]",
-                1e-6,
+                _("Restoration cost P90 [{unit}]", unit=unit),
+                _("Restoration cost P90"),
+                1.0 / div,
                 s.base_cost_p90_cny,
                 "cost_p90_low_cny",
                 "cost_p90_high_cny",
             ),
-            ("Success probability [%]", 100.0, s.base_success, "success_low", "success_high"),
+            (
+                _("Success probability [%]"),
+                _("Success probability"),
+                100.0,
+                s.base_success,
+                "success_low",
+                "success_high",
+            ),
         )
         if (rows := sensitive_rows(s, lo_key, hi_key))
     ]
@@ -369,15 +430,20 @@ def tornado(d: ReportData) -> Figure | None:
     axes = np.atleast_1d(
         fig.subplots(len(panels), 1, height_ratios=[len(p[-1]) + 2 for p in panels])
     )
-    for ax, (title, scale, base, lo_key, hi_key, rows) in zip(axes, panels, strict=True):
+    for ax, (title, name, scale, base, lo_key, hi_key, rows) in zip(axes, panels, strict=True):
         y = np.arange(len(rows))
         b = base * scale
         lo = np.array([getattr(r, lo_key) for r in rows]) * scale
         hi = np.array([getattr(r, hi_key) for r in rows]) * scale
         ax.barh(
-            y, lo - b, left=b, color=SKY, height=0.7, label="parameter at the low end of its range"
+            y,
+            lo - b,
+            left=b,
+            color=SKY,
+            height=0.7,
+            label=_("parameter at the low end of its range"),
         )
-        ax.barh(y, hi - b, left=b, color=ORANGE, height=0.7, alpha=0.85, label="at the high end")
+        ax.barh(y, hi - b, left=b, color=ORANGE, height=0.7, alpha=0.85, label=_("at the high end"))
         ax.axvline(b, color="black", lw=1)
         labels = [
             f"{r.name}  [{number(r.low)}–{number(r.high)}{unit_suffix(r.unit)}]" for r in rows
@@ -392,7 +458,14 @@ def tornado(d: ReportData) -> Figure | None:
                 left, right = max(0.0, b - 4), min(100.0, b + 4)
         ax.set_xlim(left, right)
         ax.set_xlabel(title)
-        ax.set_title(f"{title.split(' [')[0]}: base {b:,.1f} ({s.draws} draws, same seed)")
+        ax.set_title(
+            _(
+                "{name}: base {base} ({draws} draws, same seed)",
+                name=name,
+                base=f"{b:,.1f}",
+                draws=s.draws,
+            )
+        )
         ax.legend(loc="lower right", fontsize=7.5)
     return fig
 

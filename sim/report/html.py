@@ -17,42 +17,68 @@ from importlib import resources
 import numpy as np
 
 from sim.breakdown import ITEMS, LABELS
-from sim.fmt import criterion_value, mcny, number, pct, unit_suffix
+from sim.fmt import number, pct, unit_suffix
+from sim.i18n import N_, _, current_lang, gettext
+from sim.i18n.message import localise
+from sim.i18n.units import area, criterion_value, money, money_per_ha
+from sim.i18n.units import money as mcny
+from sim.i18n.verdict import (
+    change,
+    explanation,
+    kind_word,
+    label,
+    mineral,
+    result_word,
+    verdict_word,
+)
 from sim.report.analysis import ReportData
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.figures import sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
 
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("verdict", "Verdict and criteria"),
-    ("spatial", "Spatial screening"),
-    ("disturbance", "Disturbance ledger"),
-    ("cost", "Restoration cost"),
-    ("applicant", "The applicant's estimate"),
-    ("recovery", "Vegetation recovery"),
-    ("assurance", "Financial assurance"),
-    ("conditions", "Conditions and remedies"),
-    ("sensitivity", "Sensitivity"),
-    ("inputs", "The application's inputs"),
-    ("assumptions", "Assumptions appendix"),
-    ("reproducibility", "Reproducibility"),
+    ("opinion", N_("Review opinion")),
+    ("verdict", N_("Verdict and criteria")),
+    ("spatial", N_("Spatial screening")),
+    ("disturbance", N_("Disturbance ledger")),
+    ("cost", N_("Restoration cost")),
+    ("applicant", N_("The applicant's estimate")),
+    ("recovery", N_("Vegetation recovery")),
+    ("assurance", N_("Financial assurance")),
+    ("conditions", N_("Conditions and remedies")),
+    ("sensitivity", N_("Sensitivity")),
+    ("inputs", N_("The application's inputs")),
+    ("assumptions", N_("Assumptions appendix")),
+    ("reproducibility", N_("Reproducibility")),
 )
 
-RESULT = {True: ("pass", "pass"), False: ("FAIL", "fail"), None: ("not assessed", "na")}
+RESULT_CLASS = {True: "pass", False: "fail", None: "na"}
 
 NO_REMEDY = {
-    "licensed_area": "the pit must fit the licence: fewer reserves, a thicker mined section, or "
-    "a larger delineated mining area.",
-    "cost_to_revenue": "restoration is too costly for what the mine earns; a cheaper "
-    "restoration design (gentler walls greened more cheaply, less waste) must be shown.",
-    "success_probability": "no modelled plan change (substrate amendment, imported soil, "
-    "gentler walls) lifts the success probability to the threshold.",
-    "highwall_slope": "the final walls must be designed at or below the slope limit.",
+    "licensed_area": N_(
+        "the pit must fit the licence: fewer reserves, a thicker mined section, or a larger "
+        "delineated mining area."
+    ),
+    "cost_to_revenue": N_(
+        "restoration is too costly for what the mine earns; a cheaper restoration design "
+        "(gentler walls greened more cheaply, less waste) must be shown."
+    ),
+    "success_probability": N_(
+        "no modelled plan change (substrate amendment, imported soil, gentler walls) lifts the "
+        "success probability to the threshold."
+    ),
+    "highwall_slope": N_("the final walls must be designed at or below the slope limit."),
+    "protected_overlap": N_(
+        "the mining-right area must be redrawn to keep clear of the protected layers."
+    ),
+    "protected_distance": N_(
+        "the mining-right area must be redrawn to keep the required distance."
+    ),
 }
 
 
 def _section(key: str, body: str, cls: str = "") -> str:
-    title = dict(SECTIONS)[key]
+    title = gettext(dict(SECTIONS)[key])
     extra = f' class="{cls}"' if cls else ""
     return f'<section id="{key}"{extra}><h2>{escape(title)}</h2>{body}</section>'
 
@@ -62,34 +88,49 @@ def _verdict(d: ReportData) -> str:
     word = v["verdict"]
     deciding = v["deciding_criteria"]
     crits = {c["name"]: c for c in v["criteria"]}
+    policy = d.policy
     why = (
-        "Deciding criteria: " + ", ".join(f"<b>{escape(n)}</b>" for n in deciding) + "."
+        _(
+            "Deciding criteria: {names}.",
+            names=", ".join(f"<b>{escape(label(n))}</b>" for n in deciding),
+        )
         if deciding
-        else "Every assessed criterion passes."
+        else escape(_("Every assessed criterion passes."))
     )
-    reasons = "".join(f"<p>{escape(crits[n]['explanation'])}</p>" for n in deciding if n in crits)
+    reasons = "".join(
+        f"<p>{escape(explanation(crits[n], v, policy))}</p>" for n in deciding if n in crits
+    )
     banner = (
         f'<div class="banner {word}" id="verdict-banner" data-verdict="{word}">'
-        f'<div class="word">{escape(word.upper())}</div><p>{why}</p>{reasons}</div>'
+        f'<div class="word">{escape(verdict_word(word))}</div><p>{why}</p>{reasons}</div>'
     )
     rows, attrs = [], []
     for c in v["criteria"]:
-        label, cls = RESULT[c["passed"]]
         rows.append(
             [
-                f"<code>{escape(c['name'])}</code>",
+                f"<code>{escape(label(c['name']))}</code>",
                 escape(criterion_value(c["name"], c["value"])),
                 escape(c["direction"]),
                 escape(criterion_value(c["name"], c["threshold"])),
                 escape(criterion_value(c["name"], c["margin"], margin=True)),
-                "hard" if c["hard"] else "soft",
-                f'<span class="{cls}">{label}</span>',
-                f'<span class="explain">{escape(c["explanation"])}</span>',
+                escape(kind_word(c["hard"])),
+                f'<span class="{RESULT_CLASS[c["passed"]]}">{escape(result_word(c["passed"]))}'
+                "</span>",
+                f'<span class="explain">{escape(explanation(c, v, policy))}</span>',
             ]
         )
         attrs.append({k: c[k] for k in ("name", "value", "threshold", "margin", "passed", "hard")})
     criteria = table(
-        ["criterion", "value", "", "threshold", "margin", "kind", "result", "explanation"],
+        [
+            _("criterion"),
+            _("value"),
+            "",
+            _("threshold"),
+            _("margin"),
+            _("kind"),
+            _("result"),
+            _("explanation"),
+        ],
         rows,
         cls="criteria",
         num=(1, 3, 4),
@@ -97,41 +138,73 @@ def _verdict(d: ReportData) -> str:
     )
     m = v["metrics"]
     metrics = [
-        ("Extraction life", f"{m['life_years']} years (simulated horizon {m['horizon_years']})"),
         (
-            "Disturbed area",
-            f"{m['total_disturbed_area_ha']:,.1f} ha (peak unrestored "
-            f"{m['peak_disturbed_area_ha']:,.1f} ha, P50)",
+            _("Extraction life"),
+            _(
+                "P50 {life} years (simulated horizon {horizon})",
+                life=m["life_years"],
+                horizon=m["horizon_years"],
+            ),
         ),
         (
-            "Restoration cost, undiscounted",
-            f"P50 {mcny(m['cost_p50_cny'])} (P10 {mcny(m['cost_p10_cny'])} – P90 "
-            f"{mcny(m['cost_p90_cny'])}); {m['cost_per_ha_p50_cny']:,.0f} CNY/ha",
+            _("Disturbed area"),
+            _(
+                "P50 {total} (peak unrestored P50 {peak})",
+                total=area(m["total_disturbed_area_ha"]),
+                peak=area(m["peak_disturbed_area_ha"]),
+            ),
         ),
         (
-            "Present value of cost",
-            f"P50 {mcny(m['pv_cost_p50_cny'])}, P90 {mcny(m['pv_cost_p90_cny'])} "
-            f"(revenue {mcny(m['pv_revenue_cny'], 1)})",
+            _("Restoration cost, undiscounted"),
+            _(
+                "P50 {p50} (P10 {p10} – P90 {p90}); P50 {per_ha}",
+                p50=mcny(m["cost_p50_cny"]),
+                p10=mcny(m["cost_p10_cny"]),
+                p90=mcny(m["cost_p90_cny"]),
+                per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
+            ),
         ),
         (
-            "Restoration success",
-            f"{pct(m['success_probability'])} (rework on {pct(m['rework_area_share'], 0)} "
-            "of the area)",
+            _("Present value of cost"),
+            _(
+                "P50 {p50}, P90 {p90} (revenue P50 {revenue})",
+                p50=mcny(m["pv_cost_p50_cny"]),
+                p90=mcny(m["pv_cost_p90_cny"]),
+                revenue=mcny(m["pv_revenue_cny"], 1),
+            ),
         ),
         (
-            "Financial assurance",
-            f"{pct(m['assurance_probability'])}; operator default "
-            f"{pct(m['default_probability'])}; expected unfunded liability "
-            f"{mcny(m['expected_unfunded_liability_cny'])}",
+            _("Restoration success"),
+            _(
+                "probability {success} (rework on {rework} of the area, mean of draws)",
+                success=pct(m["success_probability"]),
+                rework=pct(m["rework_area_share"], 0),
+            ),
+        ),
+        (
+            _("Financial assurance"),
+            _(
+                "probability {assurance}; operator default {default}; expected (mean) unfunded "
+                "liability {unfunded}",
+                assurance=pct(m["assurance_probability"]),
+                default=pct(m["default_probability"]),
+                unfunded=mcny(m["expected_unfunded_liability_cny"]),
+            ),
         ),
     ]
-    notes = "".join(f"<li>{escape(n)}</li>" for n in v.get("notes", []))
+    notes = "".join(f"<li>{escape(localise(n))}</li>" for n in v.get("notes", []))
     return (
         banner
         + criteria
-        + "<h3>Key metrics</h3>"
-        + table(["metric", "value"], ([escape(a), escape(b)] for a, b in metrics))
-        + (f'<h3>Notes</h3><ul class="notes">{notes}</ul>' if notes else "")
+        + "<h3>"
+        + escape(_("Key metrics"))
+        + "</h3>"
+        + table([_("metric"), _("value")], ([escape(a), escape(b)] for a, b in metrics))
+        + (
+            "<h3>" + escape(_("Notes")) + '</h3><ul class="notes">' + notes + "</ul>"
+            if notes
+            else ""
+        )
     )
 
 
@@ -139,16 +212,20 @@ def _spatial(d: ReportData, figures: Mapping[str, bytes]) -> str:
     names = ("protected_overlap", "protected_distance", "boundary_area")
     crits = [c for c in d.verdict["criteria"] if c["name"] in names]
     text = "".join(
-        f"<p><code>{escape(c['name'])}</code>: {escape(c['explanation'])}</p>" for c in crits
+        f"<p><code>{escape(label(c['name']))}</code>: "
+        f"{escape(explanation(c, d.verdict, d.policy))}</p>"
+        for c in crits
     )
     if "map" not in figures:
-        return text or "<p>No spatial criteria in this policy.</p>"
+        return text or "<p>" + escape(_("No spatial criteria in this policy.")) + "</p>"
     return text + figure(
         figures,
         "map",
-        "Map of the mining-right boundary against the protected layers",
-        "The mining-right boundary against the policy's protected layers: overlaps and "
-        "minimum-distance zones (local transverse Mercator, metres).",
+        _("Map of the mining-right boundary against the protected layers"),
+        _(
+            "The mining-right boundary against the policy's protected layers: overlaps and "
+            "minimum-distance zones (local transverse Mercator, metres)."
+        ),
     )
 
 
@@ -158,17 +235,29 @@ def _disturbance(d: ReportData, figures: Mapping[str, bytes]) -> str:
     last = d.horizon - 1
     dist = float(t["disturbed_by_class_ha"].isel(year=last).sum())
     return (
-        f"<p>Over its {d.life_p50}-year life (P50) the mine disturbs {dist:,.1f} ha (mean of "
-        f"draws). The largest area disturbed and not yet restored, <b>{ha:,.1f} ha, falls in "
-        f"year {year}</b> (dashed line); final restoration ends in year {d.closure_end} at the "
-        "median life.</p>"
+        "<p>"
+        + _(
+            "Over its {life}-year life (P50) the mine disturbs {dist} (mean of draws; P50 "
+            "{p50}). The largest area disturbed and not yet restored (mean of draws), "
+            "<b>{peak}, falls in year {year}</b> (dashed line); final restoration ends in year "
+            "{end} at the median life.",
+            life=d.life_p50,
+            dist=area(dist),
+            p50=area(d.verdict["metrics"]["total_disturbed_area_ha"]),
+            peak=area(ha),
+            year=year,
+            end=d.closure_end,
+        )
+        + "</p>"
         + figure(
             figures,
             "disturbance",
-            "Stacked areas of disturbed, unrestored and restored land by year and area class",
-            "Disturbed, not-yet-restored and restored area by year, stacked by area class "
-            "(means over draws; pit walls as plan area). Dashed: the year of maximum "
-            "unrestored area.",
+            _("Stacked areas of disturbed, unrestored and restored land by year and area class"),
+            _(
+                "Disturbed, not-yet-restored and restored area by year, stacked by area "
+                "class (means over draws; pit walls as plan area). Dashed: the year of "
+                "maximum unrestored area."
+            ),
         )
     )
 
@@ -177,31 +266,47 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
     b = d.breakdown_cny
     total = sum(b.values())
     p50 = d.verdict["metrics"]["cost_p50_cny"]
-    rows = [[escape(LABELS[k]), mcny(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0]
-    rows.append(["<b>Total (median factors)</b>", f"<b>{mcny(total)}</b>", "100.0%"])
+    rows = [
+        [escape(gettext(LABELS[k])), mcny(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0
+    ]
+    rows.append(
+        ["<b>" + escape(_("Total (median factors)")) + "</b>", f"<b>{mcny(total)}</b>", "100.0%"]
+    )
     return (
         figure(
             figures,
             "cost-fan",
-            "Fan charts of yearly and cumulative restoration cost, undiscounted and present value",
-            "Yearly (top) and cumulative (bottom) restoration cost: P50 line and P10–P90 band over "
-            "draws. Left: undiscounted at year-0 prices, what a third party would be paid; "
-            "right: present value at the application's discount rate, which hides long-tail "
-            "care. Grey: extraction life (P50).",
+            _(
+                "Fan charts of yearly and cumulative restoration cost, undiscounted and present "
+                "value"
+            ),
+            _(
+                "Yearly (top) and cumulative (bottom) restoration cost: P50 line and P10–P90 "
+                "band over draws. Left: undiscounted at year-0 prices, what a third party "
+                "would be paid; right: present value at the application's discount rate, "
+                "which hides long-tail care. Grey: extraction life (P50)."
+            ),
         )
-        + "<h3>Cost by measure</h3>"
-        + f'<p class="callout" id="breakdown-statement">At median factors (every cost factor 1, '
-        f"nominal mined thickness and output, no establishment failure) restoration costs "
-        f"<b>{mcny(total)}</b>; the items below add up to it exactly. The simulated P50 "
-        f"({mcny(p50)}) also includes rework after failed plantings and the skew of the cost "
-        "factors.</p>"
+        + "<h3>"
+        + escape(_("Cost by measure"))
+        + "</h3>"
+        + '<p class="callout" id="breakdown-statement">'
+        + _(
+            "At median factors (every cost factor 1, nominal mined thickness and output, no "
+            "establishment failure) restoration costs <b>{total}</b>; the items below add up to "
+            "it exactly. The simulated P50 ({p50}) also includes rework after failed plantings "
+            "and the skew of the cost factors.",
+            total=mcny(total),
+            p50=mcny(p50),
+        )
+        + "</p>"
         + figure(
             figures,
             "cost-breakdown",
-            "Bar chart of restoration cost by measure",
-            "Undiscounted restoration cost at year-0 prices by measure, median factors.",
+            _("Bar chart of restoration cost by measure"),
+            _("Undiscounted restoration cost at year-0 prices by measure, median factors."),
         )
-        + table(["measure", "cost", "share"], rows, cls="breakdown", num=(1, 2))
+        + table([_("measure"), _("cost"), _("share")], rows, cls="breakdown", num=(1, 2))
     )
 
 
@@ -211,10 +316,13 @@ def _applicant(d: ReportData, figures: Mapping[str, bytes]) -> str:
         + figure(
             figures,
             "applicant",
-            "Histogram of the simulated restoration cost with the applicant's estimate",
-            "Simulated undiscounted restoration cost (histogram, left axis; the x-axis stops at "
-            "the P99.5, the line on the right axis shows the whole distribution) with the "
-            "applicant's own estimate (<code>plan_restoration_cost_cny</code>).",
+            _("Histogram of the simulated restoration cost with the applicant's estimate"),
+            _(
+                "Simulated undiscounted restoration cost (histogram, left axis; the x-axis stops "
+                "at the P99.5, the line on the right axis shows the whole distribution) with the "
+                "applicant's own estimate ({field}).",
+                field="<code>plan_restoration_cost_cny</code>",
+            ),
         )
     )
 
@@ -223,28 +331,39 @@ def _recovery(d: ReportData, figures: Mapping[str, bytes]) -> str:
     m = d.verdict["metrics"]
     pol = d.policy.policy
     return (
-        f"<p>Restoration succeeds in <b>{pct(m['success_probability'])}</b> of draws: in every "
-        f"area class at least {pol.required_success_area_share:.0%} of the restored area meets "
-        f"its land use's cover criterion {pol.success_horizon_years_after_closure} years after "
-        f"closure (year {d.success_deadline} at the median life). "
-        f"<b>{pct(m['rework_area_share'], 0)}</b> of the restored area is expected to need "
-        "rework after failed establishment.</p>"
+        "<p>"
+        + _(
+            "Restoration succeeds in <b>{success}</b> of draws: in every area class at least "
+            "{share} of the restored area meets its land use's cover criterion {years} years "
+            "after closure (year {deadline} at the median life). <b>{rework}</b> of the restored "
+            "area is expected (mean of draws) to need rework after failed establishment.",
+            success=pct(m["success_probability"]),
+            share=f"{pol.required_success_area_share:.0%}",
+            years=pol.success_horizon_years_after_closure,
+            deadline=d.success_deadline,
+            rework=pct(m["rework_area_share"], 0),
+        )
+        + "</p>"
         + figure(
             figures,
             "cover",
-            "Vegetation cover trajectories per land use with success thresholds",
-            "Area-weighted cover of the land restored so far, per land use: P50 and P10–P90 over "
-            "draws, against the success threshold (dashed). Dips mark new bare cohorts joining "
-            "the restored area and failed plantings restarting. Dotted: the year success is "
-            "judged.",
+            _("Vegetation cover trajectories per land use with success thresholds"),
+            _(
+                "Area-weighted cover of the land restored so far, per land use: P50 and "
+                "P10–P90 over draws, against the success threshold (dashed). Dips mark new "
+                "bare cohorts joining the restored area and failed plantings restarting. "
+                "Dotted: the year success is judged."
+            ),
         )
         + figure(
             figures,
             "recovery",
-            "Histograms of years to reach the criterion and of the share of area reworked",
-            "Left: area-weighted years from planting until restored land meets its criterion, per "
-            "draw (censored at the end of the simulated horizon). Right: share of restored area "
-            "whose first planting failed and was reworked.",
+            _("Histograms of years to reach the criterion and of the share of area reworked"),
+            _(
+                "Left: area-weighted years from planting until restored land meets its "
+                "criterion, per draw (censored at the end of the simulated horizon). Right: "
+                "share of restored area whose first planting failed and was reworked."
+            ),
         )
     )
 
@@ -254,21 +373,32 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
     cover = d.trajectories["coverage_probability"].values[: d.closure_end + 1]
     worst = int(np.argmin(cover[1:])) + 1 if cover.size > 1 else 0
     return (
-        f"<p>Fund plus bond cover every restoration bill still to come at closure in "
-        f"<b>{pct(m['assurance_probability'])}</b> of draws. During the life and final "
-        f"restoration the probability that they cover the walk-away liability is lowest in "
-        f"year {worst} ({pct(float(cover[worst]), 0)}). The operator walks away before "
-        f"restoration ends in {pct(m['default_probability'])} of draws; the <b>expected unfunded "
-        f"public liability is {mcny(m['expected_unfunded_liability_cny'])}</b> (P90 "
-        f"{mcny(m['unfunded_liability_p90_cny'])}).</p>"
+        "<p>"
+        + _(
+            "Fund plus bond cover every restoration bill still to come at closure in "
+            "<b>{assurance}</b> of draws. During the life and final restoration the probability "
+            "that they cover the walk-away liability is lowest in year {worst} ({low}). The "
+            "operator walks away before restoration ends in {default} of draws; the <b>expected "
+            "(mean) unfunded public liability is {unfunded}</b> (P90 {p90}).",
+            assurance=pct(m["assurance_probability"]),
+            worst=worst,
+            low=pct(float(cover[worst]), 0),
+            default=pct(m["default_probability"]),
+            unfunded=mcny(m["expected_unfunded_liability_cny"]),
+            p90=mcny(m["unfunded_liability_p90_cny"]),
+        )
+        + "</p>"
         + figure(
             figures,
             "assurance",
-            "Fund plus bond against the walk-away liability by year, and the cover probability",
-            "Top: restoration fund balance plus bond against the cost left to the public if the "
-            "operator walked away at the end of each year (nominal; P50 and P10–P90). Bottom: "
-            "the probability that fund + bond cover it; the assurance criterion itself is judged "
-            "at the end of extraction, against every bill still to come.",
+            _("Fund plus bond against the walk-away liability by year, and the cover probability"),
+            _(
+                "Top: restoration fund balance plus bond against the cost left to the public "
+                "if the operator walked away at the end of each year (nominal; P50 and "
+                "P10–P90). Bottom: the probability that fund + bond cover it; the assurance "
+                "criterion itself is judged at the end of extraction, against every bill "
+                "still to come."
+            ),
         )
     )
 
@@ -277,58 +407,80 @@ def _conditions(d: ReportData) -> str:
     v = d.verdict
     failing = [c for c in v["criteria"] if c["passed"] is False]
     if not failing:
-        return "<p>Every assessed criterion passes: no condition is needed.</p>"
+        return (
+            "<p>" + escape(_("Every assessed criterion passes: no condition is needed.")) + "</p>"
+        )
     parts = []
     for c in failing:
         name = c["name"]
-        kind = "hard" if c["hard"] else "soft"
         items = [
             x for x in (v["remedies"] if c["hard"] else v["conditions"]) if x["criterion"] == name
         ]
-        parts.append(f"<h3><code>{escape(name)}</code> ({kind} failure)</h3>")
+        parts.append(
+            "<h3>"
+            + _(
+                "{name} ({kind} failure)",
+                name=f"<code>{escape(label(name))}</code>",
+                kind=escape(kind_word(c["hard"])),
+            )
+            + "</h3>"
+        )
         if items and not c["hard"]:
             rows = [
                 [
-                    escape(x["change"]),
+                    escape(change(x)),
                     f"<code>{escape(x['field'])}</code>",
                     escape(value_text(x["value"])),
                 ]
                 for x in items
             ]
-            parts.append("<p>Any one of these changes makes it pass (same random draws):</p>")
-            parts.append(table(["condition", "field", "value"], rows, cls="conditions", num=(2,)))
+            parts.append(
+                "<p>"
+                + escape(_("Any one of these changes makes it pass (same random draws):"))
+                + "</p>"
+            )
+            parts.append(
+                table([_("condition"), _("field"), _("value")], rows, cls="conditions", num=(2,))
+            )
         elif items:
             rows = [
                 [
-                    escape(x["change"].split(";")[0]),
+                    escape(change({**x, "cost_change_p50_cny": None}).split(";")[0]),
                     f"<code>{escape(x['field'])}</code> = {escape(value_text(x['value']))}",
                     _signed_mcny(x.get("cost_change_p50_cny")),
                 ]
                 for x in items
             ]
-            parts.append("<p>A plan change that would fix it, and what it costs:</p>")
+            parts.append("<p>" + _("A plan change that would fix it, and what it costs:") + "</p>")
             parts.append(
                 table(
-                    ["plan change", "field", "median cost change"], rows, cls="remedies", num=(2,)
+                    [_("plan change"), _("field"), _("median cost change")],
+                    rows,
+                    cls="remedies",
+                    num=(2,),
                 )
             )
         elif c["hard"]:
-            parts.append(
-                f"<p>No modelled plan change fixes it: {escape(NO_REMEDY.get(name, ''))}</p>"
-            )
+            parts.append(f"<p>{escape(no_remedy(name))}</p>")
         else:
-            parts.append("<p>No lever within the policy's bounds fixes it, so it rejects.</p>")
+            parts.append("<p>" + _("No lever within the policy's bounds fixes it, so it rejects."))
+            parts.append("</p>")
     return "".join(parts)
 
 
+def no_remedy(name: str) -> str:
+    """Why no modelled plan change fixes the hard failure ``name``."""
+    return _("No modelled plan change fixes it: {why}", why=gettext(NO_REMEDY.get(name, "")))
+
+
 def _signed_mcny(x: float | None) -> str:
-    return "n/a" if x is None else f"{x / 1e6:+,.2f} M CNY"
+    return "n/a" if x is None else money(x, sign=True)
 
 
 def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
     s = d.sensitivity
     if s is None:
-        return "<p>Not run.</p>"
+        return "<p>" + escape(_("Not run.")) + "</p>"
     rows = [
         [
             f"<code>{escape(r.name)}</code>",
@@ -344,36 +496,72 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
     moved |= {r.name for r in sensitive_rows(s, "success_low", "success_high")}
     none = [r.name for r in s.rows if r.name not in moved]
     return (
-        f"<p>Each parameter was set to the low and then the high end of its plausible range, all "
-        f"else at its default, and the application re-evaluated with the same seed (common "
-        f"random numbers) on {s.draws} draws: base cost P90 {mcny(s.base_cost_p90_cny)}, base "
-        f"success probability {pct(s.base_success)}.</p>"
+        "<p>"
+        + _(
+            "Each parameter was set to the low and then the high end of its plausible range, all "
+            "else at its default, and the application re-evaluated with the same seed (common "
+            "random numbers) on {draws} draws: base cost P90 on these {draws} draws {p90}, "
+            "base success probability {success} (the verdict's figures, on {verdict_draws} "
+            "draws: cost P90 {verdict_p90}, success probability {verdict_success}).",
+            draws=s.draws,
+            p90=mcny(s.base_cost_p90_cny),
+            success=pct(s.base_success),
+            verdict_draws=d.draws,
+            verdict_p90=mcny(d.verdict["metrics"]["cost_p90_cny"]),
+            verdict_success=pct(d.verdict["metrics"]["success_probability"]),
+        )
+        + "</p>"
         + figure(
             figures,
             "tornado",
-            "Tornado charts of cost P90 and success probability",
-            "Change of the cost P90 (top) and the success probability (bottom) with each "
-            "parameter at the ends of its range; largest effect on top. Parameters without "
-            "effect on a metric are left out of its panel.",
+            _("Tornado charts of cost P90 and success probability"),
+            _(
+                "Change of the cost P90 (top) and the success probability (bottom) with each "
+                "parameter at the ends of its range; largest effect on top. Parameters "
+                "without effect on a metric are left out of its panel."
+            ),
         )
         + table(
-            ["parameter", "range", "cost P90 low", "cost P90 high", "success low", "success high"],
+            [
+                _("parameter"),
+                _("range"),
+                _("cost P90 low"),
+                _("cost P90 high"),
+                _("success low"),
+                _("success high"),
+            ],
             rows,
             cls="sensitivity",
             num=(2, 3, 4, 5),
         )
-        + (f"<p>No effect on either metric: {codes(none)}.</p>" if none else "")
+        + (
+            "<p>" + _("No effect on either metric: {names}.", names=codes(none)) + "</p>"
+            if none
+            else ""
+        )
     )
 
 
 def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
-    """The complete HTML page of one proposal's report."""
+    """The complete HTML page of one proposal's report, in the current language."""
+    from sim.report.opinion import opinion
+
     p = d.proposal.proposal
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
-    toc = "".join(f'<li><a href="#{k}">{escape(t)}</a></li>' for k, t in SECTIONS)
+    toc = "".join(
+        f'<li><a href="#{k}">{escape(gettext(t))}</a><span class="page" data-toc="{k}"></span></li>'
+        for k, t in SECTIONS
+    )
     verdict_json = json.dumps(d.verdict, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    toc = (
+        '<nav class="toc"><h2 class="toc-title">'
+        + escape(_("Contents"))
+        + f"</h2><ol>{toc}</ol></nav>"
+    )
     body = "".join(
         [
+            _section("opinion", opinion(d), "opinion"),
+            toc,
             _section("verdict", _verdict(d)),
             _section("spatial", _spatial(d, figures)),
             _section("disturbance", _disturbance(d, figures)),
@@ -388,30 +576,49 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
             _section("reproducibility", reproducibility(d)),
         ]
     )
-    title = f"{p.id} — {p.name}: restoration feasibility review"
+    title = _("{id} — {name}: restoration feasibility review", id=p.id, name=p.name)
+    lang = current_lang()
+    pages = _('"Page " counter(page) " of " counter(pages)')
+    intro = _(
+        "Restoration feasibility review: {mineral} open pit, region {region}, licensed mining "
+        "area {area}. Policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}, restoresim "
+        "{version}.",
+        mineral=escape(mineral(p.mineral)),
+        region=escape(p.region),
+        area=area(p.licensed_area_ha, 2),
+        policy=escape(d.policy.policy.name),
+        draws=d.draws,
+        seed=d.seed,
+        version=escape(d.version),
+    )
+    footer = _(
+        "Generated by restoresim {version}. Money in CNY; areas in hectares; years from the "
+        "application year (year 0: construction).",
+        version=escape(d.version),
+    )
+    running = _("{id} · restoration feasibility review", id=p.id)
+    running = "".join(ch for ch in running if ch not in '"\\<')  # a CSS string
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{"zh-CN" if lang == "zh" else "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="restoresim {escape(d.version)}">
 <link rel="icon" href="data:,">
 <title>{escape(title)}</title>
-<style>{css}</style>
+<style>{css}
+@page {{ @top-left {{ content: "{running}"; font-size: 8pt; color: #5b6670; }}
+  @bottom-center {{ content: {pages}; font-size: 8pt; color: #5b6670; }} }}</style>
 <script type="application/json" id="verdict-json">{verdict_json}</script>
 </head>
 <body>
 <main>
 <header>
 <h1>{escape(p.id)} — {escape(p.name)}</h1>
-<p>Restoration feasibility review: {escape(p.mineral)} open pit, region {escape(p.region)},
-licensed mining area {p.licensed_area_ha:,.2f} ha. Policy “{escape(d.policy.policy.name)}”,
-{d.draws} Monte-Carlo draws, seed {d.seed}, restoresim {escape(d.version)}.</p>
-<nav class="toc"><ol>{toc}</ol></nav>
+<p>{intro}</p>
 </header>
 {body}
-<footer>Generated by restoresim {escape(d.version)}. Money in CNY; areas in hectares; years
-from the application year (year 0: construction).</footer>
+<footer>{footer}</footer>
 </main>
 </body>
 </html>

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -28,7 +30,25 @@ FLAGS = (
     "--no-default-browser-check",
 )
 #: only when printing: with a DevTools session attached it makes the renderer crash
-PRINT_ONLY_FLAGS = ("--no-pdf-header-footer",)
+PRINT_ONLY_FLAGS = ("--no-pdf-header-footer", "--generate-pdf-document-outline")
+#: the creation and modification date written into every PDF, so that the same inputs give the
+#: same bytes; ``$SOURCE_DATE_EPOCH`` (the reproducible-builds convention) sets another one
+FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) ?\(D:)\d{14}")
+
+
+def fixed_date() -> dt.datetime:
+    """The date stamped into the PDF: ``$SOURCE_DATE_EPOCH`` or :data:`FIXED_DATE`."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    return FIXED_DATE
+
+
+def stamp_date(pdf: bytes, when: dt.datetime | None = None) -> bytes:
+    """``pdf`` with its creation and modification dates set to ``when`` (same byte length)."""
+    digits = (when or fixed_date()).strftime("%Y%m%d%H%M%S").encode("ascii")
+    return _PDF_DATE.sub(lambda m: m.group(1) + digits, pdf)
 
 
 def find_chromium() -> str | None:
@@ -51,32 +71,80 @@ def require_chromium() -> str:
     return exe
 
 
+def _print(exe: str, html: str, tmp: Path, name: str) -> bytes:
+    """Print ``html`` with Chromium in folder ``tmp``; the PDF's bytes."""
+    page = tmp / f"{name}.html"
+    page.write_text(html, encoding="utf-8")
+    pdf = tmp / f"{name}.pdf"
+    cmd = [
+        exe,
+        *FLAGS,
+        *PRINT_ONLY_FLAGS,
+        f"--user-data-dir={tmp / 'profile'}",
+        f"--print-to-pdf={pdf}",
+        page.as_uri(),
+    ]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError(f"--format pdf: could not run {exe}: {exc}") from None
+    if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
+        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        raise InputError(
+            f"--format pdf: {exe} did not write a PDF (exit {proc.returncode}): " + " | ".join(tail)
+        )
+    return pdf.read_bytes()
+
+
+#: a contents entry: ``<a href="#KEY">TITLE</a><span class="page" data-toc="KEY"></span>``
+_TOC_ENTRY = re.compile(r'<a href="#([\w-]+)">([^<]+)</a><span class="page" data-toc="\1"></span>')
+
+
+def section_pages(pdf: Path, titles: dict[str, str]) -> dict[str, int]:
+    """The page (from 1) on which each section title stands alone on a line, in order (the
+    contents' own lines start with their number, so they do not count).
+
+    Read with poppler's ``pdftotext``; empty when it is not installed.
+    """
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return {}
+    text = subprocess.run([exe, str(pdf), "-"], capture_output=True, text=True, check=False)
+    pages = [{line.strip() for line in page.splitlines()} for page in text.stdout.split("\f")]
+    found: dict[str, int] = {}
+    start = 0
+    for key, title in titles.items():
+        hit = next((i for i in range(start, len(pages)) if title.strip() in pages[i]), None)
+        if hit is None:
+            continue
+        found[key] = hit + 1
+        start = hit
+    return found
+
+
 def html_to_pdf(html: str, out: Path) -> None:
-    """Write ``html`` as a PDF to ``out`` (A4, the page's print stylesheet).
+    """Write ``html`` as a PDF to ``out`` (A4, the page's print stylesheet, a document outline
+    from the headings, a fixed creation date: the same page gives the same bytes).
+
+    A page with a table of contents (entries matching :data:`_TOC_ENTRY`) is printed twice: the
+    second time with the page number of each section, read from the first print.
 
     Raises :class:`InputError` when no browser is found or the browser fails.
     """
+    from html import unescape
+
     exe = require_chromium()
     with tempfile.TemporaryDirectory(prefix="restoresim-pdf-") as tmp:
-        page = Path(tmp) / "report.html"
-        page.write_text(html, encoding="utf-8")
-        pdf = Path(tmp) / "report.pdf"
-        cmd = [
-            exe,
-            *FLAGS,
-            *PRINT_ONLY_FLAGS,
-            f"--user-data-dir={Path(tmp) / 'profile'}",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise InputError(f"--format pdf: could not run {exe}: {exc}") from None
-        if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
-            tail = (proc.stderr or "").strip().splitlines()[-3:]
-            raise InputError(
-                f"--format pdf: {exe} did not write a PDF (exit {proc.returncode}): "
-                + " | ".join(tail)
-            )
-        shutil.copyfile(pdf, out)
+        data = _print(exe, html, Path(tmp), "report")
+        titles = {m.group(1): unescape(m.group(2)) for m in _TOC_ENTRY.finditer(html)}
+        if titles:
+            pages = section_pages(Path(tmp) / "report.pdf", titles)
+            if pages:
+                numbered = _TOC_ENTRY.sub(
+                    lambda m: m.group(0).replace(
+                        "></span>", f">{pages.get(m.group(1), '')}</span>"
+                    ),
+                    html,
+                )
+                data = _print(exe, numbered, Path(tmp), "numbered")
+        out.write_bytes(stamp_date(data))

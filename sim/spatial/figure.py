@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import matplotlib as mpl
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
@@ -18,6 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
+from sim.fonts import font_rc
+from sim.i18n import _, current_lang
 from sim.spatial.geometry import LayerResult
 from sim.spatial.screening import Screening
 
@@ -132,9 +135,18 @@ def _distance_line(ax: Axes, boundary: shapely.Geometry, r: LayerResult) -> None
 
 
 def draw_map(screening: Screening, title: str | None = None) -> Figure:
-    """A figure of the boundary, the layers near it, overlaps and min-distance zones."""
+    """A figure of the boundary, the layers near it, overlaps and min-distance zones.
+
+    Text is in the current language (:func:`sim.i18n.use_lang`) and in a font with CJK glyphs,
+    so Chinese layer names print (:mod:`sim.fonts`).
+    """
     if screening.boundary is None or screening.window is None:
         raise ValueError("the screening has no boundary to map")
+    with mpl.rc_context(font_rc(current_lang())):
+        return _draw_map(screening, title)
+
+
+def _draw_map(screening: Screening, title: str | None) -> Figure:
     fig = Figure(figsize=(7.0, 6.0), layout="constrained")
     ax = fig.add_subplot()
     for i, r in enumerate(screening.layers):
@@ -143,7 +155,11 @@ def draw_map(screening: Screening, title: str | None = None) -> Figure:
             draw_geometry(
                 ax,
                 r.zone,
-                f"within {r.min_distance_m:,.0f} m of {r.name}",
+                _(
+                    "within {distance} m of {layer}",
+                    distance=f"{r.min_distance_m:,.0f}",
+                    layer=r.name,
+                ),
                 facecolor="#f39c12",
                 alpha=0.18,
                 edgecolor="#d35400",
@@ -157,7 +173,7 @@ def draw_map(screening: Screening, title: str | None = None) -> Figure:
             draw_geometry(
                 ax,
                 r.overlap,
-                f"overlap with {r.name} ({r.overlap_ha:,.2f} ha)",
+                _("overlap with {layer} ({area} ha)", layer=r.name, area=f"{r.overlap_ha:,.2f}"),
                 facecolor="#c0392b",
                 edgecolor="#922b21",
                 hatch="///",
@@ -166,7 +182,7 @@ def draw_map(screening: Screening, title: str | None = None) -> Figure:
     draw_geometry(
         ax,
         screening.boundary,
-        f"mining-right boundary ({screening.boundary_area_ha:,.2f} ha)",
+        _("mining-right boundary ({area} ha)", area=f"{screening.boundary_area_ha:,.2f}"),
         facecolor="none",
         edgecolor="k",
         linewidth=2.0,
@@ -180,5 +196,5 @@ def draw_map(screening: Screening, title: str | None = None) -> Figure:
     _scale_bar(ax, screening.window)
     _north_arrow(ax, screening.window)
     ax.legend(loc="upper left", fontsize=7, framealpha=0.9)
-    ax.set_title(title or "Spatial screening", fontsize=10)
+    ax.set_title(title or _("Spatial screening"), fontsize=10)
     return fig

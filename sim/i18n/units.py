@@ -1,0 +1,119 @@
+"""Numbers as the reviewer writes them, in the current language (:func:`sim.i18n.use_lang`).
+
+English keeps the project's forms (``15.10 M CNY``, ``15.5 ha``). Chinese follows the usage of
+Hunan review documents: money in 万元 with two decimals, areas in 公顷 with 亩 in brackets
+(1 ha = 15 亩), tonnages in 万t, volumes in 万m³, dates as YYYY年M月D日.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+from sim.fmt import SHARE_CRITERIA, mcny, pct
+from sim.i18n import current_lang
+
+MU_PER_HA = 15.0
+
+
+def zh() -> bool:
+    """True when the current output is Chinese."""
+    return current_lang() == "zh"
+
+
+def money(cny: float | None, digits: int = 2, sign: bool = False) -> str:
+    """An amount in CNY: ``15.10 M CNY`` or ``1510.00万元``."""
+    if cny is None:
+        return "n/a" if not zh() else "—"
+    if zh():
+        return f"{cny / 1e4:{'+' if sign else ''}.2f}万元"
+    return f"{cny / 1e6:+,.{digits}f} M CNY" if sign else mcny(cny, digits)
+
+
+def money_bare(cny: float | None, digits: int = 2) -> str:
+    """An amount whose unit the sentence gives once: ``15.10`` (M CNY) or ``1510.00万元``."""
+    if cny is None or zh():
+        return money(cny)
+    return f"{cny / 1e6:,.{digits}f}"
+
+
+def money_per_ha(cny_per_ha: float | None) -> str:
+    """A unit cost: ``978,986 CNY/ha`` or ``97.90万元/公顷``."""
+    if cny_per_ha is None:
+        return money(None)
+    return f"{cny_per_ha / 1e4:.2f}万元/公顷" if zh() else f"{cny_per_ha:,.0f} CNY/ha"
+
+
+def area(ha: float | None, digits: int = 1, sign: bool = False) -> str:
+    """An area: ``15.5 ha`` or ``15.50公顷（232.5亩）``."""
+    if ha is None:
+        return "n/a" if not zh() else "—"
+    s = "+" if sign else ""
+    if zh():
+        return f"{ha:{s}.2f}公顷（{ha * MU_PER_HA:{s}.1f}亩）"
+    return f"{ha:{s},.{digits}f} ha"
+
+
+def tonnes(t: float) -> str:
+    """A mass: ``250,000 t`` or ``25.00万t``."""
+    return f"{t / 1e4:.2f}万t" if zh() else f"{t:,.0f} t"
+
+
+def cubic_metres(m3: float) -> str:
+    """A volume: ``120,000 m³`` or ``12.00万m³``."""
+    return f"{m3 / 1e4:.2f}万m³" if zh() else f"{m3:,.0f} m³"
+
+
+def date(d: dt.date) -> str:
+    """A date: ``2026-12-07`` or ``2026年12月7日``."""
+    return f"{d.year}年{d.month}月{d.day}日" if zh() else d.isoformat()
+
+
+def share(x: float | None, digits: int = 1) -> str:
+    """A share [-] in percent (the same in both languages)."""
+    return pct(x, digits) if x is not None else ("—" if zh() else "n/a")
+
+
+def points(x: float) -> str:
+    """A signed difference of shares: ``+9.4 pts`` or ``+9.4个百分点``."""
+    return f"{100.0 * x:+.1f}个百分点" if zh() else f"{100.0 * x:+.1f} pts"
+
+
+def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
+    """A criterion's value, threshold or signed margin in its unit (:func:`sim.fmt` in zh)."""
+    if not zh():
+        from sim.fmt import criterion_value as english
+
+        return english(name, v, margin)
+    if v is None:
+        return "—"
+    if name in SHARE_CRITERIA:
+        return points(v) if margin else pct(v)
+    if name in ("licensed_area", "protected_overlap"):
+        return f"{v:{'+' if margin else ''}.2f}公顷"
+    if name == "protected_distance":
+        return f"{v:{'+' if margin else ''}.0f}米"
+    if name == "highwall_slope":
+        return f"{v:{'+' if margin else ''}.1f}°"
+    if name == "unfunded_liability":
+        return money(v, sign=margin)
+    return f"{v:.4g}"
+
+
+def iso_date(text: str | None) -> str | None:
+    """An ISO date string written as :func:`date` (None and other text unchanged)."""
+    try:
+        return date(dt.date.fromisoformat(text)) if text else text
+    except ValueError:
+        return text
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    """``text`` padded to ``columns`` terminal columns (right-aligned when ``right``)."""
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill

@@ -1,0 +1,252 @@
+"""The verdict in the reviewer's language: criterion labels, explanations, changes, basis.
+
+Everything here works from the verdict JSON (and the proposal and policy when at hand), so a
+verdict read back from ``verdicts/ID.json`` is written in Chinese as well as a fresh one. In
+English the engine's own texts are returned unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
+from sim.i18n.units import area, criterion_value, money, share
+
+#: the verdict words as a review opinion states them
+VERDICT_WORDS = {
+    "approve": N_("APPROVE"),
+    "conditional": N_("CONDITIONAL"),
+    "reject": N_("REJECT"),
+    "invalid": N_("INVALID"),
+}
+
+#: explanations that are fixed texts (spatial criteria not assessed), translated whole
+FIXED_EXPLANATIONS = (
+    N_("Not assessed: the application gives no mining-right boundary ([location] boundary)."),
+    N_("Not assessed: the spatial screening was not run for this assessment."),
+    N_(
+        "Not assessed: the policy names no protected layer with rule = 'no_overlap' "
+        "([[layers]] or --layers)."
+    ),
+    N_(
+        "Not assessed: the policy names no protected layer with rule = 'min_distance' "
+        "([[layers]] or --layers PATH:min_distance=M)."
+    ),
+    N_("Not assessed: the min_distance layers contain no features."),
+)
+
+#: every criterion name (the English contract); its Chinese term is in the catalogue
+CRITERIA = (
+    NP_("criterion", "licensed_area"),
+    NP_("criterion", "protected_overlap"),
+    NP_("criterion", "protected_distance"),
+    NP_("criterion", "boundary_area"),
+    NP_("criterion", "highwall_slope"),
+    NP_("criterion", "success_probability"),
+    NP_("criterion", "cost_to_revenue"),
+    NP_("criterion", "assurance"),
+    NP_("criterion", "unfunded_liability"),
+)
+
+
+def label(name: str) -> str:
+    """A criterion's name for people: the identifier in English, its Chinese term in zh."""
+    return pgettext("criterion", name)
+
+
+def verdict_word(verdict: str) -> str:
+    """``APPROVE``/``CONDITIONAL``/``REJECT`` or 予以通过/附条件通过/不予通过."""
+    return gettext(VERDICT_WORDS.get(verdict, verdict))
+
+
+def result_word(passed: bool | None) -> str:
+    """A criterion's result: pass, FAIL or not assessed."""
+    return gettext({True: N_("pass"), False: N_("FAIL"), None: N_("not assessed")}[passed])
+
+
+def kind_word(hard: bool) -> str:
+    """hard (rejects) or soft (conditions)."""
+    return gettext(N_("hard") if hard else N_("soft"))
+
+
+def basis(policy: Any, name: str) -> str:
+    """The policy's basis of criterion ``name`` in the current language ('' when none)."""
+    b = getattr(policy, "basis", {}).get(name) if policy is not None else None
+    if b is None:
+        return ""
+    return b.zh if current_lang() == "zh" else b.en
+
+
+def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) -> str:
+    """Criterion ``c`` of verdict ``v`` explained in the current language."""
+    text = str(c["explanation"])
+    if current_lang() == "en":
+        return text
+    if text in FIXED_EXPLANATIONS:
+        return gettext(text)
+    name, m = c["name"], v["metrics"]
+    value = criterion_value(name, c["value"])
+    limit = criterion_value(name, c["threshold"])
+    if c["passed"] is None:
+        return _("Not assessed.")
+    if name == "licensed_area":
+        return _(
+            "P90 pit footprint (floor + walls) {value} against the mining-right area {limit}.",
+            value=area(c["value"]),
+            limit=area(c["threshold"]),
+        )
+    if name == "protected_overlap":
+        parts = "; ".join(
+            _(
+                "{layer}: overlap {area}",
+                layer=d["layer"],
+                area=criterion_value(name, d["overlap_ha"]),
+            )
+            for d in c.get("details") or []
+        )
+        if c["value"] > 0:
+            return _(
+                "{value} of the mining-right area lie inside protected no-overlap layers: {parts}.",
+                value=area(c["value"]),
+                parts=parts,
+            )
+        return _(
+            "The mining-right area does not overlap any protected no-overlap layer: {parts}.",
+            parts=parts,
+        )
+    if name == "protected_distance":
+        details = [d for d in c.get("details") or [] if d["distance_m"] is not None]
+        parts = "; ".join(
+            _(
+                "{layer} {distance} away (required {required})",
+                layer=d["layer"],
+                distance=criterion_value(name, d["distance_m"]),
+                required=criterion_value(name, d["min_distance_m"]),
+            )
+            for d in details
+        )
+        worst = min(details, key=lambda d: d["margin_m"])["layer"] if details else ""
+        return _(
+            "Distances from the mining-right area: {parts}; the layer with the smallest margin "
+            "decides: {layer}.",
+            parts=parts,
+            layer=worst,
+        )
+    if name == "boundary_area":
+        d = c.get("details") or {}
+        return _(
+            "The mining-right boundary encloses {polygon}, {value} off the stated mining area "
+            "{stated}; the boundary is taken as the truth.",
+            polygon=area(d.get("boundary_area_ha")),
+            value=value,
+            stated=area(d.get("licensed_area_ha")),
+        )
+    if name == "highwall_slope":
+        return _(
+            "Final overall wall slope {value} against a limit of {limit}; steeper walls cannot "
+            "be reliably revegetated.",
+            value=value,
+            limit=limit,
+        )
+    if name == "success_probability":
+        pol = getattr(policy, "policy", None)
+        return _(
+            "In {value} of {draws} draws at least {share} of the restored area meets its land "
+            "use's cover criterion {years} years after closure; {rework} of the area is "
+            "expected to need rework.",
+            value=value,
+            draws=v["draws"],
+            share=share(getattr(pol, "required_success_area_share", 0.95), 0),
+            years=getattr(pol, "success_horizon_years_after_closure", 5),
+            rework=share(m["rework_area_share"], 0),
+        )
+    if name == "cost_to_revenue":
+        return _(
+            "P90 present value of restoration cost {cost} is {value} of the present value of "
+            "revenue {revenue}.",
+            cost=money(m["pv_cost_p90_cny"]),
+            value=value,
+            revenue=money(m["pv_revenue_cny"]),
+        )
+    if name == "assurance":
+        return _(
+            "In {value} of draws the fund balance at the end of extraction plus the bond covers "
+            "every restoration bill still to come (final works, aftercare, rework, price rises).",
+            value=value,
+        )
+    if name == "unfunded_liability":
+        return _(
+            "The operator walks away before restoration ends in {default} of draws; the "
+            "expected cost then left to the public, beyond fund and bond, is {value} "
+            "(P90 {p90}).",
+            default=share(m["default_probability"]),
+            value=money(c["value"]),
+            p90=money(m.get("unfunded_liability_p90_cny")),
+        )
+    return text
+
+
+#: the change a condition or remedy asks for, by the field it sets
+CHANGES = {
+    "finance.bond_cny": N_("raise the bond to {value}"),
+    "finance.plan_restoration_cost_cny": N_(
+        "raise the plan's restoration cost accrued to the fund to {value}"
+    ),
+    "finance.fund_rate_of_revenue": N_("raise the fund rate of revenue to {value}"),
+    "restoration.progressive_fraction": N_(
+        "restore {value} of the pit floor, benches and dumps while mining"
+    ),
+    "site.final_highwall_slope_deg": N_("flatten the final walls to {value}"),
+    "restoration.substrate_amendment": N_("amend the toxic substrate (lime + clean cover)"),
+    "restoration.import_topsoil": N_("import soil to cover the topsoil deficit"),
+    "proposal.licensed_area_ha": N_(
+        "correct the stated mining area to the mining-right boundary's {value} "
+        "(or correct the boundary)"
+    ),
+}
+
+
+def change(x: Mapping[str, Any]) -> str:
+    """What condition or remedy ``x`` asks the applicant to do, in the current language."""
+    if current_lang() == "en" or x["field"] not in CHANGES:
+        return str(x["change"])
+    field, value = x["field"], x["value"]
+    if field.endswith("_cny"):
+        shown = money(value)
+    elif field.endswith("_ha"):
+        shown = area(value)
+    elif field.endswith("_deg"):
+        shown = f"{value:.0f}°"
+    elif isinstance(value, float):
+        shown = share(value, 0 if field == "restoration.progressive_fraction" else 2)
+    else:
+        shown = str(value)
+    text = _(CHANGES[field], value=shown)
+    delta = x.get("cost_change_p50_cny")
+    if delta is not None:
+        text += _("; median restoration cost changes by {delta}", delta=money(delta, sign=True))
+    return text
+
+
+#: the minerals of the parameter library (sim/params/minerals.toml), named in the report
+MINERALS = (
+    NP_("mineral", "limestone"),
+    NP_("mineral", "dolomite"),
+    NP_("mineral", "granite"),
+    NP_("mineral", "sandstone"),
+    NP_("mineral", "aggregate"),
+    NP_("mineral", "clay"),
+    NP_("mineral", "manganese"),
+    NP_("mineral", "lead_zinc"),
+    NP_("mineral", "coal"),
+    NP_("mineral", "rare_earth"),
+    NP_("mineral", "tungsten"),
+    NP_("mineral", "antimony"),
+    NP_("mineral", "iron"),
+)
+
+
+def mineral(name: str) -> str:
+    """A mineral's name for people (the identifier in English)."""
+    return pgettext("mineral", name)

@@ -1,0 +1,129 @@
+"""The report's first page: a review opinion (评审意见) the reviewer can paste and sign.
+
+It states the conclusion (予以通过 / 附条件通过 / 不予通过), each deciding problem with its
+value and threshold, the changes the applicant must make, the basis of every criterion in the
+rules (from the policy's ``[basis]``) and a block for the reviewer's name, opinion and date.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from sim.i18n import N_, _, gettext
+from sim.i18n.units import area, criterion_value, zh
+from sim.i18n.verdict import basis, change, explanation, kind_word, label, verdict_word
+from sim.report.analysis import ReportData
+
+#: what the conclusion means for the application, by verdict
+CONSEQUENCE = {
+    "approve": N_(
+        "The restoration of the land this mine would disturb is technically and economically "
+        "feasible under the policy's criteria."
+    ),
+    "conditional": N_(
+        "The application may pass once the applicant meets one of the conditions below for "
+        "each listed problem; the revised application is to be re-evaluated."
+    ),
+    "reject": N_("The restoration is not shown to be feasible; the application is returned."),
+}
+
+
+def _problem(c: dict[str, Any], v: dict[str, Any], policy: Any) -> str:
+    name = c["name"]
+    head = _(
+        "{label}: {value} against the threshold {direction} {threshold} ({kind}, fails by "
+        "{margin}).",
+        label=label(name),
+        value=criterion_value(name, c["value"]),
+        direction={"<=": "≤", ">=": "≥"}[c["direction"]] if zh() else c["direction"],
+        threshold=criterion_value(name, c["threshold"]),
+        kind=kind_word(c["hard"]),
+        margin=criterion_value(name, c["margin"], margin=True),
+    )
+    return f"<li>{escape(head)} {escape(explanation(c, v, policy))}</li>"
+
+
+def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
+    from sim.report.html import no_remedy
+
+    out = []
+    for c in failing:
+        name = c["name"]
+        pool = v["remedies"] if c["hard"] else v["conditions"]
+        items = [x for x in pool if x["criterion"] == name]
+        if items:
+            joined = _(" or ").join(change(x) for x in items)
+            text = _("{label}: {changes}.", label=label(name), changes=joined)
+        elif c["hard"]:
+            text = f"{label(name)}: {no_remedy(name)}"
+        else:
+            text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
+        out.append(f"<li>{escape(text)}</li>")
+    return out
+
+
+def opinion(d: ReportData) -> str:
+    """The review-opinion page of one analysed proposal, in the current language."""
+    v, policy = d.verdict, d.policy
+    p = d.proposal.proposal
+    failing = [c for c in v["criteria"] if c["passed"] is False]
+    failing.sort(key=lambda c: c["name"] not in v["deciding_criteria"])
+    word = v["verdict"]
+    facts = [
+        (_("Application"), f"{p.id} {p.name}"),
+        (_("Mining-right area"), area(p.licensed_area_ha, 2)),
+        (
+            _("Assessment"),
+            _(
+                "policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}",
+                policy=policy.policy.name,
+                draws=d.draws,
+                seed=d.seed,
+            ),
+        ),
+    ]
+    dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(x)}</dd>" for k, x in facts)
+    parts = [
+        f'<dl class="facts">{dl}</dl>',
+        "<h3>" + escape(_("1. Conclusion")) + "</h3>",
+        f'<p class="conclusion {word}" id="conclusion">'
+        + _(
+            "{word}. {consequence}",
+            word=f"<b>{escape(verdict_word(word))}</b>",
+            consequence=escape(gettext(CONSEQUENCE[word])),
+        )
+        + "</p>",
+        "<h3>" + escape(_("2. Main problems")) + "</h3>",
+        (
+            '<ol class="problems">' + "".join(_problem(c, v, policy) for c in failing) + "</ol>"
+            if failing
+            else "<p>" + escape(_("None: every assessed criterion passes.")) + "</p>"
+        ),
+        "<h3>" + escape(_("3. Required changes")) + "</h3>",
+        (
+            '<ol class="changes">' + "".join(_changes(v, failing)) + "</ol>"
+            if failing
+            else "<p>" + escape(_("None.")) + "</p>"
+        ),
+        "<h3>" + escape(_("4. Basis")) + "</h3>",
+    ]
+    rows = [
+        f"<tr><th>{escape(label(c['name']))}</th><td>{escape(basis(policy, c['name']))}</td></tr>"
+        for c in v["criteria"]
+        if basis(policy, c["name"])
+    ]
+    parts.append(
+        f'<table class="basis"><tbody>{"".join(rows)}</tbody></table>'
+        if rows
+        else "<p>" + escape(_("The policy gives no basis for its criteria ([basis]).")) + "</p>"
+    )
+    parts.append(
+        '<div class="signature">'
+        "<p>" + escape(_("Reviewer (signature):")) + "<span class='line'></span></p>"
+        "<p>" + escape(_("Review opinion:")) + "<span class='line wide'></span></p>"
+        "<p class='blank'></p>"
+        "<p>" + escape(_("Date:")) + "<span class='line'></span></p>"
+        "</div>"
+    )
+    return "".join(parts)

@@ -1,0 +1,148 @@
+"""The verdict as the terminal prints it, in the current language (:func:`sim.i18n.use_lang`).
+
+Every number says which statistic it is (P50, P90, mean of draws, probability).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from sim.i18n import _, current_lang
+from sim.i18n.message import localise
+from sim.i18n.units import (
+    area,
+    criterion_value,
+    money,
+    money_bare,
+    money_per_ha,
+    pad,
+    share,
+    width,
+)
+from sim.i18n.verdict import change, explanation, kind_word, label, result_word, verdict_word
+
+
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    if current_lang() == "zh":  # no spaces to break at: break every 46 characters
+        chunks = [text[i : i + 46] for i in range(0, len(text), 46)] or [""]
+        return [(first if i == 0 else rest) + c for i, c in enumerate(chunks)]
+    return textwrap.wrap(text, width=98, initial_indent=first, subsequent_indent=rest)
+
+
+def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
+    """A reviewer-readable text block for one verdict."""
+    lines = [f"{v['proposal_id']}  {v['name']}", ""]
+    deciding = (
+        _("  (deciding: {names})", names=", ".join(label(n) for n in v["deciding_criteria"]))
+        if v["deciding_criteria"]
+        else ""
+    )
+    lines.append(_("Verdict: {word}", word=verdict_word(v["verdict"])) + deciding)
+    lines.append("")
+    name_w = max([20, *(width(label(c["name"])) for c in v["criteria"])])
+    words = [_("criterion"), _("value"), _("threshold"), _("margin"), _("result")]
+    head = (
+        f"  {pad(words[0], name_w)} {pad(words[1], 14, True)} {'':2} "
+        f"{pad(words[2], 14, True)} {pad(words[3], 14, True)}  {'':4}  {words[4]}"
+    )
+    lines.append(head)
+    lines.append("  " + "-" * (width(head) - 2))
+    for c in v["criteria"]:
+        name = c["name"]
+        lines.append(
+            f"  {pad(label(name), name_w)} {pad(criterion_value(name, c['value']), 14, True)} "
+            f"{c['direction']:2} {pad(criterion_value(name, c['threshold']), 14, True)} "
+            f"{pad(criterion_value(name, c['margin'], margin=True), 14, True)}  "
+            f"{pad(kind_word(c['hard']), 4)}  {result_word(c['passed'])}"
+        )
+    lines.append("")
+    explained: dict[str, list[str]] = {}  # one line for criteria sharing an explanation
+    for c in v["criteria"]:
+        if c["passed"] is not True:
+            explained.setdefault(explanation(c, v, policy), []).append(label(c["name"]))
+    sep = "、" if current_lang() == "zh" else ", "
+    for text, names in explained.items():
+        lines.extend(_wrap(_("{names}: {text}", names=sep.join(names), text=text), "  ", "    "))
+    m = v["metrics"]
+    lines += [
+        "",
+        _("Key metrics"),
+        _(
+            "  extraction life            P50 {life} years (simulated horizon {horizon} years)",
+            life=m["life_years"],
+            horizon=m["horizon_years"],
+        ),
+        _(
+            "  disturbed area             P50 {total} (peak unrestored P50 {peak})",
+            total=area(m["total_disturbed_area_ha"]),
+            peak=area(m["peak_disturbed_area_ha"]),
+        ),
+        _(
+            "  restoration cost           P50 {p50} (P10 {p10} – P90 {p90} M), {per_ha} (P50), "
+            "undiscounted at year-0 prices",
+            p50=money(m["cost_p50_cny"]),
+            p10=money_bare(m["cost_p10_cny"]),
+            p90=money_bare(m["cost_p90_cny"]),
+            per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
+        ),
+        _(
+            "  present value of cost      P50 {p50} M, P90 {p90} M CNY (revenue P50 {revenue} M "
+            "CNY)",
+            p50=money_bare(m["pv_cost_p50_cny"]),
+            p90=money_bare(m["pv_cost_p90_cny"]),
+            revenue=money_bare(m["pv_revenue_cny"], 1),
+        ),
+        _(
+            "  restoration success        probability {success} (rework on {rework} of the area, "
+            "mean of draws)",
+            success=share(m["success_probability"]),
+            rework=share(m["rework_area_share"], 0),
+        ),
+        _(
+            "  financial assurance        probability {assurance}; operator default "
+            "{default}; expected (mean) unfunded liability {unfunded}",
+            assurance=share(m["assurance_probability"]),
+            default=share(m["default_probability"]),
+            unfunded=money(m["expected_unfunded_liability_cny"]),
+        ),
+    ]
+    if v["conditions"]:
+        lines += ["", _("Conditions (any one of these fixes its criterion)")]
+        for c in v["conditions"]:
+            val = f"{c['value']:,.0f}" if abs(c["value"]) >= 1000 else f"{c['value']:g}"
+            item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
+            lines.append(f"  {item}  [{c['field']} = {val}]")
+        se = 100.0 * (0.9 * 0.1 / v["draws"]) ** 0.5
+        lines.extend(
+            _wrap(
+                _(
+                    "Each value is the smallest that passes on these {draws} draws; a "
+                    "probability near 90 % carries a Monte-Carlo error of about ±{se} points, "
+                    "so re-check with more draws (or add a margin) before imposing it.",
+                    draws=v["draws"],
+                    se=f"{se:.1f}",
+                ),
+                "  ",
+                "  ",
+            )
+        )
+    if v["remedies"]:
+        lines += ["", _("Plan changes that would fix a hard failure")]
+        for c in v["remedies"]:
+            item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
+            lines.append(f"  {item}  [{c['field']} = {c['value']}]")
+    if v.get("notes"):
+        lines += ["", _("Notes")]
+        for note in v["notes"]:
+            lines.extend(_wrap(localise(note), "  - ", "    "))
+    lines += [
+        "",
+        _(
+            "seed {seed}, {draws} draws, restoresim {version}",
+            seed=v["seed"],
+            draws=v["draws"],
+            version=v["version"],
+        ),
+    ]
+    return "\n".join(lines)

@@ -18,7 +18,8 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.fmt import criterion_value
-from sim.outputs import atomic_write as _atomic_write
+from sim.outputs import atomic_write_all, prepare_folder, terminate_as_interrupt
+from sim.safeio import printable_lines
 from sim.version import __version__
 
 MAX_DRAWS = 1_000_000
@@ -152,7 +153,16 @@ def _add_sweep(sub: Any) -> None:
         help="proposals per task (default 250; does not change the results)",
     )
     sw.add_argument("--resume", action="store_true", help="continue the sweep already in STORE")
-    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (there is none either when stderr is not a terminal)",
+    )
+    sw.add_argument(
+        "--force",
+        action="store_true",
+        help="run a design larger than the size limit (see the message that names it)",
+    )
     sr = sub.add_parser(
         "sweep-report",
         help="Sobol indices, tornado, policy frontier and distributions of a sweep",
@@ -308,7 +318,13 @@ def format_verdict(v: dict[str, Any]) -> str:
         se = 100.0 * (0.9 * 0.1 / v["draws"]) ** 0.5
         lines.extend(
             textwrap.wrap(
-                f"Each value is the smallest that passes on these {v['draws']} draws; a "
+                f"Each value is the smallest that passes on these {v['draws']} draws"
+                + (
+                    f" (bond and fund: on the first {v['condition_draws']})"
+                    if "condition_draws" in v
+                    else ""
+                )
+                + "; a "
                 f"probability near 90 % carries a Monte-Carlo error of about ±{se:.1f} points, "
                 "so re-check with more draws (or add a margin) before imposing it.",
                 width=98,
@@ -341,39 +357,28 @@ def _json_text(verdicts: list[dict[str, Any]]) -> str:
     )
 
 
-def _write_outputs(out: Path, ev: Any, text: str, force: bool) -> list[Path]:
-    targets = {"verdicts.json": None, "summary.nc": ev.summary, "trajectories.nc": ev.trajectories}
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
-    existing = [n for n in targets if (out / n).exists()]
-    if existing and not force:
-        raise InputError(
-            f"--out {out}: {', '.join(existing)} already exist; use --force to overwrite"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, ds in targets.items():
-        path = out / name
-        if ds is None:
-            _atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
-        else:
-            _atomic_write(path, lambda p, ds=ds: ds.to_netcdf(p, engine="h5netcdf"))
-        written.append(path)
-    return written
+def _write_outputs(out: Path, ev: Any, text: str) -> list[Path]:
+    """verdicts.json, summary.nc and trajectories.nc, written together (never mixed with old)."""
+    writers: dict[Path, Callable[[Path], None]] = {
+        out / "verdicts.json": lambda p: p.write_text(text + "\n", encoding="utf-8"),
+        out / "summary.nc": lambda p: ev.summary.to_netcdf(p, engine="h5netcdf"),
+        out / "trajectories.nc": lambda p: ev.trajectories.to_netcdf(p, engine="h5netcdf"),
+    }
+    atomic_write_all(writers)
+    return list(writers)
 
 
 # ------------------------------------------------------------------------------------------
 # commands
 
 
-def _usable_out_dir(out: Path) -> None:
-    """Refuse an --out folder that cannot be created, before any work is done."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+#: a single run of at least this many proposal-draws shows a progress bar (on a terminal)
+PROGRESS_PAIRS = 100_000
+
+
+def _progress(n_proposals: int, draws: int) -> bool:
+    """Whether to show a progress bar: a long run, and stderr is a terminal."""
+    return sys.stderr.isatty() and (n_proposals > 20 or n_proposals * draws >= PROGRESS_PAIRS)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -388,7 +393,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy) if args.policy else load_policy()
     proposals = load_proposals(paths)
     if args.out:
-        _usable_out_dir(Path(args.out))
+        prepare_folder(Path(args.out))
     if args.out and not args.force:
         out = Path(args.out)
         clash = [
@@ -406,7 +411,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         trajectories=bool(args.out),
         params=overrides,
         conditions=not args.no_conditions,
-        progress=len(proposals) > 20,
+        progress=_progress(len(proposals), args.draws),
         layers=args.layers,
     )
     text = _json_text(ev.verdicts)
@@ -418,9 +423,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 f"(evaluating the packaged example {paths[0].name}; "
                 "pass proposal files to evaluate your own)\n"
             )
-        print("\n\n".join(format_verdict(v) for v in ev.verdicts))
+        print(printable_lines("\n\n".join(format_verdict(v) for v in ev.verdicts)))
     if args.out:
-        written = _write_outputs(Path(args.out), ev, text, args.force)
+        written = _write_outputs(Path(args.out), ev, text)
         print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
     return 0
 
@@ -445,8 +450,7 @@ def cmd_programme(args: argparse.Namespace) -> int:
     names += ["sweep.nc", "sweep.png"] if args.sweep else []
     out = Path(args.out) if args.out else None
     if out is not None:
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out {out}: exists and is not a directory")
+        prepare_folder(out)
         clash = [n for n in names if (out / n).exists()]
         if clash and not args.force:
             raise InputError(
@@ -477,8 +481,7 @@ def cmd_programme(args: argparse.Namespace) -> int:
         if sw is not None:
             writers["sweep.nc"] = lambda p: sw.to_netcdf(p, engine="h5netcdf")
             writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
-        for name, write in writers.items():
-            _atomic_write(out / name, write)
+        atomic_write_all({out / name: write for name, write in writers.items()})
         print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
     return 0
 
@@ -505,8 +508,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"{' or '.join(suffixes)} (use --format to choose HTML or PDF)"
         )
     policy, overrides = _policy_and_params(args)
+    proposal = load_proposal(args.proposal)
     data = write_report(
-        load_proposal(args.proposal),
+        proposal,
         args.out,
         policy=policy,
         fmt=args.format,
@@ -541,7 +545,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     for row in res.rows:
         if row["verdict"] == "invalid":
-            print(f"invalid: {row['error']}", file=sys.stderr)
+            print(printable_lines(f"invalid: {row['error']}"), file=sys.stderr)
     print(
         f"{len(res.rows)} applications: {res.evaluated} evaluated, {res.resumed} resumed, "
         f"{res.invalid} invalid; wrote {out / SUMMARY_CSV} and {out / SUMMARY_HTML}",
@@ -559,8 +563,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
         resume=args.resume,
-        progress=not args.no_progress,
+        progress=not args.no_progress and sys.stderr.isatty(),
         chunk_proposals=args.chunk_proposals,
+        force=args.force,
     )
     print(res.text(), file=sys.stderr)
     return 0
@@ -592,14 +597,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
+    terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
-        print(f"restoresim: error: {exc}", file=sys.stderr)
+        print(printable_lines(f"restoresim: error: {exc}"), file=sys.stderr)
         return 2
     except OSError as exc:  # an output path that cannot be written, a full disk, …
         print(
-            f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}",
+            printable_lines(
+                f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}"
+            ),
             file=sys.stderr,
         )
         return 2
@@ -612,7 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"restoresim: internal error: {type(exc).__name__}: {exc}\n"
+            f"restoresim: internal error: {type(exc).__name__}: {printable_lines(str(exc))}\n"
             "This is a bug in restoresim; rerun with --debug for a traceback and report it.",
             file=sys.stderr,
         )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.outputs import atomic_write, atomic_write_text
+from sim.outputs import atomic_write, atomic_write_text, prepare_folder
 from sim.report.analysis import SENSITIVITY_DRAWS, ReportData, analyse, inputs_sha256
 from sim.report.figures import render_all
 from sim.report.html import render
@@ -104,7 +104,7 @@ def write_report(
         from sim.report.pdf import require_chromium
 
         require_chromium()  # fail before the simulation, not after it
+    prepare_folder(out.parent)  # likewise: a folder that cannot be written
     data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params)
-    out.parent.mkdir(parents=True, exist_ok=True)
     save(html, out, kind)
     return data

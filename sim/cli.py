@@ -414,6 +414,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         progress=_progress(len(proposals), args.draws),
         layers=args.layers,
     )
+    if _progress(len(proposals), args.draws) and not args.no_conditions:
+        print("assessing the criteria and searching for approval conditions ...", file=sys.stderr)
     text = _json_text(ev.verdicts)
     if args.json:
         print(text)
@@ -574,6 +576,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_sweep_report(args: argparse.Namespace) -> int:
     from sim.sweep.report import write_report
 
+    prepare_folder(Path(args.out))  # before the work, not after it
     written = write_report(args.store, args.out, force=args.force)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0

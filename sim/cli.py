@@ -254,6 +254,14 @@ def build_parser() -> argparse.ArgumentParser:
 # output
 
 
+class _Shown(dict):
+    """Metrics for text output: a missing (non-finite) number shows as ``n/a``."""
+
+    def f(self, key: str, spec: str, scale: float = 1.0) -> str:
+        x = self.get(key)
+        return "n/a" if x is None else format(x / scale + 0.0, spec)  # + 0.0: no "-0.00"
+
+
 def format_verdict(v: dict[str, Any]) -> str:
     """A reviewer-readable text block for one verdict."""
     lines = [f"{v['proposal_id']}  {v['name']}", ""]
@@ -290,25 +298,25 @@ def format_verdict(v: dict[str, Any]) -> str:
                 subsequent_indent="    ",
             )
         )
-    m = v["metrics"]
+    m = _Shown(v["metrics"])
     lines += [
         "",
         "Key metrics",
         f"  extraction life            {m['life_years']} years (simulated horizon "
         f"{m['horizon_years']} years)",
-        f"  disturbed area             {m['total_disturbed_area_ha']:,.1f} ha "
-        f"(peak unrestored {m['peak_disturbed_area_ha']:,.1f} ha)",
-        f"  restoration cost           P50 {m['cost_p50_cny'] / 1e6:,.2f} M CNY "
-        f"(P10 {m['cost_p10_cny'] / 1e6:,.2f} – P90 {m['cost_p90_cny'] / 1e6:,.2f} M), "
-        f"{m['cost_per_ha_p50_cny']:,.0f} CNY/ha, undiscounted at year-0 prices",
-        f"  present value of cost      P50 {m['pv_cost_p50_cny'] / 1e6:,.2f} M, "
-        f"P90 {m['pv_cost_p90_cny'] / 1e6:,.2f} M CNY "
-        f"(revenue {m['pv_revenue_cny'] / 1e6:,.1f} M CNY)",
-        f"  restoration success        {m['success_probability']:.1%} "
-        f"(rework on {m['rework_area_share']:.0%} of the area)",
-        f"  financial assurance        {m['assurance_probability']:.1%}; operator default "
-        f"{m['default_probability']:.1%}; expected unfunded liability "
-        f"{m['expected_unfunded_liability_cny'] / 1e6:,.2f} M CNY",
+        f"  disturbed area             {m.f('total_disturbed_area_ha', ',.1f')} ha "
+        f"(peak unrestored {m.f('peak_disturbed_area_ha', ',.1f')} ha)",
+        f"  restoration cost           P50 {m.f('cost_p50_cny', ',.2f', 1e6)} M CNY "
+        f"(P10 {m.f('cost_p10_cny', ',.2f', 1e6)} – P90 {m.f('cost_p90_cny', ',.2f', 1e6)} M), "
+        f"{m.f('cost_per_ha_p50_cny', ',.0f')} CNY/ha, undiscounted at year-0 prices",
+        f"  present value of cost      P50 {m.f('pv_cost_p50_cny', ',.2f', 1e6)} M, "
+        f"P90 {m.f('pv_cost_p90_cny', ',.2f', 1e6)} M CNY "
+        f"(revenue {m.f('pv_revenue_cny', ',.1f', 1e6)} M CNY)",
+        f"  restoration success        {m.f('success_probability', '.1%')} "
+        f"(rework on {m.f('rework_area_share', '.0%')} of the area)",
+        f"  financial assurance        {m.f('assurance_probability', '.1%')}; operator default "
+        f"{m.f('default_probability', '.1%')}; expected unfunded liability "
+        f"{m.f('expected_unfunded_liability_cny', ',.2f', 1e6)} M CNY",
     ]
     if v["conditions"]:
         lines += ["", "Conditions (any one of these fixes its criterion)"]

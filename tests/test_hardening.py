@@ -409,6 +409,16 @@ def test_9_a_criterion_never_passes_on_a_non_finite_value():
     assert criterion("x", 0.5, math.nan, "<=", True, "e")["passed"] is False
 
 
+def test_9_text_output_shows_missing_numbers_as_na():
+    from sim.cli import format_verdict
+
+    p = parse_proposal(proposal_data(), "<t>")
+    v = sim.evaluate([p], draws=40, conditions=False).verdicts[0]
+    v["metrics"] = dict.fromkeys(v["metrics"], None) | {"life_years": 0, "horizon_years": 0}
+    text = format_verdict(v)
+    assert "P50 n/a M CNY" in text and "financial assurance        n/a" in text
+
+
 def test_10_batch_leaves_the_users_tmp_files_alone(capsys, tmp_path):
     queue = tmp_path / "queue"
     queue.mkdir()

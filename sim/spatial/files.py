@@ -60,7 +60,6 @@ GDAL_CONFIG = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".restoresim-no-network",
     "GDAL_HTTP_TIMEOUT": "1",
     "GDAL_HTTP_MAX_RETRY": "0",
-    "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
 }
 
 

@@ -44,14 +44,16 @@ from sim import safeio
 from sim.errors import InputError
 
 SUPPORTED = "GeoJSON (.geojson), Shapefile (.shp) or GeoPackage (.gpkg)"
+
+
 #: suffix -> (GDAL driver, test of the file's first bytes, what the bytes should be)
+def _json_object(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
 FORMATS: dict[str, tuple[str, Callable[[bytes], bool], str]] = {
-    ".geojson": (
-        "GeoJSON",
-        lambda b: b.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{",
-        "a JSON object",
-    ),
-    ".json": ("GeoJSON", lambda b: b.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{", "a JSON object"),
+    ".geojson": ("GeoJSON", _json_object, "a JSON object"),
+    ".json": ("GeoJSON", _json_object, "a JSON object"),
     ".shp": ("ESRI Shapefile", lambda b: b[:4] == b"\x00\x00\x27\x0a", "a Shapefile header"),
     ".gpkg": ("GPKG", lambda b: b[:16] == b"SQLite format 3\x00", "an SQLite database"),
 }
@@ -114,8 +116,9 @@ def check_file(path: Path, where: str, limits: Limits) -> None:
                 f"{where}: {part.name} lies outside the application's folder {folder} (after "
                 "following links); the boundary must be a file inside the application's folder"
             )
-        safeio.regular_file_size(part, where if part == path else f"{where} ({part.name})",
-                                 limits.max_bytes)  # fmt: skip
+        shown = where if part == path else f"{where} ({part.name})"
+        if safeio.regular_file_size(part, shown, limits.max_bytes) == 0 and part == path:
+            raise InputError(f"{where}: the file is empty")
     head = safeio.read_head(path, where)
     if not fmt[1](head):
         raise InputError(
@@ -153,26 +156,30 @@ def _read_raw(
 ) -> tuple[np.ndarray, str | None, str, list[str]]:
     """(geometries, CRS text or None, driver, warnings) of the first layer of a file."""
     check_file(path, where, limits)
-    if path.stat().st_size == 0:
-        raise InputError(f"{where}: the file is empty")
     notes: list[str] = []
     pyogrio.set_gdal_config_options(GDAL_CONFIG)
+    driver = FORMATS[path.suffix.lower()][0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             layers = pyogrio.list_layers(path)
-            if limits.single_layer and len(layers) > 1:
-                names = ", ".join(repr(str(n)) for n in layers[:, 0])
-                raise InputError(
-                    f"{where}: the file holds {len(layers)} layers ({names}); a boundary file "
-                    "must hold one layer, since it is ambiguous which one is the boundary"
-                )
             info = pyogrio.read_info(path)
-            if info.get("driver") != FORMATS[path.suffix.lower()][0]:
-                raise InputError(
-                    f"{where}: GDAL reads the file as {info.get('driver')}, not as "
-                    f"{FORMATS[path.suffix.lower()][0]}; expected {SUPPORTED}"
-                )
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise InputError(
+                f"{where}: cannot read the file as {SUPPORTED}: {_gdal_text(exc, path)}"
+            ) from None
+        if limits.single_layer and len(layers) > 1:
+            names = ", ".join(repr(str(n)) for n in layers[:, 0])
+            raise InputError(
+                f"{where}: the file holds {len(layers)} layers ({names}); a boundary file must "
+                "hold one layer, since it is ambiguous which one is the boundary"
+            )
+        if info.get("driver") != driver:
+            raise InputError(
+                f"{where}: GDAL reads the file as {info.get('driver')}, not as {driver}; "
+                f"expected {SUPPORTED}"
+            )
+        try:
             _meta, _fids, wkb, _fields = ogr_read(path, columns=[])
         except (RuntimeError, OSError, ValueError) as exc:
             raise InputError(

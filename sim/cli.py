@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.fmt import criterion_value
-from sim.outputs import atomic_write_all, prepare_folder, terminate_as_interrupt
+from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
 from sim.safeio import printable_lines
 from sim.version import __version__
 
@@ -411,6 +411,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise InputError(
                 f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
             )
+    progress = _progress(len(proposals), args.draws)
     ev = evaluate(
         proposals,
         policy,
@@ -419,10 +420,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         trajectories=bool(args.out),
         params=overrides,
         conditions=not args.no_conditions,
-        progress=_progress(len(proposals), args.draws),
+        progress=progress,
         layers=args.layers,
     )
-    if _progress(len(proposals), args.draws) and not args.no_conditions:
+    if progress and not args.no_conditions:
         print("assessing the criteria and searching for approval conditions ...", file=sys.stderr)
     text = _json_text(ev.verdicts)
     if args.json:
@@ -518,9 +519,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"{' or '.join(suffixes)} (use --format to choose HTML or PDF)"
         )
     policy, overrides = _policy_and_params(args)
-    proposal = load_proposal(args.proposal)
     data = write_report(
-        proposal,
+        load_proposal(args.proposal),
         args.out,
         policy=policy,
         fmt=args.format,
@@ -608,7 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
-    terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
+    previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
@@ -636,6 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    finally:
+        restore_signal(previous)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import signal
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from sim.errors import InputError
 
@@ -162,13 +163,25 @@ def prepare_folder(folder: Path, option: str = "--out") -> None:
     clean_stale_temp_files(folder)
 
 
-def terminate_as_interrupt() -> None:
-    """Handle SIGTERM like Ctrl-C (``KeyboardInterrupt``), so temporary files are removed."""
+def terminate_as_interrupt() -> Any:
+    """Handle SIGTERM like Ctrl-C (``KeyboardInterrupt``), so temporary files are removed.
+
+    Returns the previous handler (for :func:`restore_signal`), or None off the main thread.
+    """
 
     def handler(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     try:
-        signal.signal(signal.SIGTERM, handler)
+        return signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread
-        pass
+        return None
+
+
+def restore_signal(previous: Any) -> None:
+    """Put back the SIGTERM handler :func:`terminate_as_interrupt` replaced."""
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except ValueError:
+            pass

@@ -469,7 +469,10 @@ def test_12_deep_nesting_is_bad_input(capsys, tmp_path, depth):
     toml.write_text(f"[proposal]\nid = {_nested(depth)}\n", encoding="utf-8")
     pol = tmp_path / "pol.json"
     pol.write_text(f'{{"policy": {{"name": {_nested(depth)}}}}}', encoding="utf-8")
-    for args in (["evaluate", toml], ["evaluate", "--policy", pol]):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f"[sweep]\nname = {_nested(depth)}\n", encoding="utf-8")
+    sweep = ["sweep", spec, "--out", tmp_path / "store"]
+    for args in (["evaluate", toml], ["evaluate", "--policy", pol], sweep):
         rc, _o, err = run(capsys, *args)
         assert rc == 2, err
         assert "nested" in err
@@ -511,6 +514,21 @@ def test_14_sigterm_removes_temp_files_like_ctrl_c(tmp_path):
     finally:
         signal.signal(signal.SIGTERM, old)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_14_sigterm_stops_a_command_like_ctrl_c(capsys, tmp_path, monkeypatch):
+    import xarray as xr
+
+    def killed(self: Any, path: Any, *a: Any, **kw: Any) -> Any:
+        Path(path).write_bytes(b"half")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", killed)
+    before = signal.getsignal(signal.SIGTERM)
+    rc, _o, err = run(capsys, "evaluate", "--out", tmp_path / "out", *FAST, "--no-conditions")
+    assert rc == 130 and "interrupted" in err
+    assert list((tmp_path / "out").iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 def test_14_interrupted_evaluate_out_never_mixes_old_and_new(capsys, tmp_path, monkeypatch):

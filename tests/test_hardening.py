@@ -126,6 +126,23 @@ def test_1_boundary_cannot_make_restoresim_fetch_a_url(capsys, tmp_path, web_ser
     assert hits == []
 
 
+def test_1_geojson_crs_link_is_neither_fetched_nor_read(capsys, tmp_path, web_server):
+    import pyogrio
+
+    from sim.spatial.files import GDAL_CONFIG
+
+    url, hits = web_server
+    doc = json.loads(geojson())
+    doc["crs"] = {"type": "link", "properties": {"href": f"{url}/crs.wkt", "type": "ogcwkt"}}
+    (tmp_path / "b.geojson").write_text(json.dumps(doc), encoding="utf-8")
+    p = write_proposal(tmp_path, boundary="b.geojson")
+    rc, _out, err = run(capsys, "evaluate", p, *FAST, "--no-conditions")
+    assert rc == 2 and "link" in err, err
+    pyogrio.set_gdal_config_options(GDAL_CONFIG)  # and GDAL itself reaches no server
+    pyogrio.read_info(tmp_path / "b.geojson")
+    assert hits == []
+
+
 def test_1_boundary_must_lie_in_the_application_folder(capsys, tmp_path):
     app = tmp_path / "app"
     app.mkdir()

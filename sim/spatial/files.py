@@ -28,6 +28,7 @@ and a warning, or refused when the policy says ``repair_invalid = false``. Every
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +61,9 @@ FORMATS: dict[str, tuple[str, Callable[[bytes], bool], str]] = {
 #: GDAL configuration for every read: no network access of any kind
 GDAL_CONFIG = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".restoresim-no-network",
+    # any HTTP(S) request GDAL might still make goes to a proxy that does not exist
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
     "GDAL_HTTP_TIMEOUT": "1",
     "GDAL_HTTP_MAX_RETRY": "0",
 }
@@ -153,12 +157,14 @@ class GeoFile:
 
 def _read_raw(
     path: Path, where: str, limits: Limits
-) -> tuple[np.ndarray, str | None, str, list[str]]:
-    """(geometries, CRS text or None, driver, warnings) of the first layer of a file."""
+) -> tuple[np.ndarray, str | None, bool, list[str]]:
+    """(geometries, CRS text or None, whether the file states its CRS, warnings) of the first
+    layer of a file; every check of :func:`check_file` first."""
     check_file(path, where, limits)
+    driver = FORMATS[path.suffix.lower()][0]
+    explicit = driver != "GeoJSON" or _geojson_states_crs(path, where, limits)
     notes: list[str] = []
     pyogrio.set_gdal_config_options(GDAL_CONFIG)
-    driver = FORMATS[path.suffix.lower()][0]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -205,7 +211,7 @@ def _read_raw(
                 f"{where}: the geometry has {n:,} vertices, more than the {limits.max_vertices:,} "
                 "vertices allowed for a boundary; simplify it"
             )
-    return np.asarray(geoms, dtype=object), info.get("crs"), str(info.get("driver")), notes
+    return np.asarray(geoms, dtype=object), info.get("crs"), explicit, notes
 
 
 def _gdal_text(exc: Exception, path: Path) -> str:
@@ -216,11 +222,20 @@ def _gdal_text(exc: Exception, path: Path) -> str:
     return text or type(exc).__name__
 
 
-def _states_crs(path: Path, driver: str) -> bool:
-    """Whether a GeoJSON file states its CRS (a ``crs`` member); other formats: always."""
-    if driver != "GeoJSON":
-        return True
-    return b'"crs"' in safeio.read_limited(path, str(path), safeio.MAX_LAYER_BYTES)
+_LINK_CRS = re.compile(rb'"type"\s*:\s*"link"', re.IGNORECASE)
+
+
+def _geojson_states_crs(path: Path, where: str, limits: Limits) -> bool:
+    """Whether a GeoJSON file states its CRS (a ``crs`` member). A ``link`` CRS (a URL or a
+    file named by ``href``, which GDAL would fetch or read) is refused before GDAL opens it."""
+    data = safeio.read_limited(path, where, limits.max_bytes)
+    if _LINK_CRS.search(data):
+        raise InputError(
+            f'{where}: the GeoJSON names its CRS by a link ("type": "link", a URL or another '
+            "file), which is not read; state the CRS by name, e.g. "
+            '"crs": {"type": "name", "properties": {"name": "EPSG:4490"}}'
+        )
+    return b'"crs"' in data
 
 
 def _is_lonlat(bounds: np.ndarray) -> bool:
@@ -424,7 +439,7 @@ def read_geofile(
     ``limits`` bound the file (default: a reviewer's layer file).
     """
     limits = limits or layer_limits()
-    raw, stated, driver, notes = _read_raw(path, where, limits)
+    raw, stated, explicit, notes = _read_raw(path, where, limits)
     present = np.array([g is not None and not g.is_empty for g in raw], dtype=bool)
     geoms = np.asarray(shapely.force_2d(raw[present]), dtype=object) if present.any() else raw[:0]
     if geoms.size == 0:
@@ -432,7 +447,7 @@ def read_geofile(
     if check_types is not None:
         check_types(_types(geoms))
     bounds = np.asarray(shapely.total_bounds(geoms), dtype=float)
-    crs, crs_notes = _resolve_crs(where, stated, _states_crs(path, driver), bounds, default_crs)
+    crs, crs_notes = _resolve_crs(where, stated, explicit, bounds, default_crs)
     _check_coordinates(where, crs, bounds, from_default=bool(crs_notes))
     geoms, repaired = _repair(where, geoms, repair, polygonal_only)
     transformer, datum_note = to_wgs84(crs)

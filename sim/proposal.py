@@ -266,7 +266,7 @@ class Site(_Model):
 
     mean_slope_deg: float = _q("Mean slope of the natural ground", "deg", ge=0.0, lt=90.0)
     final_highwall_slope_deg: float = _q(
-        "Overall slope of the final pit walls", "deg", gt=0.0, lt=90.0
+        "Overall slope of the final pit walls", "deg", ge=5.0, lt=90.0
     )
     final_highwall_height_m: float = _q(
         "Height of the final pit walls", "m", plausible=True, gt=0.0, le=1000.0

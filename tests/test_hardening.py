@@ -410,11 +410,38 @@ def test_8_boundary_fifo_is_refused(capsys, tmp_path, watchdog):
     assert rc == 2 and "FIFO" in err
 
 
-@pytest.mark.parametrize("field", ["extraction.mined_thickness_m", "extraction.dump_height_m"])
+@pytest.mark.parametrize(
+    "field",
+    ["extraction.mined_thickness_m", "extraction.dump_height_m", "site.final_highwall_slope_deg"],
+)
 def test_9_tiny_values_are_refused(capsys, tmp_path, field):
     p = write_proposal(tmp_path, **{field: 1e-308})
     rc, _o, err = run(capsys, "evaluate", p, *FAST)
     assert rc == 2 and field.split(".")[1] in err and "must be >=" in err, err
+
+
+def test_9_tiny_values_in_any_field_give_numbers_or_bad_input():
+    from sim.cli import format_verdict
+
+    numeric = [
+        f"{section}.{key}"
+        for section, table in EXAMPLE_DATA.items()
+        for key, v in table.items()
+        if isinstance(v, float | int) and not isinstance(v, bool)
+    ]
+    assert len(numeric) > 15
+    for field in numeric:
+        for tiny in (1e-308, 5e-324):
+            try:
+                p = parse_proposal(proposal_data(**{field: tiny}), "<t>")
+            except InputError:
+                continue
+            v = sim.evaluate([p], draws=20, conditions=False).verdicts[0]
+            for c in v["criteria"]:
+                assert not (c["passed"] and c["value"] is None), (field, c["name"])
+            nulls = [k for k, x in v["metrics"].items() if x is None]
+            assert not nulls, (field, tiny, nulls)
+            format_verdict(v)
 
 
 def test_9_a_criterion_never_passes_on_a_non_finite_value():

@@ -62,7 +62,7 @@ def read_limited(path: Path, where: str, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes (see :func:`regular_file_size`)."""
     with _open_regular(path, where) as fd:
         _check_size(where, os.fstat(fd.fd).st_size, limit)
-        os.set_blocking(fd.fd, True)
+        _blocking(fd.fd)
         with os.fdopen(os.dup(fd.fd), "rb") as f:
             data = f.read(limit + 1)  # the file may grow while it is read
     _check_size(where, len(data), limit)
@@ -72,7 +72,7 @@ def read_limited(path: Path, where: str, limit: int) -> bytes:
 def read_head(path: Path, where: str, n: int = 64) -> bytes:
     """The first ``n`` bytes of a regular file (refusing FIFOs and devices without blocking)."""
     with _open_regular(path, where) as fd:
-        os.set_blocking(fd.fd, True)
+        _blocking(fd.fd)
         return os.read(fd.fd, n)
 
 
@@ -83,7 +83,7 @@ def sha256_of(path: Path) -> str:
 
     try:
         with _open_regular(path, str(path)) as fd:
-            os.set_blocking(fd.fd, True)
+            _blocking(fd.fd)
             with os.fdopen(os.dup(fd.fd), "rb") as f:
                 return hashlib.file_digest(f, "sha256").hexdigest()
     except InputError as exc:
@@ -96,6 +96,14 @@ def _check_size(where: str, size: int, limit: int) -> None:
             f"{where}: the file is {_size_text(size)}, more than the {_size_text(limit)} allowed "
             "for this kind of input"
         )
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # POSIX; a FIFO cannot exist elsewhere
+
+
+def _blocking(fd: int) -> None:
+    if _NONBLOCK:
+        os.set_blocking(fd, True)
 
 
 class _Fd:
@@ -111,7 +119,7 @@ class _Fd:
 
 def _open_regular(path: Path, where: str) -> _Fd:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise InputError(f"{where}: file not found (looked for {path})") from None
     except IsADirectoryError:

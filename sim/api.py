@@ -237,4 +237,8 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
         "seed": int(seed),
         "draws": int(draws),
         "version": __version__,
-    }
+    } | (
+        {"condition_draws": feasibility.condition_draws(draws)}
+        if conditions and levers and feasibility.condition_draws(draws) < draws
+        else {}
+    )

@@ -32,11 +32,12 @@ from pydantic import BaseModel
 from sim.errors import InputError
 from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
 from sim.i18n.verdict import change, label, verdict_word
-from sim.outputs import TEMP_SUFFIX, atomic_write_text
+from sim.outputs import atomic_write_text, prepare_folder
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
 from sim.report.analysis import percentile_label
-from sim.textfiles import read_text
+from sim.safeio import MAX_CSV_BYTES, printable, read_limited
+from sim.textfiles import decode
 from sim.version import __version__
 
 SUMMARY_CSV = "summary.csv"
@@ -118,10 +119,10 @@ def field_type(path: Sequence[str], model: type[BaseModel] = Proposal) -> Any:
 def _parse_table(text: str) -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         try:
             return json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return text
 
 
@@ -169,7 +170,8 @@ def _raw_id(data: Any) -> str:
 
 
 def _read_csv(path: Path) -> list[Application]:
-    text, _ = read_text(path, "CSV queue")  # UTF-8 (BOM or not) or GB18030
+    raw = read_limited(path, f"{path}: the CSV queue", MAX_CSV_BYTES)
+    text, _ = decode(raw, str(path), "CSV queue")  # UTF-8 (BOM or not) or GB18030
     reader = csv.DictReader(io.StringIO(text))
     apps = []
     for row in reader:
@@ -179,7 +181,11 @@ def _read_csv(path: Path) -> list[Application]:
             continue
         data = row_to_data(row)
         try:
-            apps.append(Application(source, parse_proposal(data, source, path=path)))
+            proposal = parse_proposal(data, source, path=path)
+            problems = proposal.boundary_problems(source)
+            if problems:
+                raise InputError("\n".join(problems), problems=problems)
+            apps.append(Application(source, proposal))
         except InputError as exc:
             apps.append(Application(source, error=str(exc), id=_raw_id(data)))
     if not reader.fieldnames:
@@ -301,14 +307,6 @@ def _round(x: float | None, digits: int) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def _clean_temp_files(out: Path) -> None:
-    """Remove temporary files a killed batch may have left (never a final file)."""
-    for folder in (out, out / REPORTS, out / VERDICTS):
-        if folder.is_dir():
-            for p in folder.glob(f".*{TEMP_SUFFIX}"):
-                p.unlink(missing_ok=True)
-
-
 def run_batch(
     queue: str | Path,
     out: str | Path,
@@ -343,9 +341,8 @@ def run_batch(
             f"--out {out}: {', '.join(existing)} already exist; use --resume to continue the "
             "batch or --force to redo it"
         )
-    (out / REPORTS).mkdir(parents=True, exist_ok=True)
-    (out / VERDICTS).mkdir(parents=True, exist_ok=True)
-    _clean_temp_files(out)
+    for folder in (out, out / REPORTS, out / VERDICTS):  # also removes our stale temp files
+        prepare_folder(folder)
 
     from tqdm import tqdm
 
@@ -361,9 +358,15 @@ def run_batch(
             key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws, lang)
             record = _load_record(record_path, key, report) if resume else None
             if record is None:
-                data, html = build_report(
-                    app.proposal, policy, draws=draws, seed=seed, params=params, lang=lang
-                )
+                try:
+                    data, html = build_report(
+                        app.proposal, policy, draws=draws, seed=seed, params=params, lang=lang
+                    )
+                except InputError as exc:  # e.g. a boundary that cannot be screened
+                    rows.append(
+                        summary_row(Application(app.source, error=str(exc), id=app.id), None)
+                    )
+                    continue
                 save(html, report)
                 record = {
                     **key,
@@ -386,13 +389,24 @@ def run_batch(
 # summaries
 
 
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: control characters escaped (``\\xNN``), and text
+    that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first)
+    prefixed with an apostrophe. Numbers are left as they are."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def summary_csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The summary table as CSV text (one row per application, columns :data:`COLUMNS`)."""
+    """The summary table as CSV text (one row per application, columns :data:`COLUMNS`);
+    text cells are made safe to open in a spreadsheet (:func:`spreadsheet_safe`)."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: "" if r[k] is None else r[k] for k in COLUMNS})
+        w.writerow({k: "" if r[k] is None else spreadsheet_safe(r[k]) for k in COLUMNS})
     return buf.getvalue()
 
 

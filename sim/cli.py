@@ -18,7 +18,8 @@ from typing import Any
 from sim.errors import InputError, MissingExtraError
 from sim.i18n import _, resolve_lang, use_lang
 from sim.monitor import cli as monitor_cli
-from sim.outputs import atomic_write as _atomic_write
+from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
+from sim.safeio import printable_lines
 from sim.verdict_text import format_verdict
 from sim.version import __version__
 
@@ -166,7 +167,16 @@ def _add_sweep(sub: Any) -> None:
         help="proposals per task (default 250; does not change the results)",
     )
     sw.add_argument("--resume", action="store_true", help="continue the sweep already in STORE")
-    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (there is none either when stderr is not a terminal)",
+    )
+    sw.add_argument(
+        "--force",
+        action="store_true",
+        help="run a design larger than the size limit (see the message that names it)",
+    )
     sr = sub.add_parser(
         "sweep-report",
         help="Sobol indices, tornado, policy frontier and distributions of a sweep",
@@ -279,39 +289,28 @@ def _json_text(verdicts: list[dict[str, Any]]) -> str:
     )
 
 
-def _write_outputs(out: Path, ev: Any, text: str, force: bool) -> list[Path]:
-    targets = {"verdicts.json": None, "summary.nc": ev.summary, "trajectories.nc": ev.trajectories}
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
-    existing = [n for n in targets if (out / n).exists()]
-    if existing and not force:
-        raise InputError(
-            f"--out {out}: {', '.join(existing)} already exist; use --force to overwrite"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, ds in targets.items():
-        path = out / name
-        if ds is None:
-            _atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
-        else:
-            _atomic_write(path, lambda p, ds=ds: ds.to_netcdf(p, engine="h5netcdf"))
-        written.append(path)
-    return written
+def _write_outputs(out: Path, ev: Any, text: str) -> list[Path]:
+    """verdicts.json, summary.nc and trajectories.nc, written together (never mixed with old)."""
+    writers: dict[Path, Callable[[Path], None]] = {
+        out / "verdicts.json": lambda p: p.write_text(text + "\n", encoding="utf-8"),
+        out / "summary.nc": lambda p: ev.summary.to_netcdf(p, engine="h5netcdf"),
+        out / "trajectories.nc": lambda p: ev.trajectories.to_netcdf(p, engine="h5netcdf"),
+    }
+    atomic_write_all(writers)
+    return list(writers)
 
 
 # ------------------------------------------------------------------------------------------
 # commands
 
 
-def _usable_out_dir(out: Path) -> None:
-    """Refuse an --out folder that cannot be created, before any work is done."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from None
+#: a single run of at least this many proposal-draws shows a progress bar (on a terminal)
+PROGRESS_PAIRS = 100_000
+
+
+def _progress(n_proposals: int, draws: int) -> bool:
+    """Whether to show a progress bar: a long run, and stderr is a terminal."""
+    return sys.stderr.isatty() and (n_proposals > 20 or n_proposals * draws >= PROGRESS_PAIRS)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -326,7 +325,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy) if args.policy else load_policy()
     proposals = load_proposals(paths)
     if args.out:
-        _usable_out_dir(Path(args.out))
+        prepare_folder(Path(args.out))
     if args.out and not args.force:
         out = Path(args.out)
         clash = [
@@ -336,6 +335,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise InputError(
                 f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
             )
+    progress = _progress(len(proposals), args.draws)
     ev = evaluate(
         proposals,
         policy,
@@ -344,9 +344,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         trajectories=bool(args.out),
         params=overrides,
         conditions=not args.no_conditions,
-        progress=len(proposals) > 20,
+        progress=progress,
         layers=args.layers,
     )
+    if progress and not args.no_conditions:
+        print("assessing the criteria and searching for approval conditions ...", file=sys.stderr)
     text = _json_text(ev.verdicts)
     if args.json:
         print(text)
@@ -361,9 +363,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                     )
                     + "\n"
                 )
-            print("\n\n".join(format_verdict(v, policy) for v in ev.verdicts))
+            print(printable_lines("\n\n".join(format_verdict(v, policy) for v in ev.verdicts)))
     if args.out:
-        written = _write_outputs(Path(args.out), ev, text, args.force)
+        written = _write_outputs(Path(args.out), ev, text)
         print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
     return 0
 
@@ -403,8 +405,7 @@ def cmd_programme(args: argparse.Namespace) -> int:
     names += ["sweep.nc", "sweep.png"] if args.sweep else []
     out = Path(args.out) if args.out else None
     if out is not None:
-        if out.exists() and not out.is_dir():
-            raise InputError(f"--out {out}: exists and is not a directory")
+        prepare_folder(out)
         clash = [n for n in names if (out / n).exists()]
         if clash and not args.force:
             raise InputError(
@@ -438,8 +439,7 @@ def cmd_programme(args: argparse.Namespace) -> int:
             writers["sweep.nc"] = lambda p: sw.to_netcdf(p, engine="h5netcdf")
             writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
         with use_lang(lang):
-            for name, write in writers.items():
-                _atomic_write(out / name, write)
+            atomic_write_all({out / name: write for name, write in writers.items()})
         print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
     return 0
 
@@ -504,7 +504,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     for row in res.rows:
         if row["verdict"] == "invalid":
-            print(f"invalid: {row['error']}", file=sys.stderr)
+            print(printable_lines(f"invalid: {row['error']}"), file=sys.stderr)
     print(
         f"{len(res.rows)} applications: {res.evaluated} evaluated, {res.resumed} resumed, "
         f"{res.invalid} invalid; wrote {out / SUMMARY_CSV} and {out / SUMMARY_HTML}",
@@ -525,8 +525,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         workers=args.workers,
         resume=args.resume,
-        progress=not args.no_progress,
+        progress=not args.no_progress and sys.stderr.isatty(),
         chunk_proposals=args.chunk_proposals,
+        force=args.force,
     )
     print(res.text(), file=sys.stderr)
     return 0
@@ -538,6 +539,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     sweep.require()
     from sim.sweep.report import write_report
 
+    prepare_folder(Path(args.out))  # before the work, not after it
     written = write_report(args.store, args.out, force=args.force)
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return 0
@@ -575,17 +577,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
+    previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:
         return COMMANDS[args.command](args)
     except (InputError, MissingExtraError) as exc:
-        print(f"restoresim: error: {exc}", file=sys.stderr)
+        print(printable_lines(f"restoresim: error: {exc}"), file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``restoresim evaluate --json | head``)
         _silence_stdout()
         return 0
     except OSError as exc:  # an output path that cannot be written, a full disk, …
         print(
-            f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}",
+            printable_lines(
+                f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}"
+            ),
             file=sys.stderr,
         )
         return 2
@@ -596,11 +601,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"restoresim: internal error: {type(exc).__name__}: {exc}\n"
+            f"restoresim: internal error: {type(exc).__name__}: {printable_lines(str(exc))}\n"
             "This is a bug in restoresim; rerun with --debug for a traceback and report it.",
             file=sys.stderr,
         )
         return 1
+    finally:
+        restore_signal(previous)
 
 
 if __name__ == "__main__":

@@ -226,6 +226,16 @@ def _bisect_increasing(ok: Callable[[float], bool], lo: float, hi: float, tol: f
     return hi
 
 
+#: the bond and fund searches hold every draw's yearly fund flows: they use at most this many
+#: (the first ones, common random numbers), so their memory does not grow with ``draws``
+MAX_RAW_DRAWS = 20_000
+
+
+def condition_draws(draws: int) -> int:
+    """Draws the bond and fund searches of :func:`conditions_for` use for a run of ``draws``."""
+    return min(draws, MAX_RAW_DRAWS)
+
+
 def conditions_for(
     proposal: Any,
     policy: Any,
@@ -235,9 +245,14 @@ def conditions_for(
     seed: int,
     lib: Library,
 ) -> tuple[list[dict[str, Any]], set[str]]:
-    """Conditions that fix each failing soft criterion, and the criteria no lever can fix."""
+    """Conditions that fix each failing soft criterion, and the criteria no lever can fix.
+
+    The bond and fund levers are searched on the first :func:`condition_draws` draws (their raw
+    yearly flows are held in memory); the progressive-restoration search runs the engine on all
+    ``draws``, whose memory is bounded by its chunks.
+    """
     crit, bounds = policy.criteria, policy.conditions
-    res = engine.run([proposal], policy, draws=draws, seed=seed, lib=lib, raw=True)
+    res = engine.run([proposal], policy, draws=condition_draws(draws), seed=seed, lib=lib, raw=True)
     resolved = res.prepared[0].resolved
     fm = _FundModel(res.raw, resolved)
     fin = proposal.finance

@@ -270,8 +270,14 @@ def check(cols: Cols) -> list[tuple[int, str, str]]:
     """Every failed rule as ``(row, field path, message)``; the message names the field and value.
 
     ``cols`` maps the dotted paths of :data:`FIELDS` to arrays (one row per proposal, values
-    already valid field by field, density resolved).
+    already valid field by field, density resolved). Extreme values (1e-308) overflow in the
+    explanations' arithmetic without a warning: they show as inf.
     """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _check(cols)
+
+
+def _check(cols: Cols) -> list[tuple[int, str, str]]:
     c = _floats(cols)
     bad = _bad(c)
     failing = np.zeros(len(c[RESERVES]), dtype=bool)
@@ -341,7 +347,7 @@ def check(cols: Cols) -> list[tuple[int, str, str]]:
 def notes(cols: Cols) -> list[tuple[int, str]]:
     """Warnings that do not refuse: a licence that looks like it was typed in 亩 ``(row, text)``."""
     c = _floats(cols)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         pit_ha = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY] / c[THICKNESS] / 1e4
         ratio = c[LICENCE] / pit_ha
     out = []

@@ -41,6 +41,7 @@ from pydantic.fields import FieldInfo
 from sim import plausibility, quantities
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.params import input_defaults, load_library
+from sim.safeio import MAX_DOCUMENT_BYTES, MAX_NESTING, clean_document, inside, read_limited
 
 __all__ = [
     "DEFAULT_POLICY_PATH",
@@ -284,13 +285,13 @@ class Extraction(_Quantities):
         "Mean depth (or face height) mined over the pit footprint",
         "m",
         plausible=True,
-        gt=0.0,
+        ge=1.0,
         le=1000.0,
     )
     stripping_ratio: float = _q(
         "Waste tonnes per ore tonne (may be 0)", "t/t", plausible=True, ge=0.0, le=100.0
     )
-    dump_height_m: float = _q("Waste dump height", "m", plausible=True, gt=0.0, le=300.0)
+    dump_height_m: float = _q("Waste dump height", "m", plausible=True, ge=1.0, le=300.0)
     infrastructure_area_ha: float = _q(
         "Plant, roads and stockpiles (may be 0; may lie outside the licence)",
         "ha",
@@ -312,7 +313,7 @@ class Site(_Quantities):
         lt=90.0,
     )
     final_highwall_slope_deg: float = _q(
-        "Overall slope of the final pit walls", "deg", gt=0.0, lt=90.0
+        "Overall slope of the final pit walls", "deg", ge=5.0, lt=90.0
     )
     final_highwall_height_m: float = _q(
         "Height of the final pit walls", "m", plausible=True, gt=0.0, le=1000.0
@@ -521,6 +522,27 @@ class Proposal(_Document):
     def boundary_path(self) -> Path | None:
         """The boundary file resolved against the proposal file's folder, or ``None``."""
         return None if self.location is None else self.resolve_path(self.location.boundary)
+
+    def application_folder(self) -> Path | None:
+        """The proposal file's folder, which must hold its boundary (``None``: built from data)."""
+        return None if self._source_path is None else self._source_path.parent
+
+    def boundary_problems(self, shown: str) -> list[str]:
+        """Why the boundary named in ``[location]`` cannot be read: outside the application's
+        folder (after following links) or missing; ``[]`` when it may be read."""
+        if self.location is None:
+            return []
+        rel, path, folder = self.location.boundary, self.boundary_path(), self.application_folder()
+        assert path is not None
+        label = f"{shown}: [location] boundary = {rel!r}"
+        if folder is not None and not inside(path, folder):
+            return [
+                f"{label}: the file lies outside the application's folder {folder} (after "
+                "following links); a boundary must be a file inside the application's folder"
+            ]
+        if not path.exists():
+            return [f"{label}: file not found (looked for {path})"]
+        return []
 
 
 # --------------------------------------------------------------------------------------------
@@ -996,6 +1018,8 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
         return prefix + str(error)
     if isinstance(value, _JsonConstant):
         return prefix + f"the JSON constant {value.name} is not allowed; expected a finite number"
+    if kind in ("float_type", "float_parsing") and type(value) is int and value != 0:
+        return prefix + "the number is too large (beyond the range of a 64-bit float)"
     if kind in _EXPECTED:
         return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
     if kind == "finite_number":
@@ -1016,6 +1040,11 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
         return prefix + f"must be at most {ctx.get('max_length')} characters"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return prefix + f"expected a table, got {_kind(value)}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return prefix + f"needs at least {n} item{'s' if n != 1 else ''}"
+    if kind == "too_long":
+        return prefix + f"allows at most {ctx.get('max_length')} items"
     return prefix + f"invalid value ({kind})"
 
 
@@ -1024,6 +1053,7 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
         raise InputError(
             f"{source}: expected a table of sections at the top level, got {_kind(data)}"
         )
+    data = clean_document(data, source)
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
@@ -1066,6 +1096,12 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _too_deep(shown: str) -> InputError:
+    return InputError(
+        f"{shown}: tables or arrays nested too deeply to read (at most {MAX_NESTING} levels)"
+    )
+
+
 def read_document(path: str | Path) -> dict[str, Any]:
     """The raw table of a ``.toml`` or ``.json`` file; an :class:`InputError` naming the file."""
     path = Path(path)
@@ -1076,14 +1112,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
             f"{shown}: unsupported file type {path.suffix or '(no suffix)'!r}; "
             f"allowed suffixes: {allowed_list(SUFFIXES)}"
         )
-    if not path.exists():
-        raise InputError(f"{shown}: file not found")
-    if path.is_dir():
-        raise InputError(f"{shown}: is a directory, expected a {suffix} file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
+    raw = read_limited(path, shown, MAX_DOCUMENT_BYTES)
     if not raw.strip():
         raise InputError(f"{shown}: the file is empty")
     if b"\x00" in raw:
@@ -1099,8 +1128,12 @@ def read_document(path: str | Path) -> dict[str, Any]:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"{shown}: TOML syntax error: {exc}") from None
+        except RecursionError:
+            raise _too_deep(shown) from None
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_JsonConstant)
+    except RecursionError:
+        raise _too_deep(shown) from None
     except _DuplicateKey as exc:
         raise InputError(
             f"{shown}: duplicate key '{exc.args[0]}' in a JSON object (each key may appear once)"
@@ -1140,16 +1173,13 @@ def parse_proposal(
 def load_proposal(path: str | Path) -> Proposal:
     """Read and validate one proposal file (``.toml`` or ``.json``).
 
-    A boundary named in ``[location]`` must exist (relative to the proposal file).
+    A boundary named in ``[location]`` must exist inside the proposal file's folder.
     """
     shown = str(path)
     proposal = parse_proposal(read_document(path), shown, path=path)
-    if proposal.location is not None:
-        problems = _missing_files(
-            proposal, shown, [("[location] boundary", proposal.location.boundary)]
-        )
-        if problems:
-            raise InputError("\n".join(problems), problems=problems)
+    problems = proposal.boundary_problems(shown)
+    if problems:
+        raise InputError("\n".join(problems), problems=problems)
     return proposal
 
 

@@ -127,6 +127,18 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
                 "  ",
             )
         )
+        if "condition_draws" in v:
+            lines.extend(
+                _wrap(
+                    _(
+                        "The bond and the fund deposit were searched on the first {n} draws "
+                        "(memory stays bounded); re-check them on the full run.",
+                        n=v["condition_draws"],
+                    ),
+                    "  ",
+                    "  ",
+                )
+            )
     if v["remedies"]:
         lines += ["", _("Plan changes that would fix a hard failure")]
         for c in v["remedies"]:

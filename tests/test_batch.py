@@ -71,7 +71,8 @@ def test_an_interrupted_batch_resumes_to_the_same_outputs(
     before = files(copy)
     for name in ("reports/HN-2026-0003.html", "verdicts/HN-2026-0003.json"):
         (copy / name).unlink()
-    stale = copy / "reports" / ".HN-2026-0004.html.x1y2.tmp"  # left by a kill -9 mid-write
+    # left by a kill -9 mid-write (a process id above any pid_max: no longer running)
+    stale = copy / "reports" / f".HN-2026-0004.html.restoresim-{2**22 + 1}-x1y2.tmp"
     stale.write_text("<!DOCTYPE html><p>half")
 
     def interrupted(path: Path, text: str) -> None:

@@ -80,6 +80,20 @@ class Library:
         params = dict(self.params)
         for name, value in overrides.items():
             p = self.param(name)
+            if isinstance(p.value, list | tuple) != isinstance(value, list | tuple):
+                shape = (
+                    f"a list of {len(p.value)} numbers" if isinstance(p.value, list | tuple)
+                    else "a single number"
+                )  # fmt: skip
+                raise InputError(
+                    f"{origin}: {name} = {value!r}: the parameter is {shape}"
+                    + (
+                        " (a list-valued parameter cannot be overridden by --param; change it "
+                        "in the parameter library)"
+                        if isinstance(p.value, list | tuple)
+                        else ""
+                    )
+                )
             params[name] = replace(p, value=_check_value(origin, name, value, p.low, p.high))
         return replace(self, params=params)
 

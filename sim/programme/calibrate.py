@@ -25,9 +25,7 @@ The routine (deterministic for a given ``[calibration] seed``):
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +35,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from sim.errors import InputError
+from sim.outputs import atomic_write_text
 from sim.programme.run import build_config, completion_at, run_replications, site_table
 from sim.programme.scenario import Scenario
 
@@ -205,15 +204,7 @@ def write_result(path: str | Path, result: CalibrationResult) -> None:
     values["calibration.result_objective"] = result.objective
     values["calibration.result_area_p50"] = result.achieved[0]["area_p50"]
     values["calibration.result_count_p50"] = result.achieved[0]["count_p50"]
-    text = set_values(path.read_text("utf-8"), values)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, set_values(path.read_text("utf-8"), values))
 
 
 def describe(result: CalibrationResult) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import math
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from sim.errors import InputError, allowed_list
 from sim.programme.model import SiteTable
 from sim.programme.scenario import Scenario
+from sim.safeio import MAX_CSV_BYTES, read_limited
 
 INVENTORY_COLUMNS = ("id", "area_ha", "priority", "release_date")
 MIN_PACKAGE_HA = 0.01
@@ -44,10 +46,10 @@ def inventory_sites(scenario: Scenario) -> SiteTable:
     assert scenario.sites.inventory is not None
     path = scenario.resolve_path(scenario.sites.inventory)
     shown = str(path)
+    raw = read_limited(path, f"{shown}: the inventory", MAX_CSV_BYTES)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(f"{shown}: cannot read the inventory ({exc})") from None
     if not rows:
         raise InputError(f"{shown}: the inventory has no rows (columns id, area_ha needed)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.i18n import current_lang, resolve_lang, use_lang
-from sim.outputs import atomic_write, atomic_write_text
+from sim.outputs import atomic_write, atomic_write_text, prepare_folder
 from sim.report.analysis import SENSITIVITY_DRAWS, ReportData, analyse, inputs_sha256
 from sim.report.figures import render_all
 from sim.report.html import render
@@ -117,7 +117,7 @@ def write_report(
         from sim.report.pdf import require_chromium
 
         require_chromium()  # fail before the simulation, not after it
+    prepare_folder(out.parent)  # likewise: a folder that cannot be written
     data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params, lang=lang)
-    out.parent.mkdir(parents=True, exist_ok=True)
     save(html, out, kind)
     return data

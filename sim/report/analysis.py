@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,18 +25,35 @@ from sim.i18n.units import money
 from sim.model.cost import slope_class
 from sim.params import Library, load_library
 from sim.resolve import WALL_CLASSES, resolve
+from sim.safeio import sha256_of
 from sim.version import __version__
 
 #: draws of each sensitivity run (fewer than the main run; same seed)
 SENSITIVITY_DRAWS = 500
 
 
+def input_files_sha256(proposal: Any, policy: Any) -> dict[str, str]:
+    """SHA-256 of the bytes of every file the screening reads besides the proposal and policy:
+    the boundary (with a Shapefile's sidecars) and the policy's layer files, keyed by role and
+    file name (not by folder, so that a moved application keeps its hash)."""
+    from sim.spatial.files import parts_of
+
+    named: list[tuple[str, Path]] = []
+    if proposal.location is not None:
+        named += [(f"boundary/{p.name}", p) for p in parts_of(proposal.boundary_path())]
+    for i, layer in enumerate(policy.layers):
+        named += [(f"layers/{i}/{p.name}", p) for p in parts_of(policy.resolve_path(layer.path))]
+    return {key: sha256_of(p) for key, p in named}
+
+
 def inputs_sha256(proposal: Any, policy: Any, lib: Library) -> str:
-    """SHA-256 of the validated proposal, the policy and every parameter value (canonical JSON)."""
+    """SHA-256 of the validated proposal, the policy, every parameter value and the bytes of
+    the boundary and layer files (canonical JSON)."""
     doc = {
         "proposal": proposal.to_dict(),
         "policy": policy.to_dict(),
         "parameters": {k: p.value for k, p in sorted(lib.params.items())},
+        "files": input_files_sha256(proposal, policy),
     }
     text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -77,6 +77,14 @@ NO_REMEDY = {
 }
 
 
+def script_json(data: object) -> str:
+    """JSON to embed in a ``<script>`` element: ``<``, ``>`` and ``&`` written as ``\\u003c``,
+    ``\\u003e``, ``\\u0026`` (still the same JSON), so no text can end the element or open
+    an HTML comment inside it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def _section(key: str, body: str, cls: str = "") -> str:
     title = gettext(dict(SECTIONS)[key])
     extra = f' class="{cls}"' if cls else ""
@@ -552,7 +560,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
         f'<li><a href="#{k}">{escape(gettext(t))}</a><span class="page" data-toc="{k}"></span></li>'
         for k, t in SECTIONS
     )
-    verdict_json = json.dumps(d.verdict, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    verdict_json = script_json(d.verdict)
     toc = (
         '<nav class="toc"><h2 class="toc-title">'
         + escape(_("Contents"))

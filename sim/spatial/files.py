@@ -1,8 +1,14 @@
 """Reading boundary and layer files: format, coordinate reference system and geometry checks.
 
-Files are read with pyogrio (GDAL): GeoJSON, Shapefile and GeoPackage (of a GeoPackage with
-several layers the first is read, with a warning naming the others). Geometries become shapely 2
-arrays in the file's own CRS, 2-D, without null or empty features.
+Files are read with pyogrio (GDAL), but only the three documented formats, recognised by their
+suffix *and* their first bytes before GDAL opens them (so a ``.vrt``, a ``.zip``, or a GeoJSON
+that is really an OGR VRT naming ``/vsicurl/http://...`` is refused, and GDAL's network access is
+switched off): GeoJSON (``.geojson``/``.json``, a JSON object), Shapefile (``.shp`` with its
+sidecars) and GeoPackage (``.gpkg``, an SQLite file). Every file GDAL may open must be a regular
+file (no FIFO or device) within a size limit; a boundary is also limited in vertices (as read
+and after densifying), and a file with several layers is refused, naming them, since it is
+ambiguous which one holds the boundary. Geometries become shapely 2 arrays in the file's own CRS,
+2-D, without null or empty features.
 
 The CRS of a file is, in this order:
 
@@ -22,6 +28,7 @@ and a warning, or refused when the policy says ``repair_invalid = false``. Every
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +41,96 @@ from pyogrio.raw import read as ogr_read
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from sim import safeio
 from sim.errors import InputError
 
 SUPPORTED = "GeoJSON (.geojson), Shapefile (.shp) or GeoPackage (.gpkg)"
+
+
+#: suffix -> (GDAL driver, test of the file's first bytes, what the bytes should be)
+def _json_object(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+
+
+FORMATS: dict[str, tuple[str, Callable[[bytes], bool], str]] = {
+    ".geojson": ("GeoJSON", _json_object, "a JSON object"),
+    ".json": ("GeoJSON", _json_object, "a JSON object"),
+    ".shp": ("ESRI Shapefile", lambda b: b[:4] == b"\x00\x00\x27\x0a", "a Shapefile header"),
+    ".gpkg": ("GPKG", lambda b: b[:16] == b"SQLite format 3\x00", "an SQLite database"),
+}
+#: GDAL configuration for every read: no network access of any kind
+GDAL_CONFIG = {
+    "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".restoresim-no-network",
+    # any HTTP(S) request GDAL might still make goes to a proxy that does not exist
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one file: bytes of each file GDAL may open, vertices, number of layers."""
+
+    max_bytes: int
+    max_vertices: int | None = None
+    single_layer: bool = False
+    folder: Path | None = None
+    """When given, every file read must lie inside this folder (after following links)."""
+
+
+def boundary_limits(folder: Path | None = None) -> Limits:
+    """The limits of an applicant's boundary file (:mod:`sim.safeio`), inside ``folder``."""
+    return Limits(
+        safeio.MAX_BOUNDARY_BYTES, safeio.MAX_BOUNDARY_VERTICES, single_layer=True, folder=folder
+    )
+
+
+def layer_limits() -> Limits:
+    """The limits of a reviewer's layer file."""
+    return Limits(safeio.MAX_LAYER_BYTES)
+
+
+def parts_of(path: Path) -> list[Path]:
+    """The files GDAL reads for ``path``: itself and, for a Shapefile, its sidecar files."""
+    if path.suffix.lower() != ".shp":
+        return [path]
+    stem = path.name[: -len(path.suffix)]
+    try:
+        siblings = sorted(p for p in path.parent.iterdir() if p.name.startswith(stem + "."))
+    except OSError:
+        siblings = []
+    return [path, *(p for p in siblings if p != path and "." not in p.name[len(stem) + 1 :])]
+
+
+def check_file(path: Path, where: str, limits: Limits) -> None:
+    """Refuse a file GDAL should not open: wrong format, not regular, too large, outside
+    ``limits.folder`` (when given), or, for a Shapefile, sidecars that are any of these."""
+    folder = limits.folder
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None or str(path).startswith("/vsi"):
+        raise InputError(
+            f"{where}: unsupported file type {path.suffix or '(no suffix)'!r}; expected "
+            f"{SUPPORTED} (archives, VRT and other GDAL formats are not read)"
+        )
+    for part in parts_of(path):
+        if folder is not None and not safeio.inside(part, folder):
+            raise InputError(
+                f"{where}: {part.name} lies outside the application's folder {folder} (after "
+                "following links); the boundary must be a file inside the application's folder"
+            )
+        shown = where if part == path else f"{where} ({part.name})"
+        if safeio.regular_file_size(part, shown, limits.max_bytes) == 0 and part == path:
+            raise InputError(f"{where}: the file is empty")
+    head = safeio.read_head(path, where)
+    if not fmt[1](head):
+        raise InputError(
+            f"{where}: cannot read the file as {fmt[0]}: a {path.suffix} file must begin with "
+            f"{fmt[2]} (expected {SUPPORTED})"
+        )
+
+
 WGS84 = CRS("EPSG:4326")
 SAME_AS_WGS84 = ("World Geodetic System 1984", "China 2000")
 """Datums taken as WGS 84: CGCS2000 (China 2000) coincides with it to a few centimetres."""
@@ -61,20 +155,37 @@ class GeoFile:
     warnings: tuple[str, ...]
 
 
-def _read_raw(path: Path, where: str) -> tuple[np.ndarray, str | None, str, list[str]]:
-    """(geometries, CRS text or None, driver, warnings) of the first layer of a file."""
-    if not path.exists():
-        raise InputError(f"{where}: file not found (looked for {path})")
-    if path.is_dir():
-        raise InputError(f"{where}: is a directory, expected a {SUPPORTED} file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{where}: the file is empty")
+def _read_raw(
+    path: Path, where: str, limits: Limits
+) -> tuple[np.ndarray, str | None, bool, list[str]]:
+    """(geometries, CRS text or None, whether the file states its CRS, warnings) of the first
+    layer of a file; every check of :func:`check_file` first."""
+    check_file(path, where, limits)
+    driver = FORMATS[path.suffix.lower()][0]
+    explicit = driver != "GeoJSON" or _geojson_states_crs(path, where, limits)
     notes: list[str] = []
+    pyogrio.set_gdal_config_options(GDAL_CONFIG)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            info = pyogrio.read_info(path)
             layers = pyogrio.list_layers(path)
+            info = pyogrio.read_info(path)
+        except (RuntimeError, OSError, ValueError) as exc:
+            raise InputError(
+                f"{where}: cannot read the file as {SUPPORTED}: {_gdal_text(exc, path)}"
+            ) from None
+        if limits.single_layer and len(layers) > 1:
+            names = ", ".join(repr(str(n)) for n in layers[:, 0])
+            raise InputError(
+                f"{where}: the file holds {len(layers)} layers ({names}); a boundary file must "
+                "hold one layer, since it is ambiguous which one is the boundary"
+            )
+        if info.get("driver") != driver:
+            raise InputError(
+                f"{where}: GDAL reads the file as {info.get('driver')}, not as {driver}; "
+                f"expected {SUPPORTED}"
+            )
+        try:
             _meta, _fids, wkb, _fields = ogr_read(path, columns=[])
         except (RuntimeError, OSError, ValueError) as exc:
             raise InputError(
@@ -93,7 +204,14 @@ def _read_raw(path: Path, where: str) -> tuple[np.ndarray, str | None, str, list
         geoms = shapely.from_wkb(wkb)
     except shapely.errors.ShapelyError as exc:
         raise InputError(f"{where}: unreadable geometry: {exc}") from None
-    return np.asarray(geoms, dtype=object), info.get("crs"), str(info.get("driver")), notes
+    if limits.max_vertices is not None:
+        n = int(np.sum(shapely.get_num_coordinates(geoms)))
+        if n > limits.max_vertices:
+            raise InputError(
+                f"{where}: the geometry has {n:,} vertices, more than the {limits.max_vertices:,} "
+                "vertices allowed for a boundary; simplify it"
+            )
+    return np.asarray(geoms, dtype=object), info.get("crs"), explicit, notes
 
 
 def _gdal_text(exc: Exception, path: Path) -> str:
@@ -104,12 +222,20 @@ def _gdal_text(exc: Exception, path: Path) -> str:
     return text or type(exc).__name__
 
 
-def _states_crs(path: Path, driver: str) -> bool:
-    """Whether a GeoJSON file states its CRS (a ``crs`` member); other formats: always."""
-    if driver != "GeoJSON":
-        return True
-    with path.open("rb") as f:
-        return b'"crs"' in f.read()
+_LINK_CRS = re.compile(rb'"type"\s*:\s*"link"', re.IGNORECASE)
+
+
+def _geojson_states_crs(path: Path, where: str, limits: Limits) -> bool:
+    """Whether a GeoJSON file states its CRS (a ``crs`` member). A ``link`` CRS (a URL or a
+    file named by ``href``, which GDAL would fetch or read) is refused before GDAL opens it."""
+    data = safeio.read_limited(path, where, limits.max_bytes)
+    if _LINK_CRS.search(data):
+        raise InputError(
+            f'{where}: the GeoJSON names its CRS by a link ("type": "link", a URL or another '
+            "file), which is not read; state the CRS by name, e.g. "
+            '"crs": {"type": "name", "properties": {"name": "EPSG:4490"}}'
+        )
+    return b'"crs"' in data
 
 
 def _is_lonlat(bounds: np.ndarray) -> bool:
@@ -168,7 +294,14 @@ def _resolve_crs(
     )
 
 
-def _check_coordinates(where: str, crs: CRS, bounds: np.ndarray) -> None:
+def _extent_text(bounds: np.ndarray) -> str:
+    x0, y0, x1, y1 = bounds
+    return f"x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}]"
+
+
+def _check_coordinates(
+    where: str, crs: CRS, bounds: np.ndarray, *, from_default: bool = False
+) -> None:
     if not np.all(np.isfinite(bounds)):
         raise InputError(f"{where}: coordinates are not finite numbers (NaN or infinity)")
     if crs.is_geographic and not _is_lonlat(bounds):
@@ -178,7 +311,13 @@ def _check_coordinates(where: str, crs: CRS, bounds: np.ndarray) -> None:
         raise InputError(
             f"{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are not "
             f"longitudes/latitudes although the CRS {_crs_name(crs)} is geographic; the file is "
-            "probably in a projected CRS (metres): correct the CRS it states"
+            "probably in a projected CRS (metres): "
+            + (
+                "the file states no CRS and the policy's [spatial] default_crs was assumed; "
+                "state the file's CRS in it (or correct default_crs)"
+                if from_default
+                else "correct the CRS it states"
+            )
         )
 
 
@@ -221,12 +360,20 @@ def to_wgs84(crs: CRS) -> tuple[Transformer, str | None]:
     return transformer, None
 
 
-def densify(geoms: np.ndarray, crs: CRS) -> np.ndarray:
+def densify(geoms: np.ndarray, crs: CRS, max_vertices: int | None = None) -> np.ndarray:
     """Edges split so that they stay straight lines *of the file's CRS* after reprojection.
 
     Segments are at most 0.001° (about 100 m) in a geographic CRS, 100 CRS units otherwise.
+    With ``max_vertices``, geometries that would exceed it are refused (ValueError) before any
+    vertex is made.
     """
     step = 1e-3 if crs.is_geographic else 100.0
+    if max_vertices is not None:
+        total = float(np.sum(shapely.length(geoms))) / step + float(
+            np.sum(shapely.get_num_coordinates(geoms))
+        )
+        if not total <= max_vertices:
+            raise OverflowError(f"{total:,.0f} vertices")
     return np.asarray(shapely.segmentize(geoms, step), dtype=object)
 
 
@@ -282,14 +429,17 @@ def read_geofile(
     repair: bool,
     check_types: Callable[[dict[str, list[int]]], None] | None = None,
     polygonal_only: bool = False,
+    limits: Limits | None = None,
 ) -> GeoFile:
     """Read, check and (if allowed) repair one file's geometries; see the module docstring.
 
     ``where`` names the file in messages (``"p.toml: [location] boundary = 'b.geojson'"``);
     ``check_types`` may refuse geometry types (it receives type -> 1-based feature numbers)
-    before repairs; ``polygonal_only`` keeps only the polygons of repaired geometries.
+    before repairs; ``polygonal_only`` keeps only the polygons of repaired geometries;
+    ``limits`` bound the file (default: a reviewer's layer file).
     """
-    raw, stated, driver, notes = _read_raw(path, where)
+    limits = limits or layer_limits()
+    raw, stated, explicit, notes = _read_raw(path, where, limits)
     present = np.array([g is not None and not g.is_empty for g in raw], dtype=bool)
     geoms = np.asarray(shapely.force_2d(raw[present]), dtype=object) if present.any() else raw[:0]
     if geoms.size == 0:
@@ -297,12 +447,20 @@ def read_geofile(
     if check_types is not None:
         check_types(_types(geoms))
     bounds = np.asarray(shapely.total_bounds(geoms), dtype=float)
-    crs, crs_notes = _resolve_crs(where, stated, _states_crs(path, driver), bounds, default_crs)
-    _check_coordinates(where, crs, bounds)
+    crs, crs_notes = _resolve_crs(where, stated, explicit, bounds, default_crs)
+    _check_coordinates(where, crs, bounds, from_default=bool(crs_notes))
     geoms, repaired = _repair(where, geoms, repair, polygonal_only)
     transformer, datum_note = to_wgs84(crs)
     try:
-        lonlat = to_crs(densify(geoms, crs), transformer)
+        dense = densify(geoms, crs, limits.max_vertices)
+    except OverflowError as exc:
+        raise InputError(
+            f"{where}: the geometry spans {_extent_text(bounds)} in {_crs_name(crs)}; measuring "
+            f"it would take {exc} (more than the {limits.max_vertices:,} allowed): a "
+            "mining-right boundary spans a few kilometres, check its coordinates and CRS"
+        ) from None
+    try:
+        lonlat = to_crs(dense, transformer)
     except ValueError:
         raise InputError(
             f"{where}: coordinates cannot be transformed from {_crs_name(crs)} to "

@@ -8,6 +8,7 @@ passed, hard, explanation`` and ``details``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,9 +112,19 @@ def criterion(
     explanation: str,
     details: Any = None,
 ) -> dict[str, Any]:
-    """One criterion in the verdict format; ``passed``/``margin`` are None when not assessed."""
+    """One criterion in the verdict format; ``passed``/``margin`` are None when not assessed.
+
+    A value or threshold that is not a finite number (NaN, infinity) never passes: ``passed`` is
+    False and ``margin`` None, and the explanation says so.
+    """
     if value is None or threshold is None:
         margin = passed = None
+    elif not (math.isfinite(value) and math.isfinite(threshold)):
+        margin, passed = None, False
+        explanation = (
+            f"{explanation} The value could not be computed as a finite number "
+            f"({value!r} against {threshold!r}), so the criterion is not met."
+        ).strip()
     else:
         margin = threshold - value if direction == "<=" else value - threshold
         passed = bool(margin >= 0)

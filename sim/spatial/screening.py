@@ -25,7 +25,14 @@ from sim.errors import InputError, did_you_mean
 from sim.proposal import Layer
 from sim.spatial import geometry as geo
 from sim.spatial.corners import is_corner_table, read_corner_table
-from sim.spatial.files import POLYGONAL, WGS84, GeoFile, read_geofile, to_crs
+from sim.spatial.files import (
+    POLYGONAL,
+    WGS84,
+    GeoFile,
+    boundary_limits,
+    read_geofile,
+    to_crs,
+)
 
 SEARCH_RADIUS_M = 10_000.0
 """Features within this distance (or 2x the largest min_distance_m) are projected first."""
@@ -236,6 +243,7 @@ def read_boundary(proposal: Any, spatial: Any) -> GeoFile:
         repair=spatial.repair_invalid,
         check_types=_boundary_types(where),
         polygonal_only=True,
+        limits=boundary_limits(proposal.application_folder()),
     )
     if f.geometries.size == 0:
         raise InputError(

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,87 @@ from sim.sweep.portfolio import load_portfolio, stored_dict, sweep_seed_sequence
 from sim.sweep.spec import Lever, SweepSpec, build_policy, lever_grid
 
 SAMPLER_STREAM = 2
+
+#: largest design run without ``force``: experiments (scenario x policy) ...
+MAX_EXPERIMENTS = 1_000_000
+#: ... stored outcomes (experiment x proposal) ...
+MAX_RESULTS = 1_000_000_000
+#: ... and engine work (engine runs x proposals x draws)
+MAX_PROPOSAL_DRAWS = 10_000_000_000
+
+
+@dataclass(frozen=True)
+class DesignSize:
+    """The size of a design, computed from the spec alone (nothing is built)."""
+
+    policies: int
+    groups: int
+    scenarios: int
+    proposals: int
+    draws: int
+    how: str = ""
+    """How the scenarios' number arises, e.g. ``101 levels ^ 8 uncertainties``."""
+
+    @property
+    def experiments(self) -> int:
+        return self.policies * self.scenarios
+
+    @property
+    def results(self) -> int:
+        """Per-proposal outcomes stored (experiment x proposal)."""
+        return self.experiments * self.proposals
+
+    @property
+    def proposal_draws(self) -> int:
+        """Engine work: runs (scenario x engine group) x proposals x draws."""
+        return self.scenarios * self.groups * self.proposals * self.draws
+
+    def check(self, shown: str) -> None:
+        """Refuse (InputError, naming the numbers) a design above the limits."""
+        over = [
+            f"{what} {n:.3g} > {limit:.0e}"
+            for what, n, limit in (
+                ("experiments (scenarios x policies)", self.experiments, MAX_EXPERIMENTS),
+                ("stored results (experiments x proposals)", self.results, MAX_RESULTS),
+                ("engine proposal-draws", self.proposal_draws, MAX_PROPOSAL_DRAWS),
+            )
+            if n > limit
+        ]
+        if over:
+            raise InputError(
+                f"{shown}: the design is too large to run: {self.policies:,} policies x "
+                f"{self.scenarios:.4g} scenarios{f' ({self.how})' if self.how else ''} x "
+                f"{self.proposals:,} proposals x {self.draws:,} "
+                f"draws ({'; '.join(over)}); reduce the levers' grids, the sampler's levels or "
+                "samples, or pass --force to run it anyway"
+            )
+
+
+def estimate_size(spec: SweepSpec, n_proposals: int) -> DesignSize:
+    """The design's size before anything is built (products of the grid and sample sizes)."""
+    d = len(spec.uncertainties)
+    sampler = spec.sampler
+    how = ""
+    if d == 0:
+        scenarios = 1
+    elif sampler.method == "full_factorial":
+        scenarios = int(sampler.levels) ** d
+        how = f"{sampler.levels} levels ^ {d} uncertainties"
+    elif sampler.method == "latin_hypercube":
+        scenarios = int(sampler.samples or 1)
+    else:
+        k = (2 * d + 2) if sampler.second_order else (d + 2)
+        scenarios = int(sampler.samples or 1) * k
+        how = f"{sampler.samples} samples x {k}"
+    sizes = {id(lv): len(lv.grid()) for lv in spec.levers}
+    return DesignSize(
+        policies=math.prod(sizes.values()),
+        groups=math.prod(sizes[id(lv)] for lv in spec.levers if lv.engine),
+        scenarios=scenarios,
+        proposals=n_proposals,
+        draws=int(spec.sweep.draws),
+        how=how,
+    )
 
 
 @dataclass(frozen=True)
@@ -206,15 +288,21 @@ def build_design(
     proposals: list[Proposal] | None = None,
     *,
     sample: tuple[np.ndarray, np.ndarray] | None = None,
+    force: bool = False,
 ) -> Design:
     """The design of ``spec``.
 
     The portfolio is loaded and validated unless ``proposals`` is given; the scenarios are drawn
     unless ``sample`` gives them as ``(unit, values)`` (a resumed sweep uses the stored ones, so
-    a newer scipy or SALib cannot change a design half-way).
+    a newer scipy or SALib cannot change a design half-way). A design larger than the limits
+    (:meth:`DesignSize.check`) is refused before it is built unless ``force``.
     """
     shown = str(spec.source_path or "<data>")
+    if not force and spec.portfolio.synthetic is not None:
+        estimate_size(spec, spec.portfolio.synthetic).check(shown)  # before generating it
     proposals = load_portfolio(spec) if proposals is None else proposals
+    if not force:
+        estimate_size(spec, len(proposals)).check(shown)
     if proposals:
         _check_scaled_fields(spec, proposals, shown)
     levers = spec.ordered_levers()

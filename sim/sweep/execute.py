@@ -144,11 +144,13 @@ def run_sweep(
     resume: bool = False,
     progress: bool = False,
     chunk_proposals: int | None = None,
+    force: bool = False,
 ) -> SweepRun:
     """Run a sweep into the Zarr store ``out``; see the module docstring.
 
     ``out`` must not exist unless ``resume`` (a missing store is then started afresh). The
-    results are identical whatever ``workers``, ``scheduler`` or ``chunk_proposals``.
+    results are identical whatever ``workers``, ``scheduler`` or ``chunk_proposals``. A design
+    above the size limits of :mod:`sim.sweep.design` is refused unless ``force``.
     """
     t0 = time.perf_counter()
     spec = spec if isinstance(spec, SweepSpec) else load_spec(spec)
@@ -168,7 +170,7 @@ def run_sweep(
         design, n, chunk_proposals = _reopen(spec, path, chunk_proposals)
     else:
         chunk_proposals = chunk_proposals or DEFAULT_CHUNK_PROPOSALS
-        design = build_design(spec)
+        design = build_design(spec, force=force)
         n = len(design.proposals)
     client = _connect(scheduler) if scheduler is not None else None  # fail before writing
     try:
@@ -239,7 +241,7 @@ def _reopen(spec: SweepSpec, path: Path, chunk_proposals: int | None) -> tuple[D
             f"--chunk-proposals {chunk_proposals}: the store at {path} is chunked by "
             f"{stored_cp} proposals; resume it without --chunk-proposals"
         )
-    design = build_design(spec, [], sample=st.stored_sample(g))
+    design = build_design(spec, [], sample=st.stored_sample(g), force=True)  # accepted before
     policies = json.dumps([p.to_dict() for p in design.policies], sort_keys=True)
     if policies != g.attrs.get("policies"):
         raise InputError(

@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from sim.errors import InputError
+from sim.outputs import prepare_folder, temp_path
 from sim.sweep.design import Design
 from sim.sweep.tasks import CRITERIA, SUMMARY_FIELDS, VERDICTS
 from sim.version import __version__
@@ -296,21 +296,28 @@ def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
     if not design.proposals:
         raise InputError(f"{design.spec.source_path}: the portfolio is empty")
     ds, encoding = _dataset(design, chunk_proposals)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.partial-{uuid.uuid4().hex[:8]}"
+    prepare_folder(path.parent)
+    tmp = temp_path(path, directory=True)
     try:
         ds.to_zarr(
             tmp,
-            mode="w-",
+            mode="a",
             compute=False,
             consolidated=False,
             zarr_format=ZARR_FORMAT,
             encoding=encoding,
         )
-        os.rename(tmp, path)
-    except BaseException:
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if not path.exists():
+                raise
+            raise InputError(
+                f"--out {path}: another sweep created this store meanwhile; run one sweep per "
+                "store (continue it with --resume once the other has stopped)"
+            ) from None
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def open_group(path: Path, mode: str = "r") -> Any:

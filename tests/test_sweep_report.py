@@ -231,3 +231,30 @@ def test_figures_and_summary_name_the_rules(report) -> None:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     front = pd.read_csv(out / "frontier.csv")
     assert front.baseline.sum() == 1 and front.policy_label.is_unique
+
+
+def test_frontier_labels_do_not_overlap() -> None:
+    from sim.sweep.figures import _spread
+
+    want, heights = [0.5, 0.5, 0.52, 0.9, 0.95], [0.1, 0.2, 0.1, 0.1, 0.15]
+    pos = _spread(want, heights, 1.0)
+    for i in range(1, len(pos)):
+        assert pos[i] - pos[i - 1] >= (heights[i] + heights[i - 1]) / 2 - 1e-12
+    assert pos[-1] + heights[-1] / 2 <= 1.0 + 1e-12
+    assert _spread([0.1, 0.6], [0.1, 0.1], 1.0) == [0.1, 0.6]  # room: labels stay at their points
+
+
+def test_store_without_baseline_reports_policy_0(report, tmp_path) -> None:
+    import shutil
+
+    import zarr
+
+    store, _ = report
+    old = tmp_path / "old.zarr"
+    shutil.copytree(store, old)
+    g = zarr.open_group(str(old), mode="r+", zarr_format=2)
+    del g.attrs["baseline_policy"], g.attrs["baseline_defaulted"]
+    assert main(["sweep-report", str(old), "--out", str(tmp_path / "r")]) == 0
+    text = (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")
+    assert "predates the baseline" in text
+    assert "**assurance ≥ 90 %, soft (baseline)**" in text

@@ -65,6 +65,7 @@ def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
         if lo[i] < x[i]:
             ax.plot([lo[i], x[i]], [y[i], y[i]], color="0.6", lw=2.5, alpha=0.6, zorder=1,
                     solid_capstyle="butt")  # fmt: skip
+            ax.plot([lo[i]], [y[i]], marker="|", ms=12, color="0.45", zorder=2)
     ax.scatter(x[~base], y[~base], s=36, color="C0", zorder=3, label=t("fig.frontier.as_applied",
                lang))  # fmt: skip
     ax.scatter(x[base], y[base], s=160, marker="*", color="C3", zorder=4, label=t("baseline", lang))

@@ -58,7 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
         "the rejected applications. A **hard** criterion rejects an application that fails it; "
         "a **soft** one makes it *conditional*: it is approved only once the operator meets the "
         "condition (for assurance: a larger bond or fund), so a soft rule avoids liability by "
-        "conditions, not by rejections (table 2).",
+        "conditions, not by rejections (table 2). To compare against another policy, name it in the "
+        "spec's `[baseline]` and run the sweep again.",
         "q2": "2. How much public liability would the granted applications leave?",
         "q2.cols": "policy | approved outright | conditional, as applied for | all granted, as "
         "applied for | all granted, conditions met (at most) | as applied vs baseline",
@@ -78,15 +79,16 @@ LABELS: dict[str, dict[str, str]] = {
         "counted by deciding criterion (mean over scenarios); an application can face several. "
         "The bond or fund each one needs is not computed by the sweep: `restoresim evaluate` "
         "gives it per application.",
-        "q4": "4. Why are most applications conditional?",
+        "q4": "4. What makes applications conditional or rejected under the baseline?",
         "q4.text": "Under the baseline {approved:.0%} of the applications are approved outright, "
-        "{conditional:.0%} conditionally and {rejected:.0%} rejected (means over scenarios). "
-        "{assurance_share:.0%} of the conditional ones fail **assurance**: the fund at the end "
-        "of extraction plus the bond covers every restoration bill still to come in only "
-        "{assurance_median:.0%} of draws for the median one (threshold {threshold:.0%}). In the "
-        "synthetic portfolio (`sim/data/hunan-portfolio.toml`) most operators post no bond "
-        "beyond the fund and many plans budget less than the simulated cost, so a soft "
-        "assurance criterion makes them conditional and a hard one rejects them.",
+        "{conditional:.0%} conditionally and {rejected:.0%} rejected (means over scenarios); "
+        "the table counts the deciding criteria.",
+        "q4.assurance": " {assurance_share:.0%} of the conditional ones fail **assurance**: the "
+        "fund at the end of extraction plus the bond covers every restoration bill still to come "
+        "in only {assurance_median:.0%} of draws for the median one (threshold {threshold:.0%}).",
+        "q4.synthetic": " In the synthetic portfolio (`sim/data/hunan-portfolio.toml`) most "
+        "operators post no bond beyond the fund and many plans budget less than the simulated "
+        "cost, so a soft assurance criterion makes them conditional and a hard one rejects them.",
         "q4.cols": "criterion | conditional, decided by it | rejected, decided by it",
         "q5": "5. Which applications change verdict against the baseline, and why?",
         "q5.cols": "policy | change | deciding criteria under the policy | applications",

@@ -184,7 +184,12 @@ def summary_markdown(
         for c in CRITERIA
         if dec.loc[c].sum() > 0
     ]
-    lines += ["", f"## {t('q4', lang)}", "", t("q4.text", lang, **why), ""]
+    text = t("q4.text", lang, **why)
+    if why["assurance_share"] > 0:
+        text += t("q4.assurance", lang, **why)
+        if spec["portfolio"].get("synthetic") is not None:
+            text += t("q4.synthetic", lang)
+    lines += ["", f"## {t('q4', lang)}", "", text, ""]
     lines += _table(t("q4.cols", lang), rows)
     # 5. verdict changes
     lines += ["", f"## {t('q5', lang)}", ""]

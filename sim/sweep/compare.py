@@ -260,12 +260,16 @@ def change_counts(ds: xr.Dataset, changes: pd.DataFrame) -> pd.DataFrame:
 
 
 def deciding_means(ds: xr.Dataset, policy: int) -> pd.DataFrame:
-    """Mean number of conditional approvals and rejections decided by each criterion."""
+    """Number of conditional approvals and rejections decided by each criterion: the mean over
+    scenarios (columns ``conditional_by``, ``rejected_by``) and the P10 and P90 across them
+    (``..._p10``, ``..._p90``)."""
     s, p = ds.sizes["scenario"], ds.sizes["policy"]
     out = {}
     for name in ("conditional_by", "rejected_by"):
-        x = np.asarray(ds[name].values, dtype=float).reshape(s, p, len(CRITERIA))
-        out[name] = x[:, policy].mean(axis=0)
+        x = np.asarray(ds[name].values, dtype=float).reshape(s, p, len(CRITERIA))[:, policy]
+        out[name] = x.mean(axis=0)
+        out[f"{name}_p10"] = np.percentile(x, 10, axis=0)
+        out[f"{name}_p90"] = np.percentile(x, 90, axis=0)
     return pd.DataFrame(out, index=list(CRITERIA))
 
 

@@ -58,8 +58,8 @@ LABELS: dict[str, dict[str, str]] = {
         "the rejected applications. A **hard** criterion rejects an application that fails it; "
         "a **soft** one makes it *conditional*: it is approved only once the operator meets the "
         "condition (for assurance: a larger bond or fund), so a soft rule avoids liability by "
-        "conditions, not by rejections (table 2). To compare against another policy, name it in the "
-        "spec's `[baseline]` and run the sweep again.",
+        "conditions, not by rejections (table 2). To compare against another policy, name it "
+        "in the spec's `[baseline]` and run the sweep again.",
         "q2": "2. How much public liability would the granted applications leave?",
         "q2.cols": "policy | approved outright | conditional, as applied for | all granted, as "
         "applied for | all granted, conditions met (at most) | as applied vs baseline",
@@ -76,9 +76,13 @@ LABELS: dict[str, dict[str, str]] = {
         "q3.note": "Over granted applications (approved or conditional). *Restored*: area "
         "meeting its land use's success criterion by the policy's deadline (sum over "
         "applications of the P50 disturbed area x P50 share succeeding). The conditions are "
-        "counted by deciding criterion (mean over scenarios); an application can face several. "
-        "The bond or fund each one needs is not computed by the sweep: `restoresim evaluate` "
-        "gives it per application.",
+        "counted by deciding criterion; an application can face several. In expectation they "
+        "must secure the liability of table 2's *conditional, as applied for*; the bond or fund "
+        "each one needs is not computed by the sweep (no condition search): `restoresim "
+        "evaluate` gives it per application.",
+        "q3.all_restored": " Restored equals disturbed here: in every granted application's "
+        "median draw all its area meets the criterion in time (the success probability, a "
+        "criterion of its own, says how surely).",
         "q4": "4. What makes applications conditional or rejected under the baseline?",
         "q4.text": "Under the baseline {approved:.0%} of the applications are approved outright, "
         "{conditional:.0%} conditionally and {rejected:.0%} rejected (means over scenarios); "

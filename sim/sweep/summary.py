@@ -157,9 +157,12 @@ def summary_markdown(
     # 3. restoration and conditions
     rows = []
     for p, (_, r) in enumerate(comp.iterrows()):
-        by = compare.deciding_means(ds, p)["conditional_by"]
+        by = compare.deciding_means(ds, p)
         conds = "; ".join(
-            f"{t(f'criterion.{c}', lang)} {v:,.1f}" for c, v in by.items() if v > 0
+            f"{t(f'criterion.{c}', lang)} {v['conditional_by']:,.1f} "
+            f"[{v['conditional_by_p10']:,.1f}–{v['conditional_by_p90']:,.1f}]"
+            for c, v in by.iterrows()
+            if v["conditional_by"] > 0
         ) or t("none", lang)
         rows.append(
             [
@@ -170,8 +173,11 @@ def summary_markdown(
                 conds,
             ]
         )
-    lines += ["", f"## {t('q3', lang)}", "", *_table(t("q3.cols", lang), rows), "",
-              t("q3.note", lang)]  # fmt: skip
+    note = t("q3.note", lang)
+    restored, disturbed = comp["restored_area_ha_mean"], comp["disturbed_area_ha_mean"]
+    if np.allclose(restored, disturbed, rtol=1e-3):
+        note += t("q3.all_restored", lang)
+    lines += ["", f"## {t('q3', lang)}", "", *_table(t("q3.cols", lang), rows), "", note]
     # 4. why conditional
     why = compare.why_conditional(ds)
     dec = compare.deciding_means(ds, base)

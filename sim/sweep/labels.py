@@ -48,6 +48,9 @@ LABELS: dict[str, dict[str, str]] = {
         "baseline_unknown": "This store predates the baseline: policy 0 is taken as the baseline.",
         "stat_note": "Numbers are the **mean over the {s} scenarios** with the **P10–P90 across "
         "scenarios** in brackets; shares are of the {n} applications.",
+        "cell_note": "*Each cell: mean over the {s} scenarios [P10–P90 across scenarios]{extra}.*",
+        "cell_note.counts": "; counts · share of the {n} applications",
+        "cell_note.changes": "; a change is the policy minus the baseline, scenario by scenario",
         "q1": "1. How many applications would each policy approve, make conditional, and reject, "
         "and how much public liability would its rejections avoid?",
         "q1.cols": "policy | approved | conditional | rejected | rejected vs baseline | "

@@ -137,7 +137,10 @@ def summary_markdown(
                 dash if first else _range(r, "liability_avoided_cny_change", 1e-6, 2, sign=True),
             ]
         )
-    lines += [f"## {t('q1', lang)}", "", *_table(t("q1.cols", lang), rows), "", t("q1.note", lang)]
+    cell = t("cell_note", lang, s=s, extra=t("cell_note.counts", lang, n=f"{n:,}")
+             + t("cell_note.changes", lang))  # fmt: skip
+    lines += [f"## {t('q1', lang)}", "", cell, "", *_table(t("q1.cols", lang), rows), "",
+              t("q1.note", lang)]  # fmt: skip
     # 2. liability left
     rows = [
         [
@@ -152,7 +155,8 @@ def summary_markdown(
         ]
         for _, r in comp.iterrows()
     ]
-    lines += ["", f"## {t('q2', lang)}", "", *_table(t("q2.cols", lang), rows), "",
+    cell = t("cell_note", lang, s=s, extra=t("cell_note.changes", lang))
+    lines += ["", f"## {t('q2', lang)}", "", cell, "", *_table(t("q2.cols", lang), rows), "",
               t("q2.note", lang)]  # fmt: skip
     # 3. restoration and conditions
     rows = []
@@ -177,7 +181,8 @@ def summary_markdown(
     restored, disturbed = comp["restored_area_ha_mean"], comp["disturbed_area_ha_mean"]
     if np.allclose(restored, disturbed, rtol=1e-3):
         note += t("q3.all_restored", lang)
-    lines += ["", f"## {t('q3', lang)}", "", *_table(t("q3.cols", lang), rows), "", note]
+    cell = t("cell_note", lang, s=s, extra="")
+    lines += ["", f"## {t('q3', lang)}", "", cell, "", *_table(t("q3.cols", lang), rows), "", note]
     # 4. why conditional
     why = compare.why_conditional(ds)
     dec = compare.deciding_means(ds, base)

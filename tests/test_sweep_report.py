@@ -153,8 +153,11 @@ def _recomputed(store: Path) -> dict[str, np.ndarray]:
     s, p = ds.sizes["scenario"], ds.sizes["policy"]
     v = ds["verdict"].values.reshape(s, p, -1)
     groups = ds.sizes["run"] // s
-    out = {k: np.zeros((p, s)) for k in ("approved", "conditional", "rejected", "avoided")}
+    names = ("approved", "conditional", "rejected", "avoided", "as_applied", "at_most")
+    out = {k: np.zeros((p, s)) for k in names}
+    policies = json.loads(ds.attrs["policies"])
     for q in range(p):
+        cap = policies[q]["criteria"]["unfunded_liability"]["threshold"]
         for k in range(s):
             run = k * groups + int(ds["policy_group"].values[q])
             eu = ds["expected_unfunded_liability_cny"].values[run]
@@ -162,6 +165,8 @@ def _recomputed(store: Path) -> dict[str, np.ndarray]:
             out["conditional"][q, k] = (v[k, q] == 1).sum()
             out["rejected"][q, k] = (v[k, q] == 2).sum()
             out["avoided"][q, k] = eu[v[k, q] == 2].sum()
+            out["as_applied"][q, k] = eu[v[k, q] <= 1].sum()
+            out["at_most"][q, k] = eu[v[k, q] == 0].sum() + np.minimum(eu[v[k, q] == 1], cap).sum()
     return out
 
 
@@ -203,6 +208,13 @@ def test_first_table_counts_and_avoided_liability_match_the_store(report) -> Non
         np.percentile(x["avoided"] - x["avoided"][base], 90, axis=1),
         atol=1e-3,  # CNY: sums in another order
     )
+    # liability once conditions are met: conditional ones capped at the threshold (a bound)
+    np.testing.assert_allclose(
+        comp["liability_secured_by_conditions_at_least_cny_mean"],
+        (x["as_applied"] - x["at_most"]).mean(axis=1),
+        atol=1e-3,
+    )
+    assert (x["as_applied"] >= x["at_most"] - 1e-6).all()
 
 
 def test_changes_csv_lists_every_changed_verdict(report) -> None:

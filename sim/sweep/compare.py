@@ -37,6 +37,10 @@ QUANTITIES: dict[str, tuple[str, ...]] = {
     ),
     "liability_granted_as_applied_cny": ("unfunded_liability_before_conditions_cny",),
     "liability_granted_conditions_met_at_most_cny": ("unfunded_liability_cny",),
+    "liability_secured_by_conditions_at_least_cny": (
+        "unfunded_liability_before_conditions_cny",
+        "-unfunded_liability_cny",
+    ),
     "restored_area_ha": ("restored_area_ha",),
     "disturbed_area_ha": ("disturbed_area_ha",),
     "restoration_cost_cny": ("restoration_cost_cny",),

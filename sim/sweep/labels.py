@@ -65,14 +65,17 @@ LABELS: dict[str, dict[str, str]] = {
         "in the spec's `[baseline]` and run the sweep again.",
         "q2": "2. How much public liability would the granted applications leave?",
         "q2.cols": "policy | approved outright | conditional, as applied for | all granted, as "
-        "applied for | all granted, conditions met (at most) | as applied vs baseline",
+        "applied for | all granted, conditions met (at most) | secured by conditions (at least) | "
+        "as applied vs baseline",
         "q2.note": "Expected unfunded public liability, M CNY. *As applied for*: the operators' "
         "plans as submitted, exact. *Conditions met (at most)*: a conditional application must "
         "meet the unfunded-liability threshold before it is approved, so its liability is "
         "counted at most at that threshold; an upper bound (the sweep does not search the "
         "conditions), which is why a higher threshold can show more liability for the same "
         "approvals. The truth once conditions are met lies between *approved outright* and this "
-        "bound.",
+        "bound; *secured by conditions* is the difference between as applied for and the "
+        "bound, the least the conditions take off the public (a soft rule's counterpart of "
+        "the liability a hard rule avoids by rejecting).",
         "q3": "3. What would be restored, and what would operators have to provide?",
         "q3.cols": "policy | restored area [ha] | disturbed area [ha] | restoration cost, sum of "
         "P50s [M CNY] | conditions the conditional applications must meet",

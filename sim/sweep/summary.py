@@ -149,6 +149,7 @@ def summary_markdown(
             _range(r, "liability_conditional_as_applied_cny", 1e-6, 2),
             _range(r, "liability_granted_as_applied_cny", 1e-6, 2),
             "≤ " + _range(r, "liability_granted_conditions_met_at_most_cny", 1e-6, 2),
+            "≥ " + _range(r, "liability_secured_by_conditions_at_least_cny", 1e-6, 2),
             dash
             if r["baseline"]
             else _range(r, "liability_granted_as_applied_cny_change", 1e-6, 2, sign=True),

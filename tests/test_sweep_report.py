@@ -270,3 +270,22 @@ def test_store_without_baseline_reports_policy_0(report, tmp_path) -> None:
     text = (tmp_path / "r" / "summary.md").read_text(encoding="utf-8")
     assert "predates the baseline" in text
     assert "**assurance ≥ 90 %, soft (baseline)**" in text
+
+
+def test_any_two_policies_compare_in_python(report) -> None:
+    """comparison_table / verdict_changes against another policy than the store's baseline:
+    hard 90 % -> hard 95 % rejects the applications approved only between the two thresholds."""
+    from sim.sweep.compare import comparison_table, verdict_changes
+
+    store, _ = report
+    ds = open_results(store).load()
+    x = _recomputed(store)
+    comp = comparison_table(ds, baseline=1)
+    np.testing.assert_allclose(
+        comp.loc[3, "rejected_change_mean"], (x["rejected"][3] - x["rejected"][1]).mean()
+    )
+    assert (comp.loc[1, [c for c in comp.columns if c.endswith("_change_mean")]] == 0).all()
+    changes = verdict_changes(ds, baseline=1)
+    strict = changes[changes.policy == 3]
+    assert set(strict.change) <= {"approve -> reject"} and set(strict.deciding) <= {"assurance"}
+    assert strict.scenarios.sum() == (x["rejected"][3] - x["rejected"][1]).sum()

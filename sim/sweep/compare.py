@@ -167,10 +167,11 @@ def fixed_rules(ds: xr.Dataset, lang: str = "en") -> str:
 # tables
 
 
-def comparison_table(ds: xr.Dataset, lang: str = "en") -> pd.DataFrame:
+def comparison_table(ds: xr.Dataset, lang: str = "en", baseline: int | None = None) -> pd.DataFrame:
     """One row per policy: every quantity's mean and P10/P50/P90 across scenarios, and its
-    change from the baseline (paired by scenario): mean and P10/P90."""
-    base, _, _ = baseline_of(ds)
+    change from the baseline (paired by scenario): mean and P10/P90. ``baseline``: compare
+    with that policy id instead of the store's baseline."""
+    base = baseline_of(ds)[0] if baseline is None else int(baseline)
     labels = rule_labels(ds, lang)
     table: dict[str, Any] = {
         "policy": np.arange(ds.sizes["policy"]),
@@ -203,12 +204,13 @@ def _runs(ds: xr.Dataset, policy: int) -> np.ndarray:
     return np.arange(ds.sizes["scenario"]) * groups + int(ds["policy_group"].values[policy])
 
 
-def verdict_changes(ds: xr.Dataset, lang: str = "en") -> pd.DataFrame:
+def verdict_changes(ds: xr.Dataset, lang: str = "en", baseline: int | None = None) -> pd.DataFrame:
     """One row per (policy, application, change of verdict from the baseline): in how many
     scenarios it happens, the deciding criteria under the baseline and under the policy (the
     most frequent in those scenarios), and the application's assurance probability and
-    expected unfunded liability (medians over those scenarios' runs of the policy)."""
-    base, _, _ = baseline_of(ds)
+    expected unfunded liability (medians over those scenarios' runs of the policy).
+    ``baseline``: compare with that policy id instead of the store's baseline."""
+    base = baseline_of(ds)[0] if baseline is None else int(baseline)
     v, d = _verdicts(ds)
     labels = rule_labels(ds, lang)
     ids = [str(x) for x in ds["proposal"].values]

@@ -172,7 +172,11 @@ def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any]
     fig = Figure(figsize=(max(7.0, 1.3 * p + 1.5), 7.5))
     axes = fig.subplots(len(data), 1, sharex=True, squeeze=False)[:, 0]
     ticks = [
-        "\n".join(textwrap.wrap(lab + (t("baseline_mark", lang) if i == base else ""), 18))
+        "\n".join(
+            line
+            for part in (lab + (t("baseline_mark", lang) if i == base else "")).split("; ")
+            for line in textwrap.wrap(part, 20)
+        )
         for i, lab in enumerate(comp_labels)
     ]
     for ax, (name, (values, scale, unit)) in zip(axes, data.items(), strict=True):

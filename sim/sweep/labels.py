@@ -111,8 +111,12 @@ LABELS: dict[str, dict[str, str]] = {
         "average in the scenarios in the lowest third of its range, {hi} in the highest third "
         "(all scenarios: {mean}).",
         "q6.next": " Next: {others}.",
-        "q6.sobol": " Sobol' indices: {first} alone explains {s1:.0%} of its variance across "
-        "scenarios (with interactions {st:.0%}; 95 % intervals in `sobol.csv`).",
+        "q6.sobol": " Sobol' indices: {first} alone explains about {s1:.0%} ± {s1c:.0%} of its "
+        "variance across scenarios, {st:.0%} ± {stc:.0%} with its interactions (95 % intervals; "
+        "`sobol.csv`).",
+        "q6.sobol_few": " (An estimate outside 0–100 % means too few Sobol' samples.)",
+        "q6.flat": "Under the baseline, **{outcome}** does not move with any uncertainty: {mean} "
+        "in every third of every range.",
         "q6.none": "No drivers: the sweep has no uncertainties (or too few scenarios).",
         "files": "Files: {files}.",
         "figures": "Figures: `frontier.png` (each policy by its rule; the baseline marked), "

@@ -56,6 +56,12 @@ def _drivers(tornado: pd.DataFrame, sobol: pd.DataFrame | None, base: int, lang:
             v = x * scale
             return f"{v:,.0f} {shown}" if abs(v) >= 100 else f"{v:,.3g} {shown}"
 
+        tiny = 1e-9 * max(1.0, abs(float(top["mean"])))
+        if top["size"] <= tiny:
+            outcome = t(f"outcome.{name}", lang)
+            out.append(f"- {t('q6.flat', lang, outcome=outcome, mean=fmt(top['mean']))}")
+            continue
+
         text = t(
             "q6.tornado",
             lang,
@@ -68,6 +74,7 @@ def _drivers(tornado: pd.DataFrame, sobol: pd.DataFrame | None, base: int, lang:
         others = [
             f"{r['uncertainty']} ({fmt(r['low_third'])} → {fmt(r['high_third'])})"
             for _, r in tb.iloc[1:3].iterrows()
+            if r["size"] > tiny
         ]
         if others:
             text += t("q6.next", lang, others="; ".join(others))
@@ -75,9 +82,18 @@ def _drivers(tornado: pd.DataFrame, sobol: pd.DataFrame | None, base: int, lang:
             s = sobol[(sobol.outcome == name) & (sobol.policy == base)]
             s = s[s.uncertainty == top["uncertainty"]]
             if len(s):
+                s1, st = float(s.S1.iloc[0]), float(s.ST.iloc[0])
                 text += t(
-                    "q6.sobol", lang, first=top["uncertainty"], s1=s.S1.iloc[0], st=s.ST.iloc[0]
+                    "q6.sobol",
+                    lang,
+                    first=top["uncertainty"],
+                    s1=s1,
+                    s1c=float(s.S1_conf.iloc[0]),
+                    st=st,
+                    stc=float(s.ST_conf.iloc[0]),
                 )
+                if not (0 <= s1 <= 1 and 0 <= st <= 1):
+                    text += t("q6.sobol_few", lang)
         out.append(f"- {text}")
     return out or [f"- {t('q6.none', lang)}"]
 

@@ -30,6 +30,13 @@ SPEC: dict[str, Any] = {
     ],
     "uncertainties": [
         {
+            "name": "unit_cost",
+            "scale_parameters": ["cost.regrade_unit_cost", "cost.planting.*"],
+            "distribution": "uniform",
+            "low": 0.8,
+            "high": 1.2,
+        },
+        {
             "name": "hazard",
             "scale_field": "finance.operator_default_hazard_per_year",
             "distribution": "loguniform",
@@ -289,3 +296,18 @@ def test_any_two_policies_compare_in_python(report) -> None:
     strict = changes[changes.policy == 3]
     assert set(strict.change) <= {"approve -> reject"} and set(strict.deciding) <= {"assurance"}
     assert strict.scenarios.sum() == (x["rejected"][3] - x["rejected"][1]).sum()
+
+
+def test_drivers_in_words_name_the_largest_swing(report) -> None:
+    store, out = report
+    base = int(open_results(store).attrs["baseline_policy"])
+    tornado = pd.read_csv(out / "tornado.csv")
+    tb = tornado[(tornado.outcome == "restoration_cost_p90_sum_cny")]
+    tb = tb[tb.policy == base]
+    top = tb.loc[tb.swing.abs().idxmax()]
+    text = (out / "summary.md").read_text(encoding="utf-8").split("## 6.")[1]
+    line = next(x for x in text.splitlines() if "sum of P90s" in x)
+    assert f"moves most with **{top.uncertainty}**" in line
+    high = top.high_third / 1e6
+    shown = f"{high:,.0f}" if abs(high) >= 100 else f"{high:,.3g}"
+    assert f"{shown} M CNY in the highest third" in line

@@ -42,7 +42,7 @@ SPEC: dict[str, Any] = {
             "distribution": "loguniform",
             "low": 0.5,
             "high": 2.0,
-        }
+        },
     ],
     "sampler": {"method": "latin_hypercube", "samples": 3},
 }

@@ -90,7 +90,13 @@ def test_given_baseline_and_defaulted_plan_lever() -> None:
     index, values, defaulted = baseline_policy(parse_spec(data))
     assert values["criteria.assurance.hard"] is False  # the packaged policy's
     assert index == 4 + 2 and defaulted == []
-    del data["baseline"]["restoration.progressive_fraction"]
+    # dotted keys written unquoted in TOML arrive as nested tables
+    data["baseline"] = {
+        "criteria": {"assurance": {"threshold": 0.95}},
+        "restoration": {"progressive_fraction": 0.6},
+    }
+    assert baseline_policy(parse_spec(data))[0] == 4 + 2
+    data["baseline"] = {"criteria.assurance.threshold": 0.95}
     index, _, defaulted = baseline_policy(parse_spec(data))
     assert index == 2 and defaulted == ["restoration.progressive_fraction"]  # first value
 

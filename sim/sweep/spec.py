@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.params import load_library
@@ -357,6 +357,20 @@ class SweepSpec(_Document):
         "value if the grid has it, else its first value. Default: the base policy (the packaged "
         "one unless [sweep] policy names a file).",
     )
+
+    @field_validator("baseline", mode="before")
+    @classmethod
+    def _flatten(cls, value: Any) -> Any:
+        """Dotted keys written unquoted in TOML arrive as nested tables: flatten them."""
+
+        def flat(table: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, v in table.items():
+                path = f"{prefix}{key}"
+                out.update(flat(v, f"{path}.") if isinstance(v, Mapping) else {path: v})
+            return out
+
+        return flat(value, "") if isinstance(value, Mapping) else value
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

@@ -101,7 +101,7 @@ def _field_rule(path: str, value: float, lang: str) -> str:
     typ = {**policy_lever_paths(), **plan_lever_paths()}.get(path, float)
     words = t(key, lang) if known else path.split(".")[-1].replace("_", " ")
     if typ is bool:
-        return f"{words} = {'yes' if value else 'no'}"
+        return f"{words} = {t('yes' if value else 'no', lang)}"
     if known and "{value" in known:
         return t(key, lang, value=value)
     if path.endswith(("fraction", "share", "rate_of_revenue")):

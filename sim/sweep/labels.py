@@ -24,6 +24,8 @@ LABELS: dict[str, dict[str, str]] = {
         "field.restoration.progressive_fraction": "progressive restoration",
         "field.finance.fund_rate_of_revenue": "fund rate of revenue",
         "field.finance.bond_cny": "bond",
+        "field.site.final_highwall_slope_deg": "final wall slope {value:g}°",
+        "field.restoration.import_topsoil": "imported topsoil",
         "field.policy.success_horizon_years_after_closure": "success judged {value:g} years "
         "after closure",
         "field.policy.required_success_area_share": "success needs {value:.0%} of the area",
@@ -35,6 +37,8 @@ LABELS: dict[str, dict[str, str]] = {
         "verdict.conditional": "conditional",
         "verdict.reject": "rejected",
         "none": "none",
+        "yes": "yes",
+        "no": "no",
         # summary.md --------------------------------------------------------------------------
         "title": "Sweep report: {name}",
         "intro": "{n} applications under {p} policies in {s} scenarios of the uncertainties "

@@ -256,10 +256,19 @@ def verdict_changes(ds: xr.Dataset, lang: str = "en", baseline: int | None = Non
 
 
 def change_counts(ds: xr.Dataset, changes: pd.DataFrame) -> pd.DataFrame:
-    """Mean number of applications per scenario by policy, change and deciding criteria."""
+    """Mean number of applications per scenario by policy, change and why: the deciding
+    criteria under the policy, or for a change to approval, the baseline's (what no longer
+    fails, column ``resolved``)."""
+    keys = ["policy", "policy_label", "change", "deciding", "resolved"]
     if changes.empty:
-        return pd.DataFrame(columns=["policy", "policy_label", "change", "deciding", "mean"])
-    g = changes.groupby(["policy", "policy_label", "change", "deciding"], as_index=False)
+        return pd.DataFrame(columns=[*keys, "mean"])
+    changes = changes.assign(
+        deciding=changes["deciding"].fillna(""),
+        resolved=np.where(
+            changes["verdict"] == "approve", changes["deciding_baseline"].fillna(""), ""
+        ),
+    )
+    g = changes.groupby(keys, as_index=False)
     out = g["scenarios"].sum()
     out["mean"] = out.pop("scenarios") / ds.sizes["scenario"]
     return out.sort_values(["policy", "mean"], ascending=[True, False], kind="stable")

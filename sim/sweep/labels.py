@@ -106,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
         "q4.cols": "criterion | conditional, decided by it | rejected, decided by it",
         "q5": "5. Which applications change verdict against the baseline, and why?",
         "q5.cols": "policy | change | deciding criteria under the policy | applications",
+        "q5.resolved": "no longer fails: {criteria}",
         "q5.note": "Mean number of applications per scenario. Every application and scenario: "
         "`changes.csv` (one row per policy, application and change; filter by `policy_label`, "
         "`change`, `deciding`).",

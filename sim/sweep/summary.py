@@ -229,6 +229,9 @@ def summary_markdown(
             a, b = str(r["change"]).split(" -> ")
             change = f"{t('verdict.' + a, lang)} → {t('verdict.' + b, lang)}"
             crits = ", ".join(t(f"criterion.{c}", lang) for c in str(r["deciding"]).split())
+            if r["resolved"]:
+                was = ", ".join(t(f"criterion.{c}", lang) for c in str(r["resolved"]).split())
+                crits = t("q5.resolved", lang, criteria=was)
             rows.append([str(r["policy_label"]), change, crits or dash, f"{r['mean']:,.1f}"])
         lines += [*_table(t("q5.cols", lang), rows), "", t("q5.note", lang)]
     # 6. drivers

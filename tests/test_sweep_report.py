@@ -261,12 +261,15 @@ def test_figures_and_summary_name_the_rules(report) -> None:
 def test_frontier_labels_do_not_overlap() -> None:
     from sim.sweep.figures import _spread
 
-    want, heights = [0.5, 0.5, 0.52, 0.9, 0.95], [0.1, 0.2, 0.1, 0.1, 0.15]
-    pos = _spread(want, heights, 1.0)
+    want, heights = [0.05, 0.5, 0.5, 0.52, 0.9, 0.95], [0.1, 0.1, 0.2, 0.1, 0.1, 0.15]
+    pos = _spread(want, heights, 0.0, 1.0)
     for i in range(1, len(pos)):
         assert pos[i] - pos[i - 1] >= (heights[i] + heights[i - 1]) / 2 - 1e-12
-    assert pos[-1] + heights[-1] / 2 <= 1.0 + 1e-12
-    assert _spread([0.1, 0.6], [0.1, 0.1], 1.0) == [0.1, 0.6]  # room: labels stay at their points
+    assert pos[0] - heights[0] / 2 >= -1e-12 and pos[-1] + heights[-1] / 2 <= 1.0 + 1e-12
+    assert _spread([0.1, 0.6], [0.1, 0.1], 0.0, 1.0) == [0.1, 0.6]  # room: at their points
+    # two labels wanted at one height share it: one above, one below
+    a, b = _spread([0.5, 0.5], [0.2, 0.2], 0.0, 1.0)
+    assert a == pytest.approx(0.4) and b == pytest.approx(0.6)
 
 
 def test_store_without_baseline_reports_policy_0(report, tmp_path) -> None:
@@ -317,3 +320,13 @@ def test_drivers_in_words_name_the_largest_swing(report) -> None:
     high = top.high_third / 1e6
     shown = f"{high:,.0f}" if abs(high) >= 100 else f"{high:,.3g}"
     assert f"{shown} M CNY in the highest third" in line
+
+
+def test_side_by_side_points_keep_leaders_clear() -> None:
+    """Two points at one height near the top: the rightmost takes the label nearest its
+    height, so the other's leader does not run level through it."""
+    from sim.sweep.figures import _spread, _untangle
+
+    want, heights, xs = [0.95, 0.95], [0.2, 0.2], [1.0, 7.0]
+    pos = _untangle(_spread(want, heights, 0.0, 1.0), want, heights, xs)
+    assert abs(pos[1] - 0.95) < abs(pos[0] - 0.95) and sorted(pos) == pytest.approx([0.6, 0.8])

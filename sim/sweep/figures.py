@@ -26,16 +26,52 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _spread(want: list[float], heights: list[float], high: float) -> list[float]:
-    """Label centres near ``want`` (ascending) that do not overlap (``heights``), the top one
-    kept below ``high`` when it can be (the column then grows downwards)."""
-    pos = list(want)
-    for i in range(1, len(pos)):
-        pos[i] = max(pos[i], pos[i - 1] + (heights[i - 1] + heights[i]) / 2)
-    if pos and pos[-1] + heights[-1] / 2 > high:
-        pos[-1] = high - heights[-1] / 2
-        for i in range(len(pos) - 2, -1, -1):
-            pos[i] = min(pos[i], pos[i + 1] - (heights[i] + heights[i + 1]) / 2)
+def _spread(want: list[float], heights: list[float], low: float, high: float) -> list[float]:
+    """Label centres, in the order of ``want`` (ascending), that do not overlap: touching
+    labels form blocks, each centred on the mean of its labels' wanted positions and kept within
+    [low, high] when it fits (the classic one-dimensional label repel)."""
+    blocks: list[list[int]] = []
+
+    def place(block: list[int]) -> tuple[float, float]:
+        offsets = np.cumsum([0.0, *(heights[i] for i in block)])
+        start = float(np.mean([want[i] - offsets[k] - heights[i] / 2 for k, i in enumerate(block)]))
+        size = float(offsets[-1])
+        return min(max(start, low), max(low, high - size)), size
+
+    for i in range(len(want)):
+        blocks.append([i])
+        while len(blocks) > 1:
+            (a, sa), (b, _) = place(blocks[-2]), place(blocks[-1])
+            if a + sa <= b + 1e-12:
+                break
+            blocks[-2:] = [blocks[-2] + blocks[-1]]
+    pos: list[float] = []
+    for block in blocks:
+        start, _ = place(block)
+        for i in block:
+            pos.append(start + heights[i] / 2)
+            start += heights[i]
+    return pos
+
+
+def _untangle(
+    pos: list[float], want: list[float], heights: list[float], xs: list[float]
+) -> list[float]:
+    """Among labels wanted at one height (points side by side), give the slot nearest that
+    height to the rightmost point, the next nearest to the next one, and so on, so that no
+    leader line runs level through another point (slots are swapped only between labels of
+    equal height, so nothing starts to overlap)."""
+    pos = list(pos)
+    i = 0
+    while i < len(pos):
+        j = i
+        while j + 1 < len(pos) and want[j + 1] == want[i] and heights[j + 1] == heights[i]:
+            j += 1
+        members = range(i, j + 1)
+        slots = sorted((pos[k] for k in members), key=lambda p: abs(p - want[i]))
+        for k, slot in zip(sorted(members, key=lambda k: -xs[k]), slots, strict=True):
+            pos[k] = slot
+        i = j + 1
     return pos
 
 
@@ -92,14 +128,14 @@ def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
     y0, y1 = ax.get_ylim()
     texts, heights, want = [], [], []
     line = 8 * 1.25 / (fig.get_figheight() * 72 * 0.78)  # one 8-pt line in axes fraction
-    for g in sorted(groups, key=lambda g: y[g[0]]):
+    for g in sorted(groups, key=lambda g: (y[g[0]], x[g[0]])):
         lines = []
         for i in g:
             lines += _rule_lines(str(comp["policy_label"].iloc[i]), bool(base[i]), lang)
         texts.append((g, "\n".join(lines)))
         heights.append(len(lines) * line + 0.6 * line)
         want.append((y[g[0]] - y0) / (y1 - y0))
-    pos = _spread(want, heights, 1.0)
+    pos = _untangle(_spread(want, heights, 0.0, 1.0), want, heights, [x[g[0]] for g, _ in texts])
     for (g, text), py in zip(texts, pos, strict=True):
         i = g[0]
         ax.annotate(

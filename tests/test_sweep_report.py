@@ -329,4 +329,4 @@ def test_side_by_side_points_keep_leaders_clear() -> None:
 
     want, heights, xs = [0.95, 0.95], [0.2, 0.2], [1.0, 7.0]
     pos = _untangle(_spread(want, heights, 0.0, 1.0), want, heights, xs)
-    assert abs(pos[1] - 0.95) < abs(pos[0] - 0.95) and sorted(pos) == pytest.approx([0.6, 0.8])
+    assert abs(pos[1] - 0.95) < abs(pos[0] - 0.95) and sorted(pos) == pytest.approx([0.7, 0.9])

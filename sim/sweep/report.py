@@ -258,7 +258,8 @@ def _ranges(ds: xr.Dataset) -> dict[str, str]:
 def write_report(
     store: str | Path, out: str | Path, *, force: bool = False, lang: str = "en"
 ) -> list[Path]:
-    """Write the report files of a complete sweep store into folder ``out``."""
+    """Write the report files of a complete sweep store into folder ``out`` (``lang``: the
+    language of :mod:`sim.sweep.labels`; CSV column names stay English)."""
     store, out = Path(store), Path(out)
     ds = open_results(store)
     if not int(ds.attrs.get("complete", 0)):

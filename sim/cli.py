@@ -179,11 +179,12 @@ def _add_sweep(sub: Any) -> None:
     )
     sr = sub.add_parser(
         "sweep-report",
-        help="Sobol indices, tornado, policy frontier and distributions of a sweep",
-        description="From a complete sweep STORE write CSV tables and PNG figures to DIR: the "
-        "experiments, outcome distributions per policy, the policy frontier, counts by deciding "
-        "criterion, a tornado chart and (for a Saltelli design) Sobol indices with confidence "
-        "intervals.",
+        help="compare a sweep's policies against its baseline: tables, figures, drivers",
+        description="From a complete sweep STORE write to DIR summary.md (one table per "
+        "question, each policy named by its rule, against the spec's baseline: verdict counts, "
+        "avoided and remaining liability, restored area, verdict changes and their deciding "
+        "criteria, drivers in words), comparison.csv, changes.csv, the policy frontier, a "
+        "tornado chart, outcome distributions and (for a Saltelli design) Sobol indices.",
     )
     sr.add_argument("store", metavar="STORE", help="sweep store written by restoresim sweep")
     sr.add_argument("--out", metavar="DIR", required=True, help="output folder")

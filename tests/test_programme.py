@@ -32,7 +32,7 @@ from sim.programme.run import (
 )
 from sim.programme.scenario import load_scenario, parse_scenario
 from sim.programme.summary import summarise
-from sim.programme.whatif import sweep
+from sim.programme.whatif import format_sweep, sweep, sweep_table
 
 ROOT = Path(__file__).resolve().parent.parent
 HUNAN = ROOT / "scenarios" / "programme" / "hunan-yangtze-2019.toml"
@@ -381,7 +381,22 @@ def test_sweep_over_crews_inspectors_and_tranche_timing() -> None:
         }
     )
     sw = sweep(sc, replications=4, seed=0)
-    assert sw.sizes["case"] == 8
+    assert sw.sizes["case"] == 1 + 8 and str(sw["lever"].values[0]) == "baseline"
+    # the cases at the scenario's own values (12 crews, no shift) are the baseline exactly
+    base = sw.isel(case=0)
+    for lever, value in (("crews", 12.0), ("tranche_shift_days", 0.0)):
+        same = sw.where((sw["lever"] == lever) & (sw["value"] == value), drop=True)
+        for var in sw.data_vars:
+            np.testing.assert_array_equal(same[var].values, [base[var].values])
+    rows = sweep_table(sw)
+    assert rows[0]["lever"] == "baseline" and rows[0]["finish_change_days_p50"] == 0
+    assert "crews 12" in str(rows[0]["setting"])
+    more = next(r for r in rows if r["lever"] == "crews" and r["value"] == 24.0)
+    assert more["finish_change_days_p50"] == int(
+        sw.where((sw["lever"] == "crews") & (sw["value"] == 24), drop=True)["finish_days_p50"][0]
+        - base["finish_days_p50"]
+    )
+    assert format_sweep(rows).splitlines()[2].split()[:3] == ["baseline", "as", "given"]
     crews = sw.where(sw["lever"] == "crews", drop=True)
     assert np.all(np.diff(crews["finish_days_p50"].values) <= 0)
     shift = sw.where(sw["lever"] == "tranche_shift_days", drop=True)

@@ -149,7 +149,8 @@ def utilisation_figure(ds: xr.Dataset) -> Figure:
 @_styled
 def sweep_figure(sw: xr.Dataset) -> Figure:
     """Finish date (P10–P90) and completion at the deadline against each lever."""
-    levers = list(dict.fromkeys(sw["lever"].values.tolist()))
+    levers = [x for x in dict.fromkeys(sw["lever"].values.tolist()) if x != "baseline"]
+    base = sw.where(sw["lever"] == "baseline", drop=True)
     fig = Figure(figsize=(4 * len(levers), 6.5), layout="constrained")
     axes = fig.subplots(2, len(levers), squeeze=False)
     start = datetime.date.fromisoformat(sw.attrs["start"])
@@ -162,6 +163,9 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
         ax.fill_between(x, sel["finish_days_p10"], sel["finish_days_p90"], alpha=0.2, lw=0)
         ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label=_("all accepted, P50"))
         ax.axhline(deadline_day, color="k", ls="--", lw=0.8)
+        if base.sizes["case"]:
+            ax.axhline(float(base["finish_days_p50"][0]), color="C3", ls=":", lw=1,
+                       label=_("baseline (as given), P50"))  # fmt: skip
         ax.set_ylabel(_("days from {start}", start=start))
         ax.set_title(lever)
         ax = axes[1, j]

@@ -1,9 +1,11 @@
 """What-if sweep: finish date and completion at the deadline against crews, inspector teams
 and the timing of budget tranches, one lever at a time around the scenario.
 
-Every case runs the same replications with the same seed (common random numbers: identical
-site areas, priorities and durations), so differences between cases are the levers' effects,
-not noise.
+Case 0 is the **baseline**: the scenario as given. Every case runs the same replications with
+the same seed (common random numbers: identical site areas, priorities and durations), so
+differences between a case and the baseline are the lever's effect, not noise; a case equal to
+the baseline (a lever at the scenario's own value) reuses its result. A progress bar over every
+replication goes to stderr when it is a terminal.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from sim.programme.run import (
     build_config,
     completion_at,
     latest,
-    run_replications,
+    replicate,
+    replication_rng,
     site_table,
     site_times,
 )
@@ -29,6 +32,7 @@ LEVERS = {
     "inspectors": "city_acceptance.inspectors",
     "tranche_shift_days": None,  # shifts every tranche date
 }
+BASELINE = "baseline"
 
 VARIABLES = {
     "finish_days_p10": ("d", "days until works are finished on every site, P10"),
@@ -56,6 +60,20 @@ def _cases(scenario: Scenario) -> list[tuple[str, float]]:
     return cases
 
 
+def _current(scenario: Scenario, lever: str) -> float:
+    """The scenario's own value of a lever (inf for unlimited; 0 for the tranche shift)."""
+    path = LEVERS[lever]
+    if path is None:
+        return 0.0
+    section, name = path.split(".")
+    value = getattr(getattr(scenario, section), name)
+    return np.inf if value == UNLIMITED else float(value)
+
+
+def _is_baseline(scenario: Scenario, lever: str, value: float) -> bool:
+    return lever == BASELINE or value == _current(scenario, lever)
+
+
 def sweep(
     scenario: Scenario,
     *,
@@ -63,7 +81,8 @@ def sweep(
     seed: int = 0,
     progress: bool = False,
 ) -> xr.Dataset:
-    """Run the ``[sweep]`` cases; a Dataset with dim ``case`` (coords ``lever``, ``value``)."""
+    """Run the baseline and the ``[sweep]`` cases; a Dataset with dim ``case`` (coords
+    ``lever``, ``value``; case 0 is the baseline, lever ``"baseline"``, value NaN)."""
     cases = _cases(scenario)
     if not cases:
         from sim.errors import InputError
@@ -72,46 +91,39 @@ def sweep(
             f"{scenario.source_path or '<data>'}: [sweep] is missing or lists no levers "
             "(crews, inspectors, tranche_shift_days)"
         )
+    cases = [(BASELINE, np.nan), *cases]
     reps = replications or (scenario.sweep.replications if scenario.sweep else 50)
     sites = site_table(scenario, seed=seed)
     deadline = scenario.day(scenario.programme.deadline)
     rows: dict[str, list[float]] = {k: [] for k in VARIABLES}
-    it = cases
+    runs = [c for c in cases if c[0] == BASELINE or not _is_baseline(scenario, *c)]
+    bar = None
     if progress:
         import sys
 
         from tqdm import tqdm
 
-        it = tqdm(cases, desc="sweep", unit="case", file=sys.stderr, leave=False, disable=None)
-    for lever, value in it:
-        sc, shift = scenario, 0.0
-        if lever == "tranche_shift_days":
-            shift = value
-        else:
-            sc = scenario.with_values({LEVERS[lever]: UNLIMITED if np.isinf(value) else int(value)})
-        recs = run_replications(
-            build_config(sc, sites, tranche_shift_days=shift),
-            sites,
-            replications=reps,
-            seed=seed,
+        bar = tqdm(
+            total=len(runs) * reps, desc="what-if", unit="rep", file=sys.stderr, disable=None
         )
-        finish = np.array([_finish(r) for r in recs])
-        accepted = np.array([_finish(r, accepted=True) for r in recs])
-        fq = day_quantiles(finish)
-        fr = completion_at(recs, [deadline])
-        rows["finish_days_p10"].append(fq[0])
-        rows["finish_days_p50"].append(fq[1])
-        rows["finish_days_p90"].append(fq[2])
-        rows["acceptance_finish_days_p50"].append(day_quantiles(accepted)[1])
-        rows["complete_area_at_deadline_p50"].append(
-            float(np.median(fr["complete_fraction_area"][:, 0]))
-        )
-        rows["complete_count_at_deadline_p50"].append(
-            float(np.median(fr["complete_fraction_count"][:, 0]))
-        )
-        rows["accepted_count_at_deadline_p50"].append(
-            float(np.median(fr["accepted_fraction_count"][:, 0]))
-        )
+    baseline: dict[str, float] = {}
+    try:
+        for lever, value in cases:
+            if lever != BASELINE and _is_baseline(scenario, lever, value):
+                for k in VARIABLES:
+                    rows[k].append(baseline[k])
+                continue
+            if bar is not None:
+                shown = "as given" if lever == BASELINE else f"{lever}={value:g}"
+                bar.set_postfix_str(shown, refresh=False)
+            row = _case(scenario, sites, lever, value, reps, seed, deadline, bar)
+            if lever == BASELINE:
+                baseline = row
+            for k in VARIABLES:
+                rows[k].append(row[k])
+    finally:
+        if bar is not None:
+            bar.close()
     data = {
         k: xr.Variable(
             ("case",),
@@ -136,10 +148,55 @@ def sweep(
             "version": __version__,
             "start": scenario.programme.start.isoformat(),
             "deadline": scenario.programme.deadline.isoformat(),
-            "note": "NaN finish days: not finished within the simulated window in that quantile",
+            "baseline": ", ".join(
+                f"{lever} {_shown(_current(scenario, lever))}" for lever in LEVERS
+            ),
+            "note": "case 0 is the baseline (the scenario as given); NaN finish days: not "
+            "finished within the simulated window in that quantile",
         }
     )
     return ds
+
+
+def _shown(value: float) -> str:
+    return "unlimited" if np.isinf(value) else f"{value:g}"
+
+
+def _case(
+    scenario: Scenario,
+    sites: object,
+    lever: str,
+    value: float,
+    reps: int,
+    seed: int,
+    deadline: float,
+    bar: object,
+) -> dict[str, float]:
+    """One case's variables: the scenario with ``lever`` set to ``value`` (none: baseline)."""
+    sc, shift = scenario, 0.0
+    if lever == "tranche_shift_days":
+        shift = value
+    elif lever != BASELINE:
+        sc = scenario.with_values({LEVERS[lever]: UNLIMITED if np.isinf(value) else int(value)})
+    cfg = build_config(sc, sites, tranche_shift_days=shift)  # type: ignore[arg-type]
+    recs = []
+    for r in range(reps):
+        recs.append(replicate(cfg, sites, replication_rng(seed, r)))  # type: ignore[arg-type]
+        if bar is not None:
+            bar.update(1)  # type: ignore[attr-defined]
+    finish = np.array([_finish(r) for r in recs])
+    accepted = np.array([_finish(r, accepted=True) for r in recs])
+    fq = day_quantiles(finish)
+    fr = completion_at(recs, [deadline])
+    return {
+        "finish_days_p10": fq[0],
+        "finish_days_p50": fq[1],
+        "finish_days_p90": fq[2],
+        "acceptance_finish_days_p50": day_quantiles(accepted)[1],
+        "complete_area_at_deadline_p50": float(np.median(fr["complete_fraction_area"][:, 0])),
+        "complete_count_at_deadline_p50": float(np.median(fr["complete_fraction_count"][:, 0])),
+        "accepted_count_at_deadline_p50": float(np.median(fr["accepted_fraction_count"][:, 0])),
+    }
 
 
 def _finish(rec: Records, *, accepted: bool = False) -> float:
@@ -149,16 +206,25 @@ def _finish(rec: Records, *, accepted: bool = False) -> float:
 
 
 def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
-    """The sweep as JSON-ready rows (finish dates as ISO dates)."""
+    """The sweep as JSON-ready rows (finish dates as ISO dates), the baseline first (lever
+    ``"baseline"``, value None, ``setting``: the scenario's own values); every row has
+    ``finish_change_days_p50``: its P50 finish minus the baseline's, in days (None when either
+    is not finished)."""
     import datetime
 
     start = datetime.date.fromisoformat(ds.attrs["start"])
+    levers = [str(x) for x in ds["lever"].values]
+    base = levers.index(BASELINE) if BASELINE in levers else None
+    base_finish = float(ds["finish_days_p50"].values[base]) if base is not None else np.nan
     rows = []
     for c in range(ds.sizes["case"]):
+        value = float(ds["value"].values[c])
         row: dict[str, object] = {
-            "lever": str(ds["lever"].values[c]),
-            "value": None if np.isinf(ds["value"].values[c]) else float(ds["value"].values[c]),
+            "lever": levers[c],
+            "value": None if not np.isfinite(value) else value,
         }
+        if c == base:
+            row["setting"] = ds.attrs.get("baseline", "")
         for k in VARIABLES:
             v = float(ds[k].values[c])
             if k.endswith("days_p10") or k.endswith("days_p50") or k.endswith("days_p90"):
@@ -170,25 +236,36 @@ def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
                 )
             else:
                 row[k] = None if not np.isfinite(v) else round(v, 6)
+        change = float(ds["finish_days_p50"].values[c]) - base_finish
+        row["finish_change_days_p50"] = int(change) if np.isfinite(change) else None
         rows.append(row)
     return rows
 
 
 def format_sweep(rows: list[dict[str, object]]) -> str:
-    """The sweep rows as a text table."""
+    """The sweep rows as a text table, the baseline first."""
     pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
     lines = [
-        "What-if (one lever at a time; P50 over replications)",
-        f"  {'lever':<20} {'value':>8} {'works finished':>15} {'all accepted':>13} "
+        "What-if (one lever at a time; P50 over replications; change: works finished vs the "
+        "baseline, + = later)",
+        f"  {'lever':<20} {'value':>9} {'works finished':>15} {'change':>8} {'all accepted':>13} "
         f"{'area@deadline':>14} {'count@deadline':>15} {'accepted@deadline':>18}",
     ]
+    setting = ""
     for r in rows:
-        value = "unlimited" if r["value"] is None else f"{r['value']:g}"
+        if r["lever"] == BASELINE:
+            value, setting = "as given", str(r.get("setting", ""))
+        else:
+            value = "unlimited" if r["value"] is None else f"{r['value']:g}"
+        change = r.get("finish_change_days_p50")
+        shown = "n/a" if change is None else ("—" if r["lever"] == BASELINE else f"{change:+d} d")
         lines.append(
-            f"  {r['lever']:<20} {value:>8} {r['finish_date_p50'] or 'later':>15} "
+            f"  {r['lever']:<20} {value:>9} {r['finish_date_p50'] or 'later':>15} {shown:>8} "
             f"{r['acceptance_finish_date_p50'] or 'later':>13} "
             f"{pct(r['complete_area_at_deadline_p50']):>14} "
             f"{pct(r['complete_count_at_deadline_p50']):>15} "
             f"{pct(r['accepted_count_at_deadline_p50']):>18}"
         )
+    if setting:
+        lines.append(f"  baseline: the scenario as given ({setting})")
     return "\n".join(lines)

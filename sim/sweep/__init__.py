@@ -5,8 +5,10 @@ proposals, policy and plan levers, uncertainties over model parameters and a sam
 design (:mod:`sim.sweep.design`) is saved first in a chunked Zarr store
 (:mod:`sim.sweep.store`); tasks of (scenario x engine group, proposal chunk) run on dask
 (:mod:`sim.sweep.execute`, :mod:`sim.sweep.tasks`) and stream their results into it;
-:mod:`sim.sweep.report` turns a finished store into Sobol indices, a tornado chart, the policy
-frontier and outcome distributions.
+:mod:`sim.sweep.report` turns a finished store into the comparison of every policy against
+the spec's baseline (:mod:`sim.sweep.compare`, :mod:`sim.sweep.summary`: one table per
+question, rules in words), figures (:mod:`sim.sweep.figures`), Sobol indices and a tornado
+chart; every text of the report is in :mod:`sim.sweep.labels`.
 
 Python API::
 

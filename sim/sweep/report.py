@@ -1,25 +1,31 @@
-"""``restoresim sweep-report``: sensitivity, tornado, policy frontier and distributions.
+"""``restoresim sweep-report``: the policy comparison against a baseline, then sensitivity.
 
 From a complete store it writes (every file to a temporary name, then renamed):
 
+- ``summary.md``: one table per question, each policy a row named by its rule, against the
+  baseline (:mod:`sim.sweep.summary`);
+- ``comparison.csv``: per policy, every quantity of the comparison (counts, shares, liability,
+  area, cost) with mean and P10/P50/P90 across scenarios and its change from the baseline
+  (:mod:`sim.sweep.compare`);
+- ``changes.csv``: every application whose verdict differs from the baseline's, per policy and
+  change, with the deciding criteria and in how many scenarios;
 - ``experiments.csv``: the design with every outcome, one row per experiment;
-- ``policies.csv``: each outcome's mean and P10/P50/P90 across scenarios, one row per policy
-  (the outcome distributions per policy), and ``distributions.png``;
-- ``frontier.csv`` / ``frontier.png``: approval rate against expected unfunded liability (means
-  across scenarios), one point per policy, with the Pareto-efficient policies flagged;
+- ``policies.csv``: each outcome's mean and P10/P50/P90 across scenarios, one row per policy,
+  and ``distributions.png``;
+- ``frontier.csv`` / ``frontier.png``: share granted against the liability the granted
+  applications leave, one point per policy labelled by its rule, the baseline marked;
 - ``deciding.csv``: mean number of rejections and conditional approvals by deciding criterion;
 - ``tornado.csv`` / ``tornado.png``: for each uncertainty, the mean outcome over the scenarios
-  in its lowest and highest third (by sampled quantile), per policy; the chart shows the cost
-  tail and the unfunded liability under policy 0. Works with every sampler;
+  in its lowest and highest third (by sampled quantile), per policy; the chart shows the
+  baseline. Works with every sampler;
 - ``sobol.csv`` (and ``sobol_second_order.csv``): Sobol' indices with bootstrap confidence
-  intervals (SALib, Saltelli's estimators), when the design is ``sampler.method = 'sobol'``;
-- ``summary.md``: what was written and the headline numbers.
+  intervals (SALib, Saltelli's estimators), when the design is ``sampler.method = 'sobol'``.
+
+Every user-visible text is in :mod:`sim.sweep.labels`.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import warnings
 from pathlib import Path
 from typing import Any
@@ -30,8 +36,13 @@ import xarray as xr
 
 from sim.errors import InputError
 from sim.outputs import atomic_write, atomic_write_text
+from sim.sweep import compare, figures
+from sim.sweep.compare import by_policy as _by_policy
+from sim.sweep.compare import rule_labels
+from sim.sweep.labels import t
 from sim.sweep.portfolio import sweep_seed_sequence
 from sim.sweep.store import BY_CRITERION, OUTCOMES, open_results
+from sim.sweep.summary import summary_markdown
 
 SOBOL_STREAM = 3
 SOBOL_RESAMPLES = 200
@@ -40,13 +51,15 @@ SENSITIVITY_OUTCOMES: tuple[str, ...] = (
     "approval_rate",
     "grant_rate",
     "unfunded_liability_cny",
+    "unfunded_liability_before_conditions_cny",
     "restoration_cost_cny",
     "restoration_cost_p90_sum_cny",
     "mean_success_probability",
     "restored_area_ha",
 )
-TORNADO_OUTCOMES = ("restoration_cost_p90_sum_cny", "unfunded_liability_cny")
 FILES = (
+    "comparison.csv",
+    "changes.csv",
     "experiments.csv",
     "policies.csv",
     "frontier.csv",
@@ -61,20 +74,9 @@ FILES = (
 )
 
 
-def _short(lever: str) -> str:
-    parts = lever.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 1 else lever
-
-
-def policy_labels(ds: xr.Dataset) -> list[str]:
-    """A short label per policy: ``#id lever=value, ...``."""
-    levers = [str(x) for x in ds["lever"].values]
-    values = ds["policy_lever"].values
-    out = []
-    for p in range(ds.sizes["policy"]):
-        parts = [f"{_short(lv)}={values[p, j]:g}" for j, lv in enumerate(levers)]
-        out.append(f"#{p} " + ", ".join(parts) if parts else f"#{p}")
-    return out
+def policy_labels(ds: xr.Dataset, lang: str = "en") -> list[str]:
+    """Each policy's rule in words (see :func:`sim.sweep.compare.rule_label`)."""
+    return rule_labels(ds, lang)
 
 
 def experiments_table(ds: xr.Dataset) -> pd.DataFrame:
@@ -94,17 +96,11 @@ def experiments_table(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def _by_policy(ds: xr.Dataset, name: str) -> np.ndarray:
-    """Outcome ``name`` as ``(policy, scenario)``."""
-    x = ds[name].values
-    return x.reshape(ds.sizes["scenario"], ds.sizes["policy"]).T
-
-
 def policies_table(ds: xr.Dataset) -> pd.DataFrame:
     """Each outcome's distribution across scenarios, one row per policy."""
     rows = []
     for p, label in enumerate(policy_labels(ds)):
-        row: dict[str, Any] = {"policy": p, "label": label}
+        row: dict[str, Any] = {"policy": p, "policy_label": label}
         for j, lv in enumerate(str(x) for x in ds["lever"].values):
             row[lv] = ds["policy_lever"].values[p, j]
         for name in OUTCOMES:
@@ -117,29 +113,36 @@ def policies_table(ds: xr.Dataset) -> pd.DataFrame:
 
 
 def frontier_table(ds: xr.Dataset) -> pd.DataFrame:
-    """Approval rate against expected unfunded liability, one row per policy (scenario means);
-    ``efficient``: no other policy approves at least as many with at most as much liability and
-    is better in one."""
-    approval = _by_policy(ds, "approval_rate").mean(axis=1)
+    """Share granted against the expected unfunded liability the granted applications leave as
+    applied for, one row per policy (means across scenarios), with the liability once their
+    conditions are met (an upper bound) and the share approved outright; ``efficient``: no other
+    policy grants at least as many with at most as much liability and is better in one."""
     grant = _by_policy(ds, "grant_rate").mean(axis=1)
-    liab = _by_policy(ds, "unfunded_liability_cny")
+    liab = _by_policy(ds, "unfunded_liability_before_conditions_cny")
     mean_liab = liab.mean(axis=1)
     efficient = [
         not any(
-            (approval[q] >= approval[p] and mean_liab[q] <= mean_liab[p])
-            and (approval[q] > approval[p] or mean_liab[q] < mean_liab[p])
-            for q in range(len(approval))
+            (grant[q] >= grant[p] and mean_liab[q] <= mean_liab[p])
+            and (grant[q] > grant[p] or mean_liab[q] < mean_liab[p])
+            for q in range(len(grant))
         )
-        for p in range(len(approval))
+        for p in range(len(grant))
     ]
+    base, _, _ = compare.baseline_of(ds)
     return pd.DataFrame(
         {
-            "policy": np.arange(len(approval)),
-            "label": policy_labels(ds),
-            "approval_rate": approval,
+            "policy": np.arange(len(grant)),
+            "policy_label": policy_labels(ds),
+            "baseline": np.arange(len(grant)) == base,
             "grant_rate": grant,
-            "unfunded_liability_cny": mean_liab,
-            "unfunded_liability_p90_across_scenarios_cny": np.percentile(liab, 90, axis=1),
+            "approval_rate": _by_policy(ds, "approval_rate").mean(axis=1),
+            "unfunded_liability_as_applied_cny": mean_liab,
+            "unfunded_liability_as_applied_p90_across_scenarios_cny": np.percentile(
+                liab, 90, axis=1
+            ),
+            "unfunded_liability_conditions_met_at_most_cny": _by_policy(
+                ds, "unfunded_liability_cny"
+            ).mean(axis=1),
             "efficient": efficient,
         }
     )
@@ -243,100 +246,20 @@ def sobol_tables(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     return pd.DataFrame(first_rows), pd.DataFrame(second_rows)
 
 
-# --------------------------------------------------------------------------------------------
-# figures (matplotlib's object API: no pyplot state)
+def _ranges(ds: xr.Dataset) -> dict[str, str]:
+    """Each uncertainty's sampled range, for the tornado's labels."""
+    values = np.asarray(ds["scenario_value"].values, dtype=float)
+    return {
+        str(u): f"{values[:, j].min():.3g}–{values[:, j].max():.3g}"
+        for j, u in enumerate(ds["uncertainty"].values)
+    }
 
 
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=120, bbox_inches="tight")
-    return buf.getvalue()
-
-
-def frontier_figure(front: pd.DataFrame) -> bytes:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.5, 5))
-    ax = fig.add_subplot()
-    x = front["unfunded_liability_cny"] / 1e6
-    ax.scatter(x, front["approval_rate"] * 100, label="approved", zorder=3)
-    ax.scatter(x, front["grant_rate"] * 100, marker="o", facecolors="none", edgecolors="C1",
-               label="approved or conditional", zorder=3)  # fmt: skip
-    eff = front[front["efficient"]].sort_values("unfunded_liability_cny")
-    ax.plot(eff["unfunded_liability_cny"] / 1e6, eff["approval_rate"] * 100, "C0--", lw=1,
-            label="efficient frontier")  # fmt: skip
-    for _, row in front.iterrows():
-        ax.annotate(f"#{row['policy']}", (row["unfunded_liability_cny"] / 1e6,
-                    row["approval_rate"] * 100), textcoords="offset points", xytext=(4, 3),
-                    fontsize=7)  # fmt: skip
-    ax.set_xlabel("expected unfunded public liability of granted proposals [M CNY]")
-    ax.set_ylabel("share of the portfolio [%]")
-    ax.set_title("Policy frontier (means across scenarios; one point per policy)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    return _png(fig)
-
-
-#: readable axis labels of the outcomes shown in figures
-OUTCOME_LABELS = {
-    "restoration_cost_p90_sum_cny": "restoration cost, sum of P90s",
-    "unfunded_liability_cny": "expected unfunded public liability",
-    "approval_rate": "approval rate",
-}
-
-
-def tornado_figure(tornado: pd.DataFrame, label: str) -> bytes:
-    from matplotlib.figure import Figure
-
-    fig = Figure(
-        figsize=(7.5, 2.2 + 0.9 * len(TORNADO_OUTCOMES) * max(1, tornado.uncertainty.nunique()) / 3)
-    )
-    axes = fig.subplots(len(TORNADO_OUTCOMES), 1, squeeze=False)[:, 0]
-    for ax, name in zip(axes, TORNADO_OUTCOMES, strict=True):
-        t = tornado[(tornado.outcome == name) & (tornado.policy == 0)].copy()
-        t["abs"] = t["swing"].abs()
-        t = t.sort_values("abs")
-        y = np.arange(len(t))
-        base = float(t["mean"].iloc[0]) / 1e6 if len(t) else 0.0
-        lo, hi = t["low_third"].to_numpy() / 1e6, t["high_third"].to_numpy() / 1e6
-        ax.barh(y, lo - base, left=base, color="C0", label="lowest third")
-        ax.barh(y, hi - base, left=base, color="C3", label="highest third")
-        ax.axvline(base, color="k", lw=0.8)
-        ax.set_yticks(y, t["uncertainty"].tolist())
-        ax.set_xlabel(f"{OUTCOME_LABELS.get(name, name)} [M CNY]")
-        ax.legend(fontsize=7, loc="lower right")
-    axes[0].set_title(f"Tornado: mean outcome by uncertainty third, policy {label}", fontsize=9)
-    fig.tight_layout()
-    return _png(fig)
-
-
-def distributions_figure(ds: xr.Dataset) -> bytes:
-    from matplotlib.figure import Figure
-
-    p = ds.sizes["policy"]
-    fig = Figure(figsize=(max(6.0, 0.5 * p + 2), 6))
-    axes = fig.subplots(2, 1, sharex=True)
-    for ax, (name, scale, unit) in zip(
-        axes,
-        (("approval_rate", 100, "%"), ("unfunded_liability_cny", 1e-6, "M CNY")),
-        strict=True,
-    ):
-        y = _by_policy(ds, name) * scale
-        ax.boxplot(
-            list(y), tick_labels=[f"#{i}" for i in range(p)], whis=(10, 90), showfliers=False
-        )
-        ax.set_ylabel(f"{OUTCOME_LABELS.get(name, name)} [{unit}]")
-        ax.grid(alpha=0.3)
-    axes[0].set_title("Outcomes across scenarios by policy (box: quartiles, whiskers: P10-P90)")
-    axes[1].set_xlabel("policy")
-    return _png(fig)
-
-
-# --------------------------------------------------------------------------------------------
-
-
-def write_report(store: str | Path, out: str | Path, *, force: bool = False) -> list[Path]:
-    """Write the report files of a complete sweep store into folder ``out``."""
+def write_report(
+    store: str | Path, out: str | Path, *, force: bool = False, lang: str = "en"
+) -> list[Path]:
+    """Write the report files of a complete sweep store into folder ``out`` (``lang``: the
+    language of :mod:`sim.sweep.labels`; CSV column names stay English)."""
     store, out = Path(store), Path(out)
     ds = open_results(store)
     if not int(ds.attrs.get("complete", 0)):
@@ -350,7 +273,9 @@ def write_report(store: str | Path, out: str | Path, *, force: bool = False) -> 
     if clash and not force:
         raise InputError(f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite")
     keep = [*OUTCOMES, *BY_CRITERION, "experiment_scenario", "experiment_policy", "policy_lever",
-            "scenario_value", "scenario_unit"]  # fmt: skip
+            "scenario_value", "scenario_unit", "verdict", "deciding", "policy_group",
+            "policy_conditional_exact", "assurance_probability",
+            "expected_unfunded_liability_cny"]  # fmt: skip
     ds = ds[keep].load()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -363,54 +288,50 @@ def write_report(store: str | Path, out: str | Path, *, force: bool = False) -> 
             atomic_write(path, lambda tmp: tmp.write_bytes(data))
         written.append(path)
 
-    front = frontier_table(ds)
+    base, _, _ = compare.baseline_of(ds)
+    labels = policy_labels(ds, lang)
+    comp = compare.comparison_table(ds, lang)
+    changes = compare.verdict_changes(ds, lang)
     tornado = tornado_table(ds)
+    put("comparison.csv", comp.to_csv(index=False))
+    put("changes.csv", changes.to_csv(index=False))
     put("experiments.csv", experiments_table(ds).to_csv(index=False))
     put("policies.csv", policies_table(ds).to_csv(index=False))
-    put("frontier.csv", front.to_csv(index=False))
+    put("frontier.csv", frontier_table(ds).to_csv(index=False))
     put("deciding.csv", deciding_table(ds).to_csv(index=False))
-    put("frontier.png", frontier_figure(front))
-    put("distributions.png", distributions_figure(ds))
+    put("frontier.png", figures.frontier_figure(comp, lang))
+    put(
+        "distributions.png",
+        figures.distributions_figure(
+            labels,
+            base,
+            {
+                "rejected_share": (compare.quantity(ds, "rejected_share"), 100.0, "unit.pct"),
+                "unfunded_liability_before_conditions_cny": (
+                    compare.quantity(ds, "liability_granted_as_applied_cny"),
+                    1e-6,
+                    "unit.mcny",
+                ),
+            },
+            lang,
+        ),
+    )
     notes = []
     if len(tornado):
         put("tornado.csv", tornado.to_csv(index=False))
-        put("tornado.png", tornado_figure(tornado, policy_labels(ds)[0]))
+        put("tornado.png", figures.tornado_figure(tornado, base, labels[base], _ranges(ds), lang))
     else:
-        notes.append("No tornado: the sweep has no uncertainties (or too few scenarios).")
+        notes.append(t("no_tornado", lang))
     sob = sobol_tables(ds)
     if sob is not None:
         put("sobol.csv", sob[0].to_csv(index=False))
         if len(sob[1]):
             put("sobol_second_order.csv", sob[1].to_csv(index=False))
     else:
-        notes.append(
-            "No Sobol' indices: they need a Saltelli design ([sampler] method = 'sobol') "
-            "with at least one uncertainty."
-        )
-    put("summary.md", _summary(ds, store, front, written, notes))
+        notes.append(t("no_sobol", lang))
+    counts = compare.change_counts(ds, changes)
+    text = summary_markdown(
+        ds, store, comp, counts, tornado, None if sob is None else sob[0], written, notes, lang
+    )
+    put("summary.md", text)
     return written
-
-
-def _summary(
-    ds: xr.Dataset, store: Path, front: pd.DataFrame, written: list[Path], notes: list[str]
-) -> str:
-    spec = json.loads(ds.attrs["spec"])
-    lines = [
-        f"# Sweep report: {spec['sweep']['name']}",
-        "",
-        f"Store `{store}`; {ds.sizes['experiment']} experiments = {ds.sizes['scenario']} "
-        f"scenarios x {ds.sizes['policy']} policies; sampler {ds.attrs['sampler']}; seed "
-        f"{ds.attrs['seed']}, {ds.attrs['draws']} draws; restoresim {ds.attrs['version']}.",
-        "",
-        "| policy | approval rate | approved or conditional | expected unfunded liability "
-        "[M CNY] | efficient |",
-        "|---|---|---|---|---|",
-    ]
-    for _, r in front.iterrows():
-        lines.append(
-            f"| {r['label']} | {r['approval_rate']:.1%} | {r['grant_rate']:.1%} | "
-            f"{r['unfunded_liability_cny'] / 1e6:,.2f} | {'yes' if r['efficient'] else ''} |"
-        )
-    lines += ["", "Files: " + ", ".join(p.name for p in written) + ", summary.md.", ""]
-    lines += [f"- {n}" for n in notes]
-    return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ from types import UnionType
 from typing import Any, ClassVar, Literal, Self, get_args
 
 import numpy as np
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.params import load_library
@@ -357,6 +357,27 @@ class SweepSpec(_Document):
         default_factory=list, description="Distributions over parameters and inputs."
     )
     sampler: Sampler = Field(default_factory=Sampler, description="How scenarios are drawn.")
+    baseline: dict[str, StrictBool | float] | None = Field(
+        None,
+        description="The policy every other is compared with, by lever value ({lever path: "
+        "value}, each value one of the lever's grid); a lever left out takes the base policy's "
+        "value if the grid has it, else its first value. Default: the base policy (the packaged "
+        "one unless [sweep] policy names a file).",
+    )
+
+    @field_validator("baseline", mode="before")
+    @classmethod
+    def _flatten(cls, value: Any) -> Any:
+        """Dotted keys written unquoted in TOML arrive as nested tables: flatten them."""
+
+        def flat(table: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for key, v in table.items():
+                path = f"{prefix}{key}"
+                out.update(flat(v, f"{path}.") if isinstance(v, Mapping) else {path: v})
+            return out
+
+        return flat(value, "") if isinstance(value, Mapping) else value
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
@@ -458,10 +479,59 @@ def _check_levers(spec: SweepSpec, shown: str) -> list[str]:
     return problems
 
 
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _check_baseline(spec: SweepSpec, shown: str) -> list[str]:
+    """Every ``[baseline]`` entry names a lever and one of its grid values."""
+    problems: list[str] = []
+    levers = {lv.path: lv for lv in spec.levers}
+    for path, value in (spec.baseline or {}).items():
+        where = f"{shown}: [baseline] {path!r} = {value!r}"
+        if path not in levers:
+            problems.append(
+                f"{where}: not a lever of this sweep; allowed: {allowed_list(levers)}"
+                f"{did_you_mean(path, levers)}"
+            )
+        elif not any(_same(value, g) for g in levers[path].grid()):
+            grid = ", ".join(repr(g) for g in levers[path].grid())
+            problems.append(f"{where}: not one of the lever's values; allowed: {grid}")
+    return problems
+
+
+def baseline_policy(spec: SweepSpec) -> tuple[int, dict[str, Any], list[str]]:
+    """The baseline's policy id in :func:`lever_grid` order, its lever values, and a note per
+    lever whose value was not given and is not the base policy's (it took the first value)."""
+    base = spec.base_policy_data()
+    given = spec.baseline or {}
+    values: dict[str, Any] = {}
+    notes: list[str] = []
+    for lv in spec.ordered_levers():
+        grid = lv.grid()
+        if lv.path in given:
+            values[lv.path] = next(g for g in grid if _same(given[lv.path], g))
+            continue
+        current: Any = base
+        for key in lv.path.split("."):
+            current = current.get(key) if isinstance(current, dict) else None
+        if lv.kind == "policy" and current is not None and any(_same(current, g) for g in grid):
+            values[lv.path] = next(g for g in grid if _same(current, g))
+        else:
+            values[lv.path] = grid[0]
+            notes.append(lv.path)
+    index = next(
+        i for i, row in enumerate(lever_grid(spec)) if all(_same(row[k], values[k]) for k in values)
+    )
+    return index, values, notes
+
+
 def parse_spec(data: Mapping[str, Any], source: str = "<data>", *, path: Path | None = None):
     """Validate a sweep spec given as a dict (``source`` names it in messages)."""
     spec = _validate(SweepSpec, copy.deepcopy(dict(data)), source, path)
-    problems = _check_levers(spec, source)
+    problems = _check_levers(spec, source) + _check_baseline(spec, source)
     if problems:
         raise InputError("\n".join(problems), problems=problems)
     return spec

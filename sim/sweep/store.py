@@ -33,6 +33,7 @@ import xarray as xr
 from sim.errors import InputError
 from sim.outputs import prepare_folder, temp_path
 from sim.sweep.design import Design
+from sim.sweep.spec import baseline_policy
 from sim.sweep.tasks import CRITERIA, SUMMARY_FIELDS, VERDICTS
 from sim.version import __version__
 
@@ -256,6 +257,7 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
         )
         encoding[name] = {"_FillValue": np.nan}
     canonical = spec.canonical()
+    baseline, _, defaulted = baseline_policy(spec)
     attrs = {
         "title": f"restoresim sweep {spec.sweep.name}",
         "kind": KIND,
@@ -267,6 +269,8 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
         "sampler": spec.sampler.method,
         "second_order": int(spec.sampler.second_order),
         "n_inner": k,
+        "baseline_policy": baseline,
+        "baseline_defaulted": json.dumps(defaulted),
         "policies": json.dumps([pol.to_dict() for pol in design.policies], sort_keys=True),
         "version": __version__,
         "Conventions": "CF-1.10",

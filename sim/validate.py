@@ -157,7 +157,12 @@ def load_cases(folder: str | Path = DEFAULT_CASES_DIR) -> list[Case]:
     folder = Path(folder)
     path = folder / "cases.toml"
     if not path.is_file():
-        raise InputError(f"--cases {folder}: no cases.toml in this folder")
+        hint = (
+            " (the shipped cases are in a source checkout's scenarios/real-cases; pass its path)"
+            if folder == DEFAULT_CASES_DIR
+            else ""
+        )
+        raise InputError(f"--cases {folder}: no cases.toml in this folder{hint}")
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -4,6 +4,7 @@ and the calibration criteria."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 from pathlib import Path
@@ -178,3 +179,19 @@ def test_missing_folder_and_id_mismatch_exit_2(
     (folder / "cases.toml").write_text(text.replace("[cases.RC-02]", "[cases.RC-99]"), "utf-8")
     assert main(["validate", "--draws", "10", "--cases", str(folder)]) == 2
     assert "id = 'RC-02': expected 'RC-99'" in capsys.readouterr().err
+
+
+def test_an_excluded_case_is_shown_but_not_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _one_case(tmp_path, 1.0, exclude_reason='"covers land purchase too"')
+    text = (folder / "cases.toml").read_text(encoding="utf-8")
+    (folder / "cases.toml").write_text(
+        text.replace("calibration = true", "calibration = false"), "utf-8"
+    )
+    v = evaluate_cases(load_cases(folder), draws=20)
+    assert not v.rows[0].calibration and not v.rows[0].inside
+    assert v.calibrated == [] and not v.passes and math.isnan(v.median_ratio)
+    assert "no (excluded)" in markdown_table(v)
+    assert main(["validate", "--draws", "20", "--cases", str(folder), "--check"]) == 1
+    capsys.readouterr()

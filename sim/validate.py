@@ -134,7 +134,9 @@ class Validation:
                 "cases": len(self.rows),
                 "calibration_cases": len(self.calibrated),
                 "inside_p05_p95": self.inside_count,
-                "median_ratio_p50_to_stated": self.median_ratio,
+                "median_ratio_p50_to_stated": (
+                    None if math.isnan(self.median_ratio) else self.median_ratio
+                ),
                 "ratio_range": list(RATIO_RANGE),
                 "passes": self.passes,
             },
@@ -424,7 +426,7 @@ def command(args: argparse.Namespace) -> int:
     """``restoresim validate``: print the table (or JSON); with --check, 1 on failure."""
     v = evaluate_cases(load_cases(args.cases), draws=args.draws, seed=args.seed)
     if args.json:
-        print(json.dumps(v.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(v.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
     elif args.markdown:
         print(markdown_table(v))
     else:

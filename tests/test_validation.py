@@ -195,3 +195,6 @@ def test_an_excluded_case_is_shown_but_not_counted(
     assert "no (excluded)" in markdown_table(v)
     assert main(["validate", "--draws", "20", "--cases", str(folder), "--check"]) == 1
     capsys.readouterr()
+    assert main(["validate", "--draws", "20", "--cases", str(folder), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["median_ratio_p50_to_stated"] is None and summary["calibration_cases"] == 0

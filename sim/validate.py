@@ -94,6 +94,8 @@ class Row:
     ratio: float  # P50 / stated
     inside: bool  # stated within [P05, P95]
     calibration: bool
+    covers: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,8 @@ def evaluate_cases(
                 ratio=float(q[2] / c.stated_cost_cny),
                 inside=bool(q[0] <= c.stated_cost_cny <= q[4]),
                 calibration=c.calibration,
+                covers=c.covers,
+                source=c.source,
             )
         )
     return Validation(rows=rows, draws=draws, seed=seed)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
 from sim.i18n import _, resolve_lang, use_lang
 from sim.monitor import cli as monitor_cli
@@ -261,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_and_batch(sub)
     _add_sweep(sub)
     monitor_cli.add_parser(sub, _run_options())
+    validate_cli.add_parser(sub)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
@@ -556,6 +558,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "sweep-report": cmd_sweep_report,
     "monitor": monitor_cli.command,
+    "validate": validate_cli.command,
 }
 
 

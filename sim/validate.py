@@ -1,0 +1,438 @@
+"""Validation against real sites: simulated cost against the cost Chinese sources state.
+
+The cases are proposal files in ``scenarios/real-cases/`` (one per costed site, its sources
+and every assumption in its header) and a data file ``cases.toml`` there with, per proposal
+id, the stated cost, its kind (plan, actual spend, revegetation only), what it covers and the
+source. :func:`evaluate_cases` runs the engine on all of them (fixed seed) and returns, per
+case, the stated cost against our P05/P10/P50/P90/P95, the ratio P50 / stated and whether
+the stated figure lies inside P05–P95, and the summary the calibration criteria of issue #13
+item 6 use (every costed case inside P05–P95; median P50 / stated within 0.67–1.5).
+
+A stated cost that covers only some works (``compare`` = a list of measures) is compared with
+the same share of every draw's cost: the share those measures, with their fees, take of the
+cost at median factors (:func:`sim.breakdown.cost_by_measure_cny`). Per-measure cost factors
+vary by draw, so this is a close approximation, not the exact part of each draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import InputError
+
+#: the folder of the shipped cases (a source checkout or an editable install)
+DEFAULT_CASES_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "real-cases"
+DEFAULT_DRAWS = 500
+DEFAULT_SEED = 0
+KINDS = ("plan", "actual", "revegetation_only")
+QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
+#: issue #13 item 6: the median of P50 / stated must lie in this range
+RATIO_RANGE = (0.67, 1.5)
+_FIELDS = {
+    "file": "the proposal file, relative to the cases folder",
+    "site": "the site's name",
+    "stated_cost_cny": "the stated cost in CNY, positive",
+    "kind": f"one of {', '.join(KINDS)}",
+    "covers": "what the stated cost pays for",
+    "compare": '"total" or a list of measures',
+    "calibration": "true or false",
+    "exclude_reason": "why the case is left out of the calibration check",
+    "source": "the source's address",
+}
+_REQUIRED = (
+    "file",
+    "site",
+    "stated_cost_cny",
+    "kind",
+    "covers",
+    "compare",
+    "calibration",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One real site: its proposal file and the cost its source states."""
+
+    id: str
+    file: Path
+    site: str
+    stated_cost_cny: float
+    kind: str
+    covers: str
+    compare: tuple[str, ...] | None  # None: the whole cost
+    calibration: bool
+    exclude_reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """The stated cost of one case against our cost distribution [CNY]."""
+
+    id: str
+    site: str
+    kind: str
+    compared: str
+    stated_cost_cny: float
+    p05_cny: float
+    p10_cny: float
+    p50_cny: float
+    p90_cny: float
+    p95_cny: float
+    ratio: float  # P50 / stated
+    inside: bool  # stated within [P05, P95]
+    calibration: bool
+    covers: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Rows per case and the summary over the calibration cases."""
+
+    rows: list[Row]
+    draws: int
+    seed: int
+
+    @property
+    def calibrated(self) -> list[Row]:
+        return [r for r in self.rows if r.calibration]
+
+    @property
+    def median_ratio(self) -> float:
+        rows = self.calibrated
+        return float(np.median([r.ratio for r in rows])) if rows else math.nan
+
+    @property
+    def inside_count(self) -> int:
+        return sum(r.inside for r in self.calibrated)
+
+    @property
+    def passes(self) -> bool:
+        """Issue #13 item 6: every calibration case inside P05–P95 and the median ratio in
+        :data:`RATIO_RANGE`."""
+        lo, hi = RATIO_RANGE
+        rows = self.calibrated
+        return bool(rows) and self.inside_count == len(rows) and lo <= self.median_ratio <= hi
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "rows": [asdict(r) for r in self.rows],
+            "summary": {
+                "cases": len(self.rows),
+                "calibration_cases": len(self.calibrated),
+                "inside_p05_p95": self.inside_count,
+                "median_ratio_p50_to_stated": (
+                    None if math.isnan(self.median_ratio) else self.median_ratio
+                ),
+                "ratio_range": list(RATIO_RANGE),
+                "passes": self.passes,
+            },
+        }
+
+
+# ------------------------------------------------------------------------------------------
+# cases
+
+
+def _bad(path: Path, case: str, field: str, value: Any, allowed: str) -> InputError:
+    return InputError(f"{path}: [cases.{case}] {field} = {value!r}: expected {allowed}")
+
+
+def load_cases(folder: str | Path = DEFAULT_CASES_DIR) -> list[Case]:
+    """Read ``cases.toml`` of ``folder``; bad entries raise :class:`InputError` naming the file,
+    the case, the field, the value and what is allowed."""
+    from sim.keys import MEASURES
+
+    folder = Path(folder)
+    path = folder / "cases.toml"
+    if not path.is_file():
+        hint = (
+            " (the shipped cases are in a source checkout's scenarios/real-cases; pass its path)"
+            if folder == DEFAULT_CASES_DIR
+            else ""
+        )
+        raise InputError(f"--cases {folder}: no cases.toml in this folder{hint}")
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid UTF-8 TOML file ({exc})") from None
+    extra = sorted(set(doc) - {"cases"})
+    if extra or not isinstance(doc.get("cases"), dict) or not doc["cases"]:
+        raise InputError(
+            f"{path}: expected only [cases.<proposal id>] tables, found {extra or 'none'}"
+        )
+    measures = (*MEASURES,)
+    out = []
+    for cid, t in doc["cases"].items():
+        if not isinstance(t, dict):
+            raise _bad(path, cid, "(table)", t, "a table of " + ", ".join(_FIELDS))
+        for k in t:
+            if k not in _FIELDS:
+                raise _bad(path, cid, k, t[k], "no such field; allowed: " + ", ".join(_FIELDS))
+        for k in _REQUIRED:
+            if k not in t:
+                raise InputError(f"{path}: [cases.{cid}] {k} is missing ({_FIELDS[k]})")
+        for k in ("file", "site", "covers", "source"):
+            if not isinstance(t[k], str) or not t[k].strip():
+                raise _bad(path, cid, k, t[k], "a non-empty string")
+        cost = t["stated_cost_cny"]
+        if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 < cost < math.inf:
+            raise _bad(path, cid, "stated_cost_cny", cost, _FIELDS["stated_cost_cny"])
+        if t["kind"] not in KINDS:
+            raise _bad(path, cid, "kind", t["kind"], _FIELDS["kind"])
+        cmp = t["compare"]
+        if cmp == "total":
+            compare = None
+        elif (
+            isinstance(cmp, list)
+            and cmp
+            and all(isinstance(m, str) for m in cmp)
+            and len(set(cmp)) == len(cmp)
+        ):
+            wrong = [m for m in cmp if m not in measures]
+            if wrong:
+                raise _bad(path, cid, "compare", wrong[0], "a measure: " + ", ".join(measures))
+            compare = tuple(cmp)
+        else:
+            raise _bad(path, cid, "compare", cmp, '"total" or a list of distinct measures')
+        if not isinstance(t["calibration"], bool):
+            raise _bad(path, cid, "calibration", t["calibration"], "true or false")
+        reason = t.get("exclude_reason", "")
+        if not t["calibration"] and not (isinstance(reason, str) and reason.strip()):
+            raise InputError(
+                f"{path}: [cases.{cid}] calibration = false needs exclude_reason (why the case "
+                "is left out of the calibration check)"
+            )
+        file = folder / t["file"]
+        if not file.is_file():
+            raise _bad(path, cid, "file", t["file"], "a proposal file in " + str(folder))
+        out.append(
+            Case(
+                id=cid,
+                file=file,
+                site=t["site"],
+                stated_cost_cny=float(cost),
+                kind=t["kind"],
+                covers=t["covers"],
+                compare=compare,
+                calibration=t["calibration"],
+                exclude_reason=str(reason),
+                source=t["source"],
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# evaluation
+
+
+def matching_share(resolved: dict[str, Any], measures: Sequence[str]) -> float:
+    """Share of the cost at median factors taken by ``measures`` with their fees.
+
+    Works carry the works fee multiplier, aftercare the aftercare one (model/SPEC.md §5), so the
+    share of a measure is its item times its multiplier over the whole cost.
+    """
+    from sim.breakdown import cost_by_measure_cny
+    from sim.model import cost
+
+    items = cost_by_measure_cny(resolved)
+    m_w, m_a = cost.fee_multipliers(
+        *(
+            np.array([float(resolved[k])])
+            for k in ("profit_rate", "tax_rate", "other_fees_rate", "contingency_rate")
+        )
+    )
+    part = sum(items[m] * (m_a[0] if m == "aftercare" else m_w[0]) for m in measures)
+    total = sum(items.values())
+    return float(part / total) if total > 0 else 0.0
+
+
+def evaluate_cases(
+    cases: Sequence[Case], *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+) -> Validation:
+    """Run the engine on every case (default policy and parameter library) and compare."""
+    from sim import engine
+    from sim.params import load_library
+    from sim.proposal import load_policy, load_proposals
+    from sim.resolve import resolve
+
+    proposals = load_proposals([c.file for c in cases])
+    for c, p in zip(cases, proposals, strict=True):
+        if p.proposal.id != c.id:
+            raise InputError(
+                f"{c.file}: [proposal] id = {p.proposal.id!r}: expected {c.id!r}, the key of "
+                "its entry in cases.toml"
+            )
+    policy, lib = load_policy(), load_library()
+    res = engine.run(proposals, policy, draws=draws, seed=seed, lib=lib, raw=True)
+    assert res.raw is not None
+    rows = []
+    for i, (c, p) in enumerate(zip(cases, proposals, strict=True)):
+        cost = np.asarray(res.raw["cost_cny"].values[i], dtype=float)
+        share = 1.0 if c.compare is None else matching_share(resolve(p, policy, lib), c.compare)
+        q = np.quantile(cost * share, QUANTILES)
+        rows.append(
+            Row(
+                id=c.id,
+                site=c.site,
+                kind=c.kind,
+                compared="total" if c.compare is None else "+".join(c.compare),
+                stated_cost_cny=c.stated_cost_cny,
+                p05_cny=float(q[0]),
+                p10_cny=float(q[1]),
+                p50_cny=float(q[2]),
+                p90_cny=float(q[3]),
+                p95_cny=float(q[4]),
+                ratio=float(q[2] / c.stated_cost_cny),
+                inside=bool(q[0] <= c.stated_cost_cny <= q[4]),
+                calibration=c.calibration,
+                covers=c.covers,
+                source=c.source,
+            )
+        )
+    return Validation(rows=rows, draws=draws, seed=seed)
+
+
+# ------------------------------------------------------------------------------------------
+# output
+
+
+def _wan(x: float) -> str:
+    return f"{x / 1e4:,.2f}"
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_HEAD = (
+    "id",
+    "site",
+    "kind",
+    "compared",
+    "stated 万",
+    "P05",
+    "P10",
+    "P50",
+    "P90",
+    "P95",
+    "P50/stated",
+    "in P05–P95",
+)
+
+
+def _cells(r: Row) -> list[str]:
+    return [
+        r.id,
+        r.site,
+        r.kind.replace("_", " "),
+        r.compared,
+        _wan(r.stated_cost_cny),
+        *(_wan(x) for x in (r.p05_cny, r.p10_cny, r.p50_cny, r.p90_cny, r.p95_cny)),
+        f"{r.ratio:.2f}",
+        ("yes" if r.inside else "no") + ("" if r.calibration else " (excluded)"),
+    ]
+
+
+def _summary_line(v: Validation) -> str:
+    lo, hi = RATIO_RANGE
+    n = len(v.calibrated)
+    return (
+        f"median P50/stated {v.median_ratio:.2f} (criterion {lo}–{hi}); "
+        f"{v.inside_count} of {n} stated costs inside P05–P95 (criterion: all); "
+        f"calibration {'passes' if v.passes else 'fails'} "
+        f"({v.draws} draws, seed {v.seed}; costs in 万元 = 10,000 CNY)"
+    )
+
+
+def format_table(v: Validation) -> str:
+    """Plain-text table for the terminal."""
+    cells = [list(_HEAD), *(_cells(r) for r in v.rows)]
+    widths = [max(_width(row[j]) for row in cells) for j in range(len(_HEAD))]
+    lines = [
+        "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join([*lines, "", _summary_line(v)])
+
+
+def markdown_table(v: Validation) -> str:
+    """The Markdown table the README's "Validation against real sites" section carries."""
+    out = ["| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
+    out += ["| " + " | ".join(_cells(r)) + " |" for r in v.rows]
+    return "\n".join([*out, "", _summary_line(v) + "."])
+
+
+# ------------------------------------------------------------------------------------------
+# command line
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``restoresim validate``."""
+    from sim.cli import _positive_int
+
+    va = sub.add_parser(
+        "validate",
+        help="compare simulated restoration costs with the costs real Chinese sites state",
+        description="Run the real cases (scenarios/real-cases: proposal files and cases.toml "
+        "with each stated cost and its source) and print, per case, the stated cost, our "
+        "P05/P10/P50/P90/P95, the ratio P50/stated and whether the stated cost lies inside "
+        "P05–P95, then the calibration criteria of issue #13 (all inside; median ratio "
+        f"{RATIO_RANGE[0]}–{RATIO_RANGE[1]}).",
+    )
+    va.add_argument(
+        "--draws",
+        type=_positive_int("--draws", 1, 1_000_000),
+        default=DEFAULT_DRAWS,
+        help=f"Monte-Carlo draws per case (default {DEFAULT_DRAWS})",
+    )
+    va.add_argument(
+        "--seed",
+        type=_positive_int("--seed", 0, 2**63 - 1),
+        default=DEFAULT_SEED,
+        help=f"run seed (default {DEFAULT_SEED})",
+    )
+    va.add_argument("--json", action="store_true", help="print the rows and summary as JSON")
+    va.add_argument("--markdown", action="store_true", help="print the Markdown table")
+    va.add_argument(
+        "--cases",
+        type=Path,
+        default=DEFAULT_CASES_DIR,
+        metavar="DIR",
+        help="folder with cases.toml and the proposal files (default: the shipped cases)",
+    )
+    va.add_argument(
+        "--check",
+        action="store_true",
+        help="exit with status 1 when the calibration criteria fail",
+    )
+
+
+def command(args: argparse.Namespace) -> int:
+    """``restoresim validate``: print the table (or JSON); with --check, 1 on failure."""
+    v = evaluate_cases(load_cases(args.cases), draws=args.draws, seed=args.seed)
+    if args.json:
+        print(json.dumps(v.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
+    elif args.markdown:
+        print(markdown_table(v))
+    else:
+        print(format_table(v))
+    return 1 if args.check and not v.passes else 0

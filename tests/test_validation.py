@@ -1,0 +1,200 @@
+"""Validation against real sites (issue #13 item 6): the harness, its command, the README table
+and the calibration criteria."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import engine
+from sim.cli import main
+from sim.keys import MEASURES
+from sim.params import load_library
+from sim.proposal import load_policy, load_proposal
+from sim.resolve import resolve
+from sim.validate import (
+    DEFAULT_CASES_DIR,
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    RATIO_RANGE,
+    Validation,
+    evaluate_cases,
+    load_cases,
+    markdown_table,
+    matching_share,
+)
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"
+
+
+@pytest.fixture(scope="module")
+def validation() -> Validation:
+    """The shipped cases at the README's settings (500 draws, seed 0)."""
+    return evaluate_cases(load_cases(), draws=DEFAULT_DRAWS, seed=DEFAULT_SEED)
+
+
+def test_every_case_has_a_source_and_a_tagged_header() -> None:
+    cases = load_cases()
+    assert len(cases) >= 6
+    for c in cases:
+        assert c.source.startswith("http")
+        head = c.file.read_text(encoding="utf-8")
+        assert c.source.split("//")[1].split("/")[0] in head  # the header names the source
+        for tag in ("[S]", "[D]", "[E]"):
+            assert tag in head, f"{c.file.name}: no {tag} in its header"
+
+
+def test_rows_agree_with_the_engine(validation: Validation) -> None:
+    cases = load_cases()
+    proposals = [load_proposal(c.file) for c in cases]
+    summary = engine.run(proposals, load_policy(), draws=DEFAULT_DRAWS, seed=DEFAULT_SEED).summary
+    policy, lib = load_policy(), load_library()
+    for i, (c, p, r) in enumerate(zip(cases, proposals, validation.rows, strict=True)):
+        assert r.id == c.id == summary.proposal.values[i]
+        share = 1.0 if c.compare is None else matching_share(resolve(p, policy, lib), c.compare)
+        eng = summary["cost_cny"].isel(proposal=i).values * share
+        np.testing.assert_allclose([r.p10_cny, r.p50_cny, r.p90_cny], eng, rtol=1e-12)
+        assert r.p05_cny <= r.p10_cny <= r.p50_cny <= r.p90_cny <= r.p95_cny
+        assert r.ratio == pytest.approx(r.p50_cny / c.stated_cost_cny, rel=1e-15)
+        assert r.inside == (r.p05_cny <= c.stated_cost_cny <= r.p95_cny)
+    ratios = [r.ratio for r in validation.rows if r.calibration]
+    assert validation.median_ratio == pytest.approx(float(np.median(ratios)))
+    assert validation.inside_count == sum(r.inside for r in validation.rows if r.calibration)
+
+
+def test_matching_share_is_a_share_of_the_breakdown() -> None:
+    p = load_proposal(DEFAULT_CASES_DIR / "rc-04-tongshan-silica-revegetation.toml")
+    r = resolve(p, load_policy(), load_library())
+    assert matching_share(r, MEASURES) == pytest.approx(1.0, rel=1e-12)
+    part = matching_share(r, ["revegetation", "wall_greening", "aftercare"])
+    rest = matching_share(
+        r, [m for m in MEASURES if m not in ("revegetation", "wall_greening", "aftercare")]
+    )
+    assert 0.0 < part < 1.0
+    assert part + rest == pytest.approx(1.0, rel=1e-12)
+
+
+def test_readme_carries_the_current_table(validation: Validation) -> None:
+    text = README.read_text(encoding="utf-8")
+    m = re.search(re.escape(START) + r"\n(.*?)\n" + re.escape(END), text, re.S)
+    assert m, f"README.md lacks the {START} … {END} block"
+    assert m.group(1).strip() == markdown_table(validation).strip(), (
+        "README's validation table is stale: replace it with `restoresim validate --markdown`"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="wall costs not yet recalibrated: issue #13 items 1 and 3")
+def test_calibration_criteria(validation: Validation) -> None:
+    lo, hi = RATIO_RANGE
+    outside = [r.id for r in validation.calibrated if not r.inside]
+    assert not outside, f"stated cost outside our P05–P95: {outside}"
+    assert lo <= validation.median_ratio <= hi
+    assert validation.passes
+
+
+def test_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--draws", "50", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in doc["rows"]] == [c.id for c in load_cases()]
+    assert doc["summary"]["calibration_cases"] == len(doc["rows"])
+    assert main(["validate", "--draws", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "RC-02" in out and "median P50/stated" in out
+
+
+def _one_case(tmp_path: Path, stated: float, **extra: str) -> Path:
+    src = DEFAULT_CASES_DIR / "rc-02-hongjiang-zhushan-vanadium.toml"
+    shutil.copy(src, tmp_path / src.name)
+    lines = [
+        "[cases.RC-02]",
+        f'file = "{src.name}"',
+        'site = "株山"',
+        f"stated_cost_cny = {stated!r}",
+        'kind = "actual"',
+        'covers = "all works"',
+        'compare = "total"',
+        "calibration = true",
+        'source = "http://example.org"',
+        *(f"{k} = {v}" for k, v in extra.items()),
+    ]
+    (tmp_path / "cases.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_check_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _one_case(tmp_path, 1.0)
+    p50 = evaluate_cases(load_cases(folder), draws=50).rows[0].p50_cny
+    assert main(["validate", "--draws", "50", "--cases", str(folder), "--check"]) == 1
+    _one_case(tmp_path, p50)
+    assert main(["validate", "--draws", "50", "--cases", str(folder), "--check"]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("extra", "stated", "needle"),
+    [
+        ({"colour": '"red"'}, 1e6, "colour = 'red': expected no such field; allowed: file"),
+        ({}, -5.0, "stated_cost_cny = -5.0: expected the stated cost in CNY, positive"),
+        ({"kind": '"guess"'}, 1e6, None),
+        ({"compare": '["planting"]'}, 1e6, "compare = 'planting': expected a measure: regrading"),
+        ({"compare": '"all"'}, 1e6, "compare = 'all'"),
+        ({"calibration": "false"}, 1e6, "calibration = false needs exclude_reason"),
+        ({"file": '"missing.toml"'}, 1e6, "file = 'missing.toml': expected a proposal file"),
+    ],
+)
+def test_bad_cases_file_exits_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: dict[str, str],
+    stated: float,
+    needle: str | None,
+) -> None:
+    folder = _one_case(tmp_path, stated)
+    text = (folder / "cases.toml").read_text(encoding="utf-8")
+    for k, v in extra.items():  # replace a field, or add an unknown one
+        text, n = re.subn(rf"^{k} = .*$", f"{k} = {v}", text, flags=re.M)
+        if not n:
+            text += f"{k} = {v}\n"
+    (folder / "cases.toml").write_text(text, encoding="utf-8")
+    assert main(["validate", "--draws", "10", "--cases", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "cases.toml: [cases.RC-02]" in err
+    assert (needle or "kind = 'guess': expected one of plan, actual, revegetation_only") in err
+
+
+def test_missing_folder_and_id_mismatch_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--cases", str(tmp_path / "nowhere")]) == 2
+    assert "no cases.toml" in capsys.readouterr().err
+    folder = _one_case(tmp_path, 1e6)
+    text = (folder / "cases.toml").read_text(encoding="utf-8")
+    (folder / "cases.toml").write_text(text.replace("[cases.RC-02]", "[cases.RC-99]"), "utf-8")
+    assert main(["validate", "--draws", "10", "--cases", str(folder)]) == 2
+    assert "id = 'RC-02': expected 'RC-99'" in capsys.readouterr().err
+
+
+def test_an_excluded_case_is_shown_but_not_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _one_case(tmp_path, 1.0, exclude_reason='"covers land purchase too"')
+    text = (folder / "cases.toml").read_text(encoding="utf-8")
+    (folder / "cases.toml").write_text(
+        text.replace("calibration = true", "calibration = false"), "utf-8"
+    )
+    v = evaluate_cases(load_cases(folder), draws=20)
+    assert not v.rows[0].calibration and not v.rows[0].inside
+    assert v.calibrated == [] and not v.passes and math.isnan(v.median_ratio)
+    assert "no (excluded)" in markdown_table(v)
+    assert main(["validate", "--draws", "20", "--cases", str(folder), "--check"]) == 1
+    capsys.readouterr()
+    assert main(["validate", "--draws", "20", "--cases", str(folder), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert summary["median_ratio_p50_to_stated"] is None and summary["calibration_cases"] == 0

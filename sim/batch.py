@@ -36,7 +36,7 @@ from sim.outputs import atomic_write_text, prepare_folder
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
 from sim.report.analysis import percentile_label
-from sim.safeio import MAX_CSV_BYTES, printable, read_limited
+from sim.safeio import MAX_CSV_BYTES, read_limited, spreadsheet_safe
 from sim.textfiles import decode
 from sim.version import __version__
 
@@ -387,16 +387,6 @@ def run_batch(
 
 # ------------------------------------------------------------------------------------------
 # summaries
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: control characters escaped (``\\xNN``), and text
-    that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first)
-    prefixed with an apostrophe. Numbers are left as they are."""
-    if not isinstance(value, str):
-        return value
-    text = printable(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def summary_csv(rows: Sequence[Mapping[str, Any]]) -> str:

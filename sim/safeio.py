@@ -198,3 +198,13 @@ def printable(text: str) -> str:
 def printable_lines(text: str) -> str:
     """Like :func:`printable` but keeping line feeds and tabs (for multi-line messages)."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: control characters escaped (``\\xNN``), and text
+    that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first)
+    prefixed with an apostrophe. Numbers are left as they are."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

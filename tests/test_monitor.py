@@ -242,12 +242,41 @@ def test_identical_runs_give_identical_outputs(sites, proposals) -> None:
     assert json.dumps(a.records) == json.dumps(b.records)
 
 
-def test_csv_cells_cannot_be_formulas() -> None:
-    from sim.monitor.outputs import csv_cell
+def test_supervision_csv_cannot_carry_formulas(result) -> None:
+    from sim.monitor.outputs import supervision_csv
 
-    assert csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert csv_cell("-0.5") == "-0.5"
-    assert csv_cell("a\x1b[31mb\x07") == "a[31mb"
+    hostile = [{**r, "name": "=HYPERLINK(1)\x1b"} for r in result.records]
+    rows = supervision_csv(hostile).splitlines()[1:]
+    assert all(",'=HYPERLINK(1)\\x1b," in row for row in rows)
+
+
+def test_chinese_supervision_list(sites, result, tmp_path, capsys) -> None:
+    """--lang zh: the terminal list, the page and the figures in Chinese, with a CJK font."""
+    from matplotlib import font_manager
+
+    from sim.fonts import CJK_FAMILIES, cjk_family
+    from sim.i18n import use_lang
+    from sim.monitor.outputs import plot
+
+    out = tmp_path / "zh"
+    argv = ["monitor", *map(str, sites.proposals), "--observations", str(sites.observations),
+            "--draws", str(DRAWS), "--lang", "zh", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "落后于预期：" in text and "挂牌督办" in text and "第9年" in text
+    page = (out / "supervision.html").read_text("utf-8")
+    assert '<html lang="zh-CN">' in page and "已批准矿山生态修复遥感监管清单" in page
+    csv_text = (out / "supervision.csv").read_text("utf-8-sig")
+    assert "年度例行核查" in csv_text and "on_track" in csv_text  # statuses stay the contract
+    if cjk_family() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    rec = result.records[0]
+    with use_lang("zh"):
+        fig = plot(rec, result.projections[rec["proposal_id"]])
+    title = fig.axes[0].title
+    assert "植被覆盖度" in title.get_text()
+    used = font_manager.FontProperties(fname=font_manager.findfont(title.get_fontproperties()))
+    assert used.get_name() in CJK_FAMILIES
 
 
 @pytest.mark.browser

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.i18n.message import Message
 from sim.monitor import update
 from sim.monitor.observations import Observation
 
@@ -35,11 +36,13 @@ INSPECT_AFTER_DAYS = {"behind": 30, "watch": 182, "no_data": 91, "on_track": 365
 #: an effective sample size below this means the observations lie outside the projected fan
 MIN_ESS = 20.0
 ACTIONS = {
-    "behind": "listed follow-up (督办): inspect on site within 30 days, require a rework plan "
-    "and check that the fund can pay for it",
-    "watch": "check the next growing-season image; inspect on site if it is low again",
-    "no_data": "obtain a growing-season image of the restored land",
-    "on_track": "routine yearly check",
+    "behind": Message(
+        "listed follow-up (督办): inspect on site within 30 days, require a rework plan and "
+        "check that the fund can pay for it"
+    ),
+    "watch": Message("check the next growing-season image; inspect on site if it is low again"),
+    "no_data": Message("obtain a growing-season image of the restored land"),
+    "on_track": Message("routine yearly check"),
 }
 
 
@@ -127,7 +130,7 @@ def assess_mine(
         "recovery_years_before_p50": update.weighted_quantile(proj.recovery_years, approval_w, 0.5),
     }
     if not used:
-        status, reasons = "no_data", ["no observation of restored land yet"]
+        status, reasons = "no_data", [Message("no observation of restored land yet")]
         w = approval_w
         t_now = min(year_index(start, as_of), n_years - 1)
         ess = math.nan
@@ -170,24 +173,41 @@ def _status(
     reading = {t: float(np.median(by_year[t])) for t in years}
     low = [t for t in years if reading[t] < low_p]
     reasons = [
-        f"year {t}: observed cover at the P{reading[t]:.0f} of the projection (below P{low_p:g})"
+        Message(
+            "year {year}: observed cover at the P{reading:.0f} of the projection (below "
+            "P{low:g})",
+            year=t,
+            reading=reading[t],
+            low=low_p,
+        )
         for t in low[-2:]
     ]
     if len(years) >= 2 and years[-1] in low and years[-2] in low:
-        return "behind", [*reasons, "two observed years in a row below the projection"]
+        return "behind", [*reasons, Message("two observed years in a row below the projection")]
     watch = []
     if years[-1] in low:
-        watch.append("the latest observed year is low; one low year is tolerated (a drought?)")
+        watch.append(
+            Message("the latest observed year is low; one low year is tolerated (a drought?)")
+        )
     if success < threshold:
         watch.append(
-            f"success probability after the observations {success:.0%} is below the "
-            f"policy's {threshold:.0%}"
+            Message(
+                "success probability after the observations {success:.0%} is below the "
+                "policy's {threshold:.0%}",
+                success=success,
+                threshold=threshold,
+            )
         )
     if ess < MIN_ESS:
-        watch.append(f"the observations lie outside the projected fan (effective sample {ess:.0f})")
+        watch.append(
+            Message(
+                "the observations lie outside the projected fan (effective sample {ess:.0f})",
+                ess=ess,
+            )
+        )
     if watch:
         return "watch", [*reasons, *watch]
-    return "on_track", ["observed cover within the projected fan"]
+    return "on_track", [Message("observed cover within the projected fan")]
 
 
 def risk_key(record: dict[str, Any]) -> tuple[int, float, float, str]:

@@ -55,9 +55,11 @@ def add_parser(sub: Any, run_options: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``restoresim monitor``."""
     from sim import monitor
+    from sim.i18n import _, resolve_lang, use_lang
     from sim.monitor import outputs
     from sim.params import load_library
     from sim.proposal import load_policy, load_proposals
+    from sim.safeio import printable_lines
 
     lib = load_library().with_overrides(dict(args.param), origin="--param")
     policy = load_policy(args.policy) if args.policy else load_policy()
@@ -88,12 +90,13 @@ def command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     records = [{**r, **res.run_info} for r in res.records]
-    if args.json:
-        print(json.dumps(records, indent=2, ensure_ascii=False))
-    else:
-        print(outputs.text(res.records))
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        written = outputs.write(out, res.records, res.figures(), res.run_info, args.force)
-        print(f"wrote {len(written)} files to {out}", file=sys.stderr)
+    with use_lang(resolve_lang(args.lang, policy)):
+        if args.json:
+            print(json.dumps(records, indent=2, ensure_ascii=False))
+        else:
+            print(printable_lines(outputs.text(res.records)))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            written = outputs.write(out, res.records, res.figures(), res.run_info, args.force)
+            print(_("wrote {n} files to {out}", n=len(written), out=out), file=sys.stderr)
     return 0

@@ -14,8 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
+from sim.i18n.message import localise
+from sim.i18n.units import date as date_text
+from sim.i18n.units import money
 from sim.monitor import update
 from sim.monitor.assess import STATUSES, risk_key
+from sim.safeio import spreadsheet_safe
 
 MONITOR_JSON = "monitor.json"
 SUPERVISION_CSV = "supervision.csv"
@@ -37,13 +42,19 @@ COLUMNS = (
     "reasons",
 )
 KIND_LABELS = {
-    "site": "restored land",
-    "land": "restored floor, dumps and sites",
-    "wall": "greened walls",
-    "forest": "forest",
-    "grassland": "grassland",
-    "shrub": "shrub",
-    "farmland": "farmland",
+    "site": N_("restored land"),
+    "land": N_("restored floor, dumps and sites"),
+    "wall": N_("greened walls"),
+    "forest": N_("forest"),
+    "grassland": N_("grassland"),
+    "shrub": N_("shrub"),
+    "farmland": N_("farmland"),
+}
+STATUS_WORDS = {
+    "behind": NP_("monitor status", "behind"),
+    "watch": NP_("monitor status", "watch"),
+    "no_data": NP_("monitor status", "no data"),
+    "on_track": NP_("monitor status", "on track"),
 }
 STATUS_COLOURS = {
     "behind": "#b2182b",
@@ -51,6 +62,11 @@ STATUS_COLOURS = {
     "no_data": "#777777",
     "on_track": "#1b7837",
 }
+
+
+def status_word(status: str) -> str:
+    """A status for people: ``behind``, ``on track`` … or 落后于预期, 符合预期 …"""
+    return pgettext("monitor status", STATUS_WORDS[status])
 
 
 def sorted_records(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,26 +92,10 @@ def row_values(rank: int, record: dict[str, Any]) -> dict[str, Any]:
         "success_probability_before": round(record["success_probability_before"], 4),
         "success_probability_after": round(record["success_probability_after"], 4),
         "fund_shortfall_mean_cny": round(record["fund_shortfall_mean_cny"]),
-        "action": record["action"],
+        "action": localise(record["action"]),
         "next_inspection": record["next_inspection"],
-        "reasons": "; ".join(record["reasons"]),
+        "reasons": "; ".join(localise(x) for x in record["reasons"]),
     }
-
-
-def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: no formula (leading = + - @), no control bytes."""
-    text = "".join(ch for ch in str(value) if ch in "\t" or ch >= " ")
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def supervision_csv(records: Sequence[dict[str, Any]]) -> str:
@@ -105,7 +105,7 @@ def supervision_csv(records: Sequence[dict[str, Any]]) -> str:
     w.writerow(COLUMNS)
     for i, r in enumerate(sorted_records(records), start=1):
         v = row_values(i, r)
-        w.writerow([csv_cell(v[c]) for c in COLUMNS])
+        w.writerow([spreadsheet_safe(v[c]) for c in COLUMNS])
     return buf.getvalue()
 
 
@@ -113,13 +113,14 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
     """Observed cover on the projected fan, one panel per kind of restored land observed.
 
     The approval projection's P10–P90 band and P50 by calendar year, the posterior P50 when
-    ``w`` (posterior weights) is given, and the observations (filled: used; open: before any
-    land was restored).
+    ``w`` (posterior weights) is given, and the observations (green: within the fan; red: below
+    the low percentile; open: before any land was restored). Text in the current language.
     """
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    from sim.fonts import font_rc
     from sim.report.figures import STYLE
 
     start = dt.date.fromisoformat(record["start_date"])
@@ -127,74 +128,46 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
     kinds = kinds[:3]
     years = start.year + np.arange(proj.n_years)
     low_p = record["low_percentile"]
-    with mpl.rc_context(STYLE):
+    groups = (
+        (_("observed, within the fan"), lambda o: o.get("used") and o["percentile"] >= low_p,
+         "#1b7837", True),
+        (_("observed, below P{low:g}", low=low_p),
+         lambda o: o.get("used") and o["percentile"] < low_p, "#b2182b", True),
+        (_("observed before any land was restored"), lambda o: not o.get("used"), "#777777",
+         False),
+    )  # fmt: skip
+    with mpl.rc_context({**STYLE, **font_rc(current_lang())}):
         fig = Figure(figsize=(7.5, 2.9 * len(kinds)), layout="constrained")
         axes = fig.subplots(len(kinds), 1, squeeze=False)[:, 0]
         for ax, kind in zip(axes, kinds, strict=True):
             q = update.fan(proj, kind, (0.1, 0.5, 0.9))
-            ax.fill_between(
-                years,
-                q[0],
-                q[2],
-                color="#4d9221",
-                alpha=0.2,
-                lw=0,
-                label="projected at approval, P10–P90",
-            )
-            ax.plot(years, q[1], color="#4d9221", lw=1.6, label="projected at approval, P50")
+            ax.fill_between(years, q[0], q[2], color="#4d9221", alpha=0.2, lw=0,
+                            label=_("projected at approval, P10–P90"))  # fmt: skip
+            ax.plot(years, q[1], color="#4d9221", lw=1.6, label=_("projected at approval, P50"))
             if w is not None:
-                ax.plot(
-                    years,
-                    update.posterior_fan(proj, w, kind, 0.5),
-                    color="#2166ac",
-                    lw=1.4,
-                    ls="--",
-                    label="updated by the observations, P50",
-                )
+                ax.plot(years, update.posterior_fan(proj, w, kind, 0.5), color="#2166ac",
+                        lw=1.4, ls="--", label=_("updated by the observations, P50"))  # fmt: skip
             obs = [o for o in record["observations"] if o["kind"] == kind]
-            groups = (
-                (
-                    "observed, within the fan",
-                    lambda o: o.get("used") and o["percentile"] >= low_p,
-                    "#1b7837",
-                    True,
-                ),
-                (
-                    f"observed, below P{low_p:g}",
-                    lambda o: o.get("used") and o["percentile"] < low_p,
-                    "#b2182b",
-                    True,
-                ),
-                (
-                    "observed before any land was restored",
-                    lambda o: not o.get("used"),
-                    "#777777",
-                    False,
-                ),
-            )
             for label, keep, colour, filled in groups:
                 pts = [o for o in obs if keep(o)]
                 if pts:
-                    ax.plot(
-                        [_year_float(o["date"]) for o in pts],
-                        [o["cover"] for o in pts],
-                        "o",
-                        ms=5,
-                        mfc=colour if filled else "none",
-                        mec=colour,
-                        ls="none",
-                        label=label,
-                    )
+                    ax.plot([_year_float(o["date"]) for o in pts], [o["cover"] for o in pts],
+                            "o", ms=5, mfc=colour if filled else "none", mec=colour, ls="none",
+                            label=label)  # fmt: skip
             ax.set_ylim(0, 1)
-            ax.set_ylabel("Vegetation cover (FVC)")
+            ax.set_ylabel(_("Vegetation cover (FVC)"))
             ax.set_title(
-                f"{record['proposal_id']}: cover of {KIND_LABELS[kind]} "
-                f"— {record['status'].replace('_', ' ')}"
+                _(
+                    "{id}: cover of {kind} — {status}",
+                    id=record["proposal_id"],
+                    kind=gettext(KIND_LABELS[kind]),
+                    status=status_word(record["status"]),
+                )
             )
             ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.legend(loc="upper left", ncols=2)
-        axes[-1].set_xlabel("Year (year 0 contains the start date)")
+        axes[-1].set_xlabel(_("Year (year 0 contains the start date)"))
     return fig
 
 
@@ -204,35 +177,39 @@ def _year_float(date: str) -> float:
     return d.year + (d.timetuple().tm_yday - 0.5) / 366 - 0.5
 
 
+def _date(iso: str) -> str:
+    return date_text(dt.date.fromisoformat(iso)) if iso else "–"
+
+
 def _html_table(records: Sequence[dict[str, Any]]) -> str:
     head = [
         "#",
-        "Mine",
-        "Status",
-        "Latest observation",
-        "Percentile",
-        "Success before → after",
-        "Fund shortfall (mean)",
-        "Action",
-        "Next inspection",
+        _("Mine"),
+        _("Status"),
+        _("Latest observation"),
+        _("Percentile"),
+        _("Success before → after"),
+        _("Fund shortfall (mean)"),
+        _("Action"),
+        _("Next inspection"),
     ]
     body = []
     for i, r in enumerate(sorted_records(records), start=1):
         v = row_values(i, r)
         colour = STATUS_COLOURS[r["status"]]
         pct = f"P{v['latest_percentile']:.0f}" if v["latest_percentile"] != "" else "–"
+        pid = escape(r["proposal_id"])
         cells = [
             str(i),
-            f'<a href="#{escape(r["proposal_id"])}">{escape(r["proposal_id"])}</a>'
-            f"<br><small>{escape(r['name'])}</small>",
+            f'<a href="#{pid}">{pid}</a><br><small>{escape(r["name"])}</small>',
             f'<span class="status" style="color:{colour}">'
-            f"{escape(r['status'].replace('_', ' '))}</span>",
-            escape(v["latest_observation"] or "–"),
+            f"{escape(status_word(r['status']))}</span>",
+            escape(_date(v["latest_observation"])),
             pct,
             f"{r['success_probability_before']:.0%} → {r['success_probability_after']:.0%}",
-            f"{r['fund_shortfall_mean_cny'] / 1e6:,.2f} M CNY",
-            escape(r["action"]),
-            escape(r["next_inspection"]),
+            escape(money(r["fund_shortfall_mean_cny"])),
+            escape(v["action"]),
+            escape(_date(r["next_inspection"])),
         ]
         body.append(
             f'<tr data-status="{escape(r["status"])}">'
@@ -250,69 +227,93 @@ def supervision_html(
     records: Sequence[dict[str, Any]], figures: dict[str, bytes], run: dict[str, Any]
 ) -> str:
     """The supervision list as one self-contained page: the table, then each mine's plot."""
+    from sim.report.html import script_json
     from sim.report.markup import figure
 
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
     counts = {s: sum(r["status"] == s for r in records) for s in STATUSES}
-    summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n)
+    sep = "，" if current_lang() == "zh" else ", "
+    summary = sep.join(f"{n} {status_word(s)}" for s, n in counts.items() if n)
     sections = []
     for r in sorted_records(records):
         pid = r["proposal_id"]
-        reasons = "".join(f"<li>{escape(x)}</li>" for x in r["reasons"])
+        reasons = "".join(f"<li>{escape(localise(x))}</li>" for x in r["reasons"])
         sections.append(
             f'<section id="{escape(pid)}"><h2>{escape(pid)} {escape(r["name"])}</h2>'
             f"<ul>{reasons}</ul>"
             + figure(
                 figures,
                 pid,
-                f"observed and projected cover of {pid}",
-                "Observed cover against the approval projection (band P10–P90, solid "
-                "P50) and the projection updated by the observations (dashed P50).",
+                _("observed and projected cover of {id}", id=pid),
+                escape(
+                    _(
+                        "Observed cover against the approval projection (band P10–P90, solid "
+                        "P50) and the projection updated by the observations (dashed P50)."
+                    )
+                ),
             )
             + "</section>"
         )
-    data = (
-        json.dumps(records, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
+    title = _("Supervision list: restoration of approved mines")
+    intro = _(
+        "{n} mines as of {date}: {summary}. Sorted by status (behind, watch, no data, on "
+        "track), then by the probability of failing the success criterion after the "
+        "observations, then by the expected fund shortfall. Percentiles place each observed "
+        "cover on the cover projected at approval for its year.",
+        n=len(records),
+        date=_date(run["as_of"]),
+        summary=summary,
     )
+    repro = _(
+        "seed {seed}, {draws} draws, restoresim {version}",
+        seed=run["seed"],
+        draws=run["draws"],
+        version=run["version"],
+    )
+    lang = "zh-CN" if current_lang() == "zh" else "en"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>Supervision list — restoration of approved mines</title>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{escape(title)}</title>
 <style>{css}
-table.supervision td {{ vertical-align: top; }} .status {{ font-weight: bold; }}</style>
+table.supervision td {{ vertical-align: top; }} .status {{ font-weight: bold; white-space: nowrap; }}</style>
 </head><body><main>
-<header><h1>Supervision list: restoration of approved mines</h1>
-<p>{len(records)} mines as of {escape(run["as_of"])}: {escape(summary)}. Sorted by status
-(behind, watch, no data, on track), then by the probability of failing the success criterion
-after the observations, then by the expected fund shortfall. Percentiles place each observed
-cover on the cover projected at approval for its year.</p></header>
+<header><h1>{escape(title)}</h1>
+<p>{escape(intro)}</p></header>
 {_html_table(records)}
 {"".join(sections)}
-<p class="repro">seed {run["seed"]}, {run["draws"]} draws, restoresim {escape(run["version"])}</p>
-<script type="application/json" id="monitor-data">{data}</script>
+<p class="repro">{escape(repro)}</p>
+<script type="application/json" id="monitor-data">{script_json(list(records))}</script>
 </main></body></html>
 """
 
 
 def text(records: Sequence[dict[str, Any]]) -> str:
-    """The supervision list for the terminal."""
+    """The supervision list for the terminal, in the current language."""
     lines = []
     for i, r in enumerate(sorted_records(records), start=1):
         latest = _latest(r)
         seen = (
-            f"{latest['date']} cover {latest['cover']:.2f} (P{latest['percentile']:.0f})"
+            _(
+                "{date} cover {cover:.2f} (P{pct:.0f})",
+                date=_date(latest["date"]),
+                cover=latest["cover"],
+                pct=latest["percentile"],
+            )
             if latest
-            else "no observation of restored land"
+            else _("no observation of restored land")
         )
+        colon, semi = ("：", "；") if current_lang() == "zh" else (": ", "; ")
         lines.append(
-            f"{i:>3}. {r['proposal_id']}  {r['status'].upper():<9} {seen}; success "
-            f"{r['success_probability_before']:.0%} -> {r['success_probability_after']:.0%}; "
-            f"next inspection {r['next_inspection']}"
+            f"{i:>3}. {r['proposal_id']}  {status_word(r['status'])}{colon}{seen}{semi}"
+            + _(
+                "success {before:.0%} -> {after:.0%}; next inspection {date}",
+                before=r["success_probability_before"],
+                after=r["success_probability_after"],
+                date=_date(r["next_inspection"]),
+            )
         )
-        lines += [f"       - {x}" for x in r["reasons"]]
-        lines.append(f"       action: {r['action']}")
+        lines += [f"       - {localise(x)}" for x in r["reasons"]]
+        lines.append("       " + _("action: {action}", action=localise(r["action"])))
     return "\n".join(lines)
 
 

@@ -190,6 +190,7 @@ def _add_sweep(sub: Any) -> None:
     sr.add_argument("store", metavar="STORE", help="sweep store written by restoresim sweep")
     sr.add_argument("--out", metavar="DIR", required=True, help="output folder")
     sr.add_argument("--force", action="store_true", help="overwrite existing report files")
+    _add_lang(sr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -543,8 +544,10 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     from sim.sweep.report import write_report
 
     prepare_folder(Path(args.out))  # before the work, not after it
-    written = write_report(args.store, args.out, force=args.force)
-    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    lang = resolve_lang(args.lang)
+    written = write_report(args.store, args.out, force=args.force, lang=lang)
+    with use_lang(lang):
+        print(_("wrote {n} files to {out}", n=len(written), out=args.out), file=sys.stderr)
     return 0
 
 

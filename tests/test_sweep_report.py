@@ -15,7 +15,7 @@ import pytest
 from sim.cli import main
 from sim.sweep.compare import rule_label
 from sim.sweep.execute import run_sweep
-from sim.sweep.labels import LABELS
+from sim.sweep.labels import t
 from sim.sweep.spec import baseline_policy, load_spec, parse_spec
 from sim.sweep.store import open_results
 
@@ -137,7 +137,7 @@ def test_rule_labels_in_words() -> None:
         == "unfunded liability ≤ 2 M CNY; assurance soft"
     )
     assert rule_label({"restoration.progressive_fraction": 0.3}) == "progressive restoration 30 %"
-    assert set(LABELS) == {"en"}  # one place; a translation adds one entry with the same keys
+    assert t("verdict.reject", "zh") == "不予通过" and t("verdict.reject") == "rejected"
 
 
 # --------------------------------------------------------------------------------------------
@@ -330,3 +330,44 @@ def test_side_by_side_points_keep_leaders_clear() -> None:
     want, heights, xs = [0.95, 0.95], [0.2, 0.2], [1.0, 7.0]
     pos = _untangle(_spread(want, heights, 0.0, 1.0), want, heights, xs)
     assert abs(pos[1] - 0.95) < abs(pos[0] - 0.95) and sorted(pos) == pytest.approx([0.7, 0.9])
+
+
+def test_chinese_report(report, tmp_path) -> None:
+    """sweep-report --lang zh: summary and figure texts from the catalogue, CSV keys English."""
+    store, _ = report
+    out = tmp_path / "zh"
+    assert main(["sweep-report", str(store), "--out", str(out), "--lang", "zh"]) == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert text.startswith("# 政策情景分析报告") or "政策情景分析报告" in text.splitlines()[0]
+    assert "不予通过" in text and "百万元" in text and "资金保障" in text
+    assert "How many applications" not in text
+    assert list(pd.read_csv(out / "comparison.csv").columns) == list(
+        pd.read_csv(report[1] / "comparison.csv").columns
+    )
+    for name in ("frontier.png", "tornado.png", "distributions.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_figures_use_a_cjk_font_in_chinese(report) -> None:
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    import sim.sweep.figures as figs
+    from sim.fonts import CJK_FAMILIES, cjk_family
+
+    if cjk_family() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    made: list[Figure] = []
+    real_png = figs.png
+    try:
+        figs.png = lambda fig: made.append(fig) or real_png(fig)
+        comp = pd.read_csv(report[1] / "comparison.csv")
+        comp["policy_label"] = comp["policy_label"].astype(str)
+        figs.frontier_figure(comp, "zh")
+    finally:
+        figs.png = real_png
+    from matplotlib.text import Text
+
+    title = next(x for x in made[0].findobj(Text) if "获批申请比例" in x.get_text())
+    used = font_manager.FontProperties(fname=font_manager.findfont(title.get_fontproperties()))
+    assert used.get_name() in CJK_FAMILIES

@@ -97,7 +97,7 @@ def _threshold(criterion: str, value: float, lang: str) -> str:
 
 def _field_rule(path: str, value: float, lang: str) -> str:
     key = f"field.{path}"
-    known = LABELS["en"].get(key)
+    known = LABELS.get(key)
     typ = {**policy_lever_paths(), **plan_lever_paths()}.get(path, float)
     words = t(key, lang) if known else path.split(".")[-1].replace("_", " ")
     if typ is bool:

@@ -7,8 +7,11 @@ column beside the plot, joined to their points by leader lines, so they never ov
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,24 @@ import pandas as pd
 from sim.sweep.labels import t
 
 WRAP = 46  # characters per line of a rule label
+
+
+def in_lang(draw: Callable[..., bytes]) -> Callable[..., bytes]:
+    """Draw a figure with the fonts of its ``lang`` argument (a CJK font first for zh)."""
+    signature = inspect.signature(draw)
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> bytes:
+        import matplotlib as mpl
+
+        from sim.fonts import font_rc
+
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        with mpl.rc_context(font_rc(bound.arguments["lang"])):
+            return draw(*args, **kwargs)
+
+    return wrapper
 
 
 def png(fig: Any) -> bytes:
@@ -86,6 +107,7 @@ def _rule_lines(label: str, baseline: bool, lang: str) -> list[str]:
     return [("★ " if baseline else "• ") + lines[0], *("   " + x for x in lines[1:])]
 
 
+@in_lang
 def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
     """Share granted against the liability the granted leave, one point per policy (the rule
     as its label; the baseline a star), with a bar down to the bound once conditions are met."""
@@ -153,6 +175,7 @@ def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
     return png(fig)
 
 
+@in_lang
 def tornado_figure(
     tornado: pd.DataFrame, policy: int, label: str, ranges: dict[str, str], lang: str = "en"
 ) -> bytes:
@@ -199,6 +222,7 @@ TORNADO_OUTCOMES: dict[str, tuple[float, str]] = {
 }
 
 
+@in_lang
 def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any],
                          lang: str = "en") -> bytes:  # fmt: skip
     """Box plots of outcomes across scenarios, one box per policy (labelled by its rule)."""

@@ -9,7 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility, plausibility, spatial
-from sim.i18n.message import Message, Money, Term
+from sim.i18n.message import Message, Money, Term, Terms
 from sim.params import load_library
 from sim.proposal import plausibility_columns
 from sim.version import __version__
@@ -213,12 +213,14 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
     conds: list[dict[str, Any]] = []
     remedies: list[dict[str, Any]] = []
     unfixable: set[str] = set()
-    levers = [n for n in soft if n != "boundary_area"]  # fixed by stating the area
+    # a rejected application gets no conditions: none would make it pass (its soft failures
+    # are named in a note and conditioned once the plan fixes the hard ones)
+    levers = [n for n in soft if n != "boundary_area"] if not hard else []
     if conditions and levers:
         conds, unfixable = feasibility.conditions_for(
             p, policy, levers, draws=draws, seed=seed, lib=lib
         )
-    if conditions and "boundary_area" in soft:
+    if conditions and "boundary_area" in soft and not hard:
         conds.append(feasibility.boundary_area_condition(p, screening))
     if conditions and hard:
         remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
@@ -233,7 +235,20 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
         "metrics": metrics(s),
         "conditions": [_clean(c) for c in conds],
         "remedies": [_clean(c) for c in remedies],
-        "notes": _notes(p, s, lib) + list(screening.warnings),
+        "notes": _notes(p, s, lib)
+        + (
+            [
+                Message(
+                    "Soft criteria also failing: {names}. Conditions for them are set once the "
+                    "plan fixes the hard failures; none is listed now, as none would make this "
+                    "application pass.",
+                    names=Terms("criterion", soft),
+                )
+            ]
+            if hard and soft
+            else []
+        )
+        + list(screening.warnings),
         "seed": int(seed),
         "draws": int(draws),
         "version": __version__,

@@ -110,3 +110,17 @@ def test_skipping_the_condition_search_keeps_the_verdict() -> None:
     quick = sim.evaluate(p, draws=300, seed=0, conditions=False).verdicts[0]
     assert full["verdict"] == quick["verdict"] == "conditional"
     assert quick["conditions"] == []
+
+
+def test_a_rejected_application_gets_no_conditions() -> None:
+    """A hard failure rejects: no condition would make the application pass, so none is listed
+    (the batch summary and the report would otherwise show them as if they fixed it); the soft
+    failures are named in a note, and the remedies for the hard failure stay."""
+    p = make_proposal({"site.final_highwall_slope_deg": 62.0, "finance.bond_cny": 0.0})
+    v = sim.evaluate(p, draws=300, seed=2).verdicts[0]
+    assert v["verdict"] == "reject" and "highwall_slope" in v["deciding_criteria"]
+    soft_failing = [c["name"] for c in v["criteria"] if c["passed"] is False and not c["hard"]]
+    assert soft_failing  # the example's assurance fails too
+    assert v["conditions"] == []
+    assert any("Soft criteria also failing: " + ", ".join(soft_failing) in n for n in v["notes"])
+    assert [r["criterion"] for r in v["remedies"]] == ["highwall_slope"]

@@ -69,3 +69,28 @@ def localise(text: str) -> str:
     if isinstance(text, Message):
         return gettext(text.template).format(**text.values)
     return text
+
+
+class Terms(tuple):
+    """Several identifiers of one context that format as their names in the current language,
+    joined with the language's list separator (``a, b`` or ``甲、乙``)."""
+
+    def __new__(cls, context: str, names: Any) -> Terms:
+        return super().__new__(cls, (Term(context, n) for n in names))
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n import current_lang
+
+        sep = "、" if current_lang() == "zh" else ", "
+        return sep.join(format(t) for t in self)
+
+    def __str__(self) -> str:
+        return ", ".join(str(t) for t in self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_terms, (self[0].context if self else "", [str(t) for t in self]))
+
+
+def _terms(context: str, names: list[str]) -> Terms:
+    """Rebuild :class:`Terms` (copy, pickle)."""
+    return Terms(context, names)

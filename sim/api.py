@@ -169,7 +169,11 @@ def evaluate(
     lib = load_library(params)
     # boundaries are screened before the engine runs, so bad geometry fails first
     bounded = np.flatnonzero(portfolio.columns["location.boundary"].astype(str) != "")
-    screened = spatial.screen_proposals([portfolio.proposal(i) for i in bounded], policy, layers)
+    screened = (
+        spatial.screen_proposals([portfolio.proposal(i) for i in bounded], policy, layers)
+        if bounded.size
+        else []
+    )
     screenings = dict(zip(bounded.tolist(), screened, strict=True))
     unscreened = spatial.unscreened(policy)
     res = engine.run(

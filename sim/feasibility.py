@@ -22,7 +22,7 @@ import xarray as xr
 from sim import engine, spatial
 from sim.model.finance import fund_balance_cny
 from sim.params import Library
-from sim.spatial.geometry import criterion
+from sim.spatial.result import criterion
 
 CRITERIA = (
     "licensed_area",

@@ -70,14 +70,16 @@ def test_sweep_without_the_extra_names_the_install_command(command, monkeypatch,
     assert "Traceback" not in err
 
 
-def test_core_commands_do_not_import_the_sweep_packages():
-    """``evaluate`` runs without loading zarr, SALib or distributed (a lean, quick start-up)."""
+def test_core_commands_do_not_import_the_sweep_or_geometry_packages():
+    """``evaluate`` of an application without a boundary loads neither the sweep packages nor
+    shapely, pyproj and GDAL (a lean, quick start-up)."""
     code = (
         "import sys, io, contextlib\n"
         "from sim.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    rc = main(['evaluate', '--draws', '50', '--no-conditions'])\n"
-        "print(rc, sorted(m for m in ('zarr', 'SALib', 'distributed') if m in sys.modules))\n"
+        "heavy = ('zarr', 'SALib', 'distributed', 'shapely', 'pyproj', 'pyogrio', 'rioxarray')\n"
+        "print(rc, sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True

@@ -275,7 +275,8 @@ def supervision_html(
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{escape(title)}</title>
 <style>{css}
-table.supervision td {{ vertical-align: top; }} .status {{ font-weight: bold; white-space: nowrap; }}</style>
+table.supervision td {{ vertical-align: top; }}
+.status {{ font-weight: bold; white-space: nowrap; }}</style>
 </head><body><main>
 <header><h1>{escape(title)}</h1>
 <p>{escape(intro)}</p></header>

@@ -25,32 +25,39 @@ are densified (≤ 100 m, or ≤ 0.001°) before reprojection so they stay strai
 
 Reading and checks are in :mod:`sim.spatial.files`, pure computation in
 :mod:`sim.spatial.geometry`, orchestration in :mod:`sim.spatial.screening`, the map in
-:mod:`sim.spatial.figure` (imported on first use of :func:`draw_map`).
+:mod:`sim.spatial.figure`, the verdict's side in :mod:`sim.spatial.result`; the heavy modules
+load on first use.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sim.spatial.geometry import LayerResult, local_crs
-from sim.spatial.screening import (
-    LayerSpec,
-    LoadedLayer,
-    Screening,
-    layer_specs,
-    load_layers,
-    parse_layer_arg,
-    read_boundary,
-    screen,
-    screen_proposals,
-    unscreened,
-)
+from sim.spatial.result import NO_BOUNDARY, Screening, criterion, unscreened
+
+#: names loaded on first use, by module: shapely, pyproj and GDAL load only when a boundary or a
+#: layer is read (an application without a boundary never needs them)
+_LAZY = {
+    "LayerResult": "sim.spatial.geometry",
+    "local_crs": "sim.spatial.geometry",
+    "LayerSpec": "sim.spatial.screening",
+    "LoadedLayer": "sim.spatial.screening",
+    "layer_specs": "sim.spatial.screening",
+    "load_layers": "sim.spatial.screening",
+    "parse_layer_arg": "sim.spatial.screening",
+    "read_boundary": "sim.spatial.screening",
+    "screen": "sim.spatial.screening",
+    "screen_proposals": "sim.spatial.screening",
+    "draw_map": "sim.spatial.figure",
+}
 
 __all__ = [
+    "NO_BOUNDARY",
     "LayerResult",
     "LayerSpec",
     "LoadedLayer",
     "Screening",
+    "criterion",
     "draw_map",
     "layer_specs",
     "load_layers",
@@ -63,9 +70,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:  # matplotlib only when a map is drawn
-    if name == "draw_map":
-        from sim.spatial.figure import draw_map
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
 
-        return draw_map
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sim.spatial' has no attribute {name!r}")

@@ -8,7 +8,6 @@ passed, hard, explanation`` and ``details``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,8 @@ import shapely
 from pyproj import CRS
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+
+from sim.spatial.result import criterion, unassessed  # noqa: F401  (re-exported)
 
 M2_PER_HA = 10_000.0
 OVERLAP_NOISE_M2 = 1.0
@@ -101,46 +102,6 @@ def measure_layer(
         overlap_ha=overlap_ha,
         distance_m=None if distance is None else round(distance, 2),
     )
-
-
-def criterion(
-    name: str,
-    value: float | None,
-    threshold: float | None,
-    direction: str,
-    hard: bool,
-    explanation: str,
-    details: Any = None,
-) -> dict[str, Any]:
-    """One criterion in the verdict format; ``passed``/``margin`` are None when not assessed.
-
-    A value or threshold that is not a finite number (NaN, infinity) never passes: ``passed`` is
-    False and ``margin`` None, and the explanation says so.
-    """
-    if value is None or threshold is None:
-        margin = passed = None
-    elif not (math.isfinite(value) and math.isfinite(threshold)):
-        margin, passed = None, False
-        explanation = (
-            f"{explanation} The value could not be computed as a finite number "
-            f"({value!r} against {threshold!r}), so the criterion is not met."
-        ).strip()
-    else:
-        margin = threshold - value if direction == "<=" else value - threshold
-        passed = bool(margin >= 0)
-    out: dict[str, Any] = {
-        "name": name,
-        "value": value,
-        "threshold": threshold,
-        "direction": direction,
-        "margin": margin,
-        "passed": passed,
-        "hard": bool(hard),
-        "explanation": explanation,
-    }
-    if details is not None:
-        out["details"] = details
-    return out
 
 
 def _m(x: float) -> str:
@@ -282,12 +243,3 @@ def area_criterion(area_ha: float, licensed_area_ha: float, crit: Any) -> dict[s
     return criterion("boundary_area", rel, crit.threshold, crit.direction, crit.hard, text, details)
 
 
-def unassessed(criteria: Any, reason: str) -> list[dict[str, Any]]:
-    """The three spatial criteria, not assessed for ``reason``."""
-    text = f"Not assessed: {reason}"
-    out = []
-    for name in ("protected_overlap", "protected_distance", "boundary_area"):
-        c = getattr(criteria, name)
-        threshold = getattr(c, "threshold", None)  # protected_distance: per layer
-        out.append(criterion(name, None, threshold, c.direction, c.hard, text))
-    return out

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 
 from sim.errors import InputError, did_you_mean
 from sim.proposal import Layer
@@ -33,6 +33,7 @@ from sim.spatial.files import (
     read_geofile,
     to_crs,
 )
+from sim.spatial.result import NO_BOUNDARY, Screening, unscreened  # noqa: F401  (re-exported)
 
 SEARCH_RADIUS_M = 10_000.0
 """Features within this distance (or 2x the largest min_distance_m) are projected first."""
@@ -40,7 +41,6 @@ MAP_MARGIN_M = 1_000.0
 """The map window extends the boundary by this (or 1.5x the largest min_distance_m)."""
 FAR_M = 50_000.0
 """A layer whose nearest feature is farther than this gets a 'check the CRS' warning."""
-NO_BOUNDARY = "the application gives no mining-right boundary ([location] boundary)."
 MIN_DISTANCE_OPTION = "min_distance="
 
 
@@ -62,30 +62,6 @@ class LoadedLayer:
     spec: LayerSpec
     file: GeoFile
     tree: shapely.STRtree
-
-
-@dataclass(frozen=True)
-class Screening:
-    """The spatial screening of one application.
-
-    ``criteria`` holds ``protected_overlap``, ``protected_distance`` and ``boundary_area`` in
-    the verdict format; ``boundary_area_ha`` is the polygon's ground area (ha, None without a
-    boundary); ``warnings`` are repairs and CRS notes for the verdict's notes. ``crs`` (the
-    local projection), ``boundary``, ``layers`` and ``window`` (xmin, ymin, xmax, ymax) in
-    metres are what a map draws.
-    """
-
-    criteria: list[dict[str, Any]]
-    boundary_area_ha: float | None = None
-    warnings: tuple[str, ...] = ()
-    crs: CRS | None = None
-    boundary: shapely.Geometry | None = None
-    layers: tuple[geo.LayerResult, ...] = ()
-    window: tuple[float, float, float, float] | None = None
-
-    def criterion(self, name: str) -> dict[str, Any]:
-        """The criterion called ``name``."""
-        return next(c for c in self.criteria if c["name"] == name)
 
 
 # ------------------------------------------------------------------------------------------
@@ -313,11 +289,6 @@ def _measure(
             "outside the valid area of a CRS): check the CRS of the layer and of the boundary"
         ) from None
     return result
-
-
-def unscreened(policy: Any, reason: str = NO_BOUNDARY) -> Screening:
-    """A screening whose three criteria are not assessed (``passed`` None) for ``reason``."""
-    return Screening(geo.unassessed(policy.criteria, reason))
 
 
 def screen(

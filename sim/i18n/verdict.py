@@ -247,6 +247,20 @@ MINERALS = (
 )
 
 
+#: the regions of the parameter library (sim/params/regions.toml)
+REGIONS = (NP_("region", "south_hilly"),)
+
+
+def region(name: str) -> str:
+    """A region's name for people (the identifier in English)."""
+    return pgettext("region", name)
+
+
+def verdict_name(verdict: str) -> str:
+    """The verdict as a short status line gives it: its identifier in English, 不予通过 in zh."""
+    return verdict if current_lang() == "en" else verdict_word(verdict)
+
+
 def mineral(name: str) -> str:
     """A mineral's name for people (the identifier in English)."""
     return pgettext("mineral", name)

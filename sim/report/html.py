@@ -21,13 +21,13 @@ from sim.fmt import number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
 from sim.i18n.units import area, criterion_value, money, money_per_ha
-from sim.i18n.units import money as mcny
 from sim.i18n.verdict import (
     change,
     explanation,
     kind_word,
     label,
     mineral,
+    region,
     result_word,
     verdict_word,
 )
@@ -158,9 +158,9 @@ def _verdict(d: ReportData) -> str:
             _("Restoration cost, undiscounted"),
             _(
                 "P50 {p50} (P10 {p10} – P90 {p90}); P50 {per_ha}",
-                p50=mcny(m["cost_p50_cny"]),
-                p10=mcny(m["cost_p10_cny"]),
-                p90=mcny(m["cost_p90_cny"]),
+                p50=money(m["cost_p50_cny"]),
+                p10=money(m["cost_p10_cny"]),
+                p90=money(m["cost_p90_cny"]),
                 per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
             ),
         ),
@@ -168,9 +168,9 @@ def _verdict(d: ReportData) -> str:
             _("Present value of cost"),
             _(
                 "P50 {p50}, P90 {p90} (revenue P50 {revenue})",
-                p50=mcny(m["pv_cost_p50_cny"]),
-                p90=mcny(m["pv_cost_p90_cny"]),
-                revenue=mcny(m["pv_revenue_cny"], 1),
+                p50=money(m["pv_cost_p50_cny"]),
+                p90=money(m["pv_cost_p90_cny"]),
+                revenue=money(m["pv_revenue_cny"], 1),
             ),
         ),
         (
@@ -188,7 +188,7 @@ def _verdict(d: ReportData) -> str:
                 "liability {unfunded}",
                 assurance=pct(m["assurance_probability"]),
                 default=pct(m["default_probability"]),
-                unfunded=mcny(m["expected_unfunded_liability_cny"]),
+                unfunded=money(m["expected_unfunded_liability_cny"]),
             ),
         ),
     ]
@@ -267,10 +267,10 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
     total = sum(b.values())
     p50 = d.verdict["metrics"]["cost_p50_cny"]
     rows = [
-        [escape(gettext(LABELS[k])), mcny(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0
+        [escape(gettext(LABELS[k])), money(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0
     ]
     rows.append(
-        ["<b>" + escape(_("Total (median factors)")) + "</b>", f"<b>{mcny(total)}</b>", "100.0%"]
+        ["<b>" + escape(_("Total (median factors)")) + "</b>", f"<b>{money(total)}</b>", "100.0%"]
     )
     return (
         figure(
@@ -296,8 +296,8 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "establishment failure) restoration costs <b>{total}</b>; the items below add up to "
             "it exactly. The simulated P50 ({p50}) also includes rework after failed plantings "
             "and the skew of the cost factors.",
-            total=mcny(total),
-            p50=mcny(p50),
+            total=money(total),
+            p50=money(p50),
         )
         + "</p>"
         + figure(
@@ -384,8 +384,8 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
             worst=worst,
             low=pct(float(cover[worst]), 0),
             default=pct(m["default_probability"]),
-            unfunded=mcny(m["expected_unfunded_liability_cny"]),
-            p90=mcny(m["unfunded_liability_p90_cny"]),
+            unfunded=money(m["expected_unfunded_liability_cny"]),
+            p90=money(m["unfunded_liability_p90_cny"]),
         )
         + "</p>"
         + figure(
@@ -447,7 +447,7 @@ def _conditions(d: ReportData) -> str:
                 [
                     escape(change({**x, "cost_change_p50_cny": None}).split(";")[0]),
                     f"<code>{escape(x['field'])}</code> = {escape(value_text(x['value']))}",
-                    _signed_mcny(x.get("cost_change_p50_cny")),
+                    _signed_money(x.get("cost_change_p50_cny")),
                 ]
                 for x in items
             ]
@@ -473,7 +473,7 @@ def no_remedy(name: str) -> str:
     return _("No modelled plan change fixes it: {why}", why=gettext(NO_REMEDY.get(name, "")))
 
 
-def _signed_mcny(x: float | None) -> str:
+def _signed_money(x: float | None) -> str:
     return "n/a" if x is None else money(x, sign=True)
 
 
@@ -485,8 +485,8 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
         [
             f"<code>{escape(r.name)}</code>",
             f"{number(r.low)} – {number(r.high)}{escape(unit_suffix(r.unit))}",
-            mcny(r.cost_p90_low_cny),
-            mcny(r.cost_p90_high_cny),
+            money(r.cost_p90_low_cny),
+            money(r.cost_p90_high_cny),
             pct(r.success_low),
             pct(r.success_high),
         ]
@@ -504,10 +504,10 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "base success probability {success} (the verdict's figures, on {verdict_draws} "
             "draws: cost P90 {verdict_p90}, success probability {verdict_success}).",
             draws=s.draws,
-            p90=mcny(s.base_cost_p90_cny),
+            p90=money(s.base_cost_p90_cny),
             success=pct(s.base_success),
             verdict_draws=d.draws,
-            verdict_p90=mcny(d.verdict["metrics"]["cost_p90_cny"]),
+            verdict_p90=money(d.verdict["metrics"]["cost_p90_cny"]),
             verdict_success=pct(d.verdict["metrics"]["success_probability"]),
         )
         + "</p>"
@@ -584,7 +584,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
         "area {area}. Policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}, restoresim "
         "{version}.",
         mineral=escape(mineral(p.mineral)),
-        region=escape(p.region),
+        region=escape(region(p.region)),
         area=area(p.licensed_area_ha, 2),
         policy=escape(d.policy.policy.name),
         draws=d.draws,

@@ -273,3 +273,25 @@ def test_programme_summary_and_figures_in_chinese(capsys, tmp_path) -> None:
     assert (out / "progress.png").stat().st_size > 10_000
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert "bottleneck" in summary  # the JSON keeps its English keys
+
+
+def test_without_a_cjk_font_chinese_figures_fall_back_to_english(monkeypatch, capsys) -> None:
+    """Never boxes: with no CJK font the figures are drawn in English, and one line says how to
+    install a font."""
+    import sim.fonts
+    from sim.programme.plots import utilisation_figure
+    from sim.programme.run import simulate
+    from sim.programme.scenario import load_scenario
+
+    monkeypatch.setattr(sim.fonts, "cjk_family", lambda: None)
+    sim.fonts._warn_missing.cache_clear()
+    scenario = load_scenario(ROOT / "scenarios" / "programme" / "hunan-yangtze-2019.toml")
+    ds = simulate(scenario, replications=1, seed=0).dataset
+    with use_lang("zh"):
+        figs = [utilisation_figure(ds), utilisation_figure(ds)]
+    for fig in figs:
+        texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+        assert texts and not any(CJK.search(t) for t in texts)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fonts-noto-cjk" in err[0]
+    sim.fonts._warn_missing.cache_clear()

@@ -9,11 +9,11 @@ import re
 import textwrap
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import _, current_lang
 from sim.i18n.message import localise
 from sim.i18n.units import (
     area,
-    criterion_value,
     money,
     money_bare,
     money_per_ha,

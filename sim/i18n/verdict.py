@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
-from sim.i18n.units import area, criterion_value, money, share
+from sim.i18n.units import area, money, share
 
 #: the verdict words as a review opinion states them
 VERDICT_WORDS = {

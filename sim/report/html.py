@@ -17,10 +17,10 @@ from importlib import resources
 import numpy as np
 
 from sim.breakdown import ITEMS, LABELS
-from sim.fmt import number, pct, unit_suffix
+from sim.fmt import criterion_value, number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
-from sim.i18n.units import area, criterion_value, money, money_per_ha
+from sim.i18n.units import area, money, money_per_ha
 from sim.i18n.verdict import (
     change,
     explanation,

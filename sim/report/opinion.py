@@ -10,8 +10,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import N_, _, gettext
-from sim.i18n.units import area, criterion_value, zh
+from sim.i18n.units import area, zh
 from sim.i18n.verdict import basis, change, explanation, kind_word, label, verdict_word
 from sim.report.analysis import ReportData
 

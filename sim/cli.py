@@ -400,8 +400,8 @@ def cmd_programme(args: argparse.Namespace) -> int:
     else:
         with use_lang(lang):
             print(format_summary(summary))
-        if sw is not None:
-            print("\n" + format_sweep(summary["sweep"]))
+            if sw is not None:
+                print("\n" + format_sweep(summary["sweep"]))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         writers: dict[str, Callable[[Path], None]] = {

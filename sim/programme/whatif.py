@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from sim.i18n import _
+from sim.i18n.units import iso_date, pad
 from sim.programme.model import Records
 from sim.programme.run import (
     build_config,
@@ -177,16 +179,28 @@ def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
 def format_sweep(rows: list[dict[str, object]]) -> str:
     """The sweep rows as a text table."""
     pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
-    lines = [
-        "What-if (one lever at a time; P50 over replications)",
-        f"  {'lever':<20} {'value':>8} {'works finished':>15} {'all accepted':>13} "
-        f"{'area@deadline':>14} {'count@deadline':>15} {'accepted@deadline':>18}",
+    head = [
+        _("lever"),
+        _("value"),
+        _("works finished"),
+        _("all accepted"),
+        _("area@deadline"),
+        _("count@deadline"),
+        _("accepted@deadline"),
     ]
+    lines = [
+        _("What-if (one lever at a time; P50 over replications)"),
+        f"  {pad(head[0], 20)} {pad(head[1], 8, True)} {pad(head[2], 15, True)} "
+        f"{pad(head[3], 13, True)} {pad(head[4], 14, True)} {pad(head[5], 15, True)} "
+        f"{pad(head[6], 18, True)}",
+    ]
+    later = _("later")
     for r in rows:
-        value = "unlimited" if r["value"] is None else f"{r['value']:g}"
+        value = _("unlimited") if r["value"] is None else f"{r['value']:g}"
         lines.append(
-            f"  {r['lever']:<20} {value:>8} {r['finish_date_p50'] or 'later':>15} "
-            f"{r['acceptance_finish_date_p50'] or 'later':>13} "
+            f"  {r['lever']:<20} {pad(value, 8, True)} "
+            f"{pad(iso_date(r['finish_date_p50']) or later, 15, True)} "
+            f"{pad(iso_date(r['acceptance_finish_date_p50']) or later, 13, True)} "
             f"{pct(r['complete_area_at_deadline_p50']):>14} "
             f"{pct(r['complete_count_at_deadline_p50']):>15} "
             f"{pct(r['accepted_count_at_deadline_p50']):>18}"

@@ -35,6 +35,7 @@ from sim.report.analysis import ReportData
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.figures import sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
+from sim.report.opinion import no_remedy, opinion
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("opinion", N_("Review opinion")),
@@ -53,28 +54,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 RESULT_CLASS = {True: "pass", False: "fail", None: "na"}
-
-NO_REMEDY = {
-    "licensed_area": N_(
-        "the pit must fit the licence: fewer reserves, a thicker mined section, or a larger "
-        "delineated mining area."
-    ),
-    "cost_to_revenue": N_(
-        "restoration is too costly for what the mine earns; a cheaper restoration design "
-        "(gentler walls greened more cheaply, less waste) must be shown."
-    ),
-    "success_probability": N_(
-        "no modelled plan change (substrate amendment, imported soil, gentler walls) lifts the "
-        "success probability to the threshold."
-    ),
-    "highwall_slope": N_("the final walls must be designed at or below the slope limit."),
-    "protected_overlap": N_(
-        "the mining-right area must be redrawn to keep clear of the protected layers."
-    ),
-    "protected_distance": N_(
-        "the mining-right area must be redrawn to keep the required distance."
-    ),
-}
 
 
 def _section(key: str, body: str, cls: str = "") -> str:
@@ -468,11 +447,6 @@ def _conditions(d: ReportData) -> str:
     return "".join(parts)
 
 
-def no_remedy(name: str) -> str:
-    """Why no modelled plan change fixes the hard failure ``name``."""
-    return _("No modelled plan change fixes it: {why}", why=gettext(NO_REMEDY.get(name, "")))
-
-
 def _signed_money(x: float | None) -> str:
     return "n/a" if x is None else money(x, sign=True)
 
@@ -544,8 +518,6 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
 
 def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
     """The complete HTML page of one proposal's report, in the current language."""
-    from sim.report.opinion import opinion
-
     p = d.proposal.proposal
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
     toc = "".join(

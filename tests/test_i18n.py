@@ -299,3 +299,19 @@ def test_without_a_cjk_font_chinese_figures_fall_back_to_english(monkeypatch, ca
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "fonts-noto-cjk" in err[0]
     sim.fonts._warn_missing.cache_clear()
+
+
+@needs_pdf
+def test_english_pdf_has_the_opinion_and_page_numbers(tmp_path) -> None:
+    from sim.report import save
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext (poppler-utils)")
+    _d, html = _report(CONDITIONAL, lang="en")
+    save(html, tmp_path / "r.pdf", "pdf")
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    first = text.split("\f")[0]
+    assert "CONDITIONAL" in first and "Reviewer (signature)" in first and "Page 1 of " in first
+    assert "HN-2026-0008 · restoration feasibility review" in first

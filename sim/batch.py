@@ -426,9 +426,9 @@ SHOWN: dict[str, str] = {
     "total_disturbed_area_ha": N_("disturbed P50 [ha]"),
     "cost_p50_cny": N_("cost P50 [M CNY]"),
     "cost_p90_cny": N_("cost P90 [M CNY]"),
-    "success_probability": N_("success probability"),
-    "assurance_probability": N_("assurance probability"),
-    "expected_unfunded_liability_cny": N_("exp. unfunded (mean) [M CNY]"),
+    "success_probability": N_("success"),
+    "assurance_probability": N_("assurance"),
+    "expected_unfunded_liability_cny": N_("exp. unfunded [M CNY]"),
     "applicant_percentile": N_("applicant's estimate"),
     "conditions": N_("conditions (any one fixes its criterion)"),
 }
@@ -544,7 +544,8 @@ main {{ max-width: 1280px; }} table.summary th {{ white-space: normal; cursor: p
 table.summary th[aria-sort=ascending]::after {{ content: " ▲"; }}
 table.summary th[aria-sort=descending]::after {{ content: " ▼"; }}
 table.summary td:first-child {{ min-width: 13em; }}
-table.summary td:nth-child(2) {{ white-space: nowrap; }} td small {{ color: var(--muted); }}
+html:lang(zh-CN) table.summary td:nth-child(2) {{ white-space: nowrap; }}
+td small {{ color: var(--muted); }}
 td.error {{ color: var(--reject); font-size: 0.85rem; overflow-wrap: anywhere; }}
 </style></head><body><main>
 <header><h1>{heading}</h1>

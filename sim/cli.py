@@ -18,6 +18,7 @@ from typing import Any
 from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
 from sim.i18n import _, resolve_lang, use_lang
+from sim.i18n.verdict import label, verdict_name
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
 from sim.safeio import printable_lines
@@ -429,8 +430,8 @@ def cmd_programme(args: argparse.Namespace) -> int:
     else:
         with use_lang(lang):
             print(format_summary(summary))
-        if sw is not None:
-            print("\n" + format_sweep(summary["sweep"]))
+            if sw is not None:
+                print("\n" + format_sweep(summary["sweep"]))
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         writers: dict[str, Callable[[Path], None]] = {
@@ -482,8 +483,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     v = data.verdict
-    deciding = f" ({', '.join(v['deciding_criteria'])})" if v["deciding_criteria"] else ""
-    print(f"{v['proposal_id']}: {v['verdict']}{deciding}; wrote {args.out}", file=sys.stderr)
+    with use_lang(resolve_lang(args.lang, policy)):
+        names = _(", ").join(label(n) for n in v["deciding_criteria"])
+        deciding = _(" ({names})", names=names) if names else ""
+        line = _(
+            "{id}: {verdict}{deciding}; wrote {out}",
+            id=v["proposal_id"],
+            verdict=verdict_name(v["verdict"]),
+            deciding=deciding,
+            out=args.out,
+        )
+    print(line, file=sys.stderr)
     return 0
 
 
@@ -509,11 +519,18 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for row in res.rows:
         if row["verdict"] == "invalid":
             print(printable_lines(f"invalid: {row['error']}"), file=sys.stderr)
-    print(
-        f"{len(res.rows)} applications: {res.evaluated} evaluated, {res.resumed} resumed, "
-        f"{res.invalid} invalid; wrote {out / SUMMARY_CSV} and {out / SUMMARY_HTML}",
-        file=sys.stderr,
-    )
+    with use_lang(resolve_lang(args.lang, policy)):
+        line = _(
+            "{n} applications: {evaluated} evaluated, {resumed} resumed, {invalid} invalid; "
+            "wrote {csv} and {html}",
+            n=len(res.rows),
+            evaluated=res.evaluated,
+            resumed=res.resumed,
+            invalid=res.invalid,
+            csv=out / SUMMARY_CSV,
+            html=out / SUMMARY_HTML,
+        )
+    print(line, file=sys.stderr)
     return 2 if args.strict and res.invalid else 0
 
 

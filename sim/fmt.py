@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sim.i18n import current_lang
+
 #: criteria whose value is a share [-] (shown in %, margins in percentage points)
 SHARE_CRITERIA = ("success_probability", "assurance", "cost_to_revenue", "boundary_area")
 
@@ -17,20 +19,22 @@ def pct(x: float | None, digits: int = 1) -> str:
 
 
 def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
-    """A criterion's value, threshold or (``margin=True``) signed margin in its own unit."""
+    """A criterion's value, threshold or (``margin=True``) signed margin in its own unit, in the
+    current language (:func:`sim.i18n.use_lang`: 公顷, 米, 个百分点, 万元 in Chinese)."""
+    zh = current_lang() == "zh"
     if v is None:
-        return "n/a"
+        return "—" if zh else "n/a"
     if name in SHARE_CRITERIA:
-        return f"{100.0 * v:+.1f} pts" if margin else pct(v)
+        return f"{100.0 * v:+.1f}{'个百分点' if zh else ' pts'}" if margin else pct(v)
     sign = "+" if margin else ""
     if name in ("licensed_area", "protected_overlap"):
-        return f"{v:{sign},.2f} ha"
+        return f"{v:{sign},.2f}{'公顷' if zh else ' ha'}"
     if name == "protected_distance":
-        return f"{v:{sign},.0f} m"
+        return f"{v:{sign},.0f}{'米' if zh else ' m'}"
     if name == "highwall_slope":
         return f"{v:{sign}.1f}°"
     if name == "unfunded_liability":
-        return f"{v / 1e6:{sign},.2f} M CNY"
+        return f"{v / 1e4:{sign}.2f}万元" if zh else f"{v / 1e6:{sign},.2f} M CNY"
     return f"{v:{sign}.4g}"
 
 

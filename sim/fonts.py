@@ -4,8 +4,8 @@ matplotlib's default DejaVu Sans has no Chinese glyphs, so Chinese labels (and C
 names in an English report) would print as boxes. :func:`cjk_family` looks for an installed CJK
 font known to matplotlib (Debian's ``fonts-noto-cjk`` first); :func:`font_rc` gives the rc
 settings that use it: first for Chinese output, as a fallback behind DejaVu Sans for English
-(so English figures keep their look). With no CJK font, one line on stderr says how to install
-one, once per process.
+(so English figures keep their look). With no CJK font, :func:`figure_lang` draws Chinese
+figures in English and one line on stderr, once per process, says how to install a font.
 """
 
 from __future__ import annotations
@@ -50,12 +50,19 @@ def _warn_missing() -> None:
     print(INSTALL_HINT, file=sys.stderr)
 
 
+def figure_lang(lang: str) -> str:
+    """The language a figure can be drawn in: ``lang``, or English for a Chinese figure when no
+    CJK font is installed (never boxes; one line on stderr says how to install one)."""
+    if lang == "zh" and cjk_family() is None:
+        _warn_missing()
+        return "en"
+    return lang
+
+
 def font_rc(lang: str) -> dict[str, Any]:
     """rc settings for a figure in ``lang``: the CJK font first (zh) or as a fallback (en)."""
     cjk = cjk_family()
     if cjk is None:
-        if lang == "zh":
-            _warn_missing()
         return {"font.family": [LATIN_FAMILY]}
     # concrete names, not the generic "sans-serif": a text keeps them from its creation to the
     # moment the figure is saved, whatever the rc settings are then

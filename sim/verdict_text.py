@@ -5,14 +5,15 @@ Every number says which statistic it is (P50, P90, mean of draws, probability).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import _, current_lang
 from sim.i18n.message import localise
 from sim.i18n.units import (
     area,
-    criterion_value,
     money,
     money_bare,
     money_per_ha,
@@ -22,12 +23,22 @@ from sim.i18n.units import (
 )
 from sim.i18n.verdict import change, explanation, kind_word, label, result_word, verdict_word
 
+#: a run of Latin letters, digits and number signs is never broken across lines
+_TOKEN = re.compile(r"[A-Za-z0-9.,%+\-_°=\[\]]+|.", re.S)
+#: Chinese punctuation that never starts a line
+_NO_START = set("，。；：、）》”！？")
 
-def _wrap(text: str, first: str, rest: str) -> list[str]:
-    if current_lang() == "zh":  # no spaces to break at: break every 46 characters
-        chunks = [text[i : i + 46] for i in range(0, len(text), 46)] or [""]
-        return [(first if i == 0 else rest) + c for i, c in enumerate(chunks)]
-    return textwrap.wrap(text, width=98, initial_indent=first, subsequent_indent=rest)
+
+def _wrap(text: str, first: str, rest: str, columns: int = 98) -> list[str]:
+    if current_lang() != "zh":
+        return textwrap.wrap(text, width=columns, initial_indent=first, subsequent_indent=rest)
+    lines, line = [], first
+    for token in _TOKEN.findall(text):
+        if width(line) + width(token) > columns and line.strip() and token not in _NO_START:
+            lines.append(line)
+            line = rest
+        line += token
+    return [*lines, line]
 
 
 def format_verdict(v: dict[str, Any], policy: Any = None) -> str:

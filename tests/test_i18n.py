@@ -151,6 +151,8 @@ def test_figures_resolve_a_cjk_font() -> None:
 
     family = cjk_family()
     if family is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must check the figures' CJK font: .ci/run installs fonts-noto-cjk")
         pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
     assert family in CJK_FAMILIES
     spatial = ROOT / "scenarios" / "spatial" / "hn-2026-0101-lianyuan-ridge.toml"
@@ -213,6 +215,8 @@ def test_pdf_is_fileable_and_byte_identical(tmp_path) -> None:
     assert a.read_bytes() == b.read_bytes()
     assert b"/CreationDate (D:20000101000000" in a.read_bytes()
     if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must read the PDF back: .ci/run installs poppler-utils")
         pytest.skip("no pdftotext (poppler-utils)")
     text = subprocess.run(["pdftotext", str(a), "-"], capture_output=True, text=True).stdout
     pages = text.split("\f")
@@ -273,3 +277,41 @@ def test_programme_summary_and_figures_in_chinese(capsys, tmp_path) -> None:
     assert (out / "progress.png").stat().st_size > 10_000
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert "bottleneck" in summary  # the JSON keeps its English keys
+
+
+def test_without_a_cjk_font_chinese_figures_fall_back_to_english(monkeypatch, capsys) -> None:
+    """Never boxes: with no CJK font the figures are drawn in English, and one line says how to
+    install a font."""
+    import sim.fonts
+    from sim.programme.plots import utilisation_figure
+    from sim.programme.run import simulate
+    from sim.programme.scenario import load_scenario
+
+    monkeypatch.setattr(sim.fonts, "cjk_family", lambda: None)
+    sim.fonts._warn_missing.cache_clear()
+    scenario = load_scenario(ROOT / "scenarios" / "programme" / "hunan-yangtze-2019.toml")
+    ds = simulate(scenario, replications=1, seed=0).dataset
+    with use_lang("zh"):
+        figs = [utilisation_figure(ds), utilisation_figure(ds)]
+    for fig in figs:
+        texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+        assert texts and not any(CJK.search(t) for t in texts)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fonts-noto-cjk" in err[0]
+    sim.fonts._warn_missing.cache_clear()
+
+
+@needs_pdf
+def test_english_pdf_has_the_opinion_and_page_numbers(tmp_path) -> None:
+    from sim.report import save
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext (poppler-utils)")
+    _d, html = _report(CONDITIONAL, lang="en")
+    save(html, tmp_path / "r.pdf", "pdf")
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    first = text.split("\f")[0]
+    assert "CONDITIONAL" in first and "Reviewer (signature)" in first and "Page 1 of " in first
+    assert "HN-2026-0008 · restoration feasibility review" in first

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from sim.fmt import SHARE_CRITERIA, mcny, pct
+from sim.fmt import mcny, pct
 from sim.i18n import current_lang
 
 MU_PER_HA = 15.0
@@ -72,32 +72,6 @@ def date(d: dt.date) -> str:
 def share(x: float | None, digits: int = 1) -> str:
     """A share [-] in percent (the same in both languages)."""
     return pct(x, digits) if x is not None else ("—" if zh() else "n/a")
-
-
-def points(x: float) -> str:
-    """A signed difference of shares: ``+9.4 pts`` or ``+9.4个百分点``."""
-    return f"{100.0 * x:+.1f}个百分点" if zh() else f"{100.0 * x:+.1f} pts"
-
-
-def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
-    """A criterion's value, threshold or signed margin in its unit (:func:`sim.fmt` in zh)."""
-    if not zh():
-        from sim.fmt import criterion_value as english
-
-        return english(name, v, margin)
-    if v is None:
-        return "—"
-    if name in SHARE_CRITERIA:
-        return points(v) if margin else pct(v)
-    if name in ("licensed_area", "protected_overlap"):
-        return f"{v:{'+' if margin else ''}.2f}公顷"
-    if name == "protected_distance":
-        return f"{v:{'+' if margin else ''}.0f}米"
-    if name == "highwall_slope":
-        return f"{v:{'+' if margin else ''}.1f}°"
-    if name == "unfunded_liability":
-        return money(v, sign=margin)
-    return f"{v:.4g}"
 
 
 def iso_date(text: str | None) -> str | None:

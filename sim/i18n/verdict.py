@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
-from sim.i18n.units import area, criterion_value, money, share
+from sim.i18n.units import area, money, share
 
 #: the verdict words as a review opinion states them
 VERDICT_WORDS = {
@@ -245,6 +246,20 @@ MINERALS = (
     NP_("mineral", "antimony"),
     NP_("mineral", "iron"),
 )
+
+
+#: the regions of the parameter library (sim/params/regions.toml)
+REGIONS = (NP_("region", "south_hilly"),)
+
+
+def region(name: str) -> str:
+    """A region's name for people (the identifier in English)."""
+    return pgettext("region", name)
+
+
+def verdict_name(verdict: str) -> str:
+    """The verdict as a short status line gives it: its identifier in English, 不予通过 in zh."""
+    return verdict if current_lang() == "en" else verdict_word(verdict)
 
 
 def mineral(name: str) -> str:

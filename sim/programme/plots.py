@@ -14,8 +14,8 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
-from sim.fonts import font_rc
-from sim.i18n import N_, _, current_lang, gettext, pgettext
+from sim.fonts import figure_lang, font_rc
+from sim.i18n import N_, _, current_lang, gettext, pgettext, use_lang
 
 #: stage groups drawn in the progress figure
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -39,7 +39,8 @@ def _styled(make: Callable[..., Figure]) -> Callable[..., Figure]:
 
     @functools.wraps(make)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
-        with mpl.rc_context(font_rc(current_lang())):
+        lang = figure_lang(current_lang())
+        with use_lang(lang), mpl.rc_context(font_rc(lang)):
             return make(*args, **kwargs)
 
     return wrapper

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from sim.i18n import _
+from sim.i18n.units import iso_date, pad
 from sim.programme.model import Records
 from sim.programme.run import (
     build_config,
@@ -245,27 +247,46 @@ def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
 def format_sweep(rows: list[dict[str, object]]) -> str:
     """The sweep rows as a text table, the baseline first."""
     pct = lambda v: "n/a" if v is None else f"{v:.1%}"  # noqa: E731
-    lines = [
-        "What-if (one lever at a time; P50 over replications; change: works finished vs the "
-        "baseline, + = later)",
-        f"  {'lever':<20} {'value':>9} {'works finished':>15} {'change':>8} {'all accepted':>13} "
-        f"{'area@deadline':>14} {'count@deadline':>15} {'accepted@deadline':>18}",
+    head = [
+        _("lever"),
+        _("value"),
+        _("works finished"),
+        _("change"),
+        _("all accepted"),
+        _("area@deadline"),
+        _("count@deadline"),
+        _("accepted@deadline"),
     ]
+    lines = [
+        _(
+            "What-if (one lever at a time; P50 over replications; change: works finished vs "
+            "the baseline, + = later)"
+        ),
+        f"  {pad(head[0], 20)} {pad(head[1], 9, True)} {pad(head[2], 15, True)} "
+        f"{pad(head[3], 8, True)} {pad(head[4], 13, True)} {pad(head[5], 14, True)} "
+        f"{pad(head[6], 15, True)} {pad(head[7], 18, True)}",
+    ]
+    later = _("later")
     setting = ""
     for r in rows:
         if r["lever"] == BASELINE:
-            value, setting = "as given", str(r.get("setting", ""))
+            value, setting = _("as given"), str(r.get("setting", ""))
         else:
-            value = "unlimited" if r["value"] is None else f"{r['value']:g}"
+            value = _("unlimited") if r["value"] is None else f"{r['value']:g}"
         change = r.get("finish_change_days_p50")
-        shown = "n/a" if change is None else ("—" if r["lever"] == BASELINE else f"{change:+d} d")
+        shown = (
+            "n/a"
+            if change is None
+            else ("—" if r["lever"] == BASELINE else _("{days:+d} d", days=change))
+        )
         lines.append(
-            f"  {r['lever']:<20} {value:>9} {r['finish_date_p50'] or 'later':>15} {shown:>8} "
-            f"{r['acceptance_finish_date_p50'] or 'later':>13} "
+            f"  {r['lever']:<20} {pad(value, 9, True)} "
+            f"{pad(iso_date(r['finish_date_p50']) or later, 15, True)} {pad(shown, 8, True)} "
+            f"{pad(iso_date(r['acceptance_finish_date_p50']) or later, 13, True)} "
             f"{pct(r['complete_area_at_deadline_p50']):>14} "
             f"{pct(r['complete_count_at_deadline_p50']):>15} "
             f"{pct(r['accepted_count_at_deadline_p50']):>18}"
         )
     if setting:
-        lines.append(f"  baseline: the scenario as given ({setting})")
+        lines.append("  " + _("baseline: the scenario as given ({setting})", setting=setting))
     return "\n".join(lines)

@@ -20,8 +20,8 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.breakdown import ITEMS, LABELS
 from sim.fmt import number, unit_suffix
-from sim.fonts import font_rc
-from sim.i18n import N_, _, current_lang, gettext
+from sim.fonts import figure_lang, font_rc
+from sim.i18n import N_, _, current_lang, gettext, use_lang
 from sim.keys import AREA_CLASSES
 from sim.report.analysis import ReportData, percentile_label
 
@@ -91,7 +91,8 @@ def styled(make: Callable[[ReportData], Any]) -> Callable[[ReportData], Any]:
 
     @functools.wraps(make)
     def wrapper(d: ReportData) -> Any:
-        with mpl.rc_context({**STYLE, **font_rc(current_lang())}):
+        lang = figure_lang(current_lang())
+        with use_lang(lang), mpl.rc_context({**STYLE, **font_rc(lang)}):
             return make(d)
 
     return wrapper

@@ -17,17 +17,17 @@ from importlib import resources
 import numpy as np
 
 from sim.breakdown import ITEMS, LABELS
-from sim.fmt import number, pct, unit_suffix
+from sim.fmt import criterion_value, number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
-from sim.i18n.units import area, criterion_value, money, money_per_ha
-from sim.i18n.units import money as mcny
+from sim.i18n.units import area, money, money_per_ha
 from sim.i18n.verdict import (
     change,
     explanation,
     kind_word,
     label,
     mineral,
+    region,
     result_word,
     verdict_word,
 )
@@ -35,6 +35,7 @@ from sim.report.analysis import ReportData
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.figures import sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
+from sim.report.opinion import no_remedy, opinion
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("opinion", N_("Review opinion")),
@@ -53,28 +54,6 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 RESULT_CLASS = {True: "pass", False: "fail", None: "na"}
-
-NO_REMEDY = {
-    "licensed_area": N_(
-        "the pit must fit the licence: fewer reserves, a thicker mined section, or a larger "
-        "delineated mining area."
-    ),
-    "cost_to_revenue": N_(
-        "restoration is too costly for what the mine earns; a cheaper restoration design "
-        "(gentler walls greened more cheaply, less waste) must be shown."
-    ),
-    "success_probability": N_(
-        "no modelled plan change (substrate amendment, imported soil, gentler walls) lifts the "
-        "success probability to the threshold."
-    ),
-    "highwall_slope": N_("the final walls must be designed at or below the slope limit."),
-    "protected_overlap": N_(
-        "the mining-right area must be redrawn to keep clear of the protected layers."
-    ),
-    "protected_distance": N_(
-        "the mining-right area must be redrawn to keep the required distance."
-    ),
-}
 
 
 def script_json(data: object) -> str:
@@ -166,9 +145,9 @@ def _verdict(d: ReportData) -> str:
             _("Restoration cost, undiscounted"),
             _(
                 "P50 {p50} (P10 {p10} – P90 {p90}); P50 {per_ha}",
-                p50=mcny(m["cost_p50_cny"]),
-                p10=mcny(m["cost_p10_cny"]),
-                p90=mcny(m["cost_p90_cny"]),
+                p50=money(m["cost_p50_cny"]),
+                p10=money(m["cost_p10_cny"]),
+                p90=money(m["cost_p90_cny"]),
                 per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
             ),
         ),
@@ -176,9 +155,9 @@ def _verdict(d: ReportData) -> str:
             _("Present value of cost"),
             _(
                 "P50 {p50}, P90 {p90} (revenue P50 {revenue})",
-                p50=mcny(m["pv_cost_p50_cny"]),
-                p90=mcny(m["pv_cost_p90_cny"]),
-                revenue=mcny(m["pv_revenue_cny"], 1),
+                p50=money(m["pv_cost_p50_cny"]),
+                p90=money(m["pv_cost_p90_cny"]),
+                revenue=money(m["pv_revenue_cny"], 1),
             ),
         ),
         (
@@ -196,7 +175,7 @@ def _verdict(d: ReportData) -> str:
                 "liability {unfunded}",
                 assurance=pct(m["assurance_probability"]),
                 default=pct(m["default_probability"]),
-                unfunded=mcny(m["expected_unfunded_liability_cny"]),
+                unfunded=money(m["expected_unfunded_liability_cny"]),
             ),
         ),
     ]
@@ -275,10 +254,10 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
     total = sum(b.values())
     p50 = d.verdict["metrics"]["cost_p50_cny"]
     rows = [
-        [escape(gettext(LABELS[k])), mcny(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0
+        [escape(gettext(LABELS[k])), money(b[k]), pct(b[k] / total, 1)] for k in ITEMS if b[k] > 0
     ]
     rows.append(
-        ["<b>" + escape(_("Total (median factors)")) + "</b>", f"<b>{mcny(total)}</b>", "100.0%"]
+        ["<b>" + escape(_("Total (median factors)")) + "</b>", f"<b>{money(total)}</b>", "100.0%"]
     )
     return (
         figure(
@@ -304,8 +283,8 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "establishment failure) restoration costs <b>{total}</b>; the items below add up to "
             "it exactly. The simulated P50 ({p50}) also includes rework after failed plantings "
             "and the skew of the cost factors.",
-            total=mcny(total),
-            p50=mcny(p50),
+            total=money(total),
+            p50=money(p50),
         )
         + "</p>"
         + figure(
@@ -392,8 +371,8 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
             worst=worst,
             low=pct(float(cover[worst]), 0),
             default=pct(m["default_probability"]),
-            unfunded=mcny(m["expected_unfunded_liability_cny"]),
-            p90=mcny(m["unfunded_liability_p90_cny"]),
+            unfunded=money(m["expected_unfunded_liability_cny"]),
+            p90=money(m["unfunded_liability_p90_cny"]),
         )
         + "</p>"
         + figure(
@@ -455,7 +434,7 @@ def _conditions(d: ReportData) -> str:
                 [
                     escape(change({**x, "cost_change_p50_cny": None}).split(";")[0]),
                     f"<code>{escape(x['field'])}</code> = {escape(value_text(x['value']))}",
-                    _signed_mcny(x.get("cost_change_p50_cny")),
+                    _signed_money(x.get("cost_change_p50_cny")),
                 ]
                 for x in items
             ]
@@ -476,12 +455,7 @@ def _conditions(d: ReportData) -> str:
     return "".join(parts)
 
 
-def no_remedy(name: str) -> str:
-    """Why no modelled plan change fixes the hard failure ``name``."""
-    return _("No modelled plan change fixes it: {why}", why=gettext(NO_REMEDY.get(name, "")))
-
-
-def _signed_mcny(x: float | None) -> str:
+def _signed_money(x: float | None) -> str:
     return "n/a" if x is None else money(x, sign=True)
 
 
@@ -493,8 +467,8 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
         [
             f"<code>{escape(r.name)}</code>",
             f"{number(r.low)} – {number(r.high)}{escape(unit_suffix(r.unit))}",
-            mcny(r.cost_p90_low_cny),
-            mcny(r.cost_p90_high_cny),
+            money(r.cost_p90_low_cny),
+            money(r.cost_p90_high_cny),
             pct(r.success_low),
             pct(r.success_high),
         ]
@@ -512,10 +486,10 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "base success probability {success} (the verdict's figures, on {verdict_draws} "
             "draws: cost P90 {verdict_p90}, success probability {verdict_success}).",
             draws=s.draws,
-            p90=mcny(s.base_cost_p90_cny),
+            p90=money(s.base_cost_p90_cny),
             success=pct(s.base_success),
             verdict_draws=d.draws,
-            verdict_p90=mcny(d.verdict["metrics"]["cost_p90_cny"]),
+            verdict_p90=money(d.verdict["metrics"]["cost_p90_cny"]),
             verdict_success=pct(d.verdict["metrics"]["success_probability"]),
         )
         + "</p>"
@@ -552,8 +526,6 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
 
 def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
     """The complete HTML page of one proposal's report, in the current language."""
-    from sim.report.opinion import opinion
-
     p = d.proposal.proposal
     css = resources.files("sim.report").joinpath("report.css").read_text("utf-8")
     toc = "".join(
@@ -592,7 +564,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
         "area {area}. Policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}, restoresim "
         "{version}.",
         mineral=escape(mineral(p.mineral)),
-        region=escape(p.region),
+        region=escape(region(p.region)),
         area=area(p.licensed_area_ha, 2),
         policy=escape(d.policy.policy.name),
         draws=d.draws,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from sim.fmt import criterion_value
 from sim.i18n import N_, _, gettext
-from sim.i18n.units import area, criterion_value, zh
+from sim.i18n.units import area, zh
 from sim.i18n.verdict import basis, change, explanation, kind_word, label, verdict_word
 from sim.report.analysis import ReportData
 
@@ -27,6 +28,34 @@ CONSEQUENCE = {
     ),
     "reject": N_("The restoration is not shown to be feasible; the application is returned."),
 }
+
+
+NO_REMEDY = {
+    "licensed_area": N_(
+        "the pit must fit the licence: fewer reserves, a thicker mined section, or a larger "
+        "delineated mining area."
+    ),
+    "cost_to_revenue": N_(
+        "restoration is too costly for what the mine earns; a cheaper restoration design "
+        "(gentler walls greened more cheaply, less waste) must be shown."
+    ),
+    "success_probability": N_(
+        "no modelled plan change (substrate amendment, imported soil, gentler walls) lifts the "
+        "success probability to the threshold."
+    ),
+    "highwall_slope": N_("the final walls must be designed at or below the slope limit."),
+    "protected_overlap": N_(
+        "the mining-right area must be redrawn to keep clear of the protected layers."
+    ),
+    "protected_distance": N_(
+        "the mining-right area must be redrawn to keep the required distance."
+    ),
+}
+
+
+def no_remedy(name: str) -> str:
+    """Why no modelled plan change fixes the hard failure ``name``."""
+    return _("No modelled plan change fixes it: {why}", why=gettext(NO_REMEDY.get(name, "")))
 
 
 def _problem(c: dict[str, Any], v: dict[str, Any], policy: Any) -> str:
@@ -45,8 +74,6 @@ def _problem(c: dict[str, Any], v: dict[str, Any], policy: Any) -> str:
 
 
 def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
-    from sim.report.html import no_remedy
-
     out = []
     for c in failing:
         name = c["name"]
@@ -56,7 +83,7 @@ def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
             joined = _(" or ").join(change(x) for x in items)
             text = _("{label}: {changes}.", label=label(name), changes=joined)
         elif c["hard"]:
-            text = f"{label(name)}: {no_remedy(name)}"
+            text = _("{names}: {text}", names=label(name), text=no_remedy(name))
         else:
             text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
         out.append(f"<li>{escape(text)}</li>")

@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
-from sim.fonts import font_rc
-from sim.i18n import _, current_lang
+from sim.fonts import figure_lang, font_rc
+from sim.i18n import _, current_lang, use_lang
 from sim.spatial.geometry import LayerResult
 from sim.spatial.screening import Screening
 
@@ -142,7 +142,8 @@ def draw_map(screening: Screening, title: str | None = None) -> Figure:
     """
     if screening.boundary is None or screening.window is None:
         raise ValueError("the screening has no boundary to map")
-    with mpl.rc_context(font_rc(current_lang())):
+    lang = figure_lang(current_lang())
+    with use_lang(lang), mpl.rc_context(font_rc(lang)):
         return _draw_map(screening, title)
 
 

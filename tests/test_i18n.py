@@ -186,6 +186,8 @@ def test_chinese_report_states_the_opinion() -> None:
     assert "不予通过" in opinion and "一、评审结论" in opinion and "二、主要问题" in opinion
     assert "最终边坡角" in opinion and "GB 16423-2020" in opinion
     assert "评审专家（签名）" in opinion and "日期" in opinion
+    # its failing soft criterion gets no condition now, and no claim that none could fix it
+    assert "待方案整改否决项后再提出整改条件" in opinion and "无法通过调整达标" not in opinion
     _d, html = _report(CONDITIONAL)
     assert "附条件通过" in html and "湘自资规〔2022〕3号" in html and "将保证金提高至" in html
     body = html.split("</head>")[1].split('id="assumptions"')[0]  # the JSON stays English

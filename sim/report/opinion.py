@@ -75,6 +75,7 @@ def _problem(c: dict[str, Any], v: dict[str, Any], policy: Any) -> str:
 
 def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
     out = []
+    hard_failure = any(c["hard"] for c in failing)
     for c in failing:
         name = c["name"]
         pool = v["remedies"] if c["hard"] else v["conditions"]
@@ -84,6 +85,11 @@ def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
             text = _("{label}: {changes}.", label=label(name), changes=joined)
         elif c["hard"]:
             text = _("{names}: {text}", names=label(name), text=no_remedy(name))
+        elif hard_failure:  # a rejected application gets no conditions (sim.api)
+            text = _(
+                "{label}: its conditions are set once the plan fixes the hard failures.",
+                label=label(name),
+            )
         else:
             text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
         out.append(f"<li>{escape(text)}</li>")

@@ -405,8 +405,10 @@ class Finance(_Quantities):
         "in proportion to output over the life, China's 2017 rule) or 'revenue_share' "
         "(fund_rate_of_revenue x revenue each year)."
     )
-    fund_rate_of_revenue: float = _share(
-        "Share of revenue paid into the fund each year (used when fund_basis = 'revenue_share')"
+    fund_rate_of_revenue: float | None = _share(
+        "Share of revenue paid into the fund each year (used when fund_basis = 'revenue_share', "
+        "where it is required; may be left out otherwise)",
+        None,
     )
     bond_cny: float = _q(
         "Up-front financial assurance (may be 0)", "CNY", plausible=True, ge=0.0, le=1e12
@@ -427,6 +429,17 @@ class Finance(_Quantities):
         ge=0.0,
         le=1.0,
     )
+
+    @model_validator(mode="after")
+    def _rate_when_used(self) -> Self:
+        if self.fund_rate_of_revenue is None:
+            if self.fund_basis == "revenue_share":
+                raise ValueError(
+                    "fund_rate_of_revenue is required when fund_basis = 'revenue_share' "
+                    "(the share of revenue paid into the fund each year, 0 to 1)"
+                )
+            self.fund_rate_of_revenue = 0.0  # not used by plan_cost_by_output
+        return self
 
 
 class Location(_Model):

@@ -217,7 +217,10 @@ def template_text() -> str:
                 default = f"default {_toml(spec.default)}"
             else:
                 default = "optional"
-            value = _toml(example) if example is not None else _placeholder(spec)
+            if path in defaults:  # uncommenting the line as written keeps the default
+                value = _toml(defaults[path].value)
+            else:
+                value = _toml(example) if example is not None else _placeholder(spec)
             lines.append(f"# {key} = {value}  # {default}")
     return "\n".join(lines).strip() + "\n"
 

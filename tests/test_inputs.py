@@ -526,3 +526,17 @@ def test_bad_spatial_policy_values(data: dict[str, Any], expected: str) -> None:
     err = raises_input_error(parse_policy, data, "policy.toml")
     assert expected in str(err)
     assert str(err).startswith("policy.toml: ")
+
+
+def test_fund_rate_of_revenue_is_needed_only_for_a_revenue_share_fund() -> None:
+    """Left out, it is 0 for a plan-cost fund (unused there) and refused for a revenue share."""
+    import copy
+
+    from conftest import EXAMPLE_DATA
+
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["finance"].pop("fund_rate_of_revenue", None)
+    assert parse_proposal(data, "a.toml").finance.fund_rate_of_revenue == 0.0
+    data["finance"]["fund_basis"] = "revenue_share"
+    with pytest.raises(InputError, match=r"fund_rate_of_revenue is required when fund_basis"):
+        parse_proposal(data, "a.toml")

@@ -358,3 +358,11 @@ def test_programme_puts_mines_behind_first(sites, tmp_path) -> None:
     data["monitoring"] = {"file": "missing.json"}
     with pytest.raises(InputError, match="cannot read"):
         simulate(parse_scenario(data, "s.toml", path=tmp_path / "s.toml"), replications=1)
+
+
+def test_percentiles_beyond_every_draw_read_as_such() -> None:
+    from sim.monitor.outputs import percentile_text
+
+    assert [percentile_text(p) for p in (0.0, 0.4, 37.2, 99.6, 100.0)] == [
+        "<P1", "<P1", "P37", ">P99", ">P99"
+    ]  # fmt: skip

@@ -171,6 +171,15 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
     return fig
 
 
+def percentile_text(p: float) -> str:
+    """A percentile for people: ``P37``; beyond every draw ``<P1`` or ``>P99``."""
+    if p < 0.5:
+        return "<P1"
+    if p > 99.5:
+        return ">P99"
+    return f"P{p:.0f}"
+
+
 def _year_float(date: str) -> float:
     """A date as a year number, mid-year on the integer (the projection's yearly points)."""
     d = dt.date.fromisoformat(date)
@@ -197,7 +206,7 @@ def _html_table(records: Sequence[dict[str, Any]]) -> str:
     for i, r in enumerate(sorted_records(records), start=1):
         v = row_values(i, r)
         colour = STATUS_COLOURS[r["status"]]
-        pct = f"P{v['latest_percentile']:.0f}" if v["latest_percentile"] != "" else "–"
+        pct = percentile_text(v["latest_percentile"]) if v["latest_percentile"] != "" else "–"
         pid = escape(r["proposal_id"])
         cells = [
             str(i),
@@ -295,10 +304,10 @@ def text(records: Sequence[dict[str, Any]]) -> str:
         latest = _latest(r)
         seen = (
             _(
-                "{date} cover {cover:.2f} (P{pct:.0f})",
+                "{date} cover {cover:.2f} ({pct})",
                 date=_date(latest["date"]),
                 cover=latest["cover"],
-                pct=latest["percentile"],
+                pct=percentile_text(latest["percentile"]),
             )
             if latest
             else _("no observation of restored land")

@@ -251,7 +251,17 @@ def _run_chunk_kernel(
 ):
     """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk; with ``scratch`` the
     output goes to the thread's reusable block (valid until the thread's next chunk)."""
-    from sim.kernel import N_RIN, OUT_SCALARS, OUT_YEARLY, draw_inputs, simulate_chunk
+    from sim.kernel import (
+        COVER_COL,
+        N_RIN,
+        OUT_COLS,
+        OUT_SCALARS,
+        OUT_YEARLY,
+        YEARLY_DTYPE,
+        draw_inputs,
+        param_records,
+        simulate_chunk,
+    )
 
     a, b = chunk[2], chunk[3]
     n_years = int(par[:, _HORIZON_COL].max())
@@ -260,19 +270,23 @@ def _run_chunk_kernel(
     g_inf = (1.0 + par[:, _COL["inflation_rate"]])[:, None] ** t
     g_disc = 1.0 / (1.0 + par[:, _COL["discount_rate"]])[:, None] ** t
     g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
-    # one contiguous run of rows per output (the summaries sort them in place)
+    # one contiguous run of rows per output (the summaries sort them in place), named by OUT_COLS
     n_rows = len(ids) * (b - a)
     n_out = len(OUT_SCALARS)
-    out = (_scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))).T
-    yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
-    rin = _scratch("rin", N_RIN, n_rows)  # the draws' random inputs, read by the kernel only
-    draw_inputs(par, keys, a, rin)
-    simulate_chunk(par, keys, a, rin, g_inf, g_disc, g_int, out, yearly_arr, yearly)
+    out = _scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))
+    yearly_rec = np.empty((n_rows, n_years) if yearly else (0, 0), dtype=YEARLY_DTYPE)
+    # the draws' random inputs, read by the kernel only
+    rin = _scratch("rin", N_RIN, n_rows)
+    prec = param_records(par)
+    draw_inputs(prec, keys, a, rin)
+    simulate_chunk(prec, keys, a, rin, g_inf, g_disc, g_int, out, OUT_COLS, yearly_rec, yearly)
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
-        for j, name in enumerate(OUT_YEARLY):
-            year_rows[name] = np.ascontiguousarray(yearly_arr[:, :, j])
-    return out, year_rows
+        for name in OUT_YEARLY[:COVER_COL]:
+            year_rows[name] = np.ascontiguousarray(yearly_rec[name])
+        for j, name in enumerate(OUT_YEARLY[COVER_COL:]):
+            year_rows[name] = np.ascontiguousarray(yearly_rec["cover"][:, :, j])
+    return out.T, year_rows
 
 
 _SUMMARY_SCALARS = {

@@ -31,12 +31,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
 from sim import rng
-from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_KEYS
-
-COL = {k: i for i, k in enumerate(PARAM_KEYS)}
+from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 
 #: floating-point licences given to the compiler: fused multiply-add, reassociation (so sums may
 #: be reordered and vectorised), reciprocals and signed zeros; never "no NaN" or "no inf",
@@ -71,86 +69,34 @@ OUT_YEARLY: tuple[str, ...] = (
 
 COVER_COL = OUT_YEARLY.index("cover_forest")  # first of the five cover columns
 
-# --- column constants (numba freezes module globals at compile time)
-C_RESERVES = COL["reserves_mt"]
-C_OUTPUT = COL["annual_output_mt"]
-C_RAMP_YEARS = COL["ramp_up_years"]
-C_RAMP_SHARE = COL["ramp_share"]
-C_SPREAD = COL["output_spread"]
-C_DENSITY = COL["rock_density_t_per_m3"]
-C_THICK = COL["mined_thickness_m"]
-C_STRIP = COL["stripping_ratio"]
-C_DUMP_H = COL["dump_height_m"]
-C_INFRA = COL["infrastructure_area_ha"]
-C_SWELL = COL["swell_factor"]
-C_WALL_LEN = COL["wall_length_factor"]
-C_FLOOR_W = COL["min_floor_width_m"]
-C_SLOPE = COL["final_highwall_slope_deg"]
-C_WALL_H = COL["final_highwall_height_m"]
-C_PROG = COL["progressive_fraction"]
-C_LAG = COL["progressive_lag_years"]
-C_CLOSURE = COL["closure_years"]
-C_MONITOR = COL["monitoring_years"]
-C_SHARE0 = COL["share_forest"]
-C_SOIL_CM = COL["soil_depth_cm"]
-C_STRIPPED = COL["topsoil_stripped"]
-C_IMPORT = COL["import_topsoil"]
-C_AMEND = COL["substrate_amendment"]
-C_LOSS = COL["topsoil_loss_fraction"]
-C_RESPREAD = COL["respread_cost_cny_per_m3"]
-C_IMPORT_COST = COL["import_cost_cny_per_m3"]
-C_REGRADE_V = COL["regrade_volume_m3_per_ha"]
-C_REGRADE_C = COL["regrade_cost_cny_per_m3"]
-C_PLANT0 = COL["planting_cost_forest_cny_per_ha"]
-C_AMEND_COST = COL["amendment_cost_cny_per_ha"]
-C_DRAIN = COL["drainage_cost_cny_per_ha"]
-C_DEMOL = COL["demolition_cost_cny_per_ha"]
-C_WALL_COST = COL["wall_cost_cny_per_m2"]
-C_AFTER = COL["aftercare_rate_per_year"]
-C_PROFIT = COL["profit_rate"]
-C_TAX = COL["tax_rate"]
-C_OTHER = COL["other_fees_rate"]
-C_CONT = COL["contingency_rate"]
-C_DEPTH0 = COL["required_depth_forest_m"]
-C_PRECIP = COL["annual_precipitation_mm"]
-C_PRECIP_REF = COL["precipitation_reference_mm"]
-C_F0 = COL["cover_initial"]
-C_TOX = COL["toxic_cover_factor"]
-C_WALL_COVER = COL["wall_cover_factor"]
-C_CRIT0 = COL["success_cover_forest"]
-C_CRIT_WALL = COL["success_cover_wall"]
-C_CAP = COL["failure_cap"]
-C_M_THIN = COL["failure_mult_thin"]
-C_M_STEEP = COL["failure_mult_steep"]
-C_M_DROUGHT = COL["failure_mult_drought"]
-C_THIN = COL["thin_soil_m"]
-C_STEEP = COL["steep_wall_threshold_deg"]
-C_DROUGHT = COL["drought_probability"]
-C_HORIZON_SH = COL["success_horizon_years"]
-C_REQUIRED = COL["required_success_area_share"]
-C_PRICE = COL["ore_price_cny_per_t"]
-C_PLAN = COL["plan_restoration_cost_cny"]
-C_BASIS_REV = COL["fund_basis_revenue"]
-C_FUND_RATE = COL["fund_rate_of_revenue"]
-C_BOND = COL["bond_cny"]
-C_HAZARD = COL["operator_default_hazard_per_year"]
-C_FUND_INT = COL["fund_interest_rate"]
-C_HORIZON = COL["horizon_years"]
-C_S_THICK = COL["thickness_sigma"]
-C_S_COMMON = COL["common_cost_sigma"]
-C_S_MEASURE = COL["measure_cost_sigma"]
-C_CM = COL["cover_max_low"]
-C_GR = COL["growth_low"]
-C_FP = COL["failure_low"]
-# land uses are consecutive in RESOLVED_KEYS: forest, grassland, shrub, farmland, water
-assert [COL[f"share_{lu}"] for lu in LAND_USES] == list(range(C_SHARE0, C_SHARE0 + N_LU))
-assert [COL[f"planting_cost_{lu}_cny_per_ha"] for lu in LAND_USES] == list(
-    range(C_PLANT0, C_PLANT0 + N_LU)
+# --- parameters are records and outputs are named: the kernel reads ``P.reserves_mt`` and
+# writes ``out[oc.cost_cny, row]``. A record's field names and offsets are part of its numba
+# type, hence of the compiled signature, so a change of the parameter registry (sim/keys.py) or
+# of the outputs makes a new entry in numba's on-disk cache instead of a stale kernel reading or
+# writing the wrong columns (numba's cache only notices edits to this file). The outputs stay
+# one contiguous run of rows each (the summaries sort them in place); ``oc`` is a record of
+# their row numbers in that block, passed at run time (OUT_COLS).
+SHARE_FIELDS = tuple(f"share_{lu}" for lu in LAND_USES)
+DEPTH_FIELDS = tuple(f"required_depth_{lu}_m" for lu in LAND_USES)
+PLANT_FIELDS = tuple(f"planting_cost_{lu}_cny_per_ha" for lu in LAND_USES)
+CRIT_FIELDS = tuple(f"success_cover_{lu}" for lu in LAND_USES[:-1])  # not water
+OUT_COLS_DTYPE = np.dtype([(name, np.int64) for name in OUT_SCALARS], align=True)
+#: the row of each output in the kernel's ``(len(OUT_SCALARS), n_rows)`` output block
+OUT_COLS = np.array([tuple(range(len(OUT_SCALARS)))], dtype=OUT_COLS_DTYPE)
+#: per-year outputs: named values, then the mean cover by land use (water excepted) and of walls
+YEARLY_DTYPE = np.dtype(
+    [(name, np.float64) for name in OUT_YEARLY[:COVER_COL]]
+    + [("cover", np.float64, (len(OUT_YEARLY) - COVER_COL,))],
+    align=True,
 )
-assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(range(C_DEPTH0, C_DEPTH0 + N_LU))
-assert [COL[f"success_cover_{lu}"] for lu in LAND_USES[:-1]] == list(
-    range(C_CRIT0, C_CRIT0 + N_LU - 1)
-)
+
+
+def param_records(par: np.ndarray) -> np.ndarray:
+    """The parameter matrix ``(n, len(PARAM_KEYS))`` as ``n`` records of :data:`PARAM_DTYPE`
+    (a view: no copy)."""
+    return np.ascontiguousarray(par, dtype=np.float64).view(PARAM_DTYPE)[:, 0]
+
+
 # the per-draw scalar slots follow each other (read as one block of five)
 assert (rng.SLOT_COVER_MAX, rng.SLOT_GROWTH, rng.SLOT_FAILURE, rng.SLOT_DEFAULT) == tuple(
     range(rng.SLOT_OUTPUT + 1, rng.SLOT_OUTPUT + 5)
@@ -325,13 +271,13 @@ def draw_inputs(par, keys, first_draw, rin):
         P = par[p]
         k1 = keys[p, 0]
         k2 = keys[p, 1]
-        s_thick = P[C_S_THICK]
-        s_common = P[C_S_COMMON]
-        s_measure = P[C_S_MEASURE]
-        spread = P[C_SPREAD]
-        cm0, cm1, cm2 = P[C_CM], P[C_CM + 1], P[C_CM + 2]
-        gr0, gr1, gr2 = P[C_GR], P[C_GR + 1], P[C_GR + 2]
-        fp0, fp1, fp2 = P[C_FP], P[C_FP + 1], P[C_FP + 2]
+        s_thick = P.thickness_sigma
+        s_common = P.common_cost_sigma
+        s_measure = P.measure_cost_sigma
+        spread = P.output_spread
+        cm0, cm1, cm2 = P.cover_max_low, P.cover_max_mode, P.cover_max_high
+        gr0, gr1, gr2 = P.growth_low, P.growth_mode, P.growth_high
+        fp0, fp1, fp2 = P.failure_low, P.failure_mode, P.failure_high
         r0 = p * n_each
         for d in range(n_each):
             base = np.uint64(first_draw + d) * _STRIDE
@@ -418,23 +364,27 @@ def _reach(s, g_s, needed, first, n_h, n_years):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly, want_yearly):
+def simulate_chunk(
+    par, keys, first_draw, rin, g_inf, g_disc, g_int, out, out_cols, yearly, want_yearly
+):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
     Rows are proposal-major: row ``i * n + d`` is draw ``first_draw + d`` of proposal ``i``, with
-    ``n = out.shape[0] // n_prop`` draws per proposal.
+    ``n = out.shape[1] // n_prop`` draws per proposal.
 
-    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; first_draw: int; rin:
+    par: (n_prop,) records of PARAM_DTYPE (:func:`param_records`); keys: (n_prop, 2) uint64;
+    first_draw: int; rin:
     (N_RIN, n_rows) the draws' random inputs from :func:`draw_inputs`; g_inf:
     (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
-    1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
-    yearly: (n_rows, T, n_yearly) (unused unless want_yearly).
+    1/(1+rate)^t of the discount rate and the fund's interest; out: (n_out, n_rows) float64,
+    output ``name`` in row ``out_cols[0].name`` (OUT_COLS); yearly: (n_rows, T) records of
+    YEARLY_DTYPE (unused unless want_yearly).
 
     Every mined class (floor, wall plan and face, dumps) is disturbed in proportion to the ore
     mined, so all of them are restored on one yearly *pattern* (share of the class restored in
     each year) times the class total; infrastructure is restored evenly at closure.
     """
-    n_rows = out.shape[0]
+    n_rows = out.shape[1]
     per_prop = n_rows // par.shape[0]
     T = g_inf.shape[1]
     q = np.zeros(T)
@@ -453,6 +403,7 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
     f = np.zeros(8)
     shares = np.zeros(N_LU)
     depth = np.zeros(N_LU)
+    plant = np.zeros(N_LU)
     crit = np.zeros(N_LU)
     kind_m = np.zeros(N_LU, dtype=np.int64)
     bound_m = np.zeros(N_LU, dtype=np.int64)
@@ -489,34 +440,56 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
     for row in range(n_rows):
         p = row // per_prop
         P = par[p]
-        n_h = np.int64(P[C_HORIZON])
+        n_h = np.int64(P.horizon_years)
         k1 = keys[p, 0]
         k2 = keys[p, 1]
         base = np.uint64(first_draw + row - p * per_prop) * _STRIDE
         if p != last_p:  # proposal constants
             last_p = p
-            theta = math.radians(P[C_SLOPE])
-            plan_w = P[C_WALL_H] / math.tan(theta)
-            face_w = P[C_WALL_H] / math.sin(theta)
-            half_floor_w = P[C_FLOOR_W] / 2.0
+            theta = math.radians(P.final_highwall_slope_deg)
+            plan_w = P.final_highwall_height_m / math.tan(theta)
+            face_w = P.final_highwall_height_m / math.sin(theta)
+            half_floor_w = P.min_floor_width_m / 2.0
             mean_depth = 0.0
             plant_sum = 0.0
             rework_sum = 0.0
             planted_share = 0.0
             planted_depth = 0.0
+            j = 0
+            for name in literal_unroll(SHARE_FIELDS):
+                shares[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(DEPTH_FIELDS):
+                depth[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(PLANT_FIELDS):
+                plant[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(CRIT_FIELDS):
+                crit[j] = P[name]
+                j += 1
             for j in range(N_LU):
-                shares[j] = P[C_SHARE0 + j]
-                depth[j] = P[C_DEPTH0 + j]
                 mean_depth += shares[j] * depth[j]
-                plant_sum += shares[j] * P[C_PLANT0 + j]
+                plant_sum += shares[j] * plant[j]
                 if j != WATER:
-                    rework_sum += shares[j] * P[C_PLANT0 + j]
+                    rework_sum += shares[j] * plant[j]
                     planted_share += shares[j]
                     planted_depth += shares[j] * depth[j]
-                    crit[j] = P[C_CRIT0 + j]
-            dump_per_mt = P[C_STRIP] * 1e6 / P[C_DENSITY] * P[C_SWELL] / P[C_DUMP_H] / 1e4
-            m_w = ((1.0 + P[C_PROFIT]) * (1.0 + P[C_TAX]) + P[C_OTHER]) * (1.0 + P[C_CONT])
-            m_a = 1.0 + P[C_CONT]
+            dump_per_mt = (
+                P.stripping_ratio
+                * 1e6
+                / P.rock_density_t_per_m3
+                * P.swell_factor
+                / P.dump_height_m
+                / 1e4
+            )
+            m_w = ((1.0 + P.profit_rate) * (1.0 + P.tax_rate) + P.other_fees_rate) * (
+                1.0 + P.contingency_rate
+            )
+            m_a = 1.0 + P.contingency_rate
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
@@ -529,10 +502,10 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
         u_default = rin[RIN_DEFAULT, row]
 
         # ---- extraction schedule (SPEC §2)
-        reserves = P[C_RESERVES]
-        q_full = P[C_OUTPUT] * out_f
-        q_ramp = q_full * P[C_RAMP_SHARE]
-        ramp_years = np.int64(P[C_RAMP_YEARS])
+        reserves = P.reserves_mt
+        q_full = P.annual_output_mt * out_f
+        q_ramp = q_full * P.ramp_share
+        ramp_years = np.int64(P.ramp_up_years)
         tol = 1e-9 * reserves
         # cumulative capacity in closed form, so the years carry no dependency chain
         mined = 0.0
@@ -555,23 +528,27 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
             x[t] = q[t] * inv_mined
 
         # ---- pit geometry (SPEC §3); class totals
-        a_pit = 100.0 * (1.0 + P[C_STRIP]) / (P[C_DENSITY] * (P[C_THICK] * thick_f))
+        a_pit = (
+            100.0
+            * (1.0 + P.stripping_ratio)
+            / (P.rock_density_t_per_m3 * (P.mined_thickness_m * thick_f))
+        )
         area_vol = a_pit * mined
-        area_min = (P[C_WALL_LEN] * (plan_w + half_floor_w)) ** 2 / 1e4
+        area_min = (P.wall_length_factor * (plan_w + half_floor_w)) ** 2 / 1e4
         pit = max(area_vol, area_min)
-        length = P[C_WALL_LEN] * math.sqrt(pit * 1e4)
+        length = P.wall_length_factor * math.sqrt(pit * 1e4)
         wall_plan = length * plan_w / 1e4
         wall_face = length * face_w
         floor = pit - wall_plan
         dump = dump_per_mt * mined
-        infra = P[C_INFRA]
+        infra = P.infrastructure_area_ha
         mined_land = floor + dump
         total_dist = floor + wall_plan + dump + infra
 
         # ---- restoration pattern (SPEC §4)
-        pf = P[C_PROG]
-        lag = np.int64(P[C_LAG])
-        closure = np.int64(P[C_CLOSURE])
+        pf = P.progressive_fraction
+        lag = np.int64(P.progressive_lag_years)
+        closure = np.int64(P.closure_years)
         prog_sum = 0.0
         for t in range(n_h):
             src = t - lag
@@ -593,42 +570,44 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
         # ---- unit costs (SPEC §5)
         land_area = mined_land + infra
         stripped = 0.0
-        if P[C_STRIPPED] != 0.0:
-            stripped = P[C_SOIL_CM] / 100.0 * (1.0 - P[C_LOSS]) * total_dist * 1e4
+        if P.topsoil_stripped != 0.0:
+            stripped = P.soil_depth_cm / 100.0 * (1.0 - P.topsoil_loss_fraction) * total_dist * 1e4
         need = mean_depth * land_area * 1e4
         own = min(1.0, stripped / need) if need > 0.0 else 1.0
-        imp = P[C_IMPORT] != 0.0
+        imp = P.import_topsoil != 0.0
         soil_ratio = 1.0 if imp else own
-        soil_unit = own * P[C_RESPREAD] + (1.0 - own) * (P[C_IMPORT_COST] if imp else 0.0)
+        soil_unit = own * P.respread_cost_cny_per_m3 + (1.0 - own) * (
+            P.import_cost_cny_per_m3 if imp else 0.0
+        )
         u_soil = mean_depth * 1e4 * soil_unit * f[1]
         u_plant = plant_sum * f[2]
         u_rework = rework_sum * f[2]
-        u_regrade = P[C_REGRADE_V] * P[C_REGRADE_C] * f[0]
-        u_amend = (P[C_AMEND_COST] if P[C_AMEND] != 0.0 else 0.0) * f[3]
-        u_drain = P[C_DRAIN] * f[5]
-        u_demol = P[C_DEMOL] * f[6]
+        u_regrade = P.regrade_volume_m3_per_ha * P.regrade_cost_cny_per_m3 * f[0]
+        u_amend = (P.amendment_cost_cny_per_ha if P.substrate_amendment != 0.0 else 0.0) * f[3]
+        u_drain = P.drainage_cost_cny_per_ha * f[5]
+        u_demol = P.demolition_cost_cny_per_ha * f[6]
         u_m = u_regrade + u_amend + u_soil + u_plant + u_drain
         u_i = u_demol + u_soil + u_plant + u_drain
-        u_wall = P[C_WALL_COST] * f[4]
-        after_rate = P[C_AFTER] * f[7]
+        u_wall = P.wall_cost_cny_per_m2 * f[4]
+        after_rate = P.aftercare_rate_per_year * f[7]
         # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
         works_pat = mined_land * u_m + wall_face * u_wall
         plant_pat = mined_land * u_plant + wall_face * u_wall
         rework_land_pat = mined_land * u_rework
         rework_wall_pat = wall_face * u_wall
-        monitoring = np.int64(P[C_MONITOR])
+        monitoring = np.int64(P.monitoring_years)
 
         # ---- recovery (SPEC §6)
-        p_drought = P[C_DROUGHT]
-        precip = min(1.0, P[C_PRECIP] / P[C_PRECIP_REF])
+        p_drought = P.drought_probability
+        precip = min(1.0, P.annual_precipitation_mm / P.precipitation_reference_mm)
         k = growth * precip
         d_pl = planted_depth / planted_share if planted_share > 0 else 0.0
-        thin = planted_share > 0 and soil_ratio * d_pl < P[C_THIN]
-        steep = P[C_SLOPE] > P[C_STEEP]
-        fl = fail_p * (P[C_M_THIN] if thin else 1.0)
-        fw = fail_p * (P[C_M_STEEP] if steep else 1.0)
-        cap_p = P[C_CAP]
-        m_dr = P[C_M_DROUGHT]
+        thin = planted_share > 0 and soil_ratio * d_pl < P.thin_soil_m
+        steep = P.final_highwall_slope_deg > P.steep_wall_threshold_deg
+        fl = fail_p * (P.failure_mult_thin if thin else 1.0)
+        fw = fail_p * (P.failure_mult_steep if steep else 1.0)
+        cap_p = P.failure_cap
+        m_dr = P.failure_mult_drought
         pl_wet = min(cap_p, fl)
         pl_dry = min(cap_p, fl * m_dr)
         pw_wet = min(cap_p, fw)
@@ -659,11 +638,11 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
             nxt_w = t if ok_wall[t] else nxt_w
             s_land[t] = nxt_l
             s_wall[t] = nxt_w
-        deadline = life + closure + np.int64(P[C_HORIZON_SH])
+        deadline = life + closure + np.int64(P.success_horizon_years)
         g_dead = g[min(deadline, n_h - 1)]
-        f0 = P[C_F0]
+        f0 = P.cover_initial
         base_cover = cover_max * precip
-        tox = P[C_TOX]
+        tox = P.toxic_cover_factor
         for j in range(N_LU):
             if j == WATER:
                 continue
@@ -696,8 +675,8 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
                 kind_i[j] = ki
                 bound_i[j] = bi
                 need_i[j] = ni
-        fmax_w = base_cover * P[C_WALL_COVER]
-        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P[C_CRIT_WALL], T)
+        fmax_w = base_cover * P.wall_cover_factor
+        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P.success_cover_wall, T)
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
 
@@ -800,7 +779,9 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
         restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
         success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
         reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
-        required = P[C_REQUIRED] - 1e-9  # a shortfall of round-off only still meets (SPEC §6)
+        required = (
+            P.required_success_area_share - 1e-9
+        )  # a shortfall of round-off only still meets (SPEC §6)
         success = True
         if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
             success = False
@@ -810,7 +791,7 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
             success = False
 
         # ---- the operator's default year (SPEC §7), known before the yearly pass
-        hazard = P[C_HAZARD]
+        hazard = P.operator_default_hazard_per_year
         y_def = NEVER
         if hazard >= 1.0:
             y_def = 1
@@ -824,11 +805,11 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
 
         # ---- one pass over the years: spend with rework and aftercare (SPEC §5-6), the fund,
         # the unrestored area and, where needed, the walk-away liability (SPEC §7)
-        price_t = P[C_PRICE] * 1e6
-        rev_basis = P[C_BASIS_REV] != 0.0
-        fund_rate = P[C_FUND_RATE]
-        plan_cost = P[C_PLAN]
-        interest = 1.0 + P[C_FUND_INT]
+        price_t = P.ore_price_cny_per_t * 1e6
+        rev_basis = P.fund_basis_revenue != 0.0
+        fund_rate = P.fund_rate_of_revenue
+        plan_cost = P.plan_restoration_cost_cny
+        interest = 1.0 + P.fund_interest_rate
         after_total = m_a * monitoring * after_rate
         gi = g_inf[p]
         gd = g_disc[p]
@@ -891,46 +872,47 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
                 if t == at:
                     walk_at = wk
                 if want_yearly:
-                    yearly[row, t, 0] = sp
-                    yearly[row, t, 1] = sn
-                    yearly[row, t, 2] = revenue
-                    yearly[row, t, 3] = x[t]
-                    yearly[row, t, 4] = bal
-                    yearly[row, t, 5] = wk
-                    yearly[row, t, 6] = floor * cum_x
-                    yearly[row, t, 7] = wall_plan * cum_x
-                    yearly[row, t, 8] = dump * cum_x
-                    yearly[row, t, 9] = infra
-                    yearly[row, t, 10] = floor * cum_pat
-                    yearly[row, t, 11] = wall_plan * cum_pat
-                    yearly[row, t, 12] = dump * cum_pat
-                    yearly[row, t, 13] = cum_rinf
-        bond = P[C_BOND]
+                    yr = yearly[row, t]
+                    yr.spend_cny = sp
+                    yr.spend_nominal_cny = sn
+                    yr.revenue_cny = revenue
+                    yr.output_share = x[t]
+                    yr.fund_balance_cny = bal
+                    yr.walkaway_liability_cny = wk
+                    yr.disturbed_pit_floor_ha = floor * cum_x
+                    yr.disturbed_pit_wall_ha = wall_plan * cum_x
+                    yr.disturbed_dump_ha = dump * cum_x
+                    yr.disturbed_infrastructure_ha = infra
+                    yr.restored_pit_floor_ha = floor * cum_pat
+                    yr.restored_pit_wall_ha = wall_plan * cum_pat
+                    yr.restored_dump_ha = dump * cum_pat
+                    yr.restored_infrastructure_ha = cum_rinf
+        bond = P.bond_cny
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
         need_close = 0.0
         for t in range(life + 1, n_h):
             need_close += spend_nom[t] * g_int[p, t - life]
 
-        o = out[row]
-        o[0] = life
-        o[1] = pit
-        o[2] = 1.0 if area_min > area_vol else 0.0
-        o[3] = total_dist
-        o[4] = peak
-        o[5] = cost
-        o[6] = cost / total_dist
-        o[7] = pv_cost
-        o[8] = pv_rev
-        o[9] = 1.0 if success else 0.0
-        o[10] = success_area / restored_area
-        o[11] = reworked / restored_area
-        o[12] = years_num / years_den if years_den > 0.0 else np.nan
-        o[13] = fund[life]
-        o[14] = need_close
-        o[15] = 1.0 if fund[life] + bond >= need_close else 0.0
-        o[16] = 1.0 if defaulted else 0.0
-        o[17] = unfunded
-        o[18] = y_def if defaulted else -1
+        oc = out_cols[0]
+        out[oc.life_years, row] = life
+        out[oc.pit_footprint_ha, row] = pit
+        out[oc.pit_enlarged, row] = 1.0 if area_min > area_vol else 0.0
+        out[oc.total_disturbed_ha, row] = total_dist
+        out[oc.peak_unrestored_ha, row] = peak
+        out[oc.cost_cny, row] = cost
+        out[oc.cost_per_ha_cny, row] = cost / total_dist
+        out[oc.pv_cost_cny, row] = pv_cost
+        out[oc.pv_revenue_cny, row] = pv_rev
+        out[oc.success, row] = 1.0 if success else 0.0
+        out[oc.success_area_share, row] = success_area / restored_area
+        out[oc.rework_area_share, row] = reworked / restored_area
+        out[oc.recovery_years, row] = years_num / years_den if years_den > 0.0 else np.nan
+        out[oc.fund_at_closure_cny, row] = fund[life]
+        out[oc.liability_at_closure_cny, row] = need_close
+        out[oc.assured, row] = 1.0 if fund[life] + bond >= need_close else 0.0
+        out[oc.defaulted, row] = 1.0 if defaulted else 0.0
+        out[oc.unfunded_liability_cny, row] = unfunded
+        out[oc.default_year, row] = y_def if defaulted else -1
 
         if want_yearly:
             for t in range(n_h):
@@ -978,7 +960,7 @@ def _cover_yearly(
 ):
     """Area-weighted mean cover by land use and of walls, by year (NaN before any); O(T²)."""
     for j in range(N_LU + 1):
-        col = COVER_COL + (j if j < WATER else WATER)
+        col = j if j < WATER else WATER  # walls after the four planted land uses
         if j == WATER:
             continue
         for t in range(n_h):
@@ -1005,4 +987,5 @@ def _cover_yearly(
                         c = _cover(fmax, f0, k, float(g[t] - g[min(s, n_h - 1)]))
                     num += a * c
                     den += a
-            yearly[row, t, col] = num / den if den > 0.0 else np.nan
+            cover = yearly[row, t].cover
+            cover[col] = num / den if den > 0.0 else np.nan

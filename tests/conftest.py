@@ -25,6 +25,10 @@ def make_proposal(changes: dict[str, Any] | None = None, pid: str | None = None)
     return parse_proposal(data, "<test>")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds (compiles the kernel afresh)")
+
+
 @pytest.fixture(scope="session")
 def policy():
     return sim.load_policy()

@@ -33,6 +33,7 @@ from sim.kernel import (
     _exp,
     _log_one_minus,
     draw_inputs,
+    param_records,
 )
 
 
@@ -126,7 +127,7 @@ def test_draw_inputs_are_the_generators_draws(first_draw, n_draws) -> None:
     par = np.stack([p.row for p in prepare(props, sim.load_policy(), load_library())])
     keys = rng.proposal_keys(11, [p.proposal.id for p in props])
     rin = np.empty((N_RIN, 3 * n_draws))
-    draw_inputs(par, keys, first_draw, rin)
+    draw_inputs(param_records(par), keys, first_draw, rin)
     names = {
         "thickness_factor": RIN_THICKNESS,
         "output_factor": RIN_OUTPUT,
@@ -145,7 +146,7 @@ def test_draw_inputs_are_the_generators_draws(first_draw, n_draws) -> None:
         )
     # one draw alone equals the same draw inside a block
     alone = np.empty((N_RIN, 3))
-    draw_inputs(par, keys, first_draw + n_draws - 1, alone)
+    draw_inputs(param_records(par), keys, first_draw + n_draws - 1, alone)
     np.testing.assert_array_equal(alone[:, 0], rin[:, n_draws - 1])
 
 

@@ -278,8 +278,11 @@ def _run_chunk_kernel(
     # the draws' random inputs, read by the kernel only
     rin = _scratch("rin", N_RIN, n_rows)
     prec = param_records(par)
-    draw_inputs(prec, keys, a, rin)
-    simulate_chunk(prec, keys, a, rin, g_inf, g_disc, g_int, out, OUT_COLS, yearly_rec, yearly)
+    streams = rng.stream_keys(keys)
+    draw_inputs(prec, keys, streams, a, rin)
+    simulate_chunk(
+        prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, OUT_COLS, yearly_rec, yearly
+    )
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
         for name in OUT_YEARLY[:COVER_COL]:

@@ -97,10 +97,6 @@ def param_records(par: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(par, dtype=np.float64).view(PARAM_DTYPE)[:, 0]
 
 
-# the per-draw scalar slots follow each other (read as one block of five)
-assert (rng.SLOT_COVER_MAX, rng.SLOT_GROWTH, rng.SLOT_FAILURE, rng.SLOT_DEFAULT) == tuple(
-    range(rng.SLOT_OUTPUT + 1, rng.SLOT_OUTPUT + 5)
-)
 WATER = N_LU - 1
 FARMLAND = LAND_USES.index("farmland")
 NEVER = np.int64(1) << np.int64(40)
@@ -115,7 +111,7 @@ _S11 = np.uint64(11)
 _STRIDE = np.uint64(rng.STRIDE)
 _INV53 = rng.INV_2_53
 _INV32 = rng.INV_2_32
-_LOW32 = rng.LOW32
+_LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 
 
@@ -257,20 +253,28 @@ N_RIN = 14
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def draw_inputs(par, keys, first_draw, rin):
+def draw_inputs(par, keys, streams, first_draw, rin):
     """The per-draw random inputs of every row (SPEC §0, :mod:`sim.rng` layout) into ``rin``
     ``(N_RIN, n_rows)``: the thickness factor, eight cost factors, the output factor, the cover
     ceiling, the growth rate, the failure probability and the default uniform.
 
-    Rows are proposal-major, as in :func:`simulate_chunk`; the loop over a proposal's draws is
-    vectorised (see the notes above these functions).
+    ``streams`` holds each proposal's stream key words by input name
+    (:func:`sim.rng.stream_keys`). Rows are proposal-major, as in :func:`simulate_chunk`; the
+    loop over a proposal's draws is vectorised (see the notes above these functions).
     """
     n_prop = par.shape[0]
     n_each = rin.shape[1] // n_prop
     for p in range(n_prop):
         P = par[p]
-        k1 = keys[p, 0]
+        S = streams[p]
         k2 = keys[p, 1]
+        k_thick = S.thickness_factor
+        k_cost = S.cost_factor
+        k_output = S.output_factor
+        k_cover = S.cover_max
+        k_growth = S.growth_rate_per_year
+        k_failure = S.failure_probability
+        k_default = S.default_uniform
         s_thick = P.thickness_sigma
         s_common = P.common_cost_sigma
         s_measure = P.measure_cost_sigma
@@ -281,31 +285,57 @@ def draw_inputs(par, keys, first_draw, rin):
         r0 = p * n_each
         for d in range(n_each):
             base = np.uint64(first_draw + d) * _STRIDE
-            z0, z1 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS))
-            z2, z3 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 2))
-            z4, z5 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 4))
-            z6, z7 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 6))
-            z8, z9 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 8))
+            z_thick, _ = _normal_pair(k_thick, k2, base)
+            z0, z1 = _normal_pair(k_cost, k2, base)
+            z2, z3 = _normal_pair(k_cost, k2, base + np.uint64(2))
+            z4, z5 = _normal_pair(k_cost, k2, base + np.uint64(4))
+            z6, z7 = _normal_pair(k_cost, k2, base + np.uint64(6))
+            z8, _ = _normal_pair(k_cost, k2, base + np.uint64(8))
             r = r0 + d
-            rin[RIN_THICKNESS, r] = _exp(s_thick * z0)
-            common = s_common * z1
-            rin[RIN_COST, r] = _exp(common + s_measure * z2)
-            rin[RIN_COST + 1, r] = _exp(common + s_measure * z3)
-            rin[RIN_COST + 2, r] = _exp(common + s_measure * z4)
-            rin[RIN_COST + 3, r] = _exp(common + s_measure * z5)
-            rin[RIN_COST + 4, r] = _exp(common + s_measure * z6)
-            rin[RIN_COST + 5, r] = _exp(common + s_measure * z7)
-            rin[RIN_COST + 6, r] = _exp(common + s_measure * z8)
-            rin[RIN_COST + 7, r] = _exp(common + s_measure * z9)
-            slot = base + np.uint64(rng.SLOT_OUTPUT)
-            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * _uniform(k1, k2, slot) - 1.0)
-            u_cover = _uniform(k1, k2, slot + np.uint64(1))
-            rin[RIN_COVER_MAX, r] = _triangular(u_cover, cm0, cm1, cm2)
-            u_growth = _uniform(k1, k2, slot + np.uint64(2))
-            rin[RIN_GROWTH, r] = _triangular(u_growth, gr0, gr1, gr2)
-            u_failure = _uniform(k1, k2, slot + np.uint64(3))
-            rin[RIN_FAILURE, r] = _triangular(u_failure, fp0, fp1, fp2)
-            rin[RIN_DEFAULT, r] = _uniform(k1, k2, slot + np.uint64(4))
+            rin[RIN_THICKNESS, r] = _exp(s_thick * z_thick)
+            common = s_common * z0
+            rin[RIN_COST, r] = _exp(common + s_measure * z1)
+            rin[RIN_COST + 1, r] = _exp(common + s_measure * z2)
+            rin[RIN_COST + 2, r] = _exp(common + s_measure * z3)
+            rin[RIN_COST + 3, r] = _exp(common + s_measure * z4)
+            rin[RIN_COST + 4, r] = _exp(common + s_measure * z5)
+            rin[RIN_COST + 5, r] = _exp(common + s_measure * z6)
+            rin[RIN_COST + 6, r] = _exp(common + s_measure * z7)
+            rin[RIN_COST + 7, r] = _exp(common + s_measure * z8)
+            u_output = _uniform(k_output, k2, base)
+            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * u_output - 1.0)
+            rin[RIN_COVER_MAX, r] = _triangular(_uniform(k_cover, k2, base), cm0, cm1, cm2)
+            rin[RIN_GROWTH, r] = _triangular(_uniform(k_growth, k2, base), gr0, gr1, gr2)
+            rin[RIN_FAILURE, r] = _triangular(_uniform(k_failure, k2, base), fp0, fp1, fp2)
+            rin[RIN_DEFAULT, r] = _uniform(k_default, k2, base)
+
+
+@njit(cache=True, inline="always", fastmath=FASTMATH)
+def _year_pair(k_stream, k2, element):
+    """The yearly uniforms of years ``2 e`` (high half of the word) and ``2 e + 1`` (low half),
+    32-bit resolution, from element ``e`` of a stream."""
+    x = _word(k_stream, k2, element)
+    return np.float64(x >> _S32) * _INV32, np.float64(x & _LOW32) * _INV32
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def yearly_uniforms(keys, streams, first_draw, out):
+    """The yearly uniforms of draws ``first_draw …`` of one proposal into ``out``
+    ``(3, n_draws, n_years)``: drought, land establishment, wall establishment, as
+    :func:`simulate_chunk` draws them inline (for :func:`sim.rng.sample_draws`)."""
+    S = streams[0]
+    k2 = keys[0, 1]
+    for d in range(out.shape[1]):
+        base = np.uint64(first_draw + d) * _STRIDE
+        for t in range(out.shape[2]):
+            c = base + np.uint64(t // 2)
+            odd = t % 2 == 1
+            hi, lo = _year_pair(S.drought_uniform, k2, c)
+            out[0, d, t] = lo if odd else hi
+            hi, lo = _year_pair(S.establish_land_uniform, k2, c)
+            out[1, d, t] = lo if odd else hi
+            hi, lo = _year_pair(S.establish_wall_uniform, k2, c)
+            out[2, d, t] = lo if odd else hi
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -365,7 +395,7 @@ def _reach(s, g_s, needed, first, n_h, n_years):
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def simulate_chunk(
-    par, keys, first_draw, rin, g_inf, g_disc, g_int, out, out_cols, yearly, want_yearly
+    par, keys, streams, first_draw, rin, g_inf, g_disc, g_int, out, out_cols, yearly, want_yearly
 ):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
@@ -373,6 +403,7 @@ def simulate_chunk(
     ``n = out.shape[1] // n_prop`` draws per proposal.
 
     par: (n_prop,) records of PARAM_DTYPE (:func:`param_records`); keys: (n_prop, 2) uint64;
+    streams: (n_prop,) stream key words by input name (:func:`sim.rng.stream_keys`);
     first_draw: int; rin:
     (N_RIN, n_rows) the draws' random inputs from :func:`draw_inputs`; g_inf:
     (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
@@ -395,9 +426,9 @@ def simulate_chunk(
     spend_nom = np.zeros(T)
     fund = np.zeros(T)
     g = np.zeros(T, dtype=np.int64)
-    ok_land = np.zeros(T, dtype=np.bool_)
-    ok_wall = np.zeros(T, dtype=np.bool_)
-    wet = np.zeros(T, dtype=np.bool_)
+    ok_land = np.zeros(T + 1, dtype=np.bool_)  # + 1: years come in pairs
+    ok_wall = np.zeros(T + 1, dtype=np.bool_)
+    wet = np.zeros(T + 1, dtype=np.bool_)
     s_land = np.zeros(T, dtype=np.int64)
     s_wall = np.zeros(T, dtype=np.int64)
     f = np.zeros(8)
@@ -441,8 +472,11 @@ def simulate_chunk(
         p = row // per_prop
         P = par[p]
         n_h = np.int64(P.horizon_years)
-        k1 = keys[p, 0]
         k2 = keys[p, 1]
+        S = streams[p]
+        k_drought = S.drought_uniform
+        k_land = S.establish_land_uniform
+        k_wall = S.establish_wall_uniform
         base = np.uint64(first_draw + row - p * per_prop) * _STRIDE
         if p != last_p:  # proposal constants
             last_p = p
@@ -615,15 +649,20 @@ def simulate_chunk(
         acc = 0
         first[0] = 0
         sink = T + 2  # first[] slot written in drought years (no effective year gained)
-        base_a = base + np.uint64(rng.SLOT_YEAR_A)
-        base_b = base + np.uint64(rng.SLOT_YEAR_B)
-        for t in range(n_h):  # independent years: the compiler vectorises this loop
-            h1 = _word(k1, k2, base_a + np.uint64(t))
-            h2 = _word(k1, k2, base_b + np.uint64(t))
-            w = np.float64(h1 >> _S32) * _INV32 >= p_drought
+        for e in range((n_h + 1) // 2):  # independent pairs of years: vectorised
+            c = base + np.uint64(e)
+            d_hi, d_lo = _year_pair(k_drought, k2, c)
+            l_hi, l_lo = _year_pair(k_land, k2, c)
+            w_hi, w_lo = _year_pair(k_wall, k2, c)
+            t = 2 * e
+            w = d_hi >= p_drought
             wet[t] = w
-            ok_land[t] = np.float64(h1 & _LOW32) * _INV32 >= (pl_wet if w else pl_dry)
-            ok_wall[t] = np.float64(h2 >> _S32) * _INV32 >= (pw_wet if w else pw_dry)
+            ok_land[t] = l_hi >= (pl_wet if w else pl_dry)
+            ok_wall[t] = w_hi >= (pw_wet if w else pw_dry)
+            w = d_lo >= p_drought
+            wet[t + 1] = w
+            ok_land[t + 1] = l_lo >= (pl_wet if w else pl_dry)
+            ok_wall[t + 1] = w_lo >= (pw_wet if w else pw_dry)
         for t in range(n_h):
             w = wet[t]
             acc += np.int64(w)

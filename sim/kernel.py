@@ -35,12 +35,14 @@ from numba import literal_unroll, njit
 
 from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
+from sim.model._compile import FASTMATH
 
-#: floating-point licences given to the compiler: fused multiply-add, reassociation (so sums may
-#: be reordered and vectorised), reciprocals and signed zeros; never "no NaN" or "no inf",
-#: which the model relies on. Results stay identical run to run and chunk to chunk (the same
-#: compiled code computes each row); they differ from the reference in the last bits only.
-FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
+# FASTMATH: floating-point licences given to the compiler (sim.model._compile): fused
+# multiply-add, reassociation (so sums may be reordered and vectorised), reciprocals and signed
+# zeros; never "no NaN" or "no inf", which the model relies on. Results stay identical run to
+# run and chunk to chunk (the same compiled code computes each row); they differ from the
+# reference in the last bits only. Importing sim.model._compile also stamps numba's cache of
+# every function here with all the model's sources.
 N_LU = len(LAND_USES)
 
 #: per-row scalars written by the kernel (the reference's outputs, then the default year)

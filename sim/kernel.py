@@ -36,6 +36,13 @@ from numba import literal_unroll, njit
 from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
+from sim.model.schedule import (
+    dump_ha_per_mt,
+    extraction_schedule,
+    final_wall_widths_m,
+    pit_footprint,
+    restoration_pattern,
+)
 
 # FASTMATH: floating-point licences given to the compiler (sim.model._compile): fused
 # multiply-add, reassociation (so sums may be reordered and vectorised), reciprocals and signed
@@ -460,7 +467,6 @@ def simulate_chunk(
     last_p = -1
     plan_w = 0.0
     face_w = 0.0
-    half_floor_w = 0.0
     mean_depth = 0.0
     plant_sum = 0.0
     rework_sum = 0.0
@@ -482,10 +488,9 @@ def simulate_chunk(
         base = np.uint64(first_draw + row - p * per_prop) * _STRIDE
         if p != last_p:  # proposal constants
             last_p = p
-            theta = math.radians(P.final_highwall_slope_deg)
-            plan_w = P.final_highwall_height_m / math.tan(theta)
-            face_w = P.final_highwall_height_m / math.sin(theta)
-            half_floor_w = P.min_floor_width_m / 2.0
+            plan_w, face_w = final_wall_widths_m(
+                P.final_highwall_height_m, P.final_highwall_slope_deg
+            )
             mean_depth = 0.0
             plant_sum = 0.0
             rework_sum = 0.0
@@ -514,13 +519,8 @@ def simulate_chunk(
                     rework_sum += shares[j] * plant[j]
                     planted_share += shares[j]
                     planted_depth += shares[j] * depth[j]
-            dump_per_mt = (
-                P.stripping_ratio
-                * 1e6
-                / P.rock_density_t_per_m3
-                * P.swell_factor
-                / P.dump_height_m
-                / 1e4
+            dump_per_mt = dump_ha_per_mt(
+                P.stripping_ratio, P.rock_density_t_per_m3, P.swell_factor, P.dump_height_m
             )
             m_w = ((1.0 + P.profit_rate) * (1.0 + P.tax_rate) + P.other_fees_rate) * (
                 1.0 + P.contingency_rate
@@ -538,70 +538,46 @@ def simulate_chunk(
         u_default = rin[RIN_DEFAULT, row]
 
         # ---- extraction schedule (SPEC §2)
-        reserves = P.reserves_mt
-        q_full = P.annual_output_mt * out_f
-        q_ramp = q_full * P.ramp_share
-        ramp_years = np.int64(P.ramp_up_years)
-        tol = 1e-9 * reserves
-        # cumulative capacity in closed form, so the years carry no dependency chain
-        mined = 0.0
-        life = 0
-        q[0] = 0.0
-        prev = 0.0
-        for t in range(1, n_h):
-            ramp_t = t if t < ramp_years else ramp_years
-            cum = min(reserves, q_ramp * ramp_t + q_full * (t - ramp_t))
-            qt = cum - prev
-            prev = cum
-            if qt <= tol:
-                qt = 0.0
-            else:
-                life += 1
-            q[t] = qt
-            mined += qt
-        inv_mined = 1.0 / mined
-        for t in range(n_h):
-            x[t] = q[t] * inv_mined
+        life, mined = extraction_schedule(
+            P.reserves_mt,
+            P.annual_output_mt * out_f,
+            P.ramp_share,
+            np.int64(P.ramp_up_years),
+            n_h,
+            q,
+            x,
+        )
 
         # ---- pit geometry (SPEC §3); class totals
-        a_pit = (
-            100.0
-            * (1.0 + P.stripping_ratio)
-            / (P.rock_density_t_per_m3 * (P.mined_thickness_m * thick_f))
+        pit, enlarged, wall_plan, wall_face, floor = pit_footprint(
+            mined,
+            P.rock_density_t_per_m3,
+            P.mined_thickness_m,
+            thick_f,
+            P.stripping_ratio,
+            P.wall_length_factor,
+            plan_w,
+            face_w,
+            P.min_floor_width_m,
         )
-        area_vol = a_pit * mined
-        area_min = (P.wall_length_factor * (plan_w + half_floor_w)) ** 2 / 1e4
-        pit = max(area_vol, area_min)
-        length = P.wall_length_factor * math.sqrt(pit * 1e4)
-        wall_plan = length * plan_w / 1e4
-        wall_face = length * face_w
-        floor = pit - wall_plan
         dump = dump_per_mt * mined
         infra = P.infrastructure_area_ha
         mined_land = floor + dump
         total_dist = floor + wall_plan + dump + infra
 
         # ---- restoration pattern (SPEC §4)
-        pf = P.progressive_fraction
-        lag = np.int64(P.progressive_lag_years)
         closure = np.int64(P.closure_years)
-        prog_sum = 0.0
-        for t in range(n_h):
-            src = t - lag
-            v = pf * x[src] if (src >= 1 and t <= life) else 0.0
-            pat[t] = v
-            prog_sum += v
-        remainder = 1.0 - prog_sum
-        if abs(remainder) <= 1e-9:  # round-off only (SPEC §4)
-            remainder = 0.0
-        closing_share = remainder / closure
-        infra_share = infra / closure
-        for t in range(n_h):
-            if t > life and t <= life + closure:
-                pat[t] += closing_share
-                rinf[t] = infra_share
-            else:
-                rinf[t] = 0.0
+        restoration_pattern(
+            x,
+            life,
+            P.progressive_fraction,
+            np.int64(P.progressive_lag_years),
+            closure,
+            infra,
+            n_h,
+            pat,
+            rinf,
+        )
 
         # ---- unit costs (SPEC §5)
         land_area = mined_land + infra
@@ -937,7 +913,7 @@ def simulate_chunk(
         oc = out_cols[0]
         out[oc.life_years, row] = life
         out[oc.pit_footprint_ha, row] = pit
-        out[oc.pit_enlarged, row] = 1.0 if area_min > area_vol else 0.0
+        out[oc.pit_enlarged, row] = 1.0 if enlarged else 0.0
         out[oc.total_disturbed_ha, row] = total_dist
         out[oc.peak_unrestored_ha, row] = peak
         out[oc.cost_cny, row] = cost

@@ -36,6 +36,7 @@ from numba import literal_unroll, njit
 from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
+from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
 from sim.model.schedule import (
     dump_ha_per_mt,
     extraction_schedule,
@@ -491,11 +492,6 @@ def simulate_chunk(
             plan_w, face_w = final_wall_widths_m(
                 P.final_highwall_height_m, P.final_highwall_slope_deg
             )
-            mean_depth = 0.0
-            plant_sum = 0.0
-            rework_sum = 0.0
-            planted_share = 0.0
-            planted_depth = 0.0
             j = 0
             for name in literal_unroll(SHARE_FIELDS):
                 shares[j] = P[name]
@@ -512,20 +508,15 @@ def simulate_chunk(
             for name in literal_unroll(CRIT_FIELDS):
                 crit[j] = P[name]
                 j += 1
-            for j in range(N_LU):
-                mean_depth += shares[j] * depth[j]
-                plant_sum += shares[j] * plant[j]
-                if j != WATER:
-                    rework_sum += shares[j] * plant[j]
-                    planted_share += shares[j]
-                    planted_depth += shares[j] * depth[j]
+            mean_depth, plant_sum, rework_sum, planted_share, planted_depth = land_use_sums(
+                shares, depth, plant, N_LU, WATER
+            )
             dump_per_mt = dump_ha_per_mt(
                 P.stripping_ratio, P.rock_density_t_per_m3, P.swell_factor, P.dump_height_m
             )
-            m_w = ((1.0 + P.profit_rate) * (1.0 + P.tax_rate) + P.other_fees_rate) * (
-                1.0 + P.contingency_rate
+            m_w, m_a = fee_multiplier_pair(
+                P.profit_rate, P.tax_rate, P.other_fees_rate, P.contingency_rate
             )
-            m_a = 1.0 + P.contingency_rate
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
@@ -580,28 +571,33 @@ def simulate_chunk(
         )
 
         # ---- unit costs (SPEC §5)
-        land_area = mined_land + infra
-        stripped = 0.0
-        if P.topsoil_stripped != 0.0:
-            stripped = P.soil_depth_cm / 100.0 * (1.0 - P.topsoil_loss_fraction) * total_dist * 1e4
-        need = mean_depth * land_area * 1e4
-        own = min(1.0, stripped / need) if need > 0.0 else 1.0
-        imp = P.import_topsoil != 0.0
-        soil_ratio = 1.0 if imp else own
-        soil_unit = own * P.respread_cost_cny_per_m3 + (1.0 - own) * (
-            P.import_cost_cny_per_m3 if imp else 0.0
+        own, soil_ratio = topsoil_supply(
+            P.soil_depth_cm,
+            P.topsoil_loss_fraction,
+            P.topsoil_stripped != 0.0,
+            total_dist,
+            mined_land + infra,
+            mean_depth,
+            P.import_topsoil != 0.0,
         )
-        u_soil = mean_depth * 1e4 * soil_unit * f[1]
-        u_plant = plant_sum * f[2]
-        u_rework = rework_sum * f[2]
-        u_regrade = P.regrade_volume_m3_per_ha * P.regrade_cost_cny_per_m3 * f[0]
-        u_amend = (P.amendment_cost_cny_per_ha if P.substrate_amendment != 0.0 else 0.0) * f[3]
-        u_drain = P.drainage_cost_cny_per_ha * f[5]
-        u_demol = P.demolition_cost_cny_per_ha * f[6]
-        u_m = u_regrade + u_amend + u_soil + u_plant + u_drain
-        u_i = u_demol + u_soil + u_plant + u_drain
-        u_wall = P.wall_cost_cny_per_m2 * f[4]
-        after_rate = P.aftercare_rate_per_year * f[7]
+        u_m, u_i, u_plant, u_rework, u_wall, after_rate = unit_costs_cny(
+            f,
+            own,
+            P.import_topsoil != 0.0,
+            mean_depth,
+            plant_sum,
+            rework_sum,
+            P.respread_cost_cny_per_m3,
+            P.import_cost_cny_per_m3,
+            P.regrade_volume_m3_per_ha,
+            P.regrade_cost_cny_per_m3,
+            P.substrate_amendment != 0.0,
+            P.amendment_cost_cny_per_ha,
+            P.drainage_cost_cny_per_ha,
+            P.demolition_cost_cny_per_ha,
+            P.wall_cost_cny_per_m2,
+            P.aftercare_rate_per_year,
+        )
         # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
         works_pat = mined_land * u_m + wall_face * u_wall
         plant_pat = mined_land * u_plant + wall_face * u_wall

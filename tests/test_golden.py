@@ -1,12 +1,15 @@
-"""The engine's outputs on fixed cases equal the stored golden files, bit for bit.
+"""The engine's outputs on fixed cases equal the stored golden files.
 
-Exact equality (NaN equal to NaN): the compiled model computes each row with the same code
-wherever the row falls, so any difference is a change of the model or of its compilation
-(fast-math reassociation across a changed function boundary shows as differences in the last
-bits). The files were made on x86-64 with FMA (AVX-512); numba compiles for the host CPU, so
-on a CPU without fused multiply-add the last bits may differ and the files must be regenerated
-there. A deliberate change regenerates the files with ``python tests/golden.py`` (see there) and
-says why in its commit.
+Integer and boolean outputs (life, success, assurance, default, default year …) must be equal;
+floating-point outputs equal to :data:`RTOL` relative (and :data:`ATOL_CNY` for money, whose
+exact zeros are round-off of flows of millions). The tolerance is for the compiler only: the
+model is compiled with fast-math reassociation, and LLVM orders a reassociated sum by where its
+terms are defined, so moving an equation into a stage function (same arithmetic) can change the
+last bits. Seen so far: ≤ 5e-16 relative on costs, ≤ 2e-13 on the fund at closure (a
+difference of flows), when the unit costs became a stage. A flipped discrete outcome moves a
+summary probability by 1/200 and a draw's cost by far more than RTOL, so any change of the
+model still fails. The files were made on x86-64 with FMA (AVX-512). A deliberate change
+regenerates the files with ``python tests/golden.py`` (see there) and says why in its commit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import pytest
 from golden import DRAWS, cases, outputs, path_of
 
 CASES = dict(cases())
+RTOL = 1e-12
+ATOL_CNY = 1e-6
 
 
 def test_golden_files_exist_for_every_case_and_stay_small() -> None:
@@ -31,14 +36,19 @@ def _differences(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> lis
     problems += [f"{k}: not in the golden file" for k in sorted(set(got) - set(want))]
     for k in sorted(set(got) & set(want)):
         a, b = np.asarray(got[k]), np.asarray(want[k])
-        if a.shape != b.shape:
-            problems.append(f"{k}: shape {a.shape} != {b.shape}")
-        elif not np.array_equal(a, b, equal_nan=a.dtype.kind == "f"):
+        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+            problems.append(f"{k}: {a.dtype}{a.shape} != {b.dtype}{b.shape}")
+            continue
+        if a.dtype.kind == "f":
+            atol = ATOL_CNY if k.endswith("_cny") else 0.0
+            ok = np.isclose(a, b, rtol=RTOL, atol=atol, equal_nan=True)
+        else:
+            ok = a == b
+        if not ok.all():
             a, b = a.astype(float), b.astype(float)
-            same = (a == b) | (np.isnan(a) & np.isnan(b))
-            rel = np.max(np.abs(a - b)[~same] / np.maximum(np.abs(b[~same]), 1e-300))
+            rel = np.max(np.abs(a - b)[~ok] / np.maximum(np.abs(b[~ok]), 1e-300))
             problems.append(
-                f"{k}: {int(np.sum(~same))} values differ, max relative difference {rel:.3g}"
+                f"{k}: {int(np.sum(~ok))} values differ, max relative difference {rel:.3g}"
             )
     return problems
 
@@ -54,7 +64,8 @@ def test_outputs_equal_golden(case: str) -> None:
 
 
 def test_a_changed_output_is_reported() -> None:
-    """The comparison can fail: one last-bit change in one value is found."""
+    """The comparison can fail: a change of 1e-10 in one cost, or one flipped success, is
+    found; a change in the last bit is within the compiler's tolerance."""
     case = "packaged-example"
     with np.load(path_of(case)) as f:
         want = {k: f[k] for k in f.files}
@@ -62,5 +73,11 @@ def test_a_changed_output_is_reported() -> None:
     cost = want["raw/cost_cny"].copy()
     cost[3] = np.nextafter(cost[3], np.inf)
     got["raw/cost_cny"] = cost
+    assert _differences(got, want) == []
+    cost[3] = want["raw/cost_cny"][3] * (1.0 + 1e-10)
     [problem] = _differences(got, want)
-    assert problem.startswith("raw/cost_cny: 1 values differ, max relative difference 1")
+    assert problem.startswith("raw/cost_cny: 1 values differ, max relative difference 1e-10")
+    got = dict(want)
+    got["raw/success"] = ~want["raw/success"]
+    [problem] = _differences(got, want)
+    assert problem.startswith("raw/success: 200 values differ")

@@ -37,6 +37,7 @@ from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
+from sim.model.finance import fund_step_cny
 from sim.model.schedule import (
     dump_ha_per_mt,
     extraction_schedule,
@@ -862,7 +863,7 @@ def simulate_chunk(
             revenue = q[t] * price_t * gi[t]
             pv_rev += revenue * gd[t]
             dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
-            bal = max(0.0, bal * interest + (dep - sn))
+            bal = fund_step_cny(bal, interest, dep, sn)
             fund[t] = bal
             cum_x += x[t]
             cum_pat += pt

@@ -10,6 +10,9 @@ bond. Bonds are compared with the undiscounted third-party cost, as regulators d
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
+from sim.model._compile import FASTMATH, stage
 
 
 def fund_balance_cny(
@@ -35,3 +38,25 @@ def default_year(default_uniform: np.ndarray, hazard_per_year: np.ndarray) -> np
     y = np.where(h >= 1.0, 1.0, y)
     y = np.where((h <= 0.0) | ~(y < never), float(never), np.maximum(1.0, y))
     return y.astype(np.int64)
+
+
+# --- compiled stages (one proposal-draw row at a time; inlined into sim.kernel's chunk loop)
+
+
+@stage
+def fund_step_cny(balance_cny, interest_growth, deposit_cny, spend_nominal_cny):
+    """Fund at the end of a year (SPEC §7): ``B_t = max(0, B_{t-1}(1 + i) + (dep_t -
+    spend_nom_t))``; the operator pays any shortfall while solvent. [CNY, nominal]"""
+    return max(0.0, balance_cny * interest_growth + (deposit_cny - spend_nominal_cny))
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def fund_balances_cny(deposit_cny, spend_nominal_cny, interest_growth, out):
+    """Fund balance ``out[r, t]`` at the end of each year of each row ``r`` from its deposits and
+    nominal spending ``(n, n_years)`` and its ``interest_growth = 1 + fund_interest_rate``
+    ``(n,)``, by :func:`fund_step_cny` (for re-running the fund alone, sim.feasibility)."""
+    for r in range(deposit_cny.shape[0]):
+        bal = 0.0
+        for t in range(deposit_cny.shape[1]):
+            bal = fund_step_cny(bal, interest_growth[r], deposit_cny[r, t], spend_nominal_cny[r, t])
+            out[r, t] = bal

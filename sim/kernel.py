@@ -4,9 +4,10 @@
 :mod:`sim.rng`, a block of draws at a time; :func:`simulate_chunk` then fuses every step of
 ``model/SPEC.md`` into one pass over each row's years, drawing the yearly numbers inline (no
 yearly random arrays are materialised), and writes per-row scalars (and, on request, per-year
-arrays). Both release the GIL, so the engine runs chunks of rows on a thread pool. The numpy
-implementation in :mod:`sim.core` (vectorised over rows) and the scalar reference
-:mod:`sim.reference` compute the same equations; the tests hold all three together.
+arrays). Both release the GIL, so the engine runs chunks of rows on a thread pool. The model's
+equations are compiled stages in :mod:`sim.model`, inlined here; the scalar reference
+:mod:`sim.reference`, written from SPEC.md on its own, computes the same equations, and the tests
+hold the two together.
 
 Design notes for speed (measured in ``benchmarks/``; the kernel is bound by the number of
 instructions, so each note removes work or a mispredicted branch):
@@ -38,6 +39,10 @@ from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
 from sim.model.finance import fund_step_cny
+from sim.model.recovery import NEVER
+from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import cover_at_age as _cover
+from sim.model.recovery import year_reaching as _reach
 from sim.model.schedule import (
     dump_ha_per_mt,
     extraction_schedule,
@@ -110,7 +115,6 @@ def param_records(par: np.ndarray) -> np.ndarray:
 
 WATER = N_LU - 1
 FARMLAND = LAND_USES.index("farmland")
-NEVER = np.int64(1) << np.int64(40)
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -347,61 +351,6 @@ def yearly_uniforms(keys, streams, first_draw, out):
             out[1, d, t] = lo if odd else hi
             hi, lo = _year_pair(S.establish_wall_uniform, k2, c)
             out[2, d, t] = lo if odd else hi
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH)
-def _cover(fmax, f0, k, age):
-    return fmax - (fmax - f0) * math.exp(-k * age)
-
-
-@njit(cache=True, fastmath=FASTMATH)
-def _age_rule(fmax, f0, k, crit, n_years):
-    """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
-    ``needed`` is the whole effective years to reach crit (inf if never, as sim.model.recovery).
-
-    Found from the closed form; when the closed form lies within 1e-6 of a whole year (or the
-    ceiling is within 1e-6 of the criterion) the bound is confirmed with the cover formula itself,
-    so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
-    """
-    if fmax >= f0:
-        if fmax < crit:  # cover never exceeds its ceiling, in floating point too
-            return 1, NEVER, math.inf
-        if not f0 < crit < fmax:
-            # edge cases (already met at planting, or a ceiling equal to the criterion): the
-            # cover formula itself, which rises with age, decides at each whole age
-            m = np.int64(0)
-            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
-                m += 1
-            return 1, (m if m <= n_years else NEVER), (0.0 if f0 >= crit else math.inf)
-        a_real = math.log((fmax - f0) / (fmax - crit)) / k
-        needed = math.ceil(a_real)
-        a = min(max(needed, 0.0), n_years + 1.0)
-        m = np.int64(a)
-        if abs(a_real - math.floor(a_real + 0.5)) < 1e-6 or fmax - crit < 1e-6 * fmax:
-            while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
-                m -= 1
-            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
-                m += 1
-        return 1, (m if m <= n_years else NEVER), needed
-    # a ceiling below the initial cover: cover decays towards it
-    needed = 0.0 if f0 >= crit else (math.inf if fmax <= crit else 0.0)
-    m = np.int64(-1)
-    while m + 1 <= n_years and _cover(fmax, f0, k, float(m + 1)) >= crit:
-        m += 1
-    return -1, m, needed
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH)
-def _reach(s, g_s, needed, first, n_h, n_years):
-    """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
-    first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
-
-    ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery);
-    ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
-    or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
-    """
-    r = max(first[min(g_s + needed, n_years + 1)], s)
-    return np.float64(min(r, n_h))
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)

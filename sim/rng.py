@@ -26,8 +26,8 @@ Counter of element ``i`` of draw ``d``: ``d · STRIDE + i``. Per input (names of
   ``MAX_YEARS`` years.
 
 The compiled generator in :mod:`sim.kernel` (``draw_inputs`` and the yearly uniforms) is the one
-implementation; :func:`sample_draws` is a thin wrapper over it for the numpy backend, the
-reference and the tests. :func:`uniforms` spells the word formula in numpy for tests of the
+implementation; :func:`sample_draws` is a thin wrapper over it for the reference and the
+tests. :func:`uniforms` spells the word formula in numpy for tests of the
 keys.
 """
 

@@ -22,14 +22,14 @@ from sim.kernel import (
     NEVER,
     RIN_COST,
     RIN_THICKNESS,
-    _age_rule,
     _cos_sin_turn,
-    _cover,
     _exp,
     _log_one_minus,
     draw_inputs,
     param_records,
 )
+from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import cover_at_age as _cover
 
 
 @njit(cache=False)

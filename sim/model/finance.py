@@ -9,36 +9,9 @@ bond. Bonds are compared with the undiscounted third-party cost, as regulators d
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit
 
 from sim.model._compile import FASTMATH, stage
-
-
-def fund_balance_cny(
-    deposit_cny: np.ndarray, spend_cny: np.ndarray, fund_interest_rate: np.ndarray
-) -> np.ndarray:
-    """Fund balance at the end of each year [CNY, nominal]; never negative (operator tops up)."""
-    n, n_years = deposit_cny.shape
-    out = np.empty((n, n_years))
-    bal = np.zeros(n)
-    growth = 1.0 + fund_interest_rate
-    for t in range(n_years):
-        bal = np.maximum(0.0, bal * growth + deposit_cny[:, t] - spend_cny[:, t])
-        out[:, t] = bal
-    return out
-
-
-def default_year(default_uniform: np.ndarray, hazard_per_year: np.ndarray) -> np.ndarray:
-    """Year the operator walks away, geometric with the yearly hazard [yr]; huge when never."""
-    never = np.iinfo(np.int64).max // 4
-    h = np.asarray(hazard_per_year, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        y = np.ceil(np.log(1.0 - default_uniform) / np.log1p(-h))
-    y = np.where(h >= 1.0, 1.0, y)
-    y = np.where((h <= 0.0) | ~(y < never), float(never), np.maximum(1.0, y))
-    return y.astype(np.int64)
-
 
 # --- compiled stages (one proposal-draw row at a time; inlined into sim.kernel's chunk loop)
 

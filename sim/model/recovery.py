@@ -7,127 +7,76 @@ mine budgets 17.5 % re-seeding, S], more on steep walls, thin soil or a first-ye
 drought years (≈ 0.1/yr [E]) add no effective age; success criteria by land use from southern
 forestry acceptance rules and the old reclamation standard [S/E].
 
-A cohort's success needs only its state at its deadline, so nothing here keeps cohort histories:
-the establishment year comes from one backward pass over years and the effective age from a
-cumulative count of non-drought years.
+A cohort's success needs only its state at its deadline, so nothing keeps cohort histories: the
+establishment year comes from one backward pass over years and the effective age from a
+cumulative count of non-drought years (both in sim.kernel's chunk loop); the stages here turn the
+cover curve into age rules and years to the criterion.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
+
+from sim.model._compile import FASTMATH, stage
+
+#: an age bound or a number of effective years that is never reached
+NEVER = np.int64(1) << np.int64(40)
 
 
-def effective_years(drought: np.ndarray) -> np.ndarray:
-    """``G[t]``: number of non-drought years up to and including t, shape ``(n, years)``."""
-    return np.cumsum(~drought, axis=-1)
+@stage
+def cover_at_age(fmax, f0, k, age):
+    """Cover ``F(a) = Fmax - (Fmax - F0) exp(-k a)`` at effective age ``a`` [yr] (SPEC §6)."""
+    return fmax - (fmax - f0) * math.exp(-k * age)
 
 
-def failure_probability_by_year(
-    base_probability: np.ndarray,
-    site_multiplier: np.ndarray,
-    drought: np.ndarray,
-    drought_multiplier: np.ndarray,
-    cap: np.ndarray,
-) -> np.ndarray:
-    """Failure probability of a planting made in each year [-], shape ``(n, years)``."""
-    p = (base_probability * site_multiplier)[:, None] * np.where(
-        drought, drought_multiplier[:, None], 1.0
-    )
-    return np.minimum(cap[:, None], p)
+@njit(cache=True, fastmath=FASTMATH)
+def age_rule(fmax, f0, k, crit, n_years):
+    """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
+    ``needed`` is the whole effective years to reach crit (inf if never).
 
-
-def establishment_year(attempt_succeeds: np.ndarray, horizon_years: np.ndarray) -> np.ndarray:
-    """Year each cohort first planted in year τ is established, ``s(τ)``, shape ``(n, years)``.
-
-    ``s(τ)`` is the first year ``u >= τ`` (and ``u < horizon_years``) whose planting succeeds,
-    or ``horizon_years`` when none does.
+    Found from the closed form; when the closed form lies within 1e-6 of a whole year (or the
+    ceiling is within 1e-6 of the criterion) the bound is confirmed with the cover formula itself,
+    so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
     """
-    n, n_years = attempt_succeeds.shape
-    out = np.empty((n, n_years), dtype=np.int64)
-    nxt = np.asarray(horizon_years, dtype=np.int64).copy()
-    for u in range(n_years - 1, -1, -1):
-        nxt = np.where(attempt_succeeds[:, u] & (u < horizon_years), u, nxt)
-        out[:, u] = nxt
-    return out
+    if fmax >= f0:
+        if fmax < crit:  # cover never exceeds its ceiling, in floating point too
+            return 1, NEVER, math.inf
+        if not f0 < crit < fmax:
+            # edge cases (already met at planting, or a ceiling equal to the criterion): the
+            # cover formula itself, which rises with age, decides at each whole age
+            m = np.int64(0)
+            while m <= n_years and cover_at_age(fmax, f0, k, float(m)) < crit:
+                m += 1
+            return 1, (m if m <= n_years else NEVER), (0.0 if f0 >= crit else math.inf)
+        a_real = math.log((fmax - f0) / (fmax - crit)) / k
+        needed = math.ceil(a_real)
+        a = min(max(needed, 0.0), n_years + 1.0)
+        m = np.int64(a)
+        if abs(a_real - math.floor(a_real + 0.5)) < 1e-6 or fmax - crit < 1e-6 * fmax:
+            while m > 0 and cover_at_age(fmax, f0, k, float(m - 1)) >= crit:
+                m -= 1
+            while m <= n_years and cover_at_age(fmax, f0, k, float(m)) < crit:
+                m += 1
+        return 1, (m if m <= n_years else NEVER), needed
+    # a ceiling below the initial cover: cover decays towards it
+    needed = 0.0 if f0 >= crit else (math.inf if fmax <= crit else 0.0)
+    m = np.int64(-1)
+    while m + 1 <= n_years and cover_at_age(fmax, f0, k, float(m + 1)) >= crit:
+        m += 1
+    return -1, m, needed
 
 
-def rework_schedule(
-    cost_per_cohort: np.ndarray, attempt_succeeds: np.ndarray, horizon_years: np.ndarray
-) -> np.ndarray:
-    """Rework spend per year: a cohort first planted in year τ pays ``cost_per_cohort[τ]`` again
-    in each year τ+1 … s(τ), i.e. after every failed attempt until one succeeds.
+@stage
+def year_reaching(s, g_s, needed, first, n_h, n_years):
+    """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
+    first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
 
-    Since every cohort planted in a year shares that year's establishment outcome, the cohorts
-    still pending at year t are exactly those planted since the last successful year, so one
-    forward pass suffices: ``carry_t = carry_{t-1} + cost_{t-1}`` if the attempt in year t-1 failed,
-    else 0; the rework in year t is ``carry_t`` (zero at and beyond a row's horizon).
+    ``first[v]`` is the first year whose effective-age count reaches v (from the chunk loop);
+    ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
+    or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
     """
-    n, n_years = cost_per_cohort.shape
-    out = np.zeros((n, n_years))
-    carry = np.zeros(n)
-    for t in range(1, n_years):
-        carry = np.where(attempt_succeeds[:, t - 1], 0.0, carry + cost_per_cohort[:, t - 1])
-        out[:, t] = np.where(t < horizon_years, carry, 0.0)
-    return out
-
-
-def cover(
-    cover_max: np.ndarray, cover_initial: np.ndarray, rate_per_year: np.ndarray, age_years
-) -> np.ndarray:
-    """Fractional vegetation cover after ``age_years`` effective years of growth [-]."""
-    return cover_max - (cover_max - cover_initial) * np.exp(-rate_per_year * age_years)
-
-
-def effective_years_needed(
-    cover_max: np.ndarray, cover_initial: np.ndarray, rate_per_year: np.ndarray, criterion
-) -> np.ndarray:
-    """Whole effective years of growth until cover reaches ``criterion`` [yr]; inf if never.
-
-    ``ceil(ln((Fmax - F0) / (Fmax - criterion)) / k)``; 0 when ``F0 >= criterion``.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.ceil(np.log((cover_max - cover_initial) / (cover_max - criterion)) / rate_per_year)
-    a = np.where(cover_max <= criterion, np.inf, a)
-    return np.where(cover_initial >= criterion, 0.0, a)
-
-
-def first_year_reaching(effective: np.ndarray) -> np.ndarray:
-    """Table ``first[r, v]``: first year t with ``G[r, t] >= v`` (``n_years`` if none).
-
-    ``effective`` is the cumulative count of growth years ``G`` (non-decreasing, steps of 0 or 1),
-    shape ``(n, n_years)``; the table has ``n_years + 2`` columns (v = 0 … n_years + 1).
-    """
-    n, n_years = effective.shape
-    first = np.full((n, n_years + 2), n_years, dtype=np.int64)
-    first[:, 0] = 0
-    steps = np.diff(effective, axis=1, prepend=0) > 0
-    rows, cols = np.nonzero(steps)
-    first[rows, effective[rows, cols]] = cols
-    return first
-
-
-def years_to_criterion(
-    established: np.ndarray,
-    needed: np.ndarray,
-    effective: np.ndarray,
-    first: np.ndarray,
-    horizon_years: np.ndarray,
-) -> np.ndarray:
-    """Years from first planting (τ) until a cohort meets its criterion, censored at the horizon.
-
-    ``established`` is ``s(τ)`` ``(n, years)``; ``needed`` the effective years ``(n,)``
-    (may be inf).
-    A cohort that is never established, or never reaches the criterion within the horizon,
-    counts ``horizon_years - τ``.
-    """
-    n_years = established.shape[1]
-    tau = np.arange(n_years)[None, :]
-    s = np.minimum(established, n_years - 1)
-    g_s = np.take_along_axis(effective, s, axis=1)
-    finite = np.isfinite(needed)
-    target = g_s + np.where(finite, needed, 0).astype(np.int64)[:, None]
-    reach = np.take_along_axis(first, np.minimum(target, n_years + 1), axis=1)
-    reach = np.maximum(reach, established)
-    h = horizon_years[:, None]
-    ok = finite[:, None] & (established < h) & (reach < h)
-    return np.where(ok, reach, h) - tau
+    r = max(first[min(g_s + needed, n_years + 1)], s)
+    return np.float64(min(r, n_h))

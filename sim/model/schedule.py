@@ -5,134 +5,15 @@ thickness (checked on the Linxiang sandstone quarry, 0.58 ha/Mt [D]); final wall
 the perimeter of a square hillside pit [E]; a working floor of at least 40 m [S, stone-mine code];
 waste dumps from the stripping ratio, a swell factor of about 1.3 [E] and the dump height.
 
-The vectorised numpy functions serve the numpy backend (``sim.core``); the compiled stages at
-the end are the engine's (``sim.kernel``).
+Compiled stages, one proposal-draw row at a time, inlined into the engine's chunk loop
+(``sim.kernel``) and called by the cost breakdown.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from sim.model._compile import stage
-
-TOL_REL = 1e-9
-
-
-def seqsum(x: np.ndarray) -> np.ndarray:
-    """Sum over the last axis in sequential order (independent of trailing zero padding)."""
-    return np.cumsum(x, axis=-1)[..., -1]
-
-
-def output_schedule_mt(
-    reserves_mt: np.ndarray,
-    annual_output_mt: np.ndarray,
-    ramp_up_years: np.ndarray,
-    ramp_share: np.ndarray,
-    n_years: int,
-) -> np.ndarray:
-    """Ore mined per year [Mt], shape ``(n, n_years)``; year 0 (construction) mines nothing.
-
-    Full output ``annual_output_mt`` from year 1, ``ramp_share`` of it in the first
-    ``ramp_up_years`` years, until the reserves are exhausted; the last year takes the remainder.
-    """
-    reserves = np.asarray(reserves_mt, dtype=float)
-    n = reserves.shape[0]
-    q = np.zeros((n, n_years))
-    mined = np.zeros(n)
-    for t in range(1, n_years):
-        cap = np.where(t <= ramp_up_years, annual_output_mt * ramp_share, annual_output_mt)
-        qt = np.minimum(cap, reserves - mined)
-        qt = np.where(qt <= TOL_REL * reserves, 0.0, qt)
-        q[:, t] = qt
-        mined = mined + qt
-    return q
-
-
-def life_years(output_mt: np.ndarray) -> np.ndarray:
-    """Years with output (the extraction life L) [yr]."""
-    return np.count_nonzero(output_mt > 0.0, axis=-1)
-
-
-def pit_geometry(
-    total_mined_mt: np.ndarray,
-    rock_density_t_per_m3: np.ndarray,
-    mined_thickness_m: np.ndarray,
-    stripping_ratio: np.ndarray,
-    wall_height_m: np.ndarray,
-    wall_slope_deg: np.ndarray,
-    wall_length_factor: np.ndarray,
-    min_floor_width_m: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """Final pit footprint, walls and floor.
-
-    Returns ``pit_ha`` (footprint, floor + walls) [ha], ``pit_enlarged`` (the volume-derived
-    footprint was too small for the walls and a working floor) [bool], ``wall_plan_ha`` [ha],
-    ``wall_face_m2`` [m2] and ``floor_ha`` [ha].
-    """
-    a_pit_ha_per_mt = 100.0 * (1.0 + stripping_ratio) / (rock_density_t_per_m3 * mined_thickness_m)
-    area_vol_ha = a_pit_ha_per_mt * total_mined_mt
-    theta = np.radians(wall_slope_deg)
-    plan_width_m = wall_height_m / np.tan(theta)
-    face_width_m = wall_height_m / np.sin(theta)
-    area_min_ha = (wall_length_factor * (plan_width_m + min_floor_width_m / 2.0)) ** 2 / 1e4
-    pit_ha = np.maximum(area_vol_ha, area_min_ha)
-    length_m = wall_length_factor * np.sqrt(pit_ha * 1e4)
-    wall_plan_ha = length_m * plan_width_m / 1e4
-    return {
-        "pit_ha": pit_ha,
-        "pit_enlarged": area_min_ha > area_vol_ha,
-        "wall_plan_ha": wall_plan_ha,
-        "wall_face_m2": length_m * face_width_m,
-        "floor_ha": pit_ha - wall_plan_ha,
-    }
-
-
-def dump_area_ha(
-    output_mt: np.ndarray,
-    stripping_ratio: np.ndarray,
-    rock_density_t_per_m3: np.ndarray,
-    swell_factor: np.ndarray,
-    dump_height_m: np.ndarray,
-) -> np.ndarray:
-    """Waste-dump footprint added per year [ha] from the waste mined that year."""
-    waste_m3 = stripping_ratio[:, None] * output_mt * 1e6 / rock_density_t_per_m3[:, None]
-    return waste_m3 * swell_factor[:, None] / dump_height_m[:, None] / 1e4
-
-
-def restoration_schedule(
-    disturbed: np.ndarray,
-    life_years: np.ndarray,
-    progressive_fraction: np.ndarray,
-    progressive_lag_years: np.ndarray,
-    closure_years: np.ndarray,
-    progressive: bool = True,
-) -> np.ndarray:
-    """Area (or face area) restored per year, shape like ``disturbed``.
-
-    A share ``progressive_fraction`` of what is disturbed in year t is restored in year
-    ``t + progressive_lag_years`` if that year is within the life; the rest is restored evenly
-    over ``closure_years`` after the life. With ``progressive=False`` (infrastructure) all of it is
-    restored at closure.
-    """
-    _n, n_years = disturbed.shape
-    t = np.arange(n_years)[None, :]
-    life = life_years[:, None]
-    if progressive:
-        src = t - progressive_lag_years[:, None]
-        valid = (src >= 1) & (t <= life)
-        shifted = np.take_along_axis(disturbed, np.clip(src, 0, n_years - 1), axis=1)
-        prog = np.where(valid, progressive_fraction[:, None] * shifted, 0.0)
-    else:
-        prog = np.zeros_like(disturbed)
-    total = seqsum(disturbed)
-    remainder = total - seqsum(prog)
-    # round-off of progressive shares that add up to the whole is not a closure cost (SPEC §4)
-    remainder = np.where(np.abs(remainder) <= 1e-9 * total, 0.0, remainder)
-    closing = (t > life) & (t <= life + closure_years[:, None])
-    return prog + np.where(closing, (remainder / closure_years)[:, None], 0.0)
-
 
 # --- compiled stages (one proposal-draw row at a time; inlined into sim.kernel's chunk loop)
 

@@ -38,8 +38,13 @@ from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
-from sim.model.finance import fund_step_cny
-from sim.model.recovery import NEVER
+from sim.model.finance import cost_to_come_at_closure_cny, default_year, fund_step_cny
+from sim.model.recovery import (
+    NEVER,
+    establishment,
+    failure_probabilities,
+    precipitation_factor,
+)
 from sim.model.recovery import age_rule as _age_rule
 from sim.model.recovery import cover_at_age as _cover
 from sim.model.recovery import year_reaching as _reach
@@ -557,22 +562,21 @@ def simulate_chunk(
 
         # ---- recovery (SPEC §6)
         p_drought = P.drought_probability
-        precip = min(1.0, P.annual_precipitation_mm / P.precipitation_reference_mm)
+        precip = precipitation_factor(P.annual_precipitation_mm, P.precipitation_reference_mm)
         k = growth * precip
-        d_pl = planted_depth / planted_share if planted_share > 0 else 0.0
-        thin = planted_share > 0 and soil_ratio * d_pl < P.thin_soil_m
-        steep = P.final_highwall_slope_deg > P.steep_wall_threshold_deg
-        fl = fail_p * (P.failure_mult_thin if thin else 1.0)
-        fw = fail_p * (P.failure_mult_steep if steep else 1.0)
-        cap_p = P.failure_cap
-        m_dr = P.failure_mult_drought
-        pl_wet = min(cap_p, fl)
-        pl_dry = min(cap_p, fl * m_dr)
-        pw_wet = min(cap_p, fw)
-        pw_dry = min(cap_p, fw * m_dr)
-        acc = 0
-        first[0] = 0
-        sink = T + 2  # first[] slot written in drought years (no effective year gained)
+        pl_wet, pl_dry, pw_wet, pw_dry = failure_probabilities(
+            fail_p,
+            planted_share,
+            planted_depth,
+            soil_ratio,
+            P.thin_soil_m,
+            P.final_highwall_slope_deg,
+            P.steep_wall_threshold_deg,
+            P.failure_mult_thin,
+            P.failure_mult_steep,
+            P.failure_mult_drought,
+            P.failure_cap,
+        )
         for e in range((n_h + 1) // 2):  # independent pairs of years: vectorised
             c = base + np.uint64(e)
             d_hi, d_lo = _year_pair(k_drought, k2, c)
@@ -587,20 +591,7 @@ def simulate_chunk(
             wet[t + 1] = w
             ok_land[t + 1] = l_lo >= (pl_wet if w else pl_dry)
             ok_wall[t + 1] = w_lo >= (pw_wet if w else pw_dry)
-        for t in range(n_h):
-            w = wet[t]
-            acc += np.int64(w)
-            first[acc if w else sink] = t
-            g[t] = acc
-        for v in range(acc + 1, T + 2):
-            first[v] = T
-        nxt_l = n_h
-        nxt_w = n_h
-        for t in range(n_h - 1, -1, -1):
-            nxt_l = t if ok_land[t] else nxt_l
-            nxt_w = t if ok_wall[t] else nxt_w
-            s_land[t] = nxt_l
-            s_wall[t] = nxt_w
+        establishment(wet, ok_land, ok_wall, n_h, T, g, first, s_land, s_wall)
         deadline = life + closure + np.int64(P.success_horizon_years)
         g_dead = g[min(deadline, n_h - 1)]
         f0 = P.cover_initial
@@ -754,14 +745,7 @@ def simulate_chunk(
             success = False
 
         # ---- the operator's default year (SPEC §7), known before the yearly pass
-        hazard = P.operator_default_hazard_per_year
-        y_def = NEVER
-        if hazard >= 1.0:
-            y_def = 1
-        elif hazard > 0.0:
-            ratio = math.log(1.0 - u_default) / math.log1p(-hazard)
-            if ratio < 1e15:
-                y_def = max(1, np.int64(math.ceil(ratio)))
+        y_def = default_year(u_default, P.operator_default_hazard_per_year, NEVER)
         defaulted = y_def <= life + closure
         at = y_def - 1 if defaulted else -1
         walk_at = 0.0
@@ -852,9 +836,7 @@ def simulate_chunk(
                     yr.restored_infrastructure_ha = cum_rinf
         bond = P.bond_cny
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
-        need_close = 0.0
-        for t in range(life + 1, n_h):
-            need_close += spend_nom[t] * g_int[p, t - life]
+        need_close = cost_to_come_at_closure_cny(spend_nom, g_int[p], life, n_h)
 
         oc = out_cols[0]
         out[oc.life_years, row] = life

@@ -80,3 +80,71 @@ def year_reaching(s, g_s, needed, first, n_h, n_years):
     """
     r = max(first[min(g_s + needed, n_years + 1)], s)
     return np.float64(min(r, n_h))
+
+
+@stage
+def precipitation_factor(annual_precipitation_mm, precipitation_reference_mm):
+    """``π_P = min(1, annual_precipitation_mm / precipitation_reference_mm)`` (SPEC §6)."""
+    return min(1.0, annual_precipitation_mm / precipitation_reference_mm)
+
+
+@stage
+def failure_probabilities(
+    failure_probability,
+    planted_share,
+    planted_depth_m,
+    soil_ratio,
+    thin_soil_m,
+    wall_slope_deg,
+    steep_wall_threshold_deg,
+    failure_mult_thin,
+    failure_mult_steep,
+    failure_mult_drought,
+    failure_cap,
+):
+    """Establishment-failure probabilities of a planting (SPEC §6): land and wall, in a wet and
+    in a drought year, ``(p_land_wet, p_land_dry, p_wall_wet, p_wall_dry)``.
+
+    ``p_land = min(cap, p (m_thin if ρ d_pl < thin_soil_m) (m_drought if drought))`` with
+    ``d_pl`` the share-weighted depth of the planted land uses (not thin if none is planted);
+    ``p_wall = min(cap, p (m_steep if θ > steep_wall_threshold_deg) (m_drought if drought))``.
+    """
+    d_pl = planted_depth_m / planted_share if planted_share > 0 else 0.0
+    thin = planted_share > 0 and soil_ratio * d_pl < thin_soil_m
+    steep = wall_slope_deg > steep_wall_threshold_deg
+    fl = failure_probability * (failure_mult_thin if thin else 1.0)
+    fw = failure_probability * (failure_mult_steep if steep else 1.0)
+    return (
+        min(failure_cap, fl),
+        min(failure_cap, fl * failure_mult_drought),
+        min(failure_cap, fw),
+        min(failure_cap, fw * failure_mult_drought),
+    )
+
+
+@stage
+def establishment(wet, ok_land, ok_wall, n_years, max_years, g, first, s_land, s_wall):
+    """Effective years and establishment years (SPEC §6) from the yearly outcomes ``wet[t]``
+    (not a drought year), ``ok_land[t]``, ``ok_wall[t]`` (a planting in year t succeeds).
+
+    ``g[t] = G[t] = Σ_{u<=t} (1 - δ_u)``; ``first[v]`` the first year whose count reaches v
+    (``max_years`` for counts never reached, ``first[max_years + 1]`` too);
+    ``s_land[τ] = min{u >= τ : ok_land[u]}`` (``n_years`` if none), ``s_wall`` likewise.
+    """
+    acc = 0
+    first[0] = 0
+    sink = max_years + 2  # first[] slot written in drought years (no effective year gained)
+    for t in range(n_years):
+        w = wet[t]
+        acc += np.int64(w)
+        first[acc if w else sink] = t
+        g[t] = acc
+    for v in range(acc + 1, max_years + 2):
+        first[v] = max_years
+    nxt_l = n_years
+    nxt_w = n_years
+    for t in range(n_years - 1, -1, -1):
+        nxt_l = t if ok_land[t] else nxt_l
+        nxt_w = t if ok_wall[t] else nxt_w
+        s_land[t] = nxt_l
+        s_wall[t] = nxt_w

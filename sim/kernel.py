@@ -38,9 +38,10 @@ from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
-from sim.model.finance import cost_to_come_at_closure_cny, default_year, fund_step_cny
+from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
 from sim.model.recovery import (
     NEVER,
+    TINY_AREA_HA,
     establishment,
     failure_probabilities,
     precipitation_factor,
@@ -553,11 +554,6 @@ def simulate_chunk(
             P.wall_cost_cny_per_m2,
             P.aftercare_rate_per_year,
         )
-        # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
-        works_pat = mined_land * u_m + wall_face * u_wall
-        plant_pat = mined_land * u_plant + wall_face * u_wall
-        rework_land_pat = mined_land * u_rework
-        rework_wall_pat = wall_face * u_wall
         monitoring = np.int64(P.monitoring_years)
 
         # ---- recovery (SPEC §6)
@@ -748,92 +744,36 @@ def simulate_chunk(
         y_def = default_year(u_default, P.operator_default_hazard_per_year, NEVER)
         defaulted = y_def <= life + closure
         at = y_def - 1 if defaulted else -1
-        walk_at = 0.0
 
         # ---- one pass over the years: spend with rework and aftercare (SPEC §5-6), the fund,
         # the unrestored area and, where needed, the walk-away liability (SPEC §7)
-        price_t = P.ore_price_cny_per_t * 1e6
-        rev_basis = P.fund_basis_revenue != 0.0
-        fund_rate = P.fund_rate_of_revenue
-        plan_cost = P.plan_restoration_cost_cny
-        interest = 1.0 + P.fund_interest_rate
-        after_total = m_a * monitoring * after_rate
-        gi = g_inf[p]
-        gd = g_disc[p]
-        carry_l = 0.0
-        carry_w = 0.0
-        cost = 0.0
-        pv_cost = 0.0
-        bal = 0.0
-        pv_rev = 0.0
-        cum_x = 0.0
-        cum_pat = 0.0
-        cum_rinf = 0.0
-        peak = 0.0
-        after_due = 0.0  # aftercare due in year t: the last `monitoring` years' plantings
-        for t in range(n_h):
-            pt = pat[t]
-            ct = rinf[t]
-            a_yr[t] = after_rate * (pt * plant_pat + ct * u_plant)
-            rw = 0.0
-            if t >= 1:
-                tm = t - 1
-                add_l = pat[tm] * rework_land_pat + rinf[tm] * u_rework
-                add_w = pat[tm] * rework_wall_pat
-                carry_l = 0.0 if ok_land[tm] else carry_l + add_l
-                carry_w = 0.0 if ok_wall[tm] else carry_w + add_w
-                rw = carry_l + carry_w
-                if monitoring > 0:
-                    after_due += a_yr[tm]
-                    if tm - monitoring >= 0:
-                        after_due -= a_yr[tm - monitoring]
-            works = pt * works_pat + ct * u_i
-            sp = m_w * (works + rw) + m_a * after_due
-            cost += sp
-            sn = sp * gi[t]
-            spend_nom[t] = sn
-            pv_cost += sn * gd[t]
-            revenue = q[t] * price_t * gi[t]
-            pv_rev += revenue * gd[t]
-            dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
-            bal = fund_step_cny(bal, interest, dep, sn)
-            fund[t] = bal
-            cum_x += x[t]
-            cum_pat += pt
-            cum_rinf += ct
-            left = cum_x - cum_pat
-            um = mined_land * left
-            ui = infra - cum_rinf
-            unrest = um + wall_plan * left + ui
-            if unrest > peak:
-                peak = unrest
-            if t == at or want_yearly:
-                owed = 0.0
-                for j in range(monitoring):
-                    if t - j >= 0:
-                        owed += (monitoring - j) * a_yr[t - j]
-                uwf = wall_face * left
-                restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
-                after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
-                wk = (restore_left + after_left + m_a * owed) * gi[t]
-                if t == at:
-                    walk_at = wk
-                if want_yearly:
-                    yr = yearly[row, t]
-                    yr.spend_cny = sp
-                    yr.spend_nominal_cny = sn
-                    yr.revenue_cny = revenue
-                    yr.output_share = x[t]
-                    yr.fund_balance_cny = bal
-                    yr.walkaway_liability_cny = wk
-                    yr.disturbed_pit_floor_ha = floor * cum_x
-                    yr.disturbed_pit_wall_ha = wall_plan * cum_x
-                    yr.disturbed_dump_ha = dump * cum_x
-                    yr.disturbed_infrastructure_ha = infra
-                    yr.restored_pit_floor_ha = floor * cum_pat
-                    yr.restored_pit_wall_ha = wall_plan * cum_pat
-                    yr.restored_dump_ha = dump * cum_pat
-                    yr.restored_infrastructure_ha = cum_rinf
+        cost, pv_cost, pv_rev, peak, walk_at = yearly_pass(
+            n_h,
+            pat,
+            rinf,
+            q,
+            x,
+            ok_land,
+            ok_wall,
+            (floor, dump, wall_plan, wall_face, infra),
+            (u_m, u_i, u_plant, u_rework, u_wall, after_rate),
+            (m_w, m_a),
+            monitoring,
+            P.ore_price_cny_per_t,
+            P.fund_basis_revenue != 0.0,
+            P.fund_rate_of_revenue,
+            P.plan_restoration_cost_cny,
+            1.0 + P.fund_interest_rate,
+            g_inf[p],
+            g_disc[p],
+            at,
+            want_yearly,
+            yearly,
+            row,
+            a_yr,
+            spend_nom,
+            fund,
+        )
         bond = P.bond_cny
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
         need_close = cost_to_come_at_closure_cny(spend_nom, g_int[p], life, n_h)
@@ -925,7 +865,7 @@ def _cover_yearly(
                     parts = (r_wallp[tau], fmax_w), (0.0, fmax_w)
                     s = s_wall[tau]
                 for a, fmax in parts:
-                    if a == 0.0:
+                    if abs(a) < TINY_AREA_HA:  # nothing but underflow (SPEC §8)
                         continue
                     c = 0.0
                     if t >= s:

@@ -410,7 +410,9 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         ``cohorts[τ]`` lists (area, ceiling, establishment year) of the parts restored in τ."""
         series = []
         for t in range(H):
-            parts = [part for tau in range(t + 1) for part in cohorts[tau] if part[0] != 0.0]
+            parts = [
+                part for tau in range(t + 1) for part in cohorts[tau] if abs(part[0]) >= 1e-300
+            ]
             area = _seq_sum(a for a, _, _ in parts)
             num = _seq_sum(a * cover_in_year(fmax, s, t) for a, fmax, s in parts)
             series.append(num / area if area > 0.0 else math.nan)

@@ -29,9 +29,13 @@ PACKAGE = Path(__file__).resolve().parents[1]
 MODEL_SOURCES: tuple[str, ...] = ("kernel.py", "keys.py", "rng.py", "model/*.py")
 
 
-def stage(fn):
-    """Compile a model stage: numba, inlined into its caller, with the model's licences."""
-    return njit(cache=True, inline="always", fastmath=FASTMATH)(fn)
+def stage(fn=None, *, inline: bool = True):
+    """Compile a model stage: numba, with the model's licences, inlined into its caller (or,
+    with ``inline=False``, a plain compiled call: for a large fused loop, where numba's inliner
+    cannot pass many arguments and a call per row costs nothing measurable)."""
+    if fn is None:
+        return lambda f: stage(f, inline=inline)
+    return njit(cache=True, inline="always" if inline else "never", fastmath=FASTMATH)(fn)
 
 
 @lru_cache(maxsize=8)

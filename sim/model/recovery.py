@@ -24,6 +24,9 @@ from sim.model._compile import FASTMATH, stage
 
 #: an age bound or a number of effective years that is never reached
 NEVER = np.int64(1) << np.int64(40)
+#: areas below this are zero but for underflow (e.g. a subnormal progressive fraction); the
+#: cover by year leaves them out (SPEC §8)
+TINY_AREA_HA = 1e-300
 
 
 @stage

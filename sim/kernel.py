@@ -42,13 +42,13 @@ from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_
 from sim.model.recovery import (
     NEVER,
     TINY_AREA_HA,
+    cohort_outcomes,
     establishment,
     failure_probabilities,
     precipitation_factor,
 )
 from sim.model.recovery import age_rule as _age_rule
 from sim.model.recovery import cover_at_age as _cover
-from sim.model.recovery import year_reaching as _reach
 from sim.model.schedule import (
     dump_ha_per_mt,
     extraction_schedule,
@@ -676,69 +676,25 @@ def simulate_chunk(
         hw = NEVER if kind_w == 1 else bound_w
 
         # ---- cohorts: success at the deadline, rework, years to criterion
-        sum_pat_met_m = 0.0
-        sum_pat_w = 0.0
-        sum_inf_met = 0.0
-        sum_pat = 0.0
-        sum_inf = 0.0
-        rework_pat = 0.0
-        rework_inf = 0.0
-        rework_wpat = 0.0
-        years_num = 0.0
-        years_den = 0.0
-        for tau in range(n_h):
-            pt = pat[tau]
-            ci = rinf[tau]
-            if pt == 0.0 and ci == 0.0:
-                continue
-            sl = s_land[tau]
-            sw = s_wall[tau]
-            est_l = sl <= deadline
-            age_l = g_dead - g[min(sl, n_h - 1)]
-            gs = g[min(sl, n_h - 1)]
-            met_m = 0.0
-            met_i = 0.0
-            yn_m = 0.0
-            yn_i = 0.0
-            if pt != 0.0:  # mined land
-                for gg in range(n_grp):
-                    sh = grp_sh[gg]
-                    met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
-                    yn_m += sh * (_reach(sl, gs, grp_nm[gg], first, n_h, T) - tau)
-            if ci != 0.0:  # infrastructure land (closure years only)
-                for gg in range(n_grp):
-                    sh = grp_sh[gg]
-                    met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
-                    yn_i += sh * (_reach(sl, gs, grp_ni[gg], first, n_h, T) - tau)
-            met_m += water
-            met_i += water
-            gw = g[min(sw, n_h - 1)]
-            age_w = g_dead - gw
-            ok_w = sw <= deadline and lw <= age_w and age_w <= hw
-            sum_pat += pt
-            sum_inf += ci
-            sum_pat_met_m += pt * met_m
-            sum_inf_met += ci * met_i
-            sum_pat_w += pt if ok_w else 0.0
-            rework_pat += pt if sl > tau else 0.0
-            rework_inf += ci if sl > tau else 0.0
-            rework_wpat += pt if sw > tau else 0.0
-            yw = _reach(sw, gw, nw, first, n_h, T) - tau
-            years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
-            years_den += pt * (mined_land * yd + wall_plan) + ci * yd
-        restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
-        success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
-        reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
-        required = (
-            P.required_success_area_share - 1e-9
-        )  # a shortfall of round-off only still meets (SPEC §6)
-        success = True
-        if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
-            success = False
-        if sum_inf > 0.0 and sum_inf_met / sum_inf < required:
-            success = False
-        if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
-            success = False
+        success, success_share, rework_share, recovery_years = cohort_outcomes(
+            n_h,
+            pat,
+            rinf,
+            s_land,
+            s_wall,
+            g,
+            first,
+            T,
+            deadline,
+            g_dead,
+            (grp_sh, grp_lm, grp_hm, grp_li, grp_hi, grp_nm, grp_ni),
+            n_grp,
+            water,
+            yd,
+            (lw, hw, nw),
+            (floor, dump, wall_plan),
+            P.required_success_area_share,
+        )
 
         # ---- the operator's default year (SPEC §7), known before the yearly pass
         y_def = default_year(u_default, P.operator_default_hazard_per_year, NEVER)
@@ -789,9 +745,9 @@ def simulate_chunk(
         out[oc.pv_cost_cny, row] = pv_cost
         out[oc.pv_revenue_cny, row] = pv_rev
         out[oc.success, row] = 1.0 if success else 0.0
-        out[oc.success_area_share, row] = success_area / restored_area
-        out[oc.rework_area_share, row] = reworked / restored_area
-        out[oc.recovery_years, row] = years_num / years_den if years_den > 0.0 else np.nan
+        out[oc.success_area_share, row] = success_share
+        out[oc.rework_area_share, row] = rework_share
+        out[oc.recovery_years, row] = recovery_years
         out[oc.fund_at_closure_cny, row] = fund[life]
         out[oc.liability_at_closure_cny, row] = need_close
         out[oc.assured, row] = 1.0 if fund[life] + bond >= need_close else 0.0

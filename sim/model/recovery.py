@@ -151,3 +151,112 @@ def establishment(wet, ok_land, ok_wall, n_years, max_years, g, first, s_land, s
         nxt_w = t if ok_wall[t] else nxt_w
         s_land[t] = nxt_l
         s_wall[t] = nxt_w
+
+
+@stage
+def cohort_outcomes(
+    n_h,
+    pat,
+    rinf,
+    s_land,
+    s_wall,
+    g,
+    first,
+    max_years,
+    deadline,
+    g_dead,
+    groups,
+    n_grp,
+    water,
+    yd,
+    wall_rule,
+    class_totals,
+    required_share,
+):
+    """The cohort loop (SPEC §6), one fused pass over the restoration years of a row: returns
+    ``(success, success_area_share, rework_area_share, recovery_years)``.
+
+    Cohort τ restores ``pat[τ]`` of each mined class and ``rinf[τ]`` ha of infrastructure; its
+    land establishes in ``s_land[τ]``, its walls in ``s_wall[τ]`` (:func:`establishment`);
+    ``g``/``first`` the effective-year counts, ``g_dead = G[deadline]``. Land uses sharing their
+    age rules are ``groups = (share, mined lo, mined hi, infra lo, infra hi, mined years needed,
+    infra years needed)`` (``n_grp`` of them, from :func:`age_rule`; water, share ``water``,
+    always meets; ``yd`` the planted share); ``wall_rule = (lo, hi, years needed)``;
+    ``class_totals = (floor, dump, wall_plan)`` [ha]. A cohort meets its criterion iff it is
+    established by the deadline and its effective age there lies in its rule's interval; a
+    draw succeeds iff every class with restored area meets ``required_share`` (less 1e-9 of
+    round-off); rework share and years to the criterion (:func:`year_reaching`) as in SPEC §6.
+    """
+    T = max_years
+    grp_sh, grp_lm, grp_hm, grp_li, grp_hi, grp_nm, grp_ni = groups
+    lw, hw, nw = wall_rule
+    floor, dump, wall_plan = class_totals
+    mined_land = floor + dump
+    sum_pat_met_m = 0.0
+    sum_pat_w = 0.0
+    sum_inf_met = 0.0
+    sum_pat = 0.0
+    sum_inf = 0.0
+    rework_pat = 0.0
+    rework_inf = 0.0
+    rework_wpat = 0.0
+    years_num = 0.0
+    years_den = 0.0
+    for tau in range(n_h):
+        pt = pat[tau]
+        ci = rinf[tau]
+        if pt == 0.0 and ci == 0.0:
+            continue
+        sl = s_land[tau]
+        sw = s_wall[tau]
+        est_l = sl <= deadline
+        age_l = g_dead - g[min(sl, n_h - 1)]
+        gs = g[min(sl, n_h - 1)]
+        met_m = 0.0
+        met_i = 0.0
+        yn_m = 0.0
+        yn_i = 0.0
+        if pt != 0.0:  # mined land
+            for gg in range(n_grp):
+                sh = grp_sh[gg]
+                met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
+                yn_m += sh * (year_reaching(sl, gs, grp_nm[gg], first, n_h, T) - tau)
+        if ci != 0.0:  # infrastructure land (closure years only)
+            for gg in range(n_grp):
+                sh = grp_sh[gg]
+                met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
+                yn_i += sh * (year_reaching(sl, gs, grp_ni[gg], first, n_h, T) - tau)
+        met_m += water
+        met_i += water
+        gw = g[min(sw, n_h - 1)]
+        age_w = g_dead - gw
+        ok_w = sw <= deadline and lw <= age_w and age_w <= hw
+        sum_pat += pt
+        sum_inf += ci
+        sum_pat_met_m += pt * met_m
+        sum_inf_met += ci * met_i
+        sum_pat_w += pt if ok_w else 0.0
+        rework_pat += pt if sl > tau else 0.0
+        rework_inf += ci if sl > tau else 0.0
+        rework_wpat += pt if sw > tau else 0.0
+        yw = year_reaching(sw, gw, nw, first, n_h, T) - tau
+        years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
+        years_den += pt * (mined_land * yd + wall_plan) + ci * yd
+    restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
+    success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
+    reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
+    required = required_share - 1e-9  # a shortfall of round-off only still meets (SPEC §6)
+    success = True
+    if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
+        success = False
+    if sum_inf > 0.0 and sum_inf_met / sum_inf < required:
+        success = False
+    if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
+        success = False
+
+    return (
+        success,
+        success_area / restored_area,
+        reworked / restored_area,
+        years_num / years_den if years_den > 0.0 else np.nan,
+    )

@@ -221,7 +221,6 @@ def _run_chunk_kernel(
     from sim.kernel import (
         COVER_COL,
         N_RIN,
-        OUT_COLS,
         OUT_SCALARS,
         OUT_YEARLY,
         YEARLY_DTYPE,
@@ -247,9 +246,7 @@ def _run_chunk_kernel(
     prec = param_records(par)
     streams = rng.stream_keys(keys)
     draw_inputs(prec, keys, streams, a, rin)
-    simulate_chunk(
-        prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, OUT_COLS, yearly_rec, yearly
-    )
+    simulate_chunk(prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, yearly_rec, yearly)
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
         for name in OUT_YEARLY[:COVER_COL]:

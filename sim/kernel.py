@@ -93,11 +93,12 @@ COVER_COL = OUT_YEARLY.index("cover_forest")  # first of the five cover columns
 
 # --- parameters are records and outputs are named: the kernel reads ``P.reserves_mt`` and
 # writes ``out[oc.cost_cny, row]``. A record's field names and offsets are part of its numba
-# type, hence of the compiled signature, so a change of the parameter registry (sim/keys.py) or
-# of the outputs makes a new entry in numba's on-disk cache instead of a stale kernel reading or
-# writing the wrong columns (numba's cache only notices edits to this file). The outputs stay
-# one contiguous run of rows each (the summaries sort them in place); ``oc`` is a record of
-# their row numbers in that block, passed at run time (OUT_COLS).
+# type, hence of the compiled signature, so a change of the parameter registry (sim/keys.py)
+# makes a new entry in numba's on-disk cache instead of a stale kernel reading the wrong
+# columns. The outputs stay one contiguous run of rows each (the summaries sort them in place);
+# ``oc = OUT_COLS[0]`` names their rows in that block, a constant of the compiled code (read
+# at run time it cost 2 %), kept fresh by the cache stamp of all model sources
+# (sim.model._compile).
 SHARE_FIELDS = tuple(f"share_{lu}" for lu in LAND_USES)
 DEPTH_FIELDS = tuple(f"required_depth_{lu}_m" for lu in LAND_USES)
 PLANT_FIELDS = tuple(f"planting_cost_{lu}_cny_per_ha" for lu in LAND_USES)
@@ -361,7 +362,7 @@ def yearly_uniforms(keys, streams, first_draw, out):
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def simulate_chunk(
-    par, keys, streams, first_draw, rin, g_inf, g_disc, g_int, out, out_cols, yearly, want_yearly
+    par, keys, streams, first_draw, rin, g_inf, g_disc, g_int, out, yearly, want_yearly
 ):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
@@ -374,7 +375,7 @@ def simulate_chunk(
     (N_RIN, n_rows) the draws' random inputs from :func:`draw_inputs`; g_inf:
     (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
     1/(1+rate)^t of the discount rate and the fund's interest; out: (n_out, n_rows) float64,
-    output ``name`` in row ``out_cols[0].name`` (OUT_COLS); yearly: (n_rows, T) records of
+    output ``name`` in row ``OUT_COLS[0].name``; yearly: (n_rows, T) records of
     YEARLY_DTYPE (unused unless want_yearly).
 
     Every mined class (floor, wall plan and face, dumps) is disturbed in proportion to the ore
@@ -734,7 +735,7 @@ def simulate_chunk(
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
         need_close = cost_to_come_at_closure_cny(spend_nom, g_int[p], life, n_h)
 
-        oc = out_cols[0]
+        oc = OUT_COLS[0]
         out[oc.life_years, row] = life
         out[oc.pit_footprint_ha, row] = pit
         out[oc.pit_enlarged, row] = 1.0 if enlarged else 0.0

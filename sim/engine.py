@@ -23,6 +23,7 @@ import xarray as xr
 
 from sim import rng
 from sim.keys import AREA_CLASSES, PARAM_KEYS
+from sim.model._compile import records
 from sim.params import Library, load_library
 from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
@@ -240,7 +241,7 @@ def _run_chunk_kernel(
     n_rows = len(ids) * (b - a)
     n_out = len(OUT_SCALARS)
     out = _scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))
-    yearly_rec = np.empty((n_rows, n_years) if yearly else (0, 0), dtype=YEARLY_DTYPE)
+    yearly_rec = records(np.empty((n_rows, n_years) if yearly else (0, 0), dtype=YEARLY_DTYPE))
     # the draws' random inputs, read by the kernel only
     rin = _scratch("rin", N_RIN, n_rows)
     prec = param_records(par)

@@ -36,7 +36,7 @@ from numba import literal_unroll, njit
 
 from sim import rng
 from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
-from sim.model._compile import FASTMATH
+from sim.model._compile import FASTMATH, records
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
 from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
 from sim.model.recovery import (
@@ -105,7 +105,7 @@ PLANT_FIELDS = tuple(f"planting_cost_{lu}_cny_per_ha" for lu in LAND_USES)
 CRIT_FIELDS = tuple(f"success_cover_{lu}" for lu in LAND_USES[:-1])  # not water
 OUT_COLS_DTYPE = np.dtype([(name, np.int64) for name in OUT_SCALARS], align=True)
 #: the row of each output in the kernel's ``(len(OUT_SCALARS), n_rows)`` output block
-OUT_COLS = np.array([tuple(range(len(OUT_SCALARS)))], dtype=OUT_COLS_DTYPE)
+OUT_COLS = records(np.array([tuple(range(len(OUT_SCALARS)))], dtype=OUT_COLS_DTYPE))
 #: per-year outputs: named values, then the mean cover by land use (water excepted) and of walls
 YEARLY_DTYPE = np.dtype(
     [(name, np.float64) for name in OUT_YEARLY[:COVER_COL]]
@@ -117,7 +117,7 @@ YEARLY_DTYPE = np.dtype(
 def param_records(par: np.ndarray) -> np.ndarray:
     """The parameter matrix ``(n, len(PARAM_KEYS))`` as ``n`` records of :data:`PARAM_DTYPE`
     (a view: no copy)."""
-    return np.ascontiguousarray(par, dtype=np.float64).view(PARAM_DTYPE)[:, 0]
+    return records(np.ascontiguousarray(par, dtype=np.float64).view(PARAM_DTYPE)[:, 0])
 
 
 WATER = N_LU - 1

@@ -38,6 +38,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from sim.model._compile import records
+
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
 M1 = np.uint64(0xBF58476D1CE4E5B9)
 M2 = np.uint64(0x94D049BB133111EB)
@@ -97,7 +99,7 @@ def stream_keys(keys: np.ndarray, names: Iterable[str] | None = None) -> np.ndar
     out = np.empty(keys.shape[0], dtype=stream_dtype(names))
     for n in names:
         out[n] = _mix(keys[:, 0] ^ stream_tag(n))
-    return out
+    return records(out)
 
 
 def uniforms(k1: np.ndarray, k2: np.ndarray, counter: np.ndarray) -> np.ndarray:
@@ -132,7 +134,7 @@ def sample_draws(
 
     if n_years > MAX_YEARS:
         raise ValueError(f"horizon of {n_years} years exceeds {MAX_YEARS}")
-    settings = np.zeros(1, dtype=PARAM_DTYPE)
+    settings = records(np.zeros(1, dtype=PARAM_DTYPE))
     settings["thickness_sigma"] = thickness_sigma
     settings["output_spread"] = output_spread
     settings["common_cost_sigma"] = common_cost_sigma

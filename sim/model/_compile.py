@@ -17,7 +17,8 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from numba import njit
+import numpy as np
+from numba import config, njit
 from numba.core import caching
 
 #: floating-point licences of the model (see sim/kernel.py): fused multiply-add, reassociation,
@@ -36,6 +37,13 @@ def stage(fn=None, *, inline: bool = True):
     if fn is None:
         return lambda f: stage(f, inline=inline)
     return njit(cache=True, inline="always" if inline else "never", fastmath=FASTMATH)(fn)
+
+
+def records(a: np.ndarray) -> np.ndarray:
+    """``a`` (a structured array) as the compiled model reads it: itself, or under
+    ``NUMBA_DISABLE_JIT=1`` a :class:`numpy.recarray` view, whose elements have the attribute
+    access (``P.reserves_mt``) that numba gives records."""
+    return a.view(np.recarray) if config.DISABLE_JIT else a
 
 
 @lru_cache(maxsize=8)

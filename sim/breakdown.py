@@ -7,8 +7,9 @@ output, and no establishment failure (so no rework). The undiscounted cost at ye
 then a sum over the life that does not depend on when each hectare is restored, and the items
 below add up exactly to the total the engine computes for that run (a test checks it).
 
-The per-measure unit costs come from :func:`sim.model.cost.land_unit_costs` itself, called with
-one-hot cost factors, so the split can never drift from the model's own arithmetic.
+Quantities and unit costs come from the engine's own compiled stages (:mod:`sim.model.schedule`,
+:mod:`sim.model.cost`), the unit costs called with one-hot cost factors, so the split can never
+drift from the model's own arithmetic.
 """
 
 from __future__ import annotations
@@ -38,49 +39,49 @@ LABELS: dict[str, str] = {
 }
 
 
-def _a(r: Mapping[str, Any], key: str) -> np.ndarray:
-    return np.array([r[key]], dtype=float)
-
-
 def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     """Areas restored over the life at nominal thickness and output.
 
     Returns ``mined_land_ha`` (pit floor + dumps), ``infrastructure_ha``, ``wall_face_m2`` and
     ``total_disturbed_ha`` (plan areas) for the resolved inputs ``r`` (``sim.resolve.resolve``).
     """
-    q = schedule.output_schedule_mt(
-        _a(r, "reserves_mt"),
-        _a(r, "annual_output_mt"),
-        _a(r, "ramp_up_years"),
-        _a(r, "ramp_share"),
-        int(r["horizon_years"]),
+    n_years = int(r["horizon_years"])
+    q_mt, x_share = np.zeros(n_years), np.zeros(n_years)
+    _, mined_mt = schedule.extraction_schedule(
+        float(r["reserves_mt"]),
+        float(r["annual_output_mt"]),
+        float(r["ramp_share"]),
+        int(r["ramp_up_years"]),
+        n_years,
+        q_mt,
+        x_share,
     )
-    geo = schedule.pit_geometry(
-        schedule.seqsum(q),
-        _a(r, "rock_density_t_per_m3"),
-        _a(r, "mined_thickness_m"),
-        _a(r, "stripping_ratio"),
-        _a(r, "final_highwall_height_m"),
-        _a(r, "final_highwall_slope_deg"),
-        _a(r, "wall_length_factor"),
-        _a(r, "min_floor_width_m"),
+    plan_w, face_w = schedule.final_wall_widths_m(
+        float(r["final_highwall_height_m"]), float(r["final_highwall_slope_deg"])
     )
-    dump = schedule.seqsum(
-        schedule.dump_area_ha(
-            q,
-            _a(r, "stripping_ratio"),
-            _a(r, "rock_density_t_per_m3"),
-            _a(r, "swell_factor"),
-            _a(r, "dump_height_m"),
-        )
+    _, _, wall_plan, wall_face, floor = schedule.pit_footprint(
+        mined_mt,
+        float(r["rock_density_t_per_m3"]),
+        float(r["mined_thickness_m"]),
+        1.0,
+        float(r["stripping_ratio"]),
+        float(r["wall_length_factor"]),
+        plan_w,
+        face_w,
+        float(r["min_floor_width_m"]),
+    )
+    dump = mined_mt * schedule.dump_ha_per_mt(
+        float(r["stripping_ratio"]),
+        float(r["rock_density_t_per_m3"]),
+        float(r["swell_factor"]),
+        float(r["dump_height_m"]),
     )
     infra = float(r["infrastructure_area_ha"])
-    floor, wall_plan = float(geo["floor_ha"][0]), float(geo["wall_plan_ha"][0])
     return {
-        "mined_land_ha": floor + float(dump[0]),
+        "mined_land_ha": floor + dump,
         "infrastructure_ha": infra,
-        "wall_face_m2": float(geo["wall_face_m2"][0]),
-        "total_disturbed_ha": floor + wall_plan + float(dump[0]) + infra,
+        "wall_face_m2": wall_face,
+        "total_disturbed_ha": floor + wall_plan + dump + infra,
     }
 
 
@@ -93,54 +94,60 @@ def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
     """
     qty = quantities(r)
     land = qty["mined_land_ha"] + qty["infrastructure_ha"]
-    shares = np.array([[r[f"share_{lu}"] for lu in LAND_USES]])
-    depths = np.array([[r[f"required_depth_{lu}_m"] for lu in LAND_USES]])
-    mean_depth = np.array([float(np.sum(shares * depths))])
-    own = cost.topsoil_own_share(
-        _a(r, "soil_depth_cm"),
-        _a(r, "topsoil_loss_fraction"),
-        np.array([bool(r["topsoil_stripped"])]),
-        np.array([qty["total_disturbed_ha"]]),
-        np.array([land]),
+    mean_depth, plant, rework, _, _ = cost.land_use_sums(
+        np.array([float(r[f"share_{lu}"]) for lu in LAND_USES]),
+        np.array([float(r[f"required_depth_{lu}_m"]) for lu in LAND_USES]),
+        np.array([float(r[f"planting_cost_{lu}_cny_per_ha"]) for lu in LAND_USES]),
+        len(LAND_USES),
+        LAND_USES.index("water"),
+    )
+    own, _ = cost.topsoil_supply(
+        float(r["soil_depth_cm"]),
+        float(r["topsoil_loss_fraction"]),
+        bool(r["topsoil_stripped"]),
+        qty["total_disturbed_ha"],
+        land,
         mean_depth,
+        bool(r["import_topsoil"]),
     )
-    n = len(MEASURES)
-    one = np.ones(n)
-
-    def per_measure(key: str) -> np.ndarray:
-        return np.full(n, float(r[key]))
-
-    u = cost.land_unit_costs(
-        cost_factor=np.eye(n),  # row m: only measure m's factor is 1 -> its own contribution
-        shares=np.repeat(shares, n, axis=0),
-        planting_cost_cny_per_ha=np.array(
-            [[r[f"planting_cost_{lu}_cny_per_ha"] for lu in LAND_USES]] * n
-        ),
-        planted=np.array([[lu != "water" for lu in LAND_USES]]),
-        mean_required_depth_m=mean_depth[0] * one,
-        own_share=own[0] * one,
-        import_topsoil=np.full(n, bool(r["import_topsoil"])),
-        respread_cost_cny_per_m3=per_measure("respread_cost_cny_per_m3"),
-        import_cost_cny_per_m3=per_measure("import_cost_cny_per_m3"),
-        regrade_volume_m3_per_ha=per_measure("regrade_volume_m3_per_ha"),
-        regrade_cost_cny_per_m3=per_measure("regrade_cost_cny_per_m3"),
-        amendment_cost_cny_per_ha=per_measure("amendment_cost_cny_per_ha"),
-        substrate_amendment=np.full(n, bool(r["substrate_amendment"])),
-        drainage_cost_cny_per_ha=per_measure("drainage_cost_cny_per_ha"),
-        demolition_cost_cny_per_ha=per_measure("demolition_cost_cny_per_ha"),
-        wall_cost_cny_per_m2=per_measure("wall_cost_cny_per_m2"),
+    works: dict[str, float] = {}
+    planting = aftercare_rate = 0.0
+    for m, factors in zip(MEASURES, np.eye(len(MEASURES)), strict=True):
+        # only measure m's factor is 1: its own contribution to each unit cost
+        u_m, u_i, u_plant, _, u_wall, after_rate = cost.unit_costs_cny(
+            factors,
+            own,
+            bool(r["import_topsoil"]),
+            mean_depth,
+            plant,
+            rework,
+            float(r["respread_cost_cny_per_m3"]),
+            float(r["import_cost_cny_per_m3"]),
+            float(r["regrade_volume_m3_per_ha"]),
+            float(r["regrade_cost_cny_per_m3"]),
+            bool(r["substrate_amendment"]),
+            float(r["amendment_cost_cny_per_ha"]),
+            float(r["drainage_cost_cny_per_ha"]),
+            float(r["demolition_cost_cny_per_ha"]),
+            float(r["wall_cost_cny_per_m2"]),
+            float(r["aftercare_rate_per_year"]),
+        )
+        works[m] = (
+            qty["mined_land_ha"] * u_m
+            + qty["infrastructure_ha"] * u_i
+            + qty["wall_face_m2"] * u_wall
+        )
+        planting += land * u_plant + qty["wall_face_m2"] * u_wall
+        aftercare_rate += after_rate
+    # aftercare: the yearly rate on the planting cost, paid for the monitoring years (SPEC §5)
+    aftercare = aftercare_rate * int(r["monitoring_years"]) * planting
+    m_w, m_a = cost.fee_multiplier_pair(
+        float(r["profit_rate"]),
+        float(r["tax_rate"]),
+        float(r["other_fees_rate"]),
+        float(r["contingency_rate"]),
     )
-    works = (
-        qty["mined_land_ha"] * u["u_mined"]
-        + qty["infrastructure_ha"] * u["u_infra"]
-        + qty["wall_face_m2"] * u["u_wall"]
-    )
-    planting = land * float(np.sum(u["u_plant"])) + qty["wall_face_m2"] * float(np.sum(u["u_wall"]))
-    aftercare = float(r["aftercare_rate_per_year"]) * int(r["monitoring_years"]) * planting
-    m_w, m_a = cost.fee_multipliers(
-        _a(r, "profit_rate"), _a(r, "tax_rate"), _a(r, "other_fees_rate"), _a(r, "contingency_rate")
-    )
-    out = {m: float(works[i]) for i, m in enumerate(MEASURES)}
+    out = dict(works)
     out["aftercare"] = aftercare  # no works term: aftercare is not part of the works
-    out["fees"] = float((m_w[0] - 1.0) * np.sum(works) + (m_a[0] - 1.0) * aftercare)
+    out["fees"] = (m_w - 1.0) * sum(works.values()) + (m_a - 1.0) * aftercare
     return out

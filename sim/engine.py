@@ -3,8 +3,9 @@
 Each proposal draws from its own random stream, derived from the run seed and a SHA-256 hash of
 its id through :class:`numpy.random.SeedSequence`, so its results are the same whatever the chunk
 size, the number of worker threads, or which other proposals share the run. Chunks of
-(proposal, draw) rows stream through :func:`sim.core.simulate_rows`; per-proposal summaries are
-made as soon as a proposal's rows are done, so no (proposal, draw, year) array is ever held.
+(proposal, draw) rows stream through the compiled model (:mod:`sim.kernel`); per-proposal
+summaries are made as soon as a proposal's rows are done, so no (proposal, draw, year) array is
+ever held.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ import numpy as np
 import xarray as xr
 
 from sim import rng
-from sim.core import simulate_rows
-from sim.keys import AREA_CLASSES, PARAM_KEYS, RESOLVED_KEYS
+from sim.keys import AREA_CLASSES, PARAM_KEYS
+from sim.model._compile import records
 from sim.params import Library, load_library
 from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
@@ -201,39 +202,6 @@ def _out_names() -> tuple[str, ...]:
     return OUT_SCALARS
 
 
-def _run_chunk(chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly):
-    """The numpy backend (:func:`sim.core.simulate_rows`): per-row output matrix and yearly."""
-    a, b = chunk[2], chunk[3]
-    n = b - a
-    horizons = par[:, _HORIZON_COL].astype(np.int64)
-    n_years = int(horizons.max())
-    resolved = [row_to_resolved(r) for r in par]
-    inp = {k: np.repeat(np.array([r[k] for r in resolved]), n) for k in RESOLVED_KEYS}
-    parts: dict[str, list[np.ndarray]] = {}
-    for j, pid in enumerate(ids):
-        d = Prepared(pid, par[j]).draws(seed, n, first_draw=a)
-        for k, v in d.items():
-            if v.ndim == 2 and k != "cost_factor" and v.shape[1] < n_years:
-                v = np.pad(v, ((0, 0), (0, n_years - v.shape[1])), constant_values=1.0)
-            parts.setdefault(k, []).append(v)
-    draws = {k: np.concatenate(v) for k, v in parts.items()}
-    res = simulate_rows(inp, draws, n_years, yearly=yearly)
-    names = _out_names()
-    out = np.empty((len(ids) * n, len(names)))
-    for j, name in enumerate(names):
-        out[:, j] = res[name]
-    year_rows = {k: v for k, v in res.items() if v.ndim == 2} if yearly else {}
-    return out, year_rows
-
-
-def _kernel_available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a declared dependency
-        return False
-    return True
-
-
 _SCRATCH = threading.local()
 
 
@@ -251,7 +219,16 @@ def _run_chunk_kernel(
 ):
     """The compiled kernel (:func:`sim.kernel.simulate_chunk`) on one chunk; with ``scratch`` the
     output goes to the thread's reusable block (valid until the thread's next chunk)."""
-    from sim.kernel import N_RIN, OUT_SCALARS, OUT_YEARLY, draw_inputs, simulate_chunk
+    from sim.kernel import (
+        COVER_COL,
+        N_RIN,
+        OUT_SCALARS,
+        OUT_YEARLY,
+        YEARLY_DTYPE,
+        draw_inputs,
+        param_records,
+        simulate_chunk,
+    )
 
     a, b = chunk[2], chunk[3]
     n_years = int(par[:, _HORIZON_COL].max())
@@ -260,19 +237,24 @@ def _run_chunk_kernel(
     g_inf = (1.0 + par[:, _COL["inflation_rate"]])[:, None] ** t
     g_disc = 1.0 / (1.0 + par[:, _COL["discount_rate"]])[:, None] ** t
     g_int = 1.0 / (1.0 + par[:, _COL["fund_interest_rate"]])[:, None] ** t
-    # one contiguous run of rows per output (the summaries sort them in place)
+    # one contiguous run of rows per output (the summaries sort them in place), named by OUT_COLS
     n_rows = len(ids) * (b - a)
     n_out = len(OUT_SCALARS)
-    out = (_scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))).T
-    yearly_arr = np.empty((out.shape[0], n_years, len(OUT_YEARLY)) if yearly else (0, 0, 0))
-    rin = _scratch("rin", N_RIN, n_rows)  # the draws' random inputs, read by the kernel only
-    draw_inputs(par, keys, a, rin)
-    simulate_chunk(par, keys, a, rin, g_inf, g_disc, g_int, out, yearly_arr, yearly)
+    out = _scratch("out", n_out, n_rows) if scratch else np.empty((n_out, n_rows))
+    yearly_rec = records(np.empty((n_rows, n_years) if yearly else (0, 0), dtype=YEARLY_DTYPE))
+    # the draws' random inputs, read by the kernel only
+    rin = _scratch("rin", N_RIN, n_rows)
+    prec = param_records(par)
+    streams = rng.stream_keys(keys)
+    draw_inputs(prec, keys, streams, a, rin)
+    simulate_chunk(prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, yearly_rec, yearly)
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
-        for j, name in enumerate(OUT_YEARLY):
-            year_rows[name] = np.ascontiguousarray(yearly_arr[:, :, j])
-    return out, year_rows
+        for name in OUT_YEARLY[:COVER_COL]:
+            year_rows[name] = np.ascontiguousarray(yearly_rec[name])
+        for j, name in enumerate(OUT_YEARLY[COVER_COL:]):
+            year_rows[name] = np.ascontiguousarray(yearly_rec["cover"][:, :, j])
+    return out.T, year_rows
 
 
 _SUMMARY_SCALARS = {
@@ -468,7 +450,6 @@ def run(
     chunk_pairs: int | None = None,
     workers: int | None = None,
     progress: bool = False,
-    backend: str | None = None,
 ) -> EngineResult:
     """Run the engine; see :func:`sim.evaluate` for the public entry point.
 
@@ -491,10 +472,6 @@ def run(
 
         dup = next(i for i, c in Counter(ids).items() if c > 1)
         raise InputError(f"proposal id '{dup}' appears twice in one run; ids must be unique")
-    if backend is None:
-        backend = "numba" if _kernel_available() else "numpy"
-    if backend not in ("numba", "numpy"):
-        raise ValueError(f"backend = {backend!r}: expected 'numba' or 'numpy'")
     yearly = trajectories or raw
     if chunk_pairs is None:
         chunk_pairs = default_chunk_pairs(n_props * draws, workers or os.cpu_count() or 1)
@@ -519,13 +496,9 @@ def run(
     def work(chunk: Chunk, par: np.ndarray):
         lo, hi, a, b = chunk
         whole = a == 0 and b == draws
-        if backend == "numba":
-            # whole proposals without yearly output are only summarised: reuse the thread's block
-            scratch = whole and not yearly
-            out, year_rows = _run_chunk_kernel(chunk, par, ids[lo:hi], seed, yearly, scratch)
-        else:
-            scratch = False
-            out, year_rows = _run_chunk(chunk, par, ids[lo:hi], seed, yearly)
+        # whole proposals without yearly output are only summarised: reuse the thread's block
+        scratch = whole and not yearly
+        out, year_rows = _run_chunk_kernel(chunk, par, ids[lo:hi], seed, yearly, scratch)
         summ = _summarise_out(out, draws, inplace=not yearly) if whole else None
         return (None if scratch else out), year_rows, summ
 

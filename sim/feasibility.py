@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, spatial
-from sim.model.finance import fund_balance_cny
+from sim.model.finance import fund_balances_cny
 from sim.params import Library
 from sim.spatial.result import criterion
 
@@ -164,11 +164,16 @@ class _FundModel:
         self.life = r["life_years"].values.astype(int)
         self.need = r["liability_at_closure_cny"].values
         self.year = r["default_year"].values.astype(int)
-        self.interest = np.full(self.spend.shape[0], resolved["fund_interest_rate"])
+        self.growth = np.full(self.spend.shape[0], 1.0 + resolved["fund_interest_rate"])
         self.rows = np.arange(self.spend.shape[0])
 
     def fund(self, deposit_value: float) -> np.ndarray:
-        return fund_balance_cny(deposit_value * self.basis, self.spend, self.interest)
+        """The fund of every draw with deposits at ``deposit_value`` (the engine's own stage)."""
+        out = np.empty(self.spend.shape)
+        fund_balances_cny(
+            np.ascontiguousarray(deposit_value * self.basis), self.spend, self.growth, out
+        )
+        return out
 
     def gaps(self, deposit_value: float) -> tuple[np.ndarray, np.ndarray]:
         """Shortfall at closure and at default (nominal), before any bond."""

@@ -4,9 +4,10 @@
 :mod:`sim.rng`, a block of draws at a time; :func:`simulate_chunk` then fuses every step of
 ``model/SPEC.md`` into one pass over each row's years, drawing the yearly numbers inline (no
 yearly random arrays are materialised), and writes per-row scalars (and, on request, per-year
-arrays). Both release the GIL, so the engine runs chunks of rows on a thread pool. The numpy
-implementation in :mod:`sim.core` (vectorised over rows) and the scalar reference
-:mod:`sim.reference` compute the same equations; the tests hold all three together.
+arrays). Both release the GIL, so the engine runs chunks of rows on a thread pool. The model's
+equations are compiled stages in :mod:`sim.model`, inlined here; the scalar reference
+:mod:`sim.reference`, written from SPEC.md on its own, computes the same equations, and the tests
+hold the two together.
 
 Design notes for speed (measured in ``benchmarks/``; the kernel is bound by the number of
 instructions, so each note removes work or a mispredicted branch):
@@ -31,18 +32,37 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
 from sim import rng
-from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_KEYS
+from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
+from sim.model._compile import FASTMATH, records
+from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
+from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
+from sim.model.recovery import (
+    NEVER,
+    TINY_AREA_HA,
+    cohort_outcomes,
+    establishment,
+    failure_probabilities,
+    precipitation_factor,
+)
+from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import cover_at_age as _cover
+from sim.model.schedule import (
+    dump_ha_per_mt,
+    extraction_schedule,
+    final_wall_widths_m,
+    pit_footprint,
+    restoration_pattern,
+)
 
-COL = {k: i for i, k in enumerate(PARAM_KEYS)}
-
-#: floating-point licences given to the compiler: fused multiply-add, reassociation (so sums may
-#: be reordered and vectorised), reciprocals and signed zeros; never "no NaN" or "no inf",
-#: which the model relies on. Results stay identical run to run and chunk to chunk (the same
-#: compiled code computes each row); they differ from the reference in the last bits only.
-FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
+# FASTMATH: floating-point licences given to the compiler (sim.model._compile): fused
+# multiply-add, reassociation (so sums may be reordered and vectorised), reciprocals and signed
+# zeros; never "no NaN" or "no inf", which the model relies on. Results stay identical run to
+# run and chunk to chunk (the same compiled code computes each row); they differ from the
+# reference in the last bits only. Importing sim.model._compile also stamps numba's cache of
+# every function here with all the model's sources.
 N_LU = len(LAND_USES)
 
 #: per-row scalars written by the kernel (the reference's outputs, then the default year)
@@ -71,93 +91,37 @@ OUT_YEARLY: tuple[str, ...] = (
 
 COVER_COL = OUT_YEARLY.index("cover_forest")  # first of the five cover columns
 
-# --- column constants (numba freezes module globals at compile time)
-C_RESERVES = COL["reserves_mt"]
-C_OUTPUT = COL["annual_output_mt"]
-C_RAMP_YEARS = COL["ramp_up_years"]
-C_RAMP_SHARE = COL["ramp_share"]
-C_SPREAD = COL["output_spread"]
-C_DENSITY = COL["rock_density_t_per_m3"]
-C_THICK = COL["mined_thickness_m"]
-C_STRIP = COL["stripping_ratio"]
-C_DUMP_H = COL["dump_height_m"]
-C_INFRA = COL["infrastructure_area_ha"]
-C_SWELL = COL["swell_factor"]
-C_WALL_LEN = COL["wall_length_factor"]
-C_FLOOR_W = COL["min_floor_width_m"]
-C_SLOPE = COL["final_highwall_slope_deg"]
-C_WALL_H = COL["final_highwall_height_m"]
-C_PROG = COL["progressive_fraction"]
-C_LAG = COL["progressive_lag_years"]
-C_CLOSURE = COL["closure_years"]
-C_MONITOR = COL["monitoring_years"]
-C_SHARE0 = COL["share_forest"]
-C_SOIL_CM = COL["soil_depth_cm"]
-C_STRIPPED = COL["topsoil_stripped"]
-C_IMPORT = COL["import_topsoil"]
-C_AMEND = COL["substrate_amendment"]
-C_LOSS = COL["topsoil_loss_fraction"]
-C_RESPREAD = COL["respread_cost_cny_per_m3"]
-C_IMPORT_COST = COL["import_cost_cny_per_m3"]
-C_REGRADE_V = COL["regrade_volume_m3_per_ha"]
-C_REGRADE_C = COL["regrade_cost_cny_per_m3"]
-C_PLANT0 = COL["planting_cost_forest_cny_per_ha"]
-C_AMEND_COST = COL["amendment_cost_cny_per_ha"]
-C_DRAIN = COL["drainage_cost_cny_per_ha"]
-C_DEMOL = COL["demolition_cost_cny_per_ha"]
-C_WALL_COST = COL["wall_cost_cny_per_m2"]
-C_AFTER = COL["aftercare_rate_per_year"]
-C_PROFIT = COL["profit_rate"]
-C_TAX = COL["tax_rate"]
-C_OTHER = COL["other_fees_rate"]
-C_CONT = COL["contingency_rate"]
-C_DEPTH0 = COL["required_depth_forest_m"]
-C_PRECIP = COL["annual_precipitation_mm"]
-C_PRECIP_REF = COL["precipitation_reference_mm"]
-C_F0 = COL["cover_initial"]
-C_TOX = COL["toxic_cover_factor"]
-C_WALL_COVER = COL["wall_cover_factor"]
-C_CRIT0 = COL["success_cover_forest"]
-C_CRIT_WALL = COL["success_cover_wall"]
-C_CAP = COL["failure_cap"]
-C_M_THIN = COL["failure_mult_thin"]
-C_M_STEEP = COL["failure_mult_steep"]
-C_M_DROUGHT = COL["failure_mult_drought"]
-C_THIN = COL["thin_soil_m"]
-C_STEEP = COL["steep_wall_threshold_deg"]
-C_DROUGHT = COL["drought_probability"]
-C_HORIZON_SH = COL["success_horizon_years"]
-C_REQUIRED = COL["required_success_area_share"]
-C_PRICE = COL["ore_price_cny_per_t"]
-C_PLAN = COL["plan_restoration_cost_cny"]
-C_BASIS_REV = COL["fund_basis_revenue"]
-C_FUND_RATE = COL["fund_rate_of_revenue"]
-C_BOND = COL["bond_cny"]
-C_HAZARD = COL["operator_default_hazard_per_year"]
-C_FUND_INT = COL["fund_interest_rate"]
-C_HORIZON = COL["horizon_years"]
-C_S_THICK = COL["thickness_sigma"]
-C_S_COMMON = COL["common_cost_sigma"]
-C_S_MEASURE = COL["measure_cost_sigma"]
-C_CM = COL["cover_max_low"]
-C_GR = COL["growth_low"]
-C_FP = COL["failure_low"]
-# land uses are consecutive in RESOLVED_KEYS: forest, grassland, shrub, farmland, water
-assert [COL[f"share_{lu}"] for lu in LAND_USES] == list(range(C_SHARE0, C_SHARE0 + N_LU))
-assert [COL[f"planting_cost_{lu}_cny_per_ha"] for lu in LAND_USES] == list(
-    range(C_PLANT0, C_PLANT0 + N_LU)
+# --- parameters are records and outputs are named: the kernel reads ``P.reserves_mt`` and
+# writes ``out[oc.cost_cny, row]``. A record's field names and offsets are part of its numba
+# type, hence of the compiled signature, so a change of the parameter registry (sim/keys.py)
+# makes a new entry in numba's on-disk cache instead of a stale kernel reading the wrong
+# columns. The outputs stay one contiguous run of rows each (the summaries sort them in place);
+# ``oc = OUT_COLS[0]`` names their rows in that block, a constant of the compiled code (read
+# at run time it cost 2 %), kept fresh by the cache stamp of all model sources
+# (sim.model._compile).
+SHARE_FIELDS = tuple(f"share_{lu}" for lu in LAND_USES)
+DEPTH_FIELDS = tuple(f"required_depth_{lu}_m" for lu in LAND_USES)
+PLANT_FIELDS = tuple(f"planting_cost_{lu}_cny_per_ha" for lu in LAND_USES)
+CRIT_FIELDS = tuple(f"success_cover_{lu}" for lu in LAND_USES[:-1])  # not water
+OUT_COLS_DTYPE = np.dtype([(name, np.int64) for name in OUT_SCALARS], align=True)
+#: the row of each output in the kernel's ``(len(OUT_SCALARS), n_rows)`` output block
+OUT_COLS = records(np.array([tuple(range(len(OUT_SCALARS)))], dtype=OUT_COLS_DTYPE))
+#: per-year outputs: named values, then the mean cover by land use (water excepted) and of walls
+YEARLY_DTYPE = np.dtype(
+    [(name, np.float64) for name in OUT_YEARLY[:COVER_COL]]
+    + [("cover", np.float64, (len(OUT_YEARLY) - COVER_COL,))],
+    align=True,
 )
-assert [COL[f"required_depth_{lu}_m"] for lu in LAND_USES] == list(range(C_DEPTH0, C_DEPTH0 + N_LU))
-assert [COL[f"success_cover_{lu}"] for lu in LAND_USES[:-1]] == list(
-    range(C_CRIT0, C_CRIT0 + N_LU - 1)
-)
-# the per-draw scalar slots follow each other (read as one block of five)
-assert (rng.SLOT_COVER_MAX, rng.SLOT_GROWTH, rng.SLOT_FAILURE, rng.SLOT_DEFAULT) == tuple(
-    range(rng.SLOT_OUTPUT + 1, rng.SLOT_OUTPUT + 5)
-)
+
+
+def param_records(par: np.ndarray) -> np.ndarray:
+    """The parameter matrix ``(n, len(PARAM_KEYS))`` as ``n`` records of :data:`PARAM_DTYPE`
+    (a view: no copy)."""
+    return records(np.ascontiguousarray(par, dtype=np.float64).view(PARAM_DTYPE)[:, 0])
+
+
 WATER = N_LU - 1
 FARMLAND = LAND_USES.index("farmland")
-NEVER = np.int64(1) << np.int64(40)
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -169,7 +133,7 @@ _S11 = np.uint64(11)
 _STRIDE = np.uint64(rng.STRIDE)
 _INV53 = rng.INV_2_53
 _INV32 = rng.INV_2_32
-_LOW32 = rng.LOW32
+_LOW32 = np.uint64(0xFFFFFFFF)
 _S32 = np.uint64(32)
 
 
@@ -311,130 +275,114 @@ N_RIN = 14
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def draw_inputs(par, keys, first_draw, rin):
+def draw_inputs(par, keys, streams, first_draw, rin):
     """The per-draw random inputs of every row (SPEC §0, :mod:`sim.rng` layout) into ``rin``
     ``(N_RIN, n_rows)``: the thickness factor, eight cost factors, the output factor, the cover
     ceiling, the growth rate, the failure probability and the default uniform.
 
-    Rows are proposal-major, as in :func:`simulate_chunk`; the loop over a proposal's draws is
-    vectorised (see the notes above these functions).
+    ``streams`` holds each proposal's stream key words by input name
+    (:func:`sim.rng.stream_keys`). Rows are proposal-major, as in :func:`simulate_chunk`; the
+    loop over a proposal's draws is vectorised (see the notes above these functions).
     """
     n_prop = par.shape[0]
     n_each = rin.shape[1] // n_prop
     for p in range(n_prop):
         P = par[p]
-        k1 = keys[p, 0]
+        S = streams[p]
         k2 = keys[p, 1]
-        s_thick = P[C_S_THICK]
-        s_common = P[C_S_COMMON]
-        s_measure = P[C_S_MEASURE]
-        spread = P[C_SPREAD]
-        cm0, cm1, cm2 = P[C_CM], P[C_CM + 1], P[C_CM + 2]
-        gr0, gr1, gr2 = P[C_GR], P[C_GR + 1], P[C_GR + 2]
-        fp0, fp1, fp2 = P[C_FP], P[C_FP + 1], P[C_FP + 2]
+        k_thick = S.thickness_factor
+        k_cost = S.cost_factor
+        k_output = S.output_factor
+        k_cover = S.cover_max
+        k_growth = S.growth_rate_per_year
+        k_failure = S.failure_probability
+        k_default = S.default_uniform
+        s_thick = P.thickness_sigma
+        s_common = P.common_cost_sigma
+        s_measure = P.measure_cost_sigma
+        spread = P.output_spread
+        cm0, cm1, cm2 = P.cover_max_low, P.cover_max_mode, P.cover_max_high
+        gr0, gr1, gr2 = P.growth_low, P.growth_mode, P.growth_high
+        fp0, fp1, fp2 = P.failure_low, P.failure_mode, P.failure_high
         r0 = p * n_each
         for d in range(n_each):
             base = np.uint64(first_draw + d) * _STRIDE
-            z0, z1 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS))
-            z2, z3 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 2))
-            z4, z5 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 4))
-            z6, z7 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 6))
-            z8, z9 = _normal_pair(k1, k2, base + np.uint64(rng.SLOT_NORMALS + 8))
+            z_thick, _ = _normal_pair(k_thick, k2, base)
+            z0, z1 = _normal_pair(k_cost, k2, base)
+            z2, z3 = _normal_pair(k_cost, k2, base + np.uint64(2))
+            z4, z5 = _normal_pair(k_cost, k2, base + np.uint64(4))
+            z6, z7 = _normal_pair(k_cost, k2, base + np.uint64(6))
+            z8, _ = _normal_pair(k_cost, k2, base + np.uint64(8))
             r = r0 + d
-            rin[RIN_THICKNESS, r] = _exp(s_thick * z0)
-            common = s_common * z1
-            rin[RIN_COST, r] = _exp(common + s_measure * z2)
-            rin[RIN_COST + 1, r] = _exp(common + s_measure * z3)
-            rin[RIN_COST + 2, r] = _exp(common + s_measure * z4)
-            rin[RIN_COST + 3, r] = _exp(common + s_measure * z5)
-            rin[RIN_COST + 4, r] = _exp(common + s_measure * z6)
-            rin[RIN_COST + 5, r] = _exp(common + s_measure * z7)
-            rin[RIN_COST + 6, r] = _exp(common + s_measure * z8)
-            rin[RIN_COST + 7, r] = _exp(common + s_measure * z9)
-            slot = base + np.uint64(rng.SLOT_OUTPUT)
-            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * _uniform(k1, k2, slot) - 1.0)
-            u_cover = _uniform(k1, k2, slot + np.uint64(1))
-            rin[RIN_COVER_MAX, r] = _triangular(u_cover, cm0, cm1, cm2)
-            u_growth = _uniform(k1, k2, slot + np.uint64(2))
-            rin[RIN_GROWTH, r] = _triangular(u_growth, gr0, gr1, gr2)
-            u_failure = _uniform(k1, k2, slot + np.uint64(3))
-            rin[RIN_FAILURE, r] = _triangular(u_failure, fp0, fp1, fp2)
-            rin[RIN_DEFAULT, r] = _uniform(k1, k2, slot + np.uint64(4))
+            rin[RIN_THICKNESS, r] = _exp(s_thick * z_thick)
+            common = s_common * z0
+            rin[RIN_COST, r] = _exp(common + s_measure * z1)
+            rin[RIN_COST + 1, r] = _exp(common + s_measure * z2)
+            rin[RIN_COST + 2, r] = _exp(common + s_measure * z3)
+            rin[RIN_COST + 3, r] = _exp(common + s_measure * z4)
+            rin[RIN_COST + 4, r] = _exp(common + s_measure * z5)
+            rin[RIN_COST + 5, r] = _exp(common + s_measure * z6)
+            rin[RIN_COST + 6, r] = _exp(common + s_measure * z7)
+            rin[RIN_COST + 7, r] = _exp(common + s_measure * z8)
+            u_output = _uniform(k_output, k2, base)
+            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * u_output - 1.0)
+            rin[RIN_COVER_MAX, r] = _triangular(_uniform(k_cover, k2, base), cm0, cm1, cm2)
+            rin[RIN_GROWTH, r] = _triangular(_uniform(k_growth, k2, base), gr0, gr1, gr2)
+            rin[RIN_FAILURE, r] = _triangular(_uniform(k_failure, k2, base), fp0, fp1, fp2)
+            rin[RIN_DEFAULT, r] = _uniform(k_default, k2, base)
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
-def _cover(fmax, f0, k, age):
-    return fmax - (fmax - f0) * math.exp(-k * age)
-
-
-@njit(cache=True, fastmath=FASTMATH)
-def _age_rule(fmax, f0, k, crit, n_years):
-    """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
-    ``needed`` is the whole effective years to reach crit (inf if never, as sim.model.recovery).
-
-    Found from the closed form; when the closed form lies within 1e-6 of a whole year (or the
-    ceiling is within 1e-6 of the criterion) the bound is confirmed with the cover formula itself,
-    so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
-    """
-    if fmax >= f0:
-        if fmax < crit:  # cover never exceeds its ceiling, in floating point too
-            return 1, NEVER, math.inf
-        if not f0 < crit < fmax:
-            # edge cases (already met at planting, or a ceiling equal to the criterion): the
-            # cover formula itself, which rises with age, decides at each whole age
-            m = np.int64(0)
-            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
-                m += 1
-            return 1, (m if m <= n_years else NEVER), (0.0 if f0 >= crit else math.inf)
-        a_real = math.log((fmax - f0) / (fmax - crit)) / k
-        needed = math.ceil(a_real)
-        a = min(max(needed, 0.0), n_years + 1.0)
-        m = np.int64(a)
-        if abs(a_real - math.floor(a_real + 0.5)) < 1e-6 or fmax - crit < 1e-6 * fmax:
-            while m > 0 and _cover(fmax, f0, k, float(m - 1)) >= crit:
-                m -= 1
-            while m <= n_years and _cover(fmax, f0, k, float(m)) < crit:
-                m += 1
-        return 1, (m if m <= n_years else NEVER), needed
-    # a ceiling below the initial cover: cover decays towards it
-    needed = 0.0 if f0 >= crit else (math.inf if fmax <= crit else 0.0)
-    m = np.int64(-1)
-    while m + 1 <= n_years and _cover(fmax, f0, k, float(m + 1)) >= crit:
-        m += 1
-    return -1, m, needed
-
-
-@njit(cache=True, inline="always", fastmath=FASTMATH)
-def _reach(s, g_s, needed, first, n_h, n_years):
-    """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
-    first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
-
-    ``first[v]`` is the first year whose effective-age count reaches v (sim.model.recovery);
-    ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
-    or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
-    """
-    r = max(first[min(g_s + needed, n_years + 1)], s)
-    return np.float64(min(r, n_h))
+def _year_pair(k_stream, k2, element):
+    """The yearly uniforms of years ``2 e`` (high half of the word) and ``2 e + 1`` (low half),
+    32-bit resolution, from element ``e`` of a stream."""
+    x = _word(k_stream, k2, element)
+    return np.float64(x >> _S32) * _INV32, np.float64(x & _LOW32) * _INV32
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly, want_yearly):
+def yearly_uniforms(keys, streams, first_draw, out):
+    """The yearly uniforms of draws ``first_draw …`` of one proposal into ``out``
+    ``(3, n_draws, n_years)``: drought, land establishment, wall establishment, as
+    :func:`simulate_chunk` draws them inline (for :func:`sim.rng.sample_draws`)."""
+    S = streams[0]
+    k2 = keys[0, 1]
+    for d in range(out.shape[1]):
+        base = np.uint64(first_draw + d) * _STRIDE
+        for t in range(out.shape[2]):
+            c = base + np.uint64(t // 2)
+            odd = t % 2 == 1
+            hi, lo = _year_pair(S.drought_uniform, k2, c)
+            out[0, d, t] = lo if odd else hi
+            hi, lo = _year_pair(S.establish_land_uniform, k2, c)
+            out[1, d, t] = lo if odd else hi
+            hi, lo = _year_pair(S.establish_wall_uniform, k2, c)
+            out[2, d, t] = lo if odd else hi
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def simulate_chunk(
+    par, keys, streams, first_draw, rin, g_inf, g_disc, g_int, out, yearly, want_yearly
+):
     """Simulate rows; see the module docstring. Arrays are written in place.
 
     Rows are proposal-major: row ``i * n + d`` is draw ``first_draw + d`` of proposal ``i``, with
-    ``n = out.shape[0] // n_prop`` draws per proposal.
+    ``n = out.shape[1] // n_prop`` draws per proposal.
 
-    par: (n_prop, n_param) float64; keys: (n_prop, 2) uint64; first_draw: int; rin:
+    par: (n_prop,) records of PARAM_DTYPE (:func:`param_records`); keys: (n_prop, 2) uint64;
+    streams: (n_prop,) stream key words by input name (:func:`sim.rng.stream_keys`);
+    first_draw: int; rin:
     (N_RIN, n_rows) the draws' random inputs from :func:`draw_inputs`; g_inf:
     (n_prop, T) inflation growth (1+rate)^t; g_disc, g_int: (n_prop, T) discount factors
-    1/(1+rate)^t of the discount rate and the fund's interest; out: (n_rows, n_out);
-    yearly: (n_rows, T, n_yearly) (unused unless want_yearly).
+    1/(1+rate)^t of the discount rate and the fund's interest; out: (n_out, n_rows) float64,
+    output ``name`` in row ``OUT_COLS[0].name``; yearly: (n_rows, T) records of
+    YEARLY_DTYPE (unused unless want_yearly).
 
     Every mined class (floor, wall plan and face, dumps) is disturbed in proportion to the ore
     mined, so all of them are restored on one yearly *pattern* (share of the class restored in
     each year) times the class total; infrastructure is restored evenly at closure.
     """
-    n_rows = out.shape[0]
+    n_rows = out.shape[1]
     per_prop = n_rows // par.shape[0]
     T = g_inf.shape[1]
     q = np.zeros(T)
@@ -445,14 +393,15 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
     spend_nom = np.zeros(T)
     fund = np.zeros(T)
     g = np.zeros(T, dtype=np.int64)
-    ok_land = np.zeros(T, dtype=np.bool_)
-    ok_wall = np.zeros(T, dtype=np.bool_)
-    wet = np.zeros(T, dtype=np.bool_)
+    ok_land = np.zeros(T + 1, dtype=np.bool_)  # + 1: years come in pairs
+    ok_wall = np.zeros(T + 1, dtype=np.bool_)
+    wet = np.zeros(T + 1, dtype=np.bool_)
     s_land = np.zeros(T, dtype=np.int64)
     s_wall = np.zeros(T, dtype=np.int64)
     f = np.zeros(8)
     shares = np.zeros(N_LU)
     depth = np.zeros(N_LU)
+    plant = np.zeros(N_LU)
     crit = np.zeros(N_LU)
     kind_m = np.zeros(N_LU, dtype=np.int64)
     bound_m = np.zeros(N_LU, dtype=np.int64)
@@ -476,7 +425,6 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
     last_p = -1
     plan_w = 0.0
     face_w = 0.0
-    half_floor_w = 0.0
     mean_depth = 0.0
     plant_sum = 0.0
     rework_sum = 0.0
@@ -489,34 +437,43 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
     for row in range(n_rows):
         p = row // per_prop
         P = par[p]
-        n_h = np.int64(P[C_HORIZON])
-        k1 = keys[p, 0]
+        n_h = np.int64(P.horizon_years)
         k2 = keys[p, 1]
+        S = streams[p]
+        k_drought = S.drought_uniform
+        k_land = S.establish_land_uniform
+        k_wall = S.establish_wall_uniform
         base = np.uint64(first_draw + row - p * per_prop) * _STRIDE
         if p != last_p:  # proposal constants
             last_p = p
-            theta = math.radians(P[C_SLOPE])
-            plan_w = P[C_WALL_H] / math.tan(theta)
-            face_w = P[C_WALL_H] / math.sin(theta)
-            half_floor_w = P[C_FLOOR_W] / 2.0
-            mean_depth = 0.0
-            plant_sum = 0.0
-            rework_sum = 0.0
-            planted_share = 0.0
-            planted_depth = 0.0
-            for j in range(N_LU):
-                shares[j] = P[C_SHARE0 + j]
-                depth[j] = P[C_DEPTH0 + j]
-                mean_depth += shares[j] * depth[j]
-                plant_sum += shares[j] * P[C_PLANT0 + j]
-                if j != WATER:
-                    rework_sum += shares[j] * P[C_PLANT0 + j]
-                    planted_share += shares[j]
-                    planted_depth += shares[j] * depth[j]
-                    crit[j] = P[C_CRIT0 + j]
-            dump_per_mt = P[C_STRIP] * 1e6 / P[C_DENSITY] * P[C_SWELL] / P[C_DUMP_H] / 1e4
-            m_w = ((1.0 + P[C_PROFIT]) * (1.0 + P[C_TAX]) + P[C_OTHER]) * (1.0 + P[C_CONT])
-            m_a = 1.0 + P[C_CONT]
+            plan_w, face_w = final_wall_widths_m(
+                P.final_highwall_height_m, P.final_highwall_slope_deg
+            )
+            j = 0
+            for name in literal_unroll(SHARE_FIELDS):
+                shares[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(DEPTH_FIELDS):
+                depth[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(PLANT_FIELDS):
+                plant[j] = P[name]
+                j += 1
+            j = 0
+            for name in literal_unroll(CRIT_FIELDS):
+                crit[j] = P[name]
+                j += 1
+            mean_depth, plant_sum, rework_sum, planted_share, planted_depth = land_use_sums(
+                shares, depth, plant, N_LU, WATER
+            )
+            dump_per_mt = dump_ha_per_mt(
+                P.stripping_ratio, P.rock_density_t_per_m3, P.swell_factor, P.dump_height_m
+            )
+            m_w, m_a = fee_multiplier_pair(
+                P.profit_rate, P.tax_rate, P.other_fees_rate, P.contingency_rate
+            )
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
@@ -529,141 +486,114 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
         u_default = rin[RIN_DEFAULT, row]
 
         # ---- extraction schedule (SPEC §2)
-        reserves = P[C_RESERVES]
-        q_full = P[C_OUTPUT] * out_f
-        q_ramp = q_full * P[C_RAMP_SHARE]
-        ramp_years = np.int64(P[C_RAMP_YEARS])
-        tol = 1e-9 * reserves
-        # cumulative capacity in closed form, so the years carry no dependency chain
-        mined = 0.0
-        life = 0
-        q[0] = 0.0
-        prev = 0.0
-        for t in range(1, n_h):
-            ramp_t = t if t < ramp_years else ramp_years
-            cum = min(reserves, q_ramp * ramp_t + q_full * (t - ramp_t))
-            qt = cum - prev
-            prev = cum
-            if qt <= tol:
-                qt = 0.0
-            else:
-                life += 1
-            q[t] = qt
-            mined += qt
-        inv_mined = 1.0 / mined
-        for t in range(n_h):
-            x[t] = q[t] * inv_mined
+        life, mined = extraction_schedule(
+            P.reserves_mt,
+            P.annual_output_mt * out_f,
+            P.ramp_share,
+            np.int64(P.ramp_up_years),
+            n_h,
+            q,
+            x,
+        )
 
         # ---- pit geometry (SPEC §3); class totals
-        a_pit = 100.0 * (1.0 + P[C_STRIP]) / (P[C_DENSITY] * (P[C_THICK] * thick_f))
-        area_vol = a_pit * mined
-        area_min = (P[C_WALL_LEN] * (plan_w + half_floor_w)) ** 2 / 1e4
-        pit = max(area_vol, area_min)
-        length = P[C_WALL_LEN] * math.sqrt(pit * 1e4)
-        wall_plan = length * plan_w / 1e4
-        wall_face = length * face_w
-        floor = pit - wall_plan
+        pit, enlarged, wall_plan, wall_face, floor = pit_footprint(
+            mined,
+            P.rock_density_t_per_m3,
+            P.mined_thickness_m,
+            thick_f,
+            P.stripping_ratio,
+            P.wall_length_factor,
+            plan_w,
+            face_w,
+            P.min_floor_width_m,
+        )
         dump = dump_per_mt * mined
-        infra = P[C_INFRA]
+        infra = P.infrastructure_area_ha
         mined_land = floor + dump
         total_dist = floor + wall_plan + dump + infra
 
         # ---- restoration pattern (SPEC §4)
-        pf = P[C_PROG]
-        lag = np.int64(P[C_LAG])
-        closure = np.int64(P[C_CLOSURE])
-        prog_sum = 0.0
-        for t in range(n_h):
-            src = t - lag
-            v = pf * x[src] if (src >= 1 and t <= life) else 0.0
-            pat[t] = v
-            prog_sum += v
-        remainder = 1.0 - prog_sum
-        if abs(remainder) <= 1e-9:  # round-off only (SPEC §4)
-            remainder = 0.0
-        closing_share = remainder / closure
-        infra_share = infra / closure
-        for t in range(n_h):
-            if t > life and t <= life + closure:
-                pat[t] += closing_share
-                rinf[t] = infra_share
-            else:
-                rinf[t] = 0.0
+        closure = np.int64(P.closure_years)
+        restoration_pattern(
+            x,
+            life,
+            P.progressive_fraction,
+            np.int64(P.progressive_lag_years),
+            closure,
+            infra,
+            n_h,
+            pat,
+            rinf,
+        )
 
         # ---- unit costs (SPEC §5)
-        land_area = mined_land + infra
-        stripped = 0.0
-        if P[C_STRIPPED] != 0.0:
-            stripped = P[C_SOIL_CM] / 100.0 * (1.0 - P[C_LOSS]) * total_dist * 1e4
-        need = mean_depth * land_area * 1e4
-        own = min(1.0, stripped / need) if need > 0.0 else 1.0
-        imp = P[C_IMPORT] != 0.0
-        soil_ratio = 1.0 if imp else own
-        soil_unit = own * P[C_RESPREAD] + (1.0 - own) * (P[C_IMPORT_COST] if imp else 0.0)
-        u_soil = mean_depth * 1e4 * soil_unit * f[1]
-        u_plant = plant_sum * f[2]
-        u_rework = rework_sum * f[2]
-        u_regrade = P[C_REGRADE_V] * P[C_REGRADE_C] * f[0]
-        u_amend = (P[C_AMEND_COST] if P[C_AMEND] != 0.0 else 0.0) * f[3]
-        u_drain = P[C_DRAIN] * f[5]
-        u_demol = P[C_DEMOL] * f[6]
-        u_m = u_regrade + u_amend + u_soil + u_plant + u_drain
-        u_i = u_demol + u_soil + u_plant + u_drain
-        u_wall = P[C_WALL_COST] * f[4]
-        after_rate = P[C_AFTER] * f[7]
-        # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
-        works_pat = mined_land * u_m + wall_face * u_wall
-        plant_pat = mined_land * u_plant + wall_face * u_wall
-        rework_land_pat = mined_land * u_rework
-        rework_wall_pat = wall_face * u_wall
-        monitoring = np.int64(P[C_MONITOR])
+        own, soil_ratio = topsoil_supply(
+            P.soil_depth_cm,
+            P.topsoil_loss_fraction,
+            P.topsoil_stripped != 0.0,
+            total_dist,
+            mined_land + infra,
+            mean_depth,
+            P.import_topsoil != 0.0,
+        )
+        u_m, u_i, u_plant, u_rework, u_wall, after_rate = unit_costs_cny(
+            f,
+            own,
+            P.import_topsoil != 0.0,
+            mean_depth,
+            plant_sum,
+            rework_sum,
+            P.respread_cost_cny_per_m3,
+            P.import_cost_cny_per_m3,
+            P.regrade_volume_m3_per_ha,
+            P.regrade_cost_cny_per_m3,
+            P.substrate_amendment != 0.0,
+            P.amendment_cost_cny_per_ha,
+            P.drainage_cost_cny_per_ha,
+            P.demolition_cost_cny_per_ha,
+            P.wall_cost_cny_per_m2,
+            P.aftercare_rate_per_year,
+        )
+        monitoring = np.int64(P.monitoring_years)
 
         # ---- recovery (SPEC §6)
-        p_drought = P[C_DROUGHT]
-        precip = min(1.0, P[C_PRECIP] / P[C_PRECIP_REF])
+        p_drought = P.drought_probability
+        precip = precipitation_factor(P.annual_precipitation_mm, P.precipitation_reference_mm)
         k = growth * precip
-        d_pl = planted_depth / planted_share if planted_share > 0 else 0.0
-        thin = planted_share > 0 and soil_ratio * d_pl < P[C_THIN]
-        steep = P[C_SLOPE] > P[C_STEEP]
-        fl = fail_p * (P[C_M_THIN] if thin else 1.0)
-        fw = fail_p * (P[C_M_STEEP] if steep else 1.0)
-        cap_p = P[C_CAP]
-        m_dr = P[C_M_DROUGHT]
-        pl_wet = min(cap_p, fl)
-        pl_dry = min(cap_p, fl * m_dr)
-        pw_wet = min(cap_p, fw)
-        pw_dry = min(cap_p, fw * m_dr)
-        acc = 0
-        first[0] = 0
-        sink = T + 2  # first[] slot written in drought years (no effective year gained)
-        base_a = base + np.uint64(rng.SLOT_YEAR_A)
-        base_b = base + np.uint64(rng.SLOT_YEAR_B)
-        for t in range(n_h):  # independent years: the compiler vectorises this loop
-            h1 = _word(k1, k2, base_a + np.uint64(t))
-            h2 = _word(k1, k2, base_b + np.uint64(t))
-            w = np.float64(h1 >> _S32) * _INV32 >= p_drought
+        pl_wet, pl_dry, pw_wet, pw_dry = failure_probabilities(
+            fail_p,
+            planted_share,
+            planted_depth,
+            soil_ratio,
+            P.thin_soil_m,
+            P.final_highwall_slope_deg,
+            P.steep_wall_threshold_deg,
+            P.failure_mult_thin,
+            P.failure_mult_steep,
+            P.failure_mult_drought,
+            P.failure_cap,
+        )
+        for e in range((n_h + 1) // 2):  # independent pairs of years: vectorised
+            c = base + np.uint64(e)
+            d_hi, d_lo = _year_pair(k_drought, k2, c)
+            l_hi, l_lo = _year_pair(k_land, k2, c)
+            w_hi, w_lo = _year_pair(k_wall, k2, c)
+            t = 2 * e
+            w = d_hi >= p_drought
             wet[t] = w
-            ok_land[t] = np.float64(h1 & _LOW32) * _INV32 >= (pl_wet if w else pl_dry)
-            ok_wall[t] = np.float64(h2 >> _S32) * _INV32 >= (pw_wet if w else pw_dry)
-        for t in range(n_h):
-            w = wet[t]
-            acc += np.int64(w)
-            first[acc if w else sink] = t
-            g[t] = acc
-        for v in range(acc + 1, T + 2):
-            first[v] = T
-        nxt_l = n_h
-        nxt_w = n_h
-        for t in range(n_h - 1, -1, -1):
-            nxt_l = t if ok_land[t] else nxt_l
-            nxt_w = t if ok_wall[t] else nxt_w
-            s_land[t] = nxt_l
-            s_wall[t] = nxt_w
-        deadline = life + closure + np.int64(P[C_HORIZON_SH])
+            ok_land[t] = l_hi >= (pl_wet if w else pl_dry)
+            ok_wall[t] = w_hi >= (pw_wet if w else pw_dry)
+            w = d_lo >= p_drought
+            wet[t + 1] = w
+            ok_land[t + 1] = l_lo >= (pl_wet if w else pl_dry)
+            ok_wall[t + 1] = w_lo >= (pw_wet if w else pw_dry)
+        establishment(wet, ok_land, ok_wall, n_h, T, g, first, s_land, s_wall)
+        deadline = life + closure + np.int64(P.success_horizon_years)
         g_dead = g[min(deadline, n_h - 1)]
-        f0 = P[C_F0]
+        f0 = P.cover_initial
         base_cover = cover_max * precip
-        tox = P[C_TOX]
+        tox = P.toxic_cover_factor
         for j in range(N_LU):
             if j == WATER:
                 continue
@@ -696,8 +626,8 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
                 kind_i[j] = ki
                 bound_i[j] = bi
                 need_i[j] = ni
-        fmax_w = base_cover * P[C_WALL_COVER]
-        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P[C_CRIT_WALL], T)
+        fmax_w = base_cover * P.wall_cover_factor
+        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P.success_cover_wall, T)
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
 
@@ -747,190 +677,84 @@ def simulate_chunk(par, keys, first_draw, rin, g_inf, g_disc, g_int, out, yearly
         hw = NEVER if kind_w == 1 else bound_w
 
         # ---- cohorts: success at the deadline, rework, years to criterion
-        sum_pat_met_m = 0.0
-        sum_pat_w = 0.0
-        sum_inf_met = 0.0
-        sum_pat = 0.0
-        sum_inf = 0.0
-        rework_pat = 0.0
-        rework_inf = 0.0
-        rework_wpat = 0.0
-        years_num = 0.0
-        years_den = 0.0
-        for tau in range(n_h):
-            pt = pat[tau]
-            ci = rinf[tau]
-            if pt == 0.0 and ci == 0.0:
-                continue
-            sl = s_land[tau]
-            sw = s_wall[tau]
-            est_l = sl <= deadline
-            age_l = g_dead - g[min(sl, n_h - 1)]
-            gs = g[min(sl, n_h - 1)]
-            met_m = 0.0
-            met_i = 0.0
-            yn_m = 0.0
-            yn_i = 0.0
-            if pt != 0.0:  # mined land
-                for gg in range(n_grp):
-                    sh = grp_sh[gg]
-                    met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
-                    yn_m += sh * (_reach(sl, gs, grp_nm[gg], first, n_h, T) - tau)
-            if ci != 0.0:  # infrastructure land (closure years only)
-                for gg in range(n_grp):
-                    sh = grp_sh[gg]
-                    met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
-                    yn_i += sh * (_reach(sl, gs, grp_ni[gg], first, n_h, T) - tau)
-            met_m += water
-            met_i += water
-            gw = g[min(sw, n_h - 1)]
-            age_w = g_dead - gw
-            ok_w = sw <= deadline and lw <= age_w and age_w <= hw
-            sum_pat += pt
-            sum_inf += ci
-            sum_pat_met_m += pt * met_m
-            sum_inf_met += ci * met_i
-            sum_pat_w += pt if ok_w else 0.0
-            rework_pat += pt if sl > tau else 0.0
-            rework_inf += ci if sl > tau else 0.0
-            rework_wpat += pt if sw > tau else 0.0
-            yw = _reach(sw, gw, nw, first, n_h, T) - tau
-            years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
-            years_den += pt * (mined_land * yd + wall_plan) + ci * yd
-        restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
-        success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
-        reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
-        required = P[C_REQUIRED] - 1e-9  # a shortfall of round-off only still meets (SPEC §6)
-        success = True
-        if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
-            success = False
-        if sum_inf > 0.0 and sum_inf_met / sum_inf < required:
-            success = False
-        if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
-            success = False
+        success, success_share, rework_share, recovery_years = cohort_outcomes(
+            n_h,
+            pat,
+            rinf,
+            s_land,
+            s_wall,
+            g,
+            first,
+            T,
+            deadline,
+            g_dead,
+            (grp_sh, grp_lm, grp_hm, grp_li, grp_hi, grp_nm, grp_ni),
+            n_grp,
+            water,
+            yd,
+            (lw, hw, nw),
+            (floor, dump, wall_plan),
+            P.required_success_area_share,
+        )
 
         # ---- the operator's default year (SPEC §7), known before the yearly pass
-        hazard = P[C_HAZARD]
-        y_def = NEVER
-        if hazard >= 1.0:
-            y_def = 1
-        elif hazard > 0.0:
-            ratio = math.log(1.0 - u_default) / math.log1p(-hazard)
-            if ratio < 1e15:
-                y_def = max(1, np.int64(math.ceil(ratio)))
+        y_def = default_year(u_default, P.operator_default_hazard_per_year, NEVER)
         defaulted = y_def <= life + closure
         at = y_def - 1 if defaulted else -1
-        walk_at = 0.0
 
         # ---- one pass over the years: spend with rework and aftercare (SPEC §5-6), the fund,
         # the unrestored area and, where needed, the walk-away liability (SPEC §7)
-        price_t = P[C_PRICE] * 1e6
-        rev_basis = P[C_BASIS_REV] != 0.0
-        fund_rate = P[C_FUND_RATE]
-        plan_cost = P[C_PLAN]
-        interest = 1.0 + P[C_FUND_INT]
-        after_total = m_a * monitoring * after_rate
-        gi = g_inf[p]
-        gd = g_disc[p]
-        carry_l = 0.0
-        carry_w = 0.0
-        cost = 0.0
-        pv_cost = 0.0
-        bal = 0.0
-        pv_rev = 0.0
-        cum_x = 0.0
-        cum_pat = 0.0
-        cum_rinf = 0.0
-        peak = 0.0
-        after_due = 0.0  # aftercare due in year t: the last `monitoring` years' plantings
-        for t in range(n_h):
-            pt = pat[t]
-            ct = rinf[t]
-            a_yr[t] = after_rate * (pt * plant_pat + ct * u_plant)
-            rw = 0.0
-            if t >= 1:
-                tm = t - 1
-                add_l = pat[tm] * rework_land_pat + rinf[tm] * u_rework
-                add_w = pat[tm] * rework_wall_pat
-                carry_l = 0.0 if ok_land[tm] else carry_l + add_l
-                carry_w = 0.0 if ok_wall[tm] else carry_w + add_w
-                rw = carry_l + carry_w
-                if monitoring > 0:
-                    after_due += a_yr[tm]
-                    if tm - monitoring >= 0:
-                        after_due -= a_yr[tm - monitoring]
-            works = pt * works_pat + ct * u_i
-            sp = m_w * (works + rw) + m_a * after_due
-            cost += sp
-            sn = sp * gi[t]
-            spend_nom[t] = sn
-            pv_cost += sn * gd[t]
-            revenue = q[t] * price_t * gi[t]
-            pv_rev += revenue * gd[t]
-            dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
-            bal = max(0.0, bal * interest + (dep - sn))
-            fund[t] = bal
-            cum_x += x[t]
-            cum_pat += pt
-            cum_rinf += ct
-            left = cum_x - cum_pat
-            um = mined_land * left
-            ui = infra - cum_rinf
-            unrest = um + wall_plan * left + ui
-            if unrest > peak:
-                peak = unrest
-            if t == at or want_yearly:
-                owed = 0.0
-                for j in range(monitoring):
-                    if t - j >= 0:
-                        owed += (monitoring - j) * a_yr[t - j]
-                uwf = wall_face * left
-                restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
-                after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
-                wk = (restore_left + after_left + m_a * owed) * gi[t]
-                if t == at:
-                    walk_at = wk
-                if want_yearly:
-                    yearly[row, t, 0] = sp
-                    yearly[row, t, 1] = sn
-                    yearly[row, t, 2] = revenue
-                    yearly[row, t, 3] = x[t]
-                    yearly[row, t, 4] = bal
-                    yearly[row, t, 5] = wk
-                    yearly[row, t, 6] = floor * cum_x
-                    yearly[row, t, 7] = wall_plan * cum_x
-                    yearly[row, t, 8] = dump * cum_x
-                    yearly[row, t, 9] = infra
-                    yearly[row, t, 10] = floor * cum_pat
-                    yearly[row, t, 11] = wall_plan * cum_pat
-                    yearly[row, t, 12] = dump * cum_pat
-                    yearly[row, t, 13] = cum_rinf
-        bond = P[C_BOND]
+        cost, pv_cost, pv_rev, peak, walk_at = yearly_pass(
+            n_h,
+            pat,
+            rinf,
+            q,
+            x,
+            ok_land,
+            ok_wall,
+            (floor, dump, wall_plan, wall_face, infra),
+            (u_m, u_i, u_plant, u_rework, u_wall, after_rate),
+            (m_w, m_a),
+            monitoring,
+            P.ore_price_cny_per_t,
+            P.fund_basis_revenue != 0.0,
+            P.fund_rate_of_revenue,
+            P.plan_restoration_cost_cny,
+            1.0 + P.fund_interest_rate,
+            g_inf[p],
+            g_disc[p],
+            at,
+            want_yearly,
+            yearly,
+            row,
+            a_yr,
+            spend_nom,
+            fund,
+        )
+        bond = P.bond_cny
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
-        need_close = 0.0
-        for t in range(life + 1, n_h):
-            need_close += spend_nom[t] * g_int[p, t - life]
+        need_close = cost_to_come_at_closure_cny(spend_nom, g_int[p], life, n_h)
 
-        o = out[row]
-        o[0] = life
-        o[1] = pit
-        o[2] = 1.0 if area_min > area_vol else 0.0
-        o[3] = total_dist
-        o[4] = peak
-        o[5] = cost
-        o[6] = cost / total_dist
-        o[7] = pv_cost
-        o[8] = pv_rev
-        o[9] = 1.0 if success else 0.0
-        o[10] = success_area / restored_area
-        o[11] = reworked / restored_area
-        o[12] = years_num / years_den if years_den > 0.0 else np.nan
-        o[13] = fund[life]
-        o[14] = need_close
-        o[15] = 1.0 if fund[life] + bond >= need_close else 0.0
-        o[16] = 1.0 if defaulted else 0.0
-        o[17] = unfunded
-        o[18] = y_def if defaulted else -1
+        oc = OUT_COLS[0]
+        out[oc.life_years, row] = life
+        out[oc.pit_footprint_ha, row] = pit
+        out[oc.pit_enlarged, row] = 1.0 if enlarged else 0.0
+        out[oc.total_disturbed_ha, row] = total_dist
+        out[oc.peak_unrestored_ha, row] = peak
+        out[oc.cost_cny, row] = cost
+        out[oc.cost_per_ha_cny, row] = cost / total_dist
+        out[oc.pv_cost_cny, row] = pv_cost
+        out[oc.pv_revenue_cny, row] = pv_rev
+        out[oc.success, row] = 1.0 if success else 0.0
+        out[oc.success_area_share, row] = success_share
+        out[oc.rework_area_share, row] = rework_share
+        out[oc.recovery_years, row] = recovery_years
+        out[oc.fund_at_closure_cny, row] = fund[life]
+        out[oc.liability_at_closure_cny, row] = need_close
+        out[oc.assured, row] = 1.0 if fund[life] + bond >= need_close else 0.0
+        out[oc.defaulted, row] = 1.0 if defaulted else 0.0
+        out[oc.unfunded_liability_cny, row] = unfunded
+        out[oc.default_year, row] = y_def if defaulted else -1
 
         if want_yearly:
             for t in range(n_h):
@@ -978,7 +802,7 @@ def _cover_yearly(
 ):
     """Area-weighted mean cover by land use and of walls, by year (NaN before any); O(T²)."""
     for j in range(N_LU + 1):
-        col = COVER_COL + (j if j < WATER else WATER)
+        col = j if j < WATER else WATER  # walls after the four planted land uses
         if j == WATER:
             continue
         for t in range(n_h):
@@ -998,11 +822,12 @@ def _cover_yearly(
                     parts = (r_wallp[tau], fmax_w), (0.0, fmax_w)
                     s = s_wall[tau]
                 for a, fmax in parts:
-                    if a == 0.0:
+                    if abs(a) < TINY_AREA_HA:  # nothing but underflow (SPEC §8)
                         continue
                     c = 0.0
                     if t >= s:
                         c = _cover(fmax, f0, k, float(g[t] - g[min(s, n_h - 1)]))
                     num += a * c
                     den += a
-            yearly[row, t, col] = num / den if den > 0.0 else np.nan
+            cover = yearly[row, t].cover
+            cover[col] = num / den if den > 0.0 else np.nan

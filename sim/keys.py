@@ -7,6 +7,8 @@ parameter library.  ``sim/model/SPEC.md`` defines how each is used.
 
 from __future__ import annotations
 
+import numpy as np
+
 LAND_USES: tuple[str, ...] = ("forest", "grassland", "shrub", "farmland", "water")
 AREA_CLASSES: tuple[str, ...] = ("pit_floor", "pit_wall", "dump", "infrastructure")
 MEASURES: tuple[str, ...] = (
@@ -157,3 +159,7 @@ SETTING_KEYS: tuple[str, ...] = (
     "failure_high",
 )
 PARAM_KEYS: tuple[str, ...] = RESOLVED_KEYS + SETTING_KEYS
+
+#: one record per proposal, one float64 field per name of PARAM_KEYS in that order: the row of
+#: the engine's parameter matrix as the compiled kernel reads it (``P.reserves_mt``)
+PARAM_DTYPE = np.dtype([(name, np.float64) for name in PARAM_KEYS], align=True)

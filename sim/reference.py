@@ -398,6 +398,42 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         class_met["wallp"].append(Wp_coh[tau] * met_W)
     denom = _seq_sum(denom_terms)
 
+    # ---- §8 cover by year: area-weighted mean cover of the land restored so far ----------
+    def cover_in_year(fmax: float, s: int, t: int) -> float:
+        """Cover in year t of a cohort established in year s (0 while not established)."""
+        if t < s:
+            return 0.0
+        return fmax - (fmax - F0) * math.exp(-k_growth * (G[t] - G[s]))
+
+    def mean_cover(cohorts: list[list[tuple[float, float, int]]]) -> list[float]:
+        """Per year t: Σ area · cover / Σ area over the cohorts restored by t (NaN if none);
+        ``cohorts[τ]`` lists (area, ceiling, establishment year) of the parts restored in τ."""
+        series = []
+        for t in range(H):
+            parts = [
+                part for tau in range(t + 1) for part in cohorts[tau] if abs(part[0]) >= 1e-300
+            ]
+            area = _seq_sum(a for a, _, _ in parts)
+            num = _seq_sum(a * cover_in_year(fmax, s, t) for a, fmax, s in parts)
+            series.append(num / area if area > 0.0 else math.nan)
+        return series
+
+    cover_by_year = {
+        f"cover_{lu}": mean_cover(
+            [
+                [
+                    (M_coh[tau] * share[lu], Fmax_M[lu], s_land[tau]),
+                    (I_coh[tau] * share[lu], Fmax_I[lu], s_land[tau]),
+                ]
+                for tau in range(H)
+            ]
+        )
+        for lu in _PLANTED_USES
+    }
+    cover_by_year["cover_wall"] = mean_cover(
+        [[(Wp_coh[tau], Fmax_W, s_wall[tau])] for tau in range(H)]
+    )
+
     # years from first planting to meeting the criterion, censored at the horizon
     def years_needed(fmax: float, crit: float) -> float:
         if F0 >= crit:
@@ -526,6 +562,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         "walkaway_liability_cny": walkaway,
         "disturbed_ha": {ac: list(dist_cum[_OUTPUT_CLASS[ac]]) for ac in AREA_CLASSES},
         "restored_ha": {ac: list(rest_cum[_OUTPUT_CLASS[ac]]) for ac in AREA_CLASSES},
+        **cover_by_year,
     }
     assert set(DRAW_OUTPUT_SCALARS) | set(DRAW_OUTPUT_YEARLY) <= set(out)
     return out

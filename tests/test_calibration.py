@@ -1,5 +1,6 @@
 """Calibration of unit costs against Hunan restoration programmes (model.md §3), and analytic
-checks of the engine with uncertainty switched off."""
+checks of the model with uncertainty switched off (the engine's compiled cost stages, and the
+scalar reference, which the engine matches to 1e-9 in tests/test_engine_reference.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ import numpy as np
 import pytest
 from conftest import make_proposal
 
-from sim.core import simulate_rows
 from sim.engine import prepare
-from sim.keys import RESOLVED_KEYS
+from sim.keys import AREA_CLASSES
 from sim.model import cost
 from sim.params import load_library
+from sim.reference import simulate_draws
 
 LIB = load_library()
 
@@ -21,47 +22,44 @@ LIB = load_library()
 def abandoned_site_cost_per_ha(*, amended: bool) -> float:
     """A 3 ha abandoned floor restored to forest on 0.3 m imported soil, with a 10 m face at
     40° along 100 m, three years' aftercare, no uncertainty [CNY per disturbed ha]."""
-    one = np.ones(1)
-    shares = np.array([[1.0, 0.0, 0.0, 0.0, 0.0]])
+    shares = np.array([1.0, 0.0, 0.0, 0.0, 0.0])
     plant = np.array(
-        [
-            [
-                LIB[f"cost.planting.{lu}"]
-                for lu in ("forest", "grassland", "shrub", "farmland", "water")
-            ]
-        ]
+        [LIB[f"cost.planting.{lu}"] for lu in ("forest", "grassland", "shrub", "farmland", "water")]
     )
-    u = cost.land_unit_costs(
-        cost_factor=np.ones((1, 8)),
-        shares=shares,
-        planting_cost_cny_per_ha=plant,
-        planted=np.array([[True, True, True, True, False]]),
-        mean_required_depth_m=0.3 * one,
-        own_share=0.0 * one,
-        import_topsoil=np.array([True]),
-        respread_cost_cny_per_m3=LIB["cost.topsoil_respread_unit_cost"] * one,
-        import_cost_cny_per_m3=LIB["cost.topsoil_import_unit_cost"] * one,
-        regrade_volume_m3_per_ha=LIB["cost.regrade_volume"] * one,
-        regrade_cost_cny_per_m3=LIB["cost.regrade_unit_cost"] * one,
-        amendment_cost_cny_per_ha=LIB["cost.amendment_unit_cost"] * one,
-        substrate_amendment=np.array([amended]),
-        drainage_cost_cny_per_ha=LIB["cost.drainage_unit_cost"] * one,
-        demolition_cost_cny_per_ha=LIB["cost.demolition_unit_cost"] * one,
-        wall_cost_cny_per_m2=LIB["cost.wall_greening.moderate"] * one,
+    mean_depth, plant_cny, rework_cny, _, _ = cost.land_use_sums(
+        shares, np.full(5, 0.3), plant, 5, 4
     )
-    m_w, m_a = cost.fee_multipliers(
+    u_mined, _, u_plant, _, u_wall, _ = cost.unit_costs_cny(
+        np.ones(8),
+        0.0,
+        True,
+        mean_depth,
+        plant_cny,
+        rework_cny,
+        LIB["cost.topsoil_respread_unit_cost"],
+        LIB["cost.topsoil_import_unit_cost"],
+        LIB["cost.regrade_volume"],
+        LIB["cost.regrade_unit_cost"],
+        amended,
+        LIB["cost.amendment_unit_cost"],
+        LIB["cost.drainage_unit_cost"],
+        LIB["cost.demolition_unit_cost"],
+        LIB["cost.wall_greening.moderate"],
+        LIB["cost.aftercare_rate"],
+    )
+    m_w, m_a = cost.fee_multiplier_pair(
         *(
-            LIB[f"cost.{k}"] * one
+            LIB[f"cost.{k}"]
             for k in ("profit_rate", "tax_rate", "other_fees_rate", "contingency_rate")
         )
     )
     floor_ha = 3.0
     face_m2 = 100.0 * 10.0 / math.sin(math.radians(40.0))
     wall_plan_ha = 100.0 * 10.0 / math.tan(math.radians(40.0)) / 1e4
-    works = floor_ha * u["u_mined"] + face_m2 * u["u_wall"]
-    aftercare = 3 * LIB["cost.aftercare_rate"] * (floor_ha * u["u_plant"] + face_m2 * u["u_wall"])
+    works = floor_ha * u_mined + face_m2 * u_wall
+    aftercare = 3 * LIB["cost.aftercare_rate"] * (floor_ha * u_plant + face_m2 * u_wall)
     total = m_w * works + m_a * aftercare
-    return float(total[0] / (floor_ha + wall_plan_ha))
+    return float(total / (floor_ha + wall_plan_ha))
 
 
 def test_typical_abandoned_site_lands_in_the_hunan_band() -> None:
@@ -85,7 +83,6 @@ def _deterministic_rows(changes: dict, n: int = 3):
 
     [prep] = prepare([make_proposal(changes)], sim.load_policy(), LIB)
     h = prep.horizon
-    inp = {k: np.repeat(np.array([prep.resolved[k]]), n) for k in RESOLVED_KEYS}
     draws = {
         "thickness_factor": np.ones(n),
         "output_factor": np.ones(n),
@@ -98,7 +95,11 @@ def _deterministic_rows(changes: dict, n: int = 3):
         "establish_land_uniform": np.ones((n, h)),
         "establish_wall_uniform": np.ones((n, h)),
     }
-    return prep.resolved, simulate_rows(inp, draws, h, yearly=True)
+    rows = simulate_draws(prep.resolved, draws)  # the oracle the engine matches to 1e-9
+    out = {k: np.array([r[k] for r in rows]) for k in rows[0] if not isinstance(rows[0][k], dict)}
+    for cls in AREA_CLASSES:
+        out[f"disturbed_{cls}_ha"] = np.array([r["disturbed_ha"][cls] for r in rows])
+    return prep.resolved, out
 
 
 def test_engine_geometry_of_the_example_by_hand() -> None:

@@ -1,4 +1,4 @@
-"""The vectorised engine against the scalar reference on shared random draws (SPEC.md)."""
+"""The compiled engine against the scalar reference on shared random draws (SPEC.md)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import reference
-from sim.core import simulate_rows
-from sim.engine import prepare
-from sim.keys import AREA_CLASSES, DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY, RESOLVED_KEYS
-from sim.params import load_library
+from sim.keys import AREA_CLASSES, DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
 
 RTOL = 1e-9
+COVER_KEYS = ("cover_forest", "cover_grassland", "cover_shrub", "cover_farmland", "cover_wall")
 
 VARIANTS: dict[str, dict] = {
     "example": {},
@@ -117,20 +115,11 @@ VARIANTS: dict[str, dict] = {
 }
 
 
-def _run_both(proposal, policy, n_draws: int, seed: int = 7):
-    [prep] = prepare([proposal], policy, load_library())
-    draws = prep.draws(seed, n_draws)
-    h = prep.horizon
-    inp = {k: np.repeat(np.array([prep.resolved[k]]), n_draws) for k in RESOLVED_KEYS}
-    eng = simulate_rows(inp, draws, h, yearly=True)
-    ref = reference.simulate_draws(prep.resolved, draws)
-    return eng, ref
-
-
 def _close(name: str, eng: np.ndarray, ref: np.ndarray) -> None:
     ref = np.asarray(ref, dtype=float)
     eng = np.asarray(eng, dtype=float)
-    scale = np.max(np.abs(ref)) if ref.size else 0.0
+    finite = np.abs(ref[np.isfinite(ref)])  # cover is NaN before any land is restored
+    scale = np.max(finite) if finite.size else 0.0
     # money that is zero in exact arithmetic (a fund whose deposits just cover its spending) is
     # round-off of flows of millions in either implementation: a micro-yuan is equality
     atol = max(1e-12 * max(scale, 1.0), 1e-6 if name.endswith("_cny") else 0.0)
@@ -146,17 +135,13 @@ def _compare(eng, ref) -> None:
             _close(key, eng[key], values)
     for key in DRAW_OUTPUT_YEARLY:
         _close(key, eng[key], [r[key] for r in ref])
+    for key in COVER_KEYS:
+        _close(key, eng[key], [r[key] for r in ref])
     for cls in AREA_CLASSES:
         _close(
             f"disturbed {cls}", eng[f"disturbed_{cls}_ha"], [r["disturbed_ha"][cls] for r in ref]
         )
         _close(f"restored {cls}", eng[f"restored_{cls}_ha"], [r["restored_ha"][cls] for r in ref])
-
-
-@pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_engine_equals_reference(name: str, policy) -> None:
-    eng, ref = _run_both(make_proposal(VARIANTS[name]), policy, n_draws=60)
-    _compare(eng, ref)
 
 
 def test_variants_exercise_the_branches(policy) -> None:
@@ -168,8 +153,11 @@ def test_variants_exercise_the_branches(policy) -> None:
         "failure": False,
         "unassured": False,
     }
+    from sim import engine
+
     for changes in VARIANTS.values():
-        eng, _ = _run_both(make_proposal(changes), policy, n_draws=60)
+        res = engine.run([make_proposal(changes)], policy, draws=60, seed=7, raw=True)
+        eng = {k: v.values for k, v in res.raw.isel(proposal=0).data_vars.items()}
         seen["rework"] |= bool(np.any(eng["rework_area_share"] > 0))
         seen["default"] |= bool(np.any(eng["defaulted"]))
         seen["enlarged"] |= bool(np.any(eng["pit_enlarged"]))
@@ -204,22 +192,13 @@ proposal_changes = st.fixed_dictionaries(
 ).filter(lambda c: c["extraction.reserves_mt"] / c["extraction.annual_output_mt"] < 60)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(changes=proposal_changes, seed=st.integers(0, 2**32 - 1))
-def test_engine_equals_reference_on_random_proposals(changes, seed) -> None:
-    import sim
-
-    eng, ref = _run_both(make_proposal(changes), sim.load_policy(), n_draws=12, seed=seed)
-    _compare(eng, ref)
-
-
 # --- the compiled kernel (sim.kernel) against the same reference -----------------------------
 
 
 def _kernel_vs_reference(proposal, policy, n_draws: int, seed: int) -> None:
     from sim import engine
 
-    res = engine.run([proposal], policy, draws=n_draws, seed=seed, raw=True, backend="numba")
+    res = engine.run([proposal], policy, draws=n_draws, seed=seed, raw=True)
     raw = res.raw.isel(proposal=0)
     prep = res.prepared[0]
     ref = reference.simulate_draws(prep.resolved, prep.draws(seed, n_draws))
@@ -241,19 +220,3 @@ def test_kernel_equals_reference_on_random_proposals(changes, seed) -> None:
     import sim
 
     _kernel_vs_reference(make_proposal(changes), sim.load_policy(), n_draws=12, seed=seed)
-
-
-@pytest.mark.parametrize(
-    "name", ["example", "toxic_unamended_thin_soil_no_import", "revenue_basis_bond_high_hazard"]
-)
-def test_backends_agree_on_trajectories(name: str, policy) -> None:
-    """Both backends give the same summaries and per-year quantiles (cover included)."""
-    import xarray as xr
-
-    from sim import engine
-
-    p = make_proposal(VARIANTS[name])
-    a = engine.run([p], policy, draws=80, seed=2, trajectories=True, backend="numpy")
-    b = engine.run([p], policy, draws=80, seed=2, trajectories=True, backend="numba")
-    xr.testing.assert_allclose(a.summary, b.summary, rtol=1e-9)
-    xr.testing.assert_allclose(a.trajectories, b.trajectories, rtol=1e-9, atol=1e-6)

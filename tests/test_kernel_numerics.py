@@ -21,19 +21,15 @@ from sim.kernel import (
     N_RIN,
     NEVER,
     RIN_COST,
-    RIN_COVER_MAX,
-    RIN_DEFAULT,
-    RIN_FAILURE,
-    RIN_GROWTH,
-    RIN_OUTPUT,
     RIN_THICKNESS,
-    _age_rule,
     _cos_sin_turn,
-    _cover,
     _exp,
     _log_one_minus,
     draw_inputs,
+    param_records,
 )
+from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import cover_at_age as _cover
 
 
 @njit(cache=False)
@@ -113,10 +109,62 @@ def test_log_one_minus_matches_libm() -> None:
     assert _ulps(got[nonzero], exact[nonzero]).max() <= 4.0  # libm itself is within 1
 
 
+def _numpy_draws(key, stream, settings, first_draw: int, n_draws: int, n_years: int) -> dict:
+    """The documented layout of sim.rng in numpy and libm, as an independent check."""
+    k2 = key[1]
+    base = (np.arange(first_draw, first_draw + n_draws, dtype=np.uint64) * rng.STRIDE)[:, None]
+
+    def u(name: str, elements) -> np.ndarray:
+        return rng.uniforms(stream[name], k2, base + np.asarray(elements, dtype=np.uint64))
+
+    def normals(name: str, n: int) -> np.ndarray:
+        pairs = u(name, np.arange(2 * ((n + 1) // 2)))
+        r = np.sqrt(-2.0 * np.log(1.0 - pairs[:, 0::2]))
+        z = np.empty((n_draws, pairs.shape[1]))
+        z[:, 0::2] = r * np.cos(2.0 * np.pi * pairs[:, 1::2])
+        z[:, 1::2] = r * np.sin(2.0 * np.pi * pairs[:, 1::2])
+        return z[:, :n]
+
+    def tri(name: str, low: float, mode: float, high: float) -> np.ndarray:
+        x = u(name, [0])[:, 0]
+        left = low + np.sqrt(x * (high - low) * (mode - low))
+        right = high - np.sqrt((1.0 - x) * (high - low) * (high - mode))
+        return np.where(x < (mode - low) / (high - low), left, right)
+
+    def yearly(name: str) -> np.ndarray:
+        """Year t: element t // 2, the word's high half for even t, its low half for odd."""
+        years = np.arange(n_years, dtype=np.uint64)
+        c = base + years // np.uint64(2)
+        x = rng._mix(rng._mix(stream[name] + c * rng.GAMMA) ^ k2)
+        half = np.where(years % 2 == 0, x >> np.uint64(32), x & np.uint64(0xFFFFFFFF))
+        return half.astype(np.float64) / 2.0**32
+
+    z = normals("cost_factor", 9)
+    return {
+        "thickness_factor": np.exp(settings["thickness_sigma"] * normals("thickness_factor", 1))[
+            :, 0
+        ],
+        "cost_factor": np.exp(
+            settings["common_cost_sigma"] * z[:, :1] + settings["measure_cost_sigma"] * z[:, 1:]
+        ),
+        "output_factor": 1.0
+        + settings["output_spread"] * (2.0 * u("output_factor", [0])[:, 0] - 1),
+        "cover_max": tri("cover_max", *settings["cover_max"]),
+        "growth_rate_per_year": tri("growth_rate_per_year", *settings["growth_rate_per_year"]),
+        "failure_probability": tri("failure_probability", *settings["failure_probability"]),
+        "default_uniform": u("default_uniform", [0])[:, 0],
+        **{
+            name: yearly(name)
+            for name in ("drought_uniform", "establish_land_uniform", "establish_wall_uniform")
+        },
+    }
+
+
 @pytest.mark.parametrize("first_draw,n_draws", [(0, 100), (37, 13), (1000, 1)])
-def test_draw_inputs_are_the_generators_draws(first_draw, n_draws) -> None:
-    """The kernel's vectorised draws are sim.rng's (numpy, libm) to round-off, and a draw's
-    values do not depend on where it falls in the block (vector body or remainder)."""
+def test_draws_follow_the_documented_layout(first_draw, n_draws) -> None:
+    """The compiled draws (through sim.rng.sample_draws, the engine's own generator) are the
+    layout documented in sim.rng, computed here with numpy and libm, to round-off; the yearly
+    uniforms exactly. A draw's values do not depend on where it falls in the block."""
     import sim
     from sim.engine import prepare
     from sim.params import load_library
@@ -125,27 +173,23 @@ def test_draw_inputs_are_the_generators_draws(first_draw, n_draws) -> None:
     props = [make_proposal({"proposal.id": f"P-{i}"}) for i in range(3)]
     par = np.stack([p.row for p in prepare(props, sim.load_policy(), load_library())])
     keys = rng.proposal_keys(11, [p.proposal.id for p in props])
+    streams = rng.stream_keys(keys)
     rin = np.empty((N_RIN, 3 * n_draws))
-    draw_inputs(par, keys, first_draw, rin)
-    names = {
-        "thickness_factor": RIN_THICKNESS,
-        "output_factor": RIN_OUTPUT,
-        "cover_max": RIN_COVER_MAX,
-        "growth_rate_per_year": RIN_GROWTH,
-        "failure_probability": RIN_FAILURE,
-        "default_uniform": RIN_DEFAULT,
-    }
+    draw_inputs(param_records(par), keys, streams, first_draw, rin)
     for i in range(3):
-        d = rng.sample_draws(keys[i], n_draws, 3, first_draw=first_draw, **row_to_settings(par[i]))
+        settings = row_to_settings(par[i])
+        d = rng.sample_draws(keys[i], n_draws, 5, first_draw=first_draw, **settings)
+        want = _numpy_draws(keys[i], streams[i], settings, first_draw, n_draws, 5)
+        assert set(d) == set(want)
+        for name, v in want.items():
+            exact = name.endswith("_uniform")
+            np.testing.assert_allclose(d[name], v, rtol=0 if exact else 1e-14, err_msg=name)
         rows = slice(i * n_draws, (i + 1) * n_draws)
-        for name, r in names.items():
-            np.testing.assert_allclose(rin[r, rows], d[name], rtol=1e-14, err_msg=name)
-        np.testing.assert_allclose(
-            rin[RIN_COST : RIN_COST + 8, rows].T, d["cost_factor"], rtol=1e-14
-        )
+        np.testing.assert_array_equal(rin[RIN_THICKNESS, rows], d["thickness_factor"])
+        np.testing.assert_array_equal(rin[RIN_COST : RIN_COST + 8, rows].T, d["cost_factor"])
     # one draw alone equals the same draw inside a block
     alone = np.empty((N_RIN, 3))
-    draw_inputs(par, keys, first_draw + n_draws - 1, alone)
+    draw_inputs(param_records(par), keys, streams, first_draw + n_draws - 1, alone)
     np.testing.assert_array_equal(alone[:, 0], rin[:, n_draws - 1])
 
 

@@ -82,3 +82,47 @@ def test_any_slice_of_draws_is_the_same() -> None:
 def test_horizon_limit() -> None:
     with pytest.raises(ValueError, match="1024"):
         rng.sample_draws(rng.proposal_keys(0, ["A"])[0], 1, 2000, **SETTINGS)
+
+
+def test_a_new_named_input_shifts_no_other_stream() -> None:
+    """Each input draws from a stream keyed by its name: with one more named input in the
+    record of streams (placed first), every other input's draws are bit-identical."""
+    from sim import kernel
+    from sim.keys import PARAM_DTYPE
+
+    keys = rng.proposal_keys(5, ["A", "B"])
+    settings = np.zeros(2, dtype=PARAM_DTYPE)
+    for name, value in SETTINGS.items():
+        if isinstance(value, tuple):
+            prefix = {"growth_rate_per_year": "growth", "failure_probability": "failure"}
+            for part, v in zip(("low", "mode", "high"), value, strict=True):
+                settings[f"{prefix.get(name, name)}_{part}"] = v
+        else:
+            settings[name] = value
+    results = []
+    for names in (rng.draw_names(), ("dummy_uncertain_input", *rng.draw_names())):
+        streams = rng.stream_keys(keys, names)
+        rin = np.empty((kernel.N_RIN, 2 * 30))
+        kernel.draw_inputs(settings, keys, streams, 4, rin)
+        yearly = np.empty((3, 30, 25))
+        kernel.yearly_uniforms(keys[:1], streams[:1], 4, yearly)
+        results.append((rin, yearly, streams))
+    (rin_a, year_a, s_a), (rin_b, year_b, s_b) = results
+    np.testing.assert_array_equal(rin_a, rin_b)
+    np.testing.assert_array_equal(year_a, year_b)
+    for name in rng.draw_names():
+        assert s_a[name].tobytes() == s_b[name].tobytes()
+    # and the dummy's own stream is a different one
+    assert not np.isin(s_b["dummy_uncertain_input"], [s_a[n] for n in rng.draw_names()]).any()
+
+
+def test_streams_of_different_names_differ() -> None:
+    key = rng.proposal_keys(0, ["A"])
+    s = rng.stream_keys(key)
+    words = [int(s[n][0]) for n in rng.draw_names()]
+    assert len(set(words)) == len(words)
+    u = [
+        rng.uniforms(s[n][0], key[0, 1], np.arange(20_000, dtype=np.uint64))
+        for n in ("drought_uniform", "establish_land_uniform")
+    ]
+    assert abs(np.corrcoef(u[0], u[1])[0, 1]) < 0.03

@@ -7,127 +7,256 @@ mine budgets 17.5 % re-seeding, S], more on steep walls, thin soil or a first-ye
 drought years (≈ 0.1/yr [E]) add no effective age; success criteria by land use from southern
 forestry acceptance rules and the old reclamation standard [S/E].
 
-A cohort's success needs only its state at its deadline, so nothing here keeps cohort histories:
-the establishment year comes from one backward pass over years and the effective age from a
-cumulative count of non-drought years.
+A cohort's success needs only its state at its deadline, so nothing keeps cohort histories: the
+establishment year comes from one backward pass over years and the effective age from a
+cumulative count of non-drought years (both in sim.kernel's chunk loop); the stages here turn the
+cover curve into age rules and years to the criterion.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
+
+from sim.model._compile import FASTMATH, stage
+
+#: an age bound or a number of effective years that is never reached
+NEVER = np.int64(1) << np.int64(40)
+#: areas below this are zero but for underflow (e.g. a subnormal progressive fraction); the
+#: cover by year leaves them out (SPEC §8)
+TINY_AREA_HA = 1e-300
 
 
-def effective_years(drought: np.ndarray) -> np.ndarray:
-    """``G[t]``: number of non-drought years up to and including t, shape ``(n, years)``."""
-    return np.cumsum(~drought, axis=-1)
+@stage
+def cover_at_age(fmax, f0, k, age):
+    """Cover ``F(a) = Fmax - (Fmax - F0) exp(-k a)`` at effective age ``a`` [yr] (SPEC §6)."""
+    return fmax - (fmax - f0) * math.exp(-k * age)
 
 
-def failure_probability_by_year(
-    base_probability: np.ndarray,
-    site_multiplier: np.ndarray,
-    drought: np.ndarray,
-    drought_multiplier: np.ndarray,
-    cap: np.ndarray,
-) -> np.ndarray:
-    """Failure probability of a planting made in each year [-], shape ``(n, years)``."""
-    p = (base_probability * site_multiplier)[:, None] * np.where(
-        drought, drought_multiplier[:, None], 1.0
+@njit(cache=True, fastmath=FASTMATH)
+def age_rule(fmax, f0, k, crit, n_years):
+    """(kind, bound, needed): cover >= crit iff age >= bound (kind 1) or age <= bound (kind -1);
+    ``needed`` is the whole effective years to reach crit (inf if never).
+
+    Found from the closed form; when the closed form lies within 1e-6 of a whole year (or the
+    ceiling is within 1e-6 of the criterion) the bound is confirmed with the cover formula itself,
+    so the test is the same as evaluating ``cover(age) >= crit`` for every integer age.
+    """
+    if fmax >= f0:
+        if fmax < crit:  # cover never exceeds its ceiling, in floating point too
+            return 1, NEVER, math.inf
+        if not f0 < crit < fmax:
+            # edge cases (already met at planting, or a ceiling equal to the criterion): the
+            # cover formula itself, which rises with age, decides at each whole age
+            m = np.int64(0)
+            while m <= n_years and cover_at_age(fmax, f0, k, float(m)) < crit:
+                m += 1
+            return 1, (m if m <= n_years else NEVER), (0.0 if f0 >= crit else math.inf)
+        a_real = math.log((fmax - f0) / (fmax - crit)) / k
+        needed = math.ceil(a_real)
+        a = min(max(needed, 0.0), n_years + 1.0)
+        m = np.int64(a)
+        if abs(a_real - math.floor(a_real + 0.5)) < 1e-6 or fmax - crit < 1e-6 * fmax:
+            while m > 0 and cover_at_age(fmax, f0, k, float(m - 1)) >= crit:
+                m -= 1
+            while m <= n_years and cover_at_age(fmax, f0, k, float(m)) < crit:
+                m += 1
+        return 1, (m if m <= n_years else NEVER), needed
+    # a ceiling below the initial cover: cover decays towards it
+    needed = 0.0 if f0 >= crit else (math.inf if fmax <= crit else 0.0)
+    m = np.int64(-1)
+    while m + 1 <= n_years and cover_at_age(fmax, f0, k, float(m + 1)) >= crit:
+        m += 1
+    return -1, m, needed
+
+
+@stage
+def year_reaching(s, g_s, needed, first, n_h, n_years):
+    """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
+    first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.
+
+    ``first[v]`` is the first year whose effective-age count reaches v (from the chunk loop);
+    ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
+    or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
+    """
+    r = max(first[min(g_s + needed, n_years + 1)], s)
+    return np.float64(min(r, n_h))
+
+
+@stage
+def precipitation_factor(annual_precipitation_mm, precipitation_reference_mm):
+    """``π_P = min(1, annual_precipitation_mm / precipitation_reference_mm)`` (SPEC §6)."""
+    return min(1.0, annual_precipitation_mm / precipitation_reference_mm)
+
+
+@stage
+def failure_probabilities(
+    failure_probability,
+    planted_share,
+    planted_depth_m,
+    soil_ratio,
+    thin_soil_m,
+    wall_slope_deg,
+    steep_wall_threshold_deg,
+    failure_mult_thin,
+    failure_mult_steep,
+    failure_mult_drought,
+    failure_cap,
+):
+    """Establishment-failure probabilities of a planting (SPEC §6): land and wall, in a wet and
+    in a drought year, ``(p_land_wet, p_land_dry, p_wall_wet, p_wall_dry)``.
+
+    ``p_land = min(cap, p (m_thin if ρ d_pl < thin_soil_m) (m_drought if drought))`` with
+    ``d_pl`` the share-weighted depth of the planted land uses (not thin if none is planted);
+    ``p_wall = min(cap, p (m_steep if θ > steep_wall_threshold_deg) (m_drought if drought))``.
+    """
+    d_pl = planted_depth_m / planted_share if planted_share > 0 else 0.0
+    thin = planted_share > 0 and soil_ratio * d_pl < thin_soil_m
+    steep = wall_slope_deg > steep_wall_threshold_deg
+    fl = failure_probability * (failure_mult_thin if thin else 1.0)
+    fw = failure_probability * (failure_mult_steep if steep else 1.0)
+    return (
+        min(failure_cap, fl),
+        min(failure_cap, fl * failure_mult_drought),
+        min(failure_cap, fw),
+        min(failure_cap, fw * failure_mult_drought),
     )
-    return np.minimum(cap[:, None], p)
 
 
-def establishment_year(attempt_succeeds: np.ndarray, horizon_years: np.ndarray) -> np.ndarray:
-    """Year each cohort first planted in year τ is established, ``s(τ)``, shape ``(n, years)``.
+@stage
+def establishment(wet, ok_land, ok_wall, n_years, max_years, g, first, s_land, s_wall):
+    """Effective years and establishment years (SPEC §6) from the yearly outcomes ``wet[t]``
+    (not a drought year), ``ok_land[t]``, ``ok_wall[t]`` (a planting in year t succeeds).
 
-    ``s(τ)`` is the first year ``u >= τ`` (and ``u < horizon_years``) whose planting succeeds,
-    or ``horizon_years`` when none does.
+    ``g[t] = G[t] = Σ_{u<=t} (1 - δ_u)``; ``first[v]`` the first year whose count reaches v
+    (``max_years`` for counts never reached, ``first[max_years + 1]`` too);
+    ``s_land[τ] = min{u >= τ : ok_land[u]}`` (``n_years`` if none), ``s_wall`` likewise.
     """
-    n, n_years = attempt_succeeds.shape
-    out = np.empty((n, n_years), dtype=np.int64)
-    nxt = np.asarray(horizon_years, dtype=np.int64).copy()
-    for u in range(n_years - 1, -1, -1):
-        nxt = np.where(attempt_succeeds[:, u] & (u < horizon_years), u, nxt)
-        out[:, u] = nxt
-    return out
+    acc = 0
+    first[0] = 0
+    sink = max_years + 2  # first[] slot written in drought years (no effective year gained)
+    for t in range(n_years):
+        w = wet[t]
+        acc += np.int64(w)
+        first[acc if w else sink] = t
+        g[t] = acc
+    for v in range(acc + 1, max_years + 2):
+        first[v] = max_years
+    nxt_l = n_years
+    nxt_w = n_years
+    for t in range(n_years - 1, -1, -1):
+        nxt_l = t if ok_land[t] else nxt_l
+        nxt_w = t if ok_wall[t] else nxt_w
+        s_land[t] = nxt_l
+        s_wall[t] = nxt_w
 
 
-def rework_schedule(
-    cost_per_cohort: np.ndarray, attempt_succeeds: np.ndarray, horizon_years: np.ndarray
-) -> np.ndarray:
-    """Rework spend per year: a cohort first planted in year τ pays ``cost_per_cohort[τ]`` again
-    in each year τ+1 … s(τ), i.e. after every failed attempt until one succeeds.
+@stage
+def cohort_outcomes(
+    n_h,
+    pat,
+    rinf,
+    s_land,
+    s_wall,
+    g,
+    first,
+    max_years,
+    deadline,
+    g_dead,
+    groups,
+    n_grp,
+    water,
+    yd,
+    wall_rule,
+    class_totals,
+    required_share,
+):
+    """The cohort loop (SPEC §6), one fused pass over the restoration years of a row: returns
+    ``(success, success_area_share, rework_area_share, recovery_years)``.
 
-    Since every cohort planted in a year shares that year's establishment outcome, the cohorts
-    still pending at year t are exactly those planted since the last successful year, so one
-    forward pass suffices: ``carry_t = carry_{t-1} + cost_{t-1}`` if the attempt in year t-1 failed,
-    else 0; the rework in year t is ``carry_t`` (zero at and beyond a row's horizon).
+    Cohort τ restores ``pat[τ]`` of each mined class and ``rinf[τ]`` ha of infrastructure; its
+    land establishes in ``s_land[τ]``, its walls in ``s_wall[τ]`` (:func:`establishment`);
+    ``g``/``first`` the effective-year counts, ``g_dead = G[deadline]``. Land uses sharing their
+    age rules are ``groups = (share, mined lo, mined hi, infra lo, infra hi, mined years needed,
+    infra years needed)`` (``n_grp`` of them, from :func:`age_rule`; water, share ``water``,
+    always meets; ``yd`` the planted share); ``wall_rule = (lo, hi, years needed)``;
+    ``class_totals = (floor, dump, wall_plan)`` [ha]. A cohort meets its criterion iff it is
+    established by the deadline and its effective age there lies in its rule's interval; a
+    draw succeeds iff every class with restored area meets ``required_share`` (less 1e-9 of
+    round-off); rework share and years to the criterion (:func:`year_reaching`) as in SPEC §6.
     """
-    n, n_years = cost_per_cohort.shape
-    out = np.zeros((n, n_years))
-    carry = np.zeros(n)
-    for t in range(1, n_years):
-        carry = np.where(attempt_succeeds[:, t - 1], 0.0, carry + cost_per_cohort[:, t - 1])
-        out[:, t] = np.where(t < horizon_years, carry, 0.0)
-    return out
+    T = max_years
+    grp_sh, grp_lm, grp_hm, grp_li, grp_hi, grp_nm, grp_ni = groups
+    lw, hw, nw = wall_rule
+    floor, dump, wall_plan = class_totals
+    mined_land = floor + dump
+    sum_pat_met_m = 0.0
+    sum_pat_w = 0.0
+    sum_inf_met = 0.0
+    sum_pat = 0.0
+    sum_inf = 0.0
+    rework_pat = 0.0
+    rework_inf = 0.0
+    rework_wpat = 0.0
+    years_num = 0.0
+    years_den = 0.0
+    for tau in range(n_h):
+        pt = pat[tau]
+        ci = rinf[tau]
+        if pt == 0.0 and ci == 0.0:
+            continue
+        sl = s_land[tau]
+        sw = s_wall[tau]
+        est_l = sl <= deadline
+        age_l = g_dead - g[min(sl, n_h - 1)]
+        gs = g[min(sl, n_h - 1)]
+        met_m = 0.0
+        met_i = 0.0
+        yn_m = 0.0
+        yn_i = 0.0
+        if pt != 0.0:  # mined land
+            for gg in range(n_grp):
+                sh = grp_sh[gg]
+                met_m += sh if (est_l and grp_lm[gg] <= age_l and age_l <= grp_hm[gg]) else 0.0
+                yn_m += sh * (year_reaching(sl, gs, grp_nm[gg], first, n_h, T) - tau)
+        if ci != 0.0:  # infrastructure land (closure years only)
+            for gg in range(n_grp):
+                sh = grp_sh[gg]
+                met_i += sh if (est_l and grp_li[gg] <= age_l and age_l <= grp_hi[gg]) else 0.0
+                yn_i += sh * (year_reaching(sl, gs, grp_ni[gg], first, n_h, T) - tau)
+        met_m += water
+        met_i += water
+        gw = g[min(sw, n_h - 1)]
+        age_w = g_dead - gw
+        ok_w = sw <= deadline and lw <= age_w and age_w <= hw
+        sum_pat += pt
+        sum_inf += ci
+        sum_pat_met_m += pt * met_m
+        sum_inf_met += ci * met_i
+        sum_pat_w += pt if ok_w else 0.0
+        rework_pat += pt if sl > tau else 0.0
+        rework_inf += ci if sl > tau else 0.0
+        rework_wpat += pt if sw > tau else 0.0
+        yw = year_reaching(sw, gw, nw, first, n_h, T) - tau
+        years_num += pt * (mined_land * yn_m + wall_plan * yw) + ci * yn_i
+        years_den += pt * (mined_land * yd + wall_plan) + ci * yd
+    restored_area = mined_land * sum_pat + sum_inf + wall_plan * sum_pat
+    success_area = mined_land * sum_pat_met_m + sum_inf_met + wall_plan * sum_pat_w
+    reworked = (mined_land * rework_pat + rework_inf) * (1.0 - water) + wall_plan * rework_wpat
+    required = required_share - 1e-9  # a shortfall of round-off only still meets (SPEC §6)
+    success = True
+    if (floor > 0.0 or dump > 0.0) and sum_pat > 0.0 and sum_pat_met_m / sum_pat < required:
+        success = False
+    if sum_inf > 0.0 and sum_inf_met / sum_inf < required:
+        success = False
+    if wall_plan > 0.0 and sum_pat > 0.0 and sum_pat_w / sum_pat < required:
+        success = False
 
-
-def cover(
-    cover_max: np.ndarray, cover_initial: np.ndarray, rate_per_year: np.ndarray, age_years
-) -> np.ndarray:
-    """Fractional vegetation cover after ``age_years`` effective years of growth [-]."""
-    return cover_max - (cover_max - cover_initial) * np.exp(-rate_per_year * age_years)
-
-
-def effective_years_needed(
-    cover_max: np.ndarray, cover_initial: np.ndarray, rate_per_year: np.ndarray, criterion
-) -> np.ndarray:
-    """Whole effective years of growth until cover reaches ``criterion`` [yr]; inf if never.
-
-    ``ceil(ln((Fmax - F0) / (Fmax - criterion)) / k)``; 0 when ``F0 >= criterion``.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.ceil(np.log((cover_max - cover_initial) / (cover_max - criterion)) / rate_per_year)
-    a = np.where(cover_max <= criterion, np.inf, a)
-    return np.where(cover_initial >= criterion, 0.0, a)
-
-
-def first_year_reaching(effective: np.ndarray) -> np.ndarray:
-    """Table ``first[r, v]``: first year t with ``G[r, t] >= v`` (``n_years`` if none).
-
-    ``effective`` is the cumulative count of growth years ``G`` (non-decreasing, steps of 0 or 1),
-    shape ``(n, n_years)``; the table has ``n_years + 2`` columns (v = 0 … n_years + 1).
-    """
-    n, n_years = effective.shape
-    first = np.full((n, n_years + 2), n_years, dtype=np.int64)
-    first[:, 0] = 0
-    steps = np.diff(effective, axis=1, prepend=0) > 0
-    rows, cols = np.nonzero(steps)
-    first[rows, effective[rows, cols]] = cols
-    return first
-
-
-def years_to_criterion(
-    established: np.ndarray,
-    needed: np.ndarray,
-    effective: np.ndarray,
-    first: np.ndarray,
-    horizon_years: np.ndarray,
-) -> np.ndarray:
-    """Years from first planting (τ) until a cohort meets its criterion, censored at the horizon.
-
-    ``established`` is ``s(τ)`` ``(n, years)``; ``needed`` the effective years ``(n,)``
-    (may be inf).
-    A cohort that is never established, or never reaches the criterion within the horizon,
-    counts ``horizon_years - τ``.
-    """
-    n_years = established.shape[1]
-    tau = np.arange(n_years)[None, :]
-    s = np.minimum(established, n_years - 1)
-    g_s = np.take_along_axis(effective, s, axis=1)
-    finite = np.isfinite(needed)
-    target = g_s + np.where(finite, needed, 0).astype(np.int64)[:, None]
-    reach = np.take_along_axis(first, np.minimum(target, n_years + 1), axis=1)
-    reach = np.maximum(reach, established)
-    h = horizon_years[:, None]
-    ok = finite[:, None] & (established < h) & (reach < h)
-    return np.where(ok, reach, h) - tau
+    return (
+        success,
+        success_area / restored_area,
+        reworked / restored_area,
+        years_num / years_den if years_den > 0.0 else np.nan,
+    )

@@ -252,13 +252,13 @@ def matching_share(resolved: dict[str, Any], measures: Sequence[str]) -> float:
     from sim.model import cost
 
     items = cost_by_measure_cny(resolved)
-    m_w, m_a = cost.fee_multipliers(
+    m_w, m_a = cost.fee_multiplier_pair(
         *(
-            np.array([float(resolved[k])])
+            float(resolved[k])
             for k in ("profit_rate", "tax_rate", "other_fees_rate", "contingency_rate")
         )
     )
-    part = sum(items[m] * (m_a[0] if m == "aftercare" else m_w[0]) for m in measures)
+    part = sum(items[m] * (m_a if m == "aftercare" else m_w) for m in measures)
     total = sum(items.values())
     return float(part / total) if total > 0 else 0.0
 

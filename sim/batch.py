@@ -11,6 +11,11 @@ A malformed application (or a second one with the same id) is listed with its er
 not stop the batch. Every file is written to a temporary name and renamed, and a record is
 written after its report, so ``--resume`` can skip exactly the applications whose outputs are
 complete and were made from the same inputs, policy, parameters, seed, draws and version.
+
+The applications are evaluated on worker processes (``--workers``; started with ``spawn``, so
+no numba or thread-pool state is inherited), each writing its own report and record; the
+parent keeps the queue's order, so every output is the same bytes whatever the number of
+workers. Ctrl-C or SIGTERM stops the workers, and none leaves a temporary file behind.
 """
 
 from __future__ import annotations
@@ -261,6 +266,8 @@ class BatchResult:
     #: wall-clock seconds of each application evaluated here, in completion order
     seconds: list[float] = field(default_factory=list)
     workers: int = 1
+    #: CPU seconds of the process that evaluated each application (same order as ``seconds``)
+    cpu_seconds: list[float] = field(default_factory=list)
 
     @property
     def invalid(self) -> int:
@@ -340,13 +347,19 @@ class _Done:
     record: dict[str, Any] | None
     error: str | None
     seconds: float
+    cpu_seconds: float
+
+
+def _since(wall: float, cpu: float) -> tuple[float, float]:
+    """Wall and CPU seconds since ``(perf_counter(), process_time())`` were ``(wall, cpu)``."""
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _evaluate(task: _Task) -> _Done:
     """Build one application's report, write it and then its record (both atomically)."""
     from sim.report import build_report, save
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     app_id = task.proposal.id
     report = task.out / REPORTS / f"{app_id}.html"
     try:
@@ -359,7 +372,7 @@ def _evaluate(task: _Task) -> _Done:
             lang=task.lang,
         )
     except InputError as exc:  # e.g. a boundary that cannot be screened
-        return _Done(task.index, None, str(exc), time.perf_counter() - t0)
+        return _Done(task.index, None, str(exc), *_since(t0, c0))
     save(html, report)
     record = {
         **task.key,
@@ -371,7 +384,7 @@ def _evaluate(task: _Task) -> _Done:
     atomic_write_text(
         task.out / VERDICTS / f"{app_id}.json", json.dumps(record, indent=1, allow_nan=False)
     )
-    return _Done(task.index, record, None, time.perf_counter() - t0)
+    return _Done(task.index, record, None, *_since(t0, c0))
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
@@ -533,6 +546,7 @@ def run_batch(
     from tqdm import tqdm
 
     seconds: list[float] = []
+    cpu_seconds: list[float] = []
     bar = tqdm(
         total=len(apps),
         initial=len(apps) - len(tasks),
@@ -544,6 +558,7 @@ def run_batch(
 
     def done(result: _Done) -> None:
         seconds.append(result.seconds)
+        cpu_seconds.append(result.cpu_seconds)
         if result.error is not None:
             errors[result.index] = result.error
         records[result.index] = result.record
@@ -563,7 +578,7 @@ def run_batch(
         rows.append(summary_row(app, records[i]))
     with use_lang(lang):
         write_summaries(out, rows, queue=str(queue), seed=seed, draws=draws)
-    return BatchResult(rows, len(tasks) - len(errors), resumed, seconds, n_workers)
+    return BatchResult(rows, len(tasks) - len(errors), resumed, seconds, n_workers, cpu_seconds)
 
 
 # ------------------------------------------------------------------------------------------

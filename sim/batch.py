@@ -500,7 +500,8 @@ def run_batch(
     policy's, else en. A Chinese ``summary.csv`` starts with a BOM, so Excel reads it as UTF-8.
     ``workers`` processes evaluate the applications (default: one per CPU, at most one per
     application to evaluate; 1 evaluates them in this process); the outputs are the same
-    bytes whatever the number.
+    bytes whatever the number. Worker processes are spawned, so a script that calls this with
+    more than one worker needs the usual ``if __name__ == "__main__":`` guard.
     """
     from sim.proposal import load_policy
     from sim.report import inputs_sha256

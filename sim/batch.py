@@ -11,6 +11,11 @@ A malformed application (or a second one with the same id) is listed with its er
 not stop the batch. Every file is written to a temporary name and renamed, and a record is
 written after its report, so ``--resume`` can skip exactly the applications whose outputs are
 complete and were made from the same inputs, policy, parameters, seed, draws and version.
+
+The applications are evaluated on worker processes (``--workers``; started with ``spawn``, so
+no numba or thread-pool state is inherited), each writing its own report and record; the
+parent keeps the queue's order, so every output is the same bytes whatever the number of
+workers. Ctrl-C or SIGTERM stops the workers, and none leaves a temporary file behind.
 """
 
 from __future__ import annotations
@@ -18,12 +23,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import time
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
 from pathlib import Path
+from queue import Empty
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -32,7 +43,7 @@ from pydantic import BaseModel
 from sim.errors import InputError
 from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
 from sim.i18n.verdict import change, label, verdict_word
-from sim.outputs import atomic_write_text, prepare_folder
+from sim.outputs import atomic_write_text, clean_stale_temp_files, prepare_folder
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
 from sim.report.analysis import percentile_label
@@ -252,6 +263,11 @@ class BatchResult:
     rows: list[dict[str, Any]]
     evaluated: int
     resumed: int
+    #: wall-clock seconds of each application evaluated here, in completion order
+    seconds: list[float] = field(default_factory=list)
+    workers: int = 1
+    #: CPU seconds of the process that evaluated each application (same order as ``seconds``)
+    cpu_seconds: list[float] = field(default_factory=list)
 
     @property
     def invalid(self) -> int:
@@ -307,6 +323,163 @@ def _round(x: float | None, digits: int) -> float | None:
     return None if x is None else round(x, digits)
 
 
+@dataclass(frozen=True)
+class _Task:
+    """One application to evaluate: everything a worker process needs, picklable."""
+
+    index: int
+    source: str
+    proposal: Proposal
+    key: dict[str, Any]
+    out: Path
+    policy: Any
+    params: dict[str, float] | None
+    draws: int
+    seed: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class _Done:
+    """What evaluating one application gave: its record, or the error that stopped it."""
+
+    index: int
+    record: dict[str, Any] | None
+    error: str | None
+    seconds: float
+    cpu_seconds: float
+
+
+def _since(wall: float, cpu: float) -> tuple[float, float]:
+    """Wall and CPU seconds since ``(perf_counter(), process_time())`` were ``(wall, cpu)``."""
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _evaluate(task: _Task) -> _Done:
+    """Build one application's report, write it and then its record (both atomically)."""
+    from sim.report import build_report, save
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    app_id = task.proposal.id
+    report = task.out / REPORTS / f"{app_id}.html"
+    try:
+        data, html = build_report(
+            task.proposal,
+            task.policy,
+            draws=task.draws,
+            seed=task.seed,
+            params=task.params,
+            lang=task.lang,
+        )
+    except InputError as exc:  # e.g. a boundary that cannot be screened
+        return _Done(task.index, None, str(exc), *_since(t0, c0))
+    save(html, report)
+    record = {
+        **task.key,
+        "source": task.source,
+        "report": f"{REPORTS}/{report.name}",
+        "applicant_percentile": _round(data.applicant_percentile(), 1),
+        "verdict": data.verdict,
+    }
+    atomic_write_text(
+        task.out / VERDICTS / f"{app_id}.json", json.dumps(record, indent=1, allow_nan=False)
+    )
+    return _Done(task.index, record, None, *_since(t0, c0))
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker(tasks: Any, results: Any) -> None:
+    """A worker process: evaluate tasks until the ``None`` sentinel.
+
+    Ctrl-C reaches the whole process group, so the worker ignores SIGINT and leaves stopping to
+    the parent, which sends SIGTERM: that interrupts the work like Ctrl-C, so a file being
+    written is removed (:func:`sim.outputs.atomic_write`), and the worker exits quietly.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        while (task := tasks.get()) is not None:
+            try:
+                results.put(_evaluate(task))
+            except Exception as exc:  # a bug or an unwritable file: the parent re-raises it
+                try:
+                    pickle.dumps(exc)
+                except Exception:
+                    exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+                results.put((task.index, exc))
+    except KeyboardInterrupt:
+        pass
+
+
+def default_workers(n_tasks: int) -> int:
+    """Worker processes by default: one per CPU this process may use, at most one per task."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_tasks))
+
+
+def _in_processes(tasks: Sequence[_Task], workers: int, done: Any) -> None:
+    """Evaluate ``tasks`` on ``workers`` new processes (spawned: no numba or thread-pool state
+    is inherited); ``done(result)`` is called in completion order. On Ctrl-C or SIGTERM the
+    workers are stopped, their temporary files removed, and ``KeyboardInterrupt`` re-raised."""
+    ctx = mp.get_context("spawn")
+    task_q, result_q = ctx.SimpleQueue(), ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker, args=(task_q, result_q), daemon=True) for _ in range(workers)
+    ]
+    pending = list(reversed(tasks))
+    in_flight = 0
+    try:
+        for p in procs:
+            p.start()
+        # at most two tasks per worker queued: the queue's pipe never fills up
+        while pending and in_flight < 2 * workers:
+            task_q.put(pending.pop())
+            in_flight += 1
+        while in_flight:
+            try:
+                result = result_q.get(timeout=0.5)
+            except Empty:
+                dead = [p for p in procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise RuntimeError(
+                        f"a batch worker process stopped (exit code {dead[0].exitcode})"
+                    ) from None
+                continue
+            in_flight -= 1
+            if isinstance(result, tuple):
+                raise result[1]
+            done(result)
+            if pending:
+                task_q.put(pending.pop())
+                in_flight += 1
+        for _p in procs:
+            task_q.put(None)
+        for p in procs:
+            p.join()
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()  # SIGTERM: the worker removes the file it was writing
+        for p in procs:
+            if p.pid is not None:
+                p.join(10)
+                if p.is_alive():  # pragma: no cover - a worker stuck in compiled code
+                    p.kill()
+                    p.join()
+        result_q.cancel_join_thread()
+        result_q.close()
+        task_q.close()
+        if tasks:  # whatever a killed worker left half-written
+            for folder in (tasks[0].out / REPORTS, tasks[0].out / VERDICTS):
+                clean_stale_temp_files(folder)
+
+
 def run_batch(
     queue: str | Path,
     out: str | Path,
@@ -319,20 +492,27 @@ def run_batch(
     force: bool = False,
     progress: bool = False,
     lang: str | None = None,
+    workers: int | None = None,
 ) -> BatchResult:
     """Evaluate every application of ``queue`` and write its report; then the summaries.
 
     ``lang`` (en or zh) of the reports and summaries: by default ``$RESTORESIM_LANG``, else the
     policy's, else en. A Chinese ``summary.csv`` starts with a BOM, so Excel reads it as UTF-8.
+    ``workers`` processes evaluate the applications (default: one per CPU, at most one per
+    application to evaluate; 1 evaluates them in this process); the outputs are the same
+    bytes whatever the number. Worker processes are spawned, so a script that calls this with
+    more than one worker needs the usual ``if __name__ == "__main__":`` guard.
     """
     from sim.proposal import load_policy
-    from sim.report import build_report, inputs_sha256, save
+    from sim.report import inputs_sha256
 
     out = Path(out)
     policy = policy if policy is not None else load_policy()
     lang = resolve_lang(lang, policy)
     lib = load_library(params)
     apps = read_queue(queue)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers = {workers}: must be a positive integer")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a directory")
     existing = [n for n in (SUMMARY_CSV, SUMMARY_HTML, REPORTS, VERDICTS) if (out / n).exists()]
@@ -344,45 +524,62 @@ def run_batch(
     for folder in (out, out / REPORTS, out / VERDICTS):  # also removes our stale temp files
         prepare_folder(folder)
 
+    records: list[dict[str, Any] | None] = [None] * len(apps)
+    errors: dict[int, str] = {}
+    tasks: list[_Task] = []
+    resumed = 0
+    for i, app in enumerate(apps):
+        if app.proposal is None:
+            continue
+        key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws, lang)
+        report = out / REPORTS / f"{app.id}.html"
+        record = _load_record(out / VERDICTS / f"{app.id}.json", key, report) if resume else None
+        if record is None:
+            over = dict(params) if params is not None else None
+            tasks.append(
+                _Task(i, app.source, app.proposal, key, out, policy, over, draws, seed, lang)
+            )
+        else:
+            records[i] = record
+            resumed += 1
+    n_workers = default_workers(len(tasks)) if workers is None else min(workers, len(tasks))
+
     from tqdm import tqdm
 
-    rows, evaluated, resumed = [], 0, 0
-    with tqdm(apps, desc="applications", unit="app", disable=not progress, leave=False) as bar:
-        for app in bar:
-            if app.proposal is None:
-                rows.append(summary_row(app, None))
-                continue
-            bar.set_postfix_str(app.id)
-            report = out / REPORTS / f"{app.id}.html"
-            record_path = out / VERDICTS / f"{app.id}.json"
-            key = _record_key(inputs_sha256(app.proposal, policy, lib), seed, draws, lang)
-            record = _load_record(record_path, key, report) if resume else None
-            if record is None:
-                try:
-                    data, html = build_report(
-                        app.proposal, policy, draws=draws, seed=seed, params=params, lang=lang
-                    )
-                except InputError as exc:  # e.g. a boundary that cannot be screened
-                    rows.append(
-                        summary_row(Application(app.source, error=str(exc), id=app.id), None)
-                    )
-                    continue
-                save(html, report)
-                record = {
-                    **key,
-                    "source": app.source,
-                    "report": f"{REPORTS}/{report.name}",
-                    "applicant_percentile": _round(data.applicant_percentile(), 1),
-                    "verdict": data.verdict,
-                }
-                atomic_write_text(record_path, json.dumps(record, indent=1, allow_nan=False))
-                evaluated += 1
-            else:
-                resumed += 1
-            rows.append(summary_row(app, record))
+    seconds: list[float] = []
+    cpu_seconds: list[float] = []
+    bar = tqdm(
+        total=len(apps),
+        initial=len(apps) - len(tasks),
+        desc="applications",
+        unit="app",
+        disable=not progress,
+        leave=False,
+    )
+
+    def done(result: _Done) -> None:
+        seconds.append(result.seconds)
+        cpu_seconds.append(result.cpu_seconds)
+        if result.error is not None:
+            errors[result.index] = result.error
+        records[result.index] = result.record
+        bar.update()
+        bar.set_postfix_str(apps[result.index].id)
+
+    with bar:
+        if n_workers <= 1:
+            for task in tasks:
+                done(_evaluate(task))
+        else:
+            _in_processes(tasks, n_workers, done)
+    rows = []
+    for i, app in enumerate(apps):
+        if i in errors:
+            app = Application(app.source, error=errors[i], id=app.id)
+        rows.append(summary_row(app, records[i]))
     with use_lang(lang):
         write_summaries(out, rows, queue=str(queue), seed=seed, draws=draws)
-    return BatchResult(rows, evaluated, resumed)
+    return BatchResult(rows, len(tasks) - len(errors), resumed, seconds, n_workers, cpu_seconds)
 
 
 # ------------------------------------------------------------------------------------------

@@ -5,14 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_DATA, REVIEW_DRAWS
 
 import sim.report
-from sim.batch import COLUMNS, coerce_cell, field_type, read_queue, row_to_data
+from sim.batch import COLUMNS, coerce_cell, field_type, read_queue, row_to_data, run_batch
 from sim.cli import main
 from sim.outputs import atomic_write
 from sim.report.appendix import flatten
@@ -82,7 +87,10 @@ def test_an_interrupted_batch_resumes_to_the_same_outputs(
 
         atomic_write(path, half_then_ctrl_c)
 
-    args = ["batch", str(queue), "--out", str(copy), "--draws", str(REVIEW_DRAWS), "--resume"]
+    args = [
+        *("batch", str(queue), "--out", str(copy), "--draws", str(REVIEW_DRAWS), "--resume"),
+        *("--workers", "1"),  # in this process, where the write is patched
+    ]
     with monkeypatch.context() as m:
         m.setattr(sim.report, "atomic_write_text", interrupted)
         assert main(args) == 130
@@ -208,3 +216,109 @@ def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
     (app,) = read_queue(queue)
     assert app.proposal is None and app.id == "X"
     assert "reserve_mt" in app.error and "did you mean 'reserves_mt'" in app.error
+
+
+# ------------------------------------------------------------------------------------------
+# worker processes
+
+PARALLEL_DRAWS = 40
+
+
+@pytest.fixture(scope="module")
+def small_queue(tmp_path_factory) -> Path:
+    """Four example applications and a broken file."""
+    queue = tmp_path_factory.mktemp("small") / "queue"
+    queue.mkdir()
+    for path in EXAMPLES[:4]:
+        shutil.copy(path, queue / path.name)
+    (queue / "zz-broken.toml").write_text('[proposal]\nid = "B"\n[extraction\n', "utf-8")
+    return queue
+
+
+@pytest.fixture(scope="module")
+def one_worker(small_queue, tmp_path_factory) -> Path:
+    """The small queue's outputs evaluated in the calling process (``--workers 1``)."""
+    out = tmp_path_factory.mktemp("one") / "out"
+    args = ["batch", str(small_queue), "--out", str(out), "--draws", str(PARALLEL_DRAWS)]
+    assert main([*args, "--workers", "1"]) == 0
+    return out
+
+
+@pytest.mark.slow
+def test_outputs_are_the_same_bytes_whatever_the_workers(
+    small_queue, one_worker, tmp_path, capsys
+) -> None:
+    out = tmp_path / "out"
+    args = ["batch", str(small_queue), "--out", str(out), "--draws", str(PARALLEL_DRAWS)]
+    assert main([*args, "--workers", "2", "--strict"]) == 2  # the broken file
+    err = capsys.readouterr().err
+    assert "4 evaluated, 0 resumed, 1 invalid" in err
+    assert "s per application on average" in err and "workers: 2" in err
+    assert "\r" not in err and "app/s" not in err  # no bar in a redirected log
+    made = files(out)
+    assert sorted(made) == sorted(files(one_worker))
+    assert len([n for n in made if n.startswith("reports/")]) == 4
+    for name, data in files(one_worker).items():
+        assert made[name] == data, name
+
+
+@pytest.mark.slow
+def test_a_terminal_shows_a_bar_over_the_applications(one_worker, small_queue, tmp_path, capsys):
+    copy = tmp_path / "out"
+    shutil.copytree(one_worker, copy)
+    (copy / "verdicts" / f"{read_queue(small_queue)[0].id}.json").unlink()
+    res = run_batch(small_queue, copy, draws=PARALLEL_DRAWS, resume=True, progress=True, workers=2)
+    assert (res.evaluated, res.resumed, res.workers, len(res.seconds)) == (1, 3, 1, 1)
+    err = capsys.readouterr().err
+    assert "applications" in err and "5/5" in err
+    assert files(copy) == files(one_worker)
+
+
+def test_workers_must_be_positive(small_queue, tmp_path, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["batch", str(small_queue), "--out", str(tmp_path / "o"), "--workers", "0"])
+    assert "--workers" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def _own_temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if ".restoresim-" in p.name or p.suffix == ".tmp"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)],
+    ids=["SIGINT", "SIGTERM", "Ctrl-C-to-the-process-group"],
+)
+def test_a_signal_stops_the_workers_cleanly_and_resume_completes(
+    small_queue, one_worker, tmp_path, sig, group
+) -> None:
+    out = tmp_path / "out"
+    cmd = [
+        *(sys.executable, "-m", "sim.cli", "batch", str(small_queue), "--out", str(out)),
+        *("--draws", str(PARALLEL_DRAWS), "--workers", "2"),
+    ]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=group)
+    try:
+        deadline = time.monotonic() + 300
+        while not list((out / "verdicts").glob("*.json")):  # the workers are under way
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        if group:  # as a terminal's Ctrl-C: the parent and its workers all receive it
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (out / "summary.csv").exists()
+    assert len(list((out / "verdicts").glob("*.json"))) < 4  # it did stop midway
+    assert _own_temp_files(out) == []
+    res = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "resumed" in res.stderr and "0 resumed" not in res.stderr
+    assert files(out) == files(one_worker)

@@ -31,7 +31,18 @@ import numpy as np
 from sim.errors import InputError
 
 #: the folder of the shipped cases (a source checkout or an editable install)
-DEFAULT_CASES_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "real-cases"
+#: where the shipped cases live in a source checkout (relative to its root)
+CASES_SUBDIR = Path("scenarios") / "real-cases"
+
+
+def default_cases_dir() -> Path:
+    """The shipped cases: ``scenarios/real-cases`` of the current folder (a source checkout,
+    as CI and the tests run) or of the checkout this package was installed from in editable
+    mode; the wheel carries no scenarios, so elsewhere ``--cases DIR`` names them."""
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        if (root / CASES_SUBDIR / "cases.toml").is_file():
+            return root / CASES_SUBDIR
+    return Path.cwd() / CASES_SUBDIR
 DEFAULT_DRAWS = 500
 DEFAULT_SEED = 0
 KINDS = ("plan", "actual", "revegetation_only")
@@ -153,17 +164,19 @@ def _bad(path: Path, case: str, field: str, value: Any, allowed: str) -> InputEr
     return InputError(f"{path}: [cases.{case}] {field} = {value!r}: expected {allowed}")
 
 
-def load_cases(folder: str | Path = DEFAULT_CASES_DIR) -> list[Case]:
+def load_cases(folder: str | Path | None = None) -> list[Case]:
     """Read ``cases.toml`` of ``folder``; bad entries raise :class:`InputError` naming the file,
     the case, the field, the value and what is allowed."""
     from sim.keys import MEASURES
 
-    folder = Path(folder)
+    shipped = folder is None
+    folder = default_cases_dir() if folder is None else Path(folder)
     path = folder / "cases.toml"
     if not path.is_file():
         hint = (
-            " (the shipped cases are in a source checkout's scenarios/real-cases; pass its path)"
-            if folder == DEFAULT_CASES_DIR
+            " (the shipped cases are in a source checkout's scenarios/real-cases; run from its "
+            "root or pass its path)"
+            if shipped
             else ""
         )
         raise InputError(f"--cases {folder}: no cases.toml in this folder{hint}")
@@ -415,9 +428,10 @@ def add_parser(sub: Any) -> None:
     va.add_argument(
         "--cases",
         type=Path,
-        default=DEFAULT_CASES_DIR,
+        default=None,
         metavar="DIR",
-        help="folder with cases.toml and the proposal files (default: the shipped cases)",
+        help="folder with cases.toml and the proposal files (default: the shipped cases, "
+        "scenarios/real-cases of the source checkout)",
     )
     va.add_argument(
         "--check",

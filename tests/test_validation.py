@@ -19,7 +19,6 @@ from sim.params import load_library
 from sim.proposal import load_policy, load_proposal
 from sim.resolve import resolve
 from sim.validate import (
-    DEFAULT_CASES_DIR,
     DEFAULT_DRAWS,
     DEFAULT_SEED,
     RATIO_RANGE,
@@ -31,17 +30,18 @@ from sim.validate import (
 )
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+CASES = Path(__file__).parents[1] / "scenarios" / "real-cases"
 START, END = "<!-- validation-table:start -->", "<!-- validation-table:end -->"
 
 
 @pytest.fixture(scope="module")
 def validation() -> Validation:
     """The shipped cases at the README's settings (500 draws, seed 0)."""
-    return evaluate_cases(load_cases(), draws=DEFAULT_DRAWS, seed=DEFAULT_SEED)
+    return evaluate_cases(load_cases(CASES), draws=DEFAULT_DRAWS, seed=DEFAULT_SEED)
 
 
 def test_every_case_has_a_source_and_a_tagged_header() -> None:
-    cases = load_cases()
+    cases = load_cases(CASES)
     assert len(cases) >= 6
     for c in cases:
         assert c.source.startswith("http")
@@ -52,7 +52,7 @@ def test_every_case_has_a_source_and_a_tagged_header() -> None:
 
 
 def test_rows_agree_with_the_engine(validation: Validation) -> None:
-    cases = load_cases()
+    cases = load_cases(CASES)
     proposals = [load_proposal(c.file) for c in cases]
     summary = engine.run(proposals, load_policy(), draws=DEFAULT_DRAWS, seed=DEFAULT_SEED).summary
     policy, lib = load_policy(), load_library()
@@ -70,7 +70,7 @@ def test_rows_agree_with_the_engine(validation: Validation) -> None:
 
 
 def test_matching_share_is_a_share_of_the_breakdown() -> None:
-    p = load_proposal(DEFAULT_CASES_DIR / "rc-04-tongshan-silica-revegetation.toml")
+    p = load_proposal(CASES / "rc-04-tongshan-silica-revegetation.toml")
     r = resolve(p, load_policy(), load_library())
     assert matching_share(r, MEASURES) == pytest.approx(1.0, rel=1e-12)
     part = matching_share(r, ["revegetation", "wall_greening", "aftercare"])
@@ -102,7 +102,7 @@ def test_calibration_criteria(validation: Validation) -> None:
 def test_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--draws", "50", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [r["id"] for r in doc["rows"]] == [c.id for c in load_cases()]
+    assert [r["id"] for r in doc["rows"]] == [c.id for c in load_cases(CASES)]
     assert doc["summary"]["calibration_cases"] == len(doc["rows"])
     assert main(["validate", "--draws", "50"]) == 0
     out = capsys.readouterr().out
@@ -110,7 +110,7 @@ def test_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def _one_case(tmp_path: Path, stated: float, **extra: str) -> Path:
-    src = DEFAULT_CASES_DIR / "rc-02-hongjiang-zhushan-vanadium.toml"
+    src = CASES / "rc-02-hongjiang-zhushan-vanadium.toml"
     shutil.copy(src, tmp_path / src.name)
     lines = [
         "[cases.RC-02]",

@@ -53,6 +53,32 @@ def test_every_import_of_the_package_is_declared():
     assert core - imported - {"h5netcdf", "h5py"} == set()
 
 
+def test_core_features_import_only_core_dependencies():
+    """What a core install offers (all of ``sim`` but ``sim.sweep`` and the raster reader of
+    ``sim.monitor``) imports only core dependencies: an extra must not hold a core import."""
+    project = PYPROJECT["project"]
+    core = _requirement_names(project["dependencies"])
+    outside = set()
+    for path in (ROOT / "sim").rglob("*.py"):
+        rel = path.relative_to(ROOT / "sim").as_posix()
+        if rel.startswith("sweep/") or rel == "monitor/rasters.py" or rel == "monitor/synthetic.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name.split(".")[0] for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module.split(".")[0]]
+            outside |= {
+                (rel, n)
+                for n in names
+                if n not in sys.stdlib_module_names
+                and n != "sim"
+                and DIST_OF.get(n, n).lower() not in core
+            }
+    assert outside == set()
+
+
 def test_sweep_packages_are_an_extra_not_a_core_dependency():
     core = _requirement_names(PYPROJECT["project"]["dependencies"])
     sweep = _requirement_names(PYPROJECT["project"]["optional-dependencies"]["sweep"])

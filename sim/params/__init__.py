@@ -14,7 +14,7 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -187,7 +187,15 @@ def _default_library() -> Library:
     return Library(params=params, minerals=minerals, substrates=substrates, regions=regions)
 
 
-@lru_cache(maxsize=1)
+@cache
+def _table(file: str, prefix: str) -> dict[str, Param]:
+    """Parameters of ``sim/params/FILE.toml`` by dotted name ``PREFIX.key``, checked like the
+    library's (value, unit, range, source tag)."""
+    out: dict[str, Param] = {}
+    _walk(f"sim/params/{file}.toml", prefix, _read(file), out)
+    return out
+
+
 def input_defaults() -> dict[str, Param]:
     """Defaults of optional proposal fields by dotted field path (``finance.discount_rate``).
 
@@ -195,18 +203,13 @@ def input_defaults() -> dict[str, Param]:
     library's parameters; they are not model parameters (``--param`` does not reach them): the
     value a proposal resolves to is stored in the validated proposal.
     """
-    out: dict[str, Param] = {}
-    _walk("sim/params/finance_defaults.toml", "finance", _read("finance_defaults"), out)
-    return out
+    return _table("finance_defaults", "finance")
 
 
-@lru_cache(maxsize=1)
 def monitor_params() -> dict[str, Param]:
     """Settings of the supervision by remote sensing (``sim/params/monitor.toml``), by dotted
     name (``monitor.ndvi_soil``); sourced like the library's parameters, not model parameters."""
-    out: dict[str, Param] = {}
-    _walk("sim/params/monitor.toml", "monitor", _read("monitor"), out)
-    return out
+    return _table("monitor", "monitor")
 
 
 def load_library(overrides: Mapping[str, float] | None = None) -> Library:

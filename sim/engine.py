@@ -10,8 +10,10 @@ ever held.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -214,6 +216,46 @@ def _scratch(name: str, n_vars: int, n_rows: int) -> np.ndarray:
     return buf
 
 
+#: a process's first kernel call that takes longer than this [s] is compiling the kernels (the
+#: first run after an install or upgrade; cached on disk afterwards): a terminal is told so
+COMPILE_NOTICE_S = 3.0
+COMPILE_NOTICE = (
+    "restoresim: compiling the engine's kernels (the first run after an install or upgrade "
+    "only, about 15–30 s; cached afterwards)…"
+)
+_first_call = threading.Lock()
+_first_call_done = False
+
+
+@contextlib.contextmanager
+def notice_if_slow(message: str, after_s: float, stream: Any) -> Iterator[None]:
+    """Write ``message`` (one line) to ``stream`` if the block is still running ``after_s``
+    seconds after it started."""
+    done = threading.Event()
+
+    def wait_then_say() -> None:
+        if not done.wait(after_s):
+            print(message, file=stream, flush=True)
+
+    watcher = threading.Thread(target=wait_then_say, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
+def _first_call_notice() -> contextlib.AbstractContextManager[None]:
+    """The compile notice around the process's first kernel call, on a terminal only."""
+    global _first_call_done
+    with _first_call:
+        first, _first_call_done = not _first_call_done, True
+    if first and sys.stderr.isatty():
+        return notice_if_slow(COMPILE_NOTICE, COMPILE_NOTICE_S, sys.stderr)
+    return contextlib.nullcontext()
+
+
 def _run_chunk_kernel(
     chunk: Chunk, par: np.ndarray, ids: Sequence[str], seed, yearly, scratch: bool = False
 ):
@@ -246,8 +288,9 @@ def _run_chunk_kernel(
     rin = _scratch("rin", N_RIN, n_rows)
     prec = param_records(par)
     streams = rng.stream_keys(keys)
-    draw_inputs(prec, keys, streams, a, rin)
-    simulate_chunk(prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, yearly_rec, yearly)
+    with _first_call_notice():
+        draw_inputs(prec, keys, streams, a, rin)
+        simulate_chunk(prec, keys, streams, a, rin, g_inf, g_disc, g_int, out, yearly_rec, yearly)
     year_rows: dict[str, np.ndarray] = {}
     if yearly:
         for name in OUT_YEARLY[:COVER_COL]:

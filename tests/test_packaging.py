@@ -127,3 +127,18 @@ def test_closed_pipe_is_a_quiet_success():
         rc = proc.wait(timeout=600)
     assert rc == 0, err
     assert "error" not in err and "Traceback" not in err
+
+
+def test_a_slow_first_kernel_call_says_it_is_compiling():
+    """The notice is written when the block outlasts its delay, and only then."""
+    import io
+    import time
+
+    from sim.engine import notice_if_slow
+
+    slow, quick = io.StringIO(), io.StringIO()
+    with notice_if_slow("compiling", 0.05, slow):
+        time.sleep(0.5)
+    with notice_if_slow("compiling", 5.0, quick):
+        pass
+    assert slow.getvalue() == "compiling\n" and quick.getvalue() == ""

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from test_sweep import write_spec
 
 from sim.cli import main
 from sim.sweep.compare import rule_label
@@ -48,11 +49,6 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _write(path: Path, data: dict[str, Any]) -> Path:
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> tuple[Path, Path]:
     """A small sweep (baseline: assurance >= 90 % hard) and its report."""
@@ -60,7 +56,7 @@ def report(tmp_path_factory) -> tuple[Path, Path]:
     data = json.loads(json.dumps(SPEC))
     data["baseline"] = {"criteria.assurance.hard": True}
     store, out = tmp / "s.zarr", tmp / "report"
-    run_sweep(_write(tmp / "spec.json", data), store, workers=1)
+    run_sweep(write_spec(tmp / "spec.json", data), store, workers=1)
     assert main(["sweep-report", str(store), "--out", str(out)]) == 0
     return store, out
 
@@ -113,7 +109,7 @@ def test_given_baseline_and_defaulted_plan_lever() -> None:
 def test_bad_baseline_exits_2_naming_it(baseline, expect, tmp_path, capsys) -> None:
     data = json.loads(json.dumps(SPEC))
     data["baseline"] = baseline
-    spec = _write(tmp_path / "bad.json", data)
+    spec = write_spec(tmp_path / "bad.json", data)
     rc = main(["sweep", str(spec), "--out", str(tmp_path / "x.zarr"), "--no-progress"])
     err = capsys.readouterr().err
     assert rc == 2, err

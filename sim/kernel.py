@@ -720,6 +720,7 @@ def simulate_chunk(
             P.fund_basis_revenue != 0.0,
             P.fund_rate_of_revenue,
             P.plan_restoration_cost_cny,
+            P.fund_initial_deposit_cny,
             1.0 + P.fund_interest_rate,
             g_inf[p],
             g_disc[p],

@@ -94,6 +94,7 @@ FLOAT_KEYS: tuple[str, ...] = (
     "plan_restoration_cost_cny",
     "fund_rate_of_revenue",
     "bond_cny",
+    "fund_initial_deposit_cny",
     "fund_interest_rate",
     "discount_rate",
     "inflation_rate",

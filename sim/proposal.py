@@ -413,6 +413,15 @@ class Finance(_Quantities):
     bond_cny: float = _q(
         "Up-front financial assurance (may be 0)", "CNY", plausible=True, ge=0.0, le=1e12
     )
+    fund_initial_deposit_cny: float = _q(
+        "First deposit into the restoration fund before works begin (year 0), on top of the "
+        "yearly accrual (may be 0)",
+        "CNY",
+        0.0,
+        plausible=True,
+        ge=0.0,
+        le=1e12,
+    )
     fund_interest_rate: float | None = _q(
         f"Interest earned by the fund{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
     )

@@ -485,6 +485,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     fund_rate = float(r["fund_rate_of_revenue"])
     plan_cost = float(r["plan_restoration_cost_cny"])
     deposit = [0.0] * H
+    deposit[0] = float(r["fund_initial_deposit_cny"])  # the first deposit, before works begin
     for t in range(1, L + 1):
         deposit[t] = fund_rate * revenue[t] if fund_basis_revenue else plan_cost * x[t]
 

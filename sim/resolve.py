@@ -46,6 +46,7 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     ("plan_restoration_cost_cny", "finance", "plan_restoration_cost_cny"),
     ("fund_rate_of_revenue", "finance", "fund_rate_of_revenue"),
     ("bond_cny", "finance", "bond_cny"),
+    ("fund_initial_deposit_cny", "finance", "fund_initial_deposit_cny"),
     ("fund_interest_rate", "finance", "fund_interest_rate"),
     ("discount_rate", "finance", "discount_rate"),
     ("inflation_rate", "finance", "inflation_rate"),

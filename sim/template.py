@@ -104,6 +104,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "finance.bond_cny": (
         "保证金 / 履约担保", "出让合同; abolished nationally in 2017, usually 0", "万元 × 10,000"
     ),
+    "finance.fund_initial_deposit_cny": (
+        "基金首次计提 (开工前存入)",
+        "修复 经费估算 (基金计提计划); 三方监管协议",
+        "万元 × 10,000 = CNY",
+    ),
     "finance.fund_interest_rate": ("基金存款利率", "not in the plans: default", "1/yr"),
     "finance.discount_rate": ("折现率 (基准收益率)", "开发 第8章 经济评价", "1/yr"),
     "finance.inflation_rate": (

@@ -57,6 +57,10 @@ VARIANTS: dict[str, dict] = {
         "finance.bond_cny": 2_000_000.0,
         "finance.operator_default_hazard_per_year": 0.2,
     },
+    "first_deposit_high_hazard": {
+        "finance.fund_initial_deposit_cny": 3_000_000.0,
+        "finance.operator_default_hazard_per_year": 0.3,
+    },
     "no_hazard_all_water": {
         "finance.operator_default_hazard_per_year": 0.0,
         "restoration.target_land_use": {"water": 1.0},
@@ -187,6 +191,7 @@ proposal_changes = st.fixed_dictionaries(
         "restoration.substrate_amendment": st.booleans(),
         "finance.fund_basis": st.sampled_from(["plan_cost_by_output", "revenue_share"]),
         "finance.bond_cny": st.floats(0.0, 2e7),
+        "finance.fund_initial_deposit_cny": st.floats(0.0, 2e7),
         "finance.operator_default_hazard_per_year": st.floats(0.0, 0.3),
     }
 ).filter(lambda c: c["extraction.reserves_mt"] / c["extraction.annual_output_mt"] < 60)

@@ -147,6 +147,7 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "plan_restoration_cost_cny": 1e8,
         "fund_rate_of_revenue": 0.05,
         "bond_cny": 0.0,
+        "fund_initial_deposit_cny": 0.0,
         "fund_interest_rate": 0.02,
         "discount_rate": 0.08,
         "inflation_rate": 0.03,
@@ -671,6 +672,22 @@ def test_fund_balance_plan_cost_by_output() -> None:
     assert 1.02 * b4 - spend5 * 1.03**5 < 0.0
     assert b[5] == 0.0
     assert out["fund_balance_cny"][-1] == 0.0
+
+
+def test_first_deposit_enters_the_fund_in_year_0() -> None:
+    # A first deposit D = 1e7 paid in before works begin: B_0 = D (no spend in year 0), then
+    # it earns the fund's 2 % beside the plan deposits: B_4 = b4 + D 1.02^4.
+    d = 1e7
+    _, out = run(fund_initial_deposit_cny=d)
+    b = out["fund_balance_cny"]
+    assert b[0] == approx(d)
+    assert b[1] == approx(d * 1.02 + 1.5e7)
+    b4 = 1.5e7 * 1.02**3 + 3e7 * 1.02**2 + 3e7 * 1.02 + 2.5e7
+    assert out["fund_at_closure_cny"] == approx(b4 + d * 1.02**4)
+    # A walk-away in year 1 leaves Wk_0 - B_0 = m_w 30 u_I - D to the public.
+    r = make_resolved(operator_default_hazard_per_year=0.1, fund_initial_deposit_cny=1e6)
+    out = simulate_draw(r, make_draw(r, default_uniform=0.0))
+    assert out["unfunded_liability_cny"] == approx(M_W * 30.0 * U_I - 1e6)
 
 
 def test_fund_balance_revenue_share() -> None:

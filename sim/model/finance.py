@@ -1,7 +1,9 @@
 """Restoration fund, bond, operator default and unfunded public liability (SPEC.md §7).
 
 Sources (model.md §5): the fund accrues either a share of revenue or — China's 2017 national
-rule [S, 财建〔2017〕638号] — the approved plan's cost amortised in proportion to output; the
+rule [S, 财建〔2017〕638号] — the approved plan's cost amortised in proportion to output, on top
+of an optional first deposit paid in before works begin (year 0; Hunan's fund is "自行预先计提"
+into a supervised bank account per the approved plan [S, 湘自资规〔2022〕3号 第三、四条]); the
 operator pays any shortfall while solvent; a walk-away leaves the restoration of everything
 disturbed and not yet restored, plus the aftercare still owed, to the public, less the fund and
 bond. Bonds are compared with the undiscounted third-party cost, as regulators do.
@@ -79,6 +81,7 @@ def yearly_pass(
     rev_basis,
     fund_rate,
     plan_cost,
+    initial_deposit_cny,
     interest,
     gi,
     gd,
@@ -106,7 +109,8 @@ def yearly_pass(
     of a failed planting of year t-1 (and of every failure since its last success) in year t;
     ``spend_t = m_w (W_t + rework_t) + m_a Σ_{j=1..m} a_{t-j}`` (§5); revenue
     ``q_t 1e6 price (1+inflation)^t`` and the deposit (revenue share or plan cost by output,
-    ``rev_basis``); the fund ``B_t`` (:func:`fund_step_cny`); the unrestored area and its peak
+    ``rev_basis``, plus ``initial_deposit_cny``, the first deposit before works begin, in year
+    0); the fund ``B_t`` (:func:`fund_step_cny`); the unrestored area and its peak
     (§4); in year ``at`` (every year with ``want_yearly``) the walk-away liability ``Wk_t`` (§7).
     """
     floor, dump, wall_plan, wall_face, infra = class_totals
@@ -157,6 +161,8 @@ def yearly_pass(
         revenue = q[t] * price_t * gi[t]
         pv_rev += revenue * gd[t]
         dep = fund_rate * revenue if rev_basis else plan_cost * x[t]
+        if t == 0:
+            dep += initial_deposit_cny
         bal = fund_step_cny(bal, interest, dep, sn)
         fund[t] = bal
         cum_x += x[t]

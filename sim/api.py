@@ -230,6 +230,11 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
         remedies = feasibility.remedies_for(p, policy, hard, s, draws=draws, seed=seed, lib=lib)
     # without the search, a soft failure stays conditional (as in sweeps): no lever was ruled out
     verdict, deciding = feasibility.decide(crits, unfixable)
+    # a soft failure no lever fixes rejects too: then no condition is listed, as none would make
+    # the application pass (the batch summary and report would show them as if they did)
+    rejected_soft = [n for n in soft if n not in unfixable] if verdict == "reject" else []
+    if verdict == "reject":
+        conds = []
     return {
         "proposal_id": p.proposal.id,
         "name": p.proposal.name,
@@ -250,6 +255,18 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
                 )
             ]
             if hard and soft
+            else []
+        )
+        + (
+            [
+                Message(
+                    "No condition is listed for {names}: {unfixable} cannot be fixed by any lever "
+                    "within the policy's bounds, so no condition would make this application pass.",
+                    names=Terms("criterion", rejected_soft),
+                    unfixable=Terms("criterion", sorted(unfixable)),
+                )
+            ]
+            if not hard and rejected_soft
             else []
         )
         + list(screening.warnings),

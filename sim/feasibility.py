@@ -2,12 +2,14 @@
 
 Criteria and defaults follow model.md §6; thresholds and hardness come from the policy. The
 verdict is computed from the engine's per-proposal summaries, never from raw draws. Conditions
-for soft failures use common random numbers (the same seed and therefore the same draws):
-closed forms where a lever enters linearly (the bond), a monotone search on a cheap re-run of the
-fund where deposits enter through the fund's non-negativity, and a bracketed bisection on the
-engine for ``progressive_fraction``, which changes the physics. For hard failures that a plan
-change may fix (gentler final walls, substrate amendment, imported topsoil) the engine is re-run
-and the change and its cost are reported as *remedies*; the verdict stays ``reject``.
+for soft failures are stated in the restoration fund's terms (its accrual, a first deposit before
+works begin; a bond only where the policy takes one) and use common random numbers (the same
+seed and therefore the same draws): a monotone search over each money lever's whole range on a
+cheap re-run of the fund, a closed form for the bond, and a bracketed bisection on the engine
+for ``progressive_fraction``, which changes the physics. For hard failures that a plan change may
+fix (gentler final walls, substrate amendment, imported topsoil) the engine is re-run and the
+cheapest passing change and its cost are reported as *remedies* (a wall's slope by a scan of
+every degree); the verdict stays ``reject``.
 """
 
 from __future__ import annotations
@@ -151,7 +153,8 @@ def with_field(proposal: Any, path: str, value: Any) -> Any:
 
 
 class _FundModel:
-    """Re-runs only the fund for other deposits or bonds, on one proposal's raw draws."""
+    """Re-runs only the fund for other deposits, first deposits or bonds, on one proposal's raw
+    draws (common random numbers)."""
 
     def __init__(self, raw: xr.Dataset, resolved: dict[str, Any]):
         r = raw.isel(proposal=0)
@@ -167,17 +170,19 @@ class _FundModel:
         self.growth = np.full(self.spend.shape[0], 1.0 + resolved["fund_interest_rate"])
         self.rows = np.arange(self.spend.shape[0])
 
-    def fund(self, deposit_value: float) -> np.ndarray:
-        """The fund of every draw with deposits at ``deposit_value`` (the engine's own stage)."""
+    def fund(self, deposit_value: float, initial_cny: float) -> np.ndarray:
+        """The fund of every draw with yearly deposits at ``deposit_value`` (rate of revenue or
+        plan cost by output) and a first deposit ``initial_cny`` in year 0 (the engine's own
+        stage, SPEC §7)."""
         out = np.empty(self.spend.shape)
-        fund_balances_cny(
-            np.ascontiguousarray(deposit_value * self.basis), self.spend, self.growth, out
-        )
+        dep = deposit_value * self.basis
+        dep[:, 0] += initial_cny
+        fund_balances_cny(np.ascontiguousarray(dep), self.spend, self.growth, out)
         return out
 
-    def gaps(self, deposit_value: float) -> tuple[np.ndarray, np.ndarray]:
+    def gaps(self, deposit_value: float, initial_cny: float) -> tuple[np.ndarray, np.ndarray]:
         """Shortfall at closure and at default (nominal), before any bond."""
-        b = self.fund(deposit_value)
+        b = self.fund(deposit_value, initial_cny)
         at_close = self.need - b[self.rows, self.life]
         d = self.year > 0
         idx = np.where(d, self.year - 1, 0)
@@ -231,9 +236,28 @@ def _bisect_increasing(ok: Callable[[float], bool], lo: float, hi: float, tol: f
     return hi
 
 
+def _smallest_passing(
+    ok: Callable[[float], bool], now: float, cap: float, start: float, tol: float
+) -> float | None:
+    """Smallest x in (now, cap] with ok(x) for ``ok`` increasing in x (more money never fails
+    where less passed), or None when even ``cap`` fails. The bracket doubles from ``start`` up to
+    ``cap`` (which may be large) so the search covers the lever's whole range."""
+    if cap <= now:
+        return None
+    lo, hi = now, min(cap, max(start, now + tol, 2.0 * now))
+    while not ok(hi):
+        if hi >= cap:
+            return None
+        lo, hi = hi, min(cap, 2.0 * hi)
+    return _bisect_increasing(ok, lo, hi, tol)
+
+
 #: the bond and fund searches hold every draw's yearly fund flows: they use at most this many
 #: (the first ones, common random numbers), so their memory does not grow with ``draws``
 MAX_RAW_DRAWS = 20_000
+
+#: largest first deposit searched when the policy sets no limit: the field's own bound [CNY]
+FIRST_DEPOSIT_CAP_CNY = 1e12
 
 
 def condition_draws(draws: int) -> int:
@@ -252,9 +276,13 @@ def conditions_for(
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """Conditions that fix each failing soft criterion, and the criteria no lever can fix.
 
-    The bond and fund levers are searched on the first :func:`condition_draws` draws (their raw
-    yearly flows are held in memory); the progressive-restoration search runs the engine on all
-    ``draws``, whose memory is bounded by its chunks.
+    The levers, each at the smallest value that passes (the cheapest change of that lever): the
+    fund's accrual (the plan's cost accrued by output, or the rate of revenue), a first deposit
+    into the fund before works begin, a bond only where the policy enables one
+    (``[conditions] bond``), and progressive restoration. The fund and bond levers are searched
+    on the first :func:`condition_draws` draws (their raw yearly flows are held in memory); the
+    progressive-restoration search runs the engine on all ``draws``, whose memory is bounded by
+    its chunks.
     """
     crit, bounds = policy.criteria, policy.conditions
     res = engine.run([proposal], policy, draws=condition_draws(draws), seed=seed, lib=lib, raw=True)
@@ -266,10 +294,13 @@ def conditions_for(
         "finance.fund_rate_of_revenue" if revenue_basis else "finance.plan_restoration_cost_cny"
     )
     dep_now = fin.fund_rate_of_revenue if revenue_basis else fin.plan_restoration_cost_cny
-    dep_max = (
-        bounds.max_fund_rate_of_revenue
-        if revenue_basis
-        else 20.0 * max(_q(res.summary.isel(proposal=0), "cost_cny", 0.9), 1.0)
+    cost90 = max(_q(res.summary.isel(proposal=0), "cost_cny", 0.9), 1.0)
+    dep_max = bounds.max_fund_rate_of_revenue if revenue_basis else 20.0 * cost90
+    first_now = fin.fund_initial_deposit_cny
+    first_max = (
+        bounds.max_fund_initial_deposit_cny
+        if bounds.max_fund_initial_deposit_cny is not None
+        else FIRST_DEPOSIT_CAP_CNY
     )
     bond_now = fin.bond_cny
     bond_max = bounds.max_bond_cny if bounds.max_bond_cny is not None else math.inf
@@ -282,29 +313,13 @@ def conditions_for(
     out: list[dict[str, Any]] = []
     unfixable: set[str] = set()
     prog_cache: dict[tuple[float, int], xr.Dataset] = {}
-    base_close, base_default = fm.gaps(dep_now)
+    base_close, base_default = fm.gaps(dep_now, first_now)
     for name in failing:
         found = False
-        # 1. bond (closed form on the shortfall distribution)
-        if name == "assurance":
-            b = _min_bond_assurance(base_close, crit.assurance.threshold)
-        else:
-            b = _min_bond_unfunded(base_default, crit.unfunded_liability.threshold)
-        b = _round_up(max(b, bond_now), 10_000.0)
-        if b <= bond_max and passes(name, base_close, base_default, b):
-            out.append(
-                {
-                    "criterion": name,
-                    "field": "finance.bond_cny",
-                    "value": b,
-                    "change": f"raise the bond from {_money(bond_now)} to {_money(b)}",
-                }
-            )
-            found = True
 
-        # 2. fund deposits (monotone search on the fund re-run)
+        # 1. the fund's accrual (monotone search on the fund re-run)
         def dep_ok(v: float, name: str = name) -> bool:
-            c, d = fm.gaps(v)
+            c, d = fm.gaps(v, first_now)
             return passes(name, c, d, bond_now)
 
         if dep_ok(dep_max):
@@ -329,7 +344,47 @@ def conditions_for(
                     }
                 )
                 found = True
-        # 3. progressive restoration (changes the physics: search on the engine)
+
+        # 2. a first deposit into the fund before works begin (monotone: the whole range, by
+        # doubling up to the policy's bound)
+        def first_ok(v: float, name: str = name) -> bool:
+            c, d = fm.gaps(dep_now, v)
+            return passes(name, c, d, bond_now)
+
+        f = _smallest_passing(first_ok, first_now, first_max, 0.1 * cost90, 1_000.0)
+        if f is not None:
+            f = min(first_max, _round_up(f, 10_000.0))
+            if first_ok(f):
+                out.append(
+                    {
+                        "criterion": name,
+                        "field": "finance.fund_initial_deposit_cny",
+                        "value": f,
+                        "change": f"pay a first deposit of {_money(f)} into the restoration "
+                        f"fund before works begin (now {_money(first_now)})",
+                    }
+                )
+                found = True
+
+        # 3. a bond, only where the policy takes one (closed form on the shortfall distribution)
+        if bounds.bond:
+            if name == "assurance":
+                b = _min_bond_assurance(base_close, crit.assurance.threshold)
+            else:
+                b = _min_bond_unfunded(base_default, crit.unfunded_liability.threshold)
+            b = _round_up(max(b, bond_now), 10_000.0)
+            if b <= bond_max and passes(name, base_close, base_default, b):
+                out.append(
+                    {
+                        "criterion": name,
+                        "field": "finance.bond_cny",
+                        "value": b,
+                        "change": f"raise the bond from {_money(bond_now)} to {_money(b)}",
+                    }
+                )
+                found = True
+
+        # 4. progressive restoration (changes the physics: search on the engine)
         p = _progressive_search(
             proposal, name, prog_cache, policy=policy, draws=draws, seed=seed, lib=lib
         )
@@ -366,9 +421,9 @@ def _progressive_search(
 ) -> float | None:
     """Smallest ``progressive_fraction`` (to 0.01) that makes criterion ``name`` pass.
 
-    A coarse grid on few draws brackets the answer, bisection on the full draws (common random
-    numbers) refines it, and the answer is confirmed on the full draws; engine runs are cached
-    across criteria.
+    A coarse grid over the lever's whole range on few draws brackets the answer, bisection on
+    the full draws (common random numbers) refines it, and the answer is confirmed on the full
+    draws; engine runs are cached across criteria.
     """
     crit, p_now = policy.criteria, proposal.restoration.progressive_fraction
     p_max = policy.conditions.max_progressive_fraction
@@ -405,6 +460,33 @@ def _progressive_search(
     return p if ok(p) else hi
 
 
+#: step of the slope remedy's scan [deg]
+SLOPE_STEP_DEG = 1.0
+
+
+def remedy_slopes_deg(start_deg: float, floor_deg: float) -> list[float]:
+    """The final wall slopes a slope remedy tries: every whole degree from ``start_deg`` (rounded
+    down) to ``floor_deg``, steepest first [deg]."""
+    top = math.floor(start_deg + 1e-9)
+    n = math.floor((top - floor_deg) / SLOPE_STEP_DEG + 1e-9)
+    return [float(top - k * SLOPE_STEP_DEG) for k in range(max(n, -1) + 1)]
+
+
+def cheapest_passing(
+    candidates: list[tuple[Any, float, bool, int]],
+) -> tuple[Any, float] | None:
+    """The candidate to offer from ``(value, cost_p50_cny, passes, new_hard_failures)`` tuples:
+    among those that pass, the fewest new hard failures first, then the lowest median cost, then
+    the first listed (the nearest change); None when none passes."""
+    ok = [
+        (new, cost, i, value) for i, (value, cost, passed, new) in enumerate(candidates) if passed
+    ]
+    if not ok:
+        return None
+    _, cost, _, value = min(ok)
+    return value, cost
+
+
 def remedies_for(
     proposal: Any,
     policy: Any,
@@ -415,69 +497,98 @@ def remedies_for(
     seed: int,
     lib: Library,
 ) -> list[dict[str, Any]]:
-    """Plan changes that would fix hard failures, with their effect on the median cost."""
+    """Plan changes that would fix hard failures, with their effect on the median cost.
+
+    Every candidate is re-run on the engine with the same seed (common random numbers). For each
+    failing criterion and each kind of change the cheapest passing one is offered: a wall's slope
+    remedy scans every degree from the limit (or the current slope) down to the policy's
+    ``min_remedy_slope_deg`` and offers the slope with the lowest median cost among those that
+    pass without adding a hard failure, since a flatter wall is not always dearer.
+    """
     crit = policy.criteria
     out: list[dict[str, Any]] = []
     cost_now = _q(summary, "cost_cny", 0.5)
-    candidates: list[tuple[str, str, Any, str]] = []
+    floor_deg = float(policy.conditions.min_remedy_slope_deg)
+    slope_now = float(proposal.site.final_highwall_slope_deg)
+    runs: dict[tuple[str, Any], tuple[float, dict[str, dict[str, Any]]]] = {}
+
+    def run(path: str, value: Any) -> tuple[float, dict[str, dict[str, Any]]]:
+        if (path, value) not in runs:
+            cand = with_field(proposal, path, value)
+            s = engine.run([cand], policy, draws=draws, seed=seed, lib=lib).summary
+            s = s.isel(proposal=0)
+            runs[path, value] = (
+                _q(s, "cost_cny", 0.5),
+                {c["name"]: c for c in assess(cand, policy, s)},
+            )
+        return runs[path, value]
+
+    def new_hard(crits: dict[str, dict[str, Any]]) -> int:
+        return sum(
+            1
+            for n, c in crits.items()
+            if c["hard"] and c["passed"] is False and n not in failing_hard
+        )
+
+    # (criterion, field, values to try, the change's wording)
+    kinds: list[tuple[str, str, list[Any], Callable[[Any], str]]] = []
     if "highwall_slope" in failing_hard:
-        candidates.append(
+        kinds.append(
             (
                 "highwall_slope",
                 "site.final_highwall_slope_deg",
-                float(crit.highwall_slope.threshold),
-                f"flatten the final walls to {crit.highwall_slope.threshold:.0f}°",
+                remedy_slopes_deg(min(crit.highwall_slope.threshold, slope_now), floor_deg),
+                lambda v: f"flatten the final walls to {v:.0f}°",
             )
         )
     if "success_probability" in failing_hard:
         substrate_toxic = bool(lib.substrates[proposal.site.substrate]["toxic"])
         if substrate_toxic and not proposal.restoration.substrate_amendment:
-            candidates.append(
+            kinds.append(
                 (
                     "success_probability",
                     "restoration.substrate_amendment",
-                    True,
-                    "amend the toxic substrate (lime + clean cover)",
+                    [True],
+                    lambda v: "amend the toxic substrate (lime + clean cover)",
                 )
             )
         if not proposal.restoration.import_topsoil:
-            candidates.append(
+            kinds.append(
                 (
                     "success_probability",
                     "restoration.import_topsoil",
-                    True,
-                    "import soil to cover the topsoil deficit",
+                    [True],
+                    lambda v: "import soil to cover the topsoil deficit",
                 )
             )
-        for slope in (50.0, 35.0):
-            if proposal.site.final_highwall_slope_deg > slope:
-                candidates.append(
-                    (
-                        "success_probability",
-                        "site.final_highwall_slope_deg",
-                        slope,
-                        f"flatten the final walls to {slope:.0f}°",
-                    )
-                )
-    fixed: set[str] = set()
-    for name, path, value, change in candidates:
-        if name in fixed:
+        start = slope_now - SLOPE_STEP_DEG if slope_now == math.floor(slope_now) else slope_now
+        kinds.append(
+            (
+                "success_probability",
+                "site.final_highwall_slope_deg",
+                remedy_slopes_deg(start, floor_deg),
+                lambda v: f"flatten the final walls to {v:.0f}°",
+            )
+        )
+    for name, path, values, wording in kinds:
+        tried = []
+        for value in values:
+            cost, crits = run(path, value)
+            tried.append((value, cost, bool(crits[name]["passed"]), new_hard(crits)))
+        best = cheapest_passing(tried)
+        if best is None:
             continue
-        cand = with_field(proposal, path, value)
-        s = engine.run([cand], policy, draws=draws, seed=seed, lib=lib).summary.isel(proposal=0)
-        crits = {c["name"]: c for c in assess(cand, policy, s)}
-        if crits[name]["passed"]:
-            fixed.add(name)
-            delta = _q(s, "cost_cny", 0.5) - cost_now
-            out.append(
-                {
-                    "criterion": name,
-                    "field": path,
-                    "value": value,
-                    "change": f"{change}; median restoration cost changes by {_money(delta)}",
-                    "cost_change_p50_cny": delta,
-                }
-            )
+        value, cost = best
+        delta = cost - cost_now
+        out.append(
+            {
+                "criterion": name,
+                "field": path,
+                "value": value,
+                "change": f"{wording(value)}; median restoration cost changes by {_money(delta)}",
+                "cost_change_p50_cny": delta,
+            }
+        )
     return out
 
 

@@ -791,14 +791,34 @@ class Spatial(_Model):
 
 
 class Conditions(_Model):
-    """[conditions]: bounds of the levers searched for a conditional approval."""
+    """[conditions]: which levers are searched for a conditional approval, and their bounds.
 
+    The restoration fund (accrual and first deposit) is the instrument by default, as in
+    Hunan (湘自资规〔2022〕3号; the deposit, 保证金, was abolished in 2017, 财建〔2017〕638号); a
+    bond is a lever only where the policy enables it (``bond = true``, other jurisdictions).
+    """
+
+    bond: bool = Field(
+        False,
+        description="Whether a condition may require a bond (finance.bond_cny): false where the "
+        "restoration fund is the only instrument (Hunan; the deposit was abolished in 2017), true "
+        "for jurisdictions that take a bond.",
+    )
     max_bond_cny: float | None = _q(
-        "Largest bond a condition may require; omit for no limit",
+        "Largest bond a condition may require when bond = true; omit for no limit",
         "CNY",
         None,
         plausible=True,
         gt=0.0,
+        le=1e12,
+    )
+    max_fund_initial_deposit_cny: float | None = _q(
+        "Largest first deposit into the fund (before works begin) a condition may require; omit "
+        "for no limit (up to the field's own bound)",
+        "CNY",
+        None,
+        plausible=True,
+        ge=0.0,
         le=1e12,
     )
     max_fund_rate_of_revenue: float = _q(
@@ -806,6 +826,14 @@ class Conditions(_Model):
     )
     max_progressive_fraction: float = _q(
         "Largest progressive_fraction a condition may require", "", 1.0, ge=0.0, le=1.0
+    )
+    min_remedy_slope_deg: float = _q(
+        "Flattest final wall slope a remedy may propose: the slope remedy scans every degree "
+        "from the policy's limit down to this one and offers the cheapest that passes",
+        "deg",
+        30.0,
+        gt=0.0,
+        lt=90.0,
     )
 
 

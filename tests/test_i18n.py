@@ -189,7 +189,8 @@ def test_chinese_report_states_the_opinion() -> None:
     # its failing soft criterion gets no condition now, and no claim that none could fix it
     assert "待方案整改否决项后再提出整改条件" in opinion and "无法通过调整达标" not in opinion
     _d, html = _report(CONDITIONAL)
-    assert "附条件通过" in html and "湘自资规〔2022〕3号" in html and "将保证金提高至" in html
+    assert "附条件通过" in html and "湘自资规〔2022〕3号" in html and "首次存入" in html
+    assert "将保证金提高至" not in html  # the packaged (Hunan) policy takes no bond
     body = html.split("</head>")[1].split('id="assumptions"')[0]  # the JSON stays English
     assert "万元" in body and "M CNY" not in body
 

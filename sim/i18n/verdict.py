@@ -195,6 +195,9 @@ CHANGES = {
         "raise the plan's restoration cost accrued to the fund to {value}"
     ),
     "finance.fund_rate_of_revenue": N_("raise the fund rate of revenue to {value}"),
+    "finance.fund_initial_deposit_cny": N_(
+        "pay a first deposit of {value} into the restoration fund before works begin"
+    ),
     "restoration.progressive_fraction": N_(
         "restore {value} of the pit floor, benches and dumps while mining"
     ),

@@ -26,6 +26,7 @@ LABELS: dict[str, str] = {
     "field.restoration.progressive_fraction": N_("progressive restoration"),
     "field.finance.fund_rate_of_revenue": N_("fund rate of revenue"),
     "field.finance.bond_cny": N_("bond"),
+    "field.finance.fund_initial_deposit_cny": N_("first fund deposit"),
     "field.site.final_highwall_slope_deg": N_("final wall slope {value:g}°"),
     "field.restoration.import_topsoil": N_("imported topsoil"),
     "field.policy.success_horizon_years_after_closure": N_(

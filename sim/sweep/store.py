@@ -105,17 +105,22 @@ BY_CRITERION: dict[str, tuple[str, str]] = {
 assert not set(OUTCOMES) & set(SUMMARY_FIELDS), "outcome and summary names must differ"
 
 
-#: soft criteria whose failure a condition always fixes when the bond is not limited: a large
-#: enough bond covers any shortfall (assurance, unfunded liability); stating the polygon's area
-#: fixes boundary_area
+#: soft criteria whose failure a condition always fixes when an unlimited money lever is open: a
+#: large enough first deposit into the fund (or, where the policy takes one, bond) covers any
+#: shortfall (assurance, unfunded liability); stating the polygon's area fixes boundary_area
 ALWAYS_FIXABLE = ("assurance", "unfunded_liability", "boundary_area")
 
 
 def conditional_exact(policy: Any) -> bool:
-    """Whether counting every soft failure as 'conditional' is exact under ``policy``: no bond
-    limit, and every other criterion hard."""
+    """Whether counting every soft failure as 'conditional' is exact under ``policy``: a money
+    lever without a limit (the first deposit into the fund, or an enabled bond), and every
+    criterion other than :data:`ALWAYS_FIXABLE` hard."""
     soft = [name for name, crit in policy.criteria.items() if not crit.hard]
-    return policy.conditions.max_bond_cny is None and set(soft) <= set(ALWAYS_FIXABLE)
+    cond = policy.conditions
+    unlimited = cond.max_fund_initial_deposit_cny is None or (
+        cond.bond and cond.max_bond_cny is None
+    )
+    return unlimited and set(soft) <= set(ALWAYS_FIXABLE)
 
 
 def _attrs(units: str, long_name: str, **extra: Any) -> dict[str, Any]:

@@ -152,6 +152,16 @@ def test_a_rejected_application_lists_no_condition_for_its_fixable_soft_failures
     assert v["verdict"] == "reject" and v["deciding_criteria"] == ["assurance"]
     assert v["conditions"] == []
     assert any("No condition is listed" in str(n) for n in v["notes"])
+    # the report's review opinion says so too, in English and Chinese
+    from sim.report import build_report
+
+    for lang, said in (
+        ("en", "unfunded_liability: no condition is listed, as the application is rejected"),
+        ("zh", "故不列出整改条件"),
+    ):
+        _d, html = build_report(p, policy, draws=300, seed=0, sensitivity_draws=None, lang=lang)
+        opinion = html[html.index('id="opinion"') : html.index('<nav class="toc">')]
+        assert said in opinion
     # within the same bounds the unfunded liability alone is fixable: with assurance passing,
     # the application is conditional on that condition
     alone = {**crit, "assurance": {"threshold": 0.0}}

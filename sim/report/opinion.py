@@ -90,6 +90,13 @@ def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
                 "{label}: its conditions are set once the plan fixes the hard failures.",
                 label=label(name),
             )
+        elif v["verdict"] == "reject" and name not in v["deciding_criteria"]:
+            # fixable, but another soft failure no lever fixes rejects (sim.api lists none)
+            text = _(
+                "{label}: no condition is listed, as the application is rejected on a criterion "
+                "no lever fixes.",
+                label=label(name),
+            )
         else:
             text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
         out.append(f"<li>{escape(text)}</li>")

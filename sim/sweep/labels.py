@@ -81,7 +81,8 @@ LABELS: dict[str, str] = {
         "*Avoided by rejections*: that of the rejected applications. A **hard** "
         "criterion rejects an application that fails it; a **soft** one makes it "
         "*conditional*: it is approved only once the operator meets the condition "
-        "(for assurance: a larger bond or fund), so a soft rule avoids liability by "
+        "(for assurance: a larger fund accrual or first deposit), so a soft rule avoids "
+        "liability by "
         "conditions, not by rejections (table 2). To compare against another policy, "
         "name it in the spec's `[baseline]` and run the sweep again."
     ),
@@ -183,8 +184,9 @@ LABELS: dict[str, str] = {
     "fixed_policy": N_("Criteria not on a lever keep the base policy's rule: {rules}."),
     "inexact": N_(
         "Policy {labels}: a soft criterion other than assurance, unfunded liability "
-        "and boundary area, or a bond limit, may leave a soft failure unfixable, so "
-        "its conditional count is an upper bound (some would be rejections)."
+        "and boundary area, or a limit on the first fund deposit (with no unlimited "
+        "bond), may leave a soft failure unfixable, so its conditional count is an "
+        "upper bound (some would be rejections)."
     ),
     "fig.frontier.title": N_(
         "Each policy: share of applications granted against the public liability they leave"

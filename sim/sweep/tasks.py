@@ -8,8 +8,9 @@ and plan) and applies all the group's policies to the same summaries:
    (for criteria whose limit is not a policy threshold, such as ``licensed_area``) threshold;
 2. :func:`apply_policies` re-thresholds those values for every policy at once (numpy) and
    decides like :func:`sim.feasibility.decide` with no condition search: a soft failure counts
-   as ``conditional``. That is exact while the policy sets no ``max_bond_cny`` and its soft
-   criteria are those a condition always fixes (:func:`sim.sweep.store.conditional_exact`);
+   as ``conditional``. That is exact while the policy leaves a money lever unlimited (the
+   fund's first deposit, or an enabled bond) and its soft criteria are those a condition
+   always fixes (:func:`sim.sweep.store.conditional_exact`);
    otherwise it is an upper bound on conditional approvals;
 3. the first proposal of every task is re-assessed and re-decided through
    :mod:`sim.feasibility` for every policy, and any disagreement is an internal error, so the

@@ -11,6 +11,7 @@ from conftest import make_proposal
 
 import sim
 from sim import engine, feasibility
+from sim.batch import Application, summary_row
 from sim.i18n import use_lang
 from sim.i18n.verdict import change
 from sim.proposal import parse_policy
@@ -152,6 +153,11 @@ def test_a_rejected_application_lists_no_condition_for_its_fixable_soft_failures
     assert v["verdict"] == "reject" and v["deciding_criteria"] == ["assurance"]
     assert v["conditions"] == []
     assert any("No condition is listed" in str(n) for n in v["notes"])
+    row = summary_row(
+        Application(source="<test>", proposal=p, id=p.proposal.id),
+        {"verdict": v, "report": "r.html"},
+    )
+    assert row["verdict"] == "reject" and row["conditions"] == ""
     # the report's review opinion says so too, in English and Chinese
     from sim.report import build_report
 

@@ -409,6 +409,43 @@ PROGRESSIVE_STEP = 0.1
 PROGRESSIVE_TOL = 0.01
 
 
+def smallest_passing_on_grid(
+    ok: Callable[[float], bool],
+    ok_coarse: Callable[[float], bool],
+    now: float,
+    top: float,
+    step: float,
+    tol: float,
+) -> float | None:
+    """Smallest value above ``now`` (a multiple of ``tol``, or a point of the ``step`` grid from
+    ``now``), up to ``top``, that passes ``ok``.
+
+    ``ok_coarse`` (a cheap, noisier test) brackets the answer on the ``step`` grid over the whole
+    range; the bracket is then walked down on ``ok`` while the grid point below passes too (the
+    coarse test may have missed it), and the last ``step`` below it is scanned on the ``tol``
+    grid in ascending order, so the first passing value is returned even where passing is not
+    monotone inside the bracket.
+    """
+    if top <= now + 1e-9:
+        return None
+    n = math.ceil((top - now) / step - 1e-9)
+    grid = sorted({min(top, round(now + k * step, 9)) for k in range(1, n + 1)})
+    hi = next((g for g in grid if ok_coarse(g)), top)
+    while not ok(hi):  # the coarse bracket may be optimistic: step up on the full test
+        if hi >= top:
+            return None
+        hi = min(top, round(hi + step, 9))
+    while hi - step > now + 1e-9 and ok(round(hi - step, 9)):
+        hi = round(hi - step, 9)
+    lo = max(now, hi - step)
+    first = math.floor(lo / tol + 1e-9) + 1
+    for k in range(first, math.ceil(hi / tol - 1e-9)):  # multiples of tol in (lo, hi)
+        x = round(k * tol, 9)
+        if x > now + 1e-9 and ok(x):
+            return x
+    return hi
+
+
 def _progressive_search(
     proposal: Any,
     name: str,
@@ -421,9 +458,9 @@ def _progressive_search(
 ) -> float | None:
     """Smallest ``progressive_fraction`` (to 0.01) that makes criterion ``name`` pass.
 
-    A coarse grid over the lever's whole range on few draws brackets the answer, bisection on
-    the full draws (common random numbers) refines it, and the answer is confirmed on the full
-    draws; engine runs are cached across criteria.
+    :func:`smallest_passing_on_grid`: a coarse grid over the lever's whole range on few draws
+    brackets the answer, and the bracket is refined and scanned on the full draws (common random
+    numbers); engine runs are cached across criteria.
     """
     crit, p_now = policy.criteria, proposal.restoration.progressive_fraction
     p_max = policy.conditions.max_progressive_fraction
@@ -442,22 +479,10 @@ def _progressive_search(
             return float(s["assurance_probability"]) >= crit.assurance.threshold
         return float(s["expected_unfunded_liability_cny"]) <= crit.unfunded_liability.threshold
 
-    if p_max <= p_now + 1e-9:
-        return None
-    grid = [min(p_max, p_now + k * PROGRESSIVE_STEP) for k in range(1, 12)]
-    grid = sorted(set(grid))
     coarse = min(draws, COARSE_DRAWS)
-    hi = next((g for g in grid if ok(g, coarse)), p_max)
-    while not ok(hi):  # the coarse bracket may be optimistic: step up on the full draws
-        if hi >= p_max:
-            return None
-        hi = min(p_max, hi + PROGRESSIVE_STEP)
-    lo = max(p_now, hi - PROGRESSIVE_STEP)
-    if ok(lo) and lo > p_now:
-        return lo
-    p = _bisect_increasing(ok, lo, hi, PROGRESSIVE_TOL)
-    p = min(p_max, _round_up(p, PROGRESSIVE_TOL))
-    return p if ok(p) else hi
+    return smallest_passing_on_grid(
+        ok, lambda p: ok(p, coarse), p_now, p_max, PROGRESSIVE_STEP, PROGRESSIVE_TOL
+    )
 
 
 #: step of the slope remedy's scan [deg]

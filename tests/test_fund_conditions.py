@@ -278,3 +278,29 @@ def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> No
     assert remedy["cost_change_p50_cny"] == pytest.approx(
         costs[best] - float(now["cost_cny"].sel(quantile=0.5))
     )
+
+
+# --- the progressive-restoration search over the lever's whole range --------------------------
+
+
+def test_progressive_search_finds_the_smallest_passing_share_on_the_grid() -> None:
+    """The coarse test may miss passing shares (noise) and passing need not be monotone: the
+    search still returns the smallest share on the 0.01 grid that passes, within the bracket
+    the coarse grid gives, and walks the bracket down past coarse false negatives."""
+    search = feasibility.smallest_passing_on_grid
+
+    def passes_from(x0: float):
+        return lambda x: x >= x0 - 1e-9
+
+    # monotone: the exact threshold, whatever the coarse test says above it
+    assert search(passes_from(0.37), passes_from(0.37), 0.0, 1.0, 0.1, 0.01) == 0.37
+    assert search(passes_from(0.37), passes_from(0.65), 0.0, 1.0, 0.1, 0.01) == 0.37
+    # not monotone inside the bracket: 0.33 passes, 0.34-0.36 do not, 0.37 on do
+    holes = lambda x: abs(x - 0.33) < 1e-9 or x >= 0.37 - 1e-9  # noqa: E731
+    assert search(holes, holes, 0.0, 1.0, 0.1, 0.01) == 0.33
+    # nothing passes up to the bound; the bound passes; the lever already at its bound
+    assert search(passes_from(2.0), passes_from(2.0), 0.2, 1.0, 0.1, 0.01) is None
+    assert search(passes_from(0.95), passes_from(0.95), 0.5, 0.95, 0.1, 0.01) == 0.95
+    assert search(passes_from(0.0), passes_from(0.0), 1.0, 1.0, 0.1, 0.01) is None
+    # a share that is not on the grid: the answer is a multiple of 0.01 above it
+    assert search(passes_from(0.41), passes_from(0.41), 0.333, 1.0, 0.1, 0.01) == 0.41

@@ -209,6 +209,17 @@ def evaluate(
     )
 
 
+def bill_comparison(p: Any, policy: Any, lib: Any, draws: int, seed: int) -> Any:
+    """Our bill by measure from this run's draws (same seed and streams as the engine), with
+    the applicant's bill beside it when the application gives one (:mod:`sim.bill`)."""
+    from sim import bill
+
+    prep = engine.prepare([p], policy, lib)[0]
+    ours = bill.our_bill(prep.resolved, prep.draws(seed, draws))
+    lines = bill.bill_lines(p.bill, p.bill_items()) if p.bill is not None else None
+    return bill.compare(lines, ours)
+
+
 def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str, Any]:
     """The JSON verdict of one proposal from its summary ``s`` (dims: quantile)."""
     crits = feasibility.assess(p, policy, s, screening)
@@ -274,6 +285,10 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str,
         "draws": int(draws),
         "version": __version__,
     } | (
+        {"bill": bill_comparison(p, policy, lib, draws, seed).to_json()}
+        if p.bill is not None
+        else {}
+    ) | (
         {"condition_draws": feasibility.condition_draws(draws)}
         if conditions and levers and feasibility.condition_draws(draws) < draws
         else {}

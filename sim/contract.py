@@ -25,7 +25,7 @@ from pydantic.fields import FieldInfo
 from sim.keys import LAND_USES
 from sim.params import load_library
 
-__all__ = ["FieldSpec", "field_specs"]
+__all__ = ["NESTED_SECTIONS", "FieldSpec", "bill_field_specs", "field_specs"]
 
 Kind = Literal["float", "int", "bool", "str", "literal", "date"]
 
@@ -121,6 +121,50 @@ def _spec(path: str, info: FieldInfo, *, required: bool | None = None) -> FieldS
     )
 
 
+#: optional sections that are tables of rows, not one value per application: they have no
+#: column in a portfolio or a queue CSV and are declared by :func:`bill_field_specs`
+NESTED_SECTIONS: tuple[str, ...] = ("bill",)
+
+
+@lru_cache(maxsize=1)
+def bill_field_specs() -> dict[str, FieldSpec]:
+    """The optional ``[bill]`` table (the applicant's bill of quantities): ``bill.money_unit``,
+    ``bill.file``, ``bill.other_fees``, ``bill.contingency`` and one spec per column of its
+    rows ``bill.items[].measure`` … (rows in ``[[bill.items]]`` or in the file)."""
+    from sim.proposal import Bill, BillItem
+
+    out: dict[str, FieldSpec] = {}
+    for name, info in Bill.model_fields.items():
+        if name == "items":
+            for col, cinfo in BillItem.model_fields.items():
+                path = f"bill.items[].{col}"
+                kind = _kind(cinfo.annotation) or "str"  # amount: a number or "12.5 万元"
+                out[path] = (
+                    _spec(path, cinfo)
+                    if _kind(cinfo.annotation)
+                    else FieldSpec(
+                        path=path,
+                        kind=kind,
+                        required=False,
+                        default=None,
+                        description=(cinfo.description or "").rstrip("."),
+                    )
+                )
+            continue
+        path = f"bill.{name}"
+        if _kind(info.annotation) is None:
+            out[path] = FieldSpec(
+                path=path,
+                kind="str",
+                required=False,
+                default=None,
+                description=(info.description or "").rstrip("."),
+            )
+        else:
+            out[path] = _spec(path, info)
+    return out
+
+
 @lru_cache(maxsize=1)
 def field_specs() -> dict[str, FieldSpec]:
     """Dotted column path -> :class:`FieldSpec`, in the order of the contract."""
@@ -130,6 +174,8 @@ def field_specs() -> dict[str, FieldSpec]:
     for section, sinfo in Proposal.model_fields.items():
         model = _plain(sinfo.annotation)
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        if section in NESTED_SECTIONS:
             continue
         for name, info in model.model_fields.items():
             path = f"{section}.{name}"
@@ -148,4 +194,3 @@ def field_specs() -> dict[str, FieldSpec]:
             optional_section = model is Location
             out[path] = _spec(path, info, required=False if optional_section else None)
     return out
-

@@ -46,6 +46,8 @@ from sim.safeio import MAX_DOCUMENT_BYTES, MAX_NESTING, clean_document, inside, 
 __all__ = [
     "DEFAULT_POLICY_PATH",
     "SUFFIXES",
+    "Bill",
+    "BillItem",
     "Conditions",
     "Criteria",
     "Extraction",
@@ -463,6 +465,121 @@ class Location(_Model):
     )
 
 
+MoneyUnit = Literal["元", "万元"]
+
+
+def _money_value(value: float | str | None) -> float | str | None:
+    """A bill amount: a number (in the bill's money_unit) or a number with a money unit."""
+    if isinstance(value, str):
+        converted = quantities.convert(value, "CNY")  # ValueError: the units allowed
+        if converted is None:
+            raise ValueError(
+                "must be a number in the bill's money_unit or a number with a money unit "
+                "('12.5 万元', '125000 元')"
+            )
+        if not 0.0 <= converted <= 1e12:
+            raise ValueError("must be >= 0 (allowed range [0, 1e12] CNY)")
+    elif value is not None and not 0.0 <= float(value) <= 1e12:
+        raise ValueError("must be >= 0 (allowed range [0, 1e12] in money_unit)")
+    return value
+
+
+class BillItem(_Model):
+    """One item of the applicant's bill of quantities (经费估算 / 工程量清单), as the plan states
+    it: the amount, or the quantity and the all-in unit price (综合单价)."""
+
+    key_noun: ClassVar[tuple[str, str]] = ("column", "columns")
+
+    measure: str = Field(
+        description="The item's name as the plan writes it (项目名称, e.g. '挂网喷播', '覆土'); "
+        "mapped to a measure of the model by sim/data/bill-measures.toml, unknown names kept "
+        "as 'not modelled'.",
+        min_length=1,
+        max_length=200,
+    )
+    quantity: float | None = _q("工程量 in its unit (optional)", "", None, ge=0.0, le=1e12)
+    unit: str | None = Field(
+        None,
+        description="Unit of the quantity as written (m², 亩, hm², m³, m, 株 …); areas are "
+        "compared with ours.",
+        max_length=20,
+    )
+    unit_price_cny: float | None = _q(
+        "All-in unit price (综合单价) per unit of the quantity (optional)",
+        "CNY",
+        None,
+        ge=0.0,
+        le=1e9,
+    )
+    amount: float | str | None = Field(
+        None,
+        description="The item's amount (合价) in the bill's money_unit, or a number with its "
+        "unit ('12.5 万元'); when left out, quantity x unit_price_cny.",
+    )
+    maps_to: str | None = Field(
+        None,
+        description="The model's measure this item belongs to, overriding the name table "
+        "(a key of sim.breakdown.ITEMS).",
+    )
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: float | str | None) -> float | str | None:
+        return _money_value(value)
+
+    @field_validator("maps_to")
+    @classmethod
+    def _known_measure(cls, value: str | None) -> str | None:
+        from sim.breakdown import ITEMS
+
+        if value is not None:
+            _check_table_key("measure", value, dict.fromkeys(ITEMS))
+        return value
+
+    @model_validator(mode="after")
+    def _priced(self) -> Self:
+        if self.amount is None and (self.quantity is None or self.unit_price_cny is None):
+            raise ValueError(
+                f"item {self.measure!r}: give its amount, or its quantity and unit_price_cny"
+            )
+        return self
+
+
+class Bill(_Model):
+    """[bill] (optional): the applicant's bill of quantities (经费估算), item by item, in the
+    table (``[[bill.items]]``) and/or a CSV/XLSX file."""
+
+    money_unit: MoneyUnit = Field(
+        description="Unit of the amounts, other_fees and contingency as the plan states them: "
+        "'元' or '万元' (unit prices are always 元)."
+    )
+    file: str | None = Field(
+        None,
+        description="A CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX table of the items, "
+        "relative to the proposal file; columns 项目名称/measure, 工程量/quantity, 单位/unit, "
+        "单价/unit_price_cny, 合价/amount (a header '合价(万元)' states the money unit).",
+        min_length=1,
+    )
+    items: list[BillItem] = Field(
+        default_factory=list, description="The items ([[bill.items]])."
+    )
+    other_fees: float | str | None = Field(
+        None, description="其他费用 in money_unit (optional)."
+    )
+    contingency: float | str | None = Field(None, description="预备费 in money_unit (optional).")
+
+    @field_validator("other_fees", "contingency")
+    @classmethod
+    def _fee(cls, value: float | str | None) -> float | str | None:
+        return _money_value(value)
+
+    @model_validator(mode="after")
+    def _some_items(self) -> Self:
+        if not self.items and self.file is None:
+            raise ValueError("give the items ([[bill.items]]) or a file of them (file = ...)")
+        return self
+
+
 class _Document(_Model):
     """A validated input file: remembers where it came from (not part of equality)."""
 
@@ -517,6 +634,9 @@ class Proposal(_Document):
     restoration: Restoration = Field(description="The restoration plan.")
     finance: Finance = Field(description="Price, restoration fund, bond and rates.")
     location: Location | None = Field(None, description="Optional mining-right boundary.")
+    bill: Bill | None = Field(
+        None, description="Optional: the applicant's bill of quantities (经费估算)."
+    )
 
     @model_validator(mode="after")
     def _mineral_defaults(self) -> Self:
@@ -544,6 +664,39 @@ class Proposal(_Document):
     def boundary_path(self) -> Path | None:
         """The boundary file resolved against the proposal file's folder, or ``None``."""
         return None if self.location is None else self.resolve_path(self.location.boundary)
+
+    def bill_items(self) -> list[BillItem]:
+        """The items of the bill: the table's, then those of its file (``[]`` without a bill)."""
+        if self.bill is None:
+            return []
+        items = list(self.bill.items)
+        if self.bill.file is not None:
+            from sim.billfile import read_bill_file
+
+            items += read_bill_file(self.resolve_path(self.bill.file), self.bill.file)
+        return items
+
+    def bill_problems(self, shown: str) -> list[str]:
+        """Why the bill cannot be used: its file is outside the application's folder, missing,
+        unreadable or has bad rows, or its amounts look like the other money unit (元/万元);
+        ``[]`` when there is no bill or it reads."""
+        from sim.bill import unit_slips
+
+        if self.bill is None:
+            return []
+        if self.bill.file is not None:
+            rel, path = self.bill.file, self.resolve_path(self.bill.file)
+            folder = self.application_folder()
+            label = f"{shown}: [bill] file = {rel!r}"
+            if folder is not None and not inside(path, folder):
+                return [f"{label}: the file lies outside the application's folder {folder}"]
+            if not path.is_file():
+                return [f"{label}: file not found (looked for {path})"]
+        try:
+            items = self.bill_items()
+        except InputError as exc:
+            return [f"{shown}: [bill] file = {self.bill.file!r}: {p}" for p in exc.problems]
+        return [f"{shown}: {p}" for p in unit_slips(self.bill, items)]
 
     def application_folder(self) -> Path | None:
         """The proposal file's folder, which must hold its boundary (``None``: built from data)."""
@@ -1227,7 +1380,7 @@ def load_proposal(path: str | Path) -> Proposal:
     """
     shown = str(path)
     proposal = parse_proposal(read_document(path), shown, path=path)
-    problems = proposal.boundary_problems(shown)
+    problems = proposal.boundary_problems(shown) + proposal.bill_problems(shown)
     if problems:
         raise InputError("\n".join(problems), problems=problems)
     return proposal

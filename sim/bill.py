@@ -1,0 +1,528 @@
+"""The applicant's bill of quantities (经费估算) compared, measure by measure, with ours.
+
+Pure functions, no I/O: the items come validated from the proposal (:class:`sim.proposal.Bill`,
+a file read by :mod:`sim.billfile`), our cost by measure from :mod:`sim.breakdown` (the model's
+own stages), the draws from the engine's streams (:meth:`sim.engine.Prepared.draws`).
+
+**Names.** Each item's name maps to a measure by the data table ``sim/data/bill-measures.toml``
+(the longest listed name contained in the item's name; a reviewer may set ``maps_to``). A name
+that maps to no measure of the model is kept as *not modelled* with its amount, never dropped.
+
+**Our distribution of a measure** ``m`` in draw ``d``: the breakdown at that draw's mined
+thickness and output (:func:`sim.breakdown.cost_by_measure_cny`, every factor 1) times the draw's
+cost factor ``φ_m`` (SPEC §5: ``φ_m`` multiplies measure m's unit cost), on the applicant's
+basis: plans price items at all-in unit prices (综合单价, with profit and tax, 土地开发整理项目
+预算定额), so works carry ``(1 + profit)(1 + tax)``; aftercare carries none; the rest of the fees
+(other fees, contingency) is the item ``fees`` (其他费用 + 预备费). The items then add up to
+``m_w Σ works + m_a aftercare``, the model's cost without rework. Aftercare is scaled by its own
+factor only (in the model it also follows the planting factors): a close approximation.
+Measures without a draw factor (added after the draws' 8) take factor 1.
+
+**Comparison.** Items mapped to one measure are summed and the sum placed at its percentile of
+our draws (share of draws at or below it); below our P05 it is flagged ``below_p05`` (likely
+under-costed), above our P95 ``above_p95``. Measures we price (P50 > 0) that the bill leaves out
+are listed with our P50.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from sim import breakdown, quantities
+from sim.i18n.message import Message, Money
+from sim.keys import MEASURES
+from sim.model import cost
+
+__all__ = [
+    "BillComparison",
+    "BillLine",
+    "MeasureRow",
+    "OurBill",
+    "bill_lines",
+    "compare",
+    "match_name",
+    "measure_for",
+    "our_bill",
+    "percentile_of",
+    "quantity_in",
+    "unit_slips",
+]
+
+#: percentiles of our distribution outside which an applicant's figure is flagged
+LOW_PCT, HIGH_PCT = 5.0, 95.0
+#: the applicant's money units (bill-level ``money_unit``) -> CNY
+MONEY_UNITS: dict[str, float] = {"元": 1.0, "万元": 1e4}
+#: comparable quantities: name -> unit of the comparison
+QUANTITY_UNITS: dict[str, str] = {
+    "land_ha": "ha",
+    "mined_land_ha": "ha",
+    "infrastructure_ha": "ha",
+    "wall_face_m2": "m2",
+}
+#: relative difference between an amount and quantity x unit price that is noted
+PRICE_TOLERANCE = 0.02
+_AREA_HA = quantities.UNITS["ha"]
+_NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
+
+
+@cache
+def name_table() -> dict[str, dict[str, Any]]:
+    """The name table ``sim/data/bill-measures.toml``: normalised name -> entry."""
+    text = resources.files("sim.data").joinpath("bill-measures.toml").read_text("utf-8")
+    return {normalise(k): v for k, v in tomllib.loads(text)["names"].items()}
+
+
+def normalise(name: str) -> str:
+    """An item name without numbering ("1、", "(2)"), spaces and case."""
+    return re.sub(r"\s+", "", _NUMBERING.sub("", name)).lower()
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """The table entry an item name matched: its key, candidate measures and quantity kind."""
+
+    key: str | None
+    candidates: tuple[str, ...]
+    quantity: str | None
+
+
+def match_name(name: str) -> NameMatch:
+    """The entry whose name is the longest contained in ``name`` (first in the table on a tie)."""
+    norm = normalise(name)
+    best = max((k for k in name_table() if k in norm), key=len, default=None)
+    if best is None:
+        return NameMatch(None, (), None)
+    entry = name_table()[best]
+    return NameMatch(best, tuple(entry["measures"]), entry.get("quantity"))
+
+
+def measure_for(candidates: Iterable[str], items: Sequence[str] = breakdown.ITEMS) -> str | None:
+    """The first candidate that is an item of the model's breakdown, else None."""
+    return next((c for c in candidates if c in items), None)
+
+
+def quantity_in(value: float, unit: str | None, kind: str) -> float | None:
+    """``value`` written in ``unit`` converted to the unit of comparison ``kind`` (ha or m2);
+    None when the unit is not an area."""
+    if unit is None:
+        return None
+    factor = _AREA_HA.get(unit.strip().replace(" ", ""))
+    if factor is None:
+        return None
+    return value * factor * (1e4 if QUANTITY_UNITS[kind] == "m2" else 1.0)
+
+
+def money_cny(value: float | str, money_unit: str) -> float:
+    """An amount as the bill states it (a number in ``money_unit``, or "12.5 万元") in CNY."""
+    if isinstance(value, str):
+        converted = quantities.convert(value, "CNY")
+        if converted is None:
+            raise ValueError(f"{value!r} is not a number with a money unit")
+        return converted
+    return float(value) * MONEY_UNITS[money_unit]
+
+
+def unit_slips(bill: Any, bill_items: Iterable[Any]) -> list[str]:
+    """Items whose amount is 10,000 times (or 1/10,000 of) quantity x unit price: the amounts
+    are then in the other money unit; one message per item, with the reading spelled out."""
+    out = []
+    for it in bill_items:
+        if isinstance(it.amount, str) or it.amount is None or not it.quantity:
+            continue
+        if not it.unit_price_cny:
+            continue
+        ratio = money_cny(it.amount, bill.money_unit) / (it.quantity * it.unit_price_cny)
+        for factor, other in ((1e4, "元"), (1e-4, "万元")):
+            if abs(ratio / factor - 1.0) < 0.2:
+                out.append(
+                    f"[bill] item {it.measure!r}: amount = {it.amount:g} in "
+                    f"{bill.money_unit} is {ratio:g} times quantity x unit price "
+                    f"({it.quantity:g} x {it.unit_price_cny:g} 元); did you mean "
+                    f'money_unit = "{other}"?'
+                )
+    return out
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One item of the applicant's bill, in CNY, with the measure it maps to."""
+
+    name: str
+    measure: str | None  # an item of sim.breakdown.ITEMS, or None (not modelled)
+    target: str | None  # the first candidate measure (what it will map to once modelled)
+    amount_cny: float
+    quantity: float | None = None
+    unit: str | None = None
+    unit_price_cny: float | None = None
+    quantity_kind: str | None = None
+
+
+def bill_lines(
+    bill: Any, bill_items: Iterable[Any], items: Sequence[str] = breakdown.ITEMS
+) -> list[BillLine]:
+    """The lines of a validated bill (:class:`sim.proposal.Bill`): its items ``bill_items``
+    (:class:`sim.proposal.BillItem`, those of the table and of its file) and its ``other_fees``
+    and ``contingency`` as ``fees`` lines, each in CNY and mapped to a measure of ``items``."""
+    out = []
+    for it in bill_items:
+        if it.maps_to:
+            m = NameMatch(it.maps_to, (it.maps_to,), None)
+        else:
+            m = match_name(it.measure)
+        if it.amount is not None:
+            amount = money_cny(it.amount, bill.money_unit)
+        else:
+            amount = float(it.quantity) * float(it.unit_price_cny)
+        out.append(
+            BillLine(
+                name=it.measure,
+                measure=measure_for(m.candidates, items),
+                target=m.candidates[0] if m.candidates else None,
+                amount_cny=amount,
+                quantity=it.quantity,
+                unit=it.unit,
+                unit_price_cny=it.unit_price_cny,
+                quantity_kind=m.quantity,
+            )
+        )
+    for name, value in (("其他费用", bill.other_fees), ("预备费", bill.contingency)):
+        if value is not None:
+            amount = money_cny(value, bill.money_unit)
+            out.append(BillLine(name, "fees", "fees", amount))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# ours
+
+
+@dataclass(frozen=True)
+class OurBill:
+    """Our cost by item of :data:`sim.breakdown.ITEMS` per draw on the applicant's basis
+    (``cost_cny[item]`` shape (draws,)), and our comparable quantities per draw."""
+
+    cost_cny: dict[str, np.ndarray]
+    quantity: dict[str, np.ndarray]
+
+    @property
+    def total_cny(self) -> np.ndarray:
+        """Sum of the items per draw [CNY]."""
+        return np.sum([v for v in self.cost_cny.values()], axis=0)
+
+    def quantile(self, item: str, q: float) -> float:
+        """Quantile ``q`` (0-1) of an item over draws [CNY]."""
+        return float(np.quantile(self.cost_cny[item], q))
+
+
+def our_bill(resolved: Mapping[str, Any], draws: Mapping[str, np.ndarray]) -> OurBill:
+    """Our cost by measure for each draw (see the module docstring), from the breakdown.
+
+    ``resolved``: the proposal's resolved inputs; ``draws``: its random inputs
+    (:meth:`sim.engine.Prepared.draws`), of which the thickness, output and cost factors are used.
+    """
+    thick = np.asarray(draws["thickness_factor"], dtype=float)
+    out_f = np.asarray(draws["output_factor"], dtype=float)
+    phi = np.asarray(draws["cost_factor"], dtype=float)
+    n = thick.size
+    k_price, _ = cost.fee_multiplier_pair(
+        float(resolved["profit_rate"]), float(resolved["tax_rate"]), 0.0, 0.0
+    )
+    m_w, m_a = cost.fee_multiplier_pair(
+        float(resolved["profit_rate"]),
+        float(resolved["tax_rate"]),
+        float(resolved["other_fees_rate"]),
+        float(resolved["contingency_rate"]),
+    )
+    measures = [m for m in breakdown.ITEMS if m != "fees"]
+    costs = {m: np.zeros(n) for m in breakdown.ITEMS}
+    qty = {k: np.zeros(n) for k in QUANTITY_UNITS}
+    for d in range(n):
+        r = dict(resolved)
+        r["mined_thickness_m"] = float(resolved["mined_thickness_m"]) * thick[d]
+        r["annual_output_mt"] = float(resolved["annual_output_mt"]) * out_f[d]
+        items = breakdown.cost_by_measure_cny(r)
+        works = care = 0.0
+        for m in measures:
+            j = MEASURES.index(m) if m in MEASURES else -1
+            f = phi[d, j] if 0 <= j < phi.shape[1] else 1.0
+            direct = items[m] * f
+            if m == "aftercare":
+                care += direct
+                costs[m][d] = direct
+            else:
+                works += direct
+                costs[m][d] = direct * k_price
+        costs["fees"][d] = (m_w - k_price) * works + (m_a - 1.0) * care
+        q = breakdown.quantities(r)
+        qty["mined_land_ha"][d] = q["mined_land_ha"]
+        qty["infrastructure_ha"][d] = q["infrastructure_ha"]
+        qty["land_ha"][d] = q["mined_land_ha"] + q["infrastructure_ha"]
+        qty["wall_face_m2"][d] = q["wall_face_m2"]
+    return OurBill(costs, qty)
+
+
+# ------------------------------------------------------------------------------------------
+# comparison
+
+
+def percentile_of(values: np.ndarray, x: float) -> float:
+    """Share of ``values`` at or below ``x``, in percent [%] (NaN when there are none)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return float(100.0 * np.mean(v <= x)) if v.size else float("nan")
+
+
+def flag_of(pct: float) -> str:
+    """``below_p05`` (likely under-costed), ``above_p95`` or ``within``."""
+    if pct < LOW_PCT:
+        return "below_p05"
+    if pct > HIGH_PCT:
+        return "above_p95"
+    return "within"
+
+
+@dataclass(frozen=True)
+class QuantityRow:
+    """The applicant's quantity of a measure (the sum over its ``items`` whose quantity is
+    comparable) against our distribution of it."""
+
+    items: tuple[str, ...]
+    kind: str
+    unit: str
+    applicant: float
+    ours_p05: float
+    ours_p50: float
+    ours_p95: float
+    percentile: float
+
+    @property
+    def flag(self) -> str:
+        """``below_p05``, ``above_p95`` or ``within`` (see :func:`flag_of`)."""
+        return flag_of(self.percentile)
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """One measure: our distribution [CNY] and, when the bill prices it, the applicant's."""
+
+    measure: str
+    ours_p05_cny: float
+    ours_p50_cny: float
+    ours_p95_cny: float
+    items: tuple[str, ...] = ()
+    applicant_cny: float | None = None
+    percentile: float | None = None
+    flag: str | None = None
+    quantity: QuantityRow | None = None
+
+
+@dataclass
+class BillComparison:
+    """Our bill by measure, and the applicant's beside it when the application gives one."""
+
+    rows: list[MeasureRow]
+    total_ours_p05_cny: float
+    total_ours_p50_cny: float
+    total_ours_p95_cny: float
+    has_bill: bool = False
+    total_applicant_cny: float | None = None
+    total_percentile: float | None = None
+    not_modelled: list[BillLine] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, measure: str) -> MeasureRow:
+        """The row of ``measure``."""
+        return next(r for r in self.rows if r.measure == measure)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``bill`` object of the JSON verdict (CNY; percentiles in %)."""
+
+        def num(x: float | None) -> float | None:
+            return None if x is None or not np.isfinite(x) else float(f"{x:.10g}")
+
+        def qrow(q: QuantityRow | None) -> dict[str, Any] | None:
+            if q is None:
+                return None
+            return {
+                "items": list(q.items),
+                "unit": q.unit,
+                "applicant": num(q.applicant),
+                "ours_p05": num(q.ours_p05),
+                "ours_p50": num(q.ours_p50),
+                "ours_p95": num(q.ours_p95),
+                "percentile": num(q.percentile),
+                "flag": q.flag,
+            }
+
+        return {
+            "basis": "all-in unit prices (with profit and tax); fees = other fees + contingency",
+            "measures": [
+                {
+                    "measure": r.measure,
+                    "items": list(r.items),
+                    "applicant_cny": num(r.applicant_cny),
+                    "ours_p05_cny": num(r.ours_p05_cny),
+                    "ours_p50_cny": num(r.ours_p50_cny),
+                    "ours_p95_cny": num(r.ours_p95_cny),
+                    "percentile": num(r.percentile),
+                    "flag": r.flag,
+                    "quantity": qrow(r.quantity),
+                }
+                for r in self.rows
+                if r.applicant_cny is not None
+            ],
+            "left_out": [
+                {
+                    "measure": m,
+                    "ours_p50_cny": num(self.row(m).ours_p50_cny),
+                    "share_of_ours_p50": num(self.row(m).ours_p50_cny / self.total_ours_p50_cny)
+                    if self.total_ours_p50_cny > 0
+                    else None,
+                }
+                for m in self.left_out
+            ],
+            "not_modelled": [
+                {"item": x.name, "amount_cny": num(x.amount_cny), "maps_to": x.target}
+                for x in self.not_modelled
+            ],
+            "total": {
+                "applicant_cny": num(self.total_applicant_cny),
+                "ours_p05_cny": num(self.total_ours_p05_cny),
+                "ours_p50_cny": num(self.total_ours_p50_cny),
+                "ours_p95_cny": num(self.total_ours_p95_cny),
+                "percentile": num(self.total_percentile),
+            },
+            "notes": list(self.notes),
+        }
+
+
+def _quantity_row(lines: Sequence[BillLine], ours: OurBill) -> QuantityRow | None:
+    """The items of one measure whose quantity is an area comparable with ours (one kind)."""
+    found = []
+    for x in lines:
+        if x.quantity_kind is None or x.quantity is None:
+            continue
+        value = quantity_in(float(x.quantity), x.unit, x.quantity_kind)
+        if value is not None:
+            found.append((x.name, x.quantity_kind, value))
+    kinds = {k for _, k, _ in found}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    applicant = float(sum(v for _, _, v in found))
+    q = ours.quantity[kind]
+    p05, p50, p95 = (float(x) for x in np.quantile(q, [0.05, 0.5, 0.95]))
+    return QuantityRow(
+        tuple(n for n, _, _ in found),
+        kind,
+        QUANTITY_UNITS[kind],
+        applicant,
+        p05,
+        p50,
+        p95,
+        percentile_of(q, applicant),
+    )
+
+
+def compare(lines: Sequence[BillLine] | None, ours: OurBill) -> BillComparison:
+    """Our bill by measure with the applicant's ``lines`` beside it (None: no bill given)."""
+    total = ours.total_cny
+    lines = list(lines or [])
+    by_measure: dict[str, list[BillLine]] = {}
+    for x in lines:
+        if x.measure is not None:
+            by_measure.setdefault(x.measure, []).append(x)
+    rows = []
+    for m in breakdown.ITEMS:
+        v = ours.cost_cny[m]
+        p05, p50, p95 = (float(x) for x in np.quantile(v, [0.05, 0.5, 0.95]))
+        mine = by_measure.get(m)
+        if mine:
+            amount = float(sum(x.amount_cny for x in mine))
+            pct = percentile_of(v, amount)
+            rows.append(
+                MeasureRow(
+                    m,
+                    p05,
+                    p50,
+                    p95,
+                    tuple(x.name for x in mine),
+                    amount,
+                    pct,
+                    flag_of(pct),
+                    _quantity_row(mine, ours),
+                )
+            )
+        else:
+            rows.append(MeasureRow(m, p05, p50, p95))
+    t05, t50, t95 = (float(x) for x in np.quantile(total, [0.05, 0.5, 0.95]))
+    out = BillComparison(rows, t05, t50, t95, has_bill=bool(lines))
+    if not lines:
+        return out
+    out.total_applicant_cny = float(sum(x.amount_cny for x in lines))
+    out.total_percentile = percentile_of(total, out.total_applicant_cny)
+    out.not_modelled = [x for x in lines if x.measure is None]
+    out.left_out = [r.measure for r in rows if r.applicant_cny is None and r.ours_p50_cny > 0]
+    for x in lines:
+        if x.quantity and x.unit_price_cny:
+            product = float(x.quantity) * float(x.unit_price_cny)
+            if product > 0 and abs(x.amount_cny / product - 1.0) > PRICE_TOLERANCE:
+                out.notes.append(
+                    Message(
+                        "The bill's item {item}: its amount ({amount}) differs from quantity x "
+                        "unit price ({product}).",
+                        item=x.name,
+                        amount=Money(x.amount_cny),
+                        product=Money(product),
+                    )
+                )
+    for r in rows:
+        if r.flag == "below_p05":
+            out.notes.append(
+                Message(
+                    "The bill's {measure} ({amount}) is below our P05 ({p05}): likely "
+                    "under-costed.",
+                    measure=_Label(r.measure),
+                    amount=Money(r.applicant_cny or 0.0),
+                    p05=Money(r.ours_p05_cny),
+                )
+            )
+        if r.quantity is not None and r.quantity.flag != "within":
+            out.notes.append(
+                Message(
+                    "The bill's quantity for {measure} ({applicant} {unit}) lies outside our "
+                    "P05-P95 ({p05}-{p95} {unit}).",
+                    measure=_Label(r.measure),
+                    applicant=_qty(r.quantity.applicant, r.quantity.unit),
+                    unit=r.quantity.unit,
+                    p05=_qty(r.quantity.ours_p05, r.quantity.unit),
+                    p95=_qty(r.quantity.ours_p95, r.quantity.unit),
+                )
+            )
+    return out
+
+
+def _qty(value: float, unit: str) -> str:
+    """A quantity for text: ``60,000`` m2, ``18.40`` ha."""
+    return f"{value:,.0f}" if unit == "m2" else f"{value:,.2f}"
+
+
+class _Label(str):
+    """A measure key that formats as its label in the current language."""
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n import gettext
+
+        return gettext(breakdown.LABELS.get(str(self), str(self)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Label, (str(self),))

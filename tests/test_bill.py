@@ -1,0 +1,344 @@
+"""The applicant's bill of quantities: reading it (TOML, CSV in GB18030, XLSX), mapping its names
+and units, and comparing it measure by measure with our draws (issue #13 item 2)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import EXAMPLE_DATA
+
+import sim
+from sim import bill, engine
+from sim.breakdown import ITEMS, cost_by_measure_cny
+from sim.cli import main
+from sim.errors import InputError
+from sim.keys import MEASURES
+from sim.params import load_library
+from sim.proposal import load_policy, load_proposal, parse_proposal
+
+ROOT = Path(__file__).resolve().parents[1]
+WITH_BILL = ROOT / "scenarios" / "proposals" / "hn-2026-0005-liuyang-granite.toml"
+
+ITEM_ROWS = [
+    {"measure": "场地平整", "quantity": 75000.0, "unit": "m²", "unit_price_cny": 3.5,
+     "amount": 26.25},
+    {"measure": "挂网喷播 (最终边坡)", "quantity": 48000.0, "unit": "m²", "amount": 528.0},
+    {"measure": "削坡", "amount": 7.5},
+    {"measure": "管护", "quantity": 3.0, "unit": "年", "unit_price_cny": 200000.0},
+]  # fmt: skip
+
+
+def with_bill(table: dict, pid: str = "HN-BILL-1") -> dict:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["proposal"]["id"] = pid
+    data["bill"] = table
+    return data
+
+
+def write_application(folder: Path, table: dict) -> Path:
+    """The example as a file in ``folder`` with ``[bill]`` = ``table`` (JSON, same structure)."""
+    path = folder / "application.json"
+    path.write_text(json.dumps(with_bill(table), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------------------
+# reading
+
+
+def test_toml_items_are_validated_and_converted_to_cny() -> None:
+    p = parse_proposal(with_bill({"money_unit": "万元", "items": ITEM_ROWS, "other_fees": 10.0}))
+    lines = bill.bill_lines(p.bill, p.bill_items())
+    amounts = {x.name: x.amount_cny for x in lines}
+    assert amounts["场地平整"] == pytest.approx(262_500.0)
+    assert amounts["管护"] == pytest.approx(600_000.0)  # quantity x unit price, in 元
+    assert amounts["其他费用"] == pytest.approx(100_000.0)
+    assert {x.name: x.measure for x in lines}["其他费用"] == "fees"
+
+
+def test_an_amount_may_carry_its_own_unit() -> None:
+    rows = [{"measure": "覆土", "amount": "12.5 万元"}, {"measure": "平整", "amount": 3000.0}]
+    p = parse_proposal(with_bill({"money_unit": "元", "items": rows}))
+    assert [x.amount_cny for x in bill.bill_lines(p.bill, p.bill_items())] == [125_000.0, 3000.0]
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ({"items": ITEM_ROWS}, "money_unit"),
+        ({"money_unit": "yuan", "items": ITEM_ROWS}, "万元"),
+        ({"money_unit": "元"}, "give the items"),
+        ({"money_unit": "元", "items": [{"measure": "覆土", "quantity": 5.0}]}, "unit_price_cny"),
+        ({"money_unit": "元", "items": [{"measure": "覆土", "amount": -1.0}]}, ">= 0"),
+        ({"money_unit": "元", "items": [{"measure": "覆土", "amount": "5 斤"}]}, "allowed units"),
+        (
+            {"money_unit": "元", "items": [{"measure": "x", "amount": 1.0, "maps_to": "sol"}]},
+            "soil",
+        ),
+    ],
+)
+def test_bad_bills_are_refused_by_name(table: dict, says: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_proposal(with_bill(table), "app.toml")
+    assert "bill" in str(err.value) and says in str(err.value)
+
+
+def test_amounts_in_the_other_money_unit_are_caught_with_the_reading(tmp_path: Path) -> None:
+    rows = [{"measure": "平整", "quantity": 75000.0, "unit_price_cny": 3.5, "amount": 262500.0}]
+    path = write_application(tmp_path, {"money_unit": "万元", "items": rows})
+    with pytest.raises(InputError, match='did you mean money_unit = "元"'):
+        load_proposal(path)
+    rc = main(["evaluate", str(path), "--json", "--draws", "20"])
+    assert rc == 2
+
+
+CSV_ROWS = [
+    "序号,项目名称,单位,工程量,单价(元),合价(万元)",
+    "一,工程施工费,,,,",
+    "1,场地平整,m²,75000,3.5,26.25",
+    "2,挂网客土喷播,m²,48000,110,528",
+    "3,危岩清理,m³,3000,25,7.5",
+    "4,零星工程,项,1,,2.0",
+    ",合计,,,,563.75",
+]
+
+
+def test_csv_in_gb18030_with_headings_and_subtotals(tmp_path: Path) -> None:
+    (tmp_path / "bill.csv").write_bytes("\n".join(CSV_ROWS).encode("gb18030"))
+    path = write_application(tmp_path, {"money_unit": "元", "file": "bill.csv"})
+    p = load_proposal(path)
+    lines = bill.bill_lines(p.bill, p.bill_items())
+    # the header's 合价(万元) overrides the bill's money_unit; heading and subtotal are no items
+    assert [(x.name, x.amount_cny) for x in lines] == [
+        ("场地平整", 262_500.0),
+        ("挂网客土喷播", 5_280_000.0),
+        ("危岩清理", 75_000.0),
+        ("零星工程", 20_000.0),
+    ]
+    assert [x.measure for x in lines] == ["regrading", "wall_greening", None, None]
+    assert lines[2].target == "slope_cutback" and lines[3].target is None
+
+
+def test_csv_with_a_bad_cell_names_row_and_column(tmp_path: Path) -> None:
+    rows = [*CSV_ROWS[:3], "2,挂网喷播,m²,四万,110,528"]
+    (tmp_path / "bill.csv").write_text("\n".join(rows), encoding="utf-8-sig")
+    path = write_application(tmp_path, {"money_unit": "元", "file": "bill.csv"})
+    with pytest.raises(InputError) as err:
+        load_proposal(path)
+    assert "bill.csv" in str(err.value) and "row 4, column quantity" in str(err.value)
+    assert "'四万'" in str(err.value)
+
+
+def test_missing_bill_file_is_an_input_error(tmp_path: Path) -> None:
+    path = write_application(tmp_path, {"money_unit": "元", "file": "nowhere.csv"})
+    with pytest.raises(InputError, match="file not found"):
+        load_proposal(path)
+
+
+def test_xlsx_bill(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["经费估算表"])  # a title row above the header
+    ws.append(["工程或费用名称", "单位", "工程量", "综合单价", "合价"])
+    ws.append(["覆土", "m³", 34500, 9, 310500])
+    ws.append(["撒播草籽", "亩", 48, 1500, None])
+    wb.save(tmp_path / "bill.xlsx")
+    path = write_application(tmp_path, {"money_unit": "元", "file": "bill.xlsx"})
+    p = load_proposal(path)
+    lines = bill.bill_lines(p.bill, p.bill_items())
+    assert [(x.name, x.measure, x.amount_cny) for x in lines] == [
+        ("覆土", "soil", 310_500.0),
+        ("撒播草籽", "revegetation", 72_000.0),
+    ]
+
+
+# ------------------------------------------------------------------------------------------
+# names and units
+
+
+@pytest.mark.parametrize(
+    ("name", "measure", "target"),
+    [
+        ("挂网客土喷播", "wall_greening", "face_spraying"),  # 客土喷播, not 客土
+        ("种植槽客土回填", "wall_greening", "bench_troughs"),
+        ("1、场地平整", "regrading", "regrading"),
+        ("(2) 表土回覆", "soil", "soil"),
+        ("种植土", "soil", "soil"),  # not 种植
+        ("撒播草籽", "revegetation", "revegetation"),
+        ("截排水沟", "drainage", "drains_m"),
+        ("削坡", None, "slope_cutback"),
+        ("浆砌石挡土墙", None, "retaining_walls"),
+        ("Aftercare (3 years)", "aftercare", "aftercare"),
+        ("零星工程", None, None),
+    ],
+)
+def test_names_map_to_measures(name: str, measure: str | None, target: str | None) -> None:
+    m = bill.match_name(name)
+    assert bill.measure_for(m.candidates) == measure
+    assert (m.candidates[0] if m.candidates else None) == target
+
+
+def test_a_measure_the_model_gains_is_wired_by_the_table() -> None:
+    m = bill.match_name("削坡")
+    assert bill.measure_for(m.candidates, (*ITEMS, "slope_cutback")) == "slope_cutback"
+    assert bill.measure_for(bill.match_name("挂网喷播").candidates, ("face_spraying",)) == (
+        "face_spraying"
+    )
+
+
+def test_every_listed_measure_is_a_model_item_or_declared_future() -> None:
+    future = {
+        "slope_cutback", "bench_troughs", "face_spraying", "climbers", "retaining_walls",
+        "drains_m", "fencing", "signage",
+    }  # fmt: skip
+    used = {c for entry in bill.name_table().values() for c in entry["measures"]}
+    assert used <= set(ITEMS) | future
+    kinds = {e.get("quantity") for e in bill.name_table().values()} - {None}
+    assert kinds <= set(bill.QUANTITY_UNITS)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "kind", "expected"),
+    [
+        (15.0, "亩", "land_ha", 1.0),
+        (75000.0, "m²", "mined_land_ha", 7.5),
+        (3.2, "hm²", "land_ha", 3.2),
+        (2.0, "ha", "wall_face_m2", 20000.0),
+        (3.0, "m³", "land_ha", None),
+        (3.0, None, "land_ha", None),
+    ],
+)
+def test_quantities_convert_to_the_unit_of_comparison(value, unit, kind, expected) -> None:
+    got = bill.quantity_in(value, unit, kind)
+    assert got == (pytest.approx(expected) if expected is not None else None)
+
+
+# ------------------------------------------------------------------------------------------
+# the comparison
+
+
+def analytic_ours(n: int = 100) -> bill.OurBill:
+    """Every item 1 … n CNY over n draws (so x sits at the P(x)), amendment always 0."""
+    v = np.arange(1.0, n + 1.0)
+    costs = {m: (np.zeros(n) if m == "amendment" else v.copy()) for m in ITEMS}
+    qty = {k: v.copy() for k in bill.QUANTITY_UNITS}
+    return bill.OurBill(costs, qty)
+
+
+def line(name: str, measure: str | None, amount: float, **kw) -> bill.BillLine:
+    return bill.BillLine(name, measure, measure, amount, **kw)
+
+
+def test_percentiles_flags_and_left_out_items_analytic() -> None:
+    lines = [
+        line("a", "regrading", 50.0),
+        line("b1", "revegetation", 2.0),
+        line("b2", "revegetation", 1.5),  # summed: 3.5 -> P3
+        line("c", "wall_greening", 99.5),
+        line("d", None, 7.0),
+    ]
+    c = bill.compare(lines, analytic_ours())
+    assert c.row("regrading").percentile == 50.0 and c.row("regrading").flag == "within"
+    assert c.row("revegetation").applicant_cny == 3.5
+    assert c.row("revegetation").percentile == 3.0
+    assert c.row("revegetation").flag == "below_p05"
+    assert c.row("wall_greening").flag == "above_p95"
+    # priced by us, absent from the bill: every item but the three given and amendment (0)
+    assert c.left_out == [m for m in ITEMS if m not in ("regrading", "revegetation",
+                                                         "wall_greening", "amendment")]  # fmt: skip
+    assert [x.name for x in c.not_modelled] == ["d"]
+    assert c.total_applicant_cny == 50.0 + 3.5 + 99.5 + 7.0
+    assert any("below our P05" in n for n in c.notes)
+
+
+def test_quantity_compared_for_the_items_that_have_an_area() -> None:
+    lines = [
+        line("spray", "wall_greening", 10.0, quantity=0.002, unit="ha",
+             quantity_kind="wall_face_m2"),
+        line("troughs", "wall_greening", 10.0, quantity=300.0, unit="m"),
+    ]  # fmt: skip
+    q = bill.compare(lines, analytic_ours()).row("wall_greening").quantity
+    assert q is not None and q.items == ("spray",)
+    assert q.applicant == pytest.approx(20.0) and q.percentile == 20.0 and q.unit == "m2"
+
+
+def test_amount_that_is_not_quantity_times_price_is_noted() -> None:
+    lines = [line("a", "regrading", 50.0, quantity=10.0, unit_price_cny=4.0)]
+    c = bill.compare(lines, analytic_ours())
+    assert any("differs from quantity x unit price" in n for n in c.notes)
+    ok = [line("a", "regrading", 40.0, quantity=10.0, unit_price_cny=4.0)]
+    assert not any("differs" in n for n in bill.compare(ok, analytic_ours()).notes)
+
+
+@pytest.fixture(scope="module")
+def example_prepared():
+    p = sim.load_proposal(sim.example_path())
+    return engine.prepare([p], load_policy(), load_library())[0]
+
+
+def test_our_bill_at_median_factors_adds_up_to_the_breakdown(example_prepared) -> None:
+    r = example_prepared.resolved
+    n = 3
+    draws = {
+        "thickness_factor": np.ones(n),
+        "output_factor": np.ones(n),
+        "cost_factor": np.ones((n, len(MEASURES))),
+    }
+    ours = bill.our_bill(r, draws)
+    total = sum(cost_by_measure_cny(r).values())
+    np.testing.assert_allclose(ours.total_cny, total, rtol=1e-12)
+    # works carry profit and tax in the unit prices; aftercare carries none
+    b = cost_by_measure_cny(r)
+    k = (1 + r["profit_rate"]) * (1 + r["tax_rate"])
+    assert ours.cost_cny["regrading"][0] == pytest.approx(b["regrading"] * k)
+    assert ours.cost_cny["aftercare"][0] == pytest.approx(b["aftercare"])
+
+
+def test_a_measure_follows_its_own_cost_factor_and_the_draws_thickness(example_prepared) -> None:
+    r = example_prepared.resolved
+    phi = np.ones((2, len(MEASURES)))
+    phi[1, MEASURES.index("soil")] = 2.0
+    draws = {"thickness_factor": np.ones(2), "output_factor": np.ones(2), "cost_factor": phi}
+    ours = bill.our_bill(r, draws)
+    assert ours.cost_cny["soil"][1] == pytest.approx(2 * ours.cost_cny["soil"][0])
+    assert ours.cost_cny["regrading"][1] == pytest.approx(ours.cost_cny["regrading"][0])
+    thin = {**draws, "thickness_factor": np.array([1.0, 0.5])}
+    land = bill.our_bill(r, thin).quantity["mined_land_ha"]
+    assert land[1] > land[0]  # a thinner deposit spreads the pit wider
+
+
+# ------------------------------------------------------------------------------------------
+# the verdict
+
+
+def test_json_verdict_carries_the_bill_only_when_given(capsys) -> None:
+    rc = main(["evaluate", str(WITH_BILL), sim.example_path().as_posix(), "--json",
+               "--draws", "200", "--no-conditions"])  # fmt: skip
+    assert rc == 0
+    with_b, without = json.loads(capsys.readouterr().out)
+    assert "bill" not in without
+    b = with_b["bill"]
+    assert {"measures", "left_out", "not_modelled", "total", "notes"} <= set(b)
+    by = {m["measure"]: m for m in b["measures"]}
+    assert by["wall_greening"]["items"] == [
+        "挂网喷播 (最终边坡)", "种植槽 (安全平台)", "攀援植物 (爬山虎)"
+    ]  # fmt: skip
+    assert 0 <= by["regrading"]["percentile"] <= 100
+    assert by["regrading"]["quantity"]["unit"] == "ha"
+    assert [x["measure"] for x in b["left_out"]] == ["demolition"]
+    assert {x["maps_to"] for x in b["not_modelled"]} == {"slope_cutback", "retaining_walls"}
+    assert b["total"]["applicant_cny"] == pytest.approx(25_000_000.0)
+
+
+def test_bill_comparison_uses_the_runs_draws() -> None:
+    p = sim.load_proposal(WITH_BILL)
+    a = sim.api.bill_comparison(p, load_policy(), load_library(), 100, 0).to_json()
+    b = sim.api.bill_comparison(p, load_policy(), load_library(), 100, 0).to_json()
+    c = sim.api.bill_comparison(p, load_policy(), load_library(), 100, 1).to_json()
+    assert a == b and a != c

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from sim import breakdown, quantities
+from sim.i18n import N_
 from sim.i18n.message import Message, Money
 from sim.keys import MEASURES
 from sim.model import cost
@@ -71,6 +72,19 @@ QUANTITY_UNITS: dict[str, str] = {
 PRICE_TOLERANCE = 0.02
 _AREA_HA = quantities.UNITS["ha"]
 _NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
+
+
+#: labels of the bill that differ from the breakdown's: on the applicant's basis profit and tax
+#: are in the unit prices, so the fees item is other fees and contingency only
+BILL_LABELS: dict[str, str] = {"fees": N_("Other fees and contingency (其他费用, 预备费)")}
+
+
+def label(measure: str) -> str:
+    """The label of a measure in the bill, in the current language (its key if it has none)."""
+    from sim.i18n import gettext
+
+    text = BILL_LABELS.get(measure) or breakdown.LABELS.get(measure)
+    return gettext(text) if text else measure
 
 
 @cache
@@ -520,9 +534,7 @@ class _Label(str):
     """A measure key that formats as its label in the current language."""
 
     def __format__(self, spec: str) -> str:
-        from sim.i18n import gettext
-
-        return gettext(breakdown.LABELS.get(str(self), str(self)))
+        return label(str(self))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Label, (str(self),))

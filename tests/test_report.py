@@ -30,6 +30,7 @@ FIGURES = (
     "cost-fan",
     "cost-breakdown",
     "applicant",
+    "bill",
     "cover",
     "recovery",
     "assurance",
@@ -130,6 +131,35 @@ def test_applicant_percentile_statement(example, policy) -> None:
     assert record["applicant_percentile"] == pytest.approx(pct, abs=0.05)
     statement = f"is at the P{round(pct)} of our estimate"
     assert 0 < pct < 100 and statement in html
+
+
+def test_our_bill_by_measure_without_an_applicant_bill(example) -> None:
+    html, page, record = example
+    assert "bill" not in record["verdict"]
+    rows = page.rows["bill"]
+    measures = [json.loads(r["measure"]) for r in rows]
+    assert measures[-1] == "total" and "wall_greening" in measures
+    assert not any("flag" in r for r in rows)  # no applicant's column
+    assert "gives no bill of quantities" in html.split('id="bill-statement">')[1].split("</p>")[0]
+
+
+def test_applicant_bill_beside_ours(review_batch) -> None:
+    _queue, out, _rc = review_batch
+    html = (out / "reports" / "HN-2026-0005.html").read_text(encoding="utf-8")
+    page = Page(html)
+    record = json.loads((out / "verdicts" / "HN-2026-0005.json").read_text(encoding="utf-8"))
+    bill = record["verdict"]["bill"]
+    rows = {json.loads(r["measure"]): r for r in page.rows["bill"]}
+    for m in bill["measures"]:
+        row = rows[m["measure"]]
+        assert json.loads(row["flag"]) == m["flag"]
+        assert json.loads(row["percentile"]) == pytest.approx(m["percentile"])
+    assert json.loads(rows["demolition"]["left-out"]) is True
+    left_out = html.split('id="bill-left-out">')[1].split("</p>")[0]
+    assert "Demolition" in left_out
+    not_modelled = html.split('id="bill-not-modelled">')[1].split("</p>")[0]
+    assert "削坡及危岩清理" in not_modelled and "挡土墙" in not_modelled
+    assert "likely under-costed" in html  # the wall's spraying is below our P05
 
 
 def test_applicant_statement_edges() -> None:

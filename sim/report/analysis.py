@@ -1,7 +1,8 @@
 """Everything the reviewer's report shows, computed once: :func:`analyse` -> :class:`ReportData`.
 
 One call of :func:`sim.evaluate` with trajectories and raw draws gives the verdict and every
-distribution; the cost breakdown comes from :mod:`sim.breakdown`; the sensitivity analysis
+distribution; the cost breakdown comes from :mod:`sim.breakdown`, the bill by measure (ours
+beside the applicant's) from :mod:`sim.bill` on the same draws; the sensitivity analysis
 re-runs the evaluation at the low and high ends of the main uncertain parameters with the same
 seed (common random numbers) and fewer draws.
 """
@@ -204,6 +205,7 @@ class ReportData:
     draws: int
     inputs_sha256: str
     screening: Any | None = None  # sim.spatial.Screening when a boundary is given
+    bill: Any | None = None  # sim.bill.BillComparison: ours by measure, the applicant's beside
     version: str = __version__
 
     @property
@@ -274,7 +276,7 @@ def analyse(
     sensitivity_draws: int | None = SENSITIVITY_DRAWS,
 ) -> ReportData:
     """Evaluate one proposal for its report; ``sensitivity_draws=None`` skips the sensitivity."""
-    from sim.api import evaluate
+    from sim.api import bill_comparison, evaluate
     from sim.proposal import load_policy
 
     policy = policy if policy is not None else load_policy()
@@ -312,4 +314,5 @@ def analyse(
         draws=draws,
         inputs_sha256=inputs_sha256(proposal, policy, lib),
         screening=screening,
+        bill=bill_comparison(proposal, policy, lib, draws, seed),
     )

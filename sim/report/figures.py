@@ -246,6 +246,66 @@ def cost_breakdown(d: ReportData) -> Figure:
 
 
 @styled
+def bill(d: ReportData) -> Figure | None:
+    """Our cost by measure (P05-P95 bar, P50 tick) beside the applicant's bill (diamonds; the
+    items the model does not price as grey diamonds, the measures left out marked)."""
+    from sim.bill import label
+
+    c = d.bill
+    if c is None:
+        return None
+    rows = [r for r in c.rows if r.ours_p95_cny > 0 or r.applicant_cny]
+    extra = list(c.not_modelled)
+    n = len(rows) + len(extra)
+    if n == 0:
+        return None
+    div, unit = money_scale()
+    fig = Figure(figsize=(WIDTH_IN, 0.36 * n + 1.3), layout="constrained")
+    ax = fig.subplots()
+    y = np.arange(n)[::-1].astype(float)
+    ym, yx = y[: len(rows)], y[len(rows) :]
+    lo = np.array([r.ours_p05_cny for r in rows]) / div
+    mid = np.array([r.ours_p50_cny for r in rows]) / div
+    hi = np.array([r.ours_p95_cny for r in rows]) / div
+    ax.barh(ym, hi - lo, left=lo, height=0.5, color=GREEN, alpha=0.45, label=_("ours P05–P95"))
+    ax.scatter(mid, ym, marker="|", s=220, color=GREEN, linewidths=2, label=_("ours P50"), zorder=3)
+    values = [*lo[lo > 0], *hi[hi > 0]]
+    if c.has_bill:
+        priced = [(yi, r) for yi, r in zip(ym, rows, strict=True) if r.applicant_cny]
+        xs = [r.applicant_cny / div for _, r in priced]
+        colours = [VERMILLION if r.flag != "within" else BLUE for _, r in priced]
+        ax.scatter(
+            xs, [yi for yi, _ in priced], marker="D", s=36, c=colours, zorder=4,
+            label=_("applicant's bill"),
+        )  # fmt: skip
+        values += xs
+        for yi, r in zip(ym, rows, strict=True):
+            if r.measure in c.left_out:
+                ax.text(hi[list(ym).index(yi)] * 1.08, yi, _("left out of the bill"),
+                        va="center", fontsize=8, color=VERMILLION)  # fmt: skip
+        if extra:
+            ex = [x.amount_cny / div for x in extra]
+            ax.scatter(ex, yx, marker="D", s=36, color=GREY, zorder=4,
+                       label=_("item not modelled"))  # fmt: skip
+            values += ex
+    labels = [label(r.measure) for r in rows] + [
+        _("{item} (not modelled)", item=x.name) for x in extra
+    ]
+    ax.set_yticks(y, labels)
+    ax.grid(axis="y", visible=False)
+    ax.set_xscale("log")
+    ax.set_xlim(min(values) / 1.6, max(values) * 3.0)
+    ax.set_xlabel(_("Cost by measure [{unit}, log scale, year-0 prices]", unit=unit))
+    ax.legend(loc="lower right")
+    ax.set_title(
+        _("Ours beside the applicant's bill (red: outside our P05–P95)")
+        if c.has_bill
+        else _("Our bill by measure (the application gives no bill of quantities)")
+    )
+    return fig
+
+
+@styled
 def applicant_estimate(d: ReportData) -> Figure:
     """Simulated cost distribution with P10/P50/P90 and the applicant's own estimate."""
     div, unit = money_scale()
@@ -492,6 +552,7 @@ FIGURES: dict[str, Callable[[ReportData], Figure | None]] = {
     "cost-fan": cost_fan,
     "cost-breakdown": cost_breakdown,
     "applicant": applicant_estimate,
+    "bill": bill,
     "cover": cover,
     "recovery": recovery,
     "assurance": assurance,

@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from sim.bill import label as bill_label
 from sim.breakdown import ITEMS, LABELS
 from sim.fmt import criterion_value, number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
@@ -31,7 +32,7 @@ from sim.i18n.verdict import (
     result_word,
     verdict_word,
 )
-from sim.report.analysis import ReportData
+from sim.report.analysis import ReportData, percentile_label
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.figures import sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
@@ -314,6 +315,163 @@ def _applicant(d: ReportData, figures: Mapping[str, bytes]) -> str:
     )
 
 
+FLAG_WORDS = {
+    "within": N_("within our P05–P95"),
+    "below_p05": N_("below our P05: likely under-costed"),
+    "above_p95": N_("above our P95"),
+}
+
+
+def _quantity_cell(q) -> str:
+    if q is None:
+        return "—"
+
+    def show(x: float) -> str:
+        return f"{x:,.0f} m²" if q.unit == "m2" else area(x, 2)
+
+    return escape(
+        _(
+            "{applicant} (at our {label}; ours P50 {ours})",
+            applicant=show(q.applicant),
+            label=percentile_label(q.percentile),
+            ours=show(q.ours_p50),
+        )
+    )
+
+
+def _bill(d: ReportData, figures: Mapping[str, bytes]) -> str:
+    """The bill by measure: ours (P05, P50, P95 of the run's draws) beside the applicant's."""
+    c = d.bill
+    if c is None:
+        return ""
+    head = [_("measure"), _("ours P05"), _("ours P50"), _("ours P95")]
+    if c.has_bill:
+        head += [_("applicant's items"), _("applicant"), _("at our"), _("quantity"), _("result")]
+    rows, attrs = [], []
+    for r in c.rows:
+        if r.ours_p95_cny <= 0 and not r.applicant_cny:
+            continue
+        cells = [
+            escape(bill_label(r.measure)),
+            money(r.ours_p05_cny),
+            money(r.ours_p50_cny),
+            money(r.ours_p95_cny),
+        ]
+        if c.has_bill:
+            if r.applicant_cny is None:
+                cells += ["—", "—", "—", "—", escape(_("left out of the bill"))]
+            else:
+                cls = "pass" if r.flag == "within" else "fail"
+                cells += [
+                    escape("、".join(r.items)),
+                    money(r.applicant_cny),
+                    percentile_label(r.percentile),
+                    _quantity_cell(r.quantity),
+                    f'<span class="{cls}">{escape(gettext(FLAG_WORDS[r.flag]))}</span>',
+                ]
+        rows.append(cells)
+        attrs.append(
+            {"measure": r.measure, "flag": r.flag, "percentile": r.percentile}
+            if r.applicant_cny is not None
+            else {"measure": r.measure, "left-out": r.measure in c.left_out}
+        )
+    total = [
+        "<b>" + escape(_("Total")) + "</b>",
+        money(c.total_ours_p05_cny),
+        money(c.total_ours_p50_cny),
+        money(c.total_ours_p95_cny),
+    ]
+    if c.has_bill:
+        total += [
+            "",
+            f"<b>{money(c.total_applicant_cny or 0.0)}</b>",
+            percentile_label(c.total_percentile or 0.0),
+            "",
+            "",
+        ]
+    rows.append(total)
+    attrs.append({"measure": "total"})
+    if c.has_bill:
+        intro = _(
+            "The applicant's bill of quantities (<code>[bill]</code>) item by item beside ours: "
+            "items are summed by the measure they belong to and placed on the distribution of "
+            "that measure's cost over this run's draws (our quantities at each draw's thickness, "
+            "its cost factor for the measure). Prices are all-in unit prices (综合单价, with "
+            "profit and tax); fees are other fees and contingency (其他费用, 预备费)."
+        )
+    else:
+        intro = _(
+            "The application gives no bill of quantities (<code>[bill]</code>); our bill by "
+            "measure over this run's draws is shown for checking the plan's cost chapter "
+            "(经费估算) item by item. Prices are all-in unit prices (综合单价, with profit and "
+            "tax); fees are other fees and contingency (其他费用, 预备费)."
+        )
+    extra = ""
+    if c.has_bill and c.left_out:
+        extra += (
+            '<p id="bill-left-out">'
+            + escape(_("Measures we price that the bill leaves out:"))
+            + " "
+            + escape(
+                "; ".join(
+                    _(
+                        "{measure} (ours P50 {p50})",
+                        measure=bill_label(m),
+                        p50=money(c.row(m).ours_p50_cny),
+                    )
+                    for m in c.left_out
+                )
+            )
+            + "</p>"
+        )
+    if c.not_modelled:
+        extra += (
+            '<p id="bill-not-modelled">'
+            + escape(_("Items of the bill the model does not price (kept, not compared):"))
+            + " "
+            + escape(
+                "; ".join(
+                    _(
+                        "{item} ({amount})",
+                        item=x.name,
+                        amount=money(x.amount_cny),
+                    )
+                    for x in c.not_modelled
+                )
+            )
+            + "</p>"
+        )
+    if c.notes:
+        extra += (
+            '<ul id="bill-notes">'
+            + "".join(f"<li>{escape(localise(n))}</li>" for n in c.notes)
+            + "</ul>"
+        )
+    return (
+        "<h3>"
+        + escape(_("Bill of quantities by measure"))
+        + "</h3>"
+        + f'<p class="callout" id="bill-statement">{intro}</p>'
+        + figure(
+            figures,
+            "bill",
+            _("Our cost by measure beside the applicant's bill"),
+            _(
+                "Cost by measure over the draws (bar: P05–P95, tick: P50; log scale) and the "
+                "applicant's amount for it (diamond; red when outside our P05–P95)."
+            ),
+        )
+        + table(
+            head,
+            rows,
+            cls="bill",
+            num=tuple(range(1, 4)) + ((5, 6) if c.has_bill else ()),
+            row_attrs=attrs,
+        )
+        + extra
+    )
+
+
 def _recovery(d: ReportData, figures: Mapping[str, bytes]) -> str:
     m = d.verdict["metrics"]
     pol = d.policy.policy
@@ -546,7 +704,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
             _section("spatial", _spatial(d, figures)),
             _section("disturbance", _disturbance(d, figures)),
             _section("cost", _cost(d, figures)),
-            _section("applicant", _applicant(d, figures)),
+            _section("applicant", _applicant(d, figures) + _bill(d, figures)),
             _section("recovery", _recovery(d, figures)),
             _section("assurance", _assurance(d, figures)),
             _section("conditions", _conditions(d)),

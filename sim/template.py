@@ -122,6 +122,20 @@ WHERE: dict[str, tuple[str, str, str]] = {
 
 _EXAMPLE: dict[str, Any] = {"proposal.start_date": "2026-03-01"}
 
+#: the optional [bill] (sim.contract.bill_field_specs): field -> (Chinese term, example value)
+BILL_WHERE: dict[str, tuple[str, Any]] = {
+    "bill.money_unit": ("合价、费用的金额单位", "万元"),
+    "bill.file": ("工程量清单表 (CSV/XLSX)", "bill.csv"),
+    "bill.other_fees": ("其他费用", 70.0),
+    "bill.contingency": ("预备费", 55.0),
+    "bill.items[].measure": ("项目名称", "挂网喷播 (最终边坡)"),
+    "bill.items[].quantity": ("工程量", 48000.0),
+    "bill.items[].unit": ("单位", "m²"),
+    "bill.items[].unit_price_cny": ("综合单价 (元)", 110.0),
+    "bill.items[].amount": ("合价", 528.0),
+    "bill.items[].maps_to": ("对应的模型措施", "wall_greening"),
+}
+
 
 def _where_key(path: str) -> str:
     return path.rsplit(".", 1)[0] if path.startswith("restoration.target_land_use.") else path
@@ -227,7 +241,41 @@ def template_text() -> str:
             else:
                 value = _toml(example) if example is not None else _placeholder(spec)
             lines.append(f"# {key} = {value}  # {default}")
+    lines += bill_block()
     return "\n".join(lines).strip() + "\n"
+
+
+def bill_block() -> list[str]:
+    """The optional ``[bill]`` of the template, commented out: the table's fields, then one
+    ``[[bill.items]]`` with every column (remove the '# ' of the lines to state it)."""
+    from sim.contract import bill_field_specs
+
+    specs = bill_field_specs()
+    lines = [""] + _comment(
+        "[bill] (optional) — 修复 经费估算 (投资估算表, 工程量及单价表): the plan's bill of "
+        "quantities, item by item, to set beside ours in the verdict and the report. Give the "
+        "items here ([[bill.items]], one per row of the plan's table) and/or in a CSV/XLSX file "
+        "(file = ...). Item names are the plan's own (削坡, 挂网喷播, 种植槽, 覆土, 平整, 排水沟, "
+        "挡土墙, 植树, 撒播草籽, 管护 …); unknown names are kept as 'not modelled'. To state "
+        "it, remove the '# ' before [bill], [[bill.items]] and their 'key = value' lines "
+        "(file only when the items are in a file); the values are examples."
+    )
+    lines.append("# [bill]")
+    items_header_done = False
+    ordered = sorted(specs.items(), key=lambda kv: kv[0].startswith("bill.items[]."))
+    for path, spec in ordered:
+        term, example = BILL_WHERE[path]
+        key = path.rsplit(".", 1)[1]
+        if path.startswith("bill.items[].") and not items_header_done:
+            items_header_done = True
+            lines += ["#"] + _comment("One table per item of the plan's bill:") + [
+                "# [[bill.items]]"
+            ]
+        allowed = spec.allowed()
+        allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
+        lines += _comment(f"{term}. {spec.description}.{allowed_text}")
+        lines.append(f"# {key} = {_toml(example)}")
+    return lines
 
 
 def markdown_table() -> str:

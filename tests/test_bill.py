@@ -342,3 +342,29 @@ def test_bill_comparison_uses_the_runs_draws() -> None:
     b = sim.api.bill_comparison(p, load_policy(), load_library(), 100, 0).to_json()
     c = sim.api.bill_comparison(p, load_policy(), load_library(), 100, 1).to_json()
     assert a == b and a != c
+
+
+# ------------------------------------------------------------------------------------------
+# the template and the contract
+
+
+def test_the_template_shows_the_bill_commented_and_it_validates_when_stated(tmp_path) -> None:
+    import re
+
+    from sim.contract import bill_field_specs, field_specs
+    from sim.template import template_text
+
+    text = template_text()
+    assert "\n# [bill]\n" in text and "\n# [[bill.items]]\n" in text
+    for path in bill_field_specs():
+        assert f"\n# {path.rsplit('.', 1)[1]} = " in text, path
+    assert not any(p.startswith("bill") for p in field_specs())  # no column in a portfolio
+    filled = re.sub(r"^(\w+) = .+?  # e\.g\. (.+)$", r"\1 = \2", text, flags=re.MULTILINE)
+    start = filled.index("\n# [bill]\n")
+    block = re.sub(r"^# (\[|(?!file )\w+ = )", r"\1", filled[start:], flags=re.MULTILINE)
+    path = tmp_path / "application.toml"
+    path.write_text(filled[:start] + block, encoding="utf-8")
+    p = load_proposal(path)
+    assert p.bill is not None and p.bill.money_unit == "万元"
+    (line,) = [x for x in bill.bill_lines(p.bill, p.bill_items()) if x.measure != "fees"]
+    assert line.measure == "wall_greening" and line.amount_cny == pytest.approx(5_280_000.0)

@@ -517,7 +517,7 @@ def compare(lines: Sequence[BillLine] | None, ours: OurBill) -> BillComparison:
                     "P05-P95 ({p05}-{p95} {unit}).",
                     measure=_Label(r.measure),
                     applicant=_qty(r.quantity.applicant, r.quantity.unit),
-                    unit=r.quantity.unit,
+                    unit="m²" if r.quantity.unit == "m2" else r.quantity.unit,
                     p05=_qty(r.quantity.ours_p05, r.quantity.unit),
                     p95=_qty(r.quantity.ours_p95, r.quantity.unit),
                 )

@@ -22,9 +22,10 @@ from sim.report.pdf import find_chromium
 pytestmark = pytest.mark.browser
 
 EXAMPLES = sorted((Path(__file__).parents[1] / "scenarios" / "proposals").glob("*.toml"))
-N_FIGURES = 8
+N_FIGURES = 9
 SCREENSHOT = Path("/tmp/restoresim-report.png")
 SUMMARY_SCREENSHOT = Path("/tmp/restoresim-summary.png")
+BILL_SCREENSHOT = Path("/tmp/restoresim-report-bill.png")  # HN-2026-0005, with its bill
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,11 @@ def test_every_report_renders_in_the_browser(browser, review_batch, tmp_path) ->
         if example:
             shutil.copyfile(shot, SCREENSHOT)
     assert SCREENSHOT.is_file()
+    # the applicant's bill beside ours: its table (nine columns, long Chinese item names) fits
+    page = browser.load(
+        (out / "reports" / "HN-2026-0005.html").as_uri(), screenshot=BILL_SCREENSHOT
+    )
+    assert page.errors == [] and page.scroll_width <= page.client_width
 
 
 def test_the_queue_summary_renders_in_the_browser(browser, review_batch, tmp_path) -> None:

@@ -368,3 +368,14 @@ def test_the_template_shows_the_bill_commented_and_it_validates_when_stated(tmp_
     assert p.bill is not None and p.bill.money_unit == "万元"
     (line,) = [x for x in bill.bill_lines(p.bill, p.bill_items()) if x.measure != "fees"]
     assert line.measure == "wall_greening" and line.amount_cny == pytest.approx(5_280_000.0)
+
+
+def test_the_bill_file_is_part_of_the_inputs_hash(tmp_path: Path) -> None:
+    from sim.report.analysis import inputs_sha256
+
+    (tmp_path / "bill.csv").write_text("\n".join(CSV_ROWS), encoding="utf-8")
+    path = write_application(tmp_path, {"money_unit": "元", "file": "bill.csv"})
+    before = inputs_sha256(load_proposal(path), load_policy(), load_library())
+    (tmp_path / "bill.csv").write_text("\n".join(CSV_ROWS).replace("528", "600"), "utf-8")
+    after = inputs_sha256(load_proposal(path), load_policy(), load_library())
+    assert before != after

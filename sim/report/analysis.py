@@ -34,14 +34,19 @@ SENSITIVITY_DRAWS = 500
 
 
 def input_files_sha256(proposal: Any, policy: Any) -> dict[str, str]:
-    """SHA-256 of the bytes of every file the screening reads besides the proposal and policy:
-    the boundary (with a Shapefile's sidecars) and the policy's layer files, keyed by role and
-    file name (not by folder, so that a moved application keeps its hash)."""
+    """SHA-256 of the bytes of every file an evaluation reads besides the proposal and policy:
+    the boundary (with a Shapefile's sidecars), the bill of quantities' file and the policy's
+    layer files, keyed by role and file name (not by folder, so that a moved application keeps
+    its hash)."""
     from sim.spatial.files import parts_of
 
     named: list[tuple[str, Path]] = []
     if proposal.location is not None:
         named += [(f"boundary/{p.name}", p) for p in parts_of(proposal.boundary_path())]
+    bill = getattr(proposal, "bill", None)
+    if bill is not None and bill.file is not None:
+        path = proposal.resolve_path(bill.file)
+        named.append((f"bill/{path.name}", path))
     for i, layer in enumerate(policy.layers):
         named += [(f"layers/{i}/{p.name}", p) for p in parts_of(policy.resolve_path(layer.path))]
     return {key: sha256_of(p) for key, p in named}

@@ -251,7 +251,7 @@ def bill_block() -> list[str]:
     from sim.contract import bill_field_specs
 
     specs = bill_field_specs()
-    lines = [""] + _comment(
+    intro = _comment(
         "[bill] (optional) — 修复 经费估算 (投资估算表, 工程量及单价表): the plan's bill of "
         "quantities, item by item, to set beside ours in the verdict and the report. Give the "
         "items here ([[bill.items]], one per row of the plan's table) and/or in a CSV/XLSX file "
@@ -260,7 +260,7 @@ def bill_block() -> list[str]:
         "it, remove the '# ' before [bill], [[bill.items]] and their 'key = value' lines "
         "(file only when the items are in a file); the values are examples."
     )
-    lines.append("# [bill]")
+    lines = ["", *intro, "# [bill]"]
     items_header_done = False
     ordered = sorted(specs.items(), key=lambda kv: kv[0].startswith("bill.items[]."))
     for path, spec in ordered:
@@ -268,9 +268,7 @@ def bill_block() -> list[str]:
         key = path.rsplit(".", 1)[1]
         if path.startswith("bill.items[].") and not items_header_done:
             items_header_done = True
-            lines += ["#"] + _comment("One table per item of the plan's bill:") + [
-                "# [[bill.items]]"
-            ]
+            lines += ["#", *_comment("One table per item of the plan's bill:"), "# [[bill.items]]"]
         allowed = spec.allowed()
         allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
         lines += _comment(f"{term}. {spec.description}.{allowed_text}")

@@ -74,6 +74,23 @@ _AREA_HA = quantities.UNITS["ha"]
 _NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
 
 
+#: the words of the flags (:func:`flag_of`)
+FLAG_WORDS: dict[str, str] = {
+    "within": N_("within our P05–P95"),
+    "below_p05": N_("below our P05: likely under-costed"),
+    "above_p95": N_("above our P95"),
+}
+
+
+def percentile_label(pct: float) -> str:
+    """``"P23"``; ``"<P1"`` below every draw and ``">P99"`` above every draw."""
+    if pct <= 0:
+        return "<P1"
+    if pct >= 100:
+        return ">P99"
+    return f"P{max(1, min(99, round(pct)))}"
+
+
 #: labels of the bill that differ from the breakdown's: on the applicant's basis profit and tax
 #: are in the unit prices, so the fees item is other fees and contingency only
 BILL_LABELS: dict[str, str] = {"fees": N_("Other fees and contingency (其他费用, 预备费)")}

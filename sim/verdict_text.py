@@ -10,7 +10,7 @@ import textwrap
 from typing import Any
 
 from sim.fmt import criterion_value
-from sim.i18n import _, current_lang
+from sim.i18n import _, current_lang, gettext
 from sim.i18n.message import localise
 from sim.i18n.units import (
     area,
@@ -39,6 +39,73 @@ def _wrap(text: str, first: str, rest: str, columns: int = 98) -> list[str]:
             line = rest
         line += token
     return [*lines, line]
+
+
+def _list_sep() -> str:
+    return "；" if current_lang() == "zh" else "; "
+
+
+def _gap() -> str:
+    """After a heading's colon: nothing after a Chinese full-width colon, else a space."""
+    return "" if current_lang() == "zh" else " "
+
+
+def bill_lines(b: dict[str, Any]) -> list[str]:
+    """The applicant's bill by measure at its percentile of ours (``bill`` of the verdict)."""
+    from sim.bill import FLAG_WORDS, label, percentile_label
+
+    lines = [_("Bill of quantities: the applicant's by measure, at the percentile of our draws")]
+    head = [_("measure"), _("applicant"), _("ours P50"), _("at our")]
+    rows = [
+        [
+            label(m["measure"]),
+            money(m["applicant_cny"]),
+            money(m["ours_p50_cny"]),
+            percentile_label(m["percentile"]),
+            gettext(FLAG_WORDS[m["flag"]]),
+        ]
+        for m in b["measures"]
+    ]
+    t = b["total"]
+    rows.append(
+        [_("Total"), money(t["applicant_cny"]), money(t["ours_p50_cny"]),
+         percentile_label(t["percentile"]), ""]
+    )  # fmt: skip
+    cols = [max(width(r[i]) for r in [*rows, [*head, ""]]) for i in range(4)]
+    line = "  " + pad(head[0], cols[0]) + "".join(
+        "  " + pad(h, c, right=True) for h, c in zip(head[1:], cols[1:], strict=True)
+    )
+    lines.append(line)
+    for r in rows:
+        lines.append(
+            "  "
+            + pad(r[0], cols[0])
+            + "".join("  " + pad(x, c, right=True) for x, c in zip(r[1:4], cols[1:], strict=True))
+            + (f"  {r[4]}" if r[4] else "")
+        )
+    if b["left_out"]:
+        text = _list_sep().join(
+            _(
+                "{measure} (ours P50 {p50})",
+                measure=label(x["measure"]),
+                p50=money(x["ours_p50_cny"]),
+            )
+            for x in b["left_out"]
+        )
+        lines.extend(_wrap(_("Measures we price that the bill leaves out:") + _gap() + text,
+                           "  ", "    "))  # fmt: skip
+    if b["not_modelled"]:
+        text = _list_sep().join(
+            _("{item} ({amount})", item=x["item"], amount=money(x["amount_cny"]))
+            for x in b["not_modelled"]
+        )
+        lines.extend(
+            _wrap(_("Items of the bill the model does not price (kept, not compared):") + _gap()
+                  + text, "  ", "    ")
+        )  # fmt: skip
+    for note in b.get("notes", []):
+        lines.extend(_wrap(localise(note), "  - ", "    "))
+    return lines
 
 
 def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
@@ -155,6 +222,8 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
         for c in v["remedies"]:
             item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
             lines.append(f"  {item}  [{c['field']} = {c['value']}]")
+    if v.get("bill"):
+        lines += ["", *bill_lines(v["bill"])]
     if v.get("notes"):
         lines += ["", _("Notes")]
         for note in v["notes"]:

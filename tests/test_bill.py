@@ -379,3 +379,21 @@ def test_the_bill_file_is_part_of_the_inputs_hash(tmp_path: Path) -> None:
     (tmp_path / "bill.csv").write_text("\n".join(CSV_ROWS).replace("528", "600"), "utf-8")
     after = inputs_sha256(load_proposal(path), load_policy(), load_library())
     assert before != after
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("Bill of quantities", "Wall greening", "leaves out: Demolition", "削坡及危岩清理")),
+        ("zh", ("工程量清单", "边坡复绿", "清单遗漏的分项：拆除", "削坡及危岩清理")),
+    ],
+)
+def test_the_terminal_verdict_lists_the_bill(capsys, lang: str, words: tuple[str, ...]) -> None:
+    rc = main(["evaluate", str(WITH_BILL), "--draws", "100", "--no-conditions", "--lang", lang])
+    assert rc == 0
+    out = capsys.readouterr().out
+    block = out.split(words[0])[1].split("\n\n")[0]
+    for w in words[1:]:
+        assert w in block, w
+    assert main(["evaluate", "--draws", "50", "--no-conditions", "--lang", lang]) == 0
+    assert words[0] not in capsys.readouterr().out  # the packaged example gives no bill

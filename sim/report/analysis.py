@@ -20,6 +20,7 @@ import numpy as np
 import xarray as xr
 
 from sim import spatial
+from sim.bill import percentile_label
 from sim.breakdown import cost_by_measure_cny
 from sim.i18n import _
 from sim.i18n.units import money
@@ -72,13 +73,6 @@ def percentile_of(values: np.ndarray, x: float) -> float:
     return float(100.0 * np.mean(v <= x)) if v.size else float("nan")
 
 
-def percentile_label(pct: float) -> str:
-    """``"P23"``; ``"<P1"`` below every draw and ``">P99"`` above every draw."""
-    if pct <= 0:
-        return "<P1"
-    if pct >= 100:
-        return ">P99"
-    return f"P{max(1, min(99, round(pct)))}"
 
 
 def applicant_statement(plan_cny: float, costs_cny: np.ndarray) -> str:

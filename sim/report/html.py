@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy as np
 
+from sim.bill import FLAG_WORDS
 from sim.bill import label as bill_label
 from sim.breakdown import ITEMS, LABELS
 from sim.fmt import criterion_value, number, pct, unit_suffix
@@ -315,11 +316,13 @@ def _applicant(d: ReportData, figures: Mapping[str, bytes]) -> str:
     )
 
 
-FLAG_WORDS = {
-    "within": N_("within our P05–P95"),
-    "below_p05": N_("below our P05: likely under-costed"),
-    "above_p95": N_("above our P95"),
-}
+def _list_sep() -> str:
+    return "；" if current_lang() == "zh" else "; "
+
+
+def _gap() -> str:
+    """After a heading's colon: nothing after a Chinese full-width colon, else a space."""
+    return "" if current_lang() == "zh" else " "
 
 
 def _quantity_cell(q) -> str:
@@ -411,9 +414,9 @@ def _bill(d: ReportData, figures: Mapping[str, bytes]) -> str:
         extra += (
             '<p id="bill-left-out">'
             + escape(_("Measures we price that the bill leaves out:"))
-            + " "
+            + _gap()
             + escape(
-                "; ".join(
+                _list_sep().join(
                     _(
                         "{measure} (ours P50 {p50})",
                         measure=bill_label(m),
@@ -428,9 +431,9 @@ def _bill(d: ReportData, figures: Mapping[str, bytes]) -> str:
         extra += (
             '<p id="bill-not-modelled">'
             + escape(_("Items of the bill the model does not price (kept, not compared):"))
-            + " "
+            + _gap()
             + escape(
-                "; ".join(
+                _list_sep().join(
                     _(
                         "{item} ({amount})",
                         item=x.name,

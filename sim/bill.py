@@ -93,7 +93,7 @@ def percentile_label(pct: float) -> str:
 
 #: labels of the bill that differ from the breakdown's: on the applicant's basis profit and tax
 #: are in the unit prices, so the fees item is other fees and contingency only
-BILL_LABELS: dict[str, str] = {"fees": N_("Other fees and contingency (其他费用, 预备费)")}
+BILL_LABELS: dict[str, str] = {"fees": N_("Other fees and contingency")}
 
 
 def label(measure: str) -> str:

@@ -399,15 +399,15 @@ def _bill(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "The applicant's bill of quantities (<code>[bill]</code>) item by item beside ours: "
             "items are summed by the measure they belong to and placed on the distribution of "
             "that measure's cost over this run's draws (our quantities at each draw's thickness, "
-            "its cost factor for the measure). Prices are all-in unit prices (综合单价, with "
-            "profit and tax); fees are other fees and contingency (其他费用, 预备费)."
+            "its cost factor for the measure). Prices are all-in unit prices (with profit and "
+            "tax); fees are other fees and contingency."
         )
     else:
         intro = _(
             "The application gives no bill of quantities (<code>[bill]</code>); our bill by "
             "measure over this run's draws is shown for checking the plan's cost chapter "
-            "(经费估算) item by item. Prices are all-in unit prices (综合单价, with profit and "
-            "tax); fees are other fees and contingency (其他费用, 预备费)."
+            "item by item. Prices are all-in unit prices (with profit and tax); fees are other "
+            "fees and contingency."
         )
     extra = ""
     if c.has_bill and c.left_out:

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import EXAMPLE_DATA
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim import bill, engine
@@ -397,3 +399,21 @@ def test_the_terminal_verdict_lists_the_bill(capsys, lang: str, words: tuple[str
         assert w in block, w
     assert main(["evaluate", "--draws", "50", "--no-conditions", "--lang", lang]) == 0
     assert words[0] not in capsys.readouterr().out  # the packaged example gives no bill
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ours=st.lists(st.floats(0.0, 1e7), min_size=5, max_size=60),
+    a=st.floats(0.0, 2e7),
+    b=st.floats(0.0, 2e7),
+)
+def test_a_larger_figure_never_sits_lower_on_our_distribution(ours, a, b) -> None:
+    v = np.array(ours)
+    lo, hi = sorted((a, b))
+    assert bill.percentile_of(v, lo) <= bill.percentile_of(v, hi)
+    pct = bill.percentile_of(v, hi)
+    assert 0.0 <= pct <= 100.0
+    flag = bill.flag_of(pct)
+    assert (flag == "below_p05") == (pct < 5.0) and (flag == "above_p95") == (pct > 95.0)
+    if hi < v.min():
+        assert pct == 0.0 and flag == "below_p05"

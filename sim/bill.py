@@ -70,6 +70,14 @@ QUANTITY_UNITS: dict[str, str] = {
 }
 #: relative difference between an amount and quantity x unit price that is noted
 PRICE_TOLERANCE = 0.02
+#: how each comparable quantity sums the keys of :func:`sim.breakdown.quantities` (a key the
+#: breakdown no longer gives makes that quantity NaN: not compared)
+QUANTITY_SOURCES: dict[str, tuple[str, ...]] = {
+    "land_ha": ("mined_land_ha", "infrastructure_ha"),
+    "mined_land_ha": ("mined_land_ha",),
+    "infrastructure_ha": ("infrastructure_ha",),
+    "wall_face_m2": ("wall_face_m2",),
+}
 _AREA_HA = quantities.UNITS["ha"]
 _NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
 
@@ -293,10 +301,8 @@ def our_bill(resolved: Mapping[str, Any], draws: Mapping[str, np.ndarray]) -> Ou
                 costs[m][d] = direct * k_price
         costs["fees"][d] = (m_w - k_price) * works + (m_a - 1.0) * care
         q = breakdown.quantities(r)
-        qty["mined_land_ha"][d] = q["mined_land_ha"]
-        qty["infrastructure_ha"][d] = q["infrastructure_ha"]
-        qty["land_ha"][d] = q["mined_land_ha"] + q["infrastructure_ha"]
-        qty["wall_face_m2"][d] = q["wall_face_m2"]
+        for kind, parts in QUANTITY_SOURCES.items():
+            qty[kind][d] = sum(q.get(k, np.nan) for k in parts)
     return OurBill(costs, qty)
 
 
@@ -451,6 +457,8 @@ def _quantity_row(lines: Sequence[BillLine], ours: OurBill) -> QuantityRow | Non
     kind = kinds.pop()
     applicant = float(sum(v for _, _, v in found))
     q = ours.quantity[kind]
+    if not np.all(np.isfinite(q)):
+        return None
     p05, p50, p95 = (float(x) for x in np.quantile(q, [0.05, 0.5, 0.95]))
     return QuantityRow(
         tuple(n for n, _, _ in found),

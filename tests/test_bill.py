@@ -417,3 +417,12 @@ def test_a_larger_figure_never_sits_lower_on_our_distribution(ours, a, b) -> Non
     assert (flag == "below_p05") == (pct < 5.0) and (flag == "above_p95") == (pct > 95.0)
     if hi < v.min():
         assert pct == 0.0 and flag == "below_p05"
+
+
+def test_a_quantity_the_breakdown_does_not_give_is_not_compared() -> None:
+    ours = analytic_ours()
+    ours.quantity["wall_face_m2"][:] = np.nan
+    lines = [line("spray", "wall_greening", 10.0, quantity=20.0, unit="m²",
+                  quantity_kind="wall_face_m2")]  # fmt: skip
+    row = bill.compare(lines, ours).row("wall_greening")
+    assert row.quantity is None and row.percentile == 10.0

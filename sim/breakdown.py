@@ -47,8 +47,25 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     """
     n_years = int(r["horizon_years"])
     q_mt, x_share = np.zeros(n_years), np.zeros(n_years)
+    reserves_mt = float(r["reserves_mt"])
+    design = bool(r["design_pit"])
+    if design:  # the designed pit (SPEC §3a): at most what it holds is recovered
+        volume_m3, d_wall_plan, d_wall_face, d_floor = schedule.design_pit(
+            float(r["pit_area_ha"]),
+            float(r["pit_depth_m"]),
+            float(r["final_highwall_slope_deg"]),
+            float(r["hillside_slope_deg"]),
+            float(r["bench_height_m"]),
+            float(r["bench_width_m"]),
+        )
+        reserves_mt = min(
+            reserves_mt,
+            schedule.design_capacity_mt(
+                volume_m3, float(r["rock_density_t_per_m3"]), float(r["stripping_ratio"])
+            ),
+        )
     _, mined_mt = schedule.extraction_schedule(
-        float(r["reserves_mt"]),
+        reserves_mt,
         float(r["annual_output_mt"]),
         float(r["ramp_share"]),
         int(r["ramp_up_years"]),
@@ -59,17 +76,20 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     plan_w, face_w = schedule.final_wall_widths_m(
         float(r["final_highwall_height_m"]), float(r["final_highwall_slope_deg"])
     )
-    _, _, wall_plan, wall_face, floor = schedule.pit_footprint(
-        mined_mt,
-        float(r["rock_density_t_per_m3"]),
-        float(r["mined_thickness_m"]),
-        1.0,
-        float(r["stripping_ratio"]),
-        float(r["wall_length_factor"]),
-        plan_w,
-        face_w,
-        float(r["min_floor_width_m"]),
-    )
+    if design:
+        wall_plan, wall_face, floor = d_wall_plan, d_wall_face, d_floor
+    else:
+        _, _, wall_plan, wall_face, floor = schedule.pit_footprint(
+            mined_mt,
+            float(r["rock_density_t_per_m3"]),
+            float(r["mined_thickness_m"]),
+            1.0,
+            float(r["stripping_ratio"]),
+            float(r["wall_length_factor"]),
+            plan_w,
+            face_w,
+            float(r["min_floor_width_m"]),
+        )
     dump = mined_mt * schedule.dump_ha_per_mt(
         float(r["stripping_ratio"]),
         float(r["rock_density_t_per_m3"]),

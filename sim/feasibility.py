@@ -22,8 +22,9 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, spatial
+from sim.model import schedule
 from sim.model.finance import fund_balances_cny
-from sim.params import Library
+from sim.params import Library, load_library
 from sim.spatial.result import criterion
 
 CRITERIA = (
@@ -45,6 +46,66 @@ def _q(summary: xr.Dataset, var: str, q: float) -> float:
 
 def _money(x: float) -> str:
     return f"{x / 1e6:,.2f} M CNY"
+
+
+def design_pit_check(proposal: Any) -> dict[str, Any]:
+    """The stated reserves against the designed pit (model/SPEC.md §3a) of a proposal with the
+    design geometry: ``volume_needed_m3`` (ore plus waste at the stripping ratio),
+    ``pit_volume_m3`` (the pit the extent, depth and final slope describe), ``area_needed_ha``
+    (the extent a pit of the design's depth and slope needs to hold them), ``pit_area_ha``,
+    ``depth_m`` and ``hillside`` (the kind of pit)."""
+    site, ex = proposal.site, proposal.extraction
+    depth = site.pit_top_elevation_m - site.pit_bottom_elevation_m
+    slope = site.mean_slope_deg
+    hillside = slope is not None and slope >= load_library()["schedule.hillside_min_slope_deg"]
+    beta = float(slope) if hillside else 0.0
+    volume, _, _, _ = schedule.design_pit(
+        site.pit_area_ha,
+        depth,
+        site.final_highwall_slope_deg,
+        beta,
+        site.bench_height_m or 0.0,
+        site.bench_width_m or 0.0,
+    )
+    needed = ex.reserves_mt * (1.0 + ex.stripping_ratio) * 1e6 / ex.rock_density_t_per_m3
+    return {
+        "volume_needed_m3": float(needed),
+        "pit_volume_m3": float(volume),
+        "area_needed_ha": float(
+            schedule.design_area_for_volume_ha(needed, depth, site.final_highwall_slope_deg, beta)
+        ),
+        "pit_area_ha": float(site.pit_area_ha),
+        "depth_m": float(depth),
+        "hillside": bool(hillside),
+    }
+
+
+def _design_licence(
+    proposal: Any, pit90: float, licensed: float, against: str, c: Any
+) -> dict[str, Any]:
+    """``licensed_area`` on the design path: the designed extent lies inside the licence, and
+    the stated ore and waste fit the designed pit. The binding one of the two comparisons
+    (the smaller margin, in ha) is the criterion's value and threshold: the footprint against
+    the licence, or the extent the reserves need against the designed extent."""
+    d = design_pit_check(proposal)
+    d["licence_ha"] = float(licensed)
+    area, need = d["pit_area_ha"], d["area_needed_ha"]
+    kind = "hillside cut" if d["hillside"] else "closed pit"
+    fits = d["volume_needed_m3"] <= d["pit_volume_m3"]
+    text = (
+        f"Designed pit: {area:.2f} ha ({kind}, {d['depth_m']:.0f} m deep) against {against}; it "
+        f"holds {d['pit_volume_m3'] / 1e6:,.2f} Mm³ at its final slopes, and the stated reserves "
+        f"with their waste are {d['volume_needed_m3'] / 1e6:,.2f} Mm³ "
+        f"({d['volume_needed_m3'] / d['pit_volume_m3']:.0%} of it)"
+    )
+    text += (
+        "."
+        if fits
+        else f": they do not fit; a pit of this depth and slope would need {need:.2f} ha."
+    )
+    d["binding"] = "licence" if licensed - pit90 <= area - need else "pit"
+    value, threshold = (pit90, licensed) if d["binding"] == "licence" else (need, area)
+    return criterion("licensed_area", value, threshold, c.direction, c.hard, text, d)
 
 
 def assess(
@@ -79,12 +140,15 @@ def assess(
         else f"the mining-right polygon's area of {licensed:.2f} ha (licensed_area_ha states "
         f"{proposal.proposal.licensed_area_ha:.2f} ha; the polygon is taken as the truth)"
     )
-    add(
-        "licensed_area",
-        pit90,
-        licensed,
-        f"P90 pit footprint (floor + walls) is {pit90:.2f} ha against {against}.{note}",
-    )
+    if proposal.site.has_design:
+        out.append(_design_licence(proposal, pit90, licensed, against, crit.licensed_area))
+    else:
+        add(
+            "licensed_area",
+            pit90,
+            licensed,
+            f"P90 pit footprint (floor + walls) is {pit90:.2f} ha against {against}.{note}",
+        )
     if screening is None:
         screening = (
             spatial.unscreened(policy, "the spatial screening was not run for this assessment.")

@@ -50,6 +50,8 @@ from sim.model.recovery import (
 from sim.model.recovery import age_rule as _age_rule
 from sim.model.recovery import cover_at_age as _cover
 from sim.model.schedule import (
+    design_capacity_mt,
+    design_pit,
     dump_ha_per_mt,
     extraction_schedule,
     final_wall_widths_m,
@@ -425,6 +427,10 @@ def simulate_chunk(
     last_p = -1
     plan_w = 0.0
     face_w = 0.0
+    d_wall_plan = 0.0
+    d_wall_face = 0.0
+    d_floor = 0.0
+    d_cap = 0.0
     mean_depth = 0.0
     plant_sum = 0.0
     rework_sum = 0.0
@@ -449,6 +455,16 @@ def simulate_chunk(
             plan_w, face_w = final_wall_widths_m(
                 P.final_highwall_height_m, P.final_highwall_slope_deg
             )
+            if P.design_pit != 0.0:  # the designed pit (SPEC §3a)
+                d_vol, d_wall_plan, d_wall_face, d_floor = design_pit(
+                    P.pit_area_ha,
+                    P.pit_depth_m,
+                    P.final_highwall_slope_deg,
+                    P.hillside_slope_deg,
+                    P.bench_height_m,
+                    P.bench_width_m,
+                )
+                d_cap = design_capacity_mt(d_vol, P.rock_density_t_per_m3, P.stripping_ratio)
             j = 0
             for name in literal_unroll(SHARE_FIELDS):
                 shares[j] = P[name]
@@ -485,9 +501,12 @@ def simulate_chunk(
         fail_p = rin[RIN_FAILURE, row]
         u_default = rin[RIN_DEFAULT, row]
 
-        # ---- extraction schedule (SPEC §2)
+        # ---- extraction schedule (SPEC §2); on the design path the thickness draw scales
+        # the tonnes recovered, at most what the designed pit holds (SPEC §3a)
+        design = P.design_pit != 0.0
+        reserves = min(P.reserves_mt * thick_f, d_cap) if design else P.reserves_mt
         life, mined = extraction_schedule(
-            P.reserves_mt,
+            reserves,
             P.annual_output_mt * out_f,
             P.ramp_share,
             np.int64(P.ramp_up_years),
@@ -496,18 +515,22 @@ def simulate_chunk(
             x,
         )
 
-        # ---- pit geometry (SPEC §3); class totals
-        pit, enlarged, wall_plan, wall_face, floor = pit_footprint(
-            mined,
-            P.rock_density_t_per_m3,
-            P.mined_thickness_m,
-            thick_f,
-            P.stripping_ratio,
-            P.wall_length_factor,
-            plan_w,
-            face_w,
-            P.min_floor_width_m,
-        )
+        # ---- pit geometry (SPEC §3, §3a); class totals
+        if design:
+            pit, enlarged = P.pit_area_ha, False
+            wall_plan, wall_face, floor = d_wall_plan, d_wall_face, d_floor
+        else:
+            pit, enlarged, wall_plan, wall_face, floor = pit_footprint(
+                mined,
+                P.rock_density_t_per_m3,
+                P.mined_thickness_m,
+                thick_f,
+                P.stripping_ratio,
+                P.wall_length_factor,
+                plan_w,
+                face_w,
+                P.min_floor_width_m,
+            )
         dump = dump_per_mt * mined
         infra = P.infrastructure_area_ha
         mined_land = floor + dump

@@ -35,6 +35,7 @@ BOOL_KEYS: tuple[str, ...] = (
     "import_topsoil",
     "substrate_amendment",
     "fund_basis_revenue",
+    "design_pit",
 )
 FLOAT_KEYS: tuple[str, ...] = (
     # schedule
@@ -50,6 +51,12 @@ FLOAT_KEYS: tuple[str, ...] = (
     "swell_factor",
     "wall_length_factor",
     "min_floor_width_m",
+    # design geometry (used when design_pit; SPEC §3a)
+    "pit_area_ha",
+    "pit_depth_m",
+    "hillside_slope_deg",
+    "bench_height_m",
+    "bench_width_m",
     "final_highwall_slope_deg",
     "final_highwall_height_m",
     # restoration plan

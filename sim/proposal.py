@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from inspect import isclass
@@ -283,9 +284,12 @@ class Extraction(_Quantities):
         ge=1.0,
         le=6.0,
     )
-    mined_thickness_m: float = _q(
-        "Mean depth (or face height) mined over the pit footprint",
+    mined_thickness_m: float | None = _q(
+        "Mean depth (or face height) mined over the pit footprint; required unless the design "
+        "geometry ([site] pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m) is given, "
+        "which then defines the pit and this field is not used",
         "m",
+        None,
         plausible=True,
         ge=1.0,
         le=1000.0,
@@ -307,8 +311,10 @@ class Site(_Quantities):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
     mean_slope_deg: float | None = _q(
-        "Mean slope of the natural ground; optional and not used by the model yet (it will be "
-        "for hillside quarries)",
+        "Mean slope of the natural ground; optional. With the design geometry, ground at least "
+        "as steep as the parameter schedule.hillside_min_slope_deg (10°) makes the pit a "
+        "hillside quarry (a face cut into the slope, no closed pit; model/SPEC.md §3a); it must "
+        "then be gentler than the final walls",
         "deg",
         None,
         ge=0.0,
@@ -317,8 +323,55 @@ class Site(_Quantities):
     final_highwall_slope_deg: float = _q(
         "Overall slope of the final pit walls", "deg", ge=5.0, lt=90.0
     )
-    final_highwall_height_m: float = _q(
-        "Height of the final pit walls", "m", plausible=True, gt=0.0, le=1000.0
+    final_highwall_height_m: float | None = _q(
+        "Height of the final pit walls; required unless the design geometry is given, whose "
+        "depth (pit_top_elevation_m - pit_bottom_elevation_m) is then the walls' height "
+        "(always set after validation)",
+        "m",
+        None,
+        plausible=True,
+        gt=0.0,
+        le=1000.0,
+    )
+    pit_area_ha: float | None = _q(
+        "Designed open-pit extent at the surface (开采境界/采场面积); with the two elevations it "
+        "defines the pit, and mined_thickness_m may be left out",
+        "ha",
+        None,
+        plausible=True,
+        gt=0.0,
+        le=100_000.0,
+    )
+    pit_top_elevation_m: float | None = _q(
+        "Highest level mined (开采标高, upper), metres above datum",
+        "m",
+        None,
+        ge=-1000.0,
+        le=9000.0,
+    )
+    pit_bottom_elevation_m: float | None = _q(
+        "Lowest level mined (开采标高, lower), metres above datum; below pit_top_elevation_m",
+        "m",
+        None,
+        ge=-1000.0,
+        le=9000.0,
+    )
+    bench_height_m: float | None = _q(
+        "Height of the final benches (台阶高度); optional, with the design geometry",
+        "m",
+        None,
+        plausible=True,
+        ge=1.0,
+        le=100.0,
+    )
+    bench_width_m: float | None = _q(
+        "Width of the berms between final benches (安全/清扫平台宽度); optional, with "
+        "bench_height_m",
+        "m",
+        None,
+        plausible=True,
+        ge=0.0,
+        le=100.0,
     )
     soil_depth_cm: float = _q(
         "Natural topsoil available for stripping (may be 0)", "cm", plausible=True, ge=0.0, le=500.0
@@ -333,6 +386,80 @@ class Site(_Quantities):
         "tailings). Optional, defaults to the mineral table's substrate (always set after "
         "validation).",
     )
+
+    @property
+    def has_design(self) -> bool:
+        """Whether the design geometry (pit area and both elevations) is given."""
+        return None not in (
+            self.pit_area_ha,
+            self.pit_top_elevation_m,
+            self.pit_bottom_elevation_m,
+        )
+
+    @model_validator(mode="after")
+    def _consistent_design(self) -> Self:
+        """The design geometry is whole and describes a pit (model/SPEC.md §3a)."""
+        names = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m")
+        given = [n for n in names if getattr(self, n) is not None]
+        if given and len(given) < len(names):
+            missing = ", ".join(n for n in names if n not in given)
+            raise _Whole(
+                f"{', '.join(given)} given without {missing}: the design geometry needs all "
+                "three (the pit's extent and its highest and lowest levels)"
+            )
+        if self.bench_width_m is not None and self.bench_height_m is None:
+            raise _Whole(
+                f"bench_width_m = {self.bench_width_m:g} given without bench_height_m: the "
+                "berms lie between benches of a stated height"
+            )
+        if not self.has_design:
+            for n in ("bench_height_m", "bench_width_m"):
+                if getattr(self, n) is not None:
+                    raise _Whole(
+                        f"{n} = {getattr(self, n):g} given without the design geometry "
+                        "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)"
+                    )
+            return self
+        top, bottom = self.pit_top_elevation_m, self.pit_bottom_elevation_m
+        assert top is not None and bottom is not None and self.pit_area_ha is not None
+        if not top > bottom:
+            raise _Whole(
+                f"pit_top_elevation_m = {top:g} must lie above pit_bottom_elevation_m = "
+                f"{bottom:g} (the highest and the lowest level mined)"
+            )
+        depth = top - bottom
+        theta = math.radians(self.final_highwall_slope_deg)
+        plan_m = depth / math.tan(theta)
+        if self.bench_height_m is not None and self.bench_width_m is not None:
+            n_berms = max(math.ceil(depth / self.bench_height_m - 1e-9) - 1, 0)
+            if n_berms * self.bench_width_m >= plan_m:
+                berms_m = n_berms * self.bench_width_m
+                raise _Whole(
+                    f"bench_width_m = {self.bench_width_m:g}: {n_berms} berms of that width "
+                    f"between {self.bench_height_m:g} m benches take {berms_m:g}"
+                    f" m of the {plan_m:.1f} m that a {depth:g} m wall at the overall "
+                    f"{self.final_highwall_slope_deg:g}° final slope spans in plan; the berms "
+                    "must be narrower (or the overall slope gentler)"
+                )
+        hillside = load_library()["schedule.hillside_min_slope_deg"]
+        slope = self.mean_slope_deg
+        if slope is not None and slope >= hillside:
+            if slope >= self.final_highwall_slope_deg:
+                raise _Whole(
+                    f"mean_slope_deg = {slope:g} is not gentler than final_highwall_slope_deg = "
+                    f"{self.final_highwall_slope_deg:g}: a hillside quarry's final wall must be "
+                    "steeper than the natural ground it is cut into"
+                )
+        elif math.sqrt(self.pit_area_ha * 1e4) <= 2.0 * plan_m:
+            need_ha = (2.0 * plan_m) ** 2 / 1e4
+            raise _Whole(
+                f"pit_area_ha = {self.pit_area_ha:g} is too small for a closed pit {depth:g} m "
+                f"deep: its walls at {self.final_highwall_slope_deg:g}° meet before the bottom "
+                f"level (it needs more than {need_ha:.2f} ha); check the area, the elevations "
+                f"and the final slope, or give mean_slope_deg of at least {hillside:g}° for a "
+                "hillside quarry"
+            )
+        return self
 
     @field_validator("substrate")
     @classmethod
@@ -639,6 +766,26 @@ class Proposal(_Document):
     )
 
     @model_validator(mode="after")
+    def _pit_given(self) -> Self:
+        """A mined thickness and a wall height, or the design geometry that replaces them."""
+        if self.site.has_design:
+            if self.site.final_highwall_height_m is None:
+                top, bottom = self.site.pit_top_elevation_m, self.site.pit_bottom_elevation_m
+                assert top is not None and bottom is not None
+                self.site = self.site.model_copy(update={"final_highwall_height_m": top - bottom})
+            return self
+        for section, name in (
+            ("extraction", "mined_thickness_m"),
+            ("site", "final_highwall_height_m"),
+        ):
+            if getattr(getattr(self, section), name) is None:
+                raise ValueError(
+                    f"[{section}] {name} is missing (required unless the design geometry is "
+                    "given: [site] pit_area_ha, pit_top_elevation_m and pit_bottom_elevation_m)"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _mineral_defaults(self) -> Self:
         mineral = load_library().minerals[self.proposal.mineral]
         if self.extraction.rock_density_t_per_m3 is None:  # copies: never mutate shared input
@@ -761,7 +908,8 @@ class _Criterion(_Model):
 
 
 class LicensedAreaCriterion(_Criterion):
-    """P90 pit footprint (floor + walls) <= the proposal's licensed_area_ha (no threshold)."""
+    """P90 pit footprint (floor + walls) <= the proposal's licensed_area_ha (no threshold); with
+    the design geometry, also the stated ore and waste fit the designed pit."""
 
     key_hints: ClassVar[dict[str, str]] = {
         "threshold": "licensed_area has no threshold: the limit is the proposal's "

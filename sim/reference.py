@@ -88,6 +88,45 @@ def life_years(resolved: Mapping, output_factor: float) -> int:
     return sum(1 for q_t in _extraction(resolved, output_factor) if q_t > 0.0)
 
 
+def designed_pit(resolved: Mapping) -> dict[str, float]:
+    """The designed pit of SPEC §3a: volume [m3], wall plan [ha], wall face [m2], floor [ha]
+    and the ore it holds at the stripping ratio [Mt]."""
+    A = float(resolved["pit_area_ha"]) * 1e4  # m2
+    D = float(resolved["pit_depth_m"])
+    theta = math.radians(float(resolved["final_highwall_slope_deg"]))
+    beta_deg = float(resolved["hillside_slope_deg"])
+    h = float(resolved["bench_height_m"])
+    b = float(resolved["bench_width_m"])
+    P = D / math.tan(theta)  # plan width of the final wall
+    if h > 0.0:
+        n = math.ceil(D / h - 1e-9)  # benches; n - 1 berms between them
+        berms = max(n - 1, 0) * b
+        F = math.hypot(D, P - berms) + berms
+    else:
+        F = D / math.sin(theta)
+    if beta_deg > 0.0:  # hillside: one back wall along the contour
+        beta = math.radians(beta_deg)
+        x_top = D / math.tan(beta)  # plan depth of the cut, toe to crest
+        length = A / x_top
+        wall_plan_m2 = length * P
+        V = A * D * (1.0 - math.tan(beta) / math.tan(theta)) / 2.0
+    else:  # closed square pit
+        s_top = math.sqrt(A)
+        s_bottom = s_top - 2.0 * P
+        A_bottom = s_bottom**2
+        wall_plan_m2 = A - A_bottom
+        V = D / 3.0 * (A + A_bottom + s_top * s_bottom)
+    rho = float(resolved["rock_density_t_per_m3"])
+    sr = float(resolved["stripping_ratio"])
+    return {
+        "volume_m3": V,
+        "wall_plan_ha": wall_plan_m2 / 1e4,
+        "wall_face_m2": wall_plan_m2 * F / P,
+        "floor_ha": (A - wall_plan_m2) / 1e4,
+        "capacity_mt": V * rho / (1.0 + sr) / 1e6,
+    }
+
+
 def _as_floats(values: Any, n: int, name: str) -> list[float]:
     """Convert a sequence (list, tuple or numpy array) to a list of n Python floats."""
     out = [float(v) for v in values]
@@ -120,6 +159,11 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     wall_uniform = _as_floats(draw["establish_wall_uniform"], H, "establish_wall_uniform")
 
     # ---- §2 extraction schedule -------------------------------------------------------
+    design = bool(r["design_pit"])
+    if design:  # §3a: the draw scales the tonnes recovered, at most what the pit holds
+        pit = designed_pit(r)
+        recovered = min(float(r["reserves_mt"]) * thickness_factor, pit["capacity_mt"])
+        r = {**r, "reserves_mt": recovered}
     q_mined = _extraction(r, output_factor)
     L = sum(1 for q_t in q_mined if q_t > 0.0)
     if L == 0:
@@ -140,23 +184,30 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     # ---- §3 pit, walls, dumps, infrastructure -----------------------------------------
     stripping_ratio = float(r["stripping_ratio"])
     rock_density = float(r["rock_density_t_per_m3"])
-    h = float(r["mined_thickness_m"]) * thickness_factor
-    a_pit = 100.0 * (1.0 + stripping_ratio) / (rock_density * h)
-    A_vol = a_pit * M_L
     slope_deg = float(r["final_highwall_slope_deg"])
     theta = math.radians(slope_deg)
-    Hw = float(r["final_highwall_height_m"])
-    c = float(r["wall_length_factor"])
-    w = float(r["min_floor_width_m"])
-    p_len = Hw / math.tan(theta)
-    f_len = Hw / math.sin(theta)
-    A_min = c**2 * (p_len + w / 2.0) ** 2 / 1e4
-    A_pit = max(A_vol, A_min)
-    pit_enlarged = A_min > A_vol
-    wall_length = c * math.sqrt(A_pit * 1e4)
-    W_plan = wall_length * p_len / 1e4
-    W_face = wall_length * f_len
-    A_floor = A_pit - W_plan
+    if design:  # §3a: the footprint is the design's, whatever the draw
+        A_pit = float(r["pit_area_ha"])
+        pit_enlarged = False
+        W_plan = pit["wall_plan_ha"]
+        W_face = pit["wall_face_m2"]
+        A_floor = A_pit - W_plan
+    else:
+        h = float(r["mined_thickness_m"]) * thickness_factor
+        a_pit = 100.0 * (1.0 + stripping_ratio) / (rock_density * h)
+        A_vol = a_pit * M_L
+        Hw = float(r["final_highwall_height_m"])
+        c = float(r["wall_length_factor"])
+        w = float(r["min_floor_width_m"])
+        p_len = Hw / math.tan(theta)
+        f_len = Hw / math.sin(theta)
+        A_min = c**2 * (p_len + w / 2.0) ** 2 / 1e4
+        A_pit = max(A_vol, A_min)
+        pit_enlarged = A_min > A_vol
+        wall_length = c * math.sqrt(A_pit * 1e4)
+        W_plan = wall_length * p_len / 1e4
+        W_face = wall_length * f_len
+        A_floor = A_pit - W_plan
 
     swell = float(r["swell_factor"])
     dump_height = float(r["dump_height_m"])

@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.keys import BOOL_KEYS, INT_KEYS, LAND_USES, PARAM_KEYS, RESOLVED_KEYS
 from sim.model.cost import slope_class
+from sim.model.schedule import design_capacity_mt, design_pit
 from sim.params import Library
 
 WALL_CLASSES = ("gentle", "moderate", "steep", "vertical")
@@ -137,6 +138,7 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
     for lu in LAND_USES:
         put(f"share_{lu}", cols[f"restoration.target_land_use.{lu}"].astype(float))
     put("fund_basis_revenue", cols["finance.fund_basis"].astype(str) == "revenue_share")
+    _design_geometry(cols, m, float(lib["schedule.hillside_min_slope_deg"]))
 
     # wall slope class: greening cost and cover factor
     edges = lib.param("cost.wall_slope_edges").value
@@ -183,9 +185,10 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
     put("success_horizon_years", policy.policy.success_horizon_years_after_closure)
     put("required_success_area_share", policy.policy.required_success_area_share)
 
-    # horizon (SPEC.md §1): life at the lowest output, closure, and the longer tail
+    # horizon (SPEC.md §1): life at the lowest output, closure, and the longer tail; a
+    # designed pit recovers at most what it holds, and may recover that much (SPEC.md §3a)
     life_max = life_years_at(
-        m[:, _COL["reserves_mt"]],
+        _most_recovered_mt(m),
         m[:, _COL["annual_output_mt"]] * (1.0 - m[:, _COL["output_spread"]]),
         m[:, _COL["ramp_up_years"]],
         m[:, _COL["ramp_share"]],
@@ -193,6 +196,46 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
     tail = np.maximum(m[:, _COL["success_horizon_years"]], m[:, _COL["monitoring_years"]])
     put("horizon_years", life_max + m[:, _COL["closure_years"]] + tail + 1)
     return m
+
+
+def _design_geometry(cols: Any, m: np.ndarray, hillside_min_slope_deg: float) -> None:
+    """The design geometry columns of ``m`` (SPEC.md §3a); zeros where a proposal gives a mined
+    thickness instead (the thickness path, whose unused fields are zero too)."""
+    area = cols["site.pit_area_ha"].astype(float)
+    top = cols["site.pit_top_elevation_m"].astype(float)
+    bottom = cols["site.pit_bottom_elevation_m"].astype(float)
+    design = np.isfinite(area) & np.isfinite(top) & np.isfinite(bottom)
+    slope = cols["site.mean_slope_deg"].astype(float)
+    hillside = design & np.isfinite(slope) & (slope >= hillside_min_slope_deg)
+    m[:, _COL["design_pit"]] = design
+    m[:, _COL["pit_area_ha"]] = np.where(design, area, 0.0)
+    m[:, _COL["pit_depth_m"]] = np.where(design, top - bottom, 0.0)
+    m[:, _COL["hillside_slope_deg"]] = np.where(hillside, slope, 0.0)
+    for key in ("bench_height_m", "bench_width_m"):
+        v = cols[f"site.{key}"].astype(float)
+        m[:, _COL[key]] = np.where(design & np.isfinite(v), v, 0.0)
+    thickness = m[:, _COL["mined_thickness_m"]]
+    m[:, _COL["mined_thickness_m"]] = np.where(np.isfinite(thickness), thickness, 0.0)
+
+
+def _most_recovered_mt(m: np.ndarray) -> np.ndarray:
+    """The most ore a draw can recover [Mt]: the stated reserves, or on the design path what
+    the designed pit holds (SPEC.md §3a)."""
+    out = m[:, _COL["reserves_mt"]].copy()
+    for i in np.flatnonzero(m[:, _COL["design_pit"]] > 0):
+        out[i] = design_capacity_mt(
+            design_pit(
+                m[i, _COL["pit_area_ha"]],
+                m[i, _COL["pit_depth_m"]],
+                m[i, _COL["final_highwall_slope_deg"]],
+                m[i, _COL["hillside_slope_deg"]],
+                m[i, _COL["bench_height_m"]],
+                m[i, _COL["bench_width_m"]],
+            )[0],
+            m[i, _COL["rock_density_t_per_m3"]],
+            m[i, _COL["stripping_ratio"]],
+        )
+    return out
 
 
 def row_to_resolved(row: np.ndarray) -> dict[str, Any]:

@@ -50,8 +50,8 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "extraction.ramp_up_years": ("基建期", "开发 第4章 (服务年限: 基建期) / 基建进度计划", "a"),
     "extraction.rock_density_t_per_m3": ("矿石体重 (小体重)", "开发 第3章 矿石质量 (体重)", "t/m³"),
     "extraction.mined_thickness_m": (
-        "开采深度 (开采标高差)",
-        "开发 第5章 露天开采境界 (开采标高 最高—最低)",
+        "平均开采厚度 (no plan states it; leave out when the design geometry is given)",
+        "开发 第5章 露天开采境界: 境界内矿岩量 (m³) ÷ 采场面积 (m²)",
         "m; mean depth over the pit",
     ),
     "extraction.stripping_ratio": (
@@ -70,7 +70,24 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "最终边坡角", "开发 第5章 露天开采境界 (边坡参数表)", "° (overall, not bench face)"
     ),
     "site.final_highwall_height_m": (
-        "最终边坡高度", "开发 第5章 露天开采境界 (边坡参数表)", "m"
+        "最终边坡高度", "开发 第5章 露天开采境界 (边坡参数表)", "m; with the design: top − bottom"
+    ),
+    "site.pit_area_ha": (
+        "开采境界 / 采场面积 (露天开采范围)",
+        "开发 第5章 露天开采境界 (境界圈定结果、开采境界参数表)",
+        "m² ÷ 10,000 = ha; km² × 100 = ha",
+    ),
+    "site.pit_top_elevation_m": (
+        "开采标高 (最高)", "采矿许可证 / 出让公告 开采深度; 开发 第5章 开采境界 (开采标高)", "m"
+    ),
+    "site.pit_bottom_elevation_m": (
+        "开采标高 (最低, 最低开采标高 / 坑底标高)",
+        "采矿许可证 / 出让公告 开采深度; 开发 第5章 开采境界 (开采标高)",
+        "m",
+    ),
+    "site.bench_height_m": ("台阶高度", "开发 第5章 开采境界 (边坡参数表: 台阶高度)", "m"),
+    "site.bench_width_m": (
+        "平台宽度 (安全平台 / 清扫平台)", "开发 第5章 开采境界 (边坡参数表: 平台宽度)", "m"
     ),
     "site.soil_depth_cm": ("表土 (耕作层) 厚度", "修复 第2章 土壤; 表土剥离工程", "m × 100 = cm"),
     "site.annual_precipitation_mm": ("多年平均降水量", "修复 第2章 自然地理 (气象)", "mm"),
@@ -120,7 +137,30 @@ WHERE: dict[str, tuple[str, str, str]] = {
     ),
 }
 
-_EXAMPLE: dict[str, Any] = {"proposal.start_date": "2026-03-01"}
+_EXAMPLE: dict[str, Any] = {
+    "proposal.start_date": "2026-03-01",
+    # the packaged example's pit as a plan designs it: a 14 ha hillside cut (its ground is 18°)
+    # from +240 to +140 m, which holds its 12 Mt with their waste (model/SPEC.md §3a)
+    "site.pit_area_ha": 14.0,
+    "site.pit_top_elevation_m": 240.0,
+    "site.pit_bottom_elevation_m": 140.0,
+    "site.bench_height_m": 15.0,
+    "site.bench_width_m": 4.0,
+}
+
+#: optional fields that every plan states: written to be filled in, like the required ones
+TO_FILL: tuple[str, ...] = (
+    "site.pit_area_ha",
+    "site.pit_top_elevation_m",
+    "site.pit_bottom_elevation_m",
+    "site.bench_height_m",
+    "site.bench_width_m",
+)
+#: required unless the design geometry is given: written commented out, with its example
+LEAVE_OUT_WITH_DESIGN: tuple[str, ...] = (
+    "extraction.mined_thickness_m",
+    "site.final_highwall_height_m",
+)
 
 #: the optional [bill] (sim.contract.bill_field_specs): field -> (Chinese term, example value)
 BILL_WHERE: dict[str, tuple[str, Any]] = {
@@ -226,11 +266,13 @@ def template_text() -> str:
         allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
         lines += _comment(f"{term} — {where}{unit_text}. {spec.description}.{allowed_text}")
         example = examples.get(path)
-        if spec.required:
+        if spec.required or path in TO_FILL:
             shown = f"  # e.g. {_toml(example)}" if example is not None else ""
             lines.append(f"{key} = {_placeholder(spec)}{shown}")
         else:
-            if path in defaults:
+            if path in LEAVE_OUT_WITH_DESIGN:
+                default = "leave out when the design geometry ([site] pit_area_ha …) is given"
+            elif path in defaults:
                 default = f"default {defaults[path].value!r} [{defaults[path].source}]"
             elif spec.default is not None:
                 default = f"default {_toml(spec.default)}"

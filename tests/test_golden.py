@@ -28,7 +28,8 @@ def test_golden_files_exist_for_every_case_and_stay_small() -> None:
     assert all(p.exists() for p in files), [p.name for p in files if not p.exists()]
     stored = set(path_of("x").parent.glob("*.npz"))
     assert stored == files, sorted(p.name for p in stored ^ files)
-    assert sum(p.stat().st_size for p in files) < 1_000_000
+    # about 40 kB a case; raised from 1 MB for the two design-path examples (issue 12)
+    assert sum(p.stat().st_size for p in files) < 1_100_000
 
 
 def _differences(got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> list[str]:

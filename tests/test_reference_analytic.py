@@ -90,6 +90,13 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "min_floor_width_m": 40.0,
         "final_highwall_slope_deg": 45.0,
         "final_highwall_height_m": 20.0,
+        # design geometry (SPEC §3a): off, the thickness path
+        "design_pit": False,
+        "pit_area_ha": 0.0,
+        "pit_depth_m": 0.0,
+        "hillside_slope_deg": 0.0,
+        "bench_height_m": 0.0,
+        "bench_width_m": 0.0,
         # restoration plan
         "progressive_fraction": 0.0,
         "share_forest": 0.5,
@@ -289,6 +296,43 @@ def test_thickness_factor_scales_pit() -> None:
     r = make_resolved()
     out = simulate_draw(r, make_draw(r, thickness_factor=2.0))
     assert out["pit_footprint_ha"] == approx(250.0)
+
+
+def test_design_pit_footprint_and_capacity() -> None:
+    # SPEC §3a, closed pit: 100 ha = 1000 m square, 10 m deep at 45°: floor 980 m square,
+    # wall plan (1e6 - 960400) m2 = 3.96 ha; V = 10/3 (1e6 + 960400 + 1000·980) m3 holds
+    # V·2.5/(1 + 4)/1e6 = 4.9007 Mt of ore, below the 10 Mt stated: 1.5 + 3 + 0.4007 Mt.
+    design = {"design_pit": True, "pit_area_ha": 100.0, "pit_depth_m": 10.0}
+    _, out = run(**design)
+    cap = 10 / 3 * (1e6 + 960400 + 980_000) * 2.5 / 5 / 1e6
+    assert out["pit_footprint_ha"] == approx(100.0) and out["pit_enlarged"] is False
+    assert out["disturbed_ha"]["pit_wall"][-1] == approx(3.96)
+    assert out["disturbed_ha"]["pit_floor"][-1] == approx(96.04)
+    assert out["life_years"] == 3
+    assert out["disturbed_ha"]["dump"][-1] == approx(4 * cap * 1e6 / 2.5 * 1.25 / 20 / 1e4)
+    # a low draw recovers less (3 Mt: two years) on the same footprint
+    r = make_resolved(**design)
+    low = simulate_draw(r, make_draw(r, thickness_factor=0.3))
+    assert low["life_years"] == 2 and low["pit_footprint_ha"] == approx(100.0)
+    assert low["disturbed_ha"]["dump"][-1] == approx(4 * 3.0 * 1e6 / 2.5 * 1.25 / 20 / 1e4)
+
+
+def test_design_hillside_walls() -> None:
+    # SPEC §3a, hillside: ground 30°, walls 60°, 20 m face over 2 ha: cut 20/tan30 = 34.64 m
+    # deep in plan, 577.4 m long; wall plan 577.4 · 20/tan60 m2, face = plan / cos 60°.
+    design = {
+        "design_pit": True,
+        "pit_area_ha": 2.0,
+        "pit_depth_m": 20.0,
+        "hillside_slope_deg": 30.0,
+        "final_highwall_slope_deg": 60.0,
+        "reserves_mt": 0.05,
+    }
+    _, out = run(**design)
+    length = 2e4 / (20 / math.tan(math.radians(30)))
+    plan_ha = length * 20 / math.tan(math.radians(60)) / 1e4
+    assert out["disturbed_ha"]["pit_wall"][-1] == approx(plan_ha)
+    assert out["pit_footprint_ha"] == approx(2.0)
 
 
 def test_dump_area() -> None:

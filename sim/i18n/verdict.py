@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.fmt import criterion_value
 from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
-from sim.i18n.units import area, money, share
+from sim.i18n.units import area, cubic_metres, money, share
 
 #: the verdict words as a review opinion states them
 VERDICT_WORDS = {
@@ -91,6 +91,32 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
     limit = criterion_value(name, c["threshold"])
     if c["passed"] is None:
         return _("Not assessed.")
+    if name == "licensed_area" and "volume_needed_m3" in (c.get("details") or {}):
+        d = c["details"]
+        args = {
+            "pit": area(d["pit_area_ha"], 2),
+            "kind": gettext(N_("hillside cut") if d["hillside"] else N_("closed pit")),
+            "depth": f"{d['depth_m']:.0f}",
+            "licence": area(d["licence_ha"], 2),
+            "holds": cubic_metres(d["pit_volume_m3"]),
+            "needed": cubic_metres(d["volume_needed_m3"]),
+            "fill": share(d["volume_needed_m3"] / d["pit_volume_m3"], 0),
+        }
+        if d["volume_needed_m3"] <= d["pit_volume_m3"]:
+            return _(
+                "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
+                "{licence}; it holds {holds} at its final slopes, and the stated reserves with "
+                "their waste are {needed} ({fill} of it).",
+                **args,
+            )
+        return _(
+            "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
+            "{licence}; it holds {holds} at its final slopes, but the stated reserves with their "
+            "waste are {needed} ({fill} of it): they do not fit; a pit of this depth and slope "
+            "would need {needed_area}.",
+            needed_area=area(d["area_needed_ha"], 2),
+            **args,
+        )
     if name == "licensed_area":
         return _(
             "P90 pit footprint (floor + walls) {value} against the mining-right area {limit}.",

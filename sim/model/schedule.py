@@ -100,6 +100,81 @@ def pit_footprint(
 
 
 @stage
+def design_wall_face_width_m(depth_m, wall_slope_deg, bench_height_m, bench_width_m):
+    """Plan width ``P = D / tan θ`` and face width per metre of final wall [m] of a designed
+    pit (SPEC §3a): ``F = sqrt(D² + (P - (n-1) b)²) + (n-1) b`` with ``n = ceil(D / h)``
+    benches of height ``h`` and ``n - 1`` berms of width ``b`` (the bench faces plus the
+    berms); ``F = D / sin θ`` without benches (``h <= 0``)."""
+    theta = math.radians(wall_slope_deg)
+    plan_m = depth_m / math.tan(theta)
+    if bench_height_m > 0.0:
+        n_berms = math.ceil(depth_m / bench_height_m - 1e-9) - 1.0
+        berms_m = max(n_berms, 0.0) * bench_width_m
+        run_m = plan_m - berms_m
+        return plan_m, math.sqrt(depth_m * depth_m + run_m * run_m) + berms_m
+    return plan_m, depth_m / math.sin(theta)
+
+
+@stage
+def design_pit(
+    pit_area_ha, depth_m, wall_slope_deg, hillside_slope_deg, bench_height_m, bench_width_m
+):
+    """The designed pit (SPEC §3a): ``(volume_m3, wall_plan_ha, wall_face_m2, floor_ha)``.
+
+    Closed pit (``hillside_slope_deg = 0``): a square frustum of top area ``A``, depth ``D``
+    and walls at ``θ`` all round: side ``s = sqrt(A)``, floor side ``s_b = s - 2P``,
+    ``V = D (A + A_b + sqrt(A A_b)) / 3``, wall plan ``A - A_b``. Hillside quarry (natural
+    ground at ``β > 0``): a face cut into the slope along the contour, floor at the bottom
+    level opening downhill, one final wall at the back rising ``D`` to meet the ground: plan
+    depth ``x = D / tan β``, length ``ℓ = A / x``, wall plan ``ℓ P``,
+    ``V = A D (1 - tan β / tan θ) / 2``. Face area = wall plan × ``F / P``.
+    """
+    plan_m, face_m = design_wall_face_width_m(
+        depth_m, wall_slope_deg, bench_height_m, bench_width_m
+    )
+    area_m2 = pit_area_ha * 1e4
+    if hillside_slope_deg > 0.0:
+        ratio = math.tan(math.radians(hillside_slope_deg)) / math.tan(math.radians(wall_slope_deg))
+        volume_m3 = 0.5 * area_m2 * depth_m * (1.0 - ratio)
+        length_m = area_m2 * math.tan(math.radians(hillside_slope_deg)) / depth_m
+        wall_plan_m2 = length_m * plan_m
+    else:
+        side_b = math.sqrt(area_m2) - 2.0 * plan_m
+        area_b = side_b * side_b
+        volume_m3 = depth_m * (area_m2 + area_b + math.sqrt(area_m2 * area_b)) / 3.0
+        wall_plan_m2 = area_m2 - area_b
+    return (
+        volume_m3,
+        wall_plan_m2 / 1e4,
+        wall_plan_m2 * face_m / plan_m,
+        pit_area_ha - wall_plan_m2 / 1e4,
+    )
+
+
+@stage
+def design_capacity_mt(volume_m3, rock_density_t_per_m3, stripping_ratio):
+    """Ore the designed pit holds at the stripping ratio [Mt] (SPEC §3a):
+    ``V ρ / (1 + stripping_ratio) / 1e6``."""
+    return volume_m3 * rock_density_t_per_m3 / (1.0 + stripping_ratio) / 1e6
+
+
+@stage
+def design_area_for_volume_ha(volume_m3, depth_m, wall_slope_deg, hillside_slope_deg):
+    """Surface extent [ha] of the pit of SPEC §3a, of the design's depth and final slope, that
+    holds ``volume_m3``: hillside ``A = 2 V / (D (1 - tan β / tan θ))``; closed pit
+    ``s = P + sqrt(V / D - P² / 3)`` (from ``V = D (s² - 2 P s + 4 P² / 3)``), at least the
+    ``2P`` of a pit whose walls meet at the bottom, ``A = s²``."""
+    theta = math.radians(wall_slope_deg)
+    if hillside_slope_deg > 0.0:
+        ratio = math.tan(math.radians(hillside_slope_deg)) / math.tan(theta)
+        return 2.0 * volume_m3 / (depth_m * (1.0 - ratio)) / 1e4
+    plan_m = depth_m / math.tan(theta)
+    side_m = plan_m + math.sqrt(max(volume_m3 / depth_m - plan_m * plan_m / 3.0, 0.0))
+    side_m = max(side_m, 2.0 * plan_m)
+    return side_m * side_m / 1e4
+
+
+@stage
 def dump_ha_per_mt(stripping_ratio, rock_density_t_per_m3, swell_factor, dump_height_m):
     """Waste-dump footprint per Mt of ore [ha/Mt] (SPEC §3):
     ``stripping_ratio · 1e6 / ρ · swell_factor / dump_height_m / 1e4``."""

@@ -1,0 +1,303 @@
+"""Design geometry as Chinese plans state it (issue 12 items 1-2; model/SPEC.md §3a).
+
+The two Hunan mines are the published figures of /work/shared/domain/real-cases.md §5 (the
+攸县下湖 building-limestone mine: licence 0.248 km², 2180.9万 t minable, 200万 t/a; the 临湘市胜龙
+building-sandstone mine: 开采面积 0.3375 km², 5795万 t, 280万 t/a), entered with the design fields
+in scenarios/proposals/hn-2026-0010-*.toml and hn-2026-0011-*.toml (the values the source does
+not state are assumed there, each with its reason).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import make_proposal
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine_reference import _kernel_vs_reference
+
+import sim
+from sim import engine, reference
+from sim.errors import InputError
+from sim.feasibility import design_pit_check
+from sim.i18n import use_lang
+from sim.i18n.verdict import explanation
+from sim.model import schedule
+from sim.proposal import parse_proposal
+
+PROPOSALS = Path(__file__).resolve().parents[1] / "scenarios" / "proposals"
+YOUXIAN = PROPOSALS / "hn-2026-0010-youxian-limestone-design.toml"
+LINXIANG = PROPOSALS / "hn-2026-0011-linxiang-sandstone-design.toml"
+DESIGN = {
+    "site.pit_area_ha": 14.0,
+    "site.pit_top_elevation_m": 240.0,
+    "site.pit_bottom_elevation_m": 140.0,
+}
+
+
+def _licence(proposal, draws: int = 200) -> dict:
+    verdict = sim.evaluate([proposal], draws=draws, seed=0).verdicts[0]
+    return next(c for c in verdict["criteria"] if c["name"] == "licensed_area"), verdict
+
+
+# --- the two real mines (real-cases.md §5) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [YOUXIAN, LINXIANG], ids=["youxian", "linxiang"])
+def test_real_hunan_mines_entered_with_the_design_pass_licensed_area(path: Path) -> None:
+    proposal = sim.load_proposal(path)
+    assert proposal.extraction.mined_thickness_m is None  # no plan states it
+    c, _ = _licence(proposal)
+    assert c["passed"] is True, c["explanation"]
+    # the pit fills its licence (the normal Chinese case) and holds what the plan states
+    assert proposal.site.pit_area_ha == proposal.proposal.licensed_area_ha
+    d = c["details"]
+    assert d["volume_needed_m3"] <= d["pit_volume_m3"]
+
+
+@pytest.mark.parametrize("path", [YOUXIAN, LINXIANG], ids=["youxian", "linxiang"])
+def test_claiming_twice_what_the_pit_holds_fails_with_both_volumes(path: Path) -> None:
+    proposal = sim.load_proposal(path)
+    d = design_pit_check(proposal)
+    ex = proposal.extraction
+    holds_mt = d["pit_volume_m3"] * ex.rock_density_t_per_m3 / (1 + ex.stripping_ratio) / 1e6
+    greedy = proposal.with_values({"extraction.reserves_mt": 2.0 * holds_mt})
+    c, verdict = _licence(greedy)
+    assert c["passed"] is False and c["hard"] is True
+    assert verdict["verdict"] == "reject"
+    holds = f"{d['pit_volume_m3'] / 1e6:,.2f} Mm³"
+    needed = f"{2.0 * d['pit_volume_m3'] / 1e6:,.2f} Mm³"
+    assert holds in c["explanation"] and needed in c["explanation"], c["explanation"]
+    with use_lang("zh"):
+        text = explanation(c, verdict)
+    wan = re.findall(r"([\d,.]+)万m³", text)
+    assert len(wan) == 2, text
+    got = sorted(float(w.replace(",", "")) * 1e4 for w in wan)
+    assert got == pytest.approx([d["pit_volume_m3"], 2.0 * d["pit_volume_m3"]], rel=1e-3)
+    assert "容纳不下" in text
+
+
+def test_the_same_mine_on_the_thickness_path_is_unchanged_and_rejected() -> None:
+    """HN-2026-0004 (thickness path) keeps its verdict: the P90 footprint outgrows the licence."""
+    c, _ = _licence(sim.load_proposal(PROPOSALS / "hn-2026-0004-linxiang-sandstone.toml"))
+    assert c["passed"] is False and "details" not in c
+
+
+def test_a_design_outside_its_licence_fails() -> None:
+    proposal = sim.load_proposal(YOUXIAN).with_values({"proposal.licensed_area_ha": 20.0})
+    c, _ = _licence(proposal)
+    assert c["passed"] is False
+    assert c["value"] == pytest.approx(24.8) and c["threshold"] == pytest.approx(20.0)
+
+
+# --- the footprint is the design's; the draw acts on the tonnes -------------------------------
+
+
+design_changes = st.fixed_dictionaries(
+    {
+        "site.pit_area_ha": st.floats(6.0, 60.0),
+        "site.pit_top_elevation_m": st.floats(150.0, 300.0),
+        "site.pit_bottom_elevation_m": st.floats(100.0, 140.0),
+        "site.mean_slope_deg": st.sampled_from([0.0, 12.0, 25.0, 35.0]),
+        "site.final_highwall_slope_deg": st.floats(40.0, 70.0),
+        "extraction.reserves_mt": st.floats(2.0, 30.0),
+    }
+).filter(
+    lambda c: c["site.mean_slope_deg"] >= 10.0
+    or math.sqrt(c["site.pit_area_ha"] * 1e4)
+    > 2.2
+    * (c["site.pit_top_elevation_m"] - c["site.pit_bottom_elevation_m"])
+    / math.tan(math.radians(c["site.final_highwall_slope_deg"]))
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=design_changes, seed=st.integers(0, 2**32 - 1))
+def test_design_footprint_whatever_the_draws(changes, seed) -> None:
+    proposal = make_proposal(changes)
+    res = engine.run([proposal], sim.load_policy(), draws=40, seed=seed, raw=True)
+    raw = res.raw.isel(proposal=0)
+    area = changes["site.pit_area_ha"]
+    assert np.all(raw["pit_footprint_ha"].values == area)
+    assert float(res.summary["pit_footprint_ha"].isel(proposal=0).sel(quantile=0.9)) == area
+    assert not raw["pit_enlarged"].values.any()
+    # the uncertainty went into the tonnes and the life instead, as the reference computes it
+    prep = res.prepared[0]
+    ref = reference.simulate_draws(prep.resolved, prep.draws(seed, 40))
+    assert [r["life_years"] for r in ref] == list(raw["life_years"].values)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=design_changes, seed=st.integers(0, 2**32 - 1))
+def test_kernel_equals_reference_on_random_designs(changes, seed) -> None:
+    _kernel_vs_reference(make_proposal(changes), sim.load_policy(), n_draws=12, seed=seed)
+
+
+def test_thickness_draw_moves_the_life_not_the_footprint() -> None:
+    proposal = make_proposal(DESIGN)
+    res = engine.run([proposal], sim.load_policy(), draws=300, seed=3, raw=True)
+    raw = res.raw.isel(proposal=0)
+    assert np.ptp(raw["pit_footprint_ha"].values) == 0.0
+    assert np.ptp(raw["life_years"].values) >= 2  # ±15 % of 12 Mt at 1 Mt/yr, plus output
+
+
+def test_thickness_path_footprint_still_moves_with_the_draw() -> None:
+    """Without the design the thickness draw keeps scaling the footprint (same physics)."""
+    res = engine.run([make_proposal()], sim.load_policy(), draws=100, seed=3, raw=True)
+    assert np.ptp(res.raw.isel(proposal=0)["pit_footprint_ha"].values) > 1.0
+
+
+# --- the pit as a solid ------------------------------------------------------------------------
+
+area_st = st.floats(5.0, 100.0)
+depth_st = st.floats(10.0, 200.0)
+wall_st = st.floats(35.0, 75.0)
+ground_st = st.sampled_from([0.0, 10.0, 20.0, 30.0])
+
+
+def _volume(area, depth, wall, ground, h=0.0, b=0.0) -> float:
+    return schedule.design_pit(area, depth, wall, ground, h, b)[0]
+
+
+def _closes(area, depth, wall, ground) -> bool:
+    """Whether the pit exists: a closed pit's walls must not meet above its bottom."""
+    if ground > 0:
+        return ground < wall
+    return math.sqrt(area * 1e4) > 2.0 * depth / math.tan(math.radians(wall))
+
+
+@settings(max_examples=200, deadline=None)
+@given(area=area_st, depth=depth_st, wall=wall_st, ground=ground_st, k=st.floats(1.01, 2.0))
+def test_pit_volume_monotone_in_depth_area_and_slope(area, depth, wall, ground, k) -> None:
+    if not _closes(area, depth, wall, ground):
+        return
+    v = _volume(area, depth, wall, ground)
+    assert v > 0
+    assert _volume(area * k, depth, wall, ground) > v  # more area holds more
+    if _closes(area, depth * k, wall, ground):
+        assert _volume(area, depth * k, wall, ground) > v  # deeper holds more
+    flatter = max(wall / k, ground + 1.0 if ground else 20.0)
+    if flatter < wall and _closes(area, depth, flatter, ground):
+        assert _volume(area, depth, flatter, ground) < v  # a flatter final slope holds less
+
+
+@settings(max_examples=200, deadline=None)
+@given(area=area_st, depth=depth_st, wall=wall_st, ground=ground_st, fill=st.floats(0.3, 3.0))
+def test_extent_needed_inverts_the_volume(area, depth, wall, ground, fill) -> None:
+    if not _closes(area, depth, wall, ground):
+        return
+    v = _volume(area, depth, wall, ground)
+    need = schedule.design_area_for_volume_ha(fill * v, depth, wall, ground)
+    if abs(fill - 1.0) > 1e-6:
+        assert (need <= area) == (fill < 1.0)
+    smallest = 4 * (depth / math.tan(math.radians(wall))) ** 2 / 1e4  # walls meet at the bottom
+    if ground or need > smallest * (1 + 1e-9):
+        assert _volume(need, depth, wall, ground) == pytest.approx(fill * v, rel=1e-9)
+    else:  # too little to need more than the smallest pit of that depth
+        assert fill * v <= _volume(smallest * (1 + 1e-9), depth, wall, ground)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    area=area_st,
+    depth=depth_st,
+    wall=wall_st,
+    ground=ground_st,
+    h=st.sampled_from([0.0, 10.0, 15.0]),
+    b=st.sampled_from([0.0, 3.0, 6.0]),
+)
+def test_stage_and_reference_geometry_agree(area, depth, wall, ground, h, b) -> None:
+    if not _closes(area, depth, wall, ground):
+        return
+    plan = depth / math.tan(math.radians(wall))
+    if h and (math.ceil(depth / h - 1e-9) - 1) * b >= plan:
+        return
+    b = b if h else 0.0
+    v, wall_plan, face, floor = schedule.design_pit(area, depth, wall, ground, h, b)
+    ref = reference.designed_pit(
+        {
+            "pit_area_ha": area,
+            "pit_depth_m": depth,
+            "final_highwall_slope_deg": wall,
+            "hillside_slope_deg": ground,
+            "bench_height_m": h,
+            "bench_width_m": b,
+            "rock_density_t_per_m3": 2.6,
+            "stripping_ratio": 0.1,
+        }
+    )
+    assert v == pytest.approx(ref["volume_m3"], rel=1e-12)
+    assert wall_plan == pytest.approx(ref["wall_plan_ha"], rel=1e-12)
+    assert face == pytest.approx(ref["wall_face_m2"], rel=1e-12)
+    assert floor == pytest.approx(ref["floor_ha"], rel=1e-9, abs=1e-12)
+    assert 0 < wall_plan < area
+    assert face >= wall_plan * 1e4  # a face is never smaller than its plan
+
+
+def test_closed_pit_and_hillside_closed_forms() -> None:
+    # closed: 100 m × 100 m, 10 m deep, walls at 45°: floor 80 m × 80 m, V = 10/3 (1e4+6400+8000)
+    v, wall_plan, face, floor = schedule.design_pit(1.0, 10.0, 45.0, 0.0, 0.0, 0.0)
+    assert v == pytest.approx(10 / 3 * (1e4 + 6400 + 8000))
+    assert floor == pytest.approx(0.64) and wall_plan == pytest.approx(0.36)
+    assert face == pytest.approx(3600 * math.sqrt(2))
+    # hillside: ground 30°, wall 60°, 20 m face: V = A D (1 - tan30/tan60) / 2 = A D / 3
+    v, wall_plan, face, _ = schedule.design_pit(2.0, 20.0, 60.0, 30.0, 0.0, 0.0)
+    assert v == pytest.approx(2e4 * 20 / 3)
+    length = 2e4 / (20 / math.tan(math.radians(30)))
+    assert wall_plan == pytest.approx(length * 20 / math.tan(math.radians(60)) / 1e4)
+    # benches: 30 m at an overall 45°, 10 m benches, 5 m berms: 2 berms, faces span 20 m
+    _, wall_plan, face, _ = schedule.design_pit(4.0, 30.0, 45.0, 0.0, 10.0, 5.0)
+    assert face / (wall_plan * 1e4) == pytest.approx((math.hypot(30, 20) + 10) / 30)
+
+
+# --- input contract -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"site.pit_area_ha": 10.0}, ["pit_area_ha", "pit_top_elevation_m", "all three"]),
+        (
+            {**DESIGN, "site.pit_top_elevation_m": 100.0},
+            ["pit_top_elevation_m = 100", "pit_bottom_elevation_m = 140", "above"],
+        ),
+        (
+            {**DESIGN, "site.mean_slope_deg": 0.0, "site.pit_area_ha": 2.0},
+            ["pit_area_ha = 2", "too small", "ha"],
+        ),
+        (
+            {**DESIGN, "site.bench_height_m": 10.0, "site.bench_width_m": 12.0},
+            ["bench_width_m = 12", "berms"],
+        ),
+        ({**DESIGN, "site.mean_slope_deg": 55.0}, ["mean_slope_deg = 55", "final_highwall"]),
+        ({"site.bench_height_m": 15.0}, ["bench_height_m = 15", "design geometry"]),
+        ({**DESIGN, "site.bench_width_m": 4.0}, ["bench_width_m = 4", "bench_height_m"]),
+    ],
+)
+def test_inconsistent_design_is_refused_by_name(changes, words) -> None:
+    with pytest.raises(InputError) as info:
+        make_proposal(changes)
+    msg = str(info.value)
+    assert "[site]" in msg
+    for w in words:
+        assert w in msg, msg
+
+
+def test_thickness_may_be_omitted_only_with_the_design() -> None:
+    data = sim.load_proposal(sim.example_path()).to_dict()
+    del data["extraction"]["mined_thickness_m"]
+    with pytest.raises(InputError, match=r"\[extraction\] mined_thickness_m is missing"):
+        parse_proposal(data, "<t>")
+    data["site"].update(pit_area_ha=14.0, pit_top_elevation_m=240.0, pit_bottom_elevation_m=140.0)
+    del data["site"]["final_highwall_height_m"]
+    p = parse_proposal(data, "<t>")
+    assert p.site.final_highwall_height_m == 100.0  # the design's depth
+
+
+def test_design_fields_accept_plan_units() -> None:
+    p = make_proposal({**DESIGN, "site.pit_area_ha": "0.14 km²"})
+    assert p.site.pit_area_ha == pytest.approx(14.0)

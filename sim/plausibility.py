@@ -81,9 +81,24 @@ STRIPPING = "extraction.stripping_ratio"
 LICENCE = "proposal.licensed_area_ha"
 PLAN_COST = "finance.plan_restoration_cost_cny"
 MINERAL = "proposal.mineral"
+PIT_AREA = "site.pit_area_ha"
+PIT_TOP = "site.pit_top_elevation_m"
+PIT_BOTTOM = "site.pit_bottom_elevation_m"
 
 #: the columns the rules read
-FIELDS = (RESERVES, OUTPUT, DENSITY, THICKNESS, STRIPPING, LICENCE, PLAN_COST, MINERAL)
+FIELDS = (
+    RESERVES,
+    OUTPUT,
+    DENSITY,
+    THICKNESS,
+    STRIPPING,
+    LICENCE,
+    PLAN_COST,
+    MINERAL,
+    PIT_AREA,
+    PIT_TOP,
+    PIT_BOTTOM,
+)
 
 Cols = Mapping[str, np.ndarray]
 
@@ -186,10 +201,14 @@ class Rule:
 def _explain_depth(c: Cols, i: int) -> str:
     r, rho, a, t = (c[k][i] for k in (RESERVES, DENSITY, LICENCE, THICKNESS))
     vol = r * 1e6 / rho
+    pit = (
+        f"a ~{_d(vol / t / 1e4)} ha pit at the stated {_g(t)} m mined thickness, "
+        if np.isfinite(t)
+        else ""
+    )
     return (
         f"{_g(r)} Mt of {c[MINERAL][i]} at {_g(rho)} t/m³ is {_d(vol / 1e6)} million m³: "
-        f"a ~{_d(vol / t / 1e4)} ha pit at the stated {_g(t)} m mined thickness, a mean depth "
-        f"of {_d(vol / (a * 1e4))} m over the {_g(a)} ha licence; at most "
+        f"{pit}a mean depth of {_d(vol / (a * 1e4))} m over the {_g(a)} ha licence; at most "
         f"{_g(MAX_MEAN_DEPTH_M)} m is possible (the deepest open pits reach ~1,200 m)"
     )
 
@@ -253,10 +272,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: optional columns: absent (a caller without the design geometry) reads as blank
+OPTIONAL = (PIT_AREA, PIT_TOP, PIT_BOTTOM)
+
+
 def _floats(cols: Cols) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
+    n = len(cols[RESERVES])
     for k in FIELDS:
-        v = np.asarray(cols[k])
+        v = np.asarray(cols[k]) if k in cols or k not in OPTIONAL else np.full(n, np.nan)
         out[k] = v if k == MINERAL else v.astype(float)
     return out
 
@@ -345,21 +369,49 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
 
 
 def notes(cols: Cols) -> list[tuple[int, str]]:
-    """Warnings that do not refuse: a licence that looks like it was typed in 亩 ``(row, text)``."""
+    """Warnings that do not refuse ``(row, text)``: a licence that looks like it was typed in 亩,
+    and stated reserves that no pit of the designed extent and depth can hold (with the 万 t
+    and 万 m³ readings that would fit)."""
     c = _floats(cols)
+    design = np.isfinite(c[PIT_AREA]) & np.isfinite(c[PIT_TOP]) & np.isfinite(c[PIT_BOTTOM])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        pit_ha = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY] / c[THICKNESS] / 1e4
+        needed_m3 = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY]
+        pit_ha = np.where(design, c[PIT_AREA], needed_m3 / c[THICKNESS] / 1e4)
         ratio = c[LICENCE] / pit_ha
+        prism_m3 = c[PIT_AREA] * 1e4 * (c[PIT_TOP] - c[PIT_BOTTOM])
     out = []
     for i in np.flatnonzero(ratio >= MU_PER_HA):
         a = c[LICENCE][i]
+        pit = (
+            f"designed {_d(pit_ha[i])} ha pit (pit_area_ha)"
+            if design[i]
+            else f"{_d(pit_ha[i])} ha that the reserves and waste occupy at the stated "
+            f"{_g(c[THICKNESS][i])} m mined thickness"
+        )
         out.append(
             (
                 int(i),
-                f"[proposal] licensed_area_ha = {_g(a)} is {ratio[i]:.0f}x the "
-                f"{_d(pit_ha[i])} ha that the reserves and waste occupy at the stated "
-                f"{_g(c[THICKNESS][i])} m mined thickness; licences are drawn around their pit: "
-                f"if {_g(a)} is in 亩 the licence is {_d(a / MU_PER_HA)} ha.",
+                f"[proposal] licensed_area_ha = {_g(a)} is {ratio[i]:.0f}x the {pit}; licences "
+                f"are drawn around their pit: if {_g(a)} is in 亩 the licence is "
+                f"{_d(a / MU_PER_HA)} ha.",
+            )
+        )
+    for i in np.flatnonzero(design & (needed_m3 > prism_m3)):
+        r, rho = c[RESERVES][i], c[DENSITY][i]
+        readings = []
+        if needed_m3[i] / 100.0 <= prism_m3[i]:
+            readings.append(f"{_g(r)}万 t = {_g(r / 100)} Mt")
+        if needed_m3[i] * rho / 100.0 <= prism_m3[i]:
+            readings.append(f"{_g(r)}万 m³ = {_d(r * rho / 100)} Mt at {_g(rho)} t/m³")
+        hint = f"; did you mean {', or '.join(readings)}?" if readings else "."
+        out.append(
+            (
+                int(i),
+                f"[extraction] reserves_mt = {_g(r)} with its waste is "
+                f"{_d(needed_m3[i] / 1e6)} million m³, more than the "
+                f"{_d(prism_m3[i] / 1e6)} million m³ of a {_g(c[PIT_AREA][i])} ha × "
+                f"{_g(c[PIT_TOP][i] - c[PIT_BOTTOM][i])} m block, which no pit of the designed "
+                f"extent and depth can exceed whatever its slopes{hint}",
             )
         )
     return out

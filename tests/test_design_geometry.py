@@ -301,3 +301,39 @@ def test_thickness_may_be_omitted_only_with_the_design() -> None:
 def test_design_fields_accept_plan_units() -> None:
     p = make_proposal({**DESIGN, "site.pit_area_ha": "0.14 km²"})
     assert p.site.pit_area_ha == pytest.approx(14.0)
+
+
+# --- unit slips against the design (sim/plausibility.py) ---------------------------------------
+
+
+def test_reserves_no_pit_of_the_design_can_hold_get_the_wan_t_reading() -> None:
+    """攸县下湖: 2180.9万 t typed as 218.09 Mt (a tenth of the 万t slip, below the refusal bound)
+    needs 85 million m³, more than the 24.8 ha × 120 m block of the design can hold."""
+    from sim import plausibility
+    from sim.proposal import plausibility_columns
+
+    p = sim.load_proposal(YOUXIAN).with_values({"extraction.reserves_mt": 218.09})
+    texts = [t for _, t in plausibility.notes(plausibility_columns([p]))]
+    assert len(texts) == 1, texts
+    assert "reserves_mt = 218.09" in texts[0] and "24.8 ha × 120 m" in texts[0]
+    assert "did you mean 218.09万 t = 2.1809 Mt" in texts[0]
+    ok = sim.load_proposal(YOUXIAN)
+    assert plausibility.notes(plausibility_columns([ok])) == []
+
+
+def test_licence_in_mu_is_noted_against_the_designed_pit() -> None:
+    from sim import plausibility
+    from sim.proposal import plausibility_columns
+
+    p = sim.load_proposal(YOUXIAN).with_values({"proposal.licensed_area_ha": 24.8 * 15})
+    texts = [t for _, t in plausibility.notes(plausibility_columns([p]))]
+    assert any("designed 24.8 ha pit" in t and "亩" in t for t in texts), texts
+
+
+def test_a_wan_t_slip_on_the_design_path_is_refused_with_its_reading() -> None:
+    """The issue's slip: 2180.9 typed as Mt on a 24.8 ha licence (no thickness stated)."""
+    with pytest.raises(InputError) as info:
+        sim.load_proposal(YOUXIAN).with_values({"extraction.reserves_mt": 2180.9})
+    msg = str(info.value)
+    assert "did you mean 2180.9万 t = 21.809 Mt" in msg
+    assert "nan" not in msg

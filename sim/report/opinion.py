@@ -32,8 +32,8 @@ CONSEQUENCE = {
 
 NO_REMEDY = {
     "licensed_area": N_(
-        "the pit must fit the licence: fewer reserves, a thicker mined section, or a larger "
-        "delineated mining area."
+        "the pit must fit the licence and hold the stated reserves: fewer reserves, a deeper "
+        "designed pit (or a thicker mined section), or a larger delineated mining area."
     ),
     "cost_to_revenue": N_(
         "restoration is too costly for what the mine earns; a cheaper restoration design "

@@ -28,7 +28,12 @@ from sim.contract import FieldSpec, field_specs
 from sim.errors import InputError
 from sim.keys import LAND_USES
 from sim.params import input_defaults, load_library
-from sim.proposal import FINANCE_DEFAULTED, LAND_USE_SUM_TOLERANCE, parse_proposal
+from sim.proposal import (
+    FINANCE_DEFAULTED,
+    LAND_USE_SUM_TOLERANCE,
+    design_screen,
+    parse_proposal,
+)
 
 SHARE_FIELDS = tuple(f"restoration.target_land_use.{lu}" for lu in LAND_USES)
 MAX_PROBLEMS = 20
@@ -218,6 +223,13 @@ class Portfolio:
         ids = cols["proposal.id"].astype(str)
         uniq, counts = np.unique(ids, return_counts=True)
         self._fill_defaults()
+        bad |= design_screen(cols)
+        # as the files do: with the design geometry the walls' height is the design's depth
+        depth = cols["site.pit_top_elevation_m"] - cols["site.pit_bottom_elevation_m"]
+        height = cols["site.final_highwall_height_m"]
+        cols["site.final_highwall_height_m"] = np.where(
+            np.isnan(height) & np.isfinite(depth), depth, height
+        )
         ok_rows = np.flatnonzero(~bad)
         if ok_rows.size:
             sub = {k: cols[k][ok_rows] for k in plausibility.FIELDS}

@@ -307,6 +307,10 @@ class Extraction(_Quantities):
     )
 
 
+#: the design geometry: all three or none (model/SPEC.md §3a)
+_DESIGN_FIELDS = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m")
+
+
 class Site(_Quantities):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
@@ -399,7 +403,7 @@ class Site(_Quantities):
     @model_validator(mode="after")
     def _consistent_design(self) -> Self:
         """The design geometry is whole and describes a pit (model/SPEC.md §3a)."""
-        names = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m")
+        names = _DESIGN_FIELDS
         given = [n for n in names if getattr(self, n) is not None]
         if given and len(given) < len(names):
             missing = ", ".join(n for n in names if n not in given)
@@ -1417,6 +1421,38 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
             problems = [f"{source}: {msg}" for _, _, msg in slips]
             raise InputError("\n".join(problems), problems=problems)
     return obj
+
+
+def design_screen(cols: Mapping[str, Any]) -> Any:
+    """Rows (bool array) that break the design-geometry rules of :meth:`Site._consistent_design`
+    and :meth:`Proposal._pit_given`, in column form for :class:`sim.portfolio.Portfolio`; float
+    columns by dotted path, blanks as NaN."""
+    import numpy as np
+
+    def col(path: str) -> Any:
+        return np.asarray(cols[path], dtype=float)
+
+    area, top, bottom = (col(f"site.{k}") for k in _DESIGN_FIELDS)
+    given = np.isfinite(area).astype(int) + np.isfinite(top) + np.isfinite(bottom)
+    design = given == 3
+    bench_h, bench_w = col("site.bench_height_m"), col("site.bench_width_m")
+    wall, ground = col("site.final_highwall_slope_deg"), col("site.mean_slope_deg")
+    steep = load_library()["schedule.hillside_min_slope_deg"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        depth = top - bottom
+        plan = depth / np.tan(np.radians(wall))
+        n_berms = np.maximum(np.ceil(depth / bench_h - 1e-9) - 1, 0)
+        hillside = np.isfinite(ground) & (ground >= steep)
+        bad = (given > 0) & (given < 3)
+        bad |= np.isfinite(bench_w) & np.isnan(bench_h)
+        bad |= ~design & (np.isfinite(bench_h) | np.isfinite(bench_w))
+        bad |= ~design & np.isnan(col("extraction.mined_thickness_m"))
+        bad |= ~design & np.isnan(col("site.final_highwall_height_m"))
+        bad |= design & ~(top > bottom)
+        bad |= design & np.isfinite(bench_h) & np.isfinite(bench_w) & (n_berms * bench_w >= plan)
+        bad |= design & hillside & (ground >= wall)
+        bad |= design & ~hillside & ~(np.sqrt(area * 1e4) > 2.0 * plan)
+    return bad
 
 
 def plausibility_columns(proposals: Sequence[Proposal]) -> dict[str, Any]:

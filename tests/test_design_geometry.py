@@ -337,3 +337,72 @@ def test_a_wan_t_slip_on_the_design_path_is_refused_with_its_reading() -> None:
     msg = str(info.value)
     assert "did you mean 2180.9万 t = 21.809 Mt" in msg
     assert "nan" not in msg
+
+
+# --- the columnar screen agrees with the files ------------------------------------------------
+
+maybe = st.none() | st.floats(0.5, 60.0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    area=maybe,
+    top=st.none() | st.floats(100.0, 300.0),
+    bottom=st.none() | st.floats(80.0, 200.0),
+    bench_h=st.none() | st.floats(5.0, 20.0),
+    bench_w=st.none() | st.floats(0.0, 15.0),
+    ground=st.none() | st.floats(0.0, 60.0),
+    thickness=st.none() | st.just(60.0),
+    height=st.none() | st.just(80.0),
+)
+def test_portfolio_screen_agrees_with_the_file_rules(
+    area, top, bottom, bench_h, bench_w, ground, thickness, height
+) -> None:
+    """A 100,000-row queue is not converted row by row: its design rules must be screened in
+    column form (sim.proposal.design_screen), exactly as the files check them."""
+    from sim.portfolio import Portfolio
+    from sim.proposal import design_screen
+
+    data = sim.load_proposal(sim.example_path()).to_dict()
+    site = {
+        "pit_area_ha": area,
+        "pit_top_elevation_m": top,
+        "pit_bottom_elevation_m": bottom,
+        "bench_height_m": bench_h,
+        "bench_width_m": bench_w,
+        "mean_slope_deg": ground,
+        "final_highwall_height_m": height,
+    }
+    for k, v in site.items():
+        data["site"].pop(k, None)
+        if v is not None:
+            data["site"][k] = v
+    data["extraction"].pop("mined_thickness_m")
+    if thickness is not None:
+        data["extraction"]["mined_thickness_m"] = thickness
+    try:
+        parse_proposal(data, "<t>")
+        refused = False
+    except InputError:
+        refused = True
+    cols = Portfolio.from_proposals([sim.load_proposal(sim.example_path())]).columns
+    cols = {k: v.copy() for k, v in cols.items()}
+    for k, v in site.items():
+        cols[f"site.{k}"] = np.array([np.nan if v is None else v])
+    cols["extraction.mined_thickness_m"] = np.array([np.nan if thickness is None else thickness])
+    assert bool(design_screen(cols)[0]) == refused
+
+
+def test_a_queue_resolves_the_design_as_the_files_do(tmp_path: Path) -> None:
+    """A CSV queue row with the design and blank thickness and wall height resolves exactly like
+    its proposal file."""
+    from sim.params import load_library
+    from sim.portfolio import Portfolio
+    from sim.resolve import resolve_matrix
+
+    p = sim.load_proposal(YOUXIAN)
+    cols = {k: v.copy() for k, v in Portfolio.from_proposals([p]).columns.items()}
+    cols["site.final_highwall_height_m"] = np.array([np.nan])
+    queue = Portfolio(cols, "<queue>")
+    policy, lib = sim.load_policy(), load_library()
+    assert np.array_equal(resolve_matrix(queue, policy, lib), resolve_matrix([p], policy, lib))

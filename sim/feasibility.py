@@ -15,7 +15,8 @@ every degree); the verdict stays ``reject``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -704,3 +705,143 @@ def decide(criteria: list[dict[str, Any]], unfixable: set[str]) -> tuple[str, li
     if soft:
         return "conditional", soft
     return "approve", []
+
+
+# ------------------------------------------------------------------------------------------
+# every proposal at once
+
+
+@dataclass
+class CriteriaTable:
+    """Every criterion of every proposal of a summary, as array columns ``(proposal, criterion)``.
+
+    The numbers of :func:`assess` without the explanations: ``value`` and ``threshold`` (NaN
+    where :func:`assess` gives None, see ``has_value``/``has_threshold``), ``margin`` (NaN where
+    None), ``assessed`` (``passed`` is not None), ``passed`` and ``hard``; ``names`` and
+    ``directions`` in :func:`assess`'s order.
+    """
+
+    names: tuple[str, ...]
+    directions: tuple[str, ...]
+    value: np.ndarray
+    threshold: np.ndarray
+    has_value: np.ndarray
+    has_threshold: np.ndarray
+    margin: np.ndarray
+    assessed: np.ndarray
+    passed: np.ndarray
+    hard: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.value.shape[0])
+
+    def failing(self, i: int, hard: bool) -> list[str]:
+        """Names of proposal ``i``'s failing hard (or soft) criteria, in :func:`assess`'s order."""
+        mask = self.assessed[i] & ~self.passed[i] & (self.hard[i] == hard)
+        return [n for n, m in zip(self.names, mask, strict=True) if m]
+
+    def decide(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`decide` of every proposal with no condition search (no criterion unfixable):
+        verdict codes (0 approve, 1 conditional, 2 reject) and deciding-criteria masks
+        ``(proposal, criterion)``."""
+        failed = self.assessed & ~self.passed
+        hard_fail, soft_fail = failed & self.hard, failed & ~self.hard
+        rejected = hard_fail.any(axis=1)
+        verdict = np.where(rejected, 2, np.where(soft_fail.any(axis=1), 1, 0)).astype(np.int8)
+        return verdict, np.where(rejected[:, None], hard_fail, soft_fail)
+
+
+def _column(summary: Any, var: str, q: float | None = None) -> np.ndarray:
+    """One summary variable over all proposals as floats (the quantile ``q`` if given)."""
+    da = summary[var]
+    if q is not None:
+        da = da.sel(quantile=q)
+    return np.asarray(da.values, dtype=float)
+
+
+def assess_all(
+    columns: Any,
+    policy: Any,
+    summary: xr.Dataset,
+    screenings: Mapping[int, spatial.Screening] | None = None,
+) -> CriteriaTable:
+    """:func:`assess` of every proposal of ``summary`` at once, as array operations.
+
+    ``columns`` maps field paths to per-proposal arrays (a :class:`sim.portfolio.Portfolio`'s
+    ``columns``: ``proposal.licensed_area_ha``, ``site.final_highwall_slope_deg``,
+    ``location.boundary``); ``screenings`` gives the screening of the proposals that have one
+    (by row), as :func:`assess`'s ``screening``: the others are assessed with none. Only the
+    screened rows are visited one by one (their spatial criteria come from the geometry).
+    """
+    crit = policy.criteria
+    screenings = screenings or {}
+    n = int(summary.sizes["proposal"])
+    names = CRITERIA
+    c = len(names)
+    col = {name: j for j, name in enumerate(names)}
+    value = np.full((n, c), np.nan)
+    threshold = np.full((n, c), np.nan)
+    has_value = np.ones((n, c), dtype=bool)
+    has_threshold = np.ones((n, c), dtype=bool)
+    hard = np.empty((n, c), dtype=bool)
+    directions = [getattr(crit, name).direction for name in names]
+    for name, j in col.items():
+        hard[:, j] = bool(getattr(crit, name).hard)
+        t = getattr(getattr(crit, name), "threshold", None)
+        if t is not None:
+            threshold[:, j] = float(t)
+        else:
+            has_threshold[:, j] = False
+
+    # licensed_area: the P90 pit footprint against the polygon's area if screened, else the
+    # stated licensed area (the formula of assess)
+    licensed = np.asarray(columns["proposal.licensed_area_ha"], dtype=float).copy()
+    for i, s in screenings.items():
+        if s.boundary_area_ha is not None:
+            licensed[i] = s.boundary_area_ha
+    value[:, col["licensed_area"]] = _column(summary, "pit_footprint_ha", 0.9)
+    threshold[:, col["licensed_area"]] = licensed
+    has_threshold[:, col["licensed_area"]] = True
+    # the spatial criteria: not assessed without a screening (threshold from the policy where
+    # it has one), else the screening's own
+    for name in ("protected_overlap", "protected_distance", "boundary_area"):
+        has_value[:, col[name]] = False
+    for i, s in screenings.items():
+        for cr in s.criteria:
+            j = col[cr["name"]]
+            v, t = cr["value"], cr["threshold"]
+            has_value[i, j], has_threshold[i, j] = v is not None, t is not None
+            value[i, j] = np.nan if v is None else float(v)
+            threshold[i, j] = np.nan if t is None else float(t)
+            hard[i, j] = bool(cr["hard"])
+    value[:, col["highwall_slope"]] = np.asarray(
+        columns["site.final_highwall_slope_deg"], dtype=float
+    )
+    value[:, col["success_probability"]] = _column(summary, "success_probability")
+    pv90, rev = _column(summary, "pv_cost_cny", 0.9), _column(summary, "pv_revenue_cny", 0.5)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value[:, col["cost_to_revenue"]] = np.where(rev > 0, pv90 / rev, math.inf)
+    value[:, col["assurance"]] = _column(summary, "assurance_probability")
+    value[:, col["unfunded_liability"]] = _column(summary, "expected_unfunded_liability_cny")
+
+    # spatial.result.criterion, element-wise
+    assessed = has_value & has_threshold
+    finite = np.isfinite(value) & np.isfinite(threshold)
+    le = np.array([d == "<=" for d in directions])
+    with np.errstate(invalid="ignore"):
+        raw_margin = np.where(le, threshold - value, value - threshold)
+    margin = np.where(assessed & finite, raw_margin, np.nan)
+    with np.errstate(invalid="ignore"):
+        passed = assessed & finite & (raw_margin >= 0)
+    return CriteriaTable(
+        names=names,
+        directions=tuple(directions),
+        value=value,
+        threshold=threshold,
+        has_value=has_value,
+        has_threshold=has_threshold,
+        margin=margin,
+        assessed=assessed,
+        passed=passed,
+        hard=hard,
+    )

@@ -493,8 +493,12 @@ def run(
     chunk_pairs: int | None = None,
     workers: int | None = None,
     progress: bool = False,
+    inputs: bool = True,
 ) -> EngineResult:
     """Run the engine; see :func:`sim.evaluate` for the public entry point.
+
+    ``inputs=False`` leaves the proposals' JSON out of the attributes (``inputs`` then points to
+    the variable ``resolved_inputs``), for callers that keep the proposals themselves.
 
     ``proposals`` is a :class:`sim.portfolio.Portfolio` or a sequence of proposals. Chunks of
     whole proposals are resolved one at a time and run on ``workers`` threads (default: one per
@@ -586,8 +590,8 @@ def run(
         attrs={"long_name": "resolved model inputs (sim/keys.py PARAM_KEYS)", "units": "1"},
     )
     summary = summary.assign_coords(input=list(PARAM_KEYS))
-    small = n_props <= MAX_INPUTS_IN_ATTRS
-    inputs = (
+    small = inputs and n_props <= MAX_INPUTS_IN_ATTRS
+    inputs_attr = (
         json.dumps([portfolio.proposal(i).to_dict() for i in range(n_props)], sort_keys=True)
         if small
         else f"{n_props} proposals: see the variable resolved_inputs"
@@ -599,7 +603,7 @@ def run(
         "policy": json.dumps(policy.to_dict(), sort_keys=True),
         "parameter_overrides": json.dumps(_overrides(lib), sort_keys=True),
         "parameters": json.dumps({k: v.value for k, v in lib.params.items()}, sort_keys=True),
-        "inputs": inputs,
+        "inputs": inputs_attr,
         "Conventions": "CF-1.10",
         "source": f"restoresim {__version__}",
     }

@@ -123,6 +123,30 @@ class Portfolio:
         out.proposals = list(proposals)
         return out
 
+    @classmethod
+    def from_records(cls, records: Sequence[Mapping[str, Any]], source: str) -> Portfolio:
+        """Columns of proposals given as the dicts of validated proposals
+        (:meth:`~sim.proposal.Proposal.to_dict`, e.g. read back from a store), typed as
+        validation types them, without re-validating or building proposal objects."""
+        n = len(records)
+        cols: dict[str, np.ndarray] = {}
+        for path, spec in SPECS.items():
+            section, name, *rest = path.split(".")
+            values = [_get(r, section, name, rest) for r in records]
+            if path in SHARE_FIELDS:
+                cols[path] = np.array([0.0 if v is None else v for v in values], dtype=float)
+            elif path == "location.boundary":
+                cols[path] = np.array(["" if v is None else v for v in values], dtype=object)
+            elif spec.kind in ("float", "int"):
+                cols[path] = np.array([np.nan if v is None else v for v in values], dtype=float)
+            elif spec.kind == "bool":
+                cols[path] = np.array(values, dtype=bool)
+            else:
+                cols[path] = np.array(values, dtype=object)
+        out = cls(cols, source, validate=False)
+        out.n = n
+        return out
+
     # -- access -------------------------------------------------------------------------------
     def __len__(self) -> int:
         return self.n
@@ -302,6 +326,12 @@ class Portfolio:
                 cols[path] = np.asarray(cols[path]).astype(bool)
             elif spec.kind in ("str", "literal", "date"):
                 cols[path] = np.asarray(cols[path], dtype=object)
+
+
+def _get(record: Mapping[str, Any], section: str, name: str, rest: list[str]) -> Any:
+    """The value at ``section.name[.rest]`` of a proposal dict (None when absent)."""
+    v = (record.get(section) or {}).get(name)
+    return v.get(rest[0]) if rest and v is not None else v
 
 
 def _with_unit(x: Any, unit: str) -> Any:

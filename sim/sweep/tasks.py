@@ -4,8 +4,10 @@ A policy's thresholds and hardness do not change the engine's physics, so each t
 engine once (with the group's first policy: every policy of a group has the same success test
 and plan) and applies all the group's policies to the same summaries:
 
-1. :func:`sim.feasibility.assess` once per proposal gives every criterion's value, direction and
-   (for criteria whose limit is not a policy threshold, such as ``licensed_area``) threshold;
+1. :func:`sim.feasibility.assess_all` gives every criterion's value, direction and (for
+   criteria whose limit is not a policy threshold, such as ``licensed_area``) threshold of
+   every proposal at once, on the columns of the stored proposals (no proposal objects: the
+   run's field changes are made column-wise and screened by the input contract);
 2. :func:`apply_policies` re-thresholds those values for every policy at once (numpy) and
    decides like :func:`sim.feasibility.decide` with no condition search: a soft failure counts
    as ``conditional``. That is exact while the policy leaves a money lever unlimited (the
@@ -23,15 +25,16 @@ itself done; each chunk is written atomically (write to a temporary file, rename
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from sim import engine, feasibility, spatial
+from sim import engine, feasibility, plausibility, spatial
 from sim.params import load_library
-from sim.proposal import Proposal, _validate
+from sim.portfolio import SPECS, Portfolio, _screen, as_portfolio
 from sim.sweep.design import Run
 
 CRITERIA: tuple[str, ...] = tuple(feasibility.CRITERIA)
@@ -73,11 +76,8 @@ class _Value:
 
 
 class _Row:
-    """A fast read-only view of one proposal of a summary Dataset, for ``feasibility.assess``.
-
-    Indexing a Dataset per proposal costs ~0.8 ms; this view costs microseconds. Its results
-    are checked against the real Dataset row on the first proposal of every task.
-    """
+    """A fast read-only view of one proposal of a summary Dataset, for ``feasibility.assess``
+    (checked against the real Dataset row on the first proposal of every task)."""
 
     def __init__(self, arrays: dict[str, np.ndarray], quantiles: list[float], i: int) -> None:
         self.arrays, self.quantiles, self.i = arrays, quantiles, i
@@ -98,34 +98,22 @@ class CriteriaTable:
 
 
 def criteria_table(
-    proposals: list[Any], policy: Any, summary: xr.Dataset, screenings: list[Any]
+    proposals: Portfolio | Sequence[Any],
+    policy: Any,
+    summary: xr.Dataset,
+    screenings: Sequence[Any] | Mapping[int, Any],
 ) -> CriteriaTable:
-    """Assess every proposal once under ``policy`` (any policy of the run's group)."""
-    arrays = {k: v.values for k, v in summary.data_vars.items()}
-    quantiles = [float(q) for q in summary["quantile"].values]
-    rows = [
-        feasibility.assess(p, policy, _Row(arrays, quantiles, i), screenings[i])  # type: ignore[arg-type]
-        for i, p in enumerate(proposals)
-    ]
-    names = [c["name"] for c in rows[0]]
-    unknown = [n for n in names if n not in CRITERIA]
-    if unknown or any([c["name"] for c in r] != names for r in rows):
-        raise RuntimeError(
-            f"sweep: unexpected criteria from feasibility.assess: {unknown or names}"
-        )
-
-    def grid(key: str) -> np.ndarray:
-        return np.array(
-            [[np.nan if c[key] is None else float(c[key]) for c in r] for r in rows], dtype=float
-        )
-
-    assessed = np.array([[c["passed"] is not None for c in r] for r in rows], dtype=bool)
+    """Assess every proposal once under ``policy`` (any policy of the run's group), all at once
+    (:func:`sim.feasibility.assess_all`); ``screenings`` by row (a sequence, or a mapping of
+    the rows that have a boundary)."""
+    by_row = screenings if isinstance(screenings, Mapping) else dict(enumerate(screenings))
+    table = feasibility.assess_all(as_portfolio(proposals).columns, policy, summary, by_row)
     return CriteriaTable(
-        names=names,
-        directions=[c["direction"] for c in rows[0]],
-        values=grid("value"),
-        assessed=assessed.reshape(len(rows), len(names)),
-        thresholds=grid("threshold"),
+        names=list(table.names),
+        directions=list(table.directions),
+        values=np.where(table.has_value, table.value, np.nan),
+        assessed=table.assessed,
+        thresholds=table.threshold,
     )
 
 
@@ -211,6 +199,35 @@ class Task:
         return f"sweep-task-{self.run.index}-{self.chunk}"
 
 
+def _changed(portfolio: Portfolio, run: Run, source: str) -> Portfolio:
+    """The portfolio with the run's field changes (:meth:`Run.changes`) made column-wise.
+
+    Changed columns are screened by the input contract; a row that breaks it is re-made through
+    :meth:`~sim.proposal.Proposal.with_values`, which raises the proposal file's own message.
+    """
+    if not (run.plan or run.set_fields or run.scale_fields):
+        return portfolio
+    cols = dict(portfolio.columns)
+    n = len(portfolio)
+    for path, value in {**run.plan, **run.set_fields}.items():
+        cols[path] = np.full(n, value, dtype=cols[path].dtype)
+    for path, factor in run.scale_fields.items():
+        cols[path] = np.asarray(cols[path], dtype=float) * factor
+    changed = {*run.plan, *run.set_fields, *run.scale_fields}
+    bad = np.zeros(n, dtype=bool)
+    for path in changed:
+        bad |= _screen(SPECS[path], cols[path])
+    if changed & set(plausibility.FIELDS):
+        for row, _, _ in plausibility.check({k: cols[k] for k in plausibility.FIELDS}):
+            bad[row] = True
+    for i in np.flatnonzero(bad):  # raises the file contract's message
+        p = portfolio.proposal(int(i))
+        p.with_values(run.changes(p))
+    out = Portfolio(cols, source, validate=False)
+    out.n = n
+    return out
+
+
 def run_task(task: Task) -> tuple[int, int]:
     """Run one task unless already done.
 
@@ -225,22 +242,27 @@ def run_task(task: Task) -> tuple[int, int]:
         return 0, 0
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
-    texts = g["proposal_json"][a:b]
-    proposals = [  # fresh dicts from JSON: no need for parse_proposal's defensive deep copy
-        _validate(Proposal, json.loads(str(t)), f"{task.store}: proposal_json[{a + i}]")
-        for i, t in enumerate(texts)
-    ]
-    if run.plan or run.set_fields or run.scale_fields:
-        proposals = [p.with_values(run.changes(p)) for p in proposals]
+    source = f"{task.store}: proposal_json[{a}:{b}]"
+    # validated when the design was made: columns straight from the stored dicts
+    stored = Portfolio.from_records([json.loads(str(t)) for t in g["proposal_json"][a:b]], source)
+    portfolio = _changed(stored, run, source)
     lib = load_library(run.params)
     policy = run.policies[0]
-    res = engine.run(proposals, policy, draws=task.draws, seed=task.seed, lib=lib)
+    res = engine.run(portfolio, policy, draws=task.draws, seed=task.seed, lib=lib, inputs=False)
     summary = res.summary
-    screenings = spatial.screen_proposals(proposals, policy)
-    table = criteria_table(proposals, policy, summary, screenings)
+    bounded = np.flatnonzero(portfolio.columns["location.boundary"].astype(str) != "")
+    screened = spatial.screen_proposals([portfolio.proposal(int(i)) for i in bounded], policy)
+    screenings = dict(zip(bounded.tolist(), screened, strict=True))
+    table = criteria_table(portfolio, policy, summary, screenings)
     verdict, deciding = apply_policies(table, run.policies)
+    first = portfolio.proposal(0)
     _check_reference(
-        proposals[0], run.policies, summary, screenings[0], verdict[:, 0], deciding[:, 0]
+        first,
+        run.policies,
+        summary,
+        screenings.get(0, spatial.unscreened(policy)),
+        verdict[:, 0],
+        deciding[:, 0],
     )
     g["summary"][run.index, a:b, :] = np.stack(
         [

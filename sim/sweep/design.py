@@ -24,8 +24,14 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.params import load_library
+from sim.portfolio import Portfolio, as_portfolio
 from sim.proposal import Policy, Proposal
-from sim.sweep.portfolio import load_portfolio, stored_dict, sweep_seed_sequence
+from sim.sweep.portfolio import (
+    load_portfolio_columns,
+    portfolio_json,
+    stored_dict,
+    sweep_seed_sequence,
+)
 from sim.sweep.spec import Lever, SweepSpec, build_policy, lever_grid
 
 SAMPLER_STREAM = 2
@@ -142,7 +148,7 @@ class Design:
     """A sweep's design: portfolio, policies, scenarios and experiments (plain data)."""
 
     spec: SweepSpec
-    proposals: list[Proposal]
+    proposals: Portfolio | list[Proposal]
     levers: list[Lever]
     policy_values: list[dict[str, Any]]
     policies: list[Policy]
@@ -206,7 +212,10 @@ class Design:
         """Each proposal as canonical JSON (boundary paths absolute)."""
         import json
 
-        return [json.dumps(stored_dict(p), sort_keys=True) for p in self.proposals]
+        portfolio = as_portfolio(self.proposals)
+        if portfolio.proposals is None:  # columns only (a synthetic portfolio)
+            return portfolio_json(portfolio)
+        return [json.dumps(stored_dict(p), sort_keys=True) for p in portfolio.proposals]
 
 
 def sample_unit(spec: SweepSpec) -> np.ndarray:
@@ -264,17 +273,16 @@ def _scenario_params(spec: SweepSpec, values: np.ndarray, shown: str) -> list[di
     return out
 
 
-def _check_scaled_fields(spec: SweepSpec, proposals: list[Proposal], shown: str) -> None:
+def _check_scaled_fields(spec: SweepSpec, proposals: Portfolio, shown: str) -> None:
     """A scaled field must stay valid on every proposal: try its extremes on the extreme ones."""
     for k, unc in enumerate(spec.uncertainties, start=1):
         if unc.scale_field is None:
             continue
-        section, name = unc.scale_field.split(".")
-        vals = [float(getattr(getattr(p, section), name)) for p in proposals]
+        vals = np.asarray(proposals.columns[unc.scale_field], dtype=float)
         lo, hi = unc.dist().support()
         for i, factor in ((int(np.argmin(vals)), lo), (int(np.argmax(vals)), hi)):
             try:
-                proposals[i].with_values({unc.scale_field: vals[i] * factor})
+                proposals.proposal(i).with_values({unc.scale_field: float(vals[i]) * factor})
             except InputError as exc:
                 raise InputError(
                     f"{shown}: [[uncertainties]] #{k} scale_field = {unc.scale_field!r}: "
@@ -285,7 +293,7 @@ def _check_scaled_fields(spec: SweepSpec, proposals: list[Proposal], shown: str)
 
 def build_design(
     spec: SweepSpec,
-    proposals: list[Proposal] | None = None,
+    proposals: Portfolio | list[Proposal] | None = None,
     *,
     sample: tuple[np.ndarray, np.ndarray] | None = None,
     force: bool = False,
@@ -300,10 +308,10 @@ def build_design(
     shown = str(spec.source_path or "<data>")
     if not force and spec.portfolio.synthetic is not None:
         estimate_size(spec, spec.portfolio.synthetic).check(shown)  # before generating it
-    proposals = load_portfolio(spec) if proposals is None else proposals
+    proposals = load_portfolio_columns(spec) if proposals is None else as_portfolio(proposals)
     if not force:
         estimate_size(spec, len(proposals)).check(shown)
-    if proposals:
+    if len(proposals):
         _check_scaled_fields(spec, proposals, shown)
     levers = spec.ordered_levers()
     grid = lever_grid(spec)

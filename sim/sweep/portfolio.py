@@ -24,6 +24,7 @@ from pydantic import Field
 from sim.batch import field_type, read_queue
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.params import load_library
+from sim.portfolio import SPECS, Portfolio
 from sim.proposal import (
     Proposal,
     _Document,
@@ -148,8 +149,10 @@ def _derive(v: dict[str, Any], lib: Any) -> dict[str, Any]:
     }
 
 
-def synthetic_portfolio(spec: SweepSpec, source: str) -> list[Proposal]:
-    """The synthetic portfolio of ``spec`` (every proposal validated)."""
+def synthetic_portfolio(spec: SweepSpec, source: str) -> Portfolio:
+    """The synthetic portfolio of ``spec`` as validated columns (no proposal objects: the rows
+    are screened by the input contract column-wise, and a bad row is explained by the proposal
+    file's own message)."""
     section = spec.portfolio
     settable = field_paths()
     types = {path: field_type(path.split(".")) for path in settable}
@@ -173,22 +176,18 @@ def synthetic_portfolio(spec: SweepSpec, source: str) -> list[Proposal]:
         )
         draws[name] = f.dist().ppf(rng.random(n))
     lib = load_library()
-    out: list[Proposal] = []
     width = max(6, len(str(n)))
+    columns: dict[str, list[Any]] = {path: [None] * n for path in SPECS}
+    drawn = {k: [_py(x, types.get(k)) for x in a.tolist()] for k, a in draws.items()}
     for i in range(n):
-        v = {k: _py(a[i], types.get(k)) for k, a in draws.items()}
+        v = {k: a[i] for k, a in drawn.items()}
         pid = f"{section.id_prefix}-{i:0{width}d}"
-        data: dict[str, Any] = {
-            "proposal": {
-                "id": pid,
-                "name": f"Synthetic {v['proposal.mineral']} quarry {i}",
-                "method": "open_pit",
-                "region": "south_hilly",
-            },
-            "extraction": {},
-            "site": {},
-            "restoration": {"import_topsoil": True},
-            "finance": {},
+        row: dict[str, Any] = {
+            "proposal.id": pid,
+            "proposal.name": f"Synthetic {v['proposal.mineral']} quarry {i}",
+            "proposal.method": "open_pit",
+            "proposal.region": "south_hilly",
+            "restoration.import_topsoil": True,
         }
         try:
             derived = _derive(v, lib)
@@ -197,19 +196,83 @@ def synthetic_portfolio(spec: SweepSpec, source: str) -> list[Proposal]:
             if len(problems) >= 10:
                 break
             continue
-        for path, value in {**derived, **{k: x for k, x in v.items() if k in settable}}.items():
-            _set(data, path, value)
-        try:
-            # _validate, not parse_proposal: `data` is fresh and never mutated, so the deep
-            # copy parse_proposal makes (half the time of 10,000 proposals) is not needed
-            out.append(_validate(Proposal, data, f"{source}: synthetic proposal {pid}"))
-        except InputError as exc:
-            problems.extend(exc.problems)
-            if len(problems) >= 10:
-                break
+        row.update(derived)
+        row.update({k: x for k, x in v.items() if k in settable})
+        for path, value in row.items():
+            if path == "restoration.target_land_use":
+                for lu, share in (value if isinstance(value, dict) else {}).items():
+                    key = f"{path}.{lu}"
+                    if key not in columns:
+                        problems.append(
+                            f"{source}: synthetic proposal {pid}: {path}: unknown land use {lu!r}"
+                        )
+                        continue
+                    columns[key][i] = share
+            else:
+                columns[path][i] = value
     if problems:
         raise InputError("\n".join(problems), problems=problems)
-    return out
+    return Portfolio(
+        {k: _column(k, v) for k, v in columns.items()}, f"{source}: synthetic portfolio"
+    )
+
+
+def _column(path: str, values: list[Any]) -> np.ndarray:
+    """A column of generated values (None where the generator gives none)."""
+    if SPECS[path].kind in ("float", "int") and all(
+        v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
+    ):
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    return np.array(values, dtype=object)
+
+
+def portfolio_json(portfolio: Portfolio) -> list[str]:
+    """Every row of validated columns as the canonical JSON of its proposal
+    (``json.dumps(stored_dict(proposal), sort_keys=True)``) without building the proposals: the
+    dict of :meth:`~sim.proposal.Proposal.to_dict` (None left out, every land use's share)."""
+    import json
+
+    cells: list[tuple[str, str | None, str, list[Any]]] = []
+    for path, spec in SPECS.items():
+        section, name, *rest = path.split(".")
+        col = portfolio.columns[path]
+        values: list[Any] = [x.item() if isinstance(x, np.generic) else x for x in col.tolist()]
+        if path == "location.boundary":
+            values = [{"boundary": str(Path(v).resolve())} if v else None for v in values]
+            cells.append((section, None, "", values))
+            continue
+        kind = spec.kind
+        out: list[Any] = []
+        for v in values:
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                out.append(None)
+            elif kind == "int":
+                out.append(int(v))
+            elif kind == "float":
+                out.append(float(v))
+            elif kind == "bool":
+                out.append(bool(v))
+            elif kind == "date":
+                out.append(v.isoformat() if hasattr(v, "isoformat") else str(v))
+            else:
+                out.append(v)
+        cells.append((section, name if rest else None, rest[0] if rest else name, out))
+    texts = []
+    for i in range(len(portfolio)):
+        data: dict[str, Any] = {}
+        for section, table, name, values in cells:
+            v = values[i]
+            if v is None:
+                continue
+            if not name:  # location
+                data[section] = v
+                continue
+            target = data.setdefault(section, {})
+            if table is not None:
+                target = target.setdefault(table, {})
+            target[name] = v
+        texts.append(json.dumps(data, sort_keys=True))
+    return texts
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,10 +297,23 @@ def _expand(patterns: Iterable[str], base: Path, source: str) -> list[Path]:
 
 def load_portfolio(spec: SweepSpec) -> list[Proposal]:
     """Every proposal of the sweep, validated, in a stable order."""
-    shown = str(spec.source_path or "<data>")
+    portfolio = load_portfolio_columns(spec)
+    return portfolio.proposals if portfolio.proposals is not None else list(portfolio)
+
+
+def load_portfolio_columns(spec: SweepSpec) -> Portfolio:
+    """Every proposal of the sweep, validated, in a stable order, as columns (a synthetic
+    portfolio never becomes proposal objects)."""
     section = spec.portfolio
     if section.synthetic is not None:
-        return synthetic_portfolio(spec, shown)
+        return synthetic_portfolio(spec, str(spec.source_path or "<data>"))
+    return Portfolio.from_proposals(_load_proposals(spec))
+
+
+def _load_proposals(spec: SweepSpec) -> list[Proposal]:
+    """The proposals of a portfolio of files, a folder or a CSV queue, validated."""
+    shown = str(spec.source_path or "<data>")
+    section = spec.portfolio
     if section.files is not None:
         base = spec.source_path.parent if spec.source_path is not None else Path.cwd()
         return load_proposals(_expand(section.files, base, shown))

@@ -32,6 +32,7 @@ import xarray as xr
 
 from sim.errors import InputError
 from sim.outputs import prepare_folder, temp_path
+from sim.portfolio import as_portfolio
 from sim.sweep.design import Design
 from sim.sweep.spec import baseline_policy
 from sim.sweep.tasks import CRITERIA, SUMMARY_FIELDS, VERDICTS
@@ -289,7 +290,7 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
             "scenario": np.arange(s),
             "policy": np.arange(p),
             "run": np.arange(r),
-            "proposal": np.array([pr.id for pr in design.proposals], dtype=object),
+            "proposal": np.array(as_portfolio(design.proposals).ids, dtype=object),
             "criterion": np.array(CRITERIA, dtype=object),
             "uncertainty": np.array([u.name for u in uncs], dtype=object),
             "lever": np.array(lever_names, dtype=object),
@@ -302,7 +303,7 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
 
 def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
     """Write the design and the empty results to ``path`` (via a temporary folder)."""
-    if not design.proposals:
+    if not len(design.proposals):
         raise InputError(f"{design.spec.source_path}: the portfolio is empty")
     ds, encoding = _dataset(design, chunk_proposals)
     prepare_folder(path.parent)

@@ -42,6 +42,8 @@ FULL = {
     "reference": (40, 10),
     "trajectories": (200, 500),
     "batch": (100, 1_000),
+    "sweep": (10_000, 200),
+    "moderate": (1_000, 300),
 }
 QUICK = {
     "sizes": [("small", 300, 50), ("medium", 2_000, 100)],
@@ -53,6 +55,8 @@ QUICK = {
     "reference": (8, 5),
     "trajectories": (20, 200),
     "batch": (4, 50),
+    "sweep": (300, 20),
+    "moderate": (200, 50),
 }
 
 
@@ -243,6 +247,99 @@ def batch_speed(n: int, draws: int, work: Path, repeat: int = 1) -> dict:
     }
 
 
+SWEEP_SPEC = HERE.parent / "scenarios" / "sweeps" / "hunan-10k-benchmark.toml"
+
+
+def sweep_speed(n: int, draws: int, work: Path, repeat: int = 1) -> dict:
+    """The policy sweep of ``scenarios/sweeps/hunan-10k-benchmark.toml`` (16 policies sharing one
+    engine run) at ``n`` proposals x ``draws``, with one and two workers, and the engine alone
+    on the same portfolio with two threads, alternately ``repeat`` times in this process: wall
+    seconds of each run (the sweep's from the spec to the finished store, design included)."""
+    import shutil
+    import tomllib
+
+    from sim import engine
+    from sim.proposal import load_policy
+    from sim.sweep.design import build_design
+    from sim.sweep.execute import run_sweep
+    from sim.sweep.spec import parse_spec
+
+    data = tomllib.loads(SWEEP_SPEC.read_text(encoding="utf-8"))
+    data["portfolio"]["synthetic"], data["sweep"]["draws"] = n, draws
+    spec = parse_spec(data)
+    portfolio = build_design(spec).proposals
+    policy = load_policy()
+    engine.run(portfolio.slice(0, 4), policy, draws=5)  # kernel loaded
+    runs: dict[str, list[float]] = {"engine": [], "1": [], "2": []}
+    pdy = 0
+    stores = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        res = engine.run(portfolio, policy, draws=draws, seed=spec.sweep.seed, workers=2)
+        runs["engine"].append(time.perf_counter() - t0)
+        pdy = int(res.summary["horizon_years"].sum()) * draws
+        for workers in (1, 2):
+            store = work / f"sweep-{workers}-{len(runs[str(workers)])}.zarr"
+            sw = run_sweep(spec, store, workers=workers)
+            runs[str(workers)].append(sw.wall_seconds)
+            assert sw.proposal_draw_years == pdy, (sw.proposal_draw_years, pdy)
+            stores.append(store)
+    from sim.sweep.store import open_results
+
+    first = open_results(stores[0])
+    same = all(first.equals(open_results(s)) for s in stores[1:])
+    shutil.rmtree(work, ignore_errors=True)
+    best = {k: min(v) for k, v in runs.items()}
+    return {
+        "proposals": n,
+        "draws": draws,
+        "policies": 16,
+        "proposal_draw_years": pdy,
+        "repeat": repeat,
+        "seconds": runs,
+        "engine_pdy_per_s": pdy / best["engine"],
+        "sweep_pdy_per_s": {k: pdy / best[k] for k in ("1", "2")},
+        "share_of_engine": best["engine"] / best["2"],
+        "speedup": best["1"] / best["2"],
+        "same_results": same,
+        "load_average_1min": os.getloadavg()[0],
+    }
+
+
+def print_sweep(sw: dict) -> None:
+    """The sweep measurement's lines."""
+    spread = {k: f"{min(v):.2f}–{max(v):.2f} s" for k, v in sw["seconds"].items()}
+    print(
+        f"  sweep {sw['proposals']:,} × {sw['policies']} policies × {sw['draws']} draws "
+        f"({sw['proposal_draw_years'] / 1e6:.1f} M proposal-draw-years), best of "
+        f"{sw['repeat']}: engine alone {sw['engine_pdy_per_s'] / 1e6:.1f} M/s "
+        f"({spread['engine']}); "
+        f"sweep 1 worker {sw['sweep_pdy_per_s']['1'] / 1e6:.1f} M/s ({spread['1']}), "
+        f"2 workers {sw['sweep_pdy_per_s']['2'] / 1e6:.1f} M/s ({spread['2']}); load average "
+        f"{sw['load_average_1min']:.1f}{'' if sw['same_results'] else '; results DIFFER'}",
+        flush=True,
+    )
+
+
+def sweep_budget(sw: dict) -> dict:
+    """The sweep budget items: its rate against the engine's, and two workers against one."""
+    size = f"{sw['proposals']:,} x {sw['policies']} x {sw['draws']}"
+    return {
+        f"sweep {size}, 2 workers / engine": (
+            sw["share_of_engine"],
+            BUDGET["sweep_share"],
+            sw["share_of_engine"] >= BUDGET["sweep_share"] and sw["same_results"],
+            "of the engine's rate, at least",
+        ),
+        f"sweep {size}, 2 workers / 1": (
+            sw["speedup"],
+            BUDGET["sweep_speedup"],
+            sw["speedup"] >= BUDGET["sweep_speedup"] and sw["same_results"],
+            "x, at least",
+        ),
+    }
+
+
 def print_batch(b: dict) -> None:
     """The batch measurement's lines."""
     for w, r in b["runs"].items():
@@ -317,6 +414,9 @@ BUDGET = {
     "engine_s": 0.3,
     "cli_wall_s": 2.0,
     "batch_speedup": 1.8,  # issue 16: two workers against one, same run
+    "sweep_share": 0.6,  # issue 16: sweep with 2 workers against the engine, same run
+    "sweep_speedup": 1.7,  # issue 16: sweep with two workers against one
+    "moderate_share": 0.8,  # issue 16: sim.evaluate 1,000 x 300 against 100,000 x 100
 }
 
 
@@ -364,6 +464,16 @@ def budget(results: dict) -> dict:
     r2 = min(b["fit"]["r2"] for b in results["scaling"].values())
     items["linear scaling (least R²)"] = (r2, 0.99, r2 >= 0.99, "")
     items.update(batch_budget(results["batch"]))
+    items.update(sweep_budget(results["sweep"]))
+    moderate = results["sizes"].get("moderate")
+    if large and moderate:
+        share = moderate["pdy_per_s"] / large["pdy_per_s"]
+        items["sim.evaluate 1,000 x 300 / 100,000 x 100"] = (
+            share,
+            BUDGET["moderate_share"],
+            share >= BUDGET["moderate_share"],
+            "of the rate, at least",
+        )
     return {
         "items": {k: {"value": v, "limit": lim, "met": ok} for k, (v, lim, ok, _) in items.items()},
         "lines": _lines(items),
@@ -386,6 +496,25 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         metavar=("APPLICATIONS", "DRAWS"),
         help="size of the batch measurement (default 100 1000; quick: 4 50)",
+    )
+    parser.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="only the sweep lines: the engine, then the sweep on 1 and 2 workers",
+    )
+    parser.add_argument(
+        "--sweep",
+        nargs=2,
+        type=int,
+        metavar=("PROPOSALS", "DRAWS"),
+        help="size of the sweep measurement (default 10000 200; quick: 300 20)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="R",
+        help="repeat the sweep measurement R times (fastest run counts, spread shown)",
     )
     parser.add_argument(
         "--batch-repeat",
@@ -421,6 +550,19 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:
+        results["sweep"] = sweep_speed(*(args.sweep or cfg["sweep"]), Path(work), args.repeat)
+    print_sweep(results["sweep"])
+    if args.sweep_only:
+        lines = _lines(sweep_budget(results["sweep"]))
+        results["budget"] = {"lines": lines}
+        for line in lines:
+            print(f"  budget: {line}", flush=True)
+        tmp = out / "results.json.tmp"
+        tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        tmp.replace(out / "results.json")
+        print(f"wrote {out / 'results.json'}", flush=True)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:
         results["batch"] = batch_speed(
             *(args.batch or cfg["batch"]), Path(work), repeat=args.batch_repeat
         )
@@ -436,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out / 'results.json'}", flush=True)
         return 0
     results["sizes"] = {}
-    for name, n, d in cfg["sizes"]:
+    for name, n, d in [*cfg["sizes"], ("moderate", *cfg["moderate"])]:
         r = in_fresh_process(n, d, args.workers)
         results["sizes"][name] = r
         print(

@@ -28,13 +28,19 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.portfolio import Portfolio, as_portfolio
 from sim.sweep import store as st
 from sim.sweep.design import Design, build_design
 from sim.sweep.spec import SweepSpec, load_spec
 from sim.sweep.tasks import Task, run_task
 from sim.version import __version__
 
-DEFAULT_CHUNK_PROPOSALS = 250
+#: proposals per task by default: about :data:`TASKS_PER_RUN` tasks per engine run, each of
+#: at least :data:`MIN_CHUNK_PROPOSALS` and at most :data:`MAX_CHUNK_PROPOSALS` proposals (large
+#: tasks keep the per-task work, reading and writing the store, small beside the engine's)
+TASKS_PER_RUN = 16
+MIN_CHUNK_PROPOSALS = 250
+MAX_CHUNK_PROPOSALS = 2_000
 WORKER_TIMEOUT_S = 120
 
 
@@ -62,10 +68,22 @@ class SweepRun:
         )
 
 
+def default_chunk_proposals(n: int) -> int:
+    """Proposals per task for a portfolio of ``n`` (see :data:`TASKS_PER_RUN`)."""
+    return int(min(MAX_CHUNK_PROPOSALS, max(MIN_CHUNK_PROPOSALS, -(-n // TASKS_PER_RUN))))
+
+
 def _tasks(
-    design: Design, path: Path, chunk_proposals: int, pending: np.ndarray, n: int
+    design: Design,
+    path: Path,
+    chunk_proposals: int,
+    pending: np.ndarray,
+    n: int,
+    portfolio: Portfolio | None = None,
 ) -> list[Task]:
-    """The pending tasks; ``n`` is the stored portfolio's size."""
+    """The pending tasks; ``n`` is the stored portfolio's size. With ``portfolio`` (the design's,
+    for tasks run in this process) a task takes its proposals from memory instead of the
+    store's JSON (the same proposals: the store's are written from it)."""
     spec = design.spec
     out = []
     for r in range(design.n_runs):
@@ -81,6 +99,7 @@ def _tasks(
                     n_proposals=n,
                     draws=spec.sweep.draws,
                     seed=spec.sweep.seed,
+                    portfolio=portfolio,
                 )
             )
     return out
@@ -169,18 +188,21 @@ def run_sweep(
     if resumed:
         design, n, chunk_proposals = _reopen(spec, path, chunk_proposals)
     else:
-        chunk_proposals = chunk_proposals or DEFAULT_CHUNK_PROPOSALS
         design = build_design(spec, force=force)
         n = len(design.proposals)
+        chunk_proposals = chunk_proposals or default_chunk_proposals(n)
     client = _connect(scheduler) if scheduler is not None else None  # fail before writing
+    in_memory = None
     try:
         if not resumed:
             st.create_store(design, path, chunk_proposals)
             chunk_proposals = max(1, min(chunk_proposals, n))
+            if client is None:  # local threads share the design's portfolio
+                in_memory = as_portfolio(design.proposals)
             design.proposals = []  # the store holds the portfolio now; tasks read it there
         t_design = time.perf_counter() - t0
         done = np.asarray(st.open_group(path)["task_done"][...]) == 1
-        tasks = _tasks(design, path, chunk_proposals, ~done, n)
+        tasks = _tasks(design, path, chunk_proposals, ~done, n, in_memory)
         counts = [0, 0]
         bar = None
         if progress:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -193,6 +193,16 @@ class Task:
     n_proposals: int
     draws: int
     seed: int
+    #: the design's portfolio when the task runs in the process that made it (else None: the
+    #: proposals are read from the store)
+    portfolio: Portfolio | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> Any:  # travels to other processes without the portfolio
+        return (
+            Task,
+            (self.store, self.run, self.chunk, self.chunk_proposals, self.n_proposals,
+             self.draws, self.seed),
+        )  # fmt: skip
 
     @property
     def key(self) -> str:
@@ -243,12 +253,19 @@ def run_task(task: Task) -> tuple[int, int]:
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
     source = f"{task.store}: proposal_json[{a}:{b}]"
-    # validated when the design was made: columns straight from the stored dicts
-    stored = Portfolio.from_records([json.loads(str(t)) for t in g["proposal_json"][a:b]], source)
+    # validated when the design was made: columns straight from memory or the stored dicts
+    stored = (
+        task.portfolio.slice(a, b)
+        if task.portfolio is not None
+        else Portfolio.from_records([json.loads(str(t)) for t in g["proposal_json"][a:b]], source)
+    )
     portfolio = _changed(stored, run, source)
     lib = load_library(run.params)
     policy = run.policies[0]
-    res = engine.run(portfolio, policy, draws=task.draws, seed=task.seed, lib=lib, inputs=False)
+    # one thread: the sweep's workers run the tasks in parallel
+    res = engine.run(
+        portfolio, policy, draws=task.draws, seed=task.seed, lib=lib, workers=1, inputs=False
+    )
     summary = res.summary
     bounded = np.flatnonzero(portfolio.columns["location.boundary"].astype(str) != "")
     screened = spatial.screen_proposals([portfolio.proposal(int(i)) for i in bounded], policy)

@@ -190,6 +190,9 @@ def evaluate(
     )
 
     def make_verdicts() -> list[dict[str, Any]]:
+        # every criterion of every proposal at once: which ones fail (and so which proposals
+        # need a search for conditions or remedies) is known before any proposal is visited
+        table = feasibility.assess_all(portfolio.columns, policy, res.summary, screenings)
         return [
             _verdict(
                 portfolio.proposal(i),
@@ -200,6 +203,7 @@ def evaluate(
                 draws,
                 seed,
                 conditions,
+                (table.failing(i, hard=False), table.failing(i, hard=True)),
             )
             for i in range(len(portfolio))
         ]
@@ -220,11 +224,11 @@ def bill_comparison(p: Any, policy: Any, lib: Any, draws: int, seed: int) -> Any
     return bill.compare(lines, ours)
 
 
-def _verdict(p, s, screening, policy, lib, draws, seed, conditions) -> dict[str, Any]:
-    """The JSON verdict of one proposal from its summary ``s`` (dims: quantile)."""
-    crits = feasibility.assess(p, policy, s, screening)
-    soft = [c["name"] for c in crits if c["passed"] is False and not c["hard"]]
-    hard = [c["name"] for c in crits if c["passed"] is False and c["hard"]]
+def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> dict[str, Any]:
+    """The JSON verdict of one proposal from its summary ``s`` (dims: quantile); ``failing``
+    gives its failing soft and hard criteria (:func:`sim.feasibility.assess_all`)."""
+    crits = feasibility.assess(p, policy, s, screening)  # the criteria with their explanations
+    soft, hard = failing
     conds: list[dict[str, Any]] = []
     remedies: list[dict[str, Any]] = []
     unfixable: set[str] = set()

@@ -226,52 +226,87 @@ def _column(path: str, values: list[Any]) -> np.ndarray:
     return np.array(values, dtype=object)
 
 
+def _encoded(path: str, col: np.ndarray) -> list[str | None]:
+    """Each cell of a validated column as JSON text of the proposal's :meth:`to_dict` value
+    (None where the proposal holds None), as ``json.dumps`` writes it."""
+    from json.encoder import encode_basestring_ascii as text
+
+    kind = SPECS[path].kind
+    values = col.tolist()
+    if path == "location.boundary":
+        return [
+            '{"boundary": ' + text(str(Path(v).resolve())) + "}" if v else None for v in values
+        ]
+    out: list[str | None] = []
+    for v in values:
+        if isinstance(v, np.generic):
+            v = v.item()
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif kind == "int":
+            out.append(repr(int(v)))
+        elif kind == "float":
+            out.append(repr(float(v)))
+        elif kind == "bool":
+            out.append("true" if v else "false")
+        elif kind == "date":
+            out.append(text(v.isoformat() if hasattr(v, "isoformat") else str(v)))
+        else:
+            out.append(text(str(v)))
+    return out
+
+
 def portfolio_json(portfolio: Portfolio) -> list[str]:
     """Every row of validated columns as the canonical JSON of its proposal
     (``json.dumps(stored_dict(proposal), sort_keys=True)``) without building the proposals: the
-    dict of :meth:`~sim.proposal.Proposal.to_dict` (None left out, every land use's share)."""
-    import json
+    dict of :meth:`~sim.proposal.Proposal.to_dict` (None left out, every land use's share),
+    written column by column."""
+    from json.encoder import encode_basestring_ascii as text
 
-    cells: list[tuple[str, str | None, str, list[Any]]] = []
-    for path, spec in SPECS.items():
+    # section -> key -> cells, or key -> (nested key -> cells) for a table such as land use
+    tree: dict[str, dict[str, Any]] = {}
+    for path in SPECS:
         section, name, *rest = path.split(".")
-        col = portfolio.columns[path]
-        values: list[Any] = [x.item() if isinstance(x, np.generic) else x for x in col.tolist()]
+        cells = _encoded(path, portfolio.columns[path])
         if path == "location.boundary":
-            values = [{"boundary": str(Path(v).resolve())} if v else None for v in values]
-            cells.append((section, None, "", values))
-            continue
-        kind = spec.kind
-        out: list[Any] = []
-        for v in values:
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                out.append(None)
-            elif kind == "int":
-                out.append(int(v))
-            elif kind == "float":
-                out.append(float(v))
-            elif kind == "bool":
-                out.append(bool(v))
-            elif kind == "date":
-                out.append(v.isoformat() if hasattr(v, "isoformat") else str(v))
+            tree.setdefault(section, {})[""] = cells
+        elif rest:
+            tree.setdefault(section, {}).setdefault(name, {})[rest[0]] = cells
+        else:
+            tree.setdefault(section, {})[name] = cells
+    layout: list[tuple[str, list[tuple[str, bool, Any]]]] = []
+    for section in sorted(tree):
+        fields = []
+        for name in sorted(tree[section]):
+            cells = tree[section][name]
+            if isinstance(cells, dict):
+                fields.append((text(name), True, [(text(k), cells[k]) for k in sorted(cells)]))
             else:
-                out.append(v)
-        cells.append((section, name if rest else None, rest[0] if rest else name, out))
+                fields.append((text(name), False, cells))
+        layout.append((text(section), fields))
+
+    def obj(items: list[str]) -> str:
+        return "{" + ", ".join(items) + "}"
+
     texts = []
     for i in range(len(portfolio)):
-        data: dict[str, Any] = {}
-        for section, table, name, values in cells:
-            v = values[i]
-            if v is None:
+        sections = []
+        for section, fields in layout:
+            if fields[0][0] == '""':  # location: the whole table or nothing
+                if fields[0][2][i] is not None:
+                    sections.append(f"{section}: {fields[0][2][i]}")
                 continue
-            if not name:  # location
-                data[section] = v
-                continue
-            target = data.setdefault(section, {})
-            if table is not None:
-                target = target.setdefault(table, {})
-            target[name] = v
-        texts.append(json.dumps(data, sort_keys=True))
+            items = []
+            for name, nested, cells in fields:
+                if nested:
+                    inner = [f"{k}: {c[i]}" for k, c in cells if c[i] is not None]
+                    if inner:
+                        items.append(f"{name}: {obj(inner)}")
+                elif cells[i] is not None:
+                    items.append(f"{name}: {cells[i]}")
+            if items:
+                sections.append(f"{section}: {obj(items)}")
+        texts.append(obj(sections))
     return texts
 
 

@@ -219,9 +219,9 @@ def synthetic_portfolio(spec: SweepSpec, source: str) -> Portfolio:
 
 def _column(path: str, values: list[Any]) -> np.ndarray:
     """A column of generated values (None where the generator gives none)."""
-    if SPECS[path].kind in ("float", "int") and all(
-        v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values
-    ):
+    if SPECS[path].kind in ("float", "int") and set(map(type, values)) <= {
+        float, int, type(None)
+    }:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     return np.array(values, dtype=object)
 

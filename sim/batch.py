@@ -400,6 +400,9 @@ def _worker(tasks: Any, results: Any) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
+    from sim.lazy_dask import install
+
+    install()  # a fresh process: xarray imports no array library it does not need
     try:
         while (task := tasks.get()) is not None:
             try:

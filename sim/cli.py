@@ -616,6 +616,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
+    from sim.lazy_dask import install
+
+    install()  # xarray does not import dask unless a command uses it
     previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:
         return COMMANDS[args.command](args)

@@ -819,7 +819,7 @@ def assess_all(
     )
     value[:, col["success_probability"]] = _column(summary, "success_probability")
     pv90, rev = _column(summary, "pv_cost_cny", 0.9), _column(summary, "pv_revenue_cny", 0.5)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf, as in Python
         value[:, col["cost_to_revenue"]] = np.where(rev > 0, pv90 / rev, math.inf)
     value[:, col["assurance"]] = _column(summary, "assurance_probability")
     value[:, col["unfunded_liability"]] = _column(summary, "expected_unfunded_liability_cny")
@@ -828,7 +828,7 @@ def assess_all(
     assessed = has_value & has_threshold
     finite = np.isfinite(value) & np.isfinite(threshold)
     le = np.array([d == "<=" for d in directions])
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore"):
         raw_margin = np.where(le, threshold - value, value - threshold)
     margin = np.where(assessed & finite, raw_margin, np.nan)
     with np.errstate(invalid="ignore"):

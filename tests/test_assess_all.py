@@ -76,11 +76,11 @@ def test_assess_all_equals_assess_on_engine_summaries() -> None:
 
 
 NAMED = ("highwall_slope", "success_probability", "cost_to_revenue", "assurance")
-SPECIAL = np.array([0.0, -1.0, math.nan, math.inf, -math.inf])
+SPECIAL = np.array([0.0, -1.0, 1e-300, 1e300, -1.7e308, math.nan, math.inf, -math.inf])
 
 
 def _column(rng: np.random.Generator, n: int, special_share: float) -> np.ndarray:
-    """Values over decades (negative ones too), some replaced by 0, -1, NaN and infinities."""
+    """Values over decades (negative ones too), some replaced by 0, -1, extremes, NaN and infinities."""
     x = rng.choice([-1.0, 1.0], n, p=[0.1, 0.9]) * 10.0 ** rng.uniform(-3.0, 8.0, n)
     hit = rng.random(n) < special_share
     x[hit] = rng.choice(SPECIAL, int(hit.sum()))

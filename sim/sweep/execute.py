@@ -1,9 +1,8 @@
 """Running a sweep on dask: design first, then tasks streamed into the store, then outcomes.
 
-Local runs use dask's threaded scheduler (``workers`` threads). Measured on the 10,000-proposal
-benchmark on a 2-core machine, it finished sooner end to end than a ``distributed.LocalCluster``
-of two processes: the processes run the tasks faster (much of a task is Python that holds the
-GIL) but their start-up costs more than that saves at this size. ``scheduler="tcp://host:8786"``
+Local runs use dask's threaded scheduler (``workers`` threads): a task is mostly the compiled
+engine, which releases the GIL (its proposals come from the design's columns in memory, its
+criteria are array operations), so threads share the cores without the start-up of processes. ``scheduler="tcp://host:8786"``
 sends the same tasks to an existing ``dask.distributed`` cluster, whose scheduler and workers
 must import ``sim`` (the same version) and see the store's path; a sliding window keeps a few
 tasks per worker thread in flight.

@@ -80,7 +80,7 @@ SPECIAL = np.array([0.0, -1.0, 1e-300, 1e300, -1.7e308, math.nan, math.inf, -mat
 
 
 def _column(rng: np.random.Generator, n: int, special_share: float) -> np.ndarray:
-    """Values over decades (negative ones too), some replaced by 0, -1, extremes, NaN and infinities."""
+    """Values over decades (negative ones too), some replaced by 0, -1, extremes, NaN, inf."""
     x = rng.choice([-1.0, 1.0], n, p=[0.1, 0.9]) * 10.0 ** rng.uniform(-3.0, 8.0, n)
     hit = rng.random(n) < special_share
     x[hit] = rng.choice(SPECIAL, int(hit.sum()))

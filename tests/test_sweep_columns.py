@@ -46,3 +46,16 @@ def test_columns_read_back_from_the_store_equal_the_proposals() -> None:
             np.testing.assert_array_equal(got.astype(float), col.astype(float), err_msg=path)
         else:
             assert list(got) == list(col), path
+
+
+def test_a_task_travels_without_the_in_memory_portfolio() -> None:
+    """A task sent to another process reads its proposals from the store, not from memory."""
+    import pickle
+
+    from sim.sweep.tasks import Task
+
+    design = build_design(parse_spec(SPEC))
+    task = Task("s.zarr", design.run(0), 0, 10, 60, 10, 4, portfolio=design.proposals)
+    back = pickle.loads(pickle.dumps(task))
+    assert back.portfolio is None
+    assert back == task and back.key == task.key

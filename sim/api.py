@@ -192,7 +192,7 @@ def evaluate(
     def make_verdicts() -> list[dict[str, Any]]:
         # every criterion of every proposal at once: which ones fail (and so which proposals
         # need a search for conditions or remedies) is known before any proposal is visited
-        table = feasibility.assess_all(portfolio.columns, policy, res.summary, screenings)
+        table = feasibility.assess_all(portfolio, policy, res.summary, screenings)
         return [
             _verdict(
                 portfolio.proposal(i),

@@ -751,6 +751,10 @@ class CriteriaTable:
         return verdict, np.where(rejected[:, None], hard_fail, soft_fail)
 
 
+#: the design geometry's fields (``Site.has_design``)
+_DESIGN_COLUMNS = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m")
+
+
 def _column(summary: Any, var: str, q: float | None = None) -> np.ndarray:
     """One summary variable over all proposals as floats (the quantile ``q`` if given)."""
     da = summary[var]
@@ -760,19 +764,21 @@ def _column(summary: Any, var: str, q: float | None = None) -> np.ndarray:
 
 
 def assess_all(
-    columns: Any,
+    portfolio: Any,
     policy: Any,
     summary: xr.Dataset,
     screenings: Mapping[int, spatial.Screening] | None = None,
 ) -> CriteriaTable:
     """:func:`assess` of every proposal of ``summary`` at once, as array operations.
 
-    ``columns`` maps field paths to per-proposal arrays (a :class:`sim.portfolio.Portfolio`'s
-    ``columns``: ``proposal.licensed_area_ha``, ``site.final_highwall_slope_deg``,
-    ``location.boundary``); ``screenings`` gives the screening of the proposals that have one
-    (by row), as :func:`assess`'s ``screening``: the others are assessed with none. Only the
-    screened rows are visited one by one (their spatial criteria come from the geometry).
+    ``portfolio`` is the :class:`sim.portfolio.Portfolio` of the summary's proposals (its
+    columns ``proposal.licensed_area_ha``, ``site.final_highwall_slope_deg`` and the design
+    geometry are read); ``screenings`` gives the screening of the proposals that have one (by
+    row), as :func:`assess`'s ``screening``: the others are assessed with none. Only screened
+    rows and rows with the design geometry are visited one by one (their ``licensed_area`` and
+    spatial criteria come from the geometry, through :func:`assess`'s own functions).
     """
+    columns = portfolio.columns
     crit = policy.criteria
     screenings = screenings or {}
     n = int(summary.sizes["proposal"])
@@ -799,9 +805,21 @@ def assess_all(
     for i, s in screenings.items():
         if s.boundary_area_ha is not None:
             licensed[i] = s.boundary_area_ha
-    value[:, col["licensed_area"]] = _column(summary, "pit_footprint_ha", 0.9)
+    pit90 = _column(summary, "pit_footprint_ha", 0.9)
+    value[:, col["licensed_area"]] = pit90
     threshold[:, col["licensed_area"]] = licensed
     has_threshold[:, col["licensed_area"]] = True
+    design = ~np.isnan(
+        np.stack([np.asarray(columns[f"site.{k}"], dtype=float) for k in _DESIGN_COLUMNS])
+    ).any(axis=0)
+    for i in np.flatnonzero(design):  # the design path: the binding one of two comparisons
+        cr = _design_licence(
+            portfolio.proposal(int(i)), float(pit90[i]), float(licensed[i]), "", crit.licensed_area
+        )
+        value[i, col["licensed_area"]], threshold[i, col["licensed_area"]] = (
+            cr["value"],
+            cr["threshold"],
+        )
     # the spatial criteria: not assessed without a screening (threshold from the policy where
     # it has one), else the screening's own
     for name in ("protected_overlap", "protected_distance", "boundary_area"):

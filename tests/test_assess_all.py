@@ -45,7 +45,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _check(proposals: list[Any], policy: Any, summary: xr.Dataset, screenings: dict) -> None:
-    table = feasibility.assess_all(as_portfolio(proposals).columns, policy, summary, screenings)
+    table = feasibility.assess_all(as_portfolio(proposals), policy, summary, screenings)
     verdicts, deciding = table.decide()
     for i, p in enumerate(proposals):
         crits = feasibility.assess(p, policy, summary.isel(proposal=i), screenings.get(i))

@@ -107,7 +107,7 @@ def criteria_table(
     (:func:`sim.feasibility.assess_all`); ``screenings`` by row (a sequence, or a mapping of
     the rows that have a boundary)."""
     by_row = screenings if isinstance(screenings, Mapping) else dict(enumerate(screenings))
-    table = feasibility.assess_all(as_portfolio(proposals).columns, policy, summary, by_row)
+    table = feasibility.assess_all(as_portfolio(proposals), policy, summary, by_row)
     return CriteriaTable(
         names=list(table.names),
         directions=list(table.directions),

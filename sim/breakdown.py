@@ -61,7 +61,9 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
         reserves_mt = min(
             reserves_mt,
             schedule.design_capacity_mt(
-                volume_m3, float(r["rock_density_t_per_m3"]), float(r["stripping_ratio"])
+                float(r["pit_volume_m3"]),
+                volume_m3,
+                float(r["rock_density_t_per_m3"]), float(r["stripping_ratio"])
             ),
         )
     _, mined_mt = schedule.extraction_schedule(

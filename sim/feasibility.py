@@ -49,12 +49,16 @@ def _money(x: float) -> str:
     return f"{x / 1e6:,.2f} M CNY"
 
 
-def design_pit_check(proposal: Any) -> dict[str, Any]:
+def design_pit_check(proposal: Any, tolerance: float = 0.0) -> dict[str, Any]:
     """The stated reserves against the designed pit (model/SPEC.md §3a) of a proposal with the
     design geometry: ``volume_needed_m3`` (ore plus waste at the stripping ratio),
-    ``pit_volume_m3`` (the pit the extent, depth and final slope describe), ``area_needed_ha``
-    (the extent a pit of the design's depth and slope needs to hold them), ``pit_area_ha``,
-    ``depth_m`` and ``hillside`` (the kind of pit)."""
+    ``pit_volume_m3`` (the plan's stated 境界内矿岩总量 ``[site] pit_volume_m3`` when given, else
+    the pit the extent, depth and final slope describe; ``volume_stated`` says which),
+    ``volume_allowed_m3`` (that volume × (1 + ``tolerance``)), ``area_needed_ha`` and
+    ``area_allowed_ha`` (the extents a pit of the design's depth and slope needs to hold the
+    needed and the allowed volume, on the basis of the held one, so that ``area_needed_ha <=
+    area_allowed_ha`` exactly when ``volume_needed_m3 <= volume_allowed_m3``), ``pit_area_ha``,
+    ``depth_m``, ``tolerance`` and ``hillside`` (the kind of pit)."""
     site, ex = proposal.site, proposal.extraction
     depth = site.pit_top_elevation_m - site.pit_bottom_elevation_m
     slope = site.mean_slope_deg
@@ -69,12 +73,25 @@ def design_pit_check(proposal: Any) -> dict[str, Any]:
         site.bench_width_m or 0.0,
     )
     needed = ex.reserves_mt * (1.0 + ex.stripping_ratio) * 1e6 / ex.rock_density_t_per_m3
+    stated = site.pit_volume_m3
+    held = float(stated) if stated is not None else float(volume)
+    to_shape = volume / held  # the plan's volumes in the idealised shape's terms
+
+    def extent_ha(v: float) -> float:
+        return float(
+            schedule.design_area_for_volume_ha(
+                v * to_shape, depth, site.final_highwall_slope_deg, beta
+            )
+        )
+
     return {
         "volume_needed_m3": float(needed),
-        "pit_volume_m3": float(volume),
-        "area_needed_ha": float(
-            schedule.design_area_for_volume_ha(needed, depth, site.final_highwall_slope_deg, beta)
-        ),
+        "pit_volume_m3": held,
+        "volume_stated": stated is not None,
+        "volume_allowed_m3": held * (1.0 + tolerance),
+        "tolerance": float(tolerance),
+        "area_needed_ha": extent_ha(needed),
+        "area_allowed_ha": extent_ha(held * (1.0 + tolerance)),
         "pit_area_ha": float(site.pit_area_ha),
         "depth_m": float(depth),
         "hillside": bool(hillside),
@@ -88,24 +105,26 @@ def _design_licence(
     the stated ore and waste fit the designed pit. The binding one of the two comparisons
     (the smaller margin, in ha) is the criterion's value and threshold: the footprint against
     the licence, or the extent the reserves need against the designed extent."""
-    d = design_pit_check(proposal)
+    d = design_pit_check(proposal, c.volume_tolerance)
     d["licence_ha"] = float(licensed)
-    area, need = d["pit_area_ha"], d["area_needed_ha"]
+    area, need, allowed = d["pit_area_ha"], d["area_needed_ha"], d["area_allowed_ha"]
     kind = "hillside cut" if d["hillside"] else "closed pit"
-    fits = d["volume_needed_m3"] <= d["pit_volume_m3"]
+    fits = d["volume_needed_m3"] <= d["volume_allowed_m3"]
+    holds = "holds (as the plan states)" if d["volume_stated"] else "holds at its final slopes"
     text = (
         f"Designed pit: {area:.2f} ha ({kind}, {d['depth_m']:.0f} m deep) against {against}; it "
-        f"holds {d['pit_volume_m3'] / 1e6:,.2f} Mm³ at its final slopes, and the stated reserves "
-        f"with their waste are {d['volume_needed_m3'] / 1e6:,.2f} Mm³ "
-        f"({d['volume_needed_m3'] / d['pit_volume_m3']:.0%} of it)"
+        f"{holds} {d['pit_volume_m3'] / 1e6:,.2f} Mm³, and the stated reserves with their waste "
+        f"are {d['volume_needed_m3'] / 1e6:,.2f} Mm³ "
+        f"({d['volume_needed_m3'] / d['pit_volume_m3']:.0%} of it; the policy allows "
+        f"{1.0 + d['tolerance']:.0%})"
     )
     text += (
         "."
         if fits
         else f": they do not fit; a pit of this depth and slope would need {need:.2f} ha."
     )
-    d["binding"] = "licence" if licensed - pit90 <= area - need else "pit"
-    value, threshold = (pit90, licensed) if d["binding"] == "licence" else (need, area)
+    d["binding"] = "licence" if licensed - pit90 <= allowed - need else "pit"
+    value, threshold = (pit90, licensed) if d["binding"] == "licence" else (need, allowed)
     return criterion("licensed_area", value, threshold, c.direction, c.hard, text, d)
 
 
@@ -660,6 +679,21 @@ def remedies_for(
                 lambda v: f"flatten the final walls to {v:.0f}°",
             )
         )
+    if "licensed_area" in failing_hard and proposal.site.has_design:
+        d = design_pit_check(proposal, crit.licensed_area.volume_tolerance)
+        ex = proposal.extraction
+        most_mt = d["volume_allowed_m3"] * ex.rock_density_t_per_m3 / (1.0 + ex.stripping_ratio)
+        most_mt = math.floor(most_mt / 1e4) / 100.0  # Mt, rounded down to 10,000 t
+        if 0.0 < most_mt < ex.reserves_mt:
+            kinds.append(
+                (
+                    "licensed_area",
+                    "extraction.reserves_mt",
+                    [most_mt],
+                    lambda v: f"reduce the reserves to be mined to {v:,.2f} Mt, the most the "
+                    "designed pit holds with its waste",
+                )
+            )
     for name, path, values, wording in kinds:
         tried = []
         for value in values:

@@ -464,7 +464,9 @@ def simulate_chunk(
                     P.bench_height_m,
                     P.bench_width_m,
                 )
-                d_cap = design_capacity_mt(d_vol, P.rock_density_t_per_m3, P.stripping_ratio)
+                d_cap = design_capacity_mt(
+                    P.pit_volume_m3, d_vol, P.rock_density_t_per_m3, P.stripping_ratio
+                )
             j = 0
             for name in literal_unroll(SHARE_FIELDS):
                 shares[j] = P[name]

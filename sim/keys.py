@@ -54,6 +54,7 @@ FLOAT_KEYS: tuple[str, ...] = (
     # design geometry (used when design_pit; SPEC §3a)
     "pit_area_ha",
     "pit_depth_m",
+    "pit_volume_m3",
     "hillside_slope_deg",
     "bench_height_m",
     "bench_width_m",

@@ -360,6 +360,16 @@ class Site(_Quantities):
         ge=-1000.0,
         le=9000.0,
     )
+    pit_volume_m3: float | None = _q(
+        "Ore and waste inside the designed pit as the plan computes it from its sections "
+        "(境界内矿岩总量, m³); optional, with the design geometry: replaces the volume of the "
+        "idealised pit of model/SPEC.md §3a in the licence check and as the most ore recovered",
+        "m3",
+        None,
+        plausible=True,
+        gt=0.0,
+        le=1e11,
+    )
     bench_height_m: float | None = _q(
         "Height of the final benches (台阶高度); optional, with the design geometry",
         "m",
@@ -417,7 +427,7 @@ class Site(_Quantities):
                 "berms lie between benches of a stated height"
             )
         if not self.has_design:
-            for n in ("bench_height_m", "bench_width_m"):
+            for n in ("bench_height_m", "bench_width_m", "pit_volume_m3"):
                 if getattr(self, n) is not None:
                     raise _Whole(
                         f"{n} = {getattr(self, n):g} given without the design geometry "
@@ -919,6 +929,17 @@ class LicensedAreaCriterion(_Criterion):
         "threshold": "licensed_area has no threshold: the limit is the proposal's "
         "[proposal] licensed_area_ha"
     }
+    volume_tolerance: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="Design path: the stated ore and waste may exceed the designed pit's volume "
+        "by this fraction before the check fails. The idealised pit of model/SPEC.md §3a (a "
+        "square frustum, or a wedge cut into a plane hillside) is not the plan's section-method "
+        "volume on real terrain; 0.25 [E] covers that gap while a plan claiming twice what its "
+        "pit holds still fails. When the plan states [site] pit_volume_m3 (境界内矿岩总量) that "
+        "volume is used; set 0 to hold a plan to its own figure.",
+    )
 
 
 class ProtectedOverlapCriterion(_Criterion):
@@ -1446,6 +1467,7 @@ def design_screen(cols: Mapping[str, Any]) -> Any:
         bad = (given > 0) & (given < 3)
         bad |= np.isfinite(bench_w) & np.isnan(bench_h)
         bad |= ~design & (np.isfinite(bench_h) | np.isfinite(bench_w))
+        bad |= ~design & np.isfinite(col("site.pit_volume_m3"))
         bad |= ~design & np.isnan(col("extraction.mined_thickness_m"))
         bad |= ~design & np.isnan(col("site.final_highwall_height_m"))
         bad |= design & ~(top > bottom)

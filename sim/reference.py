@@ -118,12 +118,14 @@ def designed_pit(resolved: Mapping) -> dict[str, float]:
         V = D / 3.0 * (A + A_bottom + s_top * s_bottom)
     rho = float(resolved["rock_density_t_per_m3"])
     sr = float(resolved["stripping_ratio"])
+    stated = float(resolved["pit_volume_m3"])
+    held_m3 = stated if stated > 0.0 else V  # the plan's own volume when it states one
     return {
         "volume_m3": V,
         "wall_plan_ha": wall_plan_m2 / 1e4,
         "wall_face_m2": wall_plan_m2 * F / P,
         "floor_ha": (A - wall_plan_m2) / 1e4,
-        "capacity_mt": V * rho / (1.0 + sr) / 1e6,
+        "capacity_mt": held_m3 * rho / (1.0 + sr) / 1e6,
     }
 
 

@@ -211,7 +211,7 @@ def _design_geometry(cols: Any, m: np.ndarray, hillside_min_slope_deg: float) ->
     m[:, _COL["pit_area_ha"]] = np.where(design, area, 0.0)
     m[:, _COL["pit_depth_m"]] = np.where(design, top - bottom, 0.0)
     m[:, _COL["hillside_slope_deg"]] = np.where(hillside, slope, 0.0)
-    for key in ("bench_height_m", "bench_width_m"):
+    for key in ("bench_height_m", "bench_width_m", "pit_volume_m3"):
         v = cols[f"site.{key}"].astype(float)
         m[:, _COL[key]] = np.where(design & np.isfinite(v), v, 0.0)
     thickness = m[:, _COL["mined_thickness_m"]]
@@ -224,6 +224,7 @@ def _most_recovered_mt(m: np.ndarray) -> np.ndarray:
     out = m[:, _COL["reserves_mt"]].copy()
     for i in np.flatnonzero(m[:, _COL["design_pit"]] > 0):
         out[i] = design_capacity_mt(
+            m[i, _COL["pit_volume_m3"]],
             design_pit(
                 m[i, _COL["pit_area_ha"]],
                 m[i, _COL["pit_depth_m"]],

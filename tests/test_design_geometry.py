@@ -222,6 +222,7 @@ def test_stage_and_reference_geometry_agree(area, depth, wall, ground, h, b) -> 
         {
             "pit_area_ha": area,
             "pit_depth_m": depth,
+            "pit_volume_m3": 0.0,
             "final_highwall_slope_deg": wall,
             "hillside_slope_deg": ground,
             "bench_height_m": h,
@@ -406,3 +407,91 @@ def test_a_queue_resolves_the_design_as_the_files_do(tmp_path: Path) -> None:
     queue = Portfolio(cols, "<queue>")
     policy, lib = sim.load_policy(), load_library()
     assert np.array_equal(resolve_matrix(queue, policy, lib), resolve_matrix([p], policy, lib))
+
+
+# --- the idealised pit's tolerance, the plan's stated volume and the reserves remedy ----------
+
+
+def _claiming(path: Path, fill: float, **site: float):
+    """The mine of ``path`` claiming ``fill`` × what its idealised pit holds."""
+    proposal = sim.load_proposal(path)
+    d = design_pit_check(proposal)
+    ex = proposal.extraction
+    holds_mt = d["pit_volume_m3"] * ex.rock_density_t_per_m3 / (1 + ex.stripping_ratio) / 1e6
+    values = {"extraction.reserves_mt": fill * holds_mt}
+    values.update({f"site.{k}": v for k, v in site.items()})
+    return proposal.with_values(values), d
+
+
+def _policy(tolerance: float):
+    return sim.load_policy().model_copy(
+        update={
+            "criteria": sim.load_policy().criteria.model_copy(
+                update={
+                    "licensed_area": sim.load_policy().criteria.licensed_area.model_copy(
+                        update={"volume_tolerance": tolerance}
+                    )
+                }
+            )
+        }
+    )
+
+
+def _licence_under(proposal, policy) -> dict:
+    verdict = sim.evaluate([proposal], policy=policy, draws=100, seed=0).verdicts[0]
+    return next(c for c in verdict["criteria"] if c["name"] == "licensed_area")
+
+
+def test_the_idealised_pit_is_held_to_the_policys_tolerance() -> None:
+    """Section-method volumes on real terrain differ from the idealised solid: 20 % more than
+    it holds passes at the packaged tolerance (0.25) and fails when a policy sets 0."""
+    proposal, _ = _claiming(YOUXIAN, 1.2)
+    assert sim.load_policy().criteria.licensed_area.volume_tolerance == 0.25
+    c = _licence_under(proposal, sim.load_policy())
+    assert c["passed"] is True, c["explanation"]
+    assert "allows 125%" in c["explanation"]
+    c = _licence_under(proposal, _policy(0.0))
+    assert c["passed"] is False
+    assert c["value"] > c["threshold"]
+
+
+def test_the_plans_stated_pit_volume_replaces_the_idealised_one() -> None:
+    """``[site] pit_volume_m3`` (境界内矿岩总量) is the volume checked and the most recovered."""
+    proposal, d = _claiming(YOUXIAN, 1.2)
+    needed = 1.2 * d["pit_volume_m3"]
+    own = proposal.with_values({"site.pit_volume_m3": needed})  # the plan's sections hold it
+    c = _licence_under(own, _policy(0.0))
+    assert c["passed"] is True, c["explanation"]
+    assert c["details"]["volume_stated"] is True
+    assert c["details"]["pit_volume_m3"] == pytest.approx(needed)
+    assert "as the plan states" in c["explanation"]
+    # the life follows the stated capacity: more ore recovered than the idealised pit allows
+    life_ideal = sim.evaluate([proposal], draws=200, seed=0).summary["life_years"]
+    life_own = sim.evaluate([own], draws=200, seed=0).summary["life_years"]
+    assert float(life_own.mean()) > float(life_ideal.mean())
+    short = proposal.with_values({"site.pit_volume_m3": 0.5 * needed})
+    assert _licence_under(short, sim.load_policy())["passed"] is False
+
+
+def test_pit_volume_needs_the_design() -> None:
+    with pytest.raises(InputError, match="pit_volume_m3"):
+        make_proposal({"site.pit_volume_m3": 1e6})
+
+
+def test_a_pit_too_small_for_its_reserves_gets_the_reserves_remedy() -> None:
+    """The remedy names the most the pit holds (within the tolerance), and it passes."""
+    proposal, d = _claiming(YOUXIAN, 2.0)
+    verdict = sim.evaluate([proposal], draws=200, seed=0).verdicts[0]
+    assert verdict["verdict"] == "reject"
+    remedy = next(r for r in verdict["remedies"] if r["criterion"] == "licensed_area")
+    assert remedy["field"] == "extraction.reserves_mt"
+    ex = proposal.extraction
+    most_mt = 1.25 * d["pit_volume_m3"] * ex.rock_density_t_per_m3 / (1 + ex.stripping_ratio)
+    assert remedy["value"] == pytest.approx(most_mt / 1e6, abs=0.01)
+    assert remedy["value"] <= most_mt / 1e6
+    fixed = proposal.with_values({"extraction.reserves_mt": remedy["value"]})
+    assert _licence_under(fixed, sim.load_policy())["passed"] is True
+    with use_lang("zh"):
+        from sim.i18n.verdict import change
+
+        assert "核减设计可采储量" in change(remedy) and "万t" in change(remedy)

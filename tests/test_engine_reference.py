@@ -141,6 +141,13 @@ DESIGN_VARIANTS: dict[str, dict] = {
         "site.pit_bottom_elevation_m": 100.0,
         "site.bench_height_m": 10.0,
     },
+    "design_stated_volume": {  # the plan's own pit volume, smaller than the idealised pit's
+        "site.mean_slope_deg": 5.0,
+        "site.pit_area_ha": 12.0,
+        "site.pit_top_elevation_m": 160.0,
+        "site.pit_bottom_elevation_m": 100.0,
+        "site.pit_volume_m3": 4.0e6,
+    },
 }
 
 

@@ -94,6 +94,7 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "design_pit": False,
         "pit_area_ha": 0.0,
         "pit_depth_m": 0.0,
+        "pit_volume_m3": 0.0,
         "hillside_slope_deg": 0.0,
         "bench_height_m": 0.0,
         "bench_width_m": 0.0,

@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.fmt import criterion_value
 from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
-from sim.i18n.units import area, cubic_metres, money, share
+from sim.i18n.units import area, cubic_metres, money, share, tonnes
 
 #: the verdict words as a review opinion states them
 VERDICT_WORDS = {
@@ -101,19 +101,23 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
             "holds": cubic_metres(d["pit_volume_m3"]),
             "needed": cubic_metres(d["volume_needed_m3"]),
             "fill": share(d["volume_needed_m3"] / d["pit_volume_m3"], 0),
+            "allowed": share(1.0 + d["tolerance"], 0),
+            "basis": gettext(
+                N_("as the plan states") if d["volume_stated"] else N_("at its final slopes")
+            ),
         }
-        if d["volume_needed_m3"] <= d["pit_volume_m3"]:
+        if d["volume_needed_m3"] <= d["volume_allowed_m3"]:
             return _(
                 "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
-                "{licence}; it holds {holds} at its final slopes, and the stated reserves with "
-                "their waste are {needed} ({fill} of it).",
+                "{licence}; it holds {holds} {basis}, and the stated reserves with their waste "
+                "are {needed} ({fill} of it; the policy allows {allowed}).",
                 **args,
             )
         return _(
             "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
-            "{licence}; it holds {holds} at its final slopes, but the stated reserves with their "
-            "waste are {needed} ({fill} of it): they do not fit; a pit of this depth and slope "
-            "would need {needed_area}.",
+            "{licence}; it holds {holds} {basis}, but the stated reserves with their waste are "
+            "{needed} ({fill} of it; the policy allows {allowed}): they do not fit; a pit of "
+            "this depth and slope would need {needed_area}.",
             needed_area=area(d["area_needed_ha"], 2),
             **args,
         )
@@ -228,6 +232,10 @@ CHANGES = {
         "restore {value} of the pit floor, benches and dumps while mining"
     ),
     "site.final_highwall_slope_deg": N_("flatten the final walls to {value}"),
+    "extraction.reserves_mt": N_(
+        "reduce the reserves to be mined to {value}, the most the designed pit holds with its "
+        "waste"
+    ),
     "restoration.substrate_amendment": N_("amend the toxic substrate (lime + clean cover)"),
     "restoration.import_topsoil": N_("import soil to cover the topsoil deficit"),
     "proposal.licensed_area_ha": N_(
@@ -248,6 +256,8 @@ def change(x: Mapping[str, Any]) -> str:
         shown = area(value)
     elif field.endswith("_deg"):
         shown = f"{value:.0f}°"
+    elif field == "extraction.reserves_mt":
+        shown = tonnes(value * 1e6)
     elif isinstance(value, float):
         shown = share(value, 0 if field == "restoration.progressive_fraction" else 2)
     else:

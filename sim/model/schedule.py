@@ -152,10 +152,12 @@ def design_pit(
 
 
 @stage
-def design_capacity_mt(volume_m3, rock_density_t_per_m3, stripping_ratio):
+def design_capacity_mt(stated_volume_m3, volume_m3, rock_density_t_per_m3, stripping_ratio):
     """Ore the designed pit holds at the stripping ratio [Mt] (SPEC §3a):
-    ``V ρ / (1 + stripping_ratio) / 1e6``."""
-    return volume_m3 * rock_density_t_per_m3 / (1.0 + stripping_ratio) / 1e6
+    ``V ρ / (1 + stripping_ratio) / 1e6``, ``V`` the plan's stated volume (境界内矿岩总量)
+    when given (> 0), else the idealised pit's ``volume_m3``."""
+    v = stated_volume_m3 if stated_volume_m3 > 0.0 else volume_m3
+    return v * rock_density_t_per_m3 / (1.0 + stripping_ratio) / 1e6
 
 
 @stage

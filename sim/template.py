@@ -47,7 +47,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "extraction.annual_output_mt": (
         "生产规模", "开发 第4章 主要建设方案 (生产规模与服务年限)", "万 t/a ÷ 100 = Mt/yr"
     ),
-    "extraction.ramp_up_years": ("基建期", "开发 第4章 (服务年限: 基建期) / 基建进度计划", "a"),
+    "extraction.ramp_up_years": (
+        "达产期 (投产后以半产能生产的年数; 不出矿的基建期不计)",
+        "开发 第4章 (服务年限: 基建期、达产期) / 生产进度计划",
+        "a",
+    ),
     "extraction.rock_density_t_per_m3": ("矿石体重 (小体重)", "开发 第3章 矿石质量 (体重)", "t/m³"),
     "extraction.mined_thickness_m": (
         "平均开采厚度 (no plan states it; leave out when the design geometry is given)",
@@ -115,7 +119,7 @@ WHERE: dict[str, tuple[str, str, str]] = {
     ),
     "finance.ore_price_cny_per_t": ("产品销售价格", "开发 第8章 经济评价 (销售收入)", "元/t"),
     "finance.plan_restoration_cost_cny": (
-        "修复工程 动态总投资",
+        "修复工程 总投资 (基金按此计提: 方案计提所依据的总额, 通常为动态总投资)",
         "修复 经费估算 (投资估算汇总表)",
         "万元 × 10,000 = CNY",
     ),

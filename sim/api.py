@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility, plausibility, spatial
+from sim import outputs_registry as registry
 from sim.i18n.message import Message, Money, Term, Terms
 from sim.params import load_library
 from sim.proposal import plausibility_columns
@@ -51,31 +52,19 @@ def _num(x: float | None, digits: int = 10) -> float | None:
     return float(f"{float(x):.{digits}g}")
 
 
+#: the verdict's metrics (the output registry's, in its order) and their CF units
+JSON_METRICS = tuple(m for m in registry.METRICS if "json" in m.uses)
+METRIC_UNITS: dict[str, str] = {m.name: m.unit for m in JSON_METRICS}
+
+
 def metrics(s: xr.Dataset) -> dict[str, Any]:
-    """The JSON metrics of one proposal's summary (dims: quantile)."""
-    q = lambda v, p: _num(s[v].sel(quantile=p))  # noqa: E731
-    return {
-        "life_years": round(float(s["life_years"].sel(quantile=0.5))),
-        "peak_disturbed_area_ha": q("peak_disturbed_area_ha", 0.5),
-        "total_disturbed_area_ha": q("total_disturbed_area_ha", 0.5),
-        "pit_footprint_p90_ha": q("pit_footprint_ha", 0.9),
-        "cost_p10_cny": q("cost_cny", 0.1),
-        "cost_p50_cny": q("cost_cny", 0.5),
-        "cost_p90_cny": q("cost_cny", 0.9),
-        "cost_per_ha_p50_cny": q("cost_per_ha_cny", 0.5),
-        "pv_cost_p50_cny": q("pv_cost_cny", 0.5),
-        "pv_cost_p90_cny": q("pv_cost_cny", 0.9),
-        "pv_revenue_cny": q("pv_revenue_cny", 0.5),
-        "success_probability": _num(s["success_probability"]),
-        "rework_area_share": _num(s["rework_area_share"]),
-        "recovery_years_p50": q("recovery_years", 0.5),
-        "recovery_years_p90": q("recovery_years", 0.9),
-        "assurance_probability": _num(s["assurance_probability"]),
-        "default_probability": _num(s["default_probability"]),
-        "expected_unfunded_liability_cny": _num(s["expected_unfunded_liability_cny"]),
-        "unfunded_liability_p90_cny": q("unfunded_liability_cny", 0.9),
-        "horizon_years": int(s["horizon_years"]),
-    }
+    """The JSON metrics of one proposal's summary (dims: quantile): each registered metric's
+    summary variable, at its quantile; integers rounded."""
+    res: dict[str, Any] = {}
+    for m in JSON_METRICS:
+        v = s[m.source] if m.quantile is None else s[m.source].sel(quantile=m.quantile)
+        res[m.name] = round(float(v)) if m.kind == "int" else _num(v)
+    return res
 
 
 def _clean(c: dict[str, Any]) -> dict[str, Any]:
@@ -257,6 +246,7 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> 
         "deciding_criteria": deciding,
         "criteria": [_clean(c) for c in crits],
         "metrics": metrics(s),
+        "metric_units": dict(METRIC_UNITS),
         "conditions": [_clean(c) for c in conds],
         "remedies": [_clean(c) for c in remedies],
         "notes": _notes(p, s, lib)

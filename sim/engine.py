@@ -23,9 +23,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import outputs_registry as registry
 from sim import rng
 from sim.keys import AREA_CLASSES, PARAM_KEYS
 from sim.model._compile import records
+from sim.outputs_registry import COVER_CLASSES
 from sim.params import Library, load_library
 from sim.resolve import resolve_matrix, row_to_resolved, row_to_settings
 from sim.version import __version__
@@ -40,84 +42,14 @@ MAX_INPUTS_IN_ATTRS = 1000
 _HORIZON_COL = PARAM_KEYS.index("horizon_years")
 _COL = {k: i for i, k in enumerate(PARAM_KEYS)}
 
-#: units and long names of every output variable (CF-style attrs)
-VARIABLES: dict[str, tuple[str, str]] = {
-    "life_years": ("year", "extraction life"),
-    "horizon_years": ("year", "years simulated, including year 0"),
-    "draws": ("1", "Monte-Carlo draws"),
-    "pit_footprint_ha": ("ha", "final pit footprint (floor + walls)"),
-    "pit_enlarged_share": ("1", "share of draws whose pit was enlarged to hold walls and floor"),
-    "total_disturbed_area_ha": ("ha", "total area disturbed over the life"),
-    "peak_disturbed_area_ha": ("ha", "largest area disturbed and not yet restored at once"),
-    "cost_cny": ("CNY", "undiscounted restoration cost at year-0 prices"),
-    "cost_per_ha_cny": ("CNY/ha", "undiscounted restoration cost per disturbed hectare"),
-    "pv_cost_cny": ("CNY", "present value of restoration cost"),
-    "pv_revenue_cny": ("CNY", "present value of ore revenue"),
-    "success_probability": ("1", "probability that restoration meets the success criteria"),
-    "success_area_share": ("1", "share of restored area meeting its criterion by the deadline"),
-    "rework_area_share": ("1", "expected share of restored area needing rework"),
-    "recovery_years": (
-        "year",
-        "area-weighted years from planting until restored land meets its criterion",
-    ),
-    "assurance_probability": ("1", "probability that fund + bond cover the cost left at closure"),
-    "default_probability": ("1", "probability that the operator walks away before the end"),
-    "expected_unfunded_liability_cny": ("CNY", "expected unfunded public liability (nominal)"),
-    "unfunded_liability_cny": ("CNY", "unfunded public liability (nominal)"),
-    "fund_at_closure_cny": ("CNY", "restoration fund balance at the end of extraction (nominal)"),
-    "liability_at_closure_cny": (
-        "CNY",
-        "restoration cost still to pay after extraction, valued at closure (nominal)",
-    ),
-    # trajectories
-    "disturbed_area_ha": ("ha", "cumulative disturbed area"),
-    "restored_area_ha": ("ha", "cumulative restored area"),
-    "unrestored_area_ha": ("ha", "disturbed area not yet restored"),
-    "disturbed_by_class_ha": ("ha", "mean cumulative disturbed area by area class"),
-    "restored_by_class_ha": ("ha", "mean cumulative restored area by area class"),
-    "cost_yearly_cny": ("CNY", "restoration spend per year at year-0 prices"),
-    "cost_cumulative_cny": ("CNY", "cumulative restoration spend at year-0 prices"),
-    "fund_balance_cny": ("CNY", "restoration fund balance at year end (nominal)"),
-    "walkaway_liability_cny": (
-        "CNY",
-        "cost left to the public if the operator walked away (nominal)",
-    ),
-    "coverage_probability": ("1", "probability that fund + bond cover the walk-away liability"),
-    "cover": ("1", "area-weighted fractional vegetation cover of restored land, by land use"),
-}
-
-#: units and long names of the coordinates
-COORDINATES: dict[str, tuple[str, str]] = {
-    "proposal": ("1", "proposal id"),
-    "quantile": ("1", "quantile over Monte-Carlo draws"),
-    "year": ("year", "years from the application year (year 0: construction)"),
-    "draw": ("1", "Monte-Carlo draw"),
-    "area_class": ("1", "area class"),
-    "cover_class": ("1", "land use of restored land (or greened walls)"),
-    "input": ("1", "resolved model input (sim/keys.py)"),
-}
-
-_Q_SCALARS = {
-    "life_years": "life_years",
-    "pit_footprint_ha": "pit_footprint_ha",
-    "total_disturbed_area_ha": "total_disturbed_ha",
-    "peak_disturbed_area_ha": "peak_unrestored_ha",
-    "cost_cny": "cost_cny",
-    "cost_per_ha_cny": "cost_per_ha_cny",
-    "pv_cost_cny": "pv_cost_cny",
-    "pv_revenue_cny": "pv_revenue_cny",
-    "success_area_share": "success_area_share",
-    "recovery_years": "recovery_years",
-    "unfunded_liability_cny": "unfunded_liability_cny",
-    "fund_at_closure_cny": "fund_at_closure_cny",
-    "liability_at_closure_cny": "liability_at_closure_cny",
-}
-_CLASS_KEYS = {
-    "pit_floor": "pit_floor",
-    "pit_wall": "pit_wall",
-    "dump": "dump",
-    "infrastructure": "infrastructure",
-}
+#: every variable of the engine's datasets and their coordinates (names, dims, CF attrs):
+#: the output registry
+_SUMMARY = registry.by_name(registry.SUMMARY)
+_TRAJECTORY = registry.by_name(registry.TRAJECTORY)
+_RAW = registry.by_name(registry.DRAW + registry.DRAW_YEARLY)
+#: summary name -> the per-draw output it is the P10/P50/P90 of, or the mean of
+_Q_SCALARS = {o.name: o.source for o in registry.SUMMARY if o.summary == "quantiles"}
+_SUMMARY_SCALARS = {o.name: o.source for o in registry.SUMMARY if o.summary == "mean"}
 
 
 @dataclass
@@ -194,8 +126,8 @@ def _chunks(n_props: int, n_draws: int, chunk_pairs: int) -> Iterator[Chunk]:
             yield i, i + 1, a, min(n_draws, a + chunk_pairs)
 
 
-_BOOL_OUT = {"pit_enlarged", "success", "assured", "defaulted"}
-_INT_OUT = {"life_years", "default_year"}
+_BOOL_OUT = {o.name for o in registry.DRAW if o.kind == "bool"}
+_INT_OUT = {o.name for o in registry.DRAW if o.kind == "int"}
 
 
 def _out_names() -> tuple[str, ...]:
@@ -438,9 +370,6 @@ def _quantiles_by_row(x: np.ndarray, inplace: bool = False) -> np.ndarray:
     return out
 
 
-COVER_CLASSES = ("forest", "grassland", "shrub", "farmland", "wall")
-
-
 def _nanquantile_cols(x: np.ndarray) -> np.ndarray:
     """Quantiles over draws (axis 0) per year, ignoring NaN; NaN for years with none."""
     out = np.full((len(QUANTILES), x.shape[1]), np.nan)
@@ -474,11 +403,6 @@ def _trajectory(r: dict[str, np.ndarray], bond_cny: float) -> dict[str, np.ndarr
         "disturbed_by_class_ha": np.stack([dist[c].mean(axis=0) for c in AREA_CLASSES]),
         "restored_by_class_ha": np.stack([rest[c].mean(axis=0) for c in AREA_CLASSES]),
     }
-
-
-def _attrs(var: str) -> dict[str, str]:
-    units, long_name = VARIABLES.get(var, ("1", var.replace("_", " ")))
-    return {"units": units, "long_name": long_name}
 
 
 def run(
@@ -587,7 +511,7 @@ def run(
     summary["resolved_inputs"] = xr.Variable(
         ("proposal", "input"),
         par_all,
-        attrs={"long_name": "resolved model inputs (sim/keys.py PARAM_KEYS)", "units": "1"},
+        attrs=_SUMMARY["resolved_inputs"].attrs(),
     )
     summary = summary.assign_coords(input=list(PARAM_KEYS))
     small = inputs and n_props <= MAX_INPUTS_IN_ATTRS
@@ -610,9 +534,9 @@ def run(
     for ds in (summary, traj, raw_ds):
         if ds is not None:
             ds.attrs.update(common)
-            for name, (units, long_name) in COORDINATES.items():
-                if name in ds.coords:
-                    ds[name].attrs.update(units=units, long_name=long_name)
+            for coord in registry.COORDINATES:
+                if coord.name in ds.coords:
+                    ds[coord.name].attrs.update(coord.attrs())
     return EngineResult(summary=summary, trajectories=traj, raw=raw_ds, prepared=prepared)
 
 
@@ -622,13 +546,12 @@ def _overrides(lib: Library) -> dict[str, Any]:
 
 
 def _summary_dataset(ids, horizons, n_draws, summary) -> xr.Dataset:
+    values = {"horizon_years": horizons, "draws": np.full(len(ids), n_draws), **summary}
     data = {
-        "horizon_years": xr.Variable(("proposal",), horizons, attrs=_attrs("horizon_years")),
-        "draws": xr.Variable(("proposal",), np.full(len(ids), n_draws), attrs=_attrs("draws")),
+        o.name: xr.Variable(o.dims, values[o.name], attrs=o.attrs())
+        for o in registry.SUMMARY
+        if o.name in values
     }
-    for name, vals in summary.items():
-        dims = ("proposal", "quantile") if vals.ndim == 2 else ("proposal",)
-        data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
     return xr.Dataset(data, coords={"proposal": ids, "quantile": list(QUANTILES)})
 
 
@@ -639,20 +562,15 @@ def _pad(a: np.ndarray, n_years: int, axis: int = -1) -> np.ndarray:
 
 
 def _trajectory_dataset(ids, horizons, rows) -> xr.Dataset:
+    """The trajectories in the registry's dims: a proposal's arrays hold the year first (1-D)
+    or second (after the quantile or class), and are moved to the registry's order."""
     n_years = int(max(horizons))
     data = {}
     for name in rows[0]:
-        if name == "cover":
-            dims: tuple[str, ...] = ("proposal", "quantile", "year", "cover_class")
-        elif name.endswith("by_class_ha"):
-            dims = ("proposal", "area_class", "year")
-        elif rows[0][name].ndim == 1:
-            dims = ("proposal", "year")
-        else:
-            dims = ("proposal", "quantile", "year")
-        axis = dims.index("year") - 1
-        vals = np.stack([_pad(r[name], n_years, axis) for r in rows])
-        data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
+        o = _TRAJECTORY[name]
+        vals = np.stack([_pad(np.moveaxis(r[name], min(1, r[name].ndim - 1), 0), n_years, 0)
+                         for r in rows])  # fmt: skip
+        data[name] = xr.Variable(o.dims, vals, attrs=o.attrs())
     ds = xr.Dataset(
         data,
         coords={
@@ -670,7 +588,7 @@ def _raw_dataset(ids, horizons, rows) -> xr.Dataset:
     n_years = int(max(horizons))
     data = {}
     for name in rows[0]:
+        o = _RAW[name]
         vals = np.stack([_pad(r[name], n_years) if r[name].ndim == 2 else r[name] for r in rows])
-        dims = ("proposal", "draw", "year") if vals.ndim == 3 else ("proposal", "draw")
-        data[name] = xr.Variable(dims, vals, attrs=_attrs(name))
+        data[name] = xr.Variable(o.dims, vals, attrs=o.attrs())
     return xr.Dataset(data, coords={"proposal": ids, "year": np.arange(n_years)})

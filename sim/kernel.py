@@ -35,7 +35,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim import rng
-from sim.keys import DRAW_OUTPUT_SCALARS, LAND_USES, PARAM_DTYPE
+from sim.keys import LAND_USES, PARAM_DTYPE
 from sim.model._compile import FASTMATH, records
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
 from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
@@ -58,6 +58,7 @@ from sim.model.schedule import (
     pit_footprint,
     restoration_pattern,
 )
+from sim.outputs_registry import DRAW, DRAW_YEARLY
 
 # FASTMATH: floating-point licences given to the compiler (sim.model._compile): fused
 # multiply-add, reassociation (so sums may be reordered and vectorised), reciprocals and signed
@@ -67,31 +68,13 @@ from sim.model.schedule import (
 # every function here with all the model's sources.
 N_LU = len(LAND_USES)
 
-#: per-row scalars written by the kernel (the reference's outputs, then the default year)
-OUT_SCALARS: tuple[str, ...] = (*DRAW_OUTPUT_SCALARS, "default_year")
-OUT_YEARLY: tuple[str, ...] = (
-    "spend_cny",
-    "spend_nominal_cny",
-    "revenue_cny",
-    "output_share",
-    "fund_balance_cny",
-    "walkaway_liability_cny",
-    "disturbed_pit_floor_ha",
-    "disturbed_pit_wall_ha",
-    "disturbed_dump_ha",
-    "disturbed_infrastructure_ha",
-    "restored_pit_floor_ha",
-    "restored_pit_wall_ha",
-    "restored_dump_ha",
-    "restored_infrastructure_ha",
-    "cover_forest",
-    "cover_grassland",
-    "cover_shrub",
-    "cover_farmland",
-    "cover_wall",
-)
+#: per-row scalars written by the kernel, and its per-year values: the order of the output
+#: registry's per-draw tables (sim.outputs_registry DRAW, DRAW_YEARLY; cover entries last)
+OUT_SCALARS: tuple[str, ...] = tuple(o.name for o in DRAW)
+OUT_YEARLY: tuple[str, ...] = tuple(o.name for o in DRAW_YEARLY)
 
-COVER_COL = OUT_YEARLY.index("cover_forest")  # first of the five cover columns
+#: the first of the cover columns, which the yearly record holds as one sub-array
+COVER_COL = next(j for j, o in enumerate(DRAW_YEARLY) if o.family == "cover")
 
 # --- parameters are records and outputs are named: the kernel reads ``P.reserves_mt`` and
 # writes ``out[oc.cost_cny, row]``. A record's field names and offsets are part of its numba

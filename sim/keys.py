@@ -125,33 +125,6 @@ DRAW_YEAR_KEYS: tuple[str, ...] = (
     "establish_wall_uniform",
 )
 
-DRAW_OUTPUT_SCALARS: tuple[str, ...] = (
-    "life_years",
-    "pit_footprint_ha",
-    "pit_enlarged",
-    "total_disturbed_ha",
-    "peak_unrestored_ha",
-    "cost_cny",
-    "cost_per_ha_cny",
-    "pv_cost_cny",
-    "pv_revenue_cny",
-    "success",
-    "success_area_share",
-    "rework_area_share",
-    "recovery_years",
-    "fund_at_closure_cny",
-    "liability_at_closure_cny",
-    "assured",
-    "defaulted",
-    "unfunded_liability_cny",
-)
-DRAW_OUTPUT_YEARLY: tuple[str, ...] = (
-    "spend_cny",
-    "fund_balance_cny",
-    "walkaway_liability_cny",
-)
-DRAW_OUTPUT_YEARLY_BY_CLASS: tuple[str, ...] = ("disturbed_ha", "restored_ha")
-
 #: draw settings appended to the resolved inputs in the engine's parameter matrix
 SETTING_KEYS: tuple[str, ...] = (
     "thickness_sigma",

@@ -18,14 +18,13 @@ from typing import Any
 
 from sim.keys import (
     AREA_CLASSES,
-    DRAW_OUTPUT_SCALARS,
-    DRAW_OUTPUT_YEARLY,
     DRAW_SCALAR_KEYS,
     DRAW_VECTOR_KEYS,
     DRAW_YEAR_KEYS,
     LAND_USES,
     MEASURES,
 )
+from sim.outputs_registry import DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
 
 __all__ = ["life_years", "simulate_draw", "simulate_draws"]
 

@@ -73,3 +73,32 @@ def test_registry_edit_does_not_reuse_a_stale_kernel(tmp_path: Path) -> None:
     assert (root / "sim" / "kernel.py").stat().st_mtime_ns == kernel_stamp
     assert after == before
     assert 5e6 < before["cost_p50"] < 5e7
+
+
+def swap_cost_outputs(registry_py: Path) -> None:
+    """Swap the registry's per-draw cost and cost per hectare: the kernel's output rows of both
+    change (a stale kernel would report the cost per hectare as the cost)."""
+    text = registry_py.read_text("utf-8")
+    first = '    _draw("cost_cny", "CNY", N_("undiscounted restoration cost at year-0 prices")),\n'
+    second = (
+        '    _draw("cost_per_ha_cny", "CNY/ha", N_("undiscounted restoration cost per disturbed '
+        'hectare")),\n'
+    )
+    assert text.count(first + second) == 1
+    registry_py.write_text(text.replace(first + second, second + first), "utf-8")
+
+
+@pytest.mark.slow
+def test_output_registry_edit_does_not_reuse_a_stale_kernel(tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    shutil.copytree(
+        Path(sim.__file__).parent, root / "sim", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    cache = tmp_path / "numba-cache"
+    before = evaluate_example(root, cache)
+    kernel_stamp = (root / "sim" / "kernel.py").stat().st_mtime_ns
+    swap_cost_outputs(root / "sim" / "outputs_registry.py")
+    after = evaluate_example(root, cache)
+    assert (root / "sim" / "kernel.py").stat().st_mtime_ns == kernel_stamp
+    assert after == before
+    assert 5e6 < before["cost_p50"] < 5e7

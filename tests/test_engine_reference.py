@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import reference
-from sim.keys import AREA_CLASSES, DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
+from sim.keys import AREA_CLASSES
+from sim.outputs_registry import DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
 
 RTOL = 1e-9
 COVER_KEYS = ("cover_forest", "cover_grassland", "cover_shrub", "cover_farmland", "cover_wall")

@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from sim.keys import AREA_CLASSES, DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY, RESOLVED_KEYS
+from sim.keys import AREA_CLASSES, RESOLVED_KEYS
+from sim.outputs_registry import DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
 from sim.reference import life_years, simulate_draw, simulate_draws
 
 REL = 1e-12

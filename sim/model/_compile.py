@@ -5,10 +5,10 @@
 pdb and coverage inside the model.
 
 numba's on-disk cache keys a compiled function on its own source file only, so a kernel that
-inlines stages from ``sim/model/*.py`` (or reads constants of ``sim/keys.py``) could be served
-stale after an edit of those files. The locators registered here stamp every function of the
-``sim`` package with the hash of all the model's sources (:data:`MODEL_SOURCES`), so an edit of
-any of them recompiles them all.
+inlines stages from ``sim/model/*.py`` (or reads constants of ``sim/keys.py`` and of the
+output registry ``sim/outputs_registry.py``) could be served stale after an edit of those files.
+The locators registered here stamp every function of the ``sim`` package with the hash of all
+the model's sources (:data:`MODEL_SOURCES`), so an edit of any of them recompiles them all.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 
 PACKAGE = Path(__file__).resolve().parents[1]
 #: the files whose edits must recompile every cached function of the package
-MODEL_SOURCES: tuple[str, ...] = ("kernel.py", "keys.py", "rng.py", "model/*.py")
+MODEL_SOURCES: tuple[str, ...] = (
+    "kernel.py",
+    "keys.py",
+    "outputs_registry.py",
+    "rng.py",
+    "model/*.py",
+)
 
 
 def stage(fn=None, *, inline: bool = True):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sim import outputs_registry as registry
 from sim.programme.model import (
     ACCEPTED_FROM,
     COMPLETE_FROM,
@@ -36,32 +37,8 @@ from sim.version import __version__
 PROGRAMME_KEY = 0x70726F67  # "prog": keeps programme streams apart from the engine's
 QUANTILES = (0.1, 0.5, 0.9)
 
-#: CF-style units and long names of the Dataset's variables
-VARIABLES: dict[str, tuple[str, str]] = {
-    "sites": ("1", "sites in each stage"),
-    "area_ha": ("ha", "site area in each stage"),
-    "complete_sites": ("1", "sites whose restoration works are finished"),
-    "complete_area_ha": ("ha", "area whose restoration works are finished"),
-    "accepted_sites": ("1", "sites accepted (city acceptance and spot check passed)"),
-    "accepted_area_ha": ("ha", "area accepted (city acceptance and spot check passed)"),
-    "in_use": ("1", "units of the resource in use, averaged over the time step"),
-    "utilisation": ("1", "share of the resource's capacity in use, averaged over the time step"),
-    "queue_length": ("1", "requests waiting for the resource, averaged over the time step"),
-    "capacity": ("1", "units of the resource (the site count stands for 'unlimited')"),
-    "funds_unallocated_cny": ("CNY", "released funds not yet committed to a site"),
-    "site_days": ("d", "site-days spent in each stage over the simulated window"),
-    "complete_fraction_count": ("1", "share of sites with works finished on the report date"),
-    "complete_fraction_area": ("1", "share of area with works finished on the report date"),
-    "accepted_fraction_count": ("1", "share of sites accepted on the report date"),
-    "accepted_fraction_area": ("1", "share of area accepted on the report date"),
-    "finish_days": ("d", "days from the start until works are finished on every site"),
-    "acceptance_finish_days": ("d", "days from the start until every site is accepted"),
-    "events": ("1", "discrete events processed by the simulation"),
-    "site_area_ha": ("ha", "area of each site"),
-    "site_rank": ("1", "priority rank of each site (0 first)"),
-    "site_complete_days": ("d", "days from the start until the site's works are finished"),
-    "site_accepted_days": ("d", "days from the start until the site is accepted"),
-}
+#: the Dataset's variables: dims, CF units and long names (the output registry's)
+VARIABLES = registry.by_name(registry.PROGRAMME)
 
 
 def replication_rng(seed: int, replication: int) -> np.random.Generator:
@@ -343,32 +320,14 @@ def to_dataset(
         put("site_rank", rec.rank)
         put("site_complete_days", complete)
         put("site_accepted_days", accepted)
-    dims = {
-        "sites": ("time", "stage"),
-        "area_ha": ("time", "stage"),
-        "in_use": ("time", "resource"),
-        "utilisation": ("time", "resource"),
-        "queue_length": ("time", "resource"),
-        "capacity": ("resource",),
-        "site_days": ("stage",),
-        "finish_days": (),
-        "acceptance_finish_days": (),
-        "events": (),
+    data = {
+        name: xr.Variable(VARIABLES[name].dims, np.stack(values), VARIABLES[name].attrs())
+        for name, values in per.items()
     }
-    data = {}
-    for name, values in per.items():
-        d = dims[name] if name in dims else ("site",) if name.startswith("site_") else ("time",)
-        units, long_name = VARIABLES[name]
-        data[name] = xr.Variable(
-            ("replication", *d), np.stack(values), {"units": units, "long_name": long_name}
-        )
     dates = report_days(scenario)
     fr = completion_at(records, [scenario.day(d) for d in dates])
     for name, values in fr.items():
-        units, long_name = VARIABLES[name]
-        data[name] = xr.Variable(
-            ("replication", "report_date"), values, {"units": units, "long_name": long_name}
-        )
+        data[name] = xr.Variable(VARIABLES[name].dims, values, VARIABLES[name].attrs())
     start = np.datetime64(scenario.programme.start, "D")
     coords = {
         "replication": np.arange(len(records)),

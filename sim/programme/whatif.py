@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from sim import outputs_registry as registry
 from sim.i18n import _
 from sim.i18n.units import iso_date, pad
 from sim.programme.model import Records
@@ -36,15 +37,8 @@ LEVERS = {
 }
 BASELINE = "baseline"
 
-VARIABLES = {
-    "finish_days_p10": ("d", "days until works are finished on every site, P10"),
-    "finish_days_p50": ("d", "days until works are finished on every site, P50"),
-    "finish_days_p90": ("d", "days until works are finished on every site, P90"),
-    "acceptance_finish_days_p50": ("d", "days until every site is accepted, P50"),
-    "complete_area_at_deadline_p50": ("1", "share of area with works finished at the deadline"),
-    "complete_count_at_deadline_p50": ("1", "share of sites with works finished at the deadline"),
-    "accepted_count_at_deadline_p50": ("1", "share of sites accepted at the deadline"),
-}
+#: the what-if sweep's variables by case (the output registry's)
+VARIABLES = registry.by_name(registry.PROGRAMME_WHATIF)
 
 
 def _cases(scenario: Scenario) -> list[tuple[str, float]]:
@@ -127,11 +121,7 @@ def sweep(
         if bar is not None:
             bar.close()
     data = {
-        k: xr.Variable(
-            ("case",),
-            np.where(np.isinf(v), np.nan, v),
-            {"units": VARIABLES[k][0], "long_name": VARIABLES[k][1]},
-        )
+        k: xr.Variable(VARIABLES[k].dims, np.where(np.isinf(v), np.nan, v), VARIABLES[k].attrs())
         for k, v in ((k, np.array(v, dtype=float)) for k, v in rows.items())
     }
     ds = xr.Dataset(

@@ -256,6 +256,12 @@ def _reopen(spec: SweepSpec, path: Path, chunk_proposals: int | None) -> tuple[D
             f"--out {path}: was made by restoresim {g.attrs.get('version')}; this is "
             f"{__version__}, whose results could differ: finish it with that version"
         )
+    stored_metrics = [str(m) for m in np.asarray(g["metric"][...])]
+    if stored_metrics != list(st.SUMMARY_FIELDS):
+        raise InputError(
+            f"--out {path}: stores the summaries {', '.join(stored_metrics)}; this restoresim "
+            f"writes {', '.join(st.SUMMARY_FIELDS)}: finish it with the version that made it"
+        )
     stored_cp = int(g["task_done"].attrs["chunk_proposals"])
     if chunk_proposals is not None and chunk_proposals != stored_cp:
         raise InputError(

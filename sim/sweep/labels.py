@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.i18n import N_, gettext, use_lang
+from sim.outputs_registry import SWEEP_OUTCOMES
 
 #: every label by key, in English (the catalogue's message ids)
 LABELS: dict[str, str] = {
@@ -203,21 +204,13 @@ LABELS: dict[str, str] = {
     "fig.tornado.high": N_("highest third"),
     "fig.tornado.mean": N_("all scenarios"),
     "fig.dist.title": N_("Each outcome across scenarios (box: quartiles; whiskers: P10–P90)"),
-    "outcome.restoration_cost_p90_sum_cny": N_("restoration cost of granted, sum of P90s"),
-    "outcome.unfunded_liability_cny": N_("unfunded liability of granted, conditions met (at most)"),
-    "outcome.unfunded_liability_before_conditions_cny": N_(
-        "unfunded liability of granted, as applied for"
-    ),
-    "outcome.approval_rate": N_("approved outright"),
-    "outcome.rejected_share": N_("rejected"),
-    "outcome.grant_rate": N_("granted (approved or conditional)"),
-    "outcome.restoration_cost_cny": N_("restoration cost of granted, sum of P50s"),
-    "outcome.mean_success_probability": N_("mean restoration success probability"),
-    "outcome.restored_area_ha": N_("restored area"),
+    "outcome.rejected_share": N_("rejected"),  # derived by the report, not stored
     "unit.mcny": N_("M CNY"),
     "unit.pct": N_("%"),
     "unit.ha": N_("ha"),
 }
+#: the stored outcomes' labels: the output registry's short labels
+LABELS.update({f"outcome.{o.name}": o.label for o in SWEEP_OUTCOMES if o.label})
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import outputs_registry as registry
 from sim.errors import InputError
 from sim.outputs import prepare_folder, temp_path
 from sim.portfolio import as_portfolio
@@ -42,67 +43,35 @@ KIND = "restoresim-sweep"
 ZARR_FORMAT = 2
 BOOKKEEPING = ("task_done",)  # depends on the chunking; not part of the results
 
-#: units and long names of the stored per-proposal summaries (by run)
+#: units and long names of the stored per-proposal summaries (by run): the output registry's
+#: sweep metrics
 SUMMARY_ATTRS: dict[str, tuple[str, str]] = {
-    "success_probability": ("1", "probability that restoration meets the success criteria"),
-    "assurance_probability": ("1", "probability that fund + bond cover the cost left at closure"),
-    "expected_unfunded_liability_cny": ("CNY", "expected unfunded public liability (nominal)"),
-    "unfunded_liability_p90_cny": ("CNY", "P90 unfunded public liability (nominal)"),
-    "cost_p50_cny": ("CNY", "P50 undiscounted restoration cost at year-0 prices"),
-    "cost_p90_cny": ("CNY", "P90 undiscounted restoration cost at year-0 prices"),
-    "pv_cost_p90_cny": ("CNY", "P90 present value of restoration cost"),
-    "pv_revenue_cny": ("CNY", "P50 present value of ore revenue"),
-    "total_disturbed_area_ha": ("ha", "P50 total area disturbed over the life"),
-    "success_area_share": ("1", "P50 share of restored area meeting its criterion by the deadline"),
-    "pit_footprint_p90_ha": ("ha", "P90 final pit footprint (floor + walls)"),
-    "life_years": ("year", "P50 extraction life"),
+    m.name: (m.unit, registry.metric_long_name(m))
+    for m in registry.METRICS
+    if m.name in SUMMARY_FIELDS
 }
 
-#: portfolio outcomes by experiment. "Granted" = approve or conditional (the right is granted,
-#: with conditions for the latter); liabilities of conditional proposals are before their
-#: conditions (an upper bound).
+#: portfolio outcomes by experiment, and by experiment and criterion (the output registry's)
 OUTCOMES: dict[str, tuple[str, str]] = {
-    "approved": ("1", "number of proposals approved"),
-    "conditional": ("1", "number of proposals approved with conditions"),
-    "rejected": ("1", "number of proposals rejected"),
-    "approval_rate": ("1", "share of proposals approved (without conditions)"),
-    "grant_rate": ("1", "share of proposals approved or approved with conditions"),
-    "unfunded_liability_cny": (
-        "CNY",
-        "expected unfunded public liability of granted proposals after their conditions (upper "
-        "bound: a conditional proposal's is capped at the policy's unfunded-liability threshold, "
-        "which its conditions must meet)",
-    ),
-    "unfunded_liability_before_conditions_cny": (
-        "CNY",
-        "expected unfunded public liability of granted proposals, as applied for",
-    ),
-    "unfunded_liability_p90_sum_cny": (
-        "CNY",
-        "sum of the granted proposals' P90 unfunded public liabilities (before conditions)",
-    ),
-    "unfunded_liability_approved_cny": (
-        "CNY",
-        "expected unfunded public liability of proposals approved without conditions",
-    ),
-    "avoided_unfunded_liability_cny": (
-        "CNY",
-        "expected unfunded public liability of rejected proposals (avoided by rejecting them)",
-    ),
-    "disturbed_area_ha": ("ha", "area disturbed by granted proposals (sum of P50s)"),
-    "restored_area_ha": (
-        "ha",
-        "area of granted proposals restored to its land use's criterion by the deadline "
-        "(sum of P50 disturbed area x P50 success area share)",
-    ),
-    "mean_success_probability": ("1", "mean probability of restoration success, granted"),
-    "restoration_cost_cny": ("CNY", "restoration cost of granted proposals (sum of P50s)"),
-    "restoration_cost_p90_sum_cny": ("CNY", "restoration cost of granted proposals (sum of P90s)"),
+    o.name: (o.unit, o.long_name) for o in registry.SWEEP_OUTCOMES
 }
 BY_CRITERION: dict[str, tuple[str, str]] = {
-    "rejected_by": ("1", "number of rejections decided by the criterion"),
-    "conditional_by": ("1", "number of conditional approvals decided by the criterion"),
+    o.name: (o.unit, o.long_name) for o in registry.SWEEP_BY_CRITERION
 }
+_DECISIONS = registry.by_name(registry.SWEEP_DECISIONS)
+#: the store's design variables (inputs of the sweep, not outputs: not in the registry)
+DESIGN_VARIABLES: tuple[str, ...] = (
+    "experiment_scenario",
+    "experiment_policy",
+    "policy_group",
+    "policy_lever",
+    "policy_conditional_exact",
+    "scenario_value",
+    "scenario_unit",
+    "run_scenario",
+    "run_group",
+    "proposal_json",
+)
 assert not set(OUTCOMES) & set(SUMMARY_FIELDS), "outcome and summary names must differ"
 
 
@@ -224,22 +193,17 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
     data["verdict"] = xr.Variable(
         ("experiment", "proposal"),
         _lazy((e, n), (k, cp), np.int8, -1),
-        _attrs(
-            "1",
-            "verdict (soft failures count as conditional; no condition search)",
-            flag_values=[0, 1, 2],
-            flag_meanings=" ".join(VERDICTS),
-        ),
+        _DECISIONS["verdict"].attrs()
+        | {"flag_values": list(range(len(VERDICTS))), "flag_meanings": " ".join(VERDICTS)},
     )
     data["deciding"] = xr.Variable(
         ("experiment", "proposal"),
         _lazy((e, n), (k, cp), np.int16, -1),
-        _attrs(
-            "1",
-            "deciding criteria as a bit mask: bit i is criterion i",
-            flag_masks=[1 << i for i in range(len(CRITERIA))],
-            flag_meanings=" ".join(CRITERIA),
-        ),
+        _DECISIONS["deciding"].attrs()
+        | {
+            "flag_masks": [1 << i for i in range(len(CRITERIA))],
+            "flag_meanings": " ".join(CRITERIA),
+        },
     )
     encoding["verdict"] = {"_FillValue": -1}
     encoding["deciding"] = {"_FillValue": -1}

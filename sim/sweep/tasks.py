@@ -33,6 +33,7 @@ import numpy as np
 import xarray as xr
 
 from sim import engine, feasibility, plausibility, spatial
+from sim import outputs_registry as registry
 from sim.params import load_library
 from sim.portfolio import SPECS, Portfolio, _screen, as_portfolio
 from sim.sweep.design import Run
@@ -40,20 +41,10 @@ from sim.sweep.design import Run
 CRITERIA: tuple[str, ...] = tuple(feasibility.CRITERIA)
 VERDICTS: tuple[str, ...] = ("approve", "conditional", "reject")
 
-#: per-proposal summaries kept for every run: name -> (engine variable, quantile or None)
+#: per-proposal summaries kept for every run (the output registry's sweep metrics):
+#: name -> (engine variable, quantile or None)
 SUMMARY_FIELDS: dict[str, tuple[str, float | None]] = {
-    "success_probability": ("success_probability", None),
-    "assurance_probability": ("assurance_probability", None),
-    "expected_unfunded_liability_cny": ("expected_unfunded_liability_cny", None),
-    "unfunded_liability_p90_cny": ("unfunded_liability_cny", 0.9),
-    "cost_p50_cny": ("cost_cny", 0.5),
-    "cost_p90_cny": ("cost_cny", 0.9),
-    "pv_cost_p90_cny": ("pv_cost_cny", 0.9),
-    "pv_revenue_cny": ("pv_revenue_cny", 0.5),
-    "total_disturbed_area_ha": ("total_disturbed_area_ha", 0.5),
-    "success_area_share": ("success_area_share", 0.5),
-    "pit_footprint_p90_ha": ("pit_footprint_ha", 0.9),
-    "life_years": ("life_years", 0.5),
+    m.name: (m.source, m.quantile) for m in registry.METRICS if "sweep" in m.uses
 }
 
 

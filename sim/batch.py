@@ -40,6 +40,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from sim import outputs_registry as registry
 from sim.errors import InputError
 from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
 from sim.i18n.verdict import change, label, verdict_word
@@ -600,10 +601,13 @@ def summary_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     return buf.getvalue()
 
 
+_METRIC_UNITS = {m.name: m.unit for m in registry.METRICS}
+
+
 def _cell(key: str, v: Any) -> str:
     if v is None or v == "":
         return ""
-    if key.endswith("_cny"):
+    if key in _METRIC_UNITS and _METRIC_UNITS[key] == "CNY":
         return f"{v / 1e4:.2f}" if current_lang() == "zh" else f"{v / 1e6:,.2f}"
     if key in ("success_probability", "assurance_probability"):
         return f"{100 * v:.1f}%"
@@ -618,17 +622,12 @@ def _cell(key: str, v: Any) -> str:
     return escape(str(v))
 
 
+#: the summary's columns and their heads (the metrics': their short labels in the registry)
 SHOWN: dict[str, str] = {
     "id": N_("application"),
     "verdict": N_("verdict"),
     "deciding_criteria": N_("deciding criteria"),
-    "life_years": N_("life P50 [yr]"),
-    "total_disturbed_area_ha": N_("disturbed P50 [ha]"),
-    "cost_p50_cny": N_("cost P50 [M CNY]"),
-    "cost_p90_cny": N_("cost P90 [M CNY]"),
-    "success_probability": N_("success"),
-    "assurance_probability": N_("assurance"),
-    "expected_unfunded_liability_cny": N_("exp. unfunded [M CNY]"),
+    **{m.name: m.label for m in registry.METRICS if m.label and "json" in m.uses},
     "applicant_percentile": N_("applicant's estimate"),
     "conditions": N_("conditions (any one fixes its criterion)"),
 }

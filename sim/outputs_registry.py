@@ -409,7 +409,12 @@ BOTH = JSON | SWEEP
 
 
 def _metric(
-    name: str, source: str, quantile: float | None, uses: frozenset[str], kind: str = "float"
+    name: str,
+    source: str,
+    quantile: float | None,
+    uses: frozenset[str],
+    kind: str = "float",
+    label: str = "",
 ) -> Output:
     """A per-proposal number of the verdict or the sweep: a summary variable (at a quantile);
     its unit comes from the summary variable, its long name is the summary's with the
@@ -425,30 +430,43 @@ def _metric(
         quantile=quantile,
         kind=kind,
         uses=uses,
+        label=label,
     )
 
 
 #: per-proposal metrics: the JSON verdict's ``metrics`` (in this order) and the sweep's columns
 METRICS: tuple[Output, ...] = (
-    _metric("life_years", "life_years", 0.5, BOTH, "int"),
+    _metric("life_years", "life_years", 0.5, BOTH, "int", N_("life P50 [yr]")),
     _metric("peak_disturbed_area_ha", "peak_disturbed_area_ha", 0.5, JSON),
-    _metric("total_disturbed_area_ha", "total_disturbed_area_ha", 0.5, BOTH),
+    _metric(
+        "total_disturbed_area_ha",
+        "total_disturbed_area_ha",
+        0.5,
+        BOTH,
+        label=N_("disturbed P50 [ha]"),
+    ),
     _metric("pit_footprint_p90_ha", "pit_footprint_ha", 0.9, BOTH),
     _metric("cost_p10_cny", "cost_cny", 0.1, JSON),
-    _metric("cost_p50_cny", "cost_cny", 0.5, BOTH),
-    _metric("cost_p90_cny", "cost_cny", 0.9, BOTH),
+    _metric("cost_p50_cny", "cost_cny", 0.5, BOTH, label=N_("cost P50 [M CNY]")),
+    _metric("cost_p90_cny", "cost_cny", 0.9, BOTH, label=N_("cost P90 [M CNY]")),
     _metric("cost_per_ha_p50_cny", "cost_per_ha_cny", 0.5, JSON),
     _metric("pv_cost_p50_cny", "pv_cost_cny", 0.5, JSON),
     _metric("pv_cost_p90_cny", "pv_cost_cny", 0.9, BOTH),
     _metric("pv_revenue_cny", "pv_revenue_cny", 0.5, BOTH),
-    _metric("success_probability", "success_probability", None, BOTH),
+    _metric("success_probability", "success_probability", None, BOTH, label=N_("success")),
     _metric("success_area_share", "success_area_share", 0.5, SWEEP),
     _metric("rework_area_share", "rework_area_share", None, JSON),
     _metric("recovery_years_p50", "recovery_years", 0.5, JSON),
     _metric("recovery_years_p90", "recovery_years", 0.9, JSON),
-    _metric("assurance_probability", "assurance_probability", None, BOTH),
+    _metric("assurance_probability", "assurance_probability", None, BOTH, label=N_("assurance")),
     _metric("default_probability", "default_probability", None, JSON),
-    _metric("expected_unfunded_liability_cny", "expected_unfunded_liability_cny", None, BOTH),
+    _metric(
+        "expected_unfunded_liability_cny",
+        "expected_unfunded_liability_cny",
+        None,
+        BOTH,
+        label=N_("exp. unfunded [M CNY]"),
+    ),
     _metric("unfunded_liability_p90_cny", "unfunded_liability_cny", 0.9, BOTH),
     _metric("horizon_years", "horizon_years", None, JSON, "int"),
 )

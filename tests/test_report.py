@@ -93,6 +93,16 @@ def test_every_section_in_order(example) -> None:
     assert page.sections == [key for key, _ in SECTIONS]
 
 
+def test_metrics_appendix_lists_every_metric_with_its_registered_unit(example) -> None:
+    _, page, record = example
+    metrics = record["verdict"]["metrics"]
+    rows = [{k: json.loads(v) for k, v in r.items()} for r in page.rows["metrics"]]
+    assert rows == [
+        {"name": name, "unit": record["verdict"]["metric_units"][name]} for name in metrics
+    ]
+    assert record["verdict"]["metric_units"]["cost_p50_cny"] == "CNY"
+
+
 def test_every_figure_embedded_as_png(example) -> None:
     html, page, _ = example
     assert [f"fig-{k}" for k in FIGURES] == [fid for fid, _ in page.images]

@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from sim import outputs_registry as registry
 from sim.fmt import number
 from sim.i18n import _, current_lang
 from sim.proposal import DEFAULT_POLICY_PATH
@@ -35,6 +36,46 @@ def inputs(d: ReportData) -> str:
         + _("The validated application{where}, field by field.", where=where)
         + "</p>"
         + (table([_("field"), _("value")], rows, cls="inputs"))
+    )
+
+
+def _metric_value(v: float | None) -> str:
+    """A metric as the table shows it: whole units from 1,000 up, else three digits."""
+    if v is None:
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 1000 or isinstance(v, int) else f"{v:.3g}"
+
+
+def metrics(d: ReportData) -> str:
+    """Every metric of the JSON verdict with its value, unit and meaning (the output registry's
+    long names, in the report's language)."""
+    values = d.verdict["metrics"]
+    shown = [m for m in registry.METRICS if m.name in values]
+    rows = [
+        [
+            f"<code>{escape(m.name)}</code>",
+            _metric_value(values[m.name]),
+            escape(m.unit),
+            escape(registry.metric_long_name(m, translate=True)),
+        ]
+        for m in shown
+    ]
+    return (
+        "<p>"
+        + _(
+            "The metrics of the machine-readable verdict ({command}), with their units: "
+            "P10/P50/P90 are quantiles over the Monte-Carlo draws, probabilities and expected "
+            "values are means over them.",
+            command="<code>restoresim evaluate --json</code>",
+        )
+        + "</p>"
+        + table(
+            [_("metric"), _("value"), _("unit"), _("meaning")],
+            rows,
+            cls="metrics",
+            num=(1,),
+            row_attrs=({"name": m.name, "unit": m.unit} for m in shown),
+        )
     )
 
 

@@ -35,6 +35,7 @@ from sim.i18n.verdict import (
 )
 from sim.report.analysis import ReportData, percentile_label
 from sim.report.appendix import assumptions, inputs, reproducibility
+from sim.report.appendix import metrics as metrics_appendix
 from sim.report.figures import sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
 from sim.report.opinion import no_remedy, opinion
@@ -51,6 +52,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("conditions", N_("Conditions and remedies")),
     ("sensitivity", N_("Sensitivity")),
     ("inputs", N_("The application's inputs")),
+    ("metrics", N_("Metrics and their units")),
     ("assumptions", N_("Assumptions appendix")),
     ("reproducibility", N_("Reproducibility")),
 )
@@ -713,6 +715,7 @@ def render(d: ReportData, figures: Mapping[str, bytes]) -> str:
             _section("conditions", _conditions(d)),
             _section("sensitivity", _sensitivity(d, figures)),
             _section("inputs", inputs(d), "appendix"),
+            _section("metrics", metrics_appendix(d), "appendix"),
             _section("assumptions", assumptions(d), "appendix"),
             _section("reproducibility", reproducibility(d)),
         ]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.sweep.labels import t
+from sim.sweep.labels import shown_unit, t
 
 WRAP = 46  # characters per line of a rule label
 
@@ -214,11 +214,15 @@ def tornado_figure(
     return png(fig)
 
 
-#: the tornado's outcomes: name -> (scale to the shown unit, unit label key)
+#: the tornado's outcomes: name -> (scale to the shown unit, unit label key), from the
+#: outcome's registered unit
 TORNADO_OUTCOMES: dict[str, tuple[float, str]] = {
-    "grant_rate": (100.0, "unit.pct"),
-    "unfunded_liability_before_conditions_cny": (1e-6, "unit.mcny"),
-    "restoration_cost_p90_sum_cny": (1e-6, "unit.mcny"),
+    name: shown_unit(name)
+    for name in (
+        "grant_rate",
+        "unfunded_liability_before_conditions_cny",
+        "restoration_cost_p90_sum_cny",
+    )
 }
 
 

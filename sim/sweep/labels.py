@@ -212,6 +212,19 @@ LABELS: dict[str, str] = {
 #: the stored outcomes' labels: the output registry's short labels
 LABELS.update({f"outcome.{o.name}": o.label for o in SWEEP_OUTCOMES if o.label})
 
+#: how a value in a registered unit is shown: (scale, label key of the shown unit)
+SHOWN_UNITS: dict[str, tuple[float, str]] = {
+    "CNY": (1e-6, "unit.mcny"),
+    "1": (100.0, "unit.pct"),
+    "ha": (1.0, "unit.ha"),
+}
+
+
+def shown_unit(outcome: str) -> tuple[float, str]:
+    """(scale, unit label key) to show the stored outcome ``outcome`` in its registered unit."""
+    unit = next(o.unit for o in SWEEP_OUTCOMES if o.name == outcome)
+    return SHOWN_UNITS[unit]
+
 
 def t(key: str, lang: str = "en", **values: Any) -> str:
     """The label ``key`` in ``lang`` (English when missing), formatted with ``values``."""

@@ -39,7 +39,7 @@ from sim.outputs import atomic_write, atomic_write_text
 from sim.sweep import compare, figures
 from sim.sweep.compare import by_policy as _by_policy
 from sim.sweep.compare import rule_labels
-from sim.sweep.labels import t
+from sim.sweep.labels import shown_unit, t
 from sim.sweep.portfolio import sweep_seed_sequence
 from sim.sweep.store import BY_CRITERION, OUTCOMES, open_results
 from sim.sweep.summary import summary_markdown
@@ -309,8 +309,7 @@ def write_report(
                 "rejected_share": (compare.quantity(ds, "rejected_share"), 100.0, "unit.pct"),
                 "unfunded_liability_before_conditions_cny": (
                     compare.quantity(ds, "liability_granted_as_applied_cny"),
-                    1e-6,
-                    "unit.mcny",
+                    *shown_unit("unfunded_liability_before_conditions_cny"),
                 ),
             },
             lang,

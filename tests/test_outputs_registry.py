@@ -60,6 +60,20 @@ def test_engine_datasets_are_the_registry(evaluation) -> None:
         assert kind == {"bool": "b", "int": "i", "float": "f"}[o.kind], o.name
 
 
+def test_netcdf_files_keep_the_registry_attributes(evaluation, tmp_path: Path) -> None:
+    """What `restoresim evaluate --out` writes (summary.nc, trajectories.nc) explains itself."""
+    for ds, entries in (
+        (evaluation.summary, registry.SUMMARY),
+        (evaluation.trajectories, registry.TRAJECTORY),
+    ):
+        path = tmp_path / "x.nc"
+        ds.to_netcdf(path, engine="h5netcdf")
+        with xr.open_dataset(path, engine="h5netcdf") as back:
+            for o in entries:
+                assert back[o.name].attrs == o.attrs(), o.name
+        path.unlink()
+
+
 def test_kernel_layout_is_the_registry_order() -> None:
     assert kernel.OUT_SCALARS == tuple(o.name for o in registry.DRAW)
     assert kernel.OUT_YEARLY == tuple(o.name for o in registry.DRAW_YEARLY)

@@ -25,8 +25,10 @@ How to add an output (one entry here):
   variable, ``quantile`` or None, ``uses`` ``{"json", "sweep"}``);
 - then run the pybabel commands of the README so the long name gets its Chinese.
 
-This module is one of the model's sources (``sim.model._compile.MODEL_SOURCES``): the kernel's
-compiled output layout comes from it, so an edit here recompiles the kernel.
+The kernel's compiled output rows come from :data:`DRAW` and :data:`DRAW_YEARLY`: numba's cache
+is stamped with their names in order (``sim.model._compile.output_layout_stamp``), so adding,
+removing or moving a per-draw output recompiles the kernel; editing a unit, long name or
+description does not.
 """
 
 from __future__ import annotations
@@ -144,20 +146,79 @@ def _by(
 DRAW: tuple[Output, ...] = (
     _draw("life_years", "year", N_("extraction life"), "int"),
     _draw("pit_footprint_ha", "ha", N_("final pit footprint (floor + walls)")),
-    _draw("pit_enlarged", "1", N_("pit enlarged to hold its final walls and floor"), "bool"),
-    _draw("total_disturbed_ha", "ha", N_("total area disturbed over the life")),
-    _draw("peak_unrestored_ha", "ha", N_("largest area disturbed and not yet restored at once")),
-    _draw("cost_cny", "CNY", N_("undiscounted restoration cost at year-0 prices")),
-    _draw("cost_per_ha_cny", "CNY/ha", N_("undiscounted restoration cost per disturbed hectare")),
-    _draw("pv_cost_cny", "CNY", N_("present value of restoration cost")),
-    _draw("pv_revenue_cny", "CNY", N_("present value of ore revenue")),
-    _draw("success", "1", N_("restoration meets the success criteria"), "bool"),
+    _draw(
+        "pit_enlarged",
+        "1",
+        N_("pit enlarged to hold its final walls and floor"),
+        "bool",
+        description=(
+            "the volume-derived pit was smaller than the area its final walls and minimum floor "
+            "need (SPEC §3)"
+        ),
+    ),
+    _draw(
+        "total_disturbed_ha",
+        "ha",
+        N_("total area disturbed over the life"),
+        description="pit footprint, dumps and infrastructure disturbed over the life (SPEC §3)",
+    ),
+    _draw(
+        "peak_unrestored_ha",
+        "ha",
+        N_("largest area disturbed and not yet restored at once"),
+        description=(
+            "largest yearly sum over area classes of disturbed minus restored area (SPEC §4)"
+        ),
+    ),
+    _draw(
+        "cost_cny",
+        "CNY",
+        N_("undiscounted restoration cost at year-0 prices"),
+        description=(
+            "sum of the yearly spend at year-0 prices: works, rework and aftercare with fees "
+            "(SPEC §5)"
+        ),
+    ),
+    _draw(
+        "cost_per_ha_cny",
+        "CNY/ha",
+        N_("undiscounted restoration cost per disturbed hectare"),
+        description="cost_cny divided by the total disturbed area (SPEC §5)",
+    ),
+    _draw(
+        "pv_cost_cny",
+        "CNY",
+        N_("present value of restoration cost"),
+        description="nominal spend discounted at the proposal's discount rate (SPEC §5)",
+    ),
+    _draw(
+        "pv_revenue_cny",
+        "CNY",
+        N_("present value of ore revenue"),
+        description="nominal ore revenue discounted at the proposal's discount rate (SPEC §7)",
+    ),
+    _draw(
+        "success",
+        "1",
+        N_("restoration meets the success criteria"),
+        "bool",
+        description=(
+            "in every area class with restored area, the share meeting its criterion at the "
+            "deadline is at least required_success_area_share (SPEC §6)"
+        ),
+    ),
     _draw(
         "success_area_share",
         "1",
         N_("share of restored area meeting its criterion by the deadline"),
+        description="area-weighted over every restored cohort, at the deadline (SPEC §6)",
     ),
-    _draw("rework_area_share", "1", N_("expected share of restored area needing rework")),
+    _draw(
+        "rework_area_share",
+        "1",
+        N_("expected share of restored area needing rework"),
+        description="share of restored area whose first planting failed and was redone (SPEC §6)",
+    ),
     _draw(
         "recovery_years",
         "year",
@@ -168,15 +229,40 @@ DRAW: tuple[Output, ...] = (
         "fund_at_closure_cny",
         "CNY",
         N_("restoration fund balance at the end of extraction (nominal)"),
+        description="restoration fund balance at the end of the last extraction year (SPEC §7)",
     ),
     _draw(
         "liability_at_closure_cny",
         "CNY",
         N_("restoration cost still to pay after extraction, valued at closure (nominal)"),
+        description=(
+            "later nominal spend discounted to the end of extraction at the fund's interest rate "
+            "(SPEC §7)"
+        ),
     ),
-    _draw("assured", "1", N_("fund + bond cover the cost left at closure"), "bool"),
-    _draw("defaulted", "1", N_("operator walks away before the end"), "bool"),
-    _draw("unfunded_liability_cny", "CNY", N_("unfunded public liability (nominal)")),
+    _draw(
+        "assured",
+        "1",
+        N_("fund + bond cover the cost left at closure"),
+        "bool",
+        description="fund at closure plus bond >= liability at closure (SPEC §7)",
+    ),
+    _draw(
+        "defaulted",
+        "1",
+        N_("operator walks away before the end"),
+        "bool",
+        description="the default year falls within extraction and closure (SPEC §7)",
+    ),
+    _draw(
+        "unfunded_liability_cny",
+        "CNY",
+        N_("unfunded public liability (nominal)"),
+        description=(
+            "walk-away liability less fund and bond in the year before default; 0 without default"
+            " (SPEC §7)"
+        ),
+    ),
     _draw(
         "default_year",
         "year",
@@ -251,12 +337,15 @@ DRAW_OUTPUT_YEARLY_BY_CLASS: tuple[str, ...] = tuple(
 def _q(name: str, source: str, **kw) -> Output:
     """P10/P50/P90 over draws of the per-draw output ``source``: its unit and long name."""
     src = next(o for o in DRAW if o.name == source)
+    kw.setdefault("description", src.description)
     return Output(
         name, ("proposal", "quantile"), src.unit, src.long_name, "quantiles", source=source, **kw
     )
 
 
 def _mean(name: str, source: str, long_name: str, unit: str = "1", **kw) -> Output:
+    """The mean over draws of the per-draw output ``source`` (with its description)."""
+    kw.setdefault("description", next(o for o in DRAW if o.name == source).description)
     return Output(name, ("proposal",), unit, long_name, "mean", source=source, **kw)
 
 
@@ -275,13 +364,13 @@ SUMMARY: tuple[Output, ...] = (
     _q("pit_footprint_ha", "pit_footprint_ha"),
     _q("total_disturbed_area_ha", "total_disturbed_ha"),
     _q("peak_disturbed_area_ha", "peak_unrestored_ha"),
-    _q("cost_cny", "cost_cny", description="what a third party would be paid to restore the land"),
-    _q("cost_per_ha_cny", "cost_per_ha_cny"),
     _q(
-        "pv_cost_cny",
-        "pv_cost_cny",
-        description="nominal spend discounted at the proposal's discount rate",
+        "cost_cny",
+        "cost_cny",
+        description="what a third party would be paid to restore the land, at year-0 prices",
     ),
+    _q("cost_per_ha_cny", "cost_per_ha_cny"),
+    _q("pv_cost_cny", "pv_cost_cny"),
     _q("pv_revenue_cny", "pv_revenue_cny"),
     _q("success_area_share", "success_area_share"),
     _q("recovery_years", "recovery_years"),

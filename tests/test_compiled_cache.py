@@ -79,13 +79,16 @@ def swap_cost_outputs(registry_py: Path) -> None:
     """Swap the registry's per-draw cost and cost per hectare: the kernel's output rows of both
     change (a stale kernel would report the cost per hectare as the cost)."""
     text = registry_py.read_text("utf-8")
-    first = '    _draw("cost_cny", "CNY", N_("undiscounted restoration cost at year-0 prices")),\n'
-    second = (
-        '    _draw("cost_per_ha_cny", "CNY/ha", N_("undiscounted restoration cost per disturbed '
-        'hectare")),\n'
+    assert "\nDRAW: tuple[Output, ...] = (" in text
+    registry_py.write_text(
+        text
+        + "\n_names = [o.name for o in DRAW]\n"
+        + '_i, _j = _names.index("cost_cny"), _names.index("cost_per_ha_cny")\n'
+        + "_swapped = list(DRAW)\n"
+        + "_swapped[_i], _swapped[_j] = DRAW[_j], DRAW[_i]\n"
+        + "DRAW = tuple(_swapped)\n",
+        "utf-8",
     )
-    assert text.count(first + second) == 1
-    registry_py.write_text(text.replace(first + second, second + first), "utf-8")
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ def test_kernel_functions_use_the_model_stamped_cache() -> None:
         locator = fn._cache._impl.locator
         assert isinstance(locator, _compile._ModelStampMixin), type(locator)
         assert locator.get_source_stamp()[1] == _compile.model_source_stamp()
+        assert locator.get_source_stamp()[2] == _compile.output_layout_stamp()
 
 
 def test_the_stamp_changes_with_any_model_source(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ registered entry is emitted. Units are read by pint; long names are in the catal
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from sim import kernel
 from sim import outputs_registry as registry
 from sim.api import METRIC_UNITS
 from sim.i18n import use_lang
+from sim.model._compile import output_layout_stamp
 from sim.sweep import store
 
 
@@ -81,6 +83,15 @@ def test_kernel_layout_is_the_registry_order() -> None:
     assert kernel.YEARLY_DTYPE.names[-1] == "cover"
     n_cover = kernel.YEARLY_DTYPE["cover"].shape[0]
     assert kernel.OUT_YEARLY[-n_cover:] == tuple(f"cover_{c}" for c in registry.COVER_CLASSES)
+
+
+def test_cache_stamp_follows_the_output_layout_not_the_labels(monkeypatch) -> None:
+    before = output_layout_stamp()
+    relabelled = tuple(replace(o, long_name="x", unit="m", description="y") for o in registry.DRAW)
+    monkeypatch.setattr(registry, "DRAW", relabelled)
+    assert output_layout_stamp() == before
+    monkeypatch.setattr(registry, "DRAW", (relabelled[1], relabelled[0], *relabelled[2:]))
+    assert output_layout_stamp() != before
 
 
 def test_json_metrics_and_units_are_the_registry(evaluation) -> None:

@@ -5,10 +5,12 @@
 pdb and coverage inside the model.
 
 numba's on-disk cache keys a compiled function on its own source file only, so a kernel that
-inlines stages from ``sim/model/*.py`` (or reads constants of ``sim/keys.py`` and of the
-output registry ``sim/outputs_registry.py``) could be served stale after an edit of those files.
-The locators registered here stamp every function of the ``sim`` package with the hash of all
-the model's sources (:data:`MODEL_SOURCES`), so an edit of any of them recompiles them all.
+inlines stages from ``sim/model/*.py`` (or reads constants of ``sim/keys.py``, or takes its
+output rows from the output registry ``sim/outputs_registry.py``) could be served stale after
+an edit of those files. The locators registered here stamp every function of the ``sim``
+package with the hash of all the model's sources (:data:`MODEL_SOURCES`) and of the kernel's
+output layout (:func:`output_layout_stamp`), so an edit of any of them recompiles them all,
+while editing an output's unit, long name or description recompiles nothing.
 """
 
 from __future__ import annotations
@@ -27,13 +29,7 @@ FASTMATH = {"contract", "reassoc", "arcp", "nsz"}
 
 PACKAGE = Path(__file__).resolve().parents[1]
 #: the files whose edits must recompile every cached function of the package
-MODEL_SOURCES: tuple[str, ...] = (
-    "kernel.py",
-    "keys.py",
-    "outputs_registry.py",
-    "rng.py",
-    "model/*.py",
-)
+MODEL_SOURCES: tuple[str, ...] = ("kernel.py", "keys.py", "rng.py", "model/*.py")
 
 
 def stage(fn=None, *, inline: bool = True):
@@ -68,13 +64,26 @@ def model_source_stamp(root: Path = PACKAGE) -> str:
     return _stamp_of(stats)
 
 
+def output_layout_stamp() -> str:
+    """SHA-256 of what the compiled kernel takes from the output registry: the names (and
+    families) of its per-draw outputs, in order."""
+    from sim.outputs_registry import DRAW, DRAW_YEARLY
+
+    layout = [(o.name, o.family) for o in DRAW], [(o.name, o.family) for o in DRAW_YEARLY]
+    return hashlib.sha256(repr(layout).encode("utf-8")).hexdigest()
+
+
 class _ModelStampMixin:
     """A numba cache locator for the package's functions, stamped with all model sources."""
 
     _py_file: str
 
     def get_source_stamp(self):
-        return (super().get_source_stamp(), model_source_stamp())  # type: ignore[misc]
+        return (
+            super().get_source_stamp(),  # type: ignore[misc]
+            model_source_stamp(),
+            output_layout_stamp(),
+        )
 
     @classmethod
     def from_function(cls, py_func, py_file):

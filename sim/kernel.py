@@ -46,6 +46,7 @@ from sim.model.recovery import (
     establishment,
     failure_probabilities,
     precipitation_factor,
+    year_outcomes,
 )
 from sim.model.recovery import age_rule as _age_rule
 from sim.model.recovery import cover_at_age as _cover
@@ -571,6 +572,7 @@ def simulate_chunk(
         k = growth * precip
         pl_wet, pl_dry, pw_wet, pw_dry = failure_probabilities(
             fail_p,
+            P.failure_probability_drought,
             planted_share,
             planted_depth,
             soil_ratio,
@@ -579,7 +581,6 @@ def simulate_chunk(
             P.steep_wall_threshold_deg,
             P.failure_mult_thin,
             P.failure_mult_steep,
-            P.failure_mult_drought,
             P.failure_cap,
         )
         for e in range((n_h + 1) // 2):  # independent pairs of years: vectorised
@@ -588,14 +589,14 @@ def simulate_chunk(
             l_hi, l_lo = _year_pair(k_land, k2, c)
             w_hi, w_lo = _year_pair(k_wall, k2, c)
             t = 2 * e
-            w = d_hi >= p_drought
+            w, ol, ow = year_outcomes(d_hi, l_hi, w_hi, p_drought, pl_wet, pl_dry, pw_wet, pw_dry)
             wet[t] = w
-            ok_land[t] = l_hi >= (pl_wet if w else pl_dry)
-            ok_wall[t] = w_hi >= (pw_wet if w else pw_dry)
-            w = d_lo >= p_drought
+            ok_land[t] = ol
+            ok_wall[t] = ow
+            w, ol, ow = year_outcomes(d_lo, l_lo, w_lo, p_drought, pl_wet, pl_dry, pw_wet, pw_dry)
             wet[t + 1] = w
-            ok_land[t + 1] = l_lo >= (pl_wet if w else pl_dry)
-            ok_wall[t + 1] = w_lo >= (pw_wet if w else pw_dry)
+            ok_land[t + 1] = ol
+            ok_wall[t + 1] = ow
         establishment(wet, ok_land, ok_wall, n_h, T, g, first, s_land, s_wall)
         deadline = life + closure + np.int64(P.success_horizon_years)
         g_dead = g[min(deadline, n_h - 1)]

@@ -92,7 +92,7 @@ FLOAT_KEYS: tuple[str, ...] = (
     "failure_cap",
     "failure_mult_thin",
     "failure_mult_steep",
-    "failure_mult_drought",
+    "failure_probability_drought",
     "thin_soil_m",
     "steep_wall_threshold_deg",
     "drought_probability",

@@ -340,22 +340,18 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     cap = float(r["failure_cap"])
     m_thin = float(r["failure_mult_thin"])
     m_steep = float(r["failure_mult_steep"])
-    m_drought = float(r["failure_mult_drought"])
+    p_dry = float(r["failure_probability_drought"])
 
     def p_land(u: int) -> float:
-        prob = failure_probability
+        prob = p_dry if drought[u] else failure_probability
         if thin_soil:
             prob = prob * m_thin
-        if drought[u]:
-            prob = prob * m_drought
         return min(cap, prob)
 
     def p_wall(u: int) -> float:
-        prob = failure_probability
+        prob = p_dry if drought[u] else failure_probability
         if steep:
             prob = prob * m_steep
-        if drought[u]:
-            prob = prob * m_drought
         return min(cap, prob)
 
     # SPEC: the establishment uniforms are indexed by the attempt year u only, so every

@@ -79,7 +79,7 @@ _CONSTANTS: dict[str, str] = {
     "failure_cap": "recovery.failure_cap",
     "failure_mult_thin": "recovery.failure_multiplier_thin_soil",
     "failure_mult_steep": "recovery.failure_multiplier_steep_wall",
-    "failure_mult_drought": "recovery.failure_multiplier_drought",
+    "failure_probability_drought": "recovery.failure_probability_drought",
     "thin_soil_m": "recovery.thin_soil_depth",
     "steep_wall_threshold_deg": "recovery.steep_wall_threshold",
     "thickness_sigma": "schedule.thickness_sigma",

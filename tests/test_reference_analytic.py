@@ -146,7 +146,7 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "failure_cap": 0.9,
         "failure_mult_thin": 1.5,
         "failure_mult_steep": 2.0,
-        "failure_mult_drought": 3.0,
+        "failure_probability_drought": 0.6,
         "thin_soil_m": 0.3,
         "steep_wall_threshold_deg": 60.0,
         "drought_probability": 0.1,
@@ -603,9 +603,10 @@ def test_establishment_failure_and_rework() -> None:
 
 @pytest.mark.parametrize(("cap", "land_fails"), [(0.9, True), (0.5, False)])
 def test_drought_steep_and_cap(cap: float, land_fails: bool) -> None:
-    # Drought in year 5 (uniform 0.05 < 0.1): p_land(5) = min(cap, 0.2 * 3) = 0.6 or 0.5.
+    # Drought in year 5 (uniform 0.05 < 0.1): p_land(5) = min(cap, 0.6) = 0.6 or 0.5 (the
+    # drought-year probability replaces the normal-year 0.2).
     # Land uniform[5] = 0.5: fails under cap 0.9 (0.5 < 0.6), succeeds under cap 0.5.
-    # Wall at 70° > 60° is steep: p_wall(5) = min(cap, 0.2 * 2 * 3) = cap; uniform 0.45
+    # Wall at 70° > 60° is steep: p_wall(5) = min(cap, 0.6 * 2) = cap; uniform 0.45
     # fails in both; p_wall(6) = 0.2 * 2 = 0.4 (no drought), uniform 0.3 fails (it would pass
     # a non-steep wall); p_wall(7) = 0.4, uniform 0.45 succeeds -> wall rework in 6 and 7.
     r = make_resolved(final_highwall_slope_deg=70.0, failure_cap=cap)
@@ -635,6 +636,28 @@ def test_drought_steep_and_cap(cap: float, land_fails: bool) -> None:
     assert out["spend_cny"][7] == approx(M_W * w_face * U_WALL)
     expected_share = ((land_area * 0.9 if land_fails else 0.0) + w_plan) / 630.0
     assert out["rework_area_share"] == approx(expected_share)
+
+
+def test_drought_year_failure_replaces_the_normal_year_one() -> None:
+    # Normal-year failure 0, drought-year failure 0.6 (make_resolved). Land uniform 0.5 in
+    # years 5 and 6; year 5 is a drought year (uniform 0.05 < 0.1), year 6 is not:
+    # p_land(5) = 0.6 > 0.5 fails, p_land(6) = 0 passes -> s_land = 6, rework of the land in
+    # year 6. A drought-year failure does not scale with the normal-year probability (a
+    # multiplier on 0 would never fail). Walls (uniform 1.0) establish in year 5.
+    r = make_resolved()
+    drought = [1.0] * 9
+    drought[5] = 0.05
+    land = [1.0] * 9
+    land[5] = 0.5
+    land[6] = 0.5
+    draw = make_draw(r, drought_uniform=drought, establish_land_uniform=land)
+    out = simulate_draw(r, draw)
+    land_area = M_LAND + D_INFRA
+    assert out["spend_cny"][6] == approx(M_W * land_area * U_REWORK)
+    assert out["rework_area_share"] == approx(land_area * 0.9 / 630.0)
+    # the same uniforms without the drought: nothing fails
+    out = simulate_draw(r, make_draw(r, establish_land_uniform=land))
+    assert out["rework_area_share"] == 0.0
 
 
 def test_thin_soil_multiplier() -> None:

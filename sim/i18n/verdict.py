@@ -288,7 +288,13 @@ MINERALS = (
 
 
 #: the regions of the parameter library (sim/params/regions.toml)
-REGIONS = (NP_("region", "south_hilly"),)
+REGIONS = (
+    NP_("region", "south_hilly"),
+    NP_("region", "southwest_karst"),
+    NP_("region", "north_china_plain"),
+    NP_("region", "loess_plateau"),
+    NP_("region", "northeast"),
+)
 
 
 def region(name: str) -> str:

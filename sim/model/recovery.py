@@ -1,16 +1,20 @@
 """Vegetation recovery of restored cohorts: establishment, failure and rework, drought, success.
 
-Sources (model.md §4): cover follows ``F(a) = Fmax - (Fmax - F0) exp(-k a)`` with the cover ceiling
-of Hunan hills 0.80 (0.74-0.85) [S, Taojiang and Huayuan satellite studies] and an engineered
-cohort's rate 0.5/yr (0.3-0.8) [E]; establishment failure 0.15 (0.10-0.25) per planting [E; a US
-mine budgets 17.5 % re-seeding, S], more on steep walls, thin soil or a first-year drought [E];
-drought years (≈ 0.1/yr [E]) add no effective age; success criteria by land use from southern
-forestry acceptance rules and the old reclamation standard [S/E].
+Sources (model.md §4, recovery.toml, regions.toml): cover follows
+``F(a) = Fmax - (Fmax - F0) exp(-k a)`` with the cover ceiling of Hunan hills 0.80 (0.74-0.85)
+[S, Taojiang and Huayuan satellite studies] and an engineered cohort's rate 0.5/yr (0.3-0.8) [E].
+Establishment is tied to the weather: a planting fails with a low probability in a normal year
+(0.05, 0.02-0.15 [E]; normal-year survival 95-100 %, real-cases.md §3) and mostly fails when its
+first year is a drought year (0.70, 0.5-0.9 [E]; under 30 % survival in a Hunan quarry's drought
+year), so failures cluster in the region's drought years; thin soil and steep walls multiply
+both. A failed planting is redone the next season. Drought years (regional probability) add no
+effective age; success criteria by land use and region (TD/T 1036-2013 zones, regions.toml).
 
 A cohort's success needs only its state at its deadline, so nothing keeps cohort histories: the
-establishment year comes from one backward pass over years and the effective age from a
-cumulative count of non-drought years (both in sim.kernel's chunk loop); the stages here turn the
-cover curve into age rules and years to the criterion.
+yearly outcomes come from :func:`year_outcomes`, the establishment year from one backward pass
+over years and the effective age from a cumulative count of non-drought years
+(:func:`establishment`); the other stages turn the cover curve into age rules and years to the
+criterion.
 """
 
 from __future__ import annotations
@@ -94,6 +98,7 @@ def precipitation_factor(annual_precipitation_mm, precipitation_reference_mm):
 @stage
 def failure_probabilities(
     failure_probability,
+    failure_probability_drought,
     planted_share,
     planted_depth_m,
     soil_ratio,
@@ -102,27 +107,51 @@ def failure_probabilities(
     steep_wall_threshold_deg,
     failure_mult_thin,
     failure_mult_steep,
-    failure_mult_drought,
     failure_cap,
 ):
-    """Establishment-failure probabilities of a planting (SPEC §6): land and wall, in a wet and
-    in a drought year, ``(p_land_wet, p_land_dry, p_wall_wet, p_wall_dry)``.
+    """Establishment-failure probabilities of a planting (SPEC §6): land and wall, in a normal
+    (wet) and in a drought year, ``(p_land_wet, p_land_dry, p_wall_wet, p_wall_dry)``.
 
-    ``p_land = min(cap, p (m_thin if ρ d_pl < thin_soil_m) (m_drought if drought))`` with
+    ``p_land = min(cap, (p_drought if drought else p) (m_thin if ρ d_pl < thin_soil_m))`` with
     ``d_pl`` the share-weighted depth of the planted land uses (not thin if none is planted);
-    ``p_wall = min(cap, p (m_steep if θ > steep_wall_threshold_deg) (m_drought if drought))``.
+    ``p_wall = min(cap, (p_drought if drought else p) (m_steep if θ > steep_wall_threshold_deg))``.
     """
     d_pl = planted_depth_m / planted_share if planted_share > 0 else 0.0
     thin = planted_share > 0 and soil_ratio * d_pl < thin_soil_m
     steep = wall_slope_deg > steep_wall_threshold_deg
-    fl = failure_probability * (failure_mult_thin if thin else 1.0)
-    fw = failure_probability * (failure_mult_steep if steep else 1.0)
+    ml = failure_mult_thin if thin else 1.0
+    mw = failure_mult_steep if steep else 1.0
     return (
-        min(failure_cap, fl),
-        min(failure_cap, fl * failure_mult_drought),
-        min(failure_cap, fw),
-        min(failure_cap, fw * failure_mult_drought),
+        min(failure_cap, failure_probability * ml),
+        min(failure_cap, failure_probability_drought * ml),
+        min(failure_cap, failure_probability * mw),
+        min(failure_cap, failure_probability_drought * mw),
     )
+
+
+@stage
+def year_outcomes(
+    drought_uniform,
+    land_uniform,
+    wall_uniform,
+    drought_probability,
+    p_land_wet,
+    p_land_dry,
+    p_wall_wet,
+    p_wall_dry,
+):
+    """One year's weather and establishment outcomes (SPEC §6) from its three uniforms:
+    ``(wet, ok_land, ok_wall)``.
+
+    ``wet = drought_uniform >= drought_probability`` (not a drought year); a land planting made
+    in the year succeeds iff ``land_uniform >= (p_land_wet if wet else p_land_dry)``, a wall
+    planting likewise with ``wall_uniform`` and the wall probabilities
+    (:func:`failure_probabilities`).
+    """
+    wet = drought_uniform >= drought_probability
+    ok_land = land_uniform >= (p_land_wet if wet else p_land_dry)
+    ok_wall = wall_uniform >= (p_wall_wet if wet else p_wall_dry)
+    return wet, ok_land, ok_wall
 
 
 @stage

@@ -6,7 +6,8 @@ restoration begins:
 
 - ``HN-2024-S01`` tracks its projection (the approval projection's median cover);
 - ``HN-2024-S02`` stalls: its cover stops at 0.12, as on unamended toxic spoil;
-- ``HN-2024-S03`` follows its projection but for one drought year at half its cover.
+- ``HN-2024-S03`` follows its projection but for one drought year at 30 % of its cover (a
+  first-year drought left under 30 % of a Hunan quarry's trees alive, real-cases.md §3).
 
 :func:`write_sites` writes the proposals, boundaries, the observation table and, with
 ``rasters=True``, one NDVI GeoTIFF per observation (a checkerboard of two NDVI values whose
@@ -29,6 +30,8 @@ SITES = {"HN-2024-S01": "tracks", "HN-2024-S02": "stalls", "HN-2024-S03": "droug
 OBS_YEARS = tuple(range(3, 10))
 DROUGHT_YEAR = 6
 STALL_COVER = 0.12
+#: the dip site's cover in its drought year, as a share of the projected median
+DROUGHT_COVER_FACTOR = 0.3
 #: lon/lat of the sites' south-west corners (central Hunan) and the boundary's side (degrees)
 CORNERS = {
     "HN-2024-S01": (111.50, 27.20),
@@ -55,7 +58,7 @@ def site_cover(kind: str, median: np.ndarray) -> dict[int, float]:
         if kind == "stalls":
             c = min(c, STALL_COVER)
         elif kind == "drought dip" and t == DROUGHT_YEAR:
-            c = 0.5 * c
+            c = DROUGHT_COVER_FACTOR * c
         out[t] = round(c, 4)
     return out
 

@@ -143,6 +143,7 @@ def sensitivity_parameters(proposal: Any, resolved: Mapping[str, Any], lib: Libr
         f"{region}.cover_max",
         f"{region}.drought_probability",
         "recovery.failure_probability",
+        "recovery.failure_probability_drought",
         f"recovery.wall_cover_factor.{wall}",
     ]
     if resolved["substrate_amendment"]:

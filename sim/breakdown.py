@@ -20,23 +20,28 @@ from typing import Any
 import numpy as np
 
 from sim.i18n import N_
-from sim.keys import LAND_USES, MEASURES
+from sim.keys import LAND_USES, MEASURES, PARAM_DTYPE, RESOLVED_KEYS
 from sim.model import cost, schedule
+from sim.model._compile import records
+from sim.model.cost import MEASURES as MEASURE_TABLE
 
 #: the items of the breakdown, in display order: the measures of the model, then the fees
 ITEMS: tuple[str, ...] = (*MEASURES, "fees")
 
+#: catalogue-marked labels of the items (the measures' labels are declared with them)
 LABELS: dict[str, str] = {
-    "regrading": N_("Regrading (floors, dumps)"),
-    "soil": N_("Soil cover (re-spread + import)"),
-    "revegetation": N_("Revegetation (planting, seeding)"),
-    "amendment": N_("Substrate amendment"),
-    "wall_greening": N_("Wall greening"),
-    "drainage": N_("Drainage"),
-    "demolition": N_("Demolition (infrastructure)"),
-    "aftercare": N_("Aftercare and monitoring"),
+    **{m.name: m.label for m in MEASURE_TABLE},
     "fees": N_("Fees, profit, tax, contingency"),
 }
+
+
+def param_record(r: Mapping[str, Any]) -> Any:
+    """The resolved inputs ``r`` as one record of :data:`sim.keys.PARAM_DTYPE`, as the compiled
+    stages read them (the draw settings, unused here, are 0)."""
+    rec = records(np.zeros(1, dtype=PARAM_DTYPE))
+    for k in RESOLVED_KEYS:
+        rec[k] = float(r[k])
+    return rec[0]
 
 
 def quantities(r: Mapping[str, Any]) -> dict[str, float]:
@@ -134,32 +139,18 @@ def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
     )
     works: dict[str, float] = {}
     planting = aftercare_rate = 0.0
+    P = param_record(r)
     for m, factors in zip(MEASURES, np.eye(len(MEASURES)), strict=True):
         # only measure m's factor is 1: its own contribution to each unit cost
-        u_m, u_i, u_plant, _, u_wall, after_rate = cost.unit_costs_cny(
-            factors,
-            own,
-            bool(r["import_topsoil"]),
-            mean_depth,
-            plant,
-            rework,
-            float(r["respread_cost_cny_per_m3"]),
-            float(r["import_cost_cny_per_m3"]),
-            float(r["regrade_volume_m3_per_ha"]),
-            float(r["regrade_cost_cny_per_m3"]),
-            bool(r["substrate_amendment"]),
-            float(r["amendment_cost_cny_per_ha"]),
-            float(r["drainage_cost_cny_per_ha"]),
-            float(r["demolition_cost_cny_per_ha"]),
-            float(r["wall_cost_cny_per_m2"]),
-            float(r["aftercare_rate_per_year"]),
+        u_m, u_i, u_plant, _, u_wall, u_wall_plant, after_rate = cost.unit_costs_cny(
+            factors, P, own, mean_depth, plant, rework
         )
         works[m] = (
             qty["mined_land_ha"] * u_m
             + qty["infrastructure_ha"] * u_i
             + qty["wall_face_m2"] * u_wall
         )
-        planting += land * u_plant + qty["wall_face_m2"] * u_wall
+        planting += land * u_plant + qty["wall_face_m2"] * u_wall_plant
         aftercare_rate += after_rate
     # aftercare: the yearly rate on the planting cost, paid for the monitoring years (SPEC §5)
     aftercare = aftercare_rate * int(r["monitoring_years"]) * planting

@@ -35,7 +35,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim import rng
-from sim.keys import LAND_USES, PARAM_DTYPE
+from sim.keys import LAND_USES, MEASURES, PARAM_DTYPE
 from sim.model._compile import FASTMATH, records
 from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
 from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
@@ -68,6 +68,9 @@ from sim.outputs_registry import DRAW, DRAW_YEARLY
 # reference in the last bits only. Importing sim.model._compile also stamps numba's cache of
 # every function here with all the model's sources.
 N_LU = len(LAND_USES)
+N_MEASURES = len(MEASURES)
+#: Box-Muller pairs of the cost-factor stream: the common normal z_0, then one per measure
+N_COST_PAIRS = (N_MEASURES + 2) // 2
 
 #: per-row scalars written by the kernel, and its per-year values: the order of the output
 #: registry's per-draw tables (sim.outputs_registry DRAW, DRAW_YEARLY; cover entries last)
@@ -251,20 +254,21 @@ def _triangular(u, low, mode, high):
 
 #: rows of the per-draw random inputs written by draw_inputs
 RIN_THICKNESS = 0
-RIN_COST = 1  # eight rows: the measures' cost factors
-RIN_OUTPUT = 9
-RIN_COVER_MAX = 10
-RIN_GROWTH = 11
-RIN_FAILURE = 12
-RIN_DEFAULT = 13
-N_RIN = 14
+RIN_COST = 1  # N_MEASURES rows: the measures' cost factors, in the order of MEASURES
+RIN_OUTPUT = RIN_COST + N_MEASURES
+RIN_COVER_MAX = RIN_OUTPUT + 1
+RIN_GROWTH = RIN_OUTPUT + 2
+RIN_FAILURE = RIN_OUTPUT + 3
+RIN_DEFAULT = RIN_OUTPUT + 4
+RIN_COMMON = RIN_OUTPUT + 5  # scratch: the common log cost factor of each draw
+N_RIN = RIN_OUTPUT + 6
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def draw_inputs(par, keys, streams, first_draw, rin):
     """The per-draw random inputs of every row (SPEC §0, :mod:`sim.rng` layout) into ``rin``
-    ``(N_RIN, n_rows)``: the thickness factor, eight cost factors, the output factor, the cover
-    ceiling, the growth rate, the failure probability and the default uniform.
+    ``(N_RIN, n_rows)``: the thickness factor, one cost factor per measure, the output factor,
+    the cover ceiling, the growth rate, the failure probability and the default uniform.
 
     ``streams`` holds each proposal's stream key words by input name
     (:func:`sim.rng.stream_keys`). Rows are proposal-major, as in :func:`simulate_chunk`; the
@@ -295,27 +299,29 @@ def draw_inputs(par, keys, streams, first_draw, rin):
             base = np.uint64(first_draw + d) * _STRIDE
             z_thick, _ = _normal_pair(k_thick, k2, base)
             z0, z1 = _normal_pair(k_cost, k2, base)
-            z2, z3 = _normal_pair(k_cost, k2, base + np.uint64(2))
-            z4, z5 = _normal_pair(k_cost, k2, base + np.uint64(4))
-            z6, z7 = _normal_pair(k_cost, k2, base + np.uint64(6))
-            z8, _ = _normal_pair(k_cost, k2, base + np.uint64(8))
             r = r0 + d
             rin[RIN_THICKNESS, r] = _exp(s_thick * z_thick)
             common = s_common * z0
+            rin[RIN_COMMON, r] = common
             rin[RIN_COST, r] = _exp(common + s_measure * z1)
-            rin[RIN_COST + 1, r] = _exp(common + s_measure * z2)
-            rin[RIN_COST + 2, r] = _exp(common + s_measure * z3)
-            rin[RIN_COST + 3, r] = _exp(common + s_measure * z4)
-            rin[RIN_COST + 4, r] = _exp(common + s_measure * z5)
-            rin[RIN_COST + 5, r] = _exp(common + s_measure * z6)
-            rin[RIN_COST + 6, r] = _exp(common + s_measure * z7)
-            rin[RIN_COST + 7, r] = _exp(common + s_measure * z8)
             u_output = _uniform(k_output, k2, base)
             rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * u_output - 1.0)
             rin[RIN_COVER_MAX, r] = _triangular(_uniform(k_cover, k2, base), cm0, cm1, cm2)
             rin[RIN_GROWTH, r] = _triangular(_uniform(k_growth, k2, base), gr0, gr1, gr2)
             rin[RIN_FAILURE, r] = _triangular(_uniform(k_failure, k2, base), fp0, fp1, fp2)
             rin[RIN_DEFAULT, r] = _uniform(k_default, k2, base)
+        # the other measures' factors, a pair of normals at a time: measures 2i - 1 and 2i take
+        # z_{2i} and z_{2i+1} (one loop over the draws per pair, so each is vectorised)
+        for i in range(1, N_COST_PAIRS):
+            m = 2 * i - 1
+            for d in range(n_each):
+                base = np.uint64(first_draw + d) * _STRIDE
+                za, zb = _normal_pair(k_cost, k2, base + np.uint64(2 * i))
+                r = r0 + d
+                common = rin[RIN_COMMON, r]
+                rin[RIN_COST + m, r] = _exp(common + s_measure * za)
+                if m + 1 < N_MEASURES:
+                    rin[RIN_COST + m + 1, r] = _exp(common + s_measure * zb)
 
 
 @njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -384,7 +390,7 @@ def simulate_chunk(
     wet = np.zeros(T + 1, dtype=np.bool_)
     s_land = np.zeros(T, dtype=np.int64)
     s_wall = np.zeros(T, dtype=np.int64)
-    f = np.zeros(8)
+    f = np.zeros(N_MEASURES)
     shares = np.zeros(N_LU)
     depth = np.zeros(N_LU)
     plant = np.zeros(N_LU)
@@ -479,7 +485,7 @@ def simulate_chunk(
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
-        for j in range(8):
+        for j in range(N_MEASURES):
             f[j] = rin[RIN_COST + j, row]
         out_f = rin[RIN_OUTPUT, row]
         cover_max = rin[RIN_COVER_MAX, row]
@@ -546,23 +552,8 @@ def simulate_chunk(
             mean_depth,
             P.import_topsoil != 0.0,
         )
-        u_m, u_i, u_plant, u_rework, u_wall, after_rate = unit_costs_cny(
-            f,
-            own,
-            P.import_topsoil != 0.0,
-            mean_depth,
-            plant_sum,
-            rework_sum,
-            P.respread_cost_cny_per_m3,
-            P.import_cost_cny_per_m3,
-            P.regrade_volume_m3_per_ha,
-            P.regrade_cost_cny_per_m3,
-            P.substrate_amendment != 0.0,
-            P.amendment_cost_cny_per_ha,
-            P.drainage_cost_cny_per_ha,
-            P.demolition_cost_cny_per_ha,
-            P.wall_cost_cny_per_m2,
-            P.aftercare_rate_per_year,
+        u_m, u_i, u_plant, u_rework, u_wall, u_wall_plant, after_rate = unit_costs_cny(
+            f, P, own, mean_depth, plant_sum, rework_sum
         )
         monitoring = np.int64(P.monitoring_years)
 
@@ -722,7 +713,7 @@ def simulate_chunk(
             ok_land,
             ok_wall,
             (floor, dump, wall_plan, wall_face, infra),
-            (u_m, u_i, u_plant, u_rework, u_wall, after_rate),
+            (u_m, u_i, u_plant, u_rework, u_wall, u_wall_plant, after_rate),
             (m_w, m_a),
             monitoring,
             P.ore_price_cny_per_t,

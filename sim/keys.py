@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.cost import MEASURES as MEASURE_TABLE
+
 LAND_USES: tuple[str, ...] = ("forest", "grassland", "shrub", "farmland", "water")
 AREA_CLASSES: tuple[str, ...] = ("pit_floor", "pit_wall", "dump", "infrastructure")
-MEASURES: tuple[str, ...] = (
-    "regrading",
-    "soil",
-    "revegetation",
-    "amendment",
-    "wall_greening",
-    "drainage",
-    "demolition",
-    "aftercare",
-)
+#: names of the restoration measures, in the order of their cost factors (declared, with their
+#: parameters, in ``sim/model/cost.py::MEASURES``)
+MEASURES: tuple[str, ...] = tuple(m.name for m in MEASURE_TABLE)
 
 INT_KEYS: tuple[str, ...] = (
     "ramp_up_years",
@@ -108,6 +103,16 @@ FLOAT_KEYS: tuple[str, ...] = (
     "inflation_rate",
     "operator_default_hazard_per_year",
 )
+#: the inputs the measures declare (``Measure.params``, ``Measure.by_substrate``) not listed above
+MEASURE_KEYS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        k
+        for m in MEASURE_TABLE
+        for k in (*m.params, *m.by_substrate)
+        if k not in FLOAT_KEYS + INT_KEYS + BOOL_KEYS
+    )
+)
+FLOAT_KEYS = FLOAT_KEYS + MEASURE_KEYS
 RESOLVED_KEYS: tuple[str, ...] = INT_KEYS + BOOL_KEYS + FLOAT_KEYS
 
 DRAW_SCALAR_KEYS: tuple[str, ...] = (

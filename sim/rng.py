@@ -47,7 +47,6 @@ MAX_YEARS = 1024
 STRIDE = MAX_YEARS  # counters per draw in each input's stream
 INV_2_53 = 1.0 / 9007199254740992.0
 INV_2_32 = 1.0 / 4294967296.0
-N_MEASURES = 8
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -126,7 +125,8 @@ def sample_draws(
     """Random inputs of draws ``first_draw … first_draw + n_draws - 1`` (SPEC.md §0).
 
     ``key`` is the proposal's ``(2,)`` uint64 key. Returns per-draw scalars ``(n_draws,)``,
-    ``cost_factor`` ``(n_draws, 8)`` and yearly uniforms ``(n_draws, n_years)``, made by the
+    ``cost_factor`` ``(n_draws, len(MEASURES))`` and yearly uniforms ``(n_draws, n_years)``,
+    made by the
     compiled generator the engine uses (:func:`sim.kernel.draw_inputs`).
     """
     from sim import kernel
@@ -155,7 +155,7 @@ def sample_draws(
     return {
         "thickness_factor": rin[kernel.RIN_THICKNESS].copy(),
         "output_factor": rin[kernel.RIN_OUTPUT].copy(),
-        "cost_factor": rin[kernel.RIN_COST : kernel.RIN_COST + N_MEASURES].T.copy(),
+        "cost_factor": rin[kernel.RIN_COST : kernel.RIN_COST + kernel.N_MEASURES].T.copy(),
         "cover_max": rin[kernel.RIN_COVER_MAX].copy(),
         "growth_rate_per_year": rin[kernel.RIN_GROWTH].copy(),
         "failure_probability": rin[kernel.RIN_FAILURE].copy(),

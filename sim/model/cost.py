@@ -11,9 +11,58 @@ wall-greening cost depends on the slope class of the final wall (inclusive upper
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.model._compile import stage
+
+
+def N_(message: str) -> str:
+    """Mark a measure's label for the message catalogue (translated where it is shown)."""
+    return message
+
+
+class Measure(NamedTuple):
+    """One restoration measure of the cost model (see RECIPES.md, "How to add a measure").
+
+    ``name`` keys its cost factor (``cost_factor`` stream, SPEC §0), its item in the cost
+    breakdown and bill (``sim.breakdown``) and the validation's ``compare`` lists; ``label`` is
+    shown to people (catalogue-marked). ``params`` maps each resolved input the measure adds to
+    its parameter of the library (``sim/params/*.toml``, e.g. ``"cost.wall_cutback_unit_cost"``),
+    ``by_substrate`` each one that depends on the site's rock to its field in
+    ``substrates.toml``. Keys already declared in ``sim/keys.py`` may be named again.
+    """
+
+    name: str
+    label: str
+    params: dict[str, str] = {}  # noqa: RUF012 (a NamedTuple default, never mutated)
+    by_substrate: dict[str, str] = {}  # noqa: RUF012
+
+
+#: the measures, in the order of their cost factors: a new measure goes at the END, so that its
+#: factor takes the next normal of the ``cost_factor`` stream and no existing draw shifts
+MEASURES: tuple[Measure, ...] = (
+    Measure("regrading", N_("Regrading (floors, dumps)")),
+    Measure("soil", N_("Soil cover (re-spread + import)")),
+    Measure("revegetation", N_("Revegetation (planting, seeding)")),
+    Measure("amendment", N_("Substrate amendment")),
+    Measure("wall_greening", N_("Wall greening")),
+    Measure("drainage", N_("Drainage")),
+    Measure("demolition", N_("Demolition (infrastructure)")),
+    Measure("aftercare", N_("Aftercare and monitoring")),
+)
+#: index of each measure's factor in ``cost_factor`` (module constants: the compiled stages
+#: read them as constants)
+_INDEX = {m.name: i for i, m in enumerate(MEASURES)}
+F_REGRADING = _INDEX["regrading"]
+F_SOIL = _INDEX["soil"]
+F_REVEGETATION = _INDEX["revegetation"]
+F_AMENDMENT = _INDEX["amendment"]
+F_WALL_GREENING = _INDEX["wall_greening"]
+F_DRAINAGE = _INDEX["drainage"]
+F_DEMOLITION = _INDEX["demolition"]
+F_AFTERCARE = _INDEX["aftercare"]
 
 
 def slope_class(slope_deg: np.ndarray, edges_deg: tuple[float, ...]) -> np.ndarray:
@@ -76,27 +125,13 @@ def topsoil_supply(
 
 
 @stage
-def unit_costs_cny(
-    cost_factor,
-    own_share,
-    import_topsoil,
-    mean_depth_m,
-    plant_cny_per_ha,
-    rework_cny_per_ha,
-    respread_cost_cny_per_m3,
-    import_cost_cny_per_m3,
-    regrade_volume_m3_per_ha,
-    regrade_cost_cny_per_m3,
-    substrate_amendment,
-    amendment_cost_cny_per_ha,
-    drainage_cost_cny_per_ha,
-    demolition_cost_cny_per_ha,
-    wall_cost_cny_per_m2,
-    aftercare_rate_per_year,
-):
-    """One draw's unit costs with its cost factors ``φ`` (order of ``MEASURES``), SPEC §5:
-    ``(u_M, u_I, u_plant, u_rework)`` [CNY/ha], ``u_wall`` [CNY/m2 of face] and the yearly
-    aftercare rate ``aftercare_rate φ_aftercare`` [1/yr].
+def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha):
+    """One draw's unit costs with its cost factors ``φ`` (``cost_factor``, order of
+    :data:`MEASURES`) and the proposal's resolved inputs ``P`` (a record, read by name), SPEC §5:
+    ``(u_M, u_I, u_plant, u_rework)`` [CNY/ha], ``u_wall`` (works) and ``u_wall_plant`` (the
+    planted part: aftercare and rework) [CNY/m2 of face] and the yearly aftercare rate
+    ``aftercare_rate φ_aftercare`` [1/yr]. Every term is one measure's quantity × unit cost ×
+    its factor, so the cost breakdown gets each measure's part with a one-hot ``φ``.
 
     ``u_soil = d̄ 1e4 (ω respread + (1-ω) import [imported]) φ_soil``; ``u_plant``, ``u_rework``
     the planting sums × ``φ_revegetation``; ``u_regrade = volume × cost φ_regrading``;
@@ -105,21 +140,25 @@ def unit_costs_cny(
     φ_wall_greening``.
     """
     f = cost_factor
-    soil_unit = own_share * respread_cost_cny_per_m3 + (1.0 - own_share) * (
-        import_cost_cny_per_m3 if import_topsoil else 0.0
+    import_topsoil = P.import_topsoil != 0.0
+    soil_unit = own_share * P.respread_cost_cny_per_m3 + (1.0 - own_share) * (
+        P.import_cost_cny_per_m3 if import_topsoil else 0.0
     )
-    u_soil = mean_depth_m * 1e4 * soil_unit * f[1]
-    u_plant = plant_cny_per_ha * f[2]
-    u_rework = rework_cny_per_ha * f[2]
-    u_regrade = regrade_volume_m3_per_ha * regrade_cost_cny_per_m3 * f[0]
-    u_amend = (amendment_cost_cny_per_ha if substrate_amendment else 0.0) * f[3]
-    u_drain = drainage_cost_cny_per_ha * f[5]
-    u_demol = demolition_cost_cny_per_ha * f[6]
+    u_soil = mean_depth_m * 1e4 * soil_unit * f[F_SOIL]
+    u_plant = plant_cny_per_ha * f[F_REVEGETATION]
+    u_rework = rework_cny_per_ha * f[F_REVEGETATION]
+    u_regrade = P.regrade_volume_m3_per_ha * P.regrade_cost_cny_per_m3 * f[F_REGRADING]
+    amended = P.substrate_amendment != 0.0
+    u_amend = (P.amendment_cost_cny_per_ha if amended else 0.0) * f[F_AMENDMENT]
+    u_drain = P.drainage_cost_cny_per_ha * f[F_DRAINAGE]
+    u_demol = P.demolition_cost_cny_per_ha * f[F_DEMOLITION]
+    u_wall = P.wall_cost_cny_per_m2 * f[F_WALL_GREENING]
     return (
         u_regrade + u_amend + u_soil + u_plant + u_drain,
         u_demol + u_soil + u_plant + u_drain,
         u_plant,
         u_rework,
-        wall_cost_cny_per_m2 * f[4],
-        aftercare_rate_per_year * f[7],
+        u_wall,
+        u_wall,
+        P.aftercare_rate_per_year * f[F_AFTERCARE],
     )

@@ -100,30 +100,30 @@ def yearly_pass(
 
     Symbols as in SPEC: ``pat``/``rinf`` the restoration pattern and infrastructure restored
     (§4); ``class_totals = (floor, dump, wall_plan, wall_face, infra)`` [ha, face in m2] (§3);
-    ``unit_costs = (u_M, u_I, u_plant, u_rework [CNY/ha], u_wall [CNY/m2], aftercare rate with
-    its factor [1/yr])`` and ``fee_multipliers = (m_w, m_a)`` (§5); ``q``/``x`` ore mined [Mt]
-    and its share (§2); ``ok_land``/``ok_wall`` whether a planting in year t establishes
-    (§6); ``gi[t] = (1+inflation)^t``, ``gd[t] = 1/(1+discount)^t``; ``interest = 1 +
-    fund_interest_rate``; ``at`` the year before the default (-1 if none, §7). Per year t:
-    aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years t+1 … t+m; rework
-    of a failed planting of year t-1 (and of every failure since its last success) in year t;
-    ``spend_t = m_w (W_t + rework_t) + m_a Σ_{j=1..m} a_{t-j}`` (§5); revenue
+    ``unit_costs = (u_M, u_I, u_plant, u_rework [CNY/ha], u_wall, u_wall_plant [CNY/m2],
+    aftercare rate with its factor [1/yr])`` and ``fee_multipliers = (m_w, m_a)`` (§5);
+    ``q``/``x`` ore mined [Mt] and its share (§2); ``ok_land``/``ok_wall`` whether a planting
+    in year t establishes (§6); ``gi[t] = (1+inflation)^t``, ``gd[t] = 1/(1+discount)^t``;
+    ``interest = 1 + fund_interest_rate``; ``at`` the year before the default (-1 if none,
+    §7). Per year t: aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years
+    t+1 … t+m; rework of a failed planting of year t-1 (and of every failure since its last
+    success) in year t; ``spend_t = m_w (W_t + rework_t) + m_a Σ_{j=1..m} a_{t-j}`` (§5); revenue
     ``q_t 1e6 price (1+inflation)^t`` and the deposit (revenue share or plan cost by output,
     ``rev_basis``, plus ``initial_deposit_cny``, the first deposit before works begin, in year
     0); the fund ``B_t`` (:func:`fund_step_cny`); the unrestored area and its peak
     (§4); in year ``at`` (every year with ``want_yearly``) the walk-away liability ``Wk_t`` (§7).
     """
     floor, dump, wall_plan, wall_face, infra = class_totals
-    u_m, u_i, u_plant, u_rework, u_wall, after_rate = unit_costs
+    u_m, u_i, u_plant, u_rework, u_wall, u_wall_plant, after_rate = unit_costs
     m_w, m_a = fee_multipliers
     price_t = ore_price_cny_per_t * 1e6
     after_total = m_a * monitoring * after_rate
     # per unit of the pattern: works, planting (for aftercare) and rework of mined classes
     mined_land = floor + dump
     works_pat = mined_land * u_m + wall_face * u_wall
-    plant_pat = mined_land * u_plant + wall_face * u_wall
+    plant_pat = mined_land * u_plant + wall_face * u_wall_plant
     rework_land_pat = mined_land * u_rework
-    rework_wall_pat = wall_face * u_wall
+    rework_wall_pat = wall_face * u_wall_plant
     walk_at = 0.0
     carry_l = 0.0
     carry_w = 0.0
@@ -181,7 +181,7 @@ def yearly_pass(
                     owed += (monitoring - j) * a_yr[t - j]
             uwf = wall_face * left
             restore_left = m_w * (um * u_m + ui * u_i + uwf * u_wall)
-            after_left = after_total * ((um + ui) * u_plant + uwf * u_wall)
+            after_left = after_total * ((um + ui) * u_plant + uwf * u_wall_plant)
             wk = (restore_left + after_left + m_a * owed) * gi[t]
             if t == at:
                 walk_at = wk

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from sim.keys import BOOL_KEYS, INT_KEYS, LAND_USES, PARAM_KEYS, RESOLVED_KEYS
-from sim.model.cost import slope_class
+from sim.model.cost import MEASURES, slope_class
 from sim.model.schedule import design_capacity_mt, design_pit
 from sim.params import Library
 
@@ -150,8 +150,17 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
         np.array([lib[f"recovery.wall_cover_factor.{c}"] for c in WALL_CLASSES])[cls],
     )
 
-    # substrate: toxic cover factor (amended or not)
+    # the measures' inputs (sim/model/cost.py MEASURES): library constants, and values by rock
+    # (parameter ``<prefix>.<substrate>``), looked up once per substrate
     substrates = cols["site.substrate"].astype(str)
+    for measure in MEASURES:
+        for key, pname in measure.params.items():
+            put(key, lib[pname])
+        for key, prefix in measure.by_substrate.items():
+            for name in sorted(set(substrates)):
+                m[substrates == name, _COL[key]] = lib[f"{prefix}.{name}"]
+
+    # substrate: toxic cover factor (amended or not)
     toxic = np.zeros(n, dtype=bool)
     for name, sub in lib.substrates.items():
         toxic |= (substrates == name) & bool(sub["toxic"])

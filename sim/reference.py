@@ -305,13 +305,29 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     u_drain = float(r["drainage_cost_cny_per_ha"]) * phi["drainage"]
     u_demol = float(r["demolition_cost_cny_per_ha"]) * phi["demolition"]
     # wall_cost_cny_per_m2 is already the unit cost of the slope class of θ (resolved).
-    u_wall = float(r["wall_cost_cny_per_m2"]) * phi["wall_greening"]
+    u_wall_green = float(r["wall_cost_cny_per_m2"]) * phi["wall_greening"]
+    u_wall = u_wall_green
+    # cut-back and scaling (削坡/危岩清理) per metre of wall, then per m2 of face (f_len m2/m):
+    # the steepest stable benched wall has cot θ_s = cot α + w / h_b
+    alpha = math.radians(float(r["wall_bench_face_deg"]))
+    cot_stable = math.cos(alpha) / math.sin(alpha) + float(r["wall_platform_min_width_m"]) / float(
+        r["wall_bench_height_m"]
+    )
+    if f_len > 0.0:
+        wedge_m3_per_m = 0.5 * Hw**2 * max(0.0, cot_stable - math.cos(theta) / math.sin(theta))
+        scaled_m2_per_m = Hw / math.sin(alpha)
+        cutback_cny_per_m = wedge_m3_per_m * float(
+            r["wall_cutback_cost_cny_per_m3"]
+        ) + scaled_m2_per_m * float(r["wall_scaling_cost_cny_per_m2"])
+        u_wall = u_wall + cutback_cny_per_m / f_len * phi["cutback"]
     u_M = u_regrade + u_amend + u_soil + u_plant + u_drain
     u_I = u_demol + u_soil + u_plant + u_drain
 
     aftercare_rate = float(r["aftercare_rate_per_year"])
     works = [M_coh[tau] * u_M + I_coh[tau] * u_I + Wf_coh[tau] * u_wall for tau in range(H)]
-    planting = [(M_coh[tau] + I_coh[tau]) * u_plant + Wf_coh[tau] * u_wall for tau in range(H)]
+    planting = [
+        (M_coh[tau] + I_coh[tau]) * u_plant + Wf_coh[tau] * u_wall_green for tau in range(H)
+    ]
     aftercare = [aftercare_rate * planting[tau] * phi["aftercare"] for tau in range(H)]
 
     contingency = float(r["contingency_rate"])
@@ -377,7 +393,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         for year in range(tau + 1, min(s_land[tau], H - 1) + 1):
             rework_land[year] = rework_land[year] + (M_coh[tau] + I_coh[tau]) * u_rework
         for year in range(tau + 1, min(s_wall[tau], H - 1) + 1):
-            rework_wall[year] = rework_wall[year] + Wf_coh[tau] * u_wall
+            rework_wall[year] = rework_wall[year] + Wf_coh[tau] * u_wall_green
 
     # ---- §5 yearly spend and cost totals ----------------------------------------------
     inflation = float(r["inflation_rate"])
@@ -552,7 +568,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         Uwf = unrest["wallf"][t]
         future_works = m_w * (Um * u_M + Ui * u_I + Uwf * u_wall)
         future_aftercare = (
-            m_a * m * aftercare_rate * phi["aftercare"] * ((Um + Ui) * u_plant + Uwf * u_wall)
+            m_a * m * aftercare_rate * phi["aftercare"] * ((Um + Ui) * u_plant + Uwf * u_wall_green)
         )
         pending_aftercare = m_a * _seq_sum(
             (m - j) * aftercare[t - j] for j in range(m) if t - j >= 0

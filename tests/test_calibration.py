@@ -11,8 +11,9 @@ import pytest
 from conftest import make_proposal
 
 from sim.engine import prepare
-from sim.keys import AREA_CLASSES
+from sim.keys import AREA_CLASSES, MEASURES, PARAM_DTYPE
 from sim.model import cost
+from sim.model._compile import records
 from sim.params import load_library
 from sim.reference import simulate_draws
 
@@ -29,23 +30,30 @@ def abandoned_site_cost_per_ha(*, amended: bool) -> float:
     mean_depth, plant_cny, rework_cny, _, _ = cost.land_use_sums(
         shares, np.full(5, 0.3), plant, 5, 4
     )
-    u_mined, _, u_plant, _, u_wall, _ = cost.unit_costs_cny(
-        np.ones(8),
-        0.0,
-        True,
-        mean_depth,
-        plant_cny,
-        rework_cny,
-        LIB["cost.topsoil_respread_unit_cost"],
-        LIB["cost.topsoil_import_unit_cost"],
-        LIB["cost.regrade_volume"],
-        LIB["cost.regrade_unit_cost"],
-        amended,
-        LIB["cost.amendment_unit_cost"],
-        LIB["cost.drainage_unit_cost"],
-        LIB["cost.demolition_unit_cost"],
-        LIB["cost.wall_greening.moderate"],
-        LIB["cost.aftercare_rate"],
+    P = records(np.zeros(1, dtype=PARAM_DTYPE))
+    for key, value in {
+        "import_topsoil": 1.0,
+        "respread_cost_cny_per_m3": LIB["cost.topsoil_respread_unit_cost"],
+        "import_cost_cny_per_m3": LIB["cost.topsoil_import_unit_cost"],
+        "regrade_volume_m3_per_ha": LIB["cost.regrade_volume"],
+        "regrade_cost_cny_per_m3": LIB["cost.regrade_unit_cost"],
+        "substrate_amendment": float(amended),
+        "amendment_cost_cny_per_ha": LIB["cost.amendment_unit_cost"],
+        "drainage_cost_cny_per_ha": LIB["cost.drainage_unit_cost"],
+        "demolition_cost_cny_per_ha": LIB["cost.demolition_unit_cost"],
+        "wall_cost_cny_per_m2": LIB["cost.wall_greening.moderate"],
+        "aftercare_rate_per_year": LIB["cost.aftercare_rate"],
+        "final_highwall_height_m": 10.0,
+        "final_highwall_slope_deg": 40.0,
+        "wall_bench_height_m": LIB["cost.wall_bench_height"],
+        "wall_platform_min_width_m": LIB["cost.wall_platform_min_width"],
+        "wall_bench_face_deg": LIB["cost.wall_bench_face_angle.carbonate"],
+        "wall_cutback_cost_cny_per_m3": LIB["cost.wall_cutback_unit_cost"],
+        "wall_scaling_cost_cny_per_m2": LIB["cost.wall_scaling_unit_cost"],
+    }.items():
+        P[key] = value
+    u_mined, _, u_plant, _, u_wall, u_wall_plant, _ = cost.unit_costs_cny(
+        np.ones(len(MEASURES)), P[0], 0.0, mean_depth, plant_cny, rework_cny
     )
     m_w, m_a = cost.fee_multiplier_pair(
         *(
@@ -57,7 +65,7 @@ def abandoned_site_cost_per_ha(*, amended: bool) -> float:
     face_m2 = 100.0 * 10.0 / math.sin(math.radians(40.0))
     wall_plan_ha = 100.0 * 10.0 / math.tan(math.radians(40.0)) / 1e4
     works = floor_ha * u_mined + face_m2 * u_wall
-    aftercare = 3 * LIB["cost.aftercare_rate"] * (floor_ha * u_plant + face_m2 * u_wall)
+    aftercare = 3 * LIB["cost.aftercare_rate"] * (floor_ha * u_plant + face_m2 * u_wall_plant)
     total = m_w * works + m_a * aftercare
     return float(total / (floor_ha + wall_plan_ha))
 
@@ -66,9 +74,10 @@ def test_typical_abandoned_site_lands_in_the_hunan_band() -> None:
     """Hunan Yangtze-belt and demonstration projects: 200,000-350,000 CNY/ha."""
     per_ha = abandoned_site_cost_per_ha(amended=False)
     assert 200_000 <= per_ha <= 350_000
-    # by hand: works 3 x (37,500 + 90,000 + 30,000 + 15,000) + 1,555.7 m2 x 110 = 688,630;
-    # aftercare 3 x 7.5 % x (90,000 + 171,130) = 58,754; x fees 1.2838 / 1.05; / 3.119 ha
-    assert per_ha == pytest.approx(303_200, rel=0.01)
+    # by hand: works 3 x (37,500 + 90,000 + 30,000 + 15,000) + 1,555.7 m2 x 110 = 688,630,
+    # plus scaling 100 m x 10 / sin 70° m2 x 10 CNY = 10,642 (no cut-back below the stable
+    # angle); aftercare 3 x 7.5 % x (90,000 + 171,130) = 58,754; x fees 1.2838 / 1.05; / 3.119 ha
+    assert per_ha == pytest.approx(307_600, rel=0.01)
 
 
 def test_toxic_substrate_with_amendment_costs_about_a_million_per_ha() -> None:
@@ -86,7 +95,7 @@ def _deterministic_rows(changes: dict, n: int = 3):
     draws = {
         "thickness_factor": np.ones(n),
         "output_factor": np.ones(n),
-        "cost_factor": np.ones((n, 8)),
+        "cost_factor": np.ones((n, len(MEASURES))),
         "cover_max": np.full(n, 0.8),
         "growth_rate_per_year": np.full(n, 0.5),
         "failure_probability": np.full(n, 0.15),

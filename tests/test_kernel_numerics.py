@@ -18,6 +18,7 @@ from numba import njit
 
 from sim import rng
 from sim.kernel import (
+    N_MEASURES,
     N_RIN,
     NEVER,
     RIN_COST,
@@ -139,7 +140,7 @@ def _numpy_draws(key, stream, settings, first_draw: int, n_draws: int, n_years: 
         half = np.where(years % 2 == 0, x >> np.uint64(32), x & np.uint64(0xFFFFFFFF))
         return half.astype(np.float64) / 2.0**32
 
-    z = normals("cost_factor", 9)
+    z = normals("cost_factor", 1 + N_MEASURES)
     return {
         "thickness_factor": np.exp(settings["thickness_sigma"] * normals("thickness_factor", 1))[
             :, 0
@@ -186,7 +187,9 @@ def test_draws_follow_the_documented_layout(first_draw, n_draws) -> None:
             np.testing.assert_allclose(d[name], v, rtol=0 if exact else 1e-14, err_msg=name)
         rows = slice(i * n_draws, (i + 1) * n_draws)
         np.testing.assert_array_equal(rin[RIN_THICKNESS, rows], d["thickness_factor"])
-        np.testing.assert_array_equal(rin[RIN_COST : RIN_COST + 8, rows].T, d["cost_factor"])
+        np.testing.assert_array_equal(
+            rin[RIN_COST : RIN_COST + N_MEASURES, rows].T, d["cost_factor"]
+        )
     # one draw alone equals the same draw inside a block
     alone = np.empty((N_RIN, 3))
     draw_inputs(param_records(par), keys, streams, first_draw + n_draws - 1, alone)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from sim.keys import AREA_CLASSES, RESOLVED_KEYS
+from sim.keys import AREA_CLASSES, MEASURES, RESOLVED_KEYS
 from sim.outputs_registry import DRAW_OUTPUT_SCALARS, DRAW_OUTPUT_YEARLY
 from sim.reference import life_years, simulate_draw, simulate_draws
 
@@ -122,6 +122,12 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "drainage_cost_cny_per_ha": 3000.0,
         "demolition_cost_cny_per_ha": 50000.0,
         "wall_cost_cny_per_m2": 100.0,
+        # cut-back and scaling: priced 0 here (their own test below)
+        "wall_bench_height_m": 15.0,
+        "wall_platform_min_width_m": 4.0,
+        "wall_bench_face_deg": 70.0,
+        "wall_cutback_cost_cny_per_m3": 0.0,
+        "wall_scaling_cost_cny_per_m2": 0.0,
         "aftercare_rate_per_year": 0.1,
         "profit_rate": 0.10,
         "tax_rate": 0.06,
@@ -181,7 +187,7 @@ def make_draw(resolved: dict[str, Any], **overrides: Any) -> dict[str, Any]:
         "growth_rate_per_year": 0.3,
         "failure_probability": 0.0,
         "default_uniform": 0.5,
-        "cost_factor": [1.0] * 8,
+        "cost_factor": [1.0] * len(MEASURES),
         "drought_uniform": [1.0] * H,
         "establish_land_uniform": [1.0] * H,
         "establish_wall_uniform": [1.0] * H,
@@ -363,10 +369,31 @@ def test_total_cost_simple() -> None:
     assert out["cost_per_ha_cny"] == approx(expected / 630.0)
 
 
+def test_cutback_and_scaling_by_hand() -> None:
+    """SPEC §5 cut-back: a 75° wall 20 m high in rock with 70° faces, 15 m benches and 4 m
+    platforms (stable wall: cot θ_s = cot 70° + 4/15) is cut back by ½ 20² (cot θ_s - cot 75°)
+    m3 per metre and scaled over 20 / sin 70° m2 per metre, paid with the works' fees."""
+    slope = dict(final_highwall_slope_deg=75.0)
+    prices = dict(wall_cutback_cost_cny_per_m3=30.0, wall_scaling_cost_cny_per_m2=10.0)
+    _, base = run(**slope)
+    r, cut = run(**slope, **prices)
+    cot = lambda deg: 1.0 / math.tan(math.radians(deg))  # noqa: E731
+    wedge = 0.5 * 20.0**2 * (cot(70.0) + 4.0 / 15.0 - cot(75.0))
+    scaled = 20.0 / math.sin(math.radians(70.0))
+    length = r["wall_length_factor"] * math.sqrt(cut["pit_footprint_ha"] * 1e4)
+    expected = M_W * length * (wedge * 30.0 + scaled * 10.0)
+    assert cut["cost_cny"] - base["cost_cny"] == approx(expected)
+    # below the stable angle only scaling is paid
+    _, gentle = run(final_highwall_slope_deg=50.0)
+    _, gentle_cut = run(final_highwall_slope_deg=50.0, **prices)
+    length = r["wall_length_factor"] * math.sqrt(gentle["pit_footprint_ha"] * 1e4)
+    assert gentle_cut["cost_cny"] - gentle["cost_cny"] == approx(M_W * length * scaled * 10.0)
+
+
 def test_cost_factors_map_to_measures() -> None:
     # MEASURES order: regrading, soil, revegetation, amendment, wall_greening, drainage,
-    # demolition, aftercare. Monitoring 1 year so the aftercare factor shows.
-    phi = [1.5, 2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0]
+    # demolition, aftercare, cutback (priced 0). Monitoring 1 year so the aftercare factor shows.
+    phi = [1.5, 2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0]
     r = make_resolved(monitoring_years=1)
     out = simulate_draw(r, make_draw(r, cost_factor=phi))
     u_plant = U_PLANT * 3.0
@@ -869,7 +896,7 @@ def test_simulate_draws_matches_simulate_draw() -> None:
     np = pytest.importorskip("numpy")
     r = make_resolved()
     d1 = make_draw(r)
-    d2 = make_draw(r, output_factor=1.2, cost_factor=[1.1] * 8, default_uniform=0.2)
+    d2 = make_draw(r, output_factor=1.2, cost_factor=[1.1] * len(MEASURES), default_uniform=0.2)
     draws = {k: np.array([d1[k], d2[k]], dtype=float) for k in d1}
     results = simulate_draws(r, draws)
     assert len(results) == 2

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from sim import rng
+from sim.keys import MEASURES
 
 SETTINGS = dict(
     thickness_sigma=0.15,
@@ -50,8 +51,10 @@ def test_normals_and_lognormal_factors(draws) -> None:
     assert stats.kstest(z, "norm").pvalue > 1e-3
     lf = np.log(draws["cost_factor"])
     total_sd = np.hypot(SETTINGS["common_cost_sigma"], SETTINGS["measure_cost_sigma"])
-    assert lf.std(axis=0) == pytest.approx(np.full(8, total_sd), rel=0.05)
-    c = np.corrcoef(lf.T)[np.triu_indices(8, 1)]
+    n = lf.shape[1]
+    assert n == len(MEASURES)
+    assert lf.std(axis=0) == pytest.approx(np.full(n, total_sd), rel=0.05)
+    c = np.corrcoef(lf.T)[np.triu_indices(n, 1)]
     expected = 0.25**2 / total_sd**2
     assert np.allclose(c, expected, atol=0.05)
 

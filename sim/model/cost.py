@@ -11,6 +11,7 @@ wall-greening cost depends on the slope class of the final wall (inclusive upper
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -30,8 +31,10 @@ class Measure(NamedTuple):
     breakdown and bill (``sim.breakdown``) and the validation's ``compare`` lists; ``label`` is
     shown to people (catalogue-marked). ``params`` maps each resolved input the measure adds to
     its parameter of the library (``sim/params/*.toml``, e.g. ``"cost.wall_cutback_unit_cost"``),
-    ``by_substrate`` each one that depends on the site's rock to its field in
-    ``substrates.toml``. Keys already declared in ``sim/keys.py`` may be named again.
+    ``by_substrate`` each one that depends on the site's rock to the prefix of its parameters,
+    one per substrate of ``substrates.toml`` (``"cost.wall_bench_face_angle"`` reads
+    ``cost.wall_bench_face_angle.granite`` for a granite site). Keys already declared in
+    ``sim/keys.py`` may be named again.
     """
 
     name: str
@@ -51,6 +54,17 @@ MEASURES: tuple[Measure, ...] = (
     Measure("drainage", N_("Drainage")),
     Measure("demolition", N_("Demolition (infrastructure)")),
     Measure("aftercare", N_("Aftercare and monitoring")),
+    Measure(
+        "cutback",
+        N_("Slope cut-back and scaling"),
+        params={
+            "wall_bench_height_m": "cost.wall_bench_height",
+            "wall_platform_min_width_m": "cost.wall_platform_min_width",
+            "wall_cutback_cost_cny_per_m3": "cost.wall_cutback_unit_cost",
+            "wall_scaling_cost_cny_per_m2": "cost.wall_scaling_unit_cost",
+        },
+        by_substrate={"wall_bench_face_deg": "cost.wall_bench_face_angle"},
+    ),
 )
 #: index of each measure's factor in ``cost_factor`` (module constants: the compiled stages
 #: read them as constants)
@@ -63,6 +77,7 @@ F_WALL_GREENING = _INDEX["wall_greening"]
 F_DRAINAGE = _INDEX["drainage"]
 F_DEMOLITION = _INDEX["demolition"]
 F_AFTERCARE = _INDEX["aftercare"]
+F_CUTBACK = _INDEX["cutback"]
 
 
 def slope_class(slope_deg: np.ndarray, edges_deg: tuple[float, ...]) -> np.ndarray:
@@ -125,6 +140,22 @@ def topsoil_supply(
 
 
 @stage
+def cutback_per_m(height_m, slope_deg, bench_face_deg, bench_height_m, platform_min_width_m):
+    """Slope cut-back and scaling (削坡/危岩清理) per metre of final wall (SPEC §5):
+    ``(V [m3/m], S [m2/m])``. The steepest stable wall of the rock is benched, faces at
+    ``α = bench_face_deg`` between platforms ``w = platform_min_width_m`` wide every
+    ``h_b = bench_height_m``: ``cot θ_s = cot α + w / h_b``. A wall steeper than that is cut
+    back to it, ``V = ½ Hw² max(0, cot θ_s - cot θ)`` (the wedge between the two faces), and
+    every rock face is scaled of loose rock, ``S = Hw / sin α``."""
+    cot_stable = 1.0 / math.tan(math.radians(bench_face_deg)) + (
+        platform_min_width_m / bench_height_m
+    )
+    cot_wall = 1.0 / math.tan(math.radians(slope_deg))
+    wedge_m3 = 0.5 * height_m * height_m * max(0.0, cot_stable - cot_wall)
+    return wedge_m3, height_m / math.sin(math.radians(bench_face_deg))
+
+
+@stage
 def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha):
     """One draw's unit costs with its cost factors ``φ`` (``cost_factor``, order of
     :data:`MEASURES`) and the proposal's resolved inputs ``P`` (a record, read by name), SPEC §5:
@@ -137,6 +168,8 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     the planting sums × ``φ_revegetation``; ``u_regrade = volume × cost φ_regrading``;
     ``u_amend = amendment [amended] φ_amendment``; ``u_M = u_regrade + u_amend + u_soil +
     u_plant + u_drain``; ``u_I = u_demol + u_soil + u_plant + u_drain``; ``u_wall = wall_cost
+    φ_wall_greening + (V cutback_cost + S scaling_cost) / f_len φ_cutback`` (:func:`cutback_per_m`,
+    ``f_len = Hw / sin θ``; 0 for a wall of no height), ``u_wall_plant = wall_cost
     φ_wall_greening``.
     """
     f = cost_factor
@@ -152,13 +185,28 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     u_amend = (P.amendment_cost_cny_per_ha if amended else 0.0) * f[F_AMENDMENT]
     u_drain = P.drainage_cost_cny_per_ha * f[F_DRAINAGE]
     u_demol = P.demolition_cost_cny_per_ha * f[F_DEMOLITION]
-    u_wall = P.wall_cost_cny_per_m2 * f[F_WALL_GREENING]
+    u_wall_plant = P.wall_cost_cny_per_m2 * f[F_WALL_GREENING]
+    u_wall = u_wall_plant
+    # wall measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
+    face_m2_per_m = P.final_highwall_height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+    if face_m2_per_m > 0.0:
+        wedge_m3, scaled_m2 = cutback_per_m(
+            P.final_highwall_height_m,
+            P.final_highwall_slope_deg,
+            P.wall_bench_face_deg,
+            P.wall_bench_height_m,
+            P.wall_platform_min_width_m,
+        )
+        cut_cny_per_m = (
+            wedge_m3 * P.wall_cutback_cost_cny_per_m3 + scaled_m2 * P.wall_scaling_cost_cny_per_m2
+        )
+        u_wall += cut_cny_per_m / face_m2_per_m * f[F_CUTBACK]
     return (
         u_regrade + u_amend + u_soil + u_plant + u_drain,
         u_demol + u_soil + u_plant + u_drain,
         u_plant,
         u_rework,
         u_wall,
-        u_wall,
+        u_wall_plant,
         P.aftercare_rate_per_year * f[F_AFTERCARE],
     )

@@ -48,7 +48,10 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     """Areas restored over the life at nominal thickness and output.
 
     Returns ``mined_land_ha`` (pit floor + dumps), ``infrastructure_ha``, ``wall_face_m2`` and
-    ``total_disturbed_ha`` (plan areas) for the resolved inputs ``r`` (``sim.resolve.resolve``).
+    ``total_disturbed_ha`` (plan areas) for the resolved inputs ``r`` (``sim.resolve.resolve``),
+    and the wall's measures (SPEC §5): its length, its treatment rule (``wall_soil_slope`` 1 for a
+    soil-covered slope, 0 for a benched rock wall), platform land [ha], troughs [m], sprayed and
+    bare rock face [m2], cut-back [m3], scaled face [m2], crest ditch and retaining wall [m].
     """
     n_years = int(r["horizon_years"])
     q_mt, x_share = np.zeros(n_years), np.zeros(n_years)
@@ -104,12 +107,42 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
         float(r["dump_height_m"]),
     )
     infra = float(r["infrastructure_area_ha"])
-    return {
+    out = {
         "mined_land_ha": floor + dump,
         "infrastructure_ha": infra,
         "wall_face_m2": wall_face,
         "total_disturbed_ha": floor + wall_plan + dump + infra,
     }
+    # the wall's measures by metre of wall (sim.model.cost), times its length
+    P = param_record(r)
+    length_m = wall_face / face_w if face_w > 0.0 else 0.0
+    height_m = float(r["final_highwall_height_m"])
+    slope_deg = float(r["final_highwall_slope_deg"])
+    face_deg = float(r["wall_bench_face_deg"])
+    soil_max_deg = float(r["wall_soil_slope_max_deg"])
+    wedge_m3, scaled_m2 = cost.cutback_per_m(height_m, slope_deg, face_deg, soil_max_deg)
+    _, trough_m, rock_m2 = cost.wall_treatment_per_m(
+        height_m, slope_deg, face_deg, float(r["wall_bench_height_m"]), soil_max_deg
+    )
+    spray = float(r["wall_spray_share"])
+    out.update(
+        {
+            "wall_length_m": length_m,
+            # the treatment rule: 1 for a soil slope (no benches, no rock face), 0 if benched
+            "wall_soil_slope": float(
+                float(r["final_highwall_slope_deg"]) <= float(r["wall_soil_slope_max_deg"])
+            ),
+            "wall_platform_ha": cost.wall_platform_ha(P, wall_face),
+            "wall_trough_m": length_m * trough_m,
+            "wall_sprayed_m2": length_m * rock_m2 * spray,
+            "wall_bare_rock_m2": length_m * rock_m2 * (1.0 - spray),
+            "cutback_m3": length_m * wedge_m3,
+            "scaled_m2": length_m * scaled_m2,
+            "wall_ditch_m": length_m * float(r["wall_ditch_m_per_m"]),
+            "wall_retaining_m": length_m * float(r["wall_retaining_m_per_m"]),
+        }
+    )
+    return out
 
 
 def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
@@ -133,7 +166,7 @@ def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
         float(r["topsoil_loss_fraction"]),
         bool(r["topsoil_stripped"]),
         qty["total_disturbed_ha"],
-        land,
+        land + qty["wall_platform_ha"],
         mean_depth,
         bool(r["import_topsoil"]),
     )

@@ -37,7 +37,13 @@ from numba import literal_unroll, njit
 from sim import rng
 from sim.keys import LAND_USES, MEASURES, PARAM_DTYPE
 from sim.model._compile import FASTMATH, records
-from sim.model.cost import fee_multiplier_pair, land_use_sums, topsoil_supply, unit_costs_cny
+from sim.model.cost import (
+    fee_multiplier_pair,
+    land_use_sums,
+    topsoil_supply,
+    unit_costs_cny,
+    wall_platform_ha,
+)
 from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
 from sim.model.recovery import (
     NEVER,
@@ -548,7 +554,7 @@ def simulate_chunk(
             P.topsoil_loss_fraction,
             P.topsoil_stripped != 0.0,
             total_dist,
-            mined_land + infra,
+            mined_land + infra + wall_platform_ha(P, wall_face),
             mean_depth,
             P.import_topsoil != 0.0,
         )

@@ -69,7 +69,6 @@ FLOAT_KEYS: tuple[str, ...] = (
     "amendment_cost_cny_per_ha",
     "drainage_cost_cny_per_ha",
     "demolition_cost_cny_per_ha",
-    "wall_cost_cny_per_m2",
     "aftercare_rate_per_year",
     "profit_rate",
     "tax_rate",

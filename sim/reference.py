@@ -276,7 +276,26 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         S = float(r["soil_depth_cm"]) / 100.0 * (1.0 - float(r["topsoil_loss_fraction"])) * D * 1e4
     else:
         S = 0.0
-    land_total = _seq_sum(M_coh[tau] + I_coh[tau] for tau in range(H))  # Λ
+    # The final wall, per metre of its length (SPEC §5): benches of rock face at α (the
+    # steepest face the rock stands) with platforms between; a steeper wall is cut back to α.
+    alpha = math.radians(float(r["wall_bench_face_deg"]))
+    cot_alpha = math.cos(alpha) / math.sin(alpha)
+    cot_theta = math.cos(theta) / math.sin(theta)
+    soil_slope = slope_deg <= float(r["wall_soil_slope_max_deg"])
+    if f_len > 0.0 and soil_slope:
+        # a gentle wall is regraded, soil-covered and planted as land, its whole face
+        wedge_m3_per_m = rock_m2_per_m = troughs_m_per_m = 0.0
+        platform_m2_per_m = f_len
+    elif f_len > 0.0:
+        wedge_m3_per_m = 0.5 * Hw**2 * max(0.0, cot_alpha - cot_theta)
+        rock_m2_per_m = Hw / math.sin(alpha)
+        platform_m2_per_m = Hw * (max(cot_theta, cot_alpha) - cot_alpha)
+        troughs_m_per_m = Hw / float(r["wall_bench_height_m"])
+    else:
+        wedge_m3_per_m = rock_m2_per_m = platform_m2_per_m = troughs_m_per_m = 0.0
+    platform_ha = wall_length * platform_m2_per_m / 1e4
+    # Λ: the land to cover with soil, the wall's platforms with it
+    land_total = _seq_sum(M_coh[tau] + I_coh[tau] for tau in range(H)) + platform_ha
     N = d_bar * land_total * 1e4
     # SPEC: literal; with topsoil_stripped False, S = 0 so ω = 0, and without import
     # ρ = 0, which zeroes the cover ceiling of every land use with d_lu > 0.
@@ -304,24 +323,40 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     )
     u_drain = float(r["drainage_cost_cny_per_ha"]) * phi["drainage"]
     u_demol = float(r["demolition_cost_cny_per_ha"]) * phi["demolition"]
-    # wall_cost_cny_per_m2 is already the unit cost of the slope class of θ (resolved).
-    u_wall_green = float(r["wall_cost_cny_per_m2"]) * phi["wall_greening"]
-    u_wall = u_wall_green
-    # cut-back and scaling (削坡/危岩清理) per metre of wall, then per m2 of face (f_len m2/m):
-    # the steepest stable benched wall has cot θ_s = cot α + w / h_b
-    alpha = math.radians(float(r["wall_bench_face_deg"]))
-    cot_stable = math.cos(alpha) / math.sin(alpha) + float(r["wall_platform_min_width_m"]) / float(
-        r["wall_bench_height_m"]
-    )
-    if f_len > 0.0:
-        wedge_m3_per_m = 0.5 * Hw**2 * max(0.0, cot_stable - math.cos(theta) / math.sin(theta))
-        scaled_m2_per_m = Hw / math.sin(alpha)
-        cutback_cny_per_m = wedge_m3_per_m * float(
-            r["wall_cutback_cost_cny_per_m3"]
-        ) + scaled_m2_per_m * float(r["wall_scaling_cost_cny_per_m2"])
-        u_wall = u_wall + cutback_cny_per_m / f_len * phi["cutback"]
     u_M = u_regrade + u_amend + u_soil + u_plant + u_drain
     u_I = u_demol + u_soil + u_plant + u_drain
+    # wall measures per metre, then per m2 of face (f_len m2 per metre): the platforms are
+    # mined land; troughs; the sprayed share of the rock faces; cut-back and scaling; drains
+    if float(r["wall_bench_face_deg"]) > float(r["wall_thick_layer_above_deg"]):
+        spray_price = float(r["wall_thick_layer_cost_cny_per_m2"])
+    else:
+        spray_price = float(r["wall_hung_net_cost_cny_per_m2"])
+    spray_cny_per_m = (
+        float(r["wall_spray_share"]) * rock_m2_per_m * spray_price * phi["wall_greening"]
+    )
+    trough_cny_per_m = (
+        troughs_m_per_m * float(r["wall_trough_cost_cny_per_m"]) * phi["wall_benches"]
+    )
+    cut_cny_per_m = (
+        wedge_m3_per_m * float(r["wall_cutback_cost_cny_per_m3"])
+        + rock_m2_per_m * float(r["wall_scaling_cost_cny_per_m2"])
+    ) * phi["cutback"]
+    drain_cny_per_m = (
+        float(r["wall_ditch_m_per_m"]) * float(r["wall_ditch_cost_cny_per_m"])
+        + float(r["wall_retaining_m_per_m"]) * float(r["wall_retaining_cost_cny_per_m"])
+    ) * phi["wall_drains"]
+    platform_ha_per_m = platform_m2_per_m / 1e4
+    if f_len > 0.0:
+        u_wall = (
+            platform_ha_per_m * u_M
+            + trough_cny_per_m
+            + spray_cny_per_m
+            + cut_cny_per_m
+            + drain_cny_per_m
+        ) / f_len
+        u_wall_green = (platform_ha_per_m * u_plant + trough_cny_per_m + spray_cny_per_m) / f_len
+    else:
+        u_wall = u_wall_green = 0.0
 
     aftercare_rate = float(r["aftercare_rate_per_year"])
     works = [M_coh[tau] * u_M + I_coh[tau] * u_I + Wf_coh[tau] * u_wall for tau in range(H)]

@@ -140,11 +140,9 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
     put("fund_basis_revenue", cols["finance.fund_basis"].astype(str) == "revenue_share")
     _design_geometry(cols, m, float(lib["schedule.hillside_min_slope_deg"]))
 
-    # wall slope class: greening cost and cover factor
+    # wall slope class: cover factor
     edges = lib.param("cost.wall_slope_edges").value
     cls = slope_class(m[:, _COL["final_highwall_slope_deg"]], edges)
-    wall_cost = np.array([lib[f"cost.wall_greening.{c}"] for c in WALL_CLASSES])
-    put("wall_cost_cny_per_m2", wall_cost[cls])
     put(
         "wall_cover_factor",
         np.array([lib[f"recovery.wall_cover_factor.{c}"] for c in WALL_CLASSES])[cls],

@@ -41,15 +41,11 @@ def abandoned_site_cost_per_ha(*, amended: bool) -> float:
         "amendment_cost_cny_per_ha": LIB["cost.amendment_unit_cost"],
         "drainage_cost_cny_per_ha": LIB["cost.drainage_unit_cost"],
         "demolition_cost_cny_per_ha": LIB["cost.demolition_unit_cost"],
-        "wall_cost_cny_per_m2": LIB["cost.wall_greening.moderate"],
+        **{k: LIB[p] for m in cost.MEASURES for k, p in m.params.items()},
+        **{k: LIB[f"{p}.carbonate"] for m in cost.MEASURES for k, p in m.by_substrate.items()},
         "aftercare_rate_per_year": LIB["cost.aftercare_rate"],
         "final_highwall_height_m": 10.0,
         "final_highwall_slope_deg": 40.0,
-        "wall_bench_height_m": LIB["cost.wall_bench_height"],
-        "wall_platform_min_width_m": LIB["cost.wall_platform_min_width"],
-        "wall_bench_face_deg": LIB["cost.wall_bench_face_angle.carbonate"],
-        "wall_cutback_cost_cny_per_m3": LIB["cost.wall_cutback_unit_cost"],
-        "wall_scaling_cost_cny_per_m2": LIB["cost.wall_scaling_unit_cost"],
     }.items():
         P[key] = value
     u_mined, _, u_plant, _, u_wall, u_wall_plant, _ = cost.unit_costs_cny(
@@ -74,10 +70,13 @@ def test_typical_abandoned_site_lands_in_the_hunan_band() -> None:
     """Hunan Yangtze-belt and demonstration projects: 200,000-350,000 CNY/ha."""
     per_ha = abandoned_site_cost_per_ha(amended=False)
     assert 200_000 <= per_ha <= 350_000
-    # by hand: works 3 x (37,500 + 90,000 + 30,000 + 15,000) + 1,555.7 m2 x 110 = 688,630,
-    # plus scaling 100 m x 10 / sin 70° m2 x 10 CNY = 10,642 (no cut-back below the stable
-    # angle); aftercare 3 x 7.5 % x (90,000 + 171,130) = 58,754; x fees 1.2838 / 1.05; / 3.119 ha
-    assert per_ha == pytest.approx(307_600, rel=0.01)
+    # by hand, per metre of the benched 40° wall (carbonate: 70° faces, 15 m benches):
+    # platforms 10 (cot 40° - cot 70°) = 8.28 m2 at the floor's 17.25 CNY/m2 = 142.8, troughs
+    # 10/15 x 200 = 133.3, 40 % of 10 / sin 70° = 10.64 m2 sprayed thick-layer at 100 = 425.7,
+    # scaling 10.64 x 10 = 106.4, crest ditch 150 + retaining wall 0.1 x 800 = 230: 1,038.2;
+    # works 3 x 172,500 + 100 m x 1,038.2 = 621,320; aftercare 3 x 7.5 % x (90,000 + 100 x
+    # (8.28 x 3.0 + 133.3 + 425.7)) = 33,386; x fees 1.2838 / 1.05; / 3.119 ha
+    assert per_ha == pytest.approx(266_970, rel=0.01)
 
 
 def test_toxic_substrate_with_amendment_costs_about_a_million_per_ha() -> None:

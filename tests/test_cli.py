@@ -175,7 +175,7 @@ def test_parameter_override_changes_cost(capsys) -> None:
         "100",
         "--no-conditions",
         "--param",
-        "cost.wall_greening.moderate=150",
+        "cost.wall_trough_unit_cost=300",
     )
     assert json.loads(dear)["metrics"]["cost_p50_cny"] > json.loads(base)["metrics"]["cost_p50_cny"]
 

@@ -121,13 +121,23 @@ def make_resolved(**overrides: Any) -> dict[str, Any]:
         "amendment_cost_cny_per_ha": 2000.0,
         "drainage_cost_cny_per_ha": 3000.0,
         "demolition_cost_cny_per_ha": 50000.0,
-        "wall_cost_cny_per_m2": 100.0,
-        # cut-back and scaling: priced 0 here (their own test below)
+        # the wall: one face at 45° (α = θ, no platforms), all of it sprayed at 100 CNY/m2,
+        # so u_wall = u_wall_plant = 100 per m2 of face; the other wall measures priced 0
+        # (their own tests below)
+        "wall_soil_slope_max_deg": 30.0,
         "wall_bench_height_m": 15.0,
-        "wall_platform_min_width_m": 4.0,
-        "wall_bench_face_deg": 70.0,
+        "wall_bench_face_deg": 45.0,
+        "wall_spray_share": 1.0,
+        "wall_hung_net_cost_cny_per_m2": 100.0,
+        "wall_thick_layer_cost_cny_per_m2": 200.0,
+        "wall_thick_layer_above_deg": 60.0,
         "wall_cutback_cost_cny_per_m3": 0.0,
         "wall_scaling_cost_cny_per_m2": 0.0,
+        "wall_trough_cost_cny_per_m": 0.0,
+        "wall_ditch_m_per_m": 1.0,
+        "wall_ditch_cost_cny_per_m": 0.0,
+        "wall_retaining_m_per_m": 0.1,
+        "wall_retaining_cost_cny_per_m": 0.0,
         "aftercare_rate_per_year": 0.1,
         "profit_rate": 0.10,
         "tax_rate": 0.06,
@@ -258,6 +268,33 @@ def test_pit_footprint_and_wall_areas() -> None:
     assert out["total_disturbed_ha"] == approx(630.0)
 
 
+def test_benched_wall_by_hand() -> None:
+    """SPEC §5 wall: 20 m at 45° in rock with 70° faces and 15 m benches (no cut-back). Per
+    metre: platforms 20 (cot 45° - cot 70°) m2 as mined land,
+    20/15 troughs, 40 % of the 20 / sin 70° m2 of rock face sprayed thick-layer (70° > 60°),
+    one metre of crest ditch and 0.1 m of retaining wall; paid with the works' fees, and the
+    platforms' land joins the land to cover with soil (ω = 1 here: own soil is plenty)."""
+    geometry = dict(wall_bench_face_deg=70.0)
+    prices = dict(
+        wall_spray_share=0.4,
+        wall_trough_cost_cny_per_m=200.0,
+        wall_ditch_cost_cny_per_m=150.0,
+        wall_retaining_cost_cny_per_m=800.0,
+    )
+    _, base = run(**geometry, wall_spray_share=0.0)
+    _, out = run(**geometry, **prices)
+    cot70 = 1.0 / math.tan(math.radians(70.0))
+    platform_m2 = 20.0 * (1.0 - cot70)
+    rock_m2 = 20.0 / math.sin(math.radians(70.0))
+    per_m = 20.0 / 15.0 * 200.0 + 0.4 * rock_m2 * 200.0 + 150.0 + 0.1 * 800.0
+    assert out["cost_cny"] - base["cost_cny"] == approx(M_W * L_WALL * per_m)
+    # platforms cost what the floor costs: a steeper wall (50°, still below α) turns platform
+    # into floor and costs the same
+    _, steeper = run(**geometry, wall_spray_share=0.0, final_highwall_slope_deg=50.0)
+    assert steeper["cost_cny"] == approx(base["cost_cny"])
+    assert platform_m2 > 20.0 * (1.0 / math.tan(math.radians(50.0)) - cot70) > 0.0
+
+
 def test_wall_face_area_via_wall_cost() -> None:
     # Only wall greening costs anything; all restoration in year L+1 = 5 (p = 0, C = 1):
     # cost = m_w * W_face * u_wall, W_face = ℓ * 20/sin 45° = 20 √2 * 4 √(5e6) ≈ 252 982 m2.
@@ -370,30 +407,32 @@ def test_total_cost_simple() -> None:
 
 
 def test_cutback_and_scaling_by_hand() -> None:
-    """SPEC §5 cut-back: a 75° wall 20 m high in rock with 70° faces, 15 m benches and 4 m
-    platforms (stable wall: cot θ_s = cot 70° + 4/15) is cut back by ½ 20² (cot θ_s - cot 75°)
-    m3 per metre and scaled over 20 / sin 70° m2 per metre, paid with the works' fees."""
-    slope = dict(final_highwall_slope_deg=75.0)
+    """SPEC §5 cut-back: a 75° wall 20 m high in rock with 70° faces is cut back by
+    ½ 20² (cot 70° - cot 75°) m3 per metre and scaled over 20 / sin 70° m2 per metre, paid
+    with the works' fees."""
+    slope = dict(final_highwall_slope_deg=75.0, wall_bench_face_deg=70.0)
     prices = dict(wall_cutback_cost_cny_per_m3=30.0, wall_scaling_cost_cny_per_m2=10.0)
     _, base = run(**slope)
     r, cut = run(**slope, **prices)
     cot = lambda deg: 1.0 / math.tan(math.radians(deg))  # noqa: E731
-    wedge = 0.5 * 20.0**2 * (cot(70.0) + 4.0 / 15.0 - cot(75.0))
+    wedge = 0.5 * 20.0**2 * (cot(70.0) - cot(75.0))
     scaled = 20.0 / math.sin(math.radians(70.0))
     length = r["wall_length_factor"] * math.sqrt(cut["pit_footprint_ha"] * 1e4)
     expected = M_W * length * (wedge * 30.0 + scaled * 10.0)
     assert cut["cost_cny"] - base["cost_cny"] == approx(expected)
     # below the stable angle only scaling is paid
-    _, gentle = run(final_highwall_slope_deg=50.0)
-    _, gentle_cut = run(final_highwall_slope_deg=50.0, **prices)
+    slope["final_highwall_slope_deg"] = 50.0
+    _, gentle = run(**slope)
+    _, gentle_cut = run(**slope, **prices)
     length = r["wall_length_factor"] * math.sqrt(gentle["pit_footprint_ha"] * 1e4)
     assert gentle_cut["cost_cny"] - gentle["cost_cny"] == approx(M_W * length * scaled * 10.0)
 
 
 def test_cost_factors_map_to_measures() -> None:
     # MEASURES order: regrading, soil, revegetation, amendment, wall_greening, drainage,
-    # demolition, aftercare, cutback (priced 0). Monitoring 1 year so the aftercare factor shows.
-    phi = [1.5, 2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0]
+    # demolition, aftercare, cutback, wall_benches, wall_drains (priced 0). Monitoring 1 year
+    # so the aftercare factor shows.
+    phi = [1.5, 2.0, 3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 19.0, 23.0, 29.0]
     r = make_resolved(monitoring_years=1)
     out = simulate_draw(r, make_draw(r, cost_factor=phi))
     u_plant = U_PLANT * 3.0
@@ -636,7 +675,12 @@ def test_drought_steep_and_cap(cap: float, land_fails: bool) -> None:
     # Wall at 70° > 60° is steep: p_wall(5) = min(cap, 0.6 * 2) = cap; uniform 0.45
     # fails in both; p_wall(6) = 0.2 * 2 = 0.4 (no drought), uniform 0.3 fails (it would pass
     # a non-steep wall); p_wall(7) = 0.4, uniform 0.45 succeeds -> wall rework in 6 and 7.
-    r = make_resolved(final_highwall_slope_deg=70.0, failure_cap=cap)
+    r = make_resolved(
+        final_highwall_slope_deg=70.0,
+        wall_bench_face_deg=70.0,  # one 70° face, hung-net sprayed: u_wall = 100 CNY/m2
+        wall_thick_layer_above_deg=75.0,
+        failure_cap=cap,
+    )
     drought = [1.0] * 9
     drought[5] = 0.05
     land = [1.0] * 9

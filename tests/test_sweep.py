@@ -114,7 +114,7 @@ def _mutate(change: str) -> dict[str, Any]:
     elif change == "kind-keys":
         d["uncertainties"][0]["distribution"] = "uniform"
     elif change == "implausible":
-        d["uncertainties"][0]["scale_parameters"] = ["cost.wall_greening.steep"]
+        d["uncertainties"][0]["scale_parameters"] = ["cost.wall_greening.thick_layer"]
         d["uncertainties"][0]["low"] = 0.5
     elif change == "sobol-n":
         d["sampler"] = {"method": "sobol", "samples": 10}
@@ -137,7 +137,7 @@ BAD_SPECS = {
     "plan-range": ("restoration.progressive_fraction", "1.6", "must be <= 1"),
     "kind-typo": ("[[uncertainties]] #1 distribution = 'trianglar'", "did you mean 'triangular'"),
     "kind-keys": ("[[uncertainties]] #1 distribution = 'uniform' takes low, high", "mode"),
-    "implausible": ("cost.wall_greening.steep", "plausible range [180, 300]"),
+    "implausible": ("cost.wall_greening.thick_layer", "plausible range [70, 150]"),
     "sobol-n": ("[sampler] samples = 10", "power of 2"),
     "two-sources": ("[portfolio]", "exactly one of", "'synthetic', 'csv'"),
     "section-typo": ("unknown section [sampling]", "did you mean 'sampler'"),

@@ -50,7 +50,16 @@ MEASURES: tuple[Measure, ...] = (
     Measure("soil", N_("Soil cover (re-spread + import)")),
     Measure("revegetation", N_("Revegetation (planting, seeding)")),
     Measure("amendment", N_("Substrate amendment")),
-    Measure("wall_greening", N_("Wall greening")),
+    Measure(
+        "wall_greening",
+        N_("Wall greening"),
+        params={
+            "wall_hung_net_cost_cny_per_m2": "cost.wall_greening.hung_net",
+            "wall_thick_layer_cost_cny_per_m2": "cost.wall_greening.thick_layer",
+            "wall_thick_layer_above_deg": "cost.wall_thick_layer_above",
+        },
+        by_substrate={"wall_spray_share": "cost.wall_spray_share"},
+    ),
     Measure("drainage", N_("Drainage")),
     Measure("demolition", N_("Demolition (infrastructure)")),
     Measure("aftercare", N_("Aftercare and monitoring")),
@@ -59,11 +68,26 @@ MEASURES: tuple[Measure, ...] = (
         N_("Slope cut-back and scaling"),
         params={
             "wall_bench_height_m": "cost.wall_bench_height",
-            "wall_platform_min_width_m": "cost.wall_platform_min_width",
             "wall_cutback_cost_cny_per_m3": "cost.wall_cutback_unit_cost",
             "wall_scaling_cost_cny_per_m2": "cost.wall_scaling_unit_cost",
+            "wall_soil_slope_max_deg": "cost.wall_soil_slope_max",
         },
         by_substrate={"wall_bench_face_deg": "cost.wall_bench_face_angle"},
+    ),
+    Measure(
+        "wall_benches",
+        N_("Bench planting troughs (soil, climbers)"),
+        params={"wall_trough_cost_cny_per_m": "cost.wall_trough_unit_cost"},
+    ),
+    Measure(
+        "wall_drains",
+        N_("Wall drains and retaining walls"),
+        params={
+            "wall_ditch_m_per_m": "cost.wall_ditch_length",
+            "wall_ditch_cost_cny_per_m": "cost.wall_ditch_unit_cost",
+            "wall_retaining_m_per_m": "cost.wall_retaining_length",
+            "wall_retaining_cost_cny_per_m": "cost.wall_retaining_unit_cost",
+        },
     ),
 )
 #: index of each measure's factor in ``cost_factor`` (module constants: the compiled stages
@@ -78,6 +102,8 @@ F_DRAINAGE = _INDEX["drainage"]
 F_DEMOLITION = _INDEX["demolition"]
 F_AFTERCARE = _INDEX["aftercare"]
 F_CUTBACK = _INDEX["cutback"]
+F_WALL_BENCHES = _INDEX["wall_benches"]
+F_WALL_DRAINS = _INDEX["wall_drains"]
 
 
 def slope_class(slope_deg: np.ndarray, edges_deg: tuple[float, ...]) -> np.ndarray:
@@ -140,19 +166,57 @@ def topsoil_supply(
 
 
 @stage
-def cutback_per_m(height_m, slope_deg, bench_face_deg, bench_height_m, platform_min_width_m):
+def cutback_per_m(height_m, slope_deg, bench_face_deg, soil_slope_max_deg):
     """Slope cut-back and scaling (削坡/危岩清理) per metre of final wall (SPEC §5):
-    ``(V [m3/m], S [m2/m])``. The steepest stable wall of the rock is benched, faces at
-    ``α = bench_face_deg`` between platforms ``w = platform_min_width_m`` wide every
-    ``h_b = bench_height_m``: ``cot θ_s = cot α + w / h_b``. A wall steeper than that is cut
-    back to it, ``V = ½ Hw² max(0, cot θ_s - cot θ)`` (the wedge between the two faces), and
-    every rock face is scaled of loose rock, ``S = Hw / sin α``."""
-    cot_stable = 1.0 / math.tan(math.radians(bench_face_deg)) + (
-        platform_min_width_m / bench_height_m
-    )
+    ``(V [m3/m], F_r [m2/m])``. A wall steeper than the steepest face its rock stands,
+    ``α = bench_face_deg``, is cut back to it, ``V = ½ Hw² max(0, cot α - cot θ)`` (the wedge
+    between the two faces), and every rock face is scaled of loose rock, ``F_r = Hw / sin α``.
+    A wall no steeper than ``soil_slope_max_deg`` is a soil slope: neither (``(0, 0)``)."""
+    if slope_deg <= soil_slope_max_deg:
+        return 0.0, 0.0
+    cot_face = 1.0 / math.tan(math.radians(bench_face_deg))
     cot_wall = 1.0 / math.tan(math.radians(slope_deg))
-    wedge_m3 = 0.5 * height_m * height_m * max(0.0, cot_stable - cot_wall)
+    wedge_m3 = 0.5 * height_m * height_m * max(0.0, cot_face - cot_wall)
     return wedge_m3, height_m / math.sin(math.radians(bench_face_deg))
+
+
+@stage
+def wall_treatment_per_m(height_m, slope_deg, bench_face_deg, bench_height_m, soil_slope_max_deg):
+    """What the restored wall is made of, per metre of wall (SPEC §5): ``(platform [m2/m],
+    troughs [m/m], rock face [m2/m])``. A benched wall, once cut back (:func:`cutback_per_m`,
+    ``cot θ_f = max(cot θ, cot α)``), is rock faces at ``α`` with platforms between them:
+    platforms ``Hw (cot θ_f - cot α)``, one planting trough at the foot of each bench face
+    ``Hw / h_b`` (``h_b = bench_height_m``), rock face ``Hw / sin α``. A wall no steeper than
+    ``soil_slope_max_deg`` is regraded, soil-covered and planted as land: its whole face
+    ``Hw / sin θ`` is "platform", with no trough and no rock face."""
+    if slope_deg <= soil_slope_max_deg:
+        return height_m / math.sin(math.radians(slope_deg)), 0.0, 0.0
+    cot_face = 1.0 / math.tan(math.radians(bench_face_deg))
+    cot_wall = max(1.0 / math.tan(math.radians(slope_deg)), cot_face)
+    return (
+        height_m * (cot_wall - cot_face),
+        height_m / bench_height_m,
+        height_m / math.sin(math.radians(bench_face_deg)),
+    )
+
+
+@stage
+def wall_platform_ha(P, wall_face_m2):
+    """Platform land of a wall whose face is ``wall_face_m2`` [ha] (SPEC §5): the wall's length
+    ``wall_face / f_len`` times the platform per metre of :func:`wall_treatment_per_m`; 0 for a
+    wall of no height. Platforms are land: soil and planting as the pit floor."""
+    height_m = P.final_highwall_height_m
+    face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+    if face_m2_per_m <= 0.0:
+        return 0.0
+    platform_m2_per_m, _, _ = wall_treatment_per_m(
+        height_m,
+        P.final_highwall_slope_deg,
+        P.wall_bench_face_deg,
+        P.wall_bench_height_m,
+        P.wall_soil_slope_max_deg,
+    )
+    return wall_face_m2 / face_m2_per_m * platform_m2_per_m / 1e4
 
 
 @stage
@@ -167,10 +231,12 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     ``u_soil = d̄ 1e4 (ω respread + (1-ω) import [imported]) φ_soil``; ``u_plant``, ``u_rework``
     the planting sums × ``φ_revegetation``; ``u_regrade = volume × cost φ_regrading``;
     ``u_amend = amendment [amended] φ_amendment``; ``u_M = u_regrade + u_amend + u_soil +
-    u_plant + u_drain``; ``u_I = u_demol + u_soil + u_plant + u_drain``; ``u_wall = wall_cost
-    φ_wall_greening + (V cutback_cost + S scaling_cost) / f_len φ_cutback`` (:func:`cutback_per_m`,
-    ``f_len = Hw / sin θ``; 0 for a wall of no height), ``u_wall_plant = wall_cost
-    φ_wall_greening``.
+    u_plant + u_drain``; ``u_I = u_demol + u_soil + u_plant + u_drain``. The wall, per metre
+    (:func:`cutback_per_m`, :func:`wall_treatment_per_m`): platforms as mined land, troughs,
+    the sprayed share of the rock face (thick-layer above ``wall_thick_layer_above_deg``, else
+    hung-net), cut-back and scaling, crest ditch and retaining wall; ``u_wall`` is all of it and
+    ``u_wall_plant`` the platforms' planting, troughs and spray, per metre over ``f_len = Hw /
+    sin θ`` m2 of face per metre (both 0 for a wall of no height).
     """
     f = cost_factor
     import_topsoil = P.import_topsoil != 0.0
@@ -185,24 +251,42 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     u_amend = (P.amendment_cost_cny_per_ha if amended else 0.0) * f[F_AMENDMENT]
     u_drain = P.drainage_cost_cny_per_ha * f[F_DRAINAGE]
     u_demol = P.demolition_cost_cny_per_ha * f[F_DEMOLITION]
-    u_wall_plant = P.wall_cost_cny_per_m2 * f[F_WALL_GREENING]
-    u_wall = u_wall_plant
-    # wall measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
-    face_m2_per_m = P.final_highwall_height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+    u_mined = u_regrade + u_amend + u_soil + u_plant + u_drain
+    # the wall's measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
+    u_wall = 0.0
+    u_wall_plant = 0.0
+    height_m = P.final_highwall_height_m
+    face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
     if face_m2_per_m > 0.0:
         wedge_m3, scaled_m2 = cutback_per_m(
-            P.final_highwall_height_m,
+            height_m, P.final_highwall_slope_deg, P.wall_bench_face_deg, P.wall_soil_slope_max_deg
+        )
+        platform_m2, trough_m, rock_m2 = wall_treatment_per_m(
+            height_m,
             P.final_highwall_slope_deg,
             P.wall_bench_face_deg,
             P.wall_bench_height_m,
-            P.wall_platform_min_width_m,
+            P.wall_soil_slope_max_deg,
         )
-        cut_cny_per_m = (
+        thick = P.wall_bench_face_deg > P.wall_thick_layer_above_deg
+        spray_price = (
+            P.wall_thick_layer_cost_cny_per_m2 if thick else P.wall_hung_net_cost_cny_per_m2
+        )
+        spray = P.wall_spray_share * rock_m2 * spray_price * f[F_WALL_GREENING]
+        troughs = trough_m * P.wall_trough_cost_cny_per_m * f[F_WALL_BENCHES]
+        cut = (
             wedge_m3 * P.wall_cutback_cost_cny_per_m3 + scaled_m2 * P.wall_scaling_cost_cny_per_m2
-        )
-        u_wall += cut_cny_per_m / face_m2_per_m * f[F_CUTBACK]
+        ) * f[F_CUTBACK]
+        drains = (
+            P.wall_ditch_m_per_m * P.wall_ditch_cost_cny_per_m
+            + P.wall_retaining_m_per_m * P.wall_retaining_cost_cny_per_m
+        ) * f[F_WALL_DRAINS]
+        planted_cny_per_m = platform_m2 / 1e4 * u_plant + troughs + spray
+        works_cny_per_m = platform_m2 / 1e4 * u_mined + troughs + spray + cut + drains
+        u_wall = works_cny_per_m / face_m2_per_m
+        u_wall_plant = planted_cny_per_m / face_m2_per_m
     return (
-        u_regrade + u_amend + u_soil + u_plant + u_drain,
+        u_mined,
         u_demol + u_soil + u_plant + u_drain,
         u_plant,
         u_rework,

@@ -129,9 +129,12 @@ def sensitivity_parameters(proposal: Any, resolved: Mapping[str, Any], lib: Libr
     region = f"regions.{proposal.proposal.region}"
     slope = np.array([resolved["final_highwall_slope_deg"]])
     wall = WALL_CLASSES[int(slope_class(slope, lib["cost.wall_slope_edges"])[0])]
+    thick = resolved["wall_bench_face_deg"] > resolved["wall_thick_layer_above_deg"]
+    spray = "thick_layer" if thick else "hung_net"
     shares = proposal.restoration.target_land_use
     names = [
-        f"cost.wall_greening.{wall}",
+        f"cost.wall_greening.{spray}",
+        "cost.wall_trough_unit_cost",
         "cost.regrade_unit_cost",
         "cost.topsoil_import_unit_cost",
         *(f"cost.planting.{lu}" for lu, s in shares.items() if s >= 0.2),

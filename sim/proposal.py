@@ -514,6 +514,15 @@ class Restoration(_Model):
         description="Neutralise or cap a toxic substrate (lime + clean cover); costs more, and "
         "without it toxic substrates recover poorly (true/false)."
     )
+    wall_spray_share: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Share of the final walls' rock faces the plan sprays (hung-net or "
+        "thick-layer spray seeding); the rest is left as stable bare rock, greened by climbers "
+        "from the bench troughs. Optional: by default the parameter library's share for the "
+        "site's rock (cost.wall_spray_share.<substrate>).",
+    )
 
     @field_validator("target_land_use")
     @classmethod

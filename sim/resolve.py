@@ -158,6 +158,11 @@ def resolve_matrix(proposals: Any, policy: Any, lib: Library) -> np.ndarray:
             for name in sorted(set(substrates)):
                 m[substrates == name, _COL[key]] = lib[f"{prefix}.{name}"]
 
+    # the plan's own share of the wall faces sprayed, where it gives one
+    spray = cols["restoration.wall_spray_share"].astype(float)
+    given = np.isfinite(spray)
+    m[given, _COL["wall_spray_share"]] = spray[given]
+
     # substrate: toxic cover factor (amended or not)
     toxic = np.zeros(n, dtype=bool)
     for name, sub in lib.substrates.items():

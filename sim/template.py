@@ -117,6 +117,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "restoration.substrate_amendment": (
         "土壤 (基质) 改良", "修复 工程设计 (土壤改良、污染治理)", "true/false"
     ),
+    "restoration.wall_spray_share": (
+        "边坡喷播面积比例 (挂网喷播、厚层基材喷播)",
+        "修复 工程设计 (边坡复绿工程: 喷播面积 ÷ 边坡岩面面积)",
+        "0-1",
+    ),
     "finance.ore_price_cny_per_t": ("产品销售价格", "开发 第8章 经济评价 (销售收入)", "元/t"),
     "finance.plan_restoration_cost_cny": (
         "修复工程 总投资 (基金按此计提: 方案计提所依据的总额, 通常为动态总投资)",

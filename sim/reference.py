@@ -282,11 +282,12 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     cot_alpha = math.cos(alpha) / math.sin(alpha)
     cot_theta = math.cos(theta) / math.sin(theta)
     soil_slope = slope_deg <= float(r["wall_soil_slope_max_deg"])
-    if f_len > 0.0 and soil_slope:
+    # SPEC: a wall whose face is at most 1e-6 m2 per metre is no wall
+    if f_len > 1e-6 and soil_slope:
         # a gentle wall is regraded, soil-covered and planted as land, its whole face
         wedge_m3_per_m = rock_m2_per_m = troughs_m_per_m = 0.0
         platform_m2_per_m = f_len
-    elif f_len > 0.0:
+    elif f_len > 1e-6:
         wedge_m3_per_m = 0.5 * Hw**2 * max(0.0, cot_alpha - cot_theta)
         rock_m2_per_m = Hw / math.sin(alpha)
         platform_m2_per_m = Hw * (max(cot_theta, cot_alpha) - cot_alpha)
@@ -346,7 +347,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         + float(r["wall_retaining_m_per_m"]) * float(r["wall_retaining_cost_cny_per_m"])
     ) * phi["wall_drains"]
     platform_ha_per_m = platform_m2_per_m / 1e4
-    if f_len > 0.0:
+    if f_len > 1e-6:
         u_wall = (
             platform_ha_per_m * u_M
             + trough_cny_per_m

@@ -105,6 +105,10 @@ F_CUTBACK = _INDEX["cutback"]
 F_WALL_BENCHES = _INDEX["wall_benches"]
 F_WALL_DRAINS = _INDEX["wall_drains"]
 
+#: a wall whose face is at most this per metre [m2/m] (under a micrometre high) is no wall: its
+#: per-metre items (ditch, retaining wall) would otherwise overflow per m2 of face (SPEC §5)
+NO_WALL_M2_PER_M = 1e-6
+
 
 def slope_class(slope_deg: np.ndarray, edges_deg: tuple[float, ...]) -> np.ndarray:
     """Index of the slope class with inclusive upper edges: 0 for ``slope <= edges[0]``, …"""
@@ -204,10 +208,11 @@ def wall_treatment_per_m(height_m, slope_deg, bench_face_deg, bench_height_m, so
 def wall_platform_ha(P, wall_face_m2):
     """Platform land of a wall whose face is ``wall_face_m2`` [ha] (SPEC §5): the wall's length
     ``wall_face / f_len`` times the platform per metre of :func:`wall_treatment_per_m`; 0 for a
-    wall of no height. Platforms are land: soil and planting as the pit floor."""
+    wall of no height (``f_len <= NO_WALL_M2_PER_M``). Platforms are land: soil and planting as
+    the pit floor."""
     height_m = P.final_highwall_height_m
     face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
-    if face_m2_per_m <= 0.0:
+    if face_m2_per_m <= NO_WALL_M2_PER_M:
         return 0.0
     platform_m2_per_m, _, _ = wall_treatment_per_m(
         height_m,
@@ -236,7 +241,8 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     the sprayed share of the rock face (thick-layer above ``wall_thick_layer_above_deg``, else
     hung-net), cut-back and scaling, crest ditch and retaining wall; ``u_wall`` is all of it and
     ``u_wall_plant`` the platforms' planting, troughs and spray, per metre over ``f_len = Hw /
-    sin θ`` m2 of face per metre (both 0 for a wall of no height).
+    sin θ`` m2 of face per metre (both 0 for a wall of no height, ``f_len <= NO_WALL_M2_PER_M``
+    m2/m).
     """
     f = cost_factor
     import_topsoil = P.import_topsoil != 0.0
@@ -257,7 +263,7 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     u_wall_plant = 0.0
     height_m = P.final_highwall_height_m
     face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
-    if face_m2_per_m > 0.0:
+    if face_m2_per_m > NO_WALL_M2_PER_M:
         wedge_m3, scaled_m2 = cutback_per_m(
             height_m, P.final_highwall_slope_deg, P.wall_bench_face_deg, P.wall_soil_slope_max_deg
         )

@@ -125,7 +125,8 @@ def test_unfunded_liability_does_not_rise_with_the_bond(changes, bonds) -> None:
 
 
 def test_walls_above_65_degrees_fail_more_often(policy) -> None:
-    """Cost is not monotone in slope, success is: > 65° walls are cheap but rarely succeed."""
+    """Walls above 65° fail more often, and are no longer cheaper (issue #13: the slope-class
+    table priced them at a third of a 60° wall; tests/test_walls.py holds the monotony)."""
     moderate = engine.run(
         [make_proposal({"site.final_highwall_slope_deg": 60.0})], policy, draws=400, seed=0
     ).summary.isel(proposal=0)
@@ -133,6 +134,6 @@ def test_walls_above_65_degrees_fail_more_often(policy) -> None:
         [make_proposal({"site.final_highwall_slope_deg": 70.0})], policy, draws=400, seed=0
     ).summary.isel(proposal=0)
     assert float(vertical["success_probability"]) < float(moderate["success_probability"])
-    assert float(vertical["cost_cny"].sel(quantile=0.5)) < float(
+    assert float(vertical["cost_cny"].sel(quantile=0.5)) >= float(
         moderate["cost_cny"].sel(quantile=0.5)
     )

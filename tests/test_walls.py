@@ -182,3 +182,14 @@ def test_the_plan_overrides_the_sprayed_share(policy) -> None:
     assert float(sprayed.summary["cost_cny"].isel(proposal=0).sel(quantile=0.5)) > float(
         bare.summary["cost_cny"].isel(proposal=0).sel(quantile=0.5)
     )
+
+
+def test_the_report_says_how_the_wall_is_treated() -> None:
+    """The report's cost section names the wall's treatment rule and the other one."""
+    from sim.report import build_report
+
+    _d, html = build_report(
+        make_proposal({}), None, draws=40, seed=0, sensitivity_draws=None, lang="en"
+    )
+    para = html[html.index('id="wall-treatment"') :].split("</p>")[0]
+    assert "benched rock" in para and "planting troughs" in para and "soil slope" in para

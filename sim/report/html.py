@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.bill import FLAG_WORDS
 from sim.bill import label as bill_label
-from sim.breakdown import ITEMS, LABELS
+from sim.breakdown import ITEMS, LABELS, quantities
 from sim.fmt import criterion_value, number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
@@ -291,6 +291,7 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
             p50=money(p50),
         )
         + "</p>"
+        + _wall_treatment(d)
         + figure(
             figures,
             "cost-breakdown",
@@ -299,6 +300,54 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
         )
         + table([_("measure"), _("cost"), _("share")], rows, cls="breakdown", num=(1, 2))
     )
+
+
+SPRAY_METHODS = {
+    True: N_("thick-layer base spraying (厚层基材喷播)"),
+    False: N_("hung-net spray seeding (挂网喷播)"),
+}
+
+
+def _wall_treatment(d: ReportData) -> str:
+    """How the final wall is treated (SPEC §5), and that the rule changes at the soil-slope
+    limit: a reviewer comparing slopes sees which treatment each is priced with."""
+    r = d.resolved
+    q = quantities(r)
+    if q["wall_length_m"] <= 0.0:
+        return ""
+    common = {
+        "slope": f"{float(r['final_highwall_slope_deg']):g}",
+        "height": f"{float(r['final_highwall_height_m']):g}",
+        "length": f"{q['wall_length_m']:,.0f}",
+        "limit": f"{float(r['wall_soil_slope_max_deg']):g}",
+    }
+    if q["wall_soil_slope"]:
+        text = _(
+            "The final wall ({slope}°, {height} m high, about {length} m long) is no steeper "
+            "than {limit}°: it is priced as a soil slope, regraded, soil-covered and planted "
+            "as land. A wall steeper than {limit}° is priced as benched rock instead (planting "
+            "troughs, part of the faces sprayed, the rest left as bare rock, scaling).",
+            **common,
+        )
+    else:
+        thick = float(r["wall_bench_face_deg"]) > float(r["wall_thick_layer_above_deg"])
+        text = _(
+            "The final wall ({slope}°, {height} m high, about {length} m long) is priced as "
+            "benched rock: {troughs} m of planting troughs with soil and climbers, {sprayed} m² "
+            "of rock face sprayed by {method} and {bare} m² left as stable bare rock, {platform} "
+            "of platforms restored as land, {cutback} m³ cut back to the {face}° face the rock "
+            "stands, and scaling. A wall of {limit}° or less would be priced as a soil slope "
+            "(regraded, soil-covered, planted as land).",
+            troughs=f"{q['wall_trough_m']:,.0f}",
+            sprayed=f"{q['wall_sprayed_m2']:,.0f}",
+            method=gettext(SPRAY_METHODS[thick]),
+            bare=f"{q['wall_bare_rock_m2']:,.0f}",
+            platform=area(q["wall_platform_ha"]),
+            cutback=f"{q['cutback_m3']:,.0f}",
+            face=f"{float(r['wall_bench_face_deg']):g}",
+            **common,
+        )
+    return '<p id="wall-treatment">' + text + "</p>"
 
 
 def _applicant(d: ReportData, figures: Mapping[str, bytes]) -> str:

@@ -5,8 +5,14 @@ See SPEC.md §5.
 Sources: model.md §3. Unit costs are engineering estimates [E] calibrated so that Hunan's
 abandoned open-pit sites land at 200,000-350,000 CNY/ha [D: Yangtze-belt programme
 380 M CNY / 1,911.52 ha; Hongjiang; Xinshao; 2022-24 demonstration projects]. The fee structure
-(other fees, profit, tax, basic contingency) follows China's land-reclamation budget norms [S];
-wall-greening cost depends on the slope class of the final wall (inclusive upper edges).
+(other fees, profit, tax, basic contingency) follows China's land-reclamation budget norms [S].
+Final walls are priced per metre of wall by what practice does there (SPEC §5): a soil slope up
+to ``wall_soil_slope_max_deg``; above it benched rock, cut back to the face the rock stands,
+scaled, with platforms restored as land, planting troughs, a sprayed share of the faces and the
+rest left as bare rock, a crest ditch and retaining wall.
+
+The measures are a table (:data:`MEASURES`): each one's cost factor, breakdown item and
+parameters follow from its row; RECIPES.md says how to add one.
 """
 
 from __future__ import annotations
@@ -111,7 +117,8 @@ NO_WALL_M2_PER_M = 1e-6
 
 
 def slope_class(slope_deg: np.ndarray, edges_deg: tuple[float, ...]) -> np.ndarray:
-    """Index of the slope class with inclusive upper edges: 0 for ``slope <= edges[0]``, …"""
+    """Index of the slope class with inclusive upper edges: 0 for ``slope <= edges[0]``, …
+    (the wall cover factor of recovery, sim.resolve)."""
     return np.searchsorted(np.asarray(edges_deg, dtype=float), slope_deg, side="left")
 
 

@@ -121,8 +121,8 @@ def test_csv_in_gb18030_with_headings_and_subtotals(tmp_path: Path) -> None:
         ("危岩清理", 75_000.0),
         ("零星工程", 20_000.0),
     ]
-    assert [x.measure for x in lines] == ["regrading", "wall_greening", None, None]
-    assert lines[2].target == "slope_cutback" and lines[3].target is None
+    assert [x.measure for x in lines] == ["regrading", "wall_greening", "cutback", None]
+    assert lines[2].target == "cutback" and lines[3].target is None
 
 
 def test_csv_with_a_bad_cell_names_row_and_column(tmp_path: Path) -> None:
@@ -168,14 +168,14 @@ def test_xlsx_bill(tmp_path: Path) -> None:
     ("name", "measure", "target"),
     [
         ("挂网客土喷播", "wall_greening", "face_spraying"),  # 客土喷播, not 客土
-        ("种植槽客土回填", "wall_greening", "bench_troughs"),
+        ("种植槽客土回填", "wall_benches", "wall_benches"),
         ("1、场地平整", "regrading", "regrading"),
         ("(2) 表土回覆", "soil", "soil"),
         ("种植土", "soil", "soil"),  # not 种植
         ("撒播草籽", "revegetation", "revegetation"),
         ("截排水沟", "drainage", "drains_m"),
-        ("削坡", None, "slope_cutback"),
-        ("浆砌石挡土墙", None, "retaining_walls"),
+        ("削坡", "cutback", "cutback"),
+        ("浆砌石挡土墙", "wall_drains", "wall_drains"),
         ("Aftercare (3 years)", "aftercare", "aftercare"),
         ("零星工程", None, None),
     ],
@@ -188,7 +188,8 @@ def test_names_map_to_measures(name: str, measure: str | None, target: str | Non
 
 def test_a_measure_the_model_gains_is_wired_by_the_table() -> None:
     m = bill.match_name("削坡")
-    assert bill.measure_for(m.candidates, (*ITEMS, "slope_cutback")) == "slope_cutback"
+    assert bill.measure_for(m.candidates) == "cutback"  # wired when the model gained it
+    assert bill.measure_for(m.candidates, ("slope_cutback",)) == "slope_cutback"
     assert bill.measure_for(bill.match_name("挂网喷播").candidates, ("face_spraying",)) == (
         "face_spraying"
     )
@@ -328,13 +329,13 @@ def test_json_verdict_carries_the_bill_only_when_given(capsys) -> None:
     b = with_b["bill"]
     assert {"measures", "left_out", "not_modelled", "total", "notes"} <= set(b)
     by = {m["measure"]: m for m in b["measures"]}
-    assert by["wall_greening"]["items"] == [
-        "挂网喷播 (最终边坡)", "种植槽 (安全平台)", "攀援植物 (爬山虎)"
-    ]  # fmt: skip
+    assert by["wall_greening"]["items"] == ["挂网喷播 (最终边坡)"]
+    assert by["wall_benches"]["items"] == ["种植槽 (安全平台)", "攀援植物 (爬山虎)"]
     assert 0 <= by["regrading"]["percentile"] <= 100
     assert by["regrading"]["quantity"]["unit"] == "ha"
     assert [x["measure"] for x in b["left_out"]] == ["demolition"]
-    assert {x["maps_to"] for x in b["not_modelled"]} == {"slope_cutback", "retaining_walls"}
+    assert {m["measure"] for m in b["measures"]} >= {"cutback", "wall_drains"}  # 削坡, 挡土墙
+    assert not b["not_modelled"]
     assert b["total"]["applicant_cny"] == pytest.approx(25_000_000.0)
 
 
@@ -386,8 +387,8 @@ def test_the_bill_file_is_part_of_the_inputs_hash(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ("Bill of quantities", "Wall greening", "leaves out: Demolition", "削坡及危岩清理")),
-        ("zh", ("工程量清单", "边坡复绿", "清单遗漏的分项：拆除", "削坡及危岩清理")),
+        ("en", ("Bill of quantities", "Wall greening", "leaves out: Demolition", "cut-back")),
+        ("zh", ("工程量清单", "边坡复绿", "清单遗漏的分项：拆除", "削坡与危岩清理")),
     ],
 )
 def test_the_terminal_verdict_lists_the_bill(capsys, lang: str, words: tuple[str, ...]) -> None:

@@ -115,8 +115,8 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     }
     # the wall's measures by metre of wall (sim.model.cost), times its length
     P = param_record(r)
-    length_m = wall_face / face_w if face_w > 0.0 else 0.0
-    height_m = float(r["final_highwall_height_m"])
+    height_m, face_m2_per_m = cost.wall_height_and_face_per_m(P)
+    length_m = wall_face / face_m2_per_m if face_m2_per_m > cost.NO_WALL_M2_PER_M else 0.0
     slope_deg = float(r["final_highwall_slope_deg"])
     face_deg = float(r["wall_bench_face_deg"])
     soil_max_deg = float(r["wall_soil_slope_max_deg"])

@@ -120,6 +120,7 @@ def designed_pit(resolved: Mapping) -> dict[str, float]:
     stated = float(resolved["pit_volume_m3"])
     held_m3 = stated if stated > 0.0 else V  # the plan's own volume when it states one
     return {
+        "face_width_m": F,
         "volume_m3": V,
         "wall_plan_ha": wall_plan_m2 / 1e4,
         "wall_face_m2": wall_plan_m2 * F / P,
@@ -193,6 +194,10 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
         W_plan = pit["wall_plan_ha"]
         W_face = pit["wall_face_m2"]
         A_floor = A_pit - W_plan
+        # the wall measures (§5) go by the design's depth and face width per metre
+        Hw = float(r["pit_depth_m"])
+        f_len = pit["face_width_m"]
+        wall_length = W_face / f_len if f_len > 0.0 else 0.0
     else:
         h = float(r["mined_thickness_m"]) * thickness_factor
         a_pit = 100.0 * (1.0 + stripping_ratio) / (rock_density * h)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.model._compile import stage
+from sim.model.schedule import design_wall_face_width_m
 
 
 def N_(message: str) -> str:
@@ -212,13 +213,26 @@ def wall_treatment_per_m(height_m, slope_deg, bench_face_deg, bench_height_m, so
 
 
 @stage
+def wall_height_and_face_per_m(P):
+    """The final wall's height [m] and face per metre of its length [m2/m] (SPEC §3, §3a): the
+    designed pit's depth and face width (bench faces and berms) on the design path, else
+    ``Hw`` and ``f_len = Hw / sin θ``."""
+    if P.design_pit != 0.0:
+        _, face_m = design_wall_face_width_m(
+            P.pit_depth_m, P.final_highwall_slope_deg, P.bench_height_m, P.bench_width_m
+        )
+        return P.pit_depth_m, face_m
+    height_m = P.final_highwall_height_m
+    return height_m, height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+
+
+@stage
 def wall_platform_ha(P, wall_face_m2):
     """Platform land of a wall whose face is ``wall_face_m2`` [ha] (SPEC §5): the wall's length
     ``wall_face / f_len`` times the platform per metre of :func:`wall_treatment_per_m`; 0 for a
     wall of no height (``f_len <= NO_WALL_M2_PER_M``). Platforms are land: soil and planting as
     the pit floor."""
-    height_m = P.final_highwall_height_m
-    face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+    height_m, face_m2_per_m = wall_height_and_face_per_m(P)
     if face_m2_per_m <= NO_WALL_M2_PER_M:
         return 0.0
     platform_m2_per_m, _, _ = wall_treatment_per_m(
@@ -268,8 +282,7 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     # the wall's measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
     u_wall = 0.0
     u_wall_plant = 0.0
-    height_m = P.final_highwall_height_m
-    face_m2_per_m = height_m / math.sin(math.radians(P.final_highwall_slope_deg))
+    height_m, face_m2_per_m = wall_height_and_face_per_m(P)
     if face_m2_per_m > NO_WALL_M2_PER_M:
         wedge_m3, scaled_m2 = cutback_per_m(
             height_m, P.final_highwall_slope_deg, P.wall_bench_face_deg, P.wall_soil_slope_max_deg

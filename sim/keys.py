@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.cost import MEASURES as MEASURE_TABLE
-
 LAND_USES: tuple[str, ...] = ("forest", "grassland", "shrub", "farmland", "water")
 AREA_CLASSES: tuple[str, ...] = ("pit_floor", "pit_wall", "dump", "infrastructure")
+
+# plain Python (no compiled stage): importing it compiles nothing, so no import cycle with the
+# output registry, which the compiled stages' cache stamp reads
+from sim.model.measures import MEASURES as MEASURE_TABLE  # noqa: E402, I001
 #: names of the restoration measures, in the order of their cost factors (declared, with their
 #: parameters, in ``sim/model/cost.py::MEASURES``)
 MEASURES: tuple[str, ...] = tuple(m.name for m in MEASURE_TABLE)

@@ -48,10 +48,13 @@ from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_
 from sim.model.recovery import (
     NEVER,
     TINY_AREA_HA,
+    age_interval,
     cohort_outcomes,
+    cover_ceilings,
     establishment,
     failure_probabilities,
     precipitation_factor,
+    wall_cover_ceiling,
     year_outcomes,
 )
 from sim.model.recovery import age_rule as _age_rule
@@ -598,14 +601,11 @@ def simulate_chunk(
         deadline = life + closure + np.int64(P.success_horizon_years)
         g_dead = g[min(deadline, n_h - 1)]
         f0 = P.cover_initial
-        base_cover = cover_max * precip
         tox = P.toxic_cover_factor
         for j in range(N_LU):
             if j == WATER:
                 continue
-            rho = soil_ratio if depth[j] > 0 else 1.0
-            fmax_m[j] = base_cover * tox * rho
-            fmax_i[j] = base_cover * rho
+            fmax_m[j], fmax_i[j] = cover_ceilings(cover_max, precip, tox, soil_ratio, depth[j] > 0)
             done = False
             for jj in range(j):  # land uses often share ceiling and criterion
                 if fmax_m[jj] == fmax_m[j] and fmax_i[jj] == fmax_i[j] and crit[jj] == crit[j]:
@@ -632,7 +632,7 @@ def simulate_chunk(
                 kind_i[j] = ki
                 bound_i[j] = bi
                 need_i[j] = ni
-        fmax_w = base_cover * P.wall_cover_factor
+        fmax_w = wall_cover_ceiling(cover_max, precip, P.wall_cover_factor)
         kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P.success_cover_wall, T)
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
@@ -647,15 +647,9 @@ def simulate_chunk(
             if j == WATER or sh == 0.0:
                 continue
             yd = yd + sh
-            if farm_soil_ok or j != FARMLAND:
-                lm = bound_m[j] if kind_m[j] == 1 else -NEVER
-                hm = NEVER if kind_m[j] == 1 else bound_m[j]
-                li = bound_i[j] if kind_i[j] == 1 else -NEVER
-                hi = NEVER if kind_i[j] == 1 else bound_i[j]
-            else:  # farmland without its full soil never meets
-                lm, hm, li, hi = NEVER, -NEVER, NEVER, -NEVER
-            nm = NEVER if math.isinf(need_m[j]) else np.int64(need_m[j])
-            ni = NEVER if math.isinf(need_i[j]) else np.int64(need_i[j])
+            meets = farm_soil_ok or j != FARMLAND
+            lm, hm, nm = age_interval(kind_m[j], bound_m[j], need_m[j], meets)
+            li, hi, ni = age_interval(kind_i[j], bound_i[j], need_i[j], meets)
             found = False
             for gg in range(n_grp):
                 if (
@@ -678,9 +672,7 @@ def simulate_chunk(
                 grp_nm[n_grp] = nm
                 grp_ni[n_grp] = ni
                 n_grp += 1
-        nw = NEVER if math.isinf(need_w) else np.int64(need_w)
-        lw = bound_w if kind_w == 1 else -NEVER
-        hw = NEVER if kind_w == 1 else bound_w
+        lw, hw, nw = age_interval(kind_w, bound_w, need_w, True)
 
         # ---- cohorts: success at the deadline, rework, years to criterion
         success, success_share, rework_share, recovery_years = cohort_outcomes(

@@ -77,6 +77,38 @@ def age_rule(fmax, f0, k, crit, n_years):
 
 
 @stage
+def cover_ceilings(cover_max, precip_factor, toxic_cover_factor, soil_ratio, needs_soil):
+    """Cover ceilings of one land use (SPEC §6): mined land ``Fmax_M = cover_max π_P tox ρ_lu``
+    and infrastructure land ``Fmax_I = cover_max π_P ρ_lu``, with ``ρ_lu`` the soil ratio for a
+    land use that needs soil (``d_lu > 0``), else 1."""
+    rho = soil_ratio if needs_soil else 1.0
+    base = cover_max * precip_factor
+    return base * toxic_cover_factor * rho, base * rho
+
+
+@stage
+def wall_cover_ceiling(cover_max, precip_factor, wall_cover_factor):
+    """Cover ceiling of the walls ``Fmax_W = cover_max π_P wall_cover_factor`` (SPEC §6)."""
+    return cover_max * precip_factor * wall_cover_factor
+
+
+@stage
+def age_interval(kind, bound, needed, meets_at_all):
+    """The effective ages ``[lo, hi]`` at which a cohort meets its criterion and the whole
+    effective years ``needed`` to reach it (:data:`NEVER` for never), from :func:`age_rule`'s
+    ``(kind, bound, needed)``: ``[bound, NEVER]`` when cover rises to it (kind 1), ``[-NEVER,
+    bound]`` when it decays (kind -1); an empty interval when the land cannot meet its criterion
+    at all (``meets_at_all`` false: farmland without its full soil, SPEC §6)."""
+    if not meets_at_all:
+        lo, hi = NEVER, -NEVER
+    elif kind == 1:
+        lo, hi = bound, NEVER
+    else:
+        lo, hi = -NEVER, bound
+    return lo, hi, (NEVER if math.isinf(needed) else np.int64(needed))
+
+
+@stage
 def year_reaching(s, g_s, needed, first, n_h, n_years):
     """Year in which a cohort established in year ``s`` (effective age count ``g_s`` then)
     first meets its criterion, ``needed`` effective years later; ``n_h`` if not by the horizon.

@@ -132,7 +132,7 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
             "wall_soil_slope": float(
                 float(r["final_highwall_slope_deg"]) <= float(r["wall_soil_slope_max_deg"])
             ),
-            "wall_platform_ha": cost.wall_platform_ha(P, wall_face),
+            "wall_platform_ha": cost.wall_platform_ha(cost.wall_quantities_per_m(P), wall_face),
             "wall_trough_m": length_m * trough_m,
             "wall_sprayed_m2": length_m * rock_m2 * spray,
             "wall_bare_rock_m2": length_m * rock_m2 * (1.0 - spray),
@@ -173,10 +173,11 @@ def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
     works: dict[str, float] = {}
     planting = aftercare_rate = 0.0
     P = param_record(r)
+    wall_q = cost.wall_quantities_per_m(P)
     for m, factors in zip(MEASURES, np.eye(len(MEASURES)), strict=True):
         # only measure m's factor is 1: its own contribution to each unit cost
         u_m, u_i, u_plant, _, u_wall, u_wall_plant, after_rate = cost.unit_costs_cny(
-            factors, P, own, mean_depth, plant, rework
+            factors, P, own, mean_depth, plant, rework, wall_q
         )
         works[m] = (
             qty["mined_land_ha"] * u_m

@@ -43,6 +43,7 @@ from sim.model.cost import (
     topsoil_supply,
     unit_costs_cny,
     wall_platform_ha,
+    wall_quantities_per_m,
 )
 from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
 from sim.model.recovery import (
@@ -438,6 +439,7 @@ def simulate_chunk(
     dump_per_mt = 0.0
     m_w = 0.0
     m_a = 0.0
+    wall_q = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
     for row in range(n_rows):
         p = row // per_prop
@@ -491,6 +493,7 @@ def simulate_chunk(
             m_w, m_a = fee_multiplier_pair(
                 P.profit_rate, P.tax_rate, P.other_fees_rate, P.contingency_rate
             )
+            wall_q = wall_quantities_per_m(P)
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
@@ -557,12 +560,12 @@ def simulate_chunk(
             P.topsoil_loss_fraction,
             P.topsoil_stripped != 0.0,
             total_dist,
-            mined_land + infra + wall_platform_ha(P, wall_face),
+            mined_land + infra + wall_platform_ha(wall_q, wall_face),
             mean_depth,
             P.import_topsoil != 0.0,
         )
         u_m, u_i, u_plant, u_rework, u_wall, u_wall_plant, after_rate = unit_costs_cny(
-            f, P, own, mean_depth, plant_sum, rework_sum
+            f, P, own, mean_depth, plant_sum, rework_sum, wall_q
         )
         monitoring = np.int64(P.monitoring_years)
 

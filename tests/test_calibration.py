@@ -49,7 +49,13 @@ def abandoned_site_cost_per_ha(*, amended: bool) -> float:
     }.items():
         P[key] = value
     u_mined, _, u_plant, _, u_wall, u_wall_plant, _ = cost.unit_costs_cny(
-        np.ones(len(MEASURES)), P[0], 0.0, mean_depth, plant_cny, rework_cny
+        np.ones(len(MEASURES)),
+        P[0],
+        0.0,
+        mean_depth,
+        plant_cny,
+        rework_cny,
+        cost.wall_quantities_per_m(P[0]),
     )
     m_w, m_a = cost.fee_multiplier_pair(
         *(

@@ -157,26 +157,44 @@ def wall_height_and_face_per_m(P):
 
 
 @stage
-def wall_platform_ha(P, wall_face_m2):
-    """Platform land of a wall whose face is ``wall_face_m2`` [ha] (SPEC §5): the wall's length
-    ``wall_face / f_len`` times the platform per metre of :func:`wall_treatment_per_m`; 0 for a
-    wall of no height (``f_len <= NO_WALL_M2_PER_M``). Platforms are land: soil and planting as
-    the pit floor."""
+def wall_quantities_per_m(P):
+    """The restored wall's quantities per metre of its length, a proposal's constants (SPEC
+    §5): ``(f_len [m2/m], cut-back wedge [m3/m], scaled face [m2/m], platform [m2/m], troughs
+    [m/m], rock face [m2/m])`` from :func:`wall_height_and_face_per_m`,
+    :func:`cutback_per_m` and :func:`wall_treatment_per_m`; all 0 but ``f_len`` for a wall of
+    no height (``f_len <= NO_WALL_M2_PER_M``)."""
     height_m, face_m2_per_m = wall_height_and_face_per_m(P)
     if face_m2_per_m <= NO_WALL_M2_PER_M:
-        return 0.0
-    platform_m2_per_m, _, _ = wall_treatment_per_m(
+        return face_m2_per_m, 0.0, 0.0, 0.0, 0.0, 0.0
+    wedge_m3, scaled_m2 = cutback_per_m(
+        height_m, P.final_highwall_slope_deg, P.wall_bench_face_deg, P.wall_soil_slope_max_deg
+    )
+    platform_m2, trough_m, rock_m2 = wall_treatment_per_m(
         height_m,
         P.final_highwall_slope_deg,
         P.wall_bench_face_deg,
         P.wall_bench_height_m,
         P.wall_soil_slope_max_deg,
     )
-    return wall_face_m2 / face_m2_per_m * platform_m2_per_m / 1e4
+    return face_m2_per_m, wedge_m3, scaled_m2, platform_m2, trough_m, rock_m2
 
 
 @stage
-def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha):
+def wall_platform_ha(wall_q, wall_face_m2):
+    """Platform land of a wall whose face is ``wall_face_m2`` [ha] (SPEC §5): the wall's length
+    ``wall_face / f_len`` times the platform per metre (``wall_q``: :func:`wall_quantities_per_m`);
+    0 for a wall of no height (``f_len <= NO_WALL_M2_PER_M``). Platforms are land: soil and
+    planting as the pit floor."""
+    face_m2_per_m = wall_q[0]
+    if face_m2_per_m <= NO_WALL_M2_PER_M:
+        return 0.0
+    return wall_face_m2 / face_m2_per_m * wall_q[3] / 1e4
+
+
+@stage
+def unit_costs_cny(
+    cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha, wall_q
+):
     """One draw's unit costs with its cost factors ``φ`` (``cost_factor``, order of
     :data:`MEASURES`) and the proposal's resolved inputs ``P`` (a record, read by name), SPEC §5:
     ``(u_M, u_I, u_plant, u_rework)`` [CNY/ha], ``u_wall`` (works) and ``u_wall_plant`` (the
@@ -188,7 +206,7 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     the planting sums × ``φ_revegetation``; ``u_regrade = volume × cost φ_regrading``;
     ``u_amend = amendment [amended] φ_amendment``; ``u_M = u_regrade + u_amend + u_soil +
     u_plant + u_drain``; ``u_I = u_demol + u_soil + u_plant + u_drain``. The wall, per metre
-    (:func:`cutback_per_m`, :func:`wall_treatment_per_m`): platforms as mined land, troughs,
+    (``wall_q``: :func:`wall_quantities_per_m`): platforms as mined land, troughs,
     the sprayed share of the rock face (thick-layer above ``wall_thick_layer_above_deg``, else
     hung-net), cut-back and scaling, crest ditch and retaining wall; ``u_wall`` is all of it and
     ``u_wall_plant`` the platforms' planting, troughs and spray, per metre over ``f_len = Hw /
@@ -212,18 +230,8 @@ def unit_costs_cny(cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, re
     # the wall's measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
     u_wall = 0.0
     u_wall_plant = 0.0
-    height_m, face_m2_per_m = wall_height_and_face_per_m(P)
+    face_m2_per_m, wedge_m3, scaled_m2, platform_m2, trough_m, rock_m2 = wall_q
     if face_m2_per_m > NO_WALL_M2_PER_M:
-        wedge_m3, scaled_m2 = cutback_per_m(
-            height_m, P.final_highwall_slope_deg, P.wall_bench_face_deg, P.wall_soil_slope_max_deg
-        )
-        platform_m2, trough_m, rock_m2 = wall_treatment_per_m(
-            height_m,
-            P.final_highwall_slope_deg,
-            P.wall_bench_face_deg,
-            P.wall_bench_height_m,
-            P.wall_soil_slope_max_deg,
-        )
         thick = P.wall_bench_face_deg > P.wall_thick_layer_above_deg
         spray_price = (
             P.wall_thick_layer_cost_cny_per_m2 if thick else P.wall_hung_net_cost_cny_per_m2

@@ -505,6 +505,18 @@ def budget(results: dict) -> dict:
     }
 
 
+def _finish_with_budget(results: dict, lines: list[str], out: Path) -> int:
+    """Print the budget lines of a partial run, write results.json atomically, exit 0."""
+    results["budget"] = {"lines": lines}
+    for line in lines:
+        print(f"  budget: {line}", flush=True)
+    tmp = out / "results.json.tmp"
+    tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    tmp.replace(out / "results.json")
+    print(f"wrote {out / 'results.json'}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, under a minute")
@@ -580,30 +592,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     print_sweep(results["sweep"])
     if args.sweep_only:
-        lines = _lines(sweep_budget(results["sweep"]))
-        results["budget"] = {"lines": lines}
-        for line in lines:
-            print(f"  budget: {line}", flush=True)
-        tmp = out / "results.json.tmp"
-        tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
-        tmp.replace(out / "results.json")
-        print(f"wrote {out / 'results.json'}", flush=True)
-        return 0
+        return _finish_with_budget(results, _lines(sweep_budget(results["sweep"])), out)
     with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:
         results["batch"] = batch_speed(
             *(args.batch or cfg["batch"]), Path(work), repeat=args.batch_repeat
         )
     print_batch(results["batch"])
     if args.batch_only:
-        lines = _lines(batch_budget(results["batch"]))
-        results["budget"] = {"lines": lines}
-        for line in lines:
-            print(f"  budget: {line}", flush=True)
-        tmp = out / "results.json.tmp"
-        tmp.write_text(json.dumps(results, indent=2), encoding="utf-8")
-        tmp.replace(out / "results.json")
-        print(f"wrote {out / 'results.json'}", flush=True)
-        return 0
+        return _finish_with_budget(results, _lines(batch_budget(results["batch"])), out)
     results["sizes"] = {}
     for name, n, d in [*cfg["sizes"], ("moderate", *cfg["moderate"])]:
         r = in_fresh_process(n, d, args.workers)

@@ -483,7 +483,7 @@ class Site(_Quantities):
         return _check_table_key("substrate", value, load_library().substrates)
 
 
-class Restoration(_Model):
+class Restoration(_Quantities):
     """[restoration]: target land uses and how, when and how fast the land is restored."""
 
     target_land_use: dict[LandUse, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(

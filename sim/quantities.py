@@ -1,7 +1,7 @@
 """Numbers written with their unit, as a plan states them: ``reserves_mt = "2180.9 万t"``.
 
 A quantity field of a proposal (one whose unit is Mt, Mt/yr, ha, CNY, CNY/t, m, cm, mm/yr,
-t/m3 or deg) also takes a string "NUMBER UNIT" in the units Chinese plans use — 万t, 万吨, 亿t,
+t/m3, deg or yr) also takes a string "NUMBER UNIT" in the units Chinese plans use — 万t, 万吨, 亿t,
 万t/a, 亩, km², 公顷, m², 万元, 亿元, 元/t, 米, 厘米, 毫米, g/cm³, 度 … — converted to the field's
 unit on the way in (the validated proposal, and every output, holds the converted number). A
 known number with an unknown or incompatible unit is refused with the units allowed; a volume
@@ -31,6 +31,7 @@ _LENGTH_M = {"m": 1.0, "米": 1.0, "km": 1e3, "千米": 1e3, "cm": 1e-2, "厘米
              "毫米": 1e-3}  # fmt: skip
 _DENSITY = {"t/m3": 1.0, "t/m³": 1.0, "g/cm3": 1.0, "g/cm³": 1.0, "kg/m3": 1e-3, "kg/m³": 1e-3}
 _ANGLE = {"deg": 1.0, "°": 1.0, "度": 1.0}
+_YEARS = {"yr": 1.0, "a": 1.0, "年": 1.0, "years": 1.0, "year": 1.0}
 
 
 def _scaled(table: dict[str, float], by: float) -> dict[str, float]:
@@ -53,13 +54,16 @@ UNITS: dict[str, dict[str, float]] = {
     "mm/yr": _scaled({**_LENGTH_M, **_per_year(_LENGTH_M)}, 1000.0),
     "t/m3": _DENSITY,
     "deg": _ANGLE,
+    "yr": _YEARS,
 }
 _VOLUMES = ("m3", "m³", "方", "立方米")
 _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
 
 
-def convert(text: str, unit: str) -> float | None:
-    """``text`` ("2180.9 万t") in ``unit`` (Mt), or None when it is not "NUMBER UNIT".
+def convert(text: str, unit: str) -> float | int | None:
+    """``text`` ("2180.9 万t") in ``unit`` (Mt), or None when it is not "NUMBER UNIT"; a whole
+    number of years ("3年") is the integer 3 (3.5年 stays a float, which a whole-years field
+    refuses).
 
     Raises :class:`ValueError` (the message says what is allowed) for a unit that does not fit.
     """
@@ -70,7 +74,8 @@ def convert(text: str, unit: str) -> float | None:
     number = float(match.group(1).replace(",", "").replace("_", ""))
     written = match.group(2).replace(" ", "")
     if written in table:
-        return float(f"{number * table[written]:.12g}")  # no binary noise: 2180.9万t = 21.809
+        value = float(f"{number * table[written]:.12g}")  # no binary noise: 2180.9万t = 21.809
+        return int(value) if unit == "yr" and value.is_integer() else value
     if unit == "Mt" and any(written.endswith(v) for v in _VOLUMES):
         raise ValueError(
             f"{written!r} is a volume, the field a tonnage: multiply by the ore's density "

@@ -97,6 +97,8 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
         ("site.soil_depth_cm", "0.4 m", 40.0),
         ("extraction.rock_density_t_per_m3", "2.6 g/cm³", 2.6),
+        ("restoration.closure_years", "2年", 2),
+        ("extraction.ramp_up_years", "1 a", 1),
     ],
 )
 def test_values_with_units_are_converted_by_files_and_columns(
@@ -225,3 +227,10 @@ def test_bad_start_dates(value: Any, phrase: str) -> None:
         parse_proposal(data, "plan.toml")
     assert "plan.toml: [proposal] start_date = " in str(info.value)
     assert phrase in str(info.value)
+
+
+def test_years_written_with_their_unit_must_be_whole() -> None:
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["restoration"]["closure_years"] = "1.5年"
+    with pytest.raises(InputError, match="closure_years.*whole number"):
+        parse_proposal(data)

@@ -1408,6 +1408,9 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in _EXPECTED:
         return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
     if kind == "finite_number":
+        if isinstance(value, float) and math.isnan(value):  # the template's placeholder
+            return prefix + "not filled in: a finite number is needed here (nan is the blank of "
+            "the `restoresim new` template)"
         return prefix + "must be a finite number (NaN and infinity are not allowed)"
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))

@@ -91,6 +91,7 @@ def test_the_unfilled_template_is_refused_field_by_field(tmp_path: Path, capsys)
     msg = str(info.value)
     for field in ("[proposal] id = ''", "[extraction] reserves_mt = nan", "topsoil_stripped"):
         assert field in msg
+    assert "reserves_mt = nan: not filled in" in msg  # the blank is named as a blank
     assert main(["new", "--out", str(path)]) == 2  # no overwrite without --force
     assert "exists" in capsys.readouterr().err
 

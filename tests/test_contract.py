@@ -232,5 +232,5 @@ def test_bad_start_dates(value: Any, phrase: str) -> None:
 def test_years_written_with_their_unit_must_be_whole() -> None:
     data = copy.deepcopy(EXAMPLE_DATA)
     data["restoration"]["closure_years"] = "1.5年"
-    with pytest.raises(InputError, match="closure_years.*whole number"):
+    with pytest.raises(InputError, match=r"closure_years.*whole number"):
         parse_proposal(data)

@@ -159,7 +159,7 @@ def test_boundary_is_resolved_against_the_proposal_file(tmp_path: Path) -> None:
 BAD_CASES: dict[str, str] = {
     "negative-reserves.toml": "[extraction] reserves_mt = -5.0: must be > 0",
     "zero-output.toml": "[extraction] annual_output_mt = 0.0: must be > 0",
-    "nan-density.toml": "rock_density_t_per_m3 = nan: must be a finite number",
+    "nan-density.toml": "rock_density_t_per_m3 = nan: not filled in: a finite number is needed",
     "inf-precipitation.toml": "annual_precipitation_mm = inf: must be a finite number",
     "nan.json": "[extraction] reserves_mt = NaN",
     "infinity.json": "[finance] bond_cny = Infinity",

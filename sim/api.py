@@ -239,6 +239,7 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> 
     rejected_soft = [n for n in soft if n not in unfixable] if verdict == "reject" else []
     if verdict == "reject":
         conds = []
+    not_assessed = [c["name"] for c in crits if c["passed"] is None]
     return {
         "proposal_id": p.proposal.id,
         "name": p.proposal.name,
@@ -272,6 +273,18 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> 
                 )
             ]
             if not hard and rejected_soft
+            else []
+        )
+        + (
+            [
+                Message(
+                    "Not assessed: {names}. This verdict holds only once the site clears them "
+                    "(give the mining-right boundary, [location] boundary or its corner "
+                    "coordinates, and the policy's spatial layers).",
+                    names=Terms("criterion", not_assessed),
+                )
+            ]
+            if not_assessed and verdict != "reject"
             else []
         )
         + list(screening.warnings),

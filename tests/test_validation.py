@@ -90,7 +90,11 @@ def test_readme_carries_the_current_table(validation: Validation) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="wall costs not yet recalibrated: issue #13 items 1 and 3")
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue #13: 6 of 8 cases outside P05-P95 (walls re-priced by bench and face, land "
+    "unit costs not yet recalibrated); median P50/stated 1.67",
+)
 def test_calibration_criteria(validation: Validation) -> None:
     lo, hi = RATIO_RANGE
     outside = [r.id for r in validation.calibrated if not r.inside]

@@ -104,6 +104,8 @@ class Row:
     p95_cny: float
     ratio: float  # P50 / stated
     inside: bool  # stated within [P05, P95]
+    log_mean: float  # mean of ln(cost / CNY) over the draws
+    log_sd: float  # standard deviation of ln(cost / CNY) over the draws
     calibration: bool
     covers: str
     source: str
@@ -277,9 +279,14 @@ def matching_share(resolved: dict[str, Any], measures: Sequence[str]) -> float:
 
 
 def evaluate_cases(
-    cases: Sequence[Case], *, draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED
+    cases: Sequence[Case],
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    overrides: dict[str, float] | None = None,
 ) -> Validation:
-    """Run the engine on every case (default policy and parameter library) and compare."""
+    """Run the engine on every case (default policy; the packaged parameter library, with
+    ``overrides`` by dotted name when given) and compare."""
     from sim import engine
     from sim.params import load_library
     from sim.proposal import load_policy, load_proposals
@@ -292,14 +299,16 @@ def evaluate_cases(
                 f"{c.file}: [proposal] id = {p.proposal.id!r}: expected {c.id!r}, the key of "
                 "its entry in cases.toml"
             )
-    policy, lib = load_policy(), load_library()
+    policy, lib = load_policy(), load_library(overrides)
     res = engine.run(proposals, policy, draws=draws, seed=seed, lib=lib, raw=True)
     assert res.raw is not None
     rows = []
     for i, (c, p) in enumerate(zip(cases, proposals, strict=True)):
         cost = np.asarray(res.raw["cost_cny"].values[i], dtype=float)
         share = 1.0 if c.compare is None else matching_share(resolve(p, policy, lib), c.compare)
-        q = np.quantile(cost * share, QUANTILES)
+        compared = cost * share
+        q = np.quantile(compared, QUANTILES)
+        log_cost = np.log(compared)
         rows.append(
             Row(
                 id=c.id,
@@ -314,12 +323,107 @@ def evaluate_cases(
                 p95_cny=float(q[4]),
                 ratio=float(q[2] / c.stated_cost_cny),
                 inside=bool(q[0] <= c.stated_cost_cny <= q[4]),
+                log_mean=float(log_cost.mean()),
+                log_sd=float(log_cost.std(ddof=1)),
                 calibration=c.calibration,
                 covers=c.covers,
                 source=c.source,
             )
         )
     return Validation(rows=rows, draws=draws, seed=seed)
+
+
+# ------------------------------------------------------------------------------------------
+# the spread the real cases support
+
+#: the parameter the real cases calibrate: the log-sd of the cost factor every measure of a
+#: draw shares (model/SPEC.md §5), i.e. how far an application-stage estimate is from what a
+#: site turns out to cost
+SIGMA_PARAM = "cost.common_factor_sigma"
+#: the values tried, 0.20 to 0.80 by 0.05 (AACE class 5 spans about 0.2 to 0.55 at P10/P90)
+SIGMA_GRID: tuple[float, ...] = tuple(round(0.20 + 0.05 * i, 2) for i in range(13))
+
+
+def log_score(row: Row) -> float:
+    """Log density of the stated cost under a lognormal with the draws' log mean and log-sd,
+    less the terms that do not depend on the model (a proper score: higher is better)."""
+    z = (math.log(row.stated_cost_cny) - row.log_mean) / row.log_sd
+    return -math.log(row.log_sd) - 0.5 * z * z
+
+
+@dataclass(frozen=True)
+class SigmaFit:
+    """The cases run at every value of :data:`SIGMA_GRID` (same seed: common random numbers)."""
+
+    grid: tuple[float, ...]
+    runs: list[Validation]
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.runs[0].calibrated]
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Log score [grid value, calibration case]."""
+        return np.array([[log_score(r) for r in v.calibrated] for v in self.runs])
+
+    def best(self, leave_out: int | None = None) -> int:
+        """Index of the grid value with the highest summed score (without one case)."""
+        s = self.scores
+        if leave_out is not None:
+            s = np.delete(s, leave_out, axis=1)
+        return int(np.argmax(s.sum(axis=1)))
+
+    @property
+    def sigma(self) -> float:
+        """The maximum-likelihood value over the grid, all calibration cases."""
+        return self.grid[self.best()]
+
+    def leave_one_out(self) -> list[tuple[str, float, bool]]:
+        """Per case: the value fitted without it and whether its stated cost then lies inside
+        our P05–P95 (a check the fit does not see)."""
+        out = []
+        for i, case_id in enumerate(self.ids):
+            k = self.best(leave_out=i)
+            out.append((case_id, self.grid[k], self.runs[k].calibrated[i].inside))
+        return out
+
+
+def fit_sigma(
+    cases: Sequence[Case],
+    *,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    grid: Sequence[float] = SIGMA_GRID,
+) -> SigmaFit:
+    """Run the cases at every value of ``grid`` for :data:`SIGMA_PARAM` (maximum likelihood of
+    the stated costs, and its leave-one-out check)."""
+    runs = [
+        evaluate_cases(cases, draws=draws, seed=seed, overrides={SIGMA_PARAM: float(g)})
+        for g in grid
+    ]
+    return SigmaFit(grid=tuple(float(g) for g in grid), runs=runs)
+
+
+def format_fit(fit: SigmaFit, current: float) -> str:
+    """The grid's summed log scores, coverage and median ratio, the fit and the leave-one-out."""
+    lines = [f"{SIGMA_PARAM}: log score of the stated costs (higher is better)", ""]
+    lines.append("  value  log score  inside P05-P95  median P50/stated")
+    total = fit.scores.sum(axis=1)
+    for g, t, v in zip(fit.grid, total, fit.runs, strict=True):
+        mark = "  <- fit" if g == fit.sigma else ("  <- library" if g == current else "")
+        lines.append(
+            f"  {g:5.2f}  {t:9.2f}  {v.inside_count:>3} of {len(v.calibrated):<10}"
+            f"  {v.median_ratio:6.2f}{mark}"
+        )
+    loo = fit.leave_one_out()
+    lines += ["", f"maximum likelihood: {fit.sigma:.2f} (the library has {current:.2f})", ""]
+    lines.append("leave one out: each case against the value fitted without it")
+    for case_id, g, inside in loo:
+        lines.append(f"  {case_id}  {g:.2f}  {'inside' if inside else 'OUTSIDE'} P05-P95")
+    n_in = sum(ok for _, _, ok in loo)
+    lines.append(f"  {n_in} of {len(loo)} inside when left out")
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------------------
@@ -434,6 +538,12 @@ def add_parser(sub: Any) -> None:
         "scenarios/real-cases of the source checkout)",
     )
     va.add_argument(
+        "--fit-sigma",
+        action="store_true",
+        help=f"fit {SIGMA_PARAM} to the stated costs (maximum likelihood over "
+        f"{SIGMA_GRID[0]}–{SIGMA_GRID[-1]}) and check it leaving each case out",
+    )
+    va.add_argument(
         "--check",
         action="store_true",
         help="exit with status 1 when the calibration criteria fail",
@@ -442,6 +552,13 @@ def add_parser(sub: Any) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """``restoresim validate``: print the table (or JSON); with --check, 1 on failure."""
+    if args.fit_sigma:
+        from sim.params import load_library
+
+        fit = fit_sigma(load_cases(args.cases), draws=args.draws, seed=args.seed)
+        current = float(load_library().params[SIGMA_PARAM].value)  # type: ignore[arg-type]
+        print(format_fit(fit, current))
+        return 0
     v = evaluate_cases(load_cases(args.cases), draws=args.draws, seed=args.seed)
     if args.json:
         print(json.dumps(v.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))

@@ -169,7 +169,10 @@ def test_applicant_bill_beside_ours(review_batch) -> None:
     assert "Demolition" in left_out
     # the bill's 削坡及危岩清理 and 挡土墙 are priced by our wall measures
     assert {"cutback", "wall_drains"} <= set(rows)
-    assert "likely under-costed" in html  # the wall's drains are below our P05
+    flags = {m["flag"] for m in bill["measures"]}
+    assert "above_p95" in flags  # the plan's spray, aftercare and fees run above our P95
+    assert "above our P95" in html
+    assert ("likely under-costed" in html) == ("below_p05" in flags)
 
 
 def test_applicant_statement_edges() -> None:

@@ -342,6 +342,11 @@ def evaluate_cases(
 SIGMA_PARAM = "cost.common_factor_sigma"
 #: the values tried, 0.20 to 0.80 by 0.05 (AACE class 5 spans about 0.2 to 0.55 at P10/P90)
 SIGMA_GRID: tuple[float, ...] = tuple(round(0.20 + 0.05 * i, 2) for i in range(13))
+#: the drop of the summed log score that bounds the 95 % likelihood interval (chi2(1) 0.95 / 2)
+LIKELIHOOD_DROP = 1.92
+#: at least this share of the cases must lie inside P05–P95 at the value fitted without them
+#: (a 90 % band covers 90 % of new cases on average)
+LEAVE_ONE_OUT_MIN = 0.8
 
 
 def log_score(row: Row) -> float:
@@ -367,24 +372,49 @@ class SigmaFit:
         """Log score [grid value, calibration case]."""
         return np.array([[log_score(r) for r in v.calibrated] for v in self.runs])
 
-    def best(self, leave_out: int | None = None) -> int:
-        """Index of the grid value with the highest summed score (without one case)."""
+    def _kept(self, leave_out: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Summed score per grid value and coverage [grid value, case] without one case."""
         s = self.scores
+        inside = np.array([[r.inside for r in v.calibrated] for v in self.runs])
         if leave_out is not None:
-            s = np.delete(s, leave_out, axis=1)
-        return int(np.argmax(s.sum(axis=1)))
+            s, inside = np.delete(s, leave_out, axis=1), np.delete(inside, leave_out, axis=1)
+        return s.sum(axis=1), inside
+
+    def best(self, leave_out: int | None = None) -> int:
+        """Index of the maximum-likelihood grid value (without one case)."""
+        return int(np.argmax(self._kept(leave_out)[0]))
+
+    def chosen(self, leave_out: int | None = None) -> int:
+        """Index of the value the library takes (without one case): the smallest grid value
+        inside the 95 % likelihood interval (summed score within :data:`LIKELIHOOD_DROP` of the
+        maximum) at which every case lies inside P05–P95; the maximum when there is none."""
+        total, inside = self._kept(leave_out)
+        ok = (total >= total.max() - LIKELIHOOD_DROP) & inside.all(axis=1)
+        return int(np.flatnonzero(ok)[0]) if ok.any() else int(np.argmax(total))
 
     @property
-    def sigma(self) -> float:
+    def sigma_ml(self) -> float:
         """The maximum-likelihood value over the grid, all calibration cases."""
         return self.grid[self.best()]
 
+    @property
+    def sigma(self) -> float:
+        """The value the library takes (:meth:`chosen`), all calibration cases."""
+        return self.grid[self.chosen()]
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The grid values inside the 95 % likelihood interval: lowest, highest."""
+        total = self.scores.sum(axis=1)
+        k = np.flatnonzero(total >= total.max() - LIKELIHOOD_DROP)
+        return self.grid[k[0]], self.grid[k[-1]]
+
     def leave_one_out(self) -> list[tuple[str, float, bool]]:
-        """Per case: the value fitted without it and whether its stated cost then lies inside
-        our P05–P95 (a check the fit does not see)."""
+        """Per case: the value the rule of :meth:`chosen` picks without it and whether its
+        stated cost then lies inside our P05–P95 (a check the fit does not see)."""
         out = []
         for i, case_id in enumerate(self.ids):
-            k = self.best(leave_out=i)
+            k = self.chosen(leave_out=i)
             out.append((case_id, self.grid[k], self.runs[k].calibrated[i].inside))
         return out
 
@@ -411,14 +441,30 @@ def format_fit(fit: SigmaFit, current: float) -> str:
     lines.append("  value  log score  inside P05-P95  median P50/stated")
     total = fit.scores.sum(axis=1)
     for g, t, v in zip(fit.grid, total, fit.runs, strict=True):
-        mark = "  <- fit" if g == fit.sigma else ("  <- library" if g == current else "")
+        marks = [
+            t
+            for t, on in (
+                ("max. likelihood", g == fit.sigma_ml),
+                ("fit", g == fit.sigma),
+                ("library", g == current),
+            )
+            if on
+        ]
+        mark = f"  <- {', '.join(marks)}" if marks else ""
         lines.append(
             f"  {g:5.2f}  {t:9.2f}  {v.inside_count:>3} of {len(v.calibrated):<10}"
             f"  {v.median_ratio:6.2f}{mark}"
         )
     loo = fit.leave_one_out()
-    lines += ["", f"maximum likelihood: {fit.sigma:.2f} (the library has {current:.2f})", ""]
-    lines.append("leave one out: each case against the value fitted without it")
+    lo, hi = fit.interval
+    lines += [
+        "",
+        f"maximum likelihood: {fit.sigma_ml:.2f}; 95 % likelihood interval {lo:.2f}-{hi:.2f}",
+        f"fit: {fit.sigma:.2f}, the smallest value in that interval with every case inside "
+        f"P05-P95 (the library has {current:.2f})",
+        "",
+        "leave one out: each case against the value the same rule picks without it",
+    ]
     for case_id, g, inside in loo:
         lines.append(f"  {case_id}  {g:.2f}  {'inside' if inside else 'OUTSIDE'} P05-P95")
     n_in = sum(ok for _, _, ok in loo)

@@ -210,8 +210,9 @@ def assess(
         "assurance",
         ap,
         crit.assurance.threshold,
-        f"In {ap:.1%} of draws the fund balance at the end of extraction plus the bond covers "
-        f"every restoration bill still to come (final works, aftercare, rework, price rises; "
+        f"In {ap:.1%} of draws the fund balance at the end of extraction (with the bond, if one "
+        f"is posted) covers every restoration bill still to come (final works, aftercare, "
+        f"rework, price rises; "
         f"median fund {_money(_q(s, 'fund_at_closure_cny', 0.5))} against a median "
         f"{_money(_q(s, 'liability_at_closure_cny', 0.5))} still to pay).",
     )
@@ -221,7 +222,7 @@ def assess(
         eu,
         crit.unfunded_liability.threshold,
         f"The operator walks away before restoration ends in {float(s['default_probability']):.1%}"
-        f" of draws; the expected cost then left to the public, beyond fund and bond, is "
+        f" of draws; the expected cost then left to the public, beyond the fund (and any bond), is "
         f"{_money(eu)} (P90 {_money(_q(s, 'unfunded_liability_cny', 0.9))}).",
     )
     return out

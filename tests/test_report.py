@@ -298,3 +298,20 @@ def test_a_boundary_adds_the_screening_map() -> None:
     overlap = next(c for c in d.verdict["criteria"] if c["name"] == "protected_overlap")
     assert overlap["passed"] is False
     assert escape(overlap["explanation"]) in render(d, {})
+
+
+def test_a_bond_is_named_only_where_one_is_posted(example) -> None:
+    """Hunan's instrument is the fund: with no bond the assurance section and figure speak of
+    the fund alone; a proposal that posts a bond is shown fund plus bond."""
+    html, _, _ = example
+    section = html.split('id="assurance"')[1].split("</section>")[0]
+    section = re.sub(r'src="data:[^"]*"', "", section)  # the figure's base64
+    assert "The restoration fund covers every restoration bill" in section
+    assert "bond" not in section.lower()
+    p = sim.load_proposal(EXAMPLE)
+    bonded = p.model_copy(
+        update={"finance": p.finance.model_copy(update={"bond_cny": 2_000_000.0})}
+    )
+    d = analyse(bonded, sim.load_policy(), draws=30, seed=0, sensitivity_draws=None)
+    section = render(d, {}).split('id="assurance"')[1].split("</section>")[0]
+    assert "Fund plus bond cover every restoration bill" in section

@@ -202,14 +202,15 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
         )
     if name == "assurance":
         return _(
-            "In {value} of draws the fund balance at the end of extraction plus the bond covers "
-            "every restoration bill still to come (final works, aftercare, rework, price rises).",
+            "In {value} of draws the fund balance at the end of extraction (with the bond, if "
+            "one is posted) covers every restoration bill still to come (final works, "
+            "aftercare, rework, price rises).",
             value=value,
         )
     if name == "unfunded_liability":
         return _(
             "The operator walks away before restoration ends in {default} of draws; the "
-            "expected cost then left to the public, beyond fund and bond, is {value} "
+            "expected cost then left to the public, beyond the fund (and any bond), is {value} "
             "(P90 {p90}).",
             default=share(m["default_probability"]),
             value=money(c["value"]),

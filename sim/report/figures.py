@@ -413,7 +413,8 @@ def recovery(d: ReportData) -> Figure:
 
 @styled
 def assurance(d: ReportData) -> Figure:
-    """Fund + bond against the walk-away liability by year, and the probability of cover."""
+    """Fund (+ bond, when one is posted) against the walk-away liability by year, and the
+    probability of cover."""
     bond = float(d.resolved["bond_cny"])
     fund = d.yearly("fund_balance_cny") + bond
     walk = d.yearly("walkaway_liability_cny")
@@ -422,17 +423,21 @@ def assurance(d: ReportData) -> Figure:
     fig = Figure(figsize=(WIDTH_IN, 4.9), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
     div, unit = money_scale()
-    _fan(top, d.years, np.quantile(fund, QS, axis=0) / div, GREEN, _("fund + bond"))
+    # a bond is named only where one is posted (Hunan's instrument is the fund alone)
+    held = _("fund + bond") if bond > 0 else _("restoration fund")
+    _fan(top, d.years, np.quantile(fund, QS, axis=0) / div, GREEN, held)
     _fan(top, d.years, np.quantile(walk, QS, axis=0) / div, VERMILLION, _("walk-away liability"))
     _mark_phases(top, d, label=True)
     top.set_ylabel(_("{unit} (nominal)", unit=unit))
-    top.set_title(
-        _(
+    if bond > 0:
+        title = _(
             "Fund + bond (bond {bond} {unit}) against the walk-away liability",
             bond=f"{bond / div:,.2f}",
             unit=unit,
         )
-    )
+    else:
+        title = _("Restoration fund against the walk-away liability")
+    top.set_title(title)
     bottom.bar(d.years, cover_p, color=BLUE, alpha=0.75, width=0.8)
     bottom.axhline(thr, color=VERMILLION, ls="--", lw=1)
     _mark_phases(bottom, d)

@@ -571,35 +571,54 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
     m = d.verdict["metrics"]
     cover = d.trajectories["coverage_probability"].values[: d.closure_end + 1]
     worst = int(np.argmin(cover[1:])) + 1 if cover.size > 1 else 0
-    return (
-        "<p>"
-        + _(
+    values = {
+        "assurance": pct(m["assurance_probability"]),
+        "worst": worst,
+        "low": pct(float(cover[worst]), 0),
+        "default": pct(m["default_probability"]),
+        "unfunded": money(m["expected_unfunded_liability_cny"]),
+        "p90": money(m["unfunded_liability_p90_cny"]),
+    }
+    # a bond is named only where one is posted (Hunan's instrument is the fund alone)
+    if float(d.resolved["bond_cny"]) > 0:
+        text = _(
             "Fund plus bond cover every restoration bill still to come at closure in "
             "<b>{assurance}</b> of draws. During the life and final restoration the probability "
             "that they cover the walk-away liability is lowest in year {worst} ({low}). The "
             "operator walks away before restoration ends in {default} of draws; the <b>expected "
             "(mean) unfunded public liability is {unfunded}</b> (P90 {p90}).",
-            assurance=pct(m["assurance_probability"]),
-            worst=worst,
-            low=pct(float(cover[worst]), 0),
-            default=pct(m["default_probability"]),
-            unfunded=money(m["expected_unfunded_liability_cny"]),
-            p90=money(m["unfunded_liability_p90_cny"]),
+            **values,
         )
-        + "</p>"
-        + figure(
-            figures,
-            "assurance",
-            _("Fund plus bond against the walk-away liability by year, and the cover probability"),
-            _(
-                "Top: restoration fund balance plus bond against the cost left to the public "
-                "if the operator walked away at the end of each year (nominal; P50 and "
-                "P10–P90). Bottom: the probability that fund + bond cover it; the assurance "
-                "criterion itself is judged at the end of extraction, against every bill "
-                "still to come."
-            ),
+        title = _(
+            "Fund plus bond against the walk-away liability by year, and the cover probability"
         )
-    )
+        caption = _(
+            "Top: restoration fund balance plus bond against the cost left to the public "
+            "if the operator walked away at the end of each year (nominal; P50 and "
+            "P10–P90). Bottom: the probability that fund + bond cover it; the assurance "
+            "criterion itself is judged at the end of extraction, against every bill "
+            "still to come."
+        )
+    else:
+        text = _(
+            "The restoration fund covers every restoration bill still to come at closure in "
+            "<b>{assurance}</b> of draws. During the life and final restoration the probability "
+            "that it covers the walk-away liability is lowest in year {worst} ({low}). The "
+            "operator walks away before restoration ends in {default} of draws; the <b>expected "
+            "(mean) unfunded public liability is {unfunded}</b> (P90 {p90}).",
+            **values,
+        )
+        title = _(
+            "The restoration fund against the walk-away liability by year, and the cover "
+            "probability"
+        )
+        caption = _(
+            "Top: restoration fund balance against the cost left to the public if the "
+            "operator walked away at the end of each year (nominal; P50 and P10–P90). "
+            "Bottom: the probability that the fund covers it; the assurance criterion itself "
+            "is judged at the end of extraction, against every bill still to come."
+        )
+    return "<p>" + text + "</p>" + figure(figures, "assurance", title, caption)
 
 
 def _conditions(d: ReportData) -> str:

@@ -133,14 +133,14 @@ LABELS: dict[str, str] = {
     ),
     "q4.assurance": N_(
         " {assurance_share:.0%} of the conditional ones fail **assurance**: the fund "
-        "at the end of extraction plus the bond covers every restoration bill still "
+        "at the end of extraction (with any bond) covers every restoration bill still "
         "to come in only {assurance_median:.0%} of draws for the median one "
         "(threshold {threshold:.0%})."
     ),
     "q4.synthetic": N_(
-        " In the synthetic portfolio (`sim/data/hunan-portfolio.toml`) most "
-        "operators post no bond beyond the fund and many plans budget less than the "
-        "simulated cost, so a soft assurance criterion makes them conditional and a "
+        " In the synthetic portfolio (`sim/data/hunan-portfolio.toml`) operators "
+        "post no bond (Hunan's instrument is the fund) and many plans budget less than "
+        "the simulated cost, so a soft assurance criterion makes them conditional and a "
         "hard one rejects them."
     ),
     "q4.cols": N_("criterion | conditional, decided by it | rejected, decided by it"),

@@ -442,8 +442,8 @@ def format_fit(fit: SigmaFit, current: float) -> str:
     total = fit.scores.sum(axis=1)
     for g, t, v in zip(fit.grid, total, fit.runs, strict=True):
         marks = [
-            t
-            for t, on in (
+            label
+            for label, on in (
                 ("max. likelihood", g == fit.sigma_ml),
                 ("fit", g == fit.sigma),
                 ("library", g == current),

@@ -38,7 +38,7 @@ def require_extra(extra: str, modules: Iterable[str], feature: str) -> None:
 
 def did_you_mean(word: str, allowed: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest allowed word, or ``""``."""
-    close = difflib.get_close_matches(str(word), list(allowed), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(word), [str(a) for a in allowed], n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

@@ -196,14 +196,15 @@ def assess(
         f"use's cover criterion {policy.policy.success_horizon_years_after_closure} years after "
         f"closure; {float(s['rework_area_share']):.0%} of the area is expected to need rework.",
     )
-    pv90, rev = _q(s, "pv_cost_cny", 0.9), _q(s, "pv_revenue_cny", 0.5)
-    ratio = pv90 / rev if rev > 0 else math.inf
+    q_cost = float(crit.cost_to_revenue.quantile)
+    pv_q, rev = _q(s, "pv_cost_cny", q_cost), _q(s, "pv_revenue_cny", 0.5)
+    ratio = pv_q / rev if rev > 0 else math.inf
     add(
         "cost_to_revenue",
         ratio,
         crit.cost_to_revenue.threshold,
-        f"P90 present value of restoration cost {_money(pv90)} is {ratio:.1%} of the present value "
-        f"of revenue {_money(rev)}.",
+        f"P{q_cost * 100:.0f} present value of restoration cost {_money(pv_q)} is {ratio:.1%} of "
+        f"the present value of revenue {_money(rev)}.",
     )
     ap = float(s["assurance_probability"])
     add(
@@ -871,9 +872,11 @@ def assess_all(
         columns["site.final_highwall_slope_deg"], dtype=float
     )
     value[:, col["success_probability"]] = _column(summary, "success_probability")
-    pv90, rev = _column(summary, "pv_cost_cny", 0.9), _column(summary, "pv_revenue_cny", 0.5)
+    q_cost = float(crit.cost_to_revenue.quantile)
+    pv_q = _column(summary, "pv_cost_cny", q_cost)
+    rev = _column(summary, "pv_revenue_cny", 0.5)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf, as in Python
-        value[:, col["cost_to_revenue"]] = np.where(rev > 0, pv90 / rev, math.inf)
+        value[:, col["cost_to_revenue"]] = np.where(rev > 0, pv_q / rev, math.inf)
     value[:, col["assurance"]] = _column(summary, "assurance_probability")
     value[:, col["unfunded_liability"]] = _column(summary, "expected_unfunded_liability_cny")
 

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import xarray as xr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
 from sim import engine, feasibility, spatial
+from sim.errors import InputError
 from sim.portfolio import as_portfolio
 from sim.sweep.portfolio import load_portfolio
 from sim.sweep.spec import build_policy, parse_spec
@@ -95,9 +97,10 @@ def _column(rng: np.random.Generator, n: int, special_share: float) -> np.ndarra
     thresholds=st.tuples(
         st.floats(20.0, 70.0), st.floats(0.0, 1.0), st.floats(0.0, 0.5), st.floats(0.0, 1.0)
     ),
+    cost_quantile=st.sampled_from([0.5, 0.9]),
 )
 def test_assess_all_equals_assess_for_any_summary_and_policy(
-    seed, special_share, hard, thresholds
+    seed, special_share, hard, thresholds, cost_quantile
 ) -> None:
     proposals, screenings = _proposals()
     n = len(proposals)
@@ -105,6 +108,7 @@ def test_assess_all_equals_assess_for_any_summary_and_policy(
         f"criteria.{name}.hard": h for name, h in zip(feasibility.CRITERIA, hard, strict=True)
     }
     changes.update({f"criteria.{k}.threshold": t for k, t in zip(NAMED, thresholds, strict=True)})
+    changes["criteria.cost_to_revenue.quantile"] = cost_quantile
     policy = build_policy(sim.load_policy().to_dict(), changes, "<test>")
     rng = np.random.default_rng(seed)
     qs = [0.1, 0.5, 0.9]
@@ -121,3 +125,29 @@ def test_assess_all_equals_assess_for_any_summary_and_policy(
     summary["fund_at_closure_cny"] = summary["pv_cost_cny"]
     summary["liability_at_closure_cny"] = summary["pv_cost_cny"]
     _check(proposals, policy, summary, screenings)
+
+
+def test_cost_to_revenue_sets_the_policy_quantile_against_revenue(tmp_path: Path) -> None:
+    """The packaged policy sets the P50 present value of cost against revenue; a policy may ask
+    for P90; any other quantile is refused naming the field."""
+    proposals, _ = _proposals()
+    base = sim.load_policy()
+    assert base.criteria.cost_to_revenue.quantile == 0.5
+    summary = engine.run(proposals[:2], base, draws=60, seed=3).summary
+    for q in (0.5, 0.9):
+        policy = build_policy(base.to_dict(), {"criteria.cost_to_revenue.quantile": q}, "<t>")
+        crit = next(
+            c
+            for c in feasibility.assess(proposals[0], policy, summary.isel(proposal=0))
+            if c["name"] == "cost_to_revenue"
+        )
+        s0 = summary.isel(proposal=0)
+        want = float(s0["pv_cost_cny"].sel(quantile=q)) / float(
+            s0["pv_revenue_cny"].sel(quantile=0.5)
+        )
+        assert crit["value"] == want
+        assert crit["explanation"].startswith(f"P{q * 100:.0f} present value")
+    bad = tmp_path / "policy.toml"
+    bad.write_text("[criteria.cost_to_revenue]\nthreshold = 0.1\nquantile = 0.8\nhard = true\n")
+    with pytest.raises(InputError, match="quantile"):
+        sim.load_policy(bad)

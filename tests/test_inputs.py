@@ -159,7 +159,8 @@ def test_boundary_is_resolved_against_the_proposal_file(tmp_path: Path) -> None:
 BAD_CASES: dict[str, str] = {
     "negative-reserves.toml": "[extraction] reserves_mt = -5.0: must be > 0",
     "zero-output.toml": "[extraction] annual_output_mt = 0.0: must be > 0",
-    "nan-density.toml": "rock_density_t_per_m3 = nan: not filled in: a finite number is needed",
+    "nan-density.toml": "rock_density_t_per_m3 = nan: not filled in: a finite number is needed "
+    "here (nan is the blank of the `restoresim new` template)",
     "inf-precipitation.toml": "annual_precipitation_mm = inf: must be a finite number",
     "nan.json": "[extraction] reserves_mt = NaN",
     "infinity.json": "[finance] bond_cny = Infinity",
@@ -305,7 +306,8 @@ def test_default_policy() -> None:
     c = policy.criteria
     assert (c.highwall_slope.threshold, c.highwall_slope.hard) == (55.0, True)
     assert (c.success_probability.threshold, c.success_probability.hard) == (0.90, True)
-    assert (c.cost_to_revenue.threshold, c.cost_to_revenue.hard) == (0.10, True)
+    assert (c.cost_to_revenue.threshold, c.cost_to_revenue.hard) == (0.063, True)
+    assert c.cost_to_revenue.quantile == 0.5
     assert (c.assurance.threshold, c.assurance.hard) == (0.90, False)
     assert (c.unfunded_liability.threshold, c.unfunded_liability.hard) == (5_000_000.0, False)
     assert (c.protected_overlap.threshold, c.protected_overlap.hard) == (0.0, True)

@@ -193,10 +193,13 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
             rework=share(m["rework_area_share"], 0),
         )
     if name == "cost_to_revenue":
+        crit = getattr(getattr(policy, "criteria", None), "cost_to_revenue", None)
+        q = float(getattr(crit, "quantile", 0.9))
         return _(
-            "P90 present value of restoration cost {cost} is {value} of the present value of "
+            "P{q} present value of restoration cost {cost} is {value} of the present value of "
             "revenue {revenue}.",
-            cost=money(m["pv_cost_p90_cny"]),
+            q=f"{q * 100:.0f}",
+            cost=money(m["pv_cost_p50_cny" if q == 0.5 else "pv_cost_p90_cny"]),
             value=value,
             revenue=money(m["pv_revenue_cny"]),
         )

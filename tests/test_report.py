@@ -181,6 +181,11 @@ def test_applicant_statement_edges() -> None:
     assert "below every simulated draw" in applicant_statement(5e6, cost)
     assert "above every simulated draw" in applicant_statement(25e6, cost)
     assert "at the P50 of our estimate" in applicant_statement(15e6, cost)
+    # on the bills at the prices of their years too (a plan's dynamic total): 20 % dearer here
+    both = applicant_statement(15e6, cost, cost * 1.2)
+    assert both.startswith(applicant_statement(15e6, cost))
+    assert re.search(r"which the fund accrues\) it is at the P2[56] of ours", both)
+    assert "at the <P1 of ours" in applicant_statement(5e6, cost, cost * 1.2)
 
 
 def test_assumptions_appendix_lists_every_parameter(example) -> None:

@@ -75,8 +75,26 @@ def percentile_of(values: np.ndarray, x: float) -> float:
 
 
 
-def applicant_statement(plan_cny: float, costs_cny: np.ndarray) -> str:
-    """Where the applicant's own estimate lies on the simulated cost distribution, in words."""
+def applicant_statement(
+    plan_cny: float, costs_cny: np.ndarray, nominal_costs_cny: np.ndarray | None = None
+) -> str:
+    """Where the applicant's own estimate lies on the simulated cost distribution, in words.
+
+    ``costs_cny`` is our cost at year-0 prices; ``nominal_costs_cny``, when given, the same
+    bills at the prices of the years they are paid (what a plan's dynamic total, 动态总投资, and
+    the fund that accrues it must meet): the figure is placed on both.
+    """
+    text = _placed(plan_cny, costs_cny)
+    if plan_cny > 0 and nominal_costs_cny is not None:
+        text += " " + _(
+            "At the prices of the years the bills fall due (the basis of a plan's dynamic total, "
+            "which the fund accrues) it is at the {label} of ours.",
+            label=percentile_label(percentile_of(nominal_costs_cny, plan_cny)),
+        )
+    return text
+
+
+def _placed(plan_cny: float, costs_cny: np.ndarray) -> str:
     if plan_cny <= 0:
         return _("The application gives no restoration cost estimate of its own.")
     pct = percentile_of(costs_cny, plan_cny)
@@ -265,7 +283,9 @@ class ReportData:
     def applicant_statement(self) -> str:
         """The applicant's estimate placed on the simulated cost distribution, in words."""
         return applicant_statement(
-            float(self.proposal.finance.plan_restoration_cost_cny), self.per_draw("cost_cny")
+            float(self.proposal.finance.plan_restoration_cost_cny),
+            self.per_draw("cost_cny"),
+            self.raw["spend_nominal_cny"].values.sum(axis=1),
         )
 
 

@@ -161,6 +161,11 @@ READINGS: tuple[Reading, ...] = (
         lambda v, c: v * 1e4,
         lambda v, c, i: f"{_g(v)}万元 = {_g(v * 1e4)} CNY",
     ),
+    Reading(  # a figure in 元 written with 万元
+        PLAN_COST,
+        lambda v, c: v / 1e4,
+        lambda v, c, i: f"{_g(v / 1e4)} CNY = {_g(v / 1e8)}万元 (a figure in 元 marked 万元)",
+    ),
 )
 
 

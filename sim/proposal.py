@@ -1414,6 +1414,11 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in ("float_type", "float_parsing") and type(value) is int and value != 0:
         return prefix + "the number is too large (beyond the range of a 64-bit float)"
     if kind in _EXPECTED:
+        if isinstance(value, float) and math.isnan(value):  # the template's placeholder
+            return prefix + (
+                "not filled in: a whole number is needed here (nan is the blank of the "
+                "`restoresim new` template)"
+            )
         return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
     if kind == "finite_number":
         if isinstance(value, float) and math.isnan(value):  # the template's placeholder

@@ -280,6 +280,8 @@ def template_text() -> str:
         example = examples.get(path)
         if spec.required or path in TO_FILL:
             shown = f"  # e.g. {_toml(example)}" if example is not None else ""
+            if not spec.required:  # every plan states it, but the file may go without it
+                lines += _comment("Optional: delete this line if the plan gives none.")
             lines.append(f"{key} = {_placeholder(spec)}{shown}")
         else:
             if path in LEAVE_OUT_WITH_DESIGN:

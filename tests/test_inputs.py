@@ -161,6 +161,7 @@ BAD_CASES: dict[str, str] = {
     "zero-output.toml": "[extraction] annual_output_mt = 0.0: must be > 0",
     "nan-density.toml": "rock_density_t_per_m3 = nan: not filled in: a finite number is needed "
     "here (nan is the blank of the `restoresim new` template)",
+    "nan-ramp-up.toml": "ramp_up_years = nan: not filled in: a whole number is needed here",
     "inf-precipitation.toml": "annual_precipitation_mm = inf: must be a finite number",
     "nan.json": "[extraction] reserves_mt = NaN",
     "infinity.json": "[finance] bond_cny = Infinity",

@@ -127,6 +127,12 @@ SLIPS: list[tuple[str, dict[str, Any], tuple[str, ...], tuple[str, ...]]] = [
         (),
     ),
     (
+        "linxiang plan cost in 元 marked 万元 (8,437,500 万元)",
+        slip("linxiang", finance__plan_restoration_cost_cny=8_437_500.0 * 1e4),
+        ("did you mean 8,437,500 CNY = 843.75万元 (a figure in 元 marked 万元)?",),
+        (),
+    ),
+    (
         "youxian typed entirely in the plan's units (万t, 万t/a, 万元)",
         slip(
             "youxian",

@@ -206,6 +206,9 @@ def test_chinese_report_states_the_opinion(tmp_path: Path) -> None:
     assert "将保证金提高至" not in html  # the packaged (Hunan) policy takes no bond
     body = html.split("</head>")[1].split('id="assumptions"')[0]  # the JSON stays English
     assert "万元" in body and "M CNY" not in body
+    # the packaged policy by its Chinese name, not its identifier
+    assert "默认审查政策" in body and "“default”" not in body and ">default<" not in body
+    assert "金额以万元计" in html
 
 
 def test_english_report_has_the_opinion_in_english() -> None:

@@ -314,3 +314,13 @@ def verdict_name(verdict: str) -> str:
 def mineral(name: str) -> str:
     """A mineral's name for people (the identifier in English)."""
     return pgettext("mineral", name)
+
+
+#: the packaged policy's name, as a reader sees it
+NP_("policy", "default")
+
+
+def policy_name(name: str) -> str:
+    """A policy's name for people: the packaged ``default`` in the reader's language (默认审查
+    政策 in zh), any other name as its file gives it."""
+    return pgettext("policy", name) if name == "default" else name

@@ -10,6 +10,7 @@ from typing import Any
 from sim import outputs_registry as registry
 from sim.fmt import number
 from sim.i18n import _, current_lang
+from sim.i18n.verdict import policy_name
 from sim.proposal import DEFAULT_POLICY_PATH
 from sim.report.analysis import ReportData
 from sim.report.markup import table, value_text
@@ -142,7 +143,7 @@ def reproducibility(d: ReportData) -> str:
         _("draws"): str(d.draws),
         _("sensitivity draws"): str(d.sensitivity.draws) if d.sensitivity else _("not run"),
         _("package version"): f"restoresim {d.version}",
-        _("policy"): escape(d.policy.policy.name),
+        _("policy"): escape(policy_name(d.policy.policy.name)),
         _("parameter overrides"): escape(overrides) or _("none"),
         _("inputs SHA-256"): f'<code id="inputs-sha256">{d.inputs_sha256}</code>',
         _("command"): f"<code>{escape(command)}</code>",

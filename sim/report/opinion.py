@@ -13,7 +13,15 @@ from typing import Any
 from sim.fmt import criterion_value
 from sim.i18n import N_, _, gettext
 from sim.i18n.units import area, zh
-from sim.i18n.verdict import basis, change, explanation, kind_word, label, verdict_word
+from sim.i18n.verdict import (
+    basis,
+    change,
+    explanation,
+    kind_word,
+    label,
+    policy_name,
+    verdict_word,
+)
 from sim.report.analysis import ReportData
 
 #: what the conclusion means for the application, by verdict
@@ -117,7 +125,7 @@ def opinion(d: ReportData) -> str:
             _("Assessment"),
             _(
                 "policy “{policy}”, {draws} Monte-Carlo draws, seed {seed}",
-                policy=policy.policy.name,
+                policy=policy_name(policy.policy.name),
                 draws=d.draws,
                 seed=d.seed,
             ),

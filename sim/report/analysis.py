@@ -22,7 +22,7 @@ import xarray as xr
 from sim import spatial
 from sim.bill import percentile_label
 from sim.breakdown import cost_by_measure_cny
-from sim.i18n import _
+from sim.i18n import _, current_lang
 from sim.i18n.units import money
 from sim.model.cost import slope_class
 from sim.params import Library, load_library
@@ -86,7 +86,7 @@ def applicant_statement(
     """
     text = _placed(plan_cny, costs_cny)
     if plan_cny > 0 and nominal_costs_cny is not None:
-        text += " " + _(
+        text += ("" if current_lang() == "zh" else " ") + _(
             "At the prices of the years the bills fall due (the basis of a plan's dynamic total, "
             "which the fund accrues) it is at the {label} of ours.",
             label=percentile_label(percentile_of(nominal_costs_cny, plan_cny)),

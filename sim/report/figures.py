@@ -444,12 +444,17 @@ def assurance(d: ReportData) -> Figure:
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
     bottom.set_ylabel(_("Probability [%]"))
-    bottom.set_title(
-        _(
+    if bond > 0:
+        cover_title = _(
             "P(fund + bond ≥ walk-away liability); dashed: {threshold} threshold",
             threshold=f"{thr:.0%}",
         )
-    )
+    else:
+        cover_title = _(
+            "P(fund ≥ walk-away liability); dashed: {threshold} threshold",
+            threshold=f"{thr:.0%}",
+        )
+    bottom.set_title(cover_title)
     _years_axis(bottom, d.horizon, pad=0.5)  # whole bars at both ends
     top.set_xlabel("")
     handles, labels = top.get_legend_handles_labels()

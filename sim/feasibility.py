@@ -26,6 +26,7 @@ from sim import engine, spatial
 from sim.model import schedule
 from sim.model.finance import fund_balances_cny
 from sim.params import Library, load_library
+from sim.proposal import is_hillside_pit
 from sim.spatial.result import criterion
 
 CRITERIA = (
@@ -62,8 +63,10 @@ def design_pit_check(proposal: Any, tolerance: float = 0.0) -> dict[str, Any]:
     site, ex = proposal.site, proposal.extraction
     depth = site.pit_top_elevation_m - site.pit_bottom_elevation_m
     slope = site.mean_slope_deg
-    hillside = slope is not None and slope >= load_library()["schedule.hillside_min_slope_deg"]
-    beta = float(slope) if hillside else 0.0
+    hillside = is_hillside_pit(
+        site.pit_type, slope, load_library()["schedule.hillside_min_slope_deg"]
+    )
+    beta = float(slope) if hillside and slope is not None else 0.0
     volume, _, _, _ = schedule.design_pit(
         site.pit_area_ha,
         depth,

@@ -311,6 +311,24 @@ class Extraction(_Quantities):
 _DESIGN_FIELDS = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m")
 
 
+def is_hillside_pit(pit_type: str | None, mean_slope_deg: float | None, min_deg: float) -> bool:
+    """Whether a designed pit is a hillside cut (model/SPEC.md §3a): as the plan's ``pit_type``
+    states (山坡露天 / 凹陷露天), else when the ground is at least ``min_deg`` steep."""
+    if pit_type in ("hillside", "closed"):
+        return pit_type == "hillside"
+    return mean_slope_deg is not None and mean_slope_deg >= min_deg
+
+
+def hillside_pits(pit_type: Any, mean_slope_deg: Any, min_deg: float) -> Any:
+    """:func:`is_hillside_pit` of columns (blank ``pit_type``: None, NaN or "")."""
+    import numpy as np
+
+    kind = np.array([v if isinstance(v, str) else "" for v in pit_type], dtype=object)
+    ground = np.asarray(mean_slope_deg, dtype=float)
+    by_ground = np.isfinite(ground) & (ground >= min_deg)
+    return np.where(kind == "hillside", True, np.where(kind == "closed", False, by_ground))
+
+
 class Site(_Quantities):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
@@ -323,6 +341,14 @@ class Site(_Quantities):
         None,
         ge=0.0,
         lt=90.0,
+    )
+    pit_type: Literal["hillside", "closed"] | None = Field(
+        None,
+        description="The kind of open pit as the plan states it (开采方式): hillside "
+        "(山坡露天, a face cut into the slope, one back wall) or closed (凹陷露天, walls all "
+        "round); optional, with the design geometry. When absent, ground at least as steep "
+        "as schedule.hillside_min_slope_deg (10°) makes a hillside pit. A hillside pit needs "
+        "mean_slope_deg",
     )
     final_highwall_slope_deg: float = _q(
         "Overall slope of the final pit walls", "deg", ge=5.0, lt=90.0
@@ -433,6 +459,11 @@ class Site(_Quantities):
                         f"{n} = {getattr(self, n):g} given without the design geometry "
                         "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)"
                     )
+            if self.pit_type is not None:
+                raise _Whole(
+                    f"pit_type = {self.pit_type!r} given without the design geometry "
+                    "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)"
+                )
             return self
         top, bottom = self.pit_top_elevation_m, self.pit_bottom_elevation_m
         assert top is not None and bottom is not None and self.pit_area_ha is not None
@@ -457,7 +488,13 @@ class Site(_Quantities):
                 )
         hillside = load_library()["schedule.hillside_min_slope_deg"]
         slope = self.mean_slope_deg
-        if slope is not None and slope >= hillside:
+        if self.pit_type == "hillside" and not slope:
+            raise _Whole(
+                "pit_type = 'hillside' without mean_slope_deg: a hillside pit is cut into "
+                "ground whose slope the plan states (地形坡度)"
+            )
+        if is_hillside_pit(self.pit_type, slope, hillside):
+            assert slope is not None
             if slope >= self.final_highwall_slope_deg:
                 raise _Whole(
                     f"mean_slope_deg = {slope:g} is not gentler than final_highwall_slope_deg = "
@@ -470,8 +507,8 @@ class Site(_Quantities):
                 f"pit_area_ha = {self.pit_area_ha:g} is too small for a closed pit {depth:g} m "
                 f"deep: its walls at {self.final_highwall_slope_deg:g}° meet before the bottom "
                 f"level (it needs more than {need_ha:.2f} ha); check the area, the elevations "
-                f"and the final slope, or give mean_slope_deg of at least {hillside:g}° for a "
-                "hillside quarry"
+                f"and the final slope, or give the ground's slope (mean_slope_deg) and "
+                "pit_type = 'hillside' for a hillside quarry"
             )
         return self
 
@@ -1480,6 +1517,9 @@ def design_screen(cols: Mapping[str, Any]) -> Any:
     def col(path: str) -> Any:
         return np.asarray(cols[path], dtype=float)
 
+    def col_text(path: str) -> Any:
+        return np.asarray(cols[path], dtype=object)
+
     area, top, bottom = (col(f"site.{k}") for k in _DESIGN_FIELDS)
     given = np.isfinite(area).astype(int) + np.isfinite(top) + np.isfinite(bottom)
     design = given == 3
@@ -1490,7 +1530,7 @@ def design_screen(cols: Mapping[str, Any]) -> Any:
         depth = top - bottom
         plan = depth / np.tan(np.radians(wall))
         n_berms = np.maximum(np.ceil(depth / bench_h - 1e-9) - 1, 0)
-        hillside = np.isfinite(ground) & (ground >= steep)
+        hillside = hillside_pits(col_text("site.pit_type"), ground, steep)
         bad = (given > 0) & (given < 3)
         bad |= np.isfinite(bench_w) & np.isnan(bench_h)
         bad |= ~design & (np.isfinite(bench_h) | np.isfinite(bench_w))
@@ -1499,6 +1539,9 @@ def design_screen(cols: Mapping[str, Any]) -> Any:
         bad |= ~design & np.isnan(col("site.final_highwall_height_m"))
         bad |= design & ~(top > bottom)
         bad |= design & np.isfinite(bench_h) & np.isfinite(bench_w) & (n_berms * bench_w >= plan)
+        bad |= design & hillside & ~(ground > 0)  # a hillside pit needs the ground's slope
+        bad |= ~design & (col_text("site.pit_type") == "hillside")
+        bad |= ~design & (col_text("site.pit_type") == "closed")
         bad |= design & hillside & (ground >= wall)
         bad |= design & ~hillside & ~(np.sqrt(area * 1e4) > 2.0 * plan)
     return bad

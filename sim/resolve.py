@@ -18,6 +18,7 @@ from sim.keys import BOOL_KEYS, INT_KEYS, LAND_USES, PARAM_KEYS, RESOLVED_KEYS
 from sim.model.cost import MEASURES, slope_class
 from sim.model.schedule import design_capacity_mt, design_pit
 from sim.params import Library
+from sim.proposal import hillside_pits
 
 WALL_CLASSES = ("gentle", "moderate", "steep", "vertical")
 _COL = {k: i for i, k in enumerate(PARAM_KEYS)}
@@ -218,7 +219,7 @@ def _design_geometry(cols: Any, m: np.ndarray, hillside_min_slope_deg: float) ->
     bottom = cols["site.pit_bottom_elevation_m"].astype(float)
     design = np.isfinite(area) & np.isfinite(top) & np.isfinite(bottom)
     slope = cols["site.mean_slope_deg"].astype(float)
-    hillside = design & np.isfinite(slope) & (slope >= hillside_min_slope_deg)
+    hillside = design & hillside_pits(cols["site.pit_type"], slope, hillside_min_slope_deg)
     m[:, _COL["design_pit"]] = design
     m[:, _COL["pit_area_ha"]] = np.where(design, area, 0.0)
     m[:, _COL["pit_depth_m"]] = np.where(design, top - bottom, 0.0)

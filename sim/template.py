@@ -70,6 +70,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "m² ÷ 10,000 = ha",
     ),
     "site.mean_slope_deg": ("地形坡度", "修复 第2章 矿区基础信息 (地形地貌)", "°"),
+    "site.pit_type": (
+        "开采方式 (山坡露天 = hillside / 凹陷露天 = closed)",
+        "开发 第5章 开采方式与开采境界",
+        "",
+    ),
     "site.final_highwall_slope_deg": (
         "最终边坡角", "开发 第5章 露天开采境界 (边坡参数表)", "° (overall, not bench face)"
     ),

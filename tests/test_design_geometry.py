@@ -107,11 +107,13 @@ design_changes = st.fixed_dictionaries(
         "extraction.reserves_mt": st.floats(2.0, 30.0),
     }
 ).filter(
-    lambda c: c["site.mean_slope_deg"] >= 10.0
-    or math.sqrt(c["site.pit_area_ha"] * 1e4)
-    > 2.2
-    * (c["site.pit_top_elevation_m"] - c["site.pit_bottom_elevation_m"])
-    / math.tan(math.radians(c["site.final_highwall_slope_deg"]))
+    lambda c: (
+        c["site.mean_slope_deg"] >= 10.0
+        or math.sqrt(c["site.pit_area_ha"] * 1e4)
+        > 2.2
+        * (c["site.pit_top_elevation_m"] - c["site.pit_bottom_elevation_m"])
+        / math.tan(math.radians(c["site.final_highwall_slope_deg"]))
+    )
 )
 
 
@@ -277,6 +279,11 @@ def test_closed_pit_and_hillside_closed_forms() -> None:
         ({**DESIGN, "site.mean_slope_deg": 55.0}, ["mean_slope_deg = 55", "final_highwall"]),
         ({"site.bench_height_m": 15.0}, ["bench_height_m = 15", "design geometry"]),
         ({**DESIGN, "site.bench_width_m": 4.0}, ["bench_width_m = 4", "bench_height_m"]),
+        (
+            {**DESIGN, "site.mean_slope_deg": None, "site.pit_type": "hillside"},
+            ["pit_type = 'hillside'", "mean_slope_deg"],
+        ),
+        ({"site.pit_type": "closed"}, ["pit_type = 'closed'", "design geometry"]),
     ],
 )
 def test_inconsistent_design_is_refused_by_name(changes, words) -> None:
@@ -495,3 +502,50 @@ def test_a_pit_too_small_for_its_reserves_gets_the_reserves_remedy() -> None:
         from sim.i18n.verdict import change
 
         assert "核减设计可采储量" in change(remedy) and "万t" in change(remedy)
+
+
+# --- the kind of pit as the plan states it (开采方式: 山坡露天 / 凹陷露天) ------------------------
+
+
+@pytest.mark.parametrize("pit_type", [None, "hillside", "closed", "", float("nan")])
+@pytest.mark.parametrize("ground", [None, 0.0, 9.0, 10.0, 22.0])
+def test_hillside_rule_is_one_rule_for_files_and_columns(pit_type, ground) -> None:
+    from sim.proposal import hillside_pits, is_hillside_pit
+
+    kind = pit_type if isinstance(pit_type, str) and pit_type else None
+    want = kind == "hillside" if kind else ground is not None and ground >= 10.0
+    assert is_hillside_pit(kind, ground, 10.0) is want
+    col = hillside_pits(
+        np.array([pit_type], dtype=object), [np.nan if ground is None else ground], 10.0
+    )
+    assert bool(col[0]) is want
+
+
+def test_pit_type_overrides_the_ground_slope_rule() -> None:
+    """A plan that states 山坡露天 on 9° ground gets the hillside pit (the 10° rule would close
+    it), one that states 凹陷露天 on 22° ground the closed pit; the resolved inputs and the
+    licence check agree on the kind."""
+    from sim.params import load_library
+    from sim.resolve import resolve
+
+    policy, lib = sim.load_policy(), load_library()
+
+    def kind(**site) -> tuple[float, bool]:
+        p = make_proposal({**DESIGN, **{f"site.{k}": v for k, v in site.items()}})
+        return float(resolve(p, policy, lib)["hillside_slope_deg"]), design_pit_check(p)["hillside"]
+
+    assert kind(mean_slope_deg=9.0) == (0.0, False)
+    assert kind(mean_slope_deg=9.0, pit_type="hillside") == (9.0, True)
+    assert kind(mean_slope_deg=22.0) == (22.0, True)
+    assert kind(mean_slope_deg=22.0, pit_type="closed") == (0.0, False)
+
+    # the 10° rule jumps from a closed pit (walls all round) to a hillside cut; stated as a
+    # hillside cut, 9° ground gives nearly the 10° pit's cost
+    def cost(**site) -> float:
+        p = make_proposal({**DESIGN, **{f"site.{k}": v for k, v in site.items()}})
+        s = sim.evaluate([p], draws=100, seed=0, conditions=False).summary
+        return float(s["cost_cny"].sel(quantile=0.5).item())
+
+    at10 = cost(mean_slope_deg=10.0)
+    assert cost(mean_slope_deg=9.0) > 2.0 * at10  # the rule's jump, for this 100 m deep pit
+    assert cost(mean_slope_deg=9.0, pit_type="hillside") == pytest.approx(at10, rel=0.1)

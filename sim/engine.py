@@ -25,6 +25,7 @@ import xarray as xr
 
 from sim import outputs_registry as registry
 from sim import rng
+from sim.i18n import N_, gettext
 from sim.keys import AREA_CLASSES, PARAM_KEYS
 from sim.model._compile import records
 from sim.outputs_registry import COVER_CLASSES
@@ -151,7 +152,7 @@ def _scratch(name: str, n_vars: int, n_rows: int) -> np.ndarray:
 #: a process's first kernel call that takes longer than this [s] is compiling the kernels (the
 #: first run after an install or upgrade; cached on disk afterwards): a terminal is told so
 COMPILE_NOTICE_S = 3.0
-COMPILE_NOTICE = (
+COMPILE_NOTICE = N_(
     "restoresim: compiling the engine's kernels (the first run after an install or upgrade "
     "only, about 15–30 s; cached afterwards)…"
 )
@@ -184,7 +185,8 @@ def _first_call_notice() -> contextlib.AbstractContextManager[None]:
     with _first_call:
         first, _first_call_done = not _first_call_done, True
     if first and sys.stderr.isatty():
-        return notice_if_slow(COMPILE_NOTICE, COMPILE_NOTICE_S, sys.stderr)
+        # translated here: the watcher thread does not see the caller's language
+        return notice_if_slow(gettext(COMPILE_NOTICE), COMPILE_NOTICE_S, sys.stderr)
     return contextlib.nullcontext()
 
 

@@ -142,3 +142,22 @@ def test_a_slow_first_kernel_call_says_it_is_compiling():
     with notice_if_slow("compiling", 5.0, quick):
         pass
     assert slow.getvalue() == "compiling\n" and quick.getvalue() == ""
+
+
+def test_the_compile_notice_speaks_the_callers_language(monkeypatch):
+    """The notice is written from a watcher thread, which does not see the caller's language:
+    it is translated before the thread starts."""
+    import io
+    import time
+
+    from sim import engine
+    from sim.i18n import use_lang
+
+    out = io.StringIO()
+    monkeypatch.setattr(engine, "_first_call_done", False)
+    monkeypatch.setattr(engine, "COMPILE_NOTICE_S", 0.05)
+    monkeypatch.setattr(engine.sys, "stderr", out)
+    monkeypatch.setattr(out, "isatty", lambda: True, raising=False)
+    with use_lang("zh"), engine._first_call_notice():
+        time.sleep(0.5)
+    assert out.getvalue().startswith("restoresim：正在编译计算内核")

@@ -320,3 +320,30 @@ def test_a_bond_is_named_only_where_one_is_posted(example) -> None:
     d = analyse(bonded, sim.load_policy(), draws=30, seed=0, sensitivity_draws=None)
     section = render(d, {}).split('id="assurance"')[1].split("</section>")[0]
     assert "Fund plus bond cover every restoration bill" in section
+
+
+def test_every_sensitivity_parameter_has_a_readable_name_in_both_languages() -> None:
+    """The tornado names parameters as a reviewer reads them, not by their dotted names."""
+    from sim.i18n import use_lang
+    from sim.i18n.units import unit_text
+    from sim.report.analysis import param_label, sensitivity_parameters
+    from sim.resolve import resolve
+
+    lib, policy = load_library(), sim.load_policy()
+    names: set[str] = set()
+    for path in sorted((ROOT / "scenarios" / "proposals").glob("*.toml")):
+        p = sim.load_proposal(path)
+        names |= set(sensitivity_parameters(p, resolve(p, policy, lib), lib))
+    # every region, land use and wall class the patterns cover
+    names |= {n for n in lib.params if n.startswith(("regions.", "cost.planting."))}
+    names = {n for n in names if n.endswith(("growth_rate", "cover_max", "drought_probability"))
+             or not n.startswith("regions.")}  # fmt: skip
+    assert len(names) > 20
+    for name in sorted(names):
+        with use_lang("en"):
+            assert param_label(name) != name, name
+        with use_lang("zh"):
+            assert re.search(r"[\u4e00-\u9fff]", param_label(name)), name
+            assert not re.search(r"[a-z]{3}", param_label(name)), name  # no English word left
+    with use_lang("zh"):
+        assert unit_text("CNY/m2") == "元/m²" and unit_text("1/yr") == "1/年"

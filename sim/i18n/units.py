@@ -91,3 +91,16 @@ def pad(text: str, columns: int, right: bool = False) -> str:
     """``text`` padded to ``columns`` terminal columns (right-aligned when ``right``)."""
     fill = " " * max(0, columns - width(text))
     return fill + text if right else text + fill
+
+
+#: the parameter library's unit words as a Chinese reader writes them (symbols stay)
+_ZH_UNIT_WORDS = (("CNY", "元"), ("/yr", "/年"), ("/ha", "/公顷"), ("m2", "m²"), ("m3", "m³"))
+
+
+def unit_text(unit: str) -> str:
+    """A parameter's unit (``CNY/m2``, ``1/yr``) in the current language: ``元/m²``, ``1/年``."""
+    if not zh():
+        return unit
+    for en, cn in _ZH_UNIT_WORDS:
+        unit = unit.replace(en, cn)
+    return unit

@@ -22,7 +22,7 @@ import xarray as xr
 from sim import spatial
 from sim.bill import percentile_label
 from sim.breakdown import cost_by_measure_cny
-from sim.i18n import _, current_lang
+from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.units import money
 from sim.model.cost import slope_class
 from sim.params import Library, load_library
@@ -71,8 +71,6 @@ def percentile_of(values: np.ndarray, x: float) -> float:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     return float(100.0 * np.mean(v <= x)) if v.size else float("nan")
-
-
 
 
 def applicant_statement(
@@ -140,6 +138,58 @@ class Sensitivity:
     base_cost_p90_cny: float
     base_success: float
     rows: list[SensitivityRow]
+
+
+#: land uses (and the walls) as figures and labels name them
+COVER_LABELS = {
+    "forest": N_("Forest"),
+    "grassland": N_("Grassland"),
+    "shrub": N_("Shrub"),
+    "farmland": N_("Farmland"),
+    "wall": N_("Pit walls"),
+}
+
+#: readable names of the parameters the sensitivity varies (the dotted name's last parts
+#: vary by region, land use and wall class: a pattern matches them by prefix and suffix)
+PARAM_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("cost.wall_greening.thick_layer", "", N_("thick-layer base spraying, price")),
+    ("cost.wall_greening.hung_net", "", N_("hung-net spray seeding, price")),
+    ("cost.wall_trough_unit_cost", "", N_("planting trough, price")),
+    ("cost.regrade_unit_cost", "", N_("regrading, price")),
+    ("cost.topsoil_import_unit_cost", "", N_("imported soil, price")),
+    ("cost.planting.", "", N_("planting, price per ha")),
+    ("cost.aftercare_rate", "", N_("aftercare rate")),
+    ("cost.other_fees_rate", "", N_("other fees rate")),
+    ("cost.amendment_unit_cost", "", N_("substrate amendment, price")),
+    ("cost.demolition_unit_cost", "", N_("demolition, price")),
+    ("schedule.thickness_sigma", "", N_("mined thickness, spread")),
+    ("schedule.swell_factor", "", N_("swell factor of waste")),
+    ("regions.", ".growth_rate", N_("vegetation growth rate")),
+    ("regions.", ".cover_max", N_("cover ceiling")),
+    ("regions.", ".drought_probability", N_("drought-year probability")),
+    ("recovery.failure_probability_drought", "", N_("planting failure, drought year")),
+    ("recovery.failure_probability", "", N_("planting failure, normal year")),
+    ("recovery.wall_cover_factor.", "", N_("cover ceiling on the walls, factor")),
+    ("recovery.toxic_cover_factor_amended", "", N_("cover on amended toxic ground, factor")),
+    ("recovery.toxic_cover_factor_unamended", "", N_("cover on toxic ground, factor")),
+)
+
+
+def param_label(name: str) -> str:
+    """A parameter's readable name in the current language (its dotted name when none)."""
+    for prefix, suffix, label in PARAM_LABELS:
+        if name.startswith(prefix) and name.endswith(suffix):
+            if prefix == "cost.planting.":
+                land_use = {**COVER_LABELS, "water": N_("Water body")}.get(
+                    name.removeprefix(prefix)
+                )
+                return _(
+                    "{what} ({land_use})",
+                    what=gettext(label),
+                    land_use=gettext(land_use) if land_use else name.removeprefix(prefix),
+                )
+            return gettext(label)
+    return name
 
 
 def sensitivity_parameters(proposal: Any, resolved: Mapping[str, Any], lib: Library) -> list[str]:

@@ -22,8 +22,9 @@ from sim.breakdown import ITEMS, LABELS
 from sim.fmt import number, unit_suffix
 from sim.fonts import figure_lang, font_rc
 from sim.i18n import N_, _, current_lang, gettext, use_lang
+from sim.i18n.units import unit_text
 from sim.keys import AREA_CLASSES
-from sim.report.analysis import ReportData, percentile_label
+from sim.report.analysis import COVER_LABELS, ReportData, param_label, percentile_label
 
 WIDTH_IN = 7.5
 DPI = 150
@@ -66,13 +67,6 @@ CLASS_LABELS = {
     "pit_wall": N_("pit walls (plan area)"),
     "dump": N_("waste dumps"),
     "infrastructure": N_("infrastructure"),
-}
-COVER_LABELS = {
-    "forest": N_("Forest"),
-    "grassland": N_("Grassland"),
-    "shrub": N_("Shrub"),
-    "farmland": N_("Farmland"),
-    "wall": N_("Pit walls"),
 }
 
 
@@ -517,7 +511,9 @@ def tornado(d: ReportData) -> Figure | None:
         ax.barh(y, hi - b, left=b, color=ORANGE, height=0.7, alpha=0.85, label=_("at the high end"))
         ax.axvline(b, color="black", lw=1)
         labels = [
-            f"{r.name}  [{number(r.low)}–{number(r.high)}{unit_suffix(r.unit)}]" for r in rows
+            f"{param_label(r.name)}  "
+            f"[{number(r.low)}–{number(r.high)}{unit_suffix(unit_text(r.unit))}]"
+            for r in rows
         ]
         ax.set_yticks(y, labels, fontsize=7.5)
         ax.grid(axis="y", visible=False)

@@ -209,6 +209,9 @@ def test_chinese_report_states_the_opinion(tmp_path: Path) -> None:
     # the packaged policy by its Chinese name, not its identifier
     assert "默认审查政策" in body and "“default”" not in body and ">default<" not in body
     assert "金额以万元计" in html
+    # the inputs appendix names each field as the plan does, land uses and the mineral in words
+    inputs = html.split('class="inputs"')[1].split("</table>")[0]
+    assert "方案中的名称" in html and "开采矿种" in inputs and "复垦方向面积比例：林地" in inputs
 
 
 def test_english_report_has_the_opinion_in_english() -> None:

@@ -175,18 +175,21 @@ PARAM_LABELS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def land_use_name(land_use: str) -> str:
+    """A land use (or the walls) in the current language."""
+    label = {**COVER_LABELS, "water": N_("Water body")}.get(land_use)
+    return gettext(label) if label else land_use
+
+
 def param_label(name: str) -> str:
     """A parameter's readable name in the current language (its dotted name when none)."""
     for prefix, suffix, label in PARAM_LABELS:
         if name.startswith(prefix) and name.endswith(suffix):
             if prefix == "cost.planting.":
-                land_use = {**COVER_LABELS, "water": N_("Water body")}.get(
-                    name.removeprefix(prefix)
-                )
                 return _(
                     "{what} ({land_use})",
                     what=gettext(label),
-                    land_use=gettext(land_use) if land_use else name.removeprefix(prefix),
+                    land_use=land_use_name(name.removeprefix(prefix)),
                 )
             return gettext(label)
     return name

@@ -10,9 +10,9 @@ from typing import Any
 from sim import outputs_registry as registry
 from sim.fmt import number
 from sim.i18n import _, current_lang
-from sim.i18n.verdict import policy_name
+from sim.i18n.verdict import mineral, policy_name, region
 from sim.proposal import DEFAULT_POLICY_PATH
-from sim.report.analysis import ReportData
+from sim.report.analysis import ReportData, land_use_name
 from sim.report.markup import table, value_text
 
 
@@ -28,15 +28,37 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def inputs(d: ReportData) -> str:
+    from sim.template import WHERE  # the Chinese plan term of each field
+
     flat = flatten(d.proposal.to_dict())
-    rows = [[f"<code>{escape(k)}</code>", escape(value_text(v))] for k, v in flat.items()]
+
+    def term(path: str) -> str:
+        if path.startswith("restoration.target_land_use."):  # a share: name its land use
+            lu = path.rsplit(".", 1)[1]
+            return escape(_("share of the area: {land_use}", land_use=land_use_name(lu)))
+        known = WHERE.get(path)
+        return escape(known[0]) if known else ""
+
+    def shown(path: str, v: object) -> str:
+        if path == "proposal.mineral" and isinstance(v, str):
+            return escape(f"{mineral(v)} ({v})")
+        if path == "proposal.region" and isinstance(v, str):
+            return escape(f"{region(v)} ({v})")
+        return escape(value_text(v))
+
+    if current_lang() == "zh":  # the plan's term beside the contract's field name
+        rows = [[f"<code>{escape(k)}</code>", term(k), shown(k, v)] for k, v in flat.items()]
+        head = [_("field"), _("term in the plan"), _("value")]
+    else:
+        rows = [[f"<code>{escape(k)}</code>", escape(value_text(v))] for k, v in flat.items()]
+        head = [_("field"), _("value")]
     src = d.proposal.source_path
     where = _(" from {path}", path=f"<code>{escape(str(src))}</code>") if src else ""
     return (
         "<p>"
         + _("The validated application{where}, field by field.", where=where)
         + "</p>"
-        + (table([_("field"), _("value")], rows, cls="inputs"))
+        + (table(head, rows, cls="inputs"))
     )
 
 

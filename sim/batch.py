@@ -401,9 +401,10 @@ def _worker(tasks: Any, results: Any) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
-    from sim.lazy_dask import install
+    from sim import lazy_blas, lazy_dask
 
-    install()  # a fresh process: xarray imports no array library it does not need
+    lazy_dask.install()  # a fresh process: xarray imports no array library it does not need
+    lazy_blas.install()  # and numba no scipy.linalg for its BLAS check
     try:
         while (task := tasks.get()) is not None:
             try:

@@ -616,9 +616,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
-    from sim.lazy_dask import install
+    from sim import lazy_blas, lazy_dask
 
-    install()  # xarray does not import dask unless a command uses it
+    lazy_dask.install()  # xarray does not import dask unless a command uses it
+    lazy_blas.install()  # nor numba scipy.linalg, unless a command compiles a BLAS call
     previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:
         return COMMANDS[args.command](args)

@@ -165,6 +165,70 @@ def single_proposal(draws: int = 10_000) -> dict:
     }
 
 
+def startup_ratio(rounds: int = 3, draws: int = 1_000) -> dict:
+    """`restoresim evaluate --draws 1000` (warm kernel cache) against ``python -c "import numpy,
+    xarray"``, each in a fresh process, alternately ``rounds`` times; medians and their ratio
+    (issue 16: at most 2)."""
+    import statistics
+
+    base_cmd = [sys.executable, "-c", "import numpy, xarray"]
+    cli_cmd = [sys.executable, "-m", "sim.cli", "evaluate", "--json", "--draws", str(draws)]
+    subprocess.run(cli_cmd, capture_output=True, check=True)  # warm the on-disk kernel cache
+    walls: dict[str, list[float]] = {"import": [], "evaluate": []}
+    for _ in range(rounds):
+        for key, cmd in (("import", base_cmd), ("evaluate", cli_cmd)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True)
+            walls[key].append(time.perf_counter() - t0)
+    imp, ev = statistics.median(walls["import"]), statistics.median(walls["evaluate"])
+    return {
+        "draws": draws,
+        "import_s": imp,
+        "evaluate_s": ev,
+        "ratio": ev / imp,
+        "runs": walls,
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def limit_proxy(total_pdy: int, threads: int = 2, block: int = 1 << 16) -> dict:
+    """The issue's limit proxy: per proposal-draw-year one normal and one uniform variate
+    (numpy's ``Generator``) and two ``exp`` evaluations, in blocks, on ``threads`` threads
+    (numpy releases the GIL in both), timed in the same run as the engine."""
+    import threading
+
+    import numpy as np
+
+    per = total_pdy // threads
+
+    def work(seed: int) -> None:
+        gen = np.random.default_rng(seed)
+        z, u, e, f = (np.empty(block) for _ in range(4))
+        left = per
+        while left > 0:
+            m = min(block, left)
+            gen.standard_normal(out=z[:m])
+            gen.random(out=u[:m])
+            np.exp(z[:m], out=e[:m])
+            np.exp(u[:m], out=f[:m])
+            left -= m
+
+    pool = [threading.Thread(target=work, args=(s,)) for s in range(threads)]
+    t0 = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    seconds = time.perf_counter() - t0
+    return {
+        "proposal_draw_years": per * threads,
+        "threads": threads,
+        "seconds": seconds,
+        "pdy_per_s": per * threads / seconds,
+        "load_average": os.getloadavg()[0],
+    }
+
+
 def trajectories_cost(n: int, draws: int) -> dict:
     """Per-year quantiles are extra work, measured on their own."""
     from portfolio import synthetic_portfolio
@@ -442,6 +506,8 @@ BUDGET = {
     "sweep_share": 0.6,  # issue 16: sweep with 2 workers against the engine, same run
     "sweep_speedup": 1.7,  # issue 16: sweep with two workers against one
     "moderate_share": 0.8,  # issue 16: sim.evaluate 1,000 x 300 against 100,000 x 100
+    "limit_share": 0.5,  # issue 16: the engine at 100,000 x 100 against the limit proxy
+    "startup_ratio": 2.0,  # issue 16: `restoresim evaluate` 1 x 1,000 against importing xarray
 }
 
 
@@ -490,6 +556,23 @@ def budget(results: dict) -> dict:
     items["linear scaling (least R²)"] = (r2, 0.99, r2 >= 0.99, "")
     items.update(batch_budget(results["batch"]))
     items.update(sweep_budget(results["sweep"]))
+    proxy = results.get("limit_proxy")
+    if large and proxy:
+        share = large["pdy_per_s"] / proxy["pdy_per_s"]
+        items["engine 100,000 x 100 / limit proxy"] = (
+            share,
+            BUDGET["limit_share"],
+            share >= BUDGET["limit_share"],
+            "of the proxy's rate, at least",
+        )
+    su = results.get("startup")
+    if su:
+        items["restoresim evaluate 1 x 1,000 / import numpy, xarray"] = (
+            su["ratio"],
+            BUDGET["startup_ratio"],
+            su["ratio"] <= BUDGET["startup_ratio"],
+            "x, at most",
+        )
     moderate = results["sizes"].get("moderate")
     if large and moderate:
         share = moderate["pdy_per_s"] / large["pdy_per_s"]
@@ -610,6 +693,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['peak_rss_mb']:.0f} MB",
             flush=True,
         )
+    large = results["sizes"].get("large") or results["sizes"]["medium"]
+    results["limit_proxy"] = limit_proxy(large["proposal_draw_years"])
+    lp = results["limit_proxy"]
+    print(
+        f"  limit proxy (1 normal + 1 uniform + 2 exp per proposal-draw-year, numpy, "
+        f"{lp['threads']} threads): {lp['pdy_per_s'] / 1e6:.1f} M/s; the engine at "
+        f"{large['proposals']:,} × {large['draws']}: "
+        f"{large['pdy_per_s'] / lp['pdy_per_s']:.0%} of it (load average "
+        f"{lp['load_average']:.1f})",
+        flush=True,
+    )
     ref = reference_speed(*cfg["reference"])
     results["reference"] = ref
     best = max(r["pdy_per_s"] for r in results["sizes"].values())
@@ -625,6 +719,14 @@ def main(argv: list[str] | None = None) -> int:
         f"  one proposal × 10,000 draws: engine {sp['engine_s']:.3f} s, with verdict and "
         f"conditions {sp['evaluate_with_verdict_s']:.2f} s, `restoresim evaluate` "
         f"{sp['cli_wall_s']:.2f} s wall",
+        flush=True,
+    )
+    results["startup"] = startup_ratio(rounds=1 if args.quick else 3)
+    su = results["startup"]
+    print(
+        f"  start-up: `restoresim evaluate --draws {su['draws']:,}` {su['evaluate_s']:.2f} s "
+        f'against `python -c "import numpy, xarray"` {su["import_s"]:.2f} s (medians): '
+        f"{su['ratio']:.2f}× (load average {su['load_average']:.1f})",
         flush=True,
     )
     results["trajectories"] = trajectories_cost(*cfg["trajectories"])

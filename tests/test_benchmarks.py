@@ -54,3 +54,7 @@ def test_run_script_quick(tmp_path) -> None:
     assert set(results["scaling"]) == {"proposals", "draws", "years"}
     assert (tmp_path / "scaling.png").stat().st_size > 10_000
     assert "M proposal-draw-years/s" in res.stdout
+    assert results["limit_proxy"]["pdy_per_s"] > 0 and results["limit_proxy"]["threads"] == 2
+    assert results["startup"]["ratio"] == pytest.approx(
+        results["startup"]["evaluate_s"] / results["startup"]["import_s"]
+    )

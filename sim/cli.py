@@ -7,6 +7,7 @@ stderr naming the file, the field, the value and what is allowed), 1 for an inte
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import sys
@@ -609,8 +610,24 @@ def _silence_stdout() -> None:
         pass
 
 
+#: the garbage collector's first threshold in a ``restoresim`` process (CPython's is 700): the
+#: libraries a command imports (numba, pandas, xarray, pydantic) leave ≈ 150,000 objects that
+#: each full collection walks again; young collections every 50,000 allocations make those rare
+PROGRAM_GC_THRESHOLD = 50_000
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``restoresim`` console script."""
+    """Entry point of the ``restoresim`` console script.
+
+    Called without ``argv`` (the console script, ``python -m sim.cli``) it runs as the process's
+    program: fewer full garbage collections while it runs (:data:`PROGRAM_GC_THRESHOLD`), and
+    the objects alive at its end are frozen (``gc.freeze``), so the interpreter's shutdown does
+    not walk them again in its several full collections (≈ 0.3 s of ``restoresim evaluate``'s
+    1.2 s); reference counts free them as the modules are cleared, as before. A caller passing
+    ``argv`` (tests, other programs) keeps its collector as it is."""
+    program = argv is None
+    if program:
+        gc.set_threshold(PROGRAM_GC_THRESHOLD, *gc.get_threshold()[1:])
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
@@ -651,6 +668,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         restore_signal(previous)
+        if program:
+            gc.freeze()
 
 
 if __name__ == "__main__":

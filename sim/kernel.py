@@ -168,8 +168,17 @@ _LN2_HI = 0.6931471803691238  # ln 2 to 32 significant bits: n * _LN2_HI is exac
 _LN2_LO = 1.9082149292705877e-10  # ln 2 - _LN2_HI
 _INV_LN2 = 1.4426950408889634
 _SQRT2 = math.sqrt(2.0)
-_POW2 = np.array([2.0**e for e in range(-1022, 1024)])  # 2^e at index e + 1022
 _TWO53 = np.int64(1) << np.int64(53)
+_S52 = np.int64(52)
+_EXP_BIAS = np.int64(1023)  # of a float64's exponent field (bits 52-62)
+_MANTISSA = (np.int64(1) << _S52) - np.int64(1)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _pow2(k):
+    """2^k, exactly, for an integer k in [-1022, 1023]: the float64 whose exponent field is
+    k + 1023 (no table, so no gather in the vectorised loop)."""
+    return np.int64((np.int64(k) + _EXP_BIAS) << _S52).view(np.float64)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -202,14 +211,15 @@ def _cos_sin_turn(u):
 @njit(cache=True, inline="always", error_model="numpy")
 def _exp(x):
     """e^x for |x| <= 700 (model arguments are a few units): 2^k e^r with r = x - k ln 2
-    (Cody-Waite), e^r by its Taylor series to r^13 (truncation below 1e-17), 2^k from a table."""
+    (Cody-Waite), e^r by its Taylor series to r^13 (truncation below 1e-17), 2^k exactly by its
+    bits (:func:`_pow2`)."""
     x = min(max(x, -700.0), 700.0)
     k = math.floor(x * _INV_LN2 + 0.5)
     r = (x - k * _LN2_HI) - k * _LN2_LO
     p = _EXP_C[13]
     for i in range(12, -1, -1):
         p = p * r + _EXP_C[i]
-    return p * _POW2[np.int64(k) + 1022]
+    return p * _pow2(k)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -217,18 +227,14 @@ def _log_one_minus(bits53):
     """ln(1 - u) for the uniform u = bits53 / 2^53, bits53 an integer in [0, 2^53).
 
     1 - u = m / 2^53 with the integer m = 2^53 - bits53 >= 1; m = 2^e f with f in [1/√2, √2)
-    (e found by halving steps), so ln(1 - u) = (e - 53) ln 2 + 2 atanh(s), s = (f - 1)/(f + 1),
-    the series to s^21. Exact at u = 0 and accurate near it (no cancellation).
+    (e = floor(log2 m) and f = m / 2^e in [1, 2) read off the bits of the float64 m, exact as
+    m <= 2^53; f halved above √2), so ln(1 - u) = (e - 53) ln 2 + 2 atanh(s),
+    s = (f - 1)/(f + 1), the series to s^21. Exact at u = 0 and accurate near it (no
+    cancellation).
     """
-    m = _TWO53 - bits53
-    e = np.int64(0)
-    e = e + 32 if m >= (np.int64(1) << (e + 32)) else e
-    e = e + 16 if m >= (np.int64(1) << (e + 16)) else e
-    e = e + 8 if m >= (np.int64(1) << (e + 8)) else e
-    e = e + 4 if m >= (np.int64(1) << (e + 4)) else e
-    e = e + 2 if m >= (np.int64(1) << (e + 2)) else e
-    e = e + 1 if m >= (np.int64(1) << (e + 1)) else e
-    f = np.float64(m) * _POW2[1022 - e]  # in [1, 2), exact
+    m_bits = np.float64(_TWO53 - bits53).view(np.int64)  # the integer m as a float64, exact
+    e = (m_bits >> _S52) - _EXP_BIAS
+    f = np.int64((m_bits & _MANTISSA) | (_EXP_BIAS << _S52)).view(np.float64)  # m / 2^e
     big = f > _SQRT2
     f = f * 0.5 if big else f
     n = np.float64(e - 53 + (1 if big else 0))

@@ -26,6 +26,7 @@ from sim.kernel import (
     _cos_sin_turn,
     _exp,
     _log_one_minus,
+    _pow2,
     draw_inputs,
     param_records,
 )
@@ -108,6 +109,38 @@ def test_log_one_minus_matches_libm() -> None:
     assert got[bits == 0][0] == 0.0
     nonzero = exact != 0.0
     assert _ulps(got[nonzero], exact[nonzero]).max() <= 4.0  # libm itself is within 1
+
+
+@njit(cache=False)
+def _pow2s(k: np.ndarray) -> np.ndarray:
+    out = np.empty(k.size)
+    for i in range(k.size):
+        out[i] = _pow2(k[i])
+    return out
+
+
+def test_powers_of_two_by_their_bits_are_exact() -> None:
+    k = np.arange(-1022, 1024)
+    np.testing.assert_array_equal(_pow2s(k), [2.0 ** int(e) for e in k])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=2**53 - 1))
+def test_log_one_minus_takes_the_exponent_exactly(bits: int) -> None:
+    """ln(1 - u) with m = 2^53 - bits = 2^e f split exactly (the float64 m's exponent and
+    mantissa), as math.frexp splits it: the same series on the same (e, f)."""
+    mant, exp2 = math.frexp(float(2**53 - bits))  # m = mant 2^exp2, mant in [1/2, 1)
+    f, e = 2.0 * mant, exp2 - 1
+    big = f > math.sqrt(2.0)
+    f = f * 0.5 if big else f
+    n = float(e - 53 + (1 if big else 0))
+    sv = (f - 1.0) / (f + 1.0)
+    s2 = sv * sv
+    p = 2.0 / 21.0
+    for i in range(9, -1, -1):
+        p = p * s2 + 2.0 / (2 * i + 1)
+    expected = n * 0.6931471803691238 + (n * 1.9082149292705877e-10 + sv * p)
+    assert _logs(np.array([bits], dtype=np.int64))[0] == expected
 
 
 def _numpy_draws(key, stream, settings, first_draw: int, n_draws: int, n_years: int) -> dict:

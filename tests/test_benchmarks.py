@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.bench
@@ -58,3 +59,22 @@ def test_run_script_quick(tmp_path) -> None:
     assert results["startup"]["ratio"] == pytest.approx(
         results["startup"]["evaluate_s"] / results["startup"]["import_s"]
     )
+
+
+def test_kernel_timing_script(tmp_path) -> None:
+    saved = tmp_path / "kernel.npz"
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "kernel_timing.py"),
+            *("--proposals", "20", "--draws", "10", "--repeat", "1", "--save", str(saved)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "ns per proposal-draw-year" in res.stdout
+    with np.load(saved) as data:
+        assert data["out"].shape[1] == data["rin"].shape[1] == 200
+        assert np.isfinite(data["rin"]).all()

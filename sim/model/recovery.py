@@ -117,7 +117,7 @@ def year_reaching(s, g_s, needed, first, n_h, n_years):
     ``first[n_years + 1]`` is ``n_years`` (never), so a cohort never established (``s >= n_h``)
     or never meeting (``needed == NEVER``) comes out at ``n_h`` without a branch.
     """
-    r = max(first[min(g_s + needed, n_years + 1)], s)
+    r = max(first[np.uint64(min(g_s + needed, n_years + 1))], s)
     return np.float64(min(r, n_h))
 
 
@@ -201,7 +201,7 @@ def establishment(wet, ok_land, ok_wall, n_years, max_years, g, first, s_land, s
     for t in range(n_years):
         w = wet[t]
         acc += np.int64(w)
-        first[acc if w else sink] = t
+        first[np.uint64(acc if w else sink)] = t
         g[t] = acc
     for v in range(acc + 1, max_years + 2):
         first[v] = max_years
@@ -271,8 +271,8 @@ def cohort_outcomes(
         sl = s_land[tau]
         sw = s_wall[tau]
         est_l = sl <= deadline
-        age_l = g_dead - g[min(sl, n_h - 1)]
-        gs = g[min(sl, n_h - 1)]
+        gs = g[np.uint64(min(sl, n_h - 1))]
+        age_l = g_dead - gs
         met_m = 0.0
         met_i = 0.0
         yn_m = 0.0
@@ -289,7 +289,7 @@ def cohort_outcomes(
                 yn_i += sh * (year_reaching(sl, gs, grp_ni[gg], first, n_h, T) - tau)
         met_m += water
         met_i += water
-        gw = g[min(sw, n_h - 1)]
+        gw = g[np.uint64(min(sw, n_h - 1))]
         age_w = g_dead - gw
         ok_w = sw <= deadline and lw <= age_w and age_w <= hw
         sum_pat += pt

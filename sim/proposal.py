@@ -1405,6 +1405,14 @@ def _bound_note(kind: str, info: FieldInfo | None) -> str:
     return f" (allowed range {rng}{unit})"
 
 
+def _not_filled(what: str) -> str:
+    """The message for the template's placeholder (nan) left in a field that needs ``what``."""
+    return (
+        f"not filled in: {what} is needed here (nan is the blank of the `restoresim new` "
+        "template)"
+    )
+
+
 def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     """One problem as ``[section] field = value: what is allowed``."""
     kind, value = err["type"], err.get("input")
@@ -1451,18 +1459,12 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in ("float_type", "float_parsing") and type(value) is int and value != 0:
         return prefix + "the number is too large (beyond the range of a 64-bit float)"
     if kind in _EXPECTED:
-        if isinstance(value, float) and math.isnan(value):  # the template's placeholder
-            return prefix + (
-                "not filled in: a whole number is needed here (nan is the blank of the "
-                "`restoresim new` template)"
-            )
+        if isinstance(value, float) and math.isnan(value):
+            return prefix + _not_filled("a whole number")
         return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
     if kind == "finite_number":
-        if isinstance(value, float) and math.isnan(value):  # the template's placeholder
-            return prefix + (
-                "not filled in: a finite number is needed here (nan is the blank of the "
-                "`restoresim new` template)"
-            )
+        if isinstance(value, float) and math.isnan(value):
+            return prefix + _not_filled("a finite number")
         return prefix + "must be a finite number (NaN and infinity are not allowed)"
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))

@@ -347,3 +347,13 @@ def test_every_sensitivity_parameter_has_a_readable_name_in_both_languages() -> 
             assert not re.search(r"[a-z]{3}", param_label(name)), name  # no English word left
     with use_lang("zh"):
         assert unit_text("CNY/m2") == "元/m²" and unit_text("1/yr") == "1/年"
+
+
+def test_a_zero_p90_liability_beside_a_positive_mean_is_explained(example) -> None:
+    html, _, record = example
+    m = record["verdict"]["metrics"]
+    said = "nothing is left to the public (hence the P90 of 0)" in html
+    assert said == (
+        m["unfunded_liability_p90_cny"] == 0 and m["expected_unfunded_liability_cny"] > 0
+    )
+    assert said  # the example: most draws leave nothing, a few leave a lot

@@ -619,6 +619,11 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
             "Bottom: the probability that the fund covers it; the assurance criterion itself "
             "is judged at the end of extraction, against every bill still to come."
         )
+    if m["unfunded_liability_p90_cny"] == 0 and m["expected_unfunded_liability_cny"] > 0:
+        text += (" " if current_lang() != "zh" else "") + _(
+            "In more than 90 % of draws nothing is left to the public (hence the P90 of 0); the "
+            "mean comes from the draws in which the operator walks away."
+        )
     return "<p>" + text + "</p>" + figure(figures, "assurance", title, caption)
 
 

@@ -335,7 +335,14 @@ def test_chinese_report(report, tmp_path) -> None:
     assert main(["sweep-report", str(store), "--out", str(out), "--lang", "zh"]) == 0
     text = (out / "summary.md").read_text(encoding="utf-8")
     assert text.startswith("# 政策情景分析报告") or "政策情景分析报告" in text.splitlines()[0]
-    assert "不予通过" in text and "百万元" in text and "资金保障" in text
+    assert "不予通过" in text and "资金保障" in text
+    # money in 万元 as Hunan documents count it, not 百万元: the same number x 100
+    assert "［万元］" in text and "百万元" not in text and "M CNY" not in text
+    tornado = pd.read_csv(report[1] / "tornado.csv")
+    base = int(open_results(store).attrs["baseline_policy"])
+    tb = tornado[(tornado.outcome == "restoration_cost_p90_sum_cny") & (tornado.policy == base)]
+    high = tb.loc[tb.swing.abs().idxmax()].high_third / 1e4
+    assert (f"{high:,.0f}" if abs(high) >= 100 else f"{high:,.3g}") + " 万元" in text
     assert "How many applications" not in text
     assert list(pd.read_csv(out / "comparison.csv").columns) == list(
         pd.read_csv(report[1] / "comparison.csv").columns

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from sim.proposal import Criteria
-from sim.sweep.labels import LABELS, t
+from sim.sweep.labels import LABELS, money_scale, t
 from sim.sweep.spec import plan_lever_paths, policy_lever_paths
 from sim.sweep.tasks import CRITERIA, VERDICTS, decode_deciding
 
@@ -87,7 +87,7 @@ def _threshold(criterion: str, value: float, lang: str) -> str:
     if criterion in PERCENT_CRITERIA:
         return f"{value * 100:.4g} %"
     if criterion == "unfunded_liability":
-        return f"{value / 1e6:.4g} {t('unit.mcny', lang)}"
+        return f"{value * money_scale(lang):.4g} {t('unit.mcny', lang)}"
     if criterion == "highwall_slope":
         return f"{value:.4g}°"
     if criterion == "protected_overlap":
@@ -107,7 +107,7 @@ def _field_rule(path: str, value: float, lang: str) -> str:
     if path.endswith(("fraction", "share", "rate_of_revenue")):
         return f"{words} {value * 100:.4g} %"
     if path.endswith("_cny"):
-        return f"{words} {value / 1e6:.4g} {t('unit.mcny', lang)}"
+        return f"{words} {value * money_scale(lang):.4g} {t('unit.mcny', lang)}"
     return f"{words} {_number(value)}"
 
 

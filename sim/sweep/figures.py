@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.sweep.labels import shown_unit, t
+from sim.sweep.labels import money_scale, shown_unit, t
 
 WRAP = 46  # characters per line of a rule label
 
@@ -113,8 +113,8 @@ def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
     as its label; the baseline a star), with a bar down to the bound once conditions are met."""
     from matplotlib.figure import Figure
 
-    x = comp["liability_granted_as_applied_cny_mean"].to_numpy() / 1e6
-    lo = comp["liability_granted_conditions_met_at_most_cny_mean"].to_numpy() / 1e6
+    x = comp["liability_granted_as_applied_cny_mean"].to_numpy() * money_scale(lang)
+    lo = comp["liability_granted_conditions_met_at_most_cny_mean"].to_numpy() * money_scale(lang)
     y = (comp["approved_share_mean"] + comp["conditional_share_mean"]).to_numpy() * 100
     base = comp["baseline"].to_numpy()
     fig = Figure(figsize=(11, 5.5))
@@ -188,7 +188,7 @@ def tornado_figure(
     fig = Figure(figsize=(8, 1.2 + len(outcomes) * (0.9 + 0.32 * n_unc)))
     axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, outcomes, strict=True):
-        scale, unit = TORNADO_OUTCOMES[name]
+        scale, unit = shown_unit(name, lang)
         tb = tornado[(tornado.outcome == name) & (tornado.policy == policy)].copy()
         tb["abs"] = tb["swing"].abs()
         tb = tb.sort_values("abs")
@@ -214,16 +214,12 @@ def tornado_figure(
     return png(fig)
 
 
-#: the tornado's outcomes: name -> (scale to the shown unit, unit label key), from the
-#: outcome's registered unit
-TORNADO_OUTCOMES: dict[str, tuple[float, str]] = {
-    name: shown_unit(name)
-    for name in (
-        "grant_rate",
-        "unfunded_liability_before_conditions_cny",
-        "restoration_cost_p90_sum_cny",
-    )
-}
+#: the tornado's outcomes (shown in their registered units, :func:`shown_unit`)
+TORNADO_OUTCOMES: tuple[str, ...] = (
+    "grant_rate",
+    "unfunded_liability_before_conditions_cny",
+    "restoration_cost_p90_sum_cny",
+)
 
 
 @in_lang

@@ -220,10 +220,17 @@ SHOWN_UNITS: dict[str, tuple[float, str]] = {
 }
 
 
-def shown_unit(outcome: str) -> tuple[float, str]:
+def money_scale(lang: str = "en") -> float:
+    """CNY to the money unit the sweep report shows (``unit.mcny``): M CNY in English, 万元 in
+    Chinese (Hunan review documents count money in 万元)."""
+    return 1e-4 if lang == "zh" else 1e-6
+
+
+def shown_unit(outcome: str, lang: str = "en") -> tuple[float, str]:
     """(scale, unit label key) to show the stored outcome ``outcome`` in its registered unit."""
     unit = next(o.unit for o in SWEEP_OUTCOMES if o.name == outcome)
-    return SHOWN_UNITS[unit]
+    scale, key = SHOWN_UNITS[unit]
+    return (money_scale(lang), key) if unit == "CNY" else (scale, key)
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:

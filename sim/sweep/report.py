@@ -309,7 +309,7 @@ def write_report(
                 "rejected_share": (compare.quantity(ds, "rejected_share"), 100.0, "unit.pct"),
                 "unfunded_liability_before_conditions_cny": (
                     compare.quantity(ds, "liability_granted_as_applied_cny"),
-                    *shown_unit("unfunded_liability_before_conditions_cny"),
+                    *shown_unit("unfunded_liability_before_conditions_cny", lang),
                 ),
             },
             lang,

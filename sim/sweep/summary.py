@@ -14,7 +14,7 @@ import xarray as xr
 
 from sim.sweep import compare
 from sim.sweep.figures import TORNADO_OUTCOMES
-from sim.sweep.labels import t
+from sim.sweep.labels import money_scale, shown_unit, t
 from sim.sweep.tasks import CRITERIA
 
 
@@ -44,7 +44,8 @@ def _counts(row: pd.Series, name: str) -> str:
 
 def _drivers(tornado: pd.DataFrame, sobol: pd.DataFrame | None, base: int, lang: str) -> list[str]:
     out = []
-    for name, (scale, unit) in TORNADO_OUTCOMES.items():
+    for name in TORNADO_OUTCOMES:
+        scale, unit = shown_unit(name, lang)
         tb = tornado[(tornado.outcome == name) & (tornado.policy == base)]
         if tb.empty:
             continue
@@ -111,6 +112,7 @@ def summary_markdown(
 ) -> str:
     """The summary: headline tables against the baseline, then the explanations."""
     spec = json.loads(ds.attrs["spec"])
+    cny = money_scale(lang)  # CNY to the shown money unit (M CNY, or 万元 in Chinese)
     base, defaulted, known = compare.baseline_of(ds)
     n, s = ds.sizes["proposal"], ds.sizes["scenario"]
     lines = [
@@ -149,8 +151,8 @@ def summary_markdown(
                 _counts(r, "conditional"),
                 _counts(r, "rejected"),
                 dash if first else _range(r, "rejected_change", 1, 1, sign=True),
-                _range(r, "liability_avoided_cny", 1e-6, 2),
-                dash if first else _range(r, "liability_avoided_cny_change", 1e-6, 2, sign=True),
+                _range(r, "liability_avoided_cny", cny, 2),
+                dash if first else _range(r, "liability_avoided_cny_change", cny, 2, sign=True),
             ]
         )
     cell = t("cell_note", lang, s=s, extra=t("cell_note.counts", lang, n=f"{n:,}")
@@ -161,14 +163,14 @@ def summary_markdown(
     rows = [
         [
             _row_label(r, lang),
-            _range(r, "liability_approved_cny", 1e-6, 2),
-            _range(r, "liability_conditional_as_applied_cny", 1e-6, 2),
-            _range(r, "liability_granted_as_applied_cny", 1e-6, 2),
-            "≤ " + _range(r, "liability_granted_conditions_met_at_most_cny", 1e-6, 2),
-            "≥ " + _range(r, "liability_secured_by_conditions_at_least_cny", 1e-6, 2),
+            _range(r, "liability_approved_cny", cny, 2),
+            _range(r, "liability_conditional_as_applied_cny", cny, 2),
+            _range(r, "liability_granted_as_applied_cny", cny, 2),
+            "≤ " + _range(r, "liability_granted_conditions_met_at_most_cny", cny, 2),
+            "≥ " + _range(r, "liability_secured_by_conditions_at_least_cny", cny, 2),
             dash
             if r["baseline"]
-            else _range(r, "liability_granted_as_applied_cny_change", 1e-6, 2, sign=True),
+            else _range(r, "liability_granted_as_applied_cny_change", cny, 2, sign=True),
         ]
         for _, r in comp.iterrows()
     ]
@@ -190,7 +192,7 @@ def summary_markdown(
                 _row_label(r, lang),
                 _range(r, "restored_area_ha", 1, 0),
                 _range(r, "disturbed_area_ha", 1, 0),
-                _range(r, "restoration_cost_cny", 1e-6, 0),
+                _range(r, "restoration_cost_cny", cny, 0),
                 conds,
             ]
         )

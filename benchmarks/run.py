@@ -669,11 +669,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     import tempfile
 
-    with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:
-        results["sweep"] = sweep_in_fresh_process(
-            *(args.sweep or cfg["sweep"]), Path(work), args.repeat
-        )
-    print_sweep(results["sweep"])
+    if not args.batch_only:  # --batch-only measures the batch line alone, as its help says
+        with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:
+            results["sweep"] = sweep_in_fresh_process(
+                *(args.sweep or cfg["sweep"]), Path(work), args.repeat
+            )
+        print_sweep(results["sweep"])
     if args.sweep_only:
         return _finish_with_budget(results, _lines(sweep_budget(results["sweep"])), out)
     with tempfile.TemporaryDirectory(prefix="restoresim-bench-") as work:

@@ -107,7 +107,10 @@ class EngineResult:
 
 def default_chunk_pairs(n_pairs: int, workers: int) -> int:
     """Rows per chunk for a run of ``n_pairs`` (proposal, draw) rows: about eight chunks per
-    worker, within [MIN_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS]."""
+    worker, to share them out, within [MIN_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS]; one worker has
+    nothing to share, so its chunks are as large as memory allows (fewer per-chunk costs)."""
+    if workers <= 1:
+        return DEFAULT_CHUNK_PAIRS
     return int(min(DEFAULT_CHUNK_PAIRS, max(MIN_CHUNK_PAIRS, -(-n_pairs // (8 * workers)))))
 
 

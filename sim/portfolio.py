@@ -62,7 +62,13 @@ def _blank(col: np.ndarray) -> np.ndarray:
         return np.isnan(col)
     if col.dtype.kind in "biu":
         return np.zeros(len(col), dtype=bool)
-    return np.array([_is_blank(x) for x in col], dtype=bool)
+    values = col.tolist()
+    types = set(map(type, values))
+    if types <= {bool, int}:
+        return np.zeros(len(col), dtype=bool)
+    if types == {str}:
+        return np.char.str_len(np.char.strip(np.array(values, dtype=str))) == 0
+    return np.array([_is_blank(x) for x in values], dtype=bool)
 
 
 def _cell(x: Any) -> Any:
@@ -404,12 +410,19 @@ def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
         return bad
     out = np.zeros(n, dtype=bool)
     allowed = spec.allowed()
-    for i, x in enumerate(col):
+    verdicts: dict[tuple[type, Any], bool] = {}  # by distinct cell: mineral, region, ...
+    for i, x in enumerate(col.tolist()):
         x = _cell(x)
-        if _is_blank(x):
-            out[i] = spec.required
-            continue
-        out[i] = not spec.accepts(x, allowed)
+        key = (type(x), x)
+        try:
+            known = verdicts.get(key)
+        except TypeError:  # unhashable: checked alone
+            key, known = None, None
+        if known is None:
+            known = spec.required if _is_blank(x) else not spec.accepts(x, allowed)
+            if key is not None:
+                verdicts[key] = known
+        out[i] = known
     return out
 
 

@@ -136,3 +136,12 @@ def test_default_chunks_keep_both_workers_busy_and_memory_flat() -> None:
     n = 200_000
     per = default_chunk_pairs(n, 2)
     assert MIN_CHUNK_PAIRS <= per <= DEFAULT_CHUNK_PAIRS and -(-n // per) >= 8 * 2 - 1
+
+
+def test_one_worker_takes_the_largest_chunks() -> None:
+    """One worker has nothing to share out: its chunks are as large as memory allows (a sweep
+    task on one thread pays the per-chunk costs as few times as it can)."""
+    from sim.engine import DEFAULT_CHUNK_PAIRS, default_chunk_pairs
+
+    assert default_chunk_pairs(125_000, 1) == DEFAULT_CHUNK_PAIRS
+    assert default_chunk_pairs(125_000, 2) < DEFAULT_CHUNK_PAIRS

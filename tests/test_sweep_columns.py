@@ -59,3 +59,27 @@ def test_a_task_travels_without_the_in_memory_portfolio() -> None:
     back = pickle.loads(pickle.dumps(task))
     assert back.portfolio is None
     assert back == task and back.key == task.key
+
+
+def test_json_from_columns_matches_every_pattern_of_blank_fields() -> None:
+    """Proposals with different optional fields left blank (boundaries, design geometry, land
+    uses, start dates, real-case files) each get the JSON they write of themselves: the
+    column writer's template per pattern of blank cells puts every value under its own key."""
+    from pathlib import Path
+
+    from sim.proposal import load_proposals
+    from sim.sweep.portfolio import portfolio_json
+
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    files = sorted((root / "proposals").glob("*.toml")) + sorted(
+        (root / "real-cases").glob("rc-*.toml")
+    )
+    proposals = load_proposals(files)
+    texts = portfolio_json(Portfolio.from_proposals(proposals))
+    # the applicant's bill is not a column (a synthetic portfolio has none)
+    expect = [
+        json.dumps({k: v for k, v in stored_dict(p).items() if k != "bill"}, sort_keys=True)
+        for p in proposals
+    ]
+    assert len({t.count('": ') for t in expect}) > 3  # the blank fields do differ
+    assert texts == expect

@@ -13,8 +13,10 @@ from __future__ import annotations
 import glob
 import hashlib
 import math
+import operator
 from collections.abc import Iterable
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any, get_args
 
@@ -177,44 +179,67 @@ def synthetic_portfolio(spec: SweepSpec, source: str) -> Portfolio:
         draws[name] = f.dist().ppf(rng.random(n))
     lib = load_library()
     width = max(6, len(str(n)))
+    drawn = {k: _values(a, types.get(k)) for k, a in draws.items()}
+    ids = [f"{section.id_prefix}-{i:0{width}d}" for i in range(n)]
+    # column by column, in the order a proposal's fields are set: fixed values, then derived
+    # ones, then the drawn fields (a field named in the spec overrides what would be derived)
     columns: dict[str, list[Any]] = {path: [None] * n for path in SPECS}
-    drawn = {k: [_py(x, types.get(k)) for x in a.tolist()] for k, a in draws.items()}
-    for i in range(n):
-        v = {k: a[i] for k, a in drawn.items()}
-        pid = f"{section.id_prefix}-{i:0{width}d}"
-        row: dict[str, Any] = {
-            "proposal.id": pid,
-            "proposal.name": f"Synthetic {v['proposal.mineral']} quarry {i}",
-            "proposal.method": "open_pit",
-            "proposal.region": "south_hilly",
-            "restoration.import_topsoil": True,
-        }
+    minerals = drawn["proposal.mineral"]
+    fixed = {
+        "proposal.id": ids,
+        "proposal.name": [f"Synthetic {m} quarry {i}" for i, m in enumerate(minerals)],
+        "proposal.method": ["open_pit"] * n,
+        "proposal.region": ["south_hilly"] * n,
+        "restoration.import_topsoil": [True] * n,
+    }
+    columns.update(fixed)
+    names = list(drawn)
+    derived: dict[str, list[Any]] = {}
+    for i, values in enumerate(zip(*(drawn[k] for k in names), strict=True)):
         try:
-            derived = _derive(v, lib)
+            row = _derive(dict(zip(names, values, strict=True)), lib)
         except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
-            problems.append(f"{source}: synthetic proposal {pid}: cannot derive fields ({exc})")
+            problems.append(f"{source}: synthetic proposal {ids[i]}: cannot derive fields ({exc})")
             if len(problems) >= 10:
                 break
             continue
-        row.update(derived)
-        row.update({k: x for k, x in v.items() if k in settable})
         for path, value in row.items():
-            if path == "restoration.target_land_use":
-                for lu, share in (value if isinstance(value, dict) else {}).items():
-                    key = f"{path}.{lu}"
-                    if key not in columns:
-                        problems.append(
-                            f"{source}: synthetic proposal {pid}: {path}: unknown land use {lu!r}"
-                        )
-                        continue
-                    columns[key][i] = share
-            else:
-                columns[path][i] = value
+            if path not in derived:
+                derived[path] = [None] * n
+            derived[path][i] = value
+    columns.update(derived)
+    for path, values in drawn.items():
+        if path not in settable:
+            continue
+        if path != "restoration.target_land_use":
+            columns[path] = values
+            continue
+        for i, value in enumerate(values):
+            for lu, share in (value if isinstance(value, dict) else {}).items():
+                key = f"{path}.{lu}"
+                if key not in columns:
+                    problems.append(
+                        f"{source}: synthetic proposal {ids[i]}: {path}: unknown land use {lu!r}"
+                    )
+                    continue
+                columns[key][i] = share
     if problems:
         raise InputError("\n".join(problems), problems=problems)
     return Portfolio(
         {k: _column(k, v) for k, v in columns.items()}, f"{source}: synthetic portfolio"
     )
+
+
+def _values(a: np.ndarray, typ: type | None) -> list[Any]:
+    """Drawn values as Python values of the field's type (:func:`_py`, a column at a time)."""
+    if a.dtype == object:
+        return [_py(x, typ) for x in a.tolist()]
+    values = a.tolist()
+    if typ is int and a.dtype.kind == "f":
+        return [round(x) for x in values]
+    if typ is float and a.dtype.kind in "iu":
+        return [float(x) for x in values]
+    return values
 
 
 def _column(path: str, values: list[Any]) -> np.ndarray:
@@ -237,6 +262,13 @@ def _encoded(path: str, col: np.ndarray) -> list[str | None]:
         return [
             '{"boundary": ' + text(str(Path(v).resolve())) + "}" if v else None for v in values
         ]
+    if kind in ("float", "int") and col.dtype.kind == "f" and len(values):
+        # the common case, a float column: the list's repr writes every number as repr() does
+        # (and as json.dumps writes it), in one call
+        nan = np.isnan(col)
+        shown = col if kind == "float" else np.where(nan, 0, col).astype(np.int64)
+        out = repr(shown.tolist())[1:-1].split(", ")
+        return [None if blank else t for t, blank in zip(out, nan.tolist(), strict=True)]
     out: list[str | None] = []
     for v in values:
         if isinstance(v, np.generic):
@@ -285,28 +317,58 @@ def portfolio_json(portfolio: Portfolio) -> list[str]:
                 fields.append((text(name), False, cells))
         layout.append((text(section), fields))
 
-    def obj(items: list[str]) -> str:
-        return "{" + ", ".join(items) + "}"
+    # the cells in the order they are written, and a %-template for each pattern of blank
+    # cells (a blank cell is left out with its key; an empty table with its name): one
+    # string formatting per proposal
+    slots: list[list[str | None]] = []
+    for _, fields in layout:
+        for _, nested, cells in fields:
+            slots.extend([c for _, c in cells] if nested else [cells])
 
-    texts = []
-    for i in range(len(portfolio)):
+    def template(present: tuple[bool, ...]) -> str:
+        marks = iter(present)
+
+        def cell(prefix: str) -> tuple[str, bool]:
+            return (prefix + "%s", True) if next(marks) else ("%.0s", False)
+
+        def table(prefix: str, pieces: list[tuple[str, bool]]) -> tuple[str, bool]:
+            # shown pieces joined by ", " in braces; a blank cell's mark stays in its place
+            out, shown = "", False
+            for text_, is_shown in pieces:
+                if is_shown:
+                    out += (", " if shown else prefix + "{") + text_
+                    shown = True
+                else:
+                    out += text_
+            return (out + "}" if shown else out), shown
+
         sections = []
         for section, fields in layout:
             if fields[0][0] == '""':  # location: the whole table or nothing
-                if fields[0][2][i] is not None:
-                    sections.append(f"{section}: {fields[0][2][i]}")
+                sections.append(cell(f"{section}: "))
                 continue
-            items = []
-            for name, nested, cells in fields:
-                if nested:
-                    inner = [f"{k}: {c[i]}" for k, c in cells if c[i] is not None]
-                    if inner:
-                        items.append(f"{name}: {obj(inner)}")
-                elif cells[i] is not None:
-                    items.append(f"{name}: {cells[i]}")
-            if items:
-                sections.append(f"{section}: {obj(items)}")
-        texts.append(obj(sections))
+            items = [
+                table(f"{name}: ", [cell(f"{k}: ") for k, _ in cells])
+                if nested
+                else cell(f"{name}: ")
+                for name, nested, cells in fields
+            ]
+            sections.append(table(f"{section}: ", items))
+        text_, shown = table("", sections)
+        return text_ if shown else "{" + text_ + "}"
+
+    n = len(portfolio)
+    present = np.array(
+        [np.fromiter(map(operator.is_not, cells, repeat(None)), bool, n) for cells in slots]
+    ).reshape(len(slots), n)
+    patterns = np.packbits(present, axis=0).T.copy().view(f"V{-(-len(slots) // 8)}").ravel()
+    templates: dict[bytes, str] = {}
+    texts = []
+    for row, pattern in zip(zip(*slots, strict=True), patterns.tolist(), strict=True):
+        tmpl = templates.get(pattern)
+        if tmpl is None:
+            tmpl = templates[pattern] = template(tuple(c is not None for c in row))
+        texts.append(tmpl % row)
     return texts
 
 

@@ -137,6 +137,20 @@ def apply_policies(
     return verdict, deciding
 
 
+def summary_columns(summary: xr.Dataset) -> np.ndarray:
+    """The sweep's per-proposal summaries (:data:`SUMMARY_FIELDS`) of an engine summary, as a
+    ``(proposal, metric)`` array (the quantiles picked by position, not by label lookups)."""
+    quantiles = [float(q) for q in summary["quantile"].values]
+    out = np.empty((summary.sizes["proposal"], len(SUMMARY_FIELDS)))
+    for j, (var, q) in enumerate(SUMMARY_FIELDS.values()):
+        da = summary[var]
+        if q is None:
+            out[:, j] = da.values
+        else:
+            out[:, j] = da.transpose("proposal", "quantile").values[:, quantiles.index(q)]
+    return out
+
+
 def decode_deciding(mask: int) -> list[str]:
     """Criterion names of a deciding bit mask, in :data:`CRITERIA` order."""
     return [name for i, name in enumerate(CRITERIA) if mask >= 0 and mask & (1 << i)]
@@ -272,13 +286,7 @@ def run_task(task: Task) -> tuple[int, int]:
         verdict[:, 0],
         deciding[:, 0],
     )
-    g["summary"][run.index, a:b, :] = np.stack(
-        [
-            np.asarray((summary[var] if q is None else summary[var].sel(quantile=q)).values, float)
-            for var, q in SUMMARY_FIELDS.values()
-        ],
-        axis=1,
-    )
+    g["summary"][run.index, a:b, :] = summary_columns(summary)
     e0 = run.first_experiment
     g["verdict"][e0 : e0 + len(run.policies), a:b] = verdict
     g["deciding"][e0 : e0 + len(run.policies), a:b] = deciding

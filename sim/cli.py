@@ -489,6 +489,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         seed=args.seed,
         params=overrides,
         lang=args.lang,
+        progress=True,
     )
     v = data.verdict
     with use_lang(resolve_lang(args.lang, policy)):

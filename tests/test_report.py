@@ -357,3 +357,46 @@ def test_a_zero_p90_liability_beside_a_positive_mean_is_explained(example) -> No
         m["unfunded_liability_p90_cny"] == 0 and m["expected_unfunded_liability_cny"] > 0
     )
     assert said  # the example: most draws leave nothing, a few leave a lot
+
+
+class _Terminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_shows_its_steps_on_a_terminal(monkeypatch, tmp_path, lang) -> None:
+    """`restoresim report` takes seconds (the figures): on a terminal it shows each step done,
+    in the reviewer's language; nothing when stderr is not a terminal."""
+    from sim.i18n import _, use_lang
+    from sim.proposal import load_proposal
+    from sim.report import REPORT_STEPS, write_report
+
+    monkeypatch.setenv("COLUMNS", "120")
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    write_report(
+        load_proposal(EXAMPLE), tmp_path / "r.html", draws=50, lang=lang, progress=True
+    )
+    with use_lang(lang):
+        words = [_("report"), _("evaluation and conditions"), _("sensitivity"), _("figures")]
+    for word in words:
+        assert word in term.text
+    assert f"{REPORT_STEPS}/{REPORT_STEPS}" in term.text
+    assert REPORT_STEPS == 3 + len(FIGURES) + 1  # the map is a step even without a boundary
+    monkeypatch.setattr(term, "isatty", lambda: False)
+    term.text = ""
+    write_report(load_proposal(EXAMPLE), tmp_path / "s.html", draws=50, progress=True)
+    assert term.text == ""

@@ -12,21 +12,29 @@ Modules: :mod:`~sim.report.analysis` (the numbers), :mod:`~sim.report.figures` (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.i18n import current_lang, resolve_lang, use_lang
+from sim.i18n import N_, _, current_lang, resolve_lang, use_lang
 from sim.outputs import atomic_write, atomic_write_text, prepare_folder
-from sim.report.analysis import SENSITIVITY_DRAWS, ReportData, analyse, inputs_sha256
-from sim.report.figures import render_all
+from sim.report.analysis import (
+    ANALYSIS_STEPS,
+    SENSITIVITY_DRAWS,
+    ReportData,
+    analyse,
+    inputs_sha256,
+)
+from sim.report.figures import FIGURES, render_all
 from sim.report.html import render
 
 FORMATS = ("html", "pdf")
 
 __all__ = [
     "FORMATS",
+    "REPORT_STEPS",
     "ReportData",
     "analyse",
     "build_report",
@@ -38,13 +46,44 @@ __all__ = [
 ]
 
 
-def render_html(data: ReportData, lang: str | None = None) -> str:
+def render_html(
+    data: ReportData, lang: str | None = None, step: Callable[[str], None] | None = None
+) -> str:
     """The HTML page of an analysed proposal (figures rendered and embedded).
 
-    ``lang`` (en or zh) defaults to the current language (:func:`sim.i18n.use_lang`).
+    ``lang`` (en or zh) defaults to the current language (:func:`sim.i18n.use_lang`);
+    ``step(name)`` is called as each figure is drawn (:func:`sim.report.figures.render_all`).
     """
     with use_lang(lang or current_lang()):
-        return render(data, render_all(data))
+        return render(data, render_all(data, step))
+
+
+#: what the progress bar of a report names as each step is done
+_STEP_NAMES = {
+    "evaluation": N_("evaluation and conditions"),
+    "sensitivity": N_("sensitivity"),
+    "bill": N_("applicant's bill"),
+    "pdf": N_("printing the PDF"),
+}
+
+
+class _Steps:
+    """A progress bar over the steps of one report (stderr, only on a terminal)."""
+
+    def __init__(self, show: bool, total: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=total, desc=_("report"), unit="step", leave=False, file=sys.stderr,
+            disable=not show or not sys.stderr.isatty(), dynamic_ncols=True, mininterval=0,
+        )  # fmt: skip
+
+    def __call__(self, name: str) -> None:
+        self.bar.set_postfix_str(_(_STEP_NAMES[name]) if name in _STEP_NAMES else _("figures"))
+        self.bar.update()
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def build_report(
@@ -56,10 +95,12 @@ def build_report(
     params: Mapping[str, float] | None = None,
     sensitivity_draws: int | None = SENSITIVITY_DRAWS,
     lang: str | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> tuple[ReportData, str]:
     """Analyse one proposal and render its report: ``(data, html)``.
 
     ``lang`` (en or zh): by default ``$RESTORESIM_LANG``, else the policy's language, else en.
+    ``step(name)`` is called after each part (:data:`REPORT_STEPS` in all), for progress.
     """
     data = analyse(
         proposal,
@@ -68,8 +109,13 @@ def build_report(
         seed=seed,
         params=params,
         sensitivity_draws=sensitivity_draws,
+        step=step,
     )
-    return data, render_html(data, resolve_lang(lang, data.policy))
+    return data, render_html(data, resolve_lang(lang, data.policy), step)
+
+
+#: the steps :func:`build_report` reports: the analysis's and one per figure
+REPORT_STEPS = ANALYSIS_STEPS + len(FIGURES)
 
 
 def format_for(out: Path, fmt: str | None) -> str:
@@ -102,10 +148,12 @@ def write_report(
     seed: int = 0,
     params: Mapping[str, float] | None = None,
     lang: str | None = None,
+    progress: bool = False,
 ) -> ReportData:
     """Build one proposal's report and write it to ``out``; never overwrites without ``force``.
 
     ``lang``: en or zh (default: ``$RESTORESIM_LANG``, else the policy's, else en).
+    ``progress``: show a progress bar of the steps on stderr, if it is a terminal.
     """
     out = Path(out)
     kind = format_for(out, fmt)
@@ -118,6 +166,19 @@ def write_report(
 
         require_chromium()  # fail before the simulation, not after it
     prepare_folder(out.parent)  # likewise: a folder that cannot be written
-    data, html = build_report(proposal, policy, draws=draws, seed=seed, params=params, lang=lang)
-    save(html, out, kind)
+    if policy is None:
+        from sim.proposal import load_policy
+
+        policy = load_policy()
+    with use_lang(resolve_lang(lang, policy)):  # the bar's words
+        steps = _Steps(progress, REPORT_STEPS + (kind == "pdf"))
+        try:
+            data, html = build_report(
+                proposal, policy, draws=draws, seed=seed, params=params, lang=lang, step=steps
+            )
+            save(html, out, kind)
+            if kind == "pdf":
+                steps("pdf")
+        finally:
+            steps.close()
     return data

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -350,8 +350,14 @@ def analyse(
     seed: int = 0,
     params: Mapping[str, float] | None = None,
     sensitivity_draws: int | None = SENSITIVITY_DRAWS,
+    step: Callable[[str], None] | None = None,
 ) -> ReportData:
-    """Evaluate one proposal for its report; ``sensitivity_draws=None`` skips the sensitivity."""
+    """Evaluate one proposal for its report; ``sensitivity_draws=None`` skips the sensitivity.
+
+    ``step(name)``, if given, is called as each part is done (``evaluation``, ``sensitivity``,
+    ``bill``), for a progress bar: :data:`ANALYSIS_STEPS` of them.
+    """
+    step = step or _no_step
     from sim.api import bill_comparison, evaluate
     from sim.proposal import load_policy
 
@@ -363,6 +369,8 @@ def analyse(
     )
     resolved = resolve(proposal, policy, lib)
     screening = spatial.screen(proposal, policy) if proposal.location is not None else None
+    verdict = ev.verdicts[0]  # with the search for conditions
+    step("evaluation")
     sens = None
     if sensitivity_draws:
         sens = run_sensitivity(
@@ -373,11 +381,14 @@ def analyse(
             seed=seed,
             overrides=overrides,
         )
+    step("sensitivity")
     assert ev.trajectories is not None and ev.raw is not None
+    bill = bill_comparison(proposal, policy, lib, draws, seed)
+    step("bill")
     return ReportData(
         proposal=proposal,
         policy=policy,
-        verdict=ev.verdicts[0],
+        verdict=verdict,
         summary=ev.summary.isel(proposal=0),
         trajectories=ev.trajectories.isel(proposal=0),
         raw=ev.raw.isel(proposal=0),
@@ -390,5 +401,13 @@ def analyse(
         draws=draws,
         inputs_sha256=inputs_sha256(proposal, policy, lib),
         screening=screening,
-        bill=bill_comparison(proposal, policy, lib, draws, seed),
+        bill=bill,
     )
+
+
+#: the steps :func:`analyse` reports to its ``step`` callback
+ANALYSIS_STEPS = 3
+
+
+def _no_step(name: str) -> None:
+    """No progress to show."""

@@ -573,7 +573,14 @@ def to_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-def render_all(d: ReportData) -> dict[str, bytes]:
-    """PNG bytes of every figure of the report, by figure id (absent figures are left out)."""
-    figures = {key: make(d) for key, make in FIGURES.items()}
-    return {key: to_png(fig) for key, fig in figures.items() if fig is not None}
+def render_all(d: ReportData, step: Callable[[str], None] | None = None) -> dict[str, bytes]:
+    """PNG bytes of every figure of the report, by figure id (absent figures are left out);
+    ``step(figure_id)``, if given, is called as each of :data:`FIGURES` is done."""
+    out = {}
+    for key, make in FIGURES.items():
+        fig = make(d)
+        if fig is not None:
+            out[key] = to_png(fig)
+        if step is not None:
+            step(key)
+    return out

@@ -374,3 +374,25 @@ def test_figures_use_a_cjk_font_in_chinese(report) -> None:
     title = next(x for x in made[0].findobj(Text) if "获批申请比例" in x.get_text())
     used = font_manager.FontProperties(fname=font_manager.findfont(title.get_fontproperties()))
     assert used.get_name() in CJK_FAMILIES
+
+
+def test_sweep_without_uncertainties_reports(tmp_path, capsys) -> None:
+    """A sweep of policies only (no uncertainty sampled, like the packaged 10k benchmark spec)
+    has no drivers to rank: the report says so instead of failing."""
+    import tomllib
+
+    from sim.cli import main
+    from sim.sweep.execute import run_sweep
+    from sim.sweep.spec import parse_spec
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "scenarios/sweeps/hunan-10k-benchmark.toml").read_text())
+    data["portfolio"]["synthetic"], data["sweep"]["draws"] = 12, 10
+    spec = parse_spec(data)
+    assert not spec.uncertainties
+    run_sweep(spec, tmp_path / "p.zarr", workers=1)
+    out = tmp_path / "rep"
+    assert main(["sweep-report", str(tmp_path / "p.zarr"), "--out", str(out)]) == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert not (out / "tornado.png").exists()
+    assert t("no_tornado", "en") in text

@@ -183,7 +183,11 @@ def tornado_table(ds: xr.Dataset) -> pd.DataFrame:
                         "swing": high - low,
                     }
                 )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TORNADO_COLUMNS)
+
+
+#: the columns of :func:`tornado_table` (also when a sweep samples no uncertainty)
+TORNADO_COLUMNS = ("outcome", "policy", "uncertainty", "mean", "low_third", "high_third", "swing")
 
 
 def sobol_tables(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame] | None:

@@ -579,7 +579,7 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
 
     prepare_folder(Path(args.out))  # before the work, not after it
     lang = resolve_lang(args.lang)
-    written = write_report(args.store, args.out, force=args.force, lang=lang)
+    written = write_report(args.store, args.out, force=args.force, lang=lang, progress=True)
     with use_lang(lang):
         print(_("wrote {n} files to {out}", n=len(written), out=args.out), file=sys.stderr)
     return 0

@@ -376,7 +376,7 @@ def test_figures_use_a_cjk_font_in_chinese(report) -> None:
     assert used.get_name() in CJK_FAMILIES
 
 
-def test_sweep_without_uncertainties_reports(tmp_path, capsys) -> None:
+def test_sweep_without_uncertainties_reports(tmp_path, capsys, monkeypatch) -> None:
     """A sweep of policies only (no uncertainty sampled, like the packaged 10k benchmark spec)
     has no drivers to rank: the report says so instead of failing."""
     import tomllib
@@ -396,3 +396,13 @@ def test_sweep_without_uncertainties_reports(tmp_path, capsys) -> None:
     text = (out / "summary.md").read_text(encoding="utf-8")
     assert not (out / "tornado.png").exists()
     assert t("no_tornado", "en") in text
+    # on a terminal, the files written are counted as they go
+    from test_report import _Terminal
+
+    from sim.sweep.report import write_report
+
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    monkeypatch.setenv("COLUMNS", "120")
+    written = write_report(tmp_path / "p.zarr", tmp_path / "again", lang="zh", progress=True)
+    assert t("progress", "zh") in term.text and f"{len(written)}/{len(written)}" in term.text

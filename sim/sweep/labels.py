@@ -177,6 +177,7 @@ LABELS: dict[str, str] = {
         "`tornado.png` (what moves the baseline's outcomes), `distributions.png` "
         "(each outcome across scenarios by policy)."
     ),
+    "progress": N_("sweep report"),
     "no_tornado": N_("No tornado: the sweep has no uncertainties (or too few scenarios)."),
     "no_sobol": N_(
         "No Sobol' indices: they need a Saltelli design ([sampler] method = 'sobol') "

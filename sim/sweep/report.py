@@ -26,6 +26,7 @@ Every user-visible text is in :mod:`sim.sweep.labels`.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -260,10 +261,16 @@ def _ranges(ds: xr.Dataset) -> dict[str, str]:
 
 
 def write_report(
-    store: str | Path, out: str | Path, *, force: bool = False, lang: str = "en"
+    store: str | Path,
+    out: str | Path,
+    *,
+    force: bool = False,
+    lang: str = "en",
+    progress: bool = False,
 ) -> list[Path]:
     """Write the report files of a complete sweep store into folder ``out`` (``lang``: the
-    language of :mod:`sim.sweep.labels`; CSV column names stay English)."""
+    language of :mod:`sim.sweep.labels`; CSV column names stay English). ``progress``: a bar
+    of the files written on stderr, if it is a terminal."""
     store, out = Path(store), Path(out)
     ds = open_results(store)
     if not int(ds.attrs.get("complete", 0)):
@@ -283,14 +290,38 @@ def write_report(
     ds = ds[keep].load()
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    from tqdm import tqdm
+
+    sobol_files = (
+        (1 + int(ds.attrs.get("second_order", 0)))
+        if ds.attrs.get("sampler") == "sobol" and ds.sizes["uncertainty"]
+        else 0
+    )
+    bar = tqdm(
+        total=9 + 2 * bool(ds.sizes["uncertainty"]) + sobol_files, desc=t("progress", lang),
+        unit="file", leave=False, file=sys.stderr, mininterval=0, dynamic_ncols=True,
+        disable=not progress or not sys.stderr.isatty(),
+    )  # fmt: skip
+    try:
+        return _write_files(ds, store, out, lang, written, bar)
+    finally:
+        bar.close()
+
+
+def _write_files(
+    ds: xr.Dataset, store: Path, out: Path, lang: str, written: list[Path], bar: Any
+) -> list[Path]:
+    """The files of :func:`write_report`, each one a step of ``bar``."""
 
     def put(name: str, data: str | bytes) -> None:
+        bar.set_postfix_str(name)
         path = out / name
         if isinstance(data, str):
             atomic_write_text(path, data)
         else:
             atomic_write(path, lambda tmp: tmp.write_bytes(data))
         written.append(path)
+        bar.update()
 
     base, _, _ = compare.baseline_of(ds)
     labels = policy_labels(ds, lang)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -425,12 +426,20 @@ def fit_sigma(
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
     grid: Sequence[float] = SIGMA_GRID,
+    progress: bool = False,
 ) -> SigmaFit:
     """Run the cases at every value of ``grid`` for :data:`SIGMA_PARAM` (maximum likelihood of
-    the stated costs, and its leave-one-out check)."""
+    the stated costs, and its leave-one-out check); ``progress``: a bar over the grid on
+    stderr, if it is a terminal."""
+    from tqdm import tqdm
+
+    values = tqdm(
+        grid, desc=SIGMA_PARAM, unit="value", leave=False, file=sys.stderr, mininterval=0,
+        disable=not progress or not sys.stderr.isatty(), dynamic_ncols=True,
+    )  # fmt: skip
     runs = [
         evaluate_cases(cases, draws=draws, seed=seed, overrides={SIGMA_PARAM: float(g)})
-        for g in grid
+        for g in values
     ]
     return SigmaFit(grid=tuple(float(g) for g in grid), runs=runs)
 
@@ -601,7 +610,7 @@ def command(args: argparse.Namespace) -> int:
     if args.fit_sigma:
         from sim.params import load_library
 
-        fit = fit_sigma(load_cases(args.cases), draws=args.draws, seed=args.seed)
+        fit = fit_sigma(load_cases(args.cases), draws=args.draws, seed=args.seed, progress=True)
         current = float(load_library().params[SIGMA_PARAM].value)  # type: ignore[arg-type]
         print(format_fit(fit, current))
         return 0

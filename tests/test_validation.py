@@ -275,3 +275,15 @@ def test_fit_sigma_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--draws", "60", "--fit-sigma"]) == 0
     out = capsys.readouterr().out
     assert "maximum likelihood" in out and "leave one out" in out and "RC-08" in out
+
+
+def test_fit_sigma_shows_the_grid_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fit runs every case at each grid value (seconds): a terminal sees the count."""
+    from test_report import _Terminal
+
+    term = _Terminal()
+    monkeypatch.setattr("sys.stderr", term)
+    monkeypatch.setenv("COLUMNS", "120")
+    grid = (0.3, 0.6)
+    fit_sigma(load_cases(CASES)[:3], draws=20, grid=grid, progress=True)
+    assert SIGMA_PARAM in term.text and f"{len(grid)}/{len(grid)}" in term.text

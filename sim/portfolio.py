@@ -368,7 +368,10 @@ def _screen(spec: FieldSpec, col: np.ndarray) -> np.ndarray:
     n = len(col)
     blank = _blank(col) if col.dtype == object else None
     if spec.kind in ("float", "int", "bool"):
-        if col.dtype == object:
+        types = set(map(type, col.tolist())) if col.dtype == object else set()
+        if types and types <= {bool, int, float} and (spec.kind == "bool" or bool not in types):
+            typed = np.ones(n, dtype=bool)  # plain numbers (NaN is blank): every cell typed
+        elif col.dtype == object:
             typed = np.array(
                 [
                     _is_blank(x)

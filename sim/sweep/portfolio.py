@@ -269,6 +269,11 @@ def _encoded(path: str, col: np.ndarray) -> list[str | None]:
         shown = col if kind == "float" else np.where(nan, 0, col).astype(np.int64)
         out = repr(shown.tolist())[1:-1].split(", ")
         return [None if blank else t for t, blank in zip(out, nan.tolist(), strict=True)]
+    types = set(map(type, values))
+    if types == {str} and kind in ("str", "literal"):
+        return [text(v) for v in values]
+    if types <= {bool, type(None)} and kind == "bool":
+        return [None if v is None else ("true" if v else "false") for v in values]
     out: list[str | None] = []
     for v in values:
         if isinstance(v, np.generic):

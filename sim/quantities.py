@@ -26,6 +26,7 @@ _AREA_HA = {
 }  # fmt: skip
 _MONEY_CNY = {
     "元": 1.0, "CNY": 1.0, "RMB": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8,
+    "万": 1e4, "亿": 1e8,  # "600万" in a money field: 600万元, as plans and reviewers write it
 }  # fmt: skip
 _LENGTH_M = {"m": 1.0, "米": 1.0, "km": 1e3, "千米": 1e3, "cm": 1e-2, "厘米": 1e-2, "mm": 1e-3,
              "毫米": 1e-3}  # fmt: skip

@@ -95,6 +95,8 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("proposal.licensed_area_ha", "525 亩", 35.0),
         ("proposal.licensed_area_ha", "0.35 km²", 35.0),
         ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
+        ("finance.plan_restoration_cost_cny", "900万", 9_000_000.0),  # 万 alone: 万元
+        ("finance.plan_restoration_cost_cny", "0.09亿", 9_000_000.0),
         ("site.soil_depth_cm", "0.4 m", 40.0),
         ("extraction.rock_density_t_per_m3", "2.6 g/cm³", 2.6),
         ("restoration.closure_years", "2年", 2),

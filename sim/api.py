@@ -68,7 +68,11 @@ def metrics(s: xr.Dataset) -> dict[str, Any]:
 
 
 def _clean(c: dict[str, Any]) -> dict[str, Any]:
-    return {k: (_num(v) if isinstance(v, float) else v) for k, v in c.items()}
+    """A criterion's numbers as JSON takes them (its details' too)."""
+    return {
+        k: _num(v) if isinstance(v, float) else _clean(v) if isinstance(v, dict) else v
+        for k, v in c.items()
+    }
 
 
 def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:

@@ -143,9 +143,15 @@ def assess(
     crit = policy.criteria
     out = []
 
-    def add(name: str, value: float | None, threshold: float | None, explanation: str) -> None:
+    def add(
+        name: str,
+        value: float | None,
+        threshold: float | None,
+        explanation: str,
+        details: dict[str, float] | None = None,
+    ) -> None:
         c = getattr(crit, name)
-        out.append(criterion(name, value, threshold, c.direction, c.hard, explanation))
+        out.append(criterion(name, value, threshold, c.direction, c.hard, explanation, details))
 
     pit90 = _q(s, "pit_footprint_ha", 0.9)
     enlarged = float(s["pit_enlarged_share"])
@@ -210,6 +216,7 @@ def assess(
         f"the present value of revenue {_money(rev)}.",
     )
     ap = float(s["assurance_probability"])
+    fund50, owed50 = _q(s, "fund_at_closure_cny", 0.5), _q(s, "liability_at_closure_cny", 0.5)
     add(
         "assurance",
         ap,
@@ -217,8 +224,8 @@ def assess(
         f"In {ap:.1%} of draws the fund balance at the end of extraction (with the bond, if one "
         f"is posted) covers every restoration bill still to come (final works, aftercare, "
         f"rework, price rises; "
-        f"median fund {_money(_q(s, 'fund_at_closure_cny', 0.5))} against a median "
-        f"{_money(_q(s, 'liability_at_closure_cny', 0.5))} still to pay).",
+        f"median fund {_money(fund50)} against a median {_money(owed50)} still to pay).",
+        {"fund_at_closure_p50_cny": fund50, "liability_at_closure_p50_cny": owed50},
     )
     eu = float(s["expected_unfunded_liability_cny"])
     add(

@@ -204,6 +204,17 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
             revenue=money(m["pv_revenue_cny"]),
         )
     if name == "assurance":
+        d = c.get("details") or {}
+        if "fund_at_closure_p50_cny" in d:
+            return _(
+                "In {value} of draws the fund balance at the end of extraction (with the bond, "
+                "if one is posted) covers every restoration bill still to come (final works, "
+                "aftercare, rework, price rises; median fund {fund} against a median {owed} "
+                "still to pay).",
+                value=value,
+                fund=money(d["fund_at_closure_p50_cny"]),
+                owed=money(d["liability_at_closure_p50_cny"]),
+            )
         return _(
             "In {value} of draws the fund balance at the end of extraction (with the bond, if "
             "one is posted) covers every restoration bill still to come (final works, "

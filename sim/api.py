@@ -11,7 +11,7 @@ import xarray as xr
 from sim import engine, feasibility, plausibility, spatial
 from sim import outputs_registry as registry
 from sim.i18n.message import Message, Money, Term, Terms
-from sim.params import load_library
+from sim.params import changed_params, load_library
 from sim.proposal import plausibility_columns
 from sim.version import __version__
 
@@ -295,7 +295,7 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> 
         "seed": int(seed),
         "draws": int(draws),
         "version": __version__,
-    } | (
+    } | ({"params": changed} if (changed := changed_params(lib)) else {}) | (
         {"bill": bill_comparison(p, policy, lib, draws, seed).to_json()}
         if p.bill is not None
         else {}

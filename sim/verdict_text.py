@@ -237,4 +237,11 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
             version=v["version"],
         ),
     ]
+    if v.get("params"):  # --param overrides: the verdict holds only with them
+        changes = _("; ").join(
+            _("{name} = {value:g} (library {library:g})", name=k, **p)
+            for k, p in v["params"].items()
+        )
+        text = _("parameters changed from the library: {changes}", changes=changes)
+        lines += _wrap(text, "", "  ")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import xarray as xr
 from test_inputs import BAD_CASES
 
 from sim.cli import main
+from sim.params import load_library
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good" / "limestone.toml"
@@ -178,6 +179,20 @@ def test_parameter_override_changes_cost(capsys) -> None:
         "cost.wall_trough_unit_cost=300",
     )
     assert json.loads(dear)["metrics"]["cost_p50_cny"] > json.loads(base)["metrics"]["cost_p50_cny"]
+    # the verdict says it holds with the changed parameter (JSON, terminal, in both languages)
+    assert "params" not in json.loads(base)
+    assert json.loads(dear)["params"] == {
+        "cost.wall_trough_unit_cost": {
+            "value": 300.0,
+            "library": load_library()["cost.wall_trough_unit_cost"],
+        }
+    }
+    for lang, phrase in (("en", "parameters changed from the library"), ("zh", "调整了参数库")):
+        _, text, _ = run(
+            capsys, "evaluate", "--draws", "50", "--no-conditions", "--lang", lang,
+            "--param", "cost.wall_trough_unit_cost=300",
+        )  # fmt: skip
+        assert phrase in text and "cost.wall_trough_unit_cost = 300" in text
 
 
 def test_out_writes_netcdf_and_never_overwrites(capsys, tmp_path) -> None:

@@ -400,3 +400,21 @@ def test_report_shows_its_steps_on_a_terminal(monkeypatch, tmp_path, lang) -> No
     term.text = ""
     write_report(load_proposal(EXAMPLE), tmp_path / "s.html", draws=50, progress=True)
     assert term.text == ""
+
+
+def test_opinion_names_changed_parameters() -> None:
+    """A report made with --param says so on its review-opinion page: the opinion holds only
+    with the changed value."""
+    from sim.i18n import use_lang
+    from sim.proposal import load_proposal
+    from sim.report.opinion import opinion
+
+    p = load_proposal(EXAMPLE)
+    plain = analyse(p, draws=50, sensitivity_draws=None)
+    changed = analyse(
+        p, draws=50, sensitivity_draws=None, params={"cost.common_factor_sigma": 0.4}
+    )
+    with use_lang("zh"):
+        assert "调整的参数" not in opinion(plain)
+        page = opinion(changed)
+    assert "调整的参数" in page and "cost.common_factor_sigma = 0.4" in page

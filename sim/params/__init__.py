@@ -215,3 +215,14 @@ def monitor_params() -> dict[str, Param]:
 def load_library(overrides: Mapping[str, float] | None = None) -> Library:
     """The packaged parameter library, with optional per-run overrides by dotted name."""
     return _default_library().with_overrides(overrides)
+
+
+def changed_params(lib: Library) -> dict[str, dict[str, Any]]:
+    """The parameters of ``lib`` whose value differs from the packaged library's (a run's
+    ``--param`` overrides), by name: ``{"value": ..., "library": ...}``."""
+    base = _default_library().params
+    return {
+        name: {"value": p.value, "library": base[name].value}
+        for name, p in sorted(lib.params.items())
+        if name in base and p.value != base[name].value
+    }

@@ -131,6 +131,16 @@ def opinion(d: ReportData) -> str:
             ),
         ),
     ]
+    if v.get("params"):  # --param overrides: the opinion holds only with them
+        facts.append(
+            (
+                _("Parameters changed"),
+                _("; ").join(
+                    _("{name} = {value:g} (library {library:g})", name=k, **c)
+                    for k, c in v["params"].items()
+                ),
+            )
+        )
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(x)}</dd>" for k, x in facts)
     parts = [
         f'<dl class="facts">{dl}</dl>',

@@ -21,7 +21,15 @@ from sim.i18n.units import (
     share,
     width,
 )
-from sim.i18n.verdict import change, explanation, kind_word, label, result_word, verdict_word
+from sim.i18n.verdict import (
+    change,
+    explanation,
+    fund_condition_note,
+    kind_word,
+    label,
+    result_word,
+    verdict_word,
+)
 
 #: a run of Latin letters, digits and number signs is never broken across lines
 _TOKEN = re.compile(r"[A-Za-z0-9.,%+\-_°=\[\]]+|.", re.S)
@@ -205,6 +213,9 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
                 "  ",
             )
         )
+        note = fund_condition_note(v)
+        if note:
+            lines.extend(_wrap(note, "  ", "  "))
         if "condition_draws" in v:
             lines.extend(
                 _wrap(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -319,3 +320,14 @@ def test_unknown_layer_option_is_named(capsys) -> None:
         rc = exc.code
     err = capsys.readouterr().err
     assert rc == 2 and "did you mean 'min_distance'" in err
+
+
+def test_fund_conditions_say_why_they_exceed_the_p90_cost(capsys) -> None:
+    """A fund condition above the cost's P90 puzzles a reviewer (new-user trial): the verdict
+    says how it is sized (closure-year prices, inflation ahead of the fund's interest)."""
+    for lang, phrase in (("en", "faster than the fund earns interest"), ("zh", "快于基金利息")):
+        _, text, _ = run(capsys, "evaluate", "--draws", "200", "--lang", lang)
+        joined = re.sub(r"\n +", " " if lang == "en" else "", text)  # undo the wrapping
+        assert "finance.plan_restoration_cost_cny" in text and phrase in joined
+    _, text, _ = run(capsys, "evaluate", "--draws", "200", "--no-conditions")
+    assert "earns interest" not in re.sub(r"\n +", " ", text)

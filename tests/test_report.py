@@ -418,3 +418,12 @@ def test_opinion_names_changed_parameters() -> None:
         assert "调整的参数" not in opinion(plain)
         page = opinion(changed)
     assert "调整的参数" in page and "cost.common_factor_sigma = 0.4" in page
+
+
+def test_opinion_explains_how_the_fund_condition_is_sized(example) -> None:
+    """The example's fund condition (above its P90 cost) comes with how it is sized."""
+    html, _page, record = example
+    conditions = record["verdict"]["conditions"]
+    assert any(c["field"] == "finance.plan_restoration_cost_cny" for c in conditions)
+    text = re.sub(r"\s+", " ", html)
+    assert "earns interest" in text or "快于基金利息" in text

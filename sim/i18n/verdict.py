@@ -335,3 +335,28 @@ def policy_name(name: str) -> str:
     """A policy's name for people: the packaged ``default`` in the reader's language (默认审查
     政策 in zh), any other name as its file gives it."""
     return pgettext("policy", name) if name == "default" else name
+
+
+#: the condition fields that size the restoration fund
+FUND_FIELDS = ("finance.plan_restoration_cost_cny", "finance.fund_initial_deposit_cny")
+
+
+def fund_condition_note(v: Mapping[str, Any]) -> str | None:
+    """Why a fund condition of verdict ``v`` asks for more than the cost's P90 (None when no
+    condition sizes the fund): the fund must cover, in the policy's share of draws, the cost
+    still to pay at closure at that year's prices, while it earns only the fund's interest."""
+    fields = {c["field"] for c in v.get("conditions", ()) if c["criterion"] == "assurance"}
+    if not fields & set(FUND_FIELDS):
+        return None
+    crit = next((c for c in v["criteria"] if c["name"] == "assurance"), None)
+    if crit is None or crit["threshold"] is None:
+        return None
+    return _(
+        "The fund conditions size the fund so that, in {threshold} of draws, its balance at the "
+        "end of extraction covers the cost still to pay then (final works, aftercare, rework) "
+        "at that year's prices. They can exceed the cost's P90 at year-0 prices ({p90}): prices "
+        "are taken to rise faster than the fund earns interest, so every amount accrued loses "
+        "value until it is spent.",
+        threshold=share(crit["threshold"], 0),
+        p90=money(v["metrics"]["cost_p90_cny"]),
+    )

@@ -17,6 +17,7 @@ from sim.i18n.verdict import (
     basis,
     change,
     explanation,
+    fund_condition_note,
     kind_word,
     label,
     policy_name,
@@ -108,6 +109,9 @@ def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
         else:
             text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
         out.append(f"<li>{escape(text)}</li>")
+    note = fund_condition_note(v)
+    if note and any(c["name"] == "assurance" for c in failing):
+        out.append(f'<li class="note">{escape(note)}</li>')
     return out
 
 

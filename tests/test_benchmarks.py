@@ -78,3 +78,38 @@ def test_kernel_timing_script(tmp_path) -> None:
     with np.load(saved) as data:
         assert data["out"].shape[1] == data["rin"].shape[1] == 200
         assert np.isfinite(data["rin"]).all()
+
+
+def test_kernel_ab_script_compares_two_trees_in_one_process() -> None:
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "kernel_ab.py"),
+            str(ROOT),
+            str(ROOT),
+            *("--proposals", "10", "--draws", "5", "--rounds", "2"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "B/A paired ratio" in res.stdout
+    assert "outputs identical" in res.stdout  # the same tree twice
+
+
+def test_compile_timing_script_on_a_copy(tmp_path) -> None:
+    """A cold compile of a copy of the package (the checkout's own cache is left alone)."""
+    import shutil
+
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "sim", tree / "sim", ignore=shutil.ignore_patterns("__pycache__"))
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "compile_timing.py"), "--tree", str(tree)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "cold `restoresim evaluate`" in res.stdout
+    assert "sim.kernel.simulate_chunk" in res.stdout

@@ -78,6 +78,7 @@ COLUMNS: tuple[str, ...] = (
     "conditions",
     "report",
     "error",
+    "remedies",
 )
 METRICS = COLUMNS[5:15]
 
@@ -312,6 +313,9 @@ def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str,
         deciding_criteria=";".join(v["deciding_criteria"]),
         conditions="; ".join(
             f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in v["conditions"]
+        ),
+        remedies="; ".join(
+            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in v.get("remedies", ())
         ),
         report=record["report"],
         applicant_percentile=record.get("applicant_percentile"),
@@ -553,11 +557,13 @@ def run_batch(
 
     seconds: list[float] = []
     cpu_seconds: list[float] = []
+    with use_lang(lang):  # the bar's words in the reviewer's language
+        desc, unit = _("applications"), _("app")
     bar = tqdm(
         total=len(apps),
         initial=len(apps) - len(tasks),
-        desc="applications",
-        unit="app",
+        desc=desc,
+        unit=unit,
         disable=not progress,
         leave=False,
     )
@@ -614,7 +620,7 @@ def _cell(key: str, v: Any) -> str:
         return f"{100 * v:.1f}%"
     if key == "applicant_percentile":
         return escape(percentile_label(v))
-    if key == "conditions":  # one per line, long field names may break anywhere
+    if key in ("conditions", "remedies"):  # one per line, long field names may break anywhere
         items = "<br>".join(escape(_condition(c)) for c in str(v).split("; "))
         return f'<span style="overflow-wrap:anywhere;font-size:0.85em">{items}</span>'
 
@@ -680,6 +686,8 @@ def _sort_value(key: str, v: Any) -> str:
 
 TEXT_COLUMNS = ("id", "verdict", "deciding_criteria", "conditions")
 _STYLE = {"conditions": ' style="max-width:16em"'}
+#: a rejected application's plan changes, shown in its (empty) conditions cell
+REMEDIES_HEAD = N_("plan changes that would fix a hard failure")
 
 
 def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, draws: int) -> str:
@@ -717,6 +725,11 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
                 f"{_sort_value(k, r[k])}>{_cell(k, r[k])}</td>"
                 for k in list(SHOWN)[3:]
             ]
+            if r.get("remedies") and not r["conditions"]:
+                cells[-1] = (
+                    f'<td{_STYLE["conditions"]}><small>{escape(gettext(REMEDIES_HEAD))}:</small>'
+                    f"<br>{_cell('remedies', r['remedies'])}</td>"
+                )
         body.append(
             f'<tr data-id="{escape(r["id"])}" data-verdict="{verdict}">{"".join(cells)}</tr>'
         )

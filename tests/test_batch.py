@@ -34,6 +34,12 @@ def files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def page_row(out: Path, ident: str) -> str:
+    """The summary page's row of application ``ident``."""
+    page = (out / "summary.html").read_text(encoding="utf-8")
+    return page.split(f'<tr data-id="{ident}"')[1].split("</tr>")[0]
+
+
 def test_folder_with_a_broken_file_completes(review_batch) -> None:
     _queue, out, rc = review_batch
     assert rc == 0
@@ -51,7 +57,17 @@ def test_folder_with_a_broken_file_completes(review_batch) -> None:
         assert r["deciding_criteria"] == ";".join(record["verdict"]["deciding_criteria"])
         assert float(r["cost_p50_cny"]) == record["verdict"]["metrics"]["cost_p50_cny"]
         assert (out / r["report"]).is_file() and r["report"] == f"reports/{r['id']}.html"
+        # a rejected application's plan changes are in the summary, as its conditions are
+        fixes = record["verdict"]["remedies"]
+        assert r["remedies"] == "; ".join(
+            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in fixes
+        )
     assert {r["verdict"] for r in rows} == {"approve", "conditional", "reject", "invalid"}
+    assert any(r["remedies"] for r in rows)  # the examples include a rejection with a remedy
+    rejected = next(r for r in rows if r["remedies"])
+    row_html = page_row(out, rejected["id"])
+    assert "plan changes that would fix a hard failure" in row_html
+    assert rejected["remedies"].split(": ")[1].split("=")[0] in row_html  # the field it changes
     page = (out / "summary.html").read_text(encoding="utf-8")
     assert page.count("<tr data-id=") == len(rows)
     for r in rows:

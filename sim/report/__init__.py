@@ -74,7 +74,7 @@ class _Steps:
         from tqdm import tqdm
 
         self.bar = tqdm(
-            total=total, desc=_("report"), unit="step", leave=False, file=sys.stderr,
+            total=total, desc=_("report"), unit=_("step"), leave=False, file=sys.stderr,
             disable=not show or not sys.stderr.isatty(), dynamic_ncols=True, mininterval=0,
         )  # fmt: skip
 

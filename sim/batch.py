@@ -639,6 +639,14 @@ SHOWN: dict[str, str] = {
     "conditions": N_("conditions (any one fixes its criterion)"),
 }
 
+def column_head(key: str) -> str:
+    """A column head of the summary in the current language: a metric's short label with its
+    unit as the cells show it (the output registry's), else the column's label."""
+    if key in _METRIC_UNITS:
+        return registry.lookup("metric", key).heading(capital=False)
+    return gettext(SHOWN[key])
+
+
 #: sorts the summary's rows when a column head is clicked (numbers by their data-sort value)
 SORT_SCRIPT = """
 document.querySelectorAll('table.summary th').forEach(function (th, col) {
@@ -703,8 +711,8 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
     else:
         tally = ", ".join(f"{counts[k]} {k}" for k in order if k in counts)
     head = "".join(
-        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">{escape(gettext(t))}</th>'
-        for k, t in SHOWN.items()
+        f'<th class="{"" if k in TEXT_COLUMNS else "num"}">{escape(column_head(k))}</th>'
+        for k in SHOWN
     )
     body = []
     for r in rows:

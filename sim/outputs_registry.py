@@ -5,8 +5,21 @@ The engine's datasets (per-draw ``raw``, per-proposal ``summary``, per-year ``tr
 the JSON verdict's ``metrics``, the sweep store and the programme's datasets all take their
 variables' names, dims, CF ``units`` and ``long_name`` attributes from here, and the compiled
 kernel's output layout (:data:`sim.kernel.OUT_SCALARS`, :data:`sim.kernel.OUT_YEARLY`) is the
-order of :data:`DRAW` and :data:`DRAW_YEARLY`. ``tests/test_outputs_registry.py`` checks that
-every variable emitted is registered here and every entry is emitted (parity).
+order of :data:`DRAW` and :data:`DRAW_YEARLY`. The values of the programme summary
+(:data:`PROGRAMME_SUMMARY`), the monitor's supervision records (:data:`MONITOR`,
+:data:`MONITOR_OBSERVATION`) and what the report derives (:data:`REPORT`) are registered too.
+``tests/test_outputs_registry.py`` checks that every variable emitted is registered here and
+every entry is emitted (parity).
+
+What people read takes its words from here as well: every figure axis, legend entry and table
+head that names an output is :meth:`Output.heading` (or :meth:`Output.short_label`) of its entry,
+found with :func:`lookup` (the report's ``out(table, name)``): the short ``label`` (the long
+name when none), the unit as the numbers show it (:func:`sim.i18n.units.shown_unit`: money in
+M CNY or 万元) and the figure's own context, composed by the catalogue's
+``"{label} [{unit}, {context}]"`` ("生态修复费用［万元，未折现，申请年价格］"). Renaming a
+label or unit here renames it in the report, the batch summary, the monitor's list and the
+programme's text and plots; the tests check that each ``out``/``lookup`` of the figure and table
+code resolves and that a renamed entry reaches the figures.
 
 Units are CF/UDUNITS strings that pint and xarray read (``"CNY"`` is a currency, not a UDUNITS
 unit: pint needs it defined once, ``ureg.define("CNY = [currency]")``). Long names are
@@ -23,7 +36,13 @@ How to add an output (one entry here):
   ``"mean"`` and ``source`` the draw output's name; the engine builds it from that;
 - a JSON metric or a sweep column: one entry in :data:`METRICS` (``source`` a summary
   variable, ``quantile`` or None, ``uses`` ``{"json", "sweep"}``);
-- then run the pybabel commands of the README so the long name gets its Chinese.
+- a value of the programme summary or the monitor's records: one entry in
+  :data:`PROGRAMME_SUMMARY` or :data:`MONITOR` / :data:`MONITOR_OBSERVATION` (the parity tests
+  fail until it is there);
+- shown in a figure or table: give it a short ``label`` (a message id, lower case, no unit)
+  and name it there with ``lookup(table, name).heading(context)`` (``out(...)`` in the
+  report), never a second copy of its name or unit;
+- then run the pybabel commands of the README so the long name and label get their Chinese.
 
 The kernel's compiled output rows come from :data:`DRAW` and :data:`DRAW_YEARLY`: numba's cache
 is stamped with their names in order (``sim.model._compile.output_layout_stamp``), so adding,
@@ -52,6 +71,10 @@ SUMMARIES: dict[str, str] = {
     "portfolio": "over the proposals of one experiment of a sweep",
     "replications": "one value per replication of the programme simulation",
     "median_of_replications": "a quantile over the replications of each what-if case",
+    "quantiles_of_replications": (
+        "P10, P50 and P90 over the replications, each its own key: `name`_p10, _p50, _p90"
+    ),
+    "quantile_of_replications": "one quantile (`quantile`) over the replications",
 }
 
 #: the classes of vegetation cover given by year: each land use but water, and greened walls
@@ -75,9 +98,10 @@ class Output:
     source: str = ""
     #: the quantile of ``source`` (a metric), or None
     quantile: float | None = None
-    #: value type: "float", "int" or "bool"
+    #: value type: "float", "int", "bool" or "date" (an ISO 8601 date, unit "")
     kind: str = "float"
-    #: a short label for figures and tables (a message id); the long name when empty
+    #: a short label for figures and tables (a message id, no unit: :meth:`heading` adds it);
+    #: the long name when empty
     label: str = ""
     #: the member of a family of outputs (an area or cover class), appended to the long name
     member: str = ""
@@ -112,6 +136,30 @@ class Output:
         from sim.i18n import gettext
 
         return gettext(self.label) if self.label else self.title()
+
+    def heading(self, context: str = "", unit: str | None = None, capital: bool = True) -> str:
+        """An axis label or column head in the current output language: the short label, its
+        unit as the numbers show it and any ``context`` the figure adds, e.g. "Restoration cost
+        [M CNY, undiscounted, year-0 prices]" or "生态修复费用［万元，未折现，申请年价格］".
+
+        ``unit`` defaults to the registered unit as :func:`sim.i18n.units.shown_unit` writes
+        it (money in M CNY or 万元); pass it where the axis shows another scale ("%" for a
+        share in percent). No brackets when there is neither unit nor context.
+        """
+        from sim.i18n import _
+        from sim.i18n.units import shown_unit
+
+        name = self.short_label()
+        if capital:
+            name = name[:1].upper() + name[1:]
+        shown = shown_unit(self.unit) if unit is None else unit
+        if shown and context:
+            return _("{label} [{unit}, {context}]", label=name, unit=shown, context=context)
+        if shown:
+            return _("{label} [{unit}]", label=name, unit=shown)
+        if context:
+            return _("{label} ({context})", label=name, context=context)
+        return name
 
 
 def _draw(
@@ -160,6 +208,7 @@ DRAW: tuple[Output, ...] = (
         "total_disturbed_ha",
         "ha",
         N_("total area disturbed over the life"),
+        label=N_("disturbed area"),
         description="pit footprint, dumps and infrastructure disturbed over the life (SPEC §3)",
     ),
     _draw(
@@ -174,6 +223,7 @@ DRAW: tuple[Output, ...] = (
         "cost_cny",
         "CNY",
         N_("undiscounted restoration cost at year-0 prices"),
+        label=N_("restoration cost"),
         description=(
             "sum of the yearly spend at year-0 prices: works, rework and aftercare with fees "
             "(SPEC §5)"
@@ -217,12 +267,14 @@ DRAW: tuple[Output, ...] = (
         "rework_area_share",
         "1",
         N_("expected share of restored area needing rework"),
+        label=N_("share of restored area needing rework"),
         description="share of restored area whose first planting failed and was redone (SPEC §6)",
     ),
     _draw(
         "recovery_years",
         "year",
         N_("area-weighted years from planting until restored land meets its criterion"),
+        label=N_("years from planting to the criterion"),
         description="NaN when no area is restored",
     ),
     _draw(
@@ -280,6 +332,7 @@ DRAW_YEARLY: tuple[Output, ...] = (
         "spend_cny",
         "CNY",
         N_("restoration spend per year at year-0 prices"),
+        label=N_("restoration cost per year"),
         reference=True,
     ),
     _yearly("spend_nominal_cny", "CNY", N_("restoration spend per year (nominal)")),
@@ -289,12 +342,14 @@ DRAW_YEARLY: tuple[Output, ...] = (
         "fund_balance_cny",
         "CNY",
         N_("restoration fund balance at year end (nominal)"),
+        label=N_("restoration fund"),
         reference=True,
     ),
     _yearly(
         "walkaway_liability_cny",
         "CNY",
         N_("cost left to the public if the operator walked away (nominal)"),
+        label=N_("walk-away liability"),
         reference=True,
     ),
     *_by(
@@ -338,6 +393,7 @@ def _q(name: str, source: str, **kw) -> Output:
     """P10/P50/P90 over draws of the per-draw output ``source``: its unit and long name."""
     src = next(o for o in DRAW if o.name == source)
     kw.setdefault("description", src.description)
+    kw.setdefault("label", src.label)
     return Output(
         name, ("proposal", "quantile"), src.unit, src.long_name, "quantiles", source=source, **kw
     )
@@ -381,6 +437,7 @@ SUMMARY: tuple[Output, ...] = (
         "success_probability",
         "success",
         N_("probability that restoration meets the success criteria"),
+        label=N_("success probability"),
     ),
     _mean(
         "assurance_probability",
@@ -431,7 +488,7 @@ def _traj(name: str, unit: str, long_name: str, summary: str = "quantiles_by_yea
 def _traj_of(name: str, source: str) -> Output:
     """P10/P50/P90 by year of the per-draw yearly output ``source``: its unit and long name."""
     src = next(o for o in DRAW_YEARLY if o.name == source)
-    return _traj(name, src.unit, src.long_name, source=source)
+    return _traj(name, src.unit, src.long_name, source=source, label=src.label)
 
 
 #: the engine's per-year trajectories (``sim.evaluate(..., trajectories=True).trajectories``)
@@ -443,16 +500,23 @@ TRAJECTORY: tuple[Output, ...] = (
         N_("area-weighted fractional vegetation cover of restored land, by land use"),
         "quantiles_by_year",
         source="cover",
+        label=N_("vegetation cover"),
     ),
     _traj("disturbed_area_ha", "ha", N_("cumulative disturbed area"), source="disturbed_ha"),
     _traj("restored_area_ha", "ha", N_("cumulative restored area"), source="restored_ha"),
-    _traj("unrestored_area_ha", "ha", N_("disturbed area not yet restored")),
+    _traj(
+        "unrestored_area_ha",
+        "ha",
+        N_("disturbed area not yet restored"),
+        label=N_("not yet restored"),
+    ),
     _traj_of("cost_yearly_cny", "spend_cny"),
     _traj(
         "cost_cumulative_cny",
         "CNY",
         N_("cumulative restoration spend at year-0 prices"),
         source="spend_cny",
+        label=N_("cumulative restoration cost"),
     ),
     _traj_of("fund_balance_cny", "fund_balance_cny"),
     _traj_of("walkaway_liability_cny", "walkaway_liability_cny"),
@@ -461,6 +525,7 @@ TRAJECTORY: tuple[Output, ...] = (
         "1",
         N_("probability that fund + bond cover the walk-away liability"),
         "share_by_year",
+        label=N_("probability of cover"),
     ),
     _traj(
         "disturbed_by_class_ha",
@@ -468,6 +533,7 @@ TRAJECTORY: tuple[Output, ...] = (
         N_("mean cumulative disturbed area by area class"),
         "mean_by_year",
         source="disturbed_ha",
+        label=N_("disturbed (cumulative)"),
     ),
     _traj(
         "restored_by_class_ha",
@@ -475,6 +541,7 @@ TRAJECTORY: tuple[Output, ...] = (
         N_("mean cumulative restored area by area class"),
         "mean_by_year",
         source="restored_ha",
+        label=N_("restored (cumulative)"),
     ),
 )
 
@@ -525,19 +592,19 @@ def _metric(
 
 #: per-proposal metrics: the JSON verdict's ``metrics`` (in this order) and the sweep's columns
 METRICS: tuple[Output, ...] = (
-    _metric("life_years", "life_years", 0.5, BOTH, "int", N_("life P50 [yr]")),
+    _metric("life_years", "life_years", 0.5, BOTH, "int", N_("life P50")),
     _metric("peak_disturbed_area_ha", "peak_disturbed_area_ha", 0.5, JSON),
     _metric(
         "total_disturbed_area_ha",
         "total_disturbed_area_ha",
         0.5,
         BOTH,
-        label=N_("disturbed P50 [ha]"),
+        label=N_("disturbed P50"),
     ),
     _metric("pit_footprint_p90_ha", "pit_footprint_ha", 0.9, BOTH),
     _metric("cost_p10_cny", "cost_cny", 0.1, JSON),
-    _metric("cost_p50_cny", "cost_cny", 0.5, BOTH, label=N_("cost P50 [M CNY]")),
-    _metric("cost_p90_cny", "cost_cny", 0.9, BOTH, label=N_("cost P90 [M CNY]")),
+    _metric("cost_p50_cny", "cost_cny", 0.5, BOTH, label=N_("restoration cost P50")),
+    _metric("cost_p90_cny", "cost_cny", 0.9, BOTH, label=N_("restoration cost P90")),
     _metric("cost_per_ha_p50_cny", "cost_per_ha_cny", 0.5, JSON),
     _metric("pv_cost_p50_cny", "pv_cost_cny", 0.5, JSON),
     _metric("pv_cost_p90_cny", "pv_cost_cny", 0.9, BOTH),
@@ -554,7 +621,7 @@ METRICS: tuple[Output, ...] = (
         "expected_unfunded_liability_cny",
         None,
         BOTH,
-        label=N_("exp. unfunded [M CNY]"),
+        label=N_("exp. unfunded"),
     ),
     _metric("unfunded_liability_p90_cny", "unfunded_liability_cny", 0.9, BOTH),
     _metric("horizon_years", "horizon_years", None, JSON, "int"),
@@ -575,9 +642,11 @@ def _outcome(name: str, unit: str, long_name: str, label: str = "", **kw) -> Out
 #: is granted, with conditions for the latter); liabilities of conditional proposals are before
 #: their conditions (an upper bound).
 SWEEP_OUTCOMES: tuple[Output, ...] = (
-    _outcome("approved", "1", N_("number of proposals approved")),
-    _outcome("conditional", "1", N_("number of proposals approved with conditions")),
-    _outcome("rejected", "1", N_("number of proposals rejected")),
+    _outcome("approved", "1", N_("number of proposals approved"), N_("approved")),
+    _outcome(
+        "conditional", "1", N_("number of proposals approved with conditions"), N_("conditional")
+    ),
+    _outcome("rejected", "1", N_("number of proposals rejected"), N_("rejected")),
     _outcome(
         "approval_rate",
         "1",
@@ -610,18 +679,26 @@ SWEEP_OUTCOMES: tuple[Output, ...] = (
         "unfunded_liability_p90_sum_cny",
         "CNY",
         N_("sum of the granted proposals' P90 unfunded public liabilities (before conditions)"),
+        N_("unfunded liability of granted, sum of P90s"),
     ),
     _outcome(
         "unfunded_liability_approved_cny",
         "CNY",
         N_("expected unfunded public liability of proposals approved without conditions"),
+        N_("unfunded liability of approved outright"),
     ),
     _outcome(
         "avoided_unfunded_liability_cny",
         "CNY",
         N_("expected unfunded public liability of rejected proposals (avoided by rejecting them)"),
+        N_("liability avoided by rejections"),
     ),
-    _outcome("disturbed_area_ha", "ha", N_("area disturbed by granted proposals (sum of P50s)")),
+    _outcome(
+        "disturbed_area_ha",
+        "ha",
+        N_("area disturbed by granted proposals (sum of P50s)"),
+        N_("disturbed area"),
+    ),
     _outcome(
         "restored_area_ha",
         "ha",
@@ -682,14 +759,14 @@ SWEEP_DECISIONS: tuple[Output, ...] = (
 )
 
 
-def _prog(name: str, dims: tuple[str, ...], unit: str, long_name: str) -> Output:
-    return Output(name, ("replication", *dims), unit, long_name, "replications")
+def _prog(name: str, dims: tuple[str, ...], unit: str, long_name: str, label: str = "") -> Output:
+    return Output(name, ("replication", *dims), unit, long_name, "replications", label=label)
 
 
 #: the programme simulation's dataset (``restoresim programme``)
 PROGRAMME: tuple[Output, ...] = (
-    _prog("sites", ("time", "stage"), "1", N_("sites in each stage")),
-    _prog("area_ha", ("time", "stage"), "ha", N_("site area in each stage")),
+    _prog("sites", ("time", "stage"), "1", N_("sites in each stage"), N_("sites in stage")),
+    _prog("area_ha", ("time", "stage"), "ha", N_("site area in each stage"), N_("area in stage")),
     _prog("complete_sites", ("time",), "1", N_("sites whose restoration works are finished")),
     _prog("complete_area_ha", ("time",), "ha", N_("area whose restoration works are finished")),
     _prog(
@@ -715,12 +792,14 @@ PROGRAMME: tuple[Output, ...] = (
         ("time", "resource"),
         "1",
         N_("share of the resource's capacity in use, averaged over the time step"),
+        N_("utilisation"),
     ),
     _prog(
         "queue_length",
         ("time", "resource"),
         "1",
         N_("requests waiting for the resource, averaged over the time step"),
+        N_("requests waiting"),
     ),
     _prog(
         "capacity",
@@ -794,33 +873,280 @@ PROGRAMME: tuple[Output, ...] = (
 )
 
 
-def _case(name: str, unit: str, long_name: str, q: float) -> Output:
-    return Output(name, ("case",), unit, long_name, "median_of_replications", quantile=q)
+def _case(name: str, unit: str, long_name: str, q: float, label: str = "") -> Output:
+    return Output(
+        name, ("case",), unit, long_name, "median_of_replications", quantile=q, label=label
+    )
 
 
 #: the programme's what-if sweep (``restoresim programme`` with a ``[sweep]``), by case
 PROGRAMME_WHATIF: tuple[Output, ...] = (
     _case("finish_days_p10", "d", N_("days until works are finished on every site, P10"), 0.1),
-    _case("finish_days_p50", "d", N_("days until works are finished on every site, P50"), 0.5),
+    _case(
+        "finish_days_p50",
+        "d",
+        N_("days until works are finished on every site, P50"),
+        0.5,
+        N_("works finished, P50"),
+    ),
     _case("finish_days_p90", "d", N_("days until works are finished on every site, P90"), 0.9),
-    _case("acceptance_finish_days_p50", "d", N_("days until every site is accepted, P50"), 0.5),
+    _case(
+        "acceptance_finish_days_p50",
+        "d",
+        N_("days until every site is accepted, P50"),
+        0.5,
+        N_("all accepted, P50"),
+    ),
     _case(
         "complete_area_at_deadline_p50",
         "1",
         N_("share of area with works finished at the deadline"),
         0.5,
+        N_("complete by area"),
     ),
     _case(
         "complete_count_at_deadline_p50",
         "1",
         N_("share of sites with works finished at the deadline"),
         0.5,
+        N_("complete by count"),
     ),
     _case(
         "accepted_count_at_deadline_p50",
         "1",
         N_("share of sites accepted at the deadline"),
         0.5,
+        N_("accepted by count"),
+    ),
+)
+
+
+def _mon(name: str, unit: str, long_name: str, kind: str = "float", **kw) -> Output:
+    return Output(name, ("proposal",), unit, long_name, "value", kind=kind, **kw)
+
+
+#: one approved mine's supervision record (``restoresim monitor``: the objects of
+#: ``monitor.json`` and ``--json``, the columns of ``supervision.csv``): its values, the
+#: identifiers and texts (``proposal_id``, ``status``, ``reasons`` …) left out
+MONITOR: tuple[Output, ...] = (
+    _mon(
+        "success_threshold",
+        "1",
+        N_("the policy's threshold of the success probability"),
+        description="criteria.success_probability.threshold of the policy, as applied",
+    ),
+    _mon(
+        "low_percentile",
+        "percent",
+        N_("percentile of the projection below which an observed year is low"),
+        description="monitor.low_percentile of the parameter library",
+    ),
+    _mon(
+        "success_probability_before",
+        "1",
+        N_("probability of restoration success projected at approval"),
+        label=N_("success probability"),
+    ),
+    _mon(
+        "success_probability_after",
+        "1",
+        N_("probability of restoration success updated by the observations"),
+        label=N_("success probability"),
+    ),
+    _mon(
+        "recovery_years_before_p50",
+        "year",
+        N_("years from planting to the criterion projected at approval, P50"),
+    ),
+    _mon(
+        "recovery_years_after_p50",
+        "year",
+        N_("years from planting to the criterion updated by the observations, P50"),
+    ),
+    _mon(
+        "recovery_years_after_p90",
+        "year",
+        N_("years from planting to the criterion updated by the observations, P90"),
+    ),
+    _mon(
+        "site_rate_factor_p50",
+        "1",
+        N_("the site's growth-rate factor updated by the observations, P50"),
+    ),
+    _mon(
+        "effective_sample_size",
+        "1",
+        N_("effective sample size of the draws weighted by the observations"),
+        description=(
+            "null when no observation is used; below 20 the observations lie outside the fan"
+        ),
+    ),
+    _mon(
+        "at_year",
+        "year",
+        N_("year of the projection the money figures are taken at (latest observed year)"),
+        kind="int",
+    ),
+    _mon(
+        "cost_to_finish_p50_cny",
+        "CNY",
+        N_("walk-away liability in that year (nominal), P50"),
+    ),
+    _mon(
+        "fund_shortfall_mean_cny",
+        "CNY",
+        N_("expected shortfall of the restoration fund against the walk-away liability (nominal)"),
+        label=N_("fund shortfall"),
+    ),
+    _mon(
+        "fund_shortfall_p90_cny",
+        "CNY",
+        N_("shortfall of the restoration fund against the walk-away liability (nominal), P90"),
+    ),
+    _mon(
+        "latest_percentile",
+        "percent",
+        N_("percentile of the latest observed cover on the approval projection"),
+        label=N_("percentile"),
+        description="a column of supervision.csv: the latest used observation's percentile",
+    ),
+)
+
+
+def _obs(name: str, unit: str, long_name: str, kind: str = "float", **kw) -> Output:
+    return Output(name, ("proposal", "observation"), unit, long_name, "value", kind=kind, **kw)
+
+
+#: each observation of a mine's record (``observations`` of a ``monitor.json`` object): its
+#: values, the date and the texts (``kind``, ``area_class``, ``land_use``, ``source``) left out
+MONITOR_OBSERVATION: tuple[Output, ...] = (
+    _obs("year", "year", N_("year of the projection the observation falls in"), "int"),
+    _obs(
+        "cover",
+        "1",
+        N_("observed fractional vegetation cover"),
+        label=N_("vegetation cover (FVC)"),
+    ),
+    _obs("used", "1", N_("observation compared with the projection"), "bool"),
+    _obs(
+        "percentile",
+        "percent",
+        N_("percentile of the observed cover on the approval projection of its year"),
+        label=N_("percentile"),
+        description="null when the projection has restored no land by then",
+    ),
+    _obs("projected_p10", "1", N_("cover projected at approval for the year, P10")),
+    _obs("projected_p50", "1", N_("cover projected at approval for the year, P50")),
+    _obs("projected_p90", "1", N_("cover projected at approval for the year, P90")),
+)
+
+
+def _psum(
+    name: str, dims: tuple[str, ...], unit: str, long_name: str, summary: str, **kw
+) -> Output:
+    return Output(name, dims, unit, long_name, summary, **kw)
+
+
+_QR = "quantiles_of_replications"
+
+#: the programme summary (``restoresim programme --json``, ``summary.json``): its values, the
+#: identifiers, texts and run information (``scenario``, ``bottleneck``, ``seed`` …) left out;
+#: ``at_dates`` rows (``report_date``) and ``at_deadline`` hold the ``completion_*`` and
+#: ``accepted_*`` entries
+PROGRAMME_SUMMARY: tuple[Output, ...] = (
+    _psum("sites", (), "1", N_("sites in the programme"), "value", kind="int"),
+    _psum("area_ha", (), "ha", N_("area of the programme's sites"), "value"),
+    _psum(
+        "completion_by_area",
+        ("report_date",),
+        "1",
+        N_("share of area with works finished on the date"),
+        _QR,
+        label=N_("complete by area"),
+    ),
+    _psum(
+        "completion_by_count",
+        ("report_date",),
+        "1",
+        N_("share of sites with works finished on the date"),
+        _QR,
+        label=N_("complete by count"),
+    ),
+    _psum(
+        "accepted_by_area",
+        ("report_date",),
+        "1",
+        N_("share of area accepted on the date"),
+        _QR,
+        label=N_("accepted by area"),
+    ),
+    _psum(
+        "accepted_by_count",
+        ("report_date",),
+        "1",
+        N_("share of sites accepted on the date"),
+        _QR,
+        label=N_("accepted by count"),
+    ),
+    _psum(
+        "finish_date",
+        (),
+        "",
+        N_("date works are finished on every site"),
+        _QR,
+        kind="date",
+        description="null when not within the simulated window",
+    ),
+    _psum(
+        "finished_by_deadline_probability",
+        (),
+        "1",
+        N_("share of replications with works finished on every site by the deadline"),
+        "mean",
+    ),
+    _psum(
+        "acceptance_finish_date_p50",
+        (),
+        "",
+        N_("date every site is accepted, P50"),
+        "quantile_of_replications",
+        quantile=0.5,
+        kind="date",
+        description="null when not within the simulated window",
+    ),
+    _psum(
+        "waiting_site_days_p50",
+        ("stage",),
+        "d",
+        N_("site-days spent waiting for each limited capacity, P50"),
+        "quantile_of_replications",
+        quantile=0.5,
+    ),
+    _psum(
+        "utilisation_p50",
+        ("resource",),
+        "1",
+        N_("share of each resource's capacity in use until every site is accepted, P50"),
+        "quantile_of_replications",
+        quantile=0.5,
+        description="null for a resource without a limit",
+    ),
+)
+
+
+#: what the report derives from the engine's outputs and shows in its figures and tables
+REPORT: tuple[Output, ...] = (
+    Output(
+        "cost_by_measure_cny",
+        ("measure",),
+        "CNY",
+        N_("restoration cost by measure at year-0 prices"),
+        "value",
+        label=N_("cost by measure"),
+        description=(
+            "at median factors (sim.breakdown: the bars and table of the cost section), or "
+            "P05/P50/P95 over the draws (sim.bill: ours beside the applicant's bill)"
+        ),
     ),
 )
 
@@ -837,6 +1163,10 @@ TABLES: dict[str, tuple[Output, ...]] = {
     "sweep_decision": SWEEP_DECISIONS,
     "programme": PROGRAMME,
     "programme_whatif": PROGRAMME_WHATIF,
+    "programme_summary": PROGRAMME_SUMMARY,
+    "report": REPORT,
+    "monitor": MONITOR,
+    "monitor_observation": MONITOR_OBSERVATION,
 }
 
 
@@ -856,7 +1186,7 @@ def _check() -> None:
         assert len(set(names)) == len(names), f"duplicate output name in {key}"
         for o in entries:
             assert o.summary in SUMMARIES, (key, o.name, o.summary)
-            assert o.kind in ("float", "int", "bool"), (key, o.name, o.kind)
+            assert o.kind in ("float", "int", "bool", "date"), (key, o.name, o.kind)
     assert all(o.family == "cover" for o in DRAW_YEARLY[-len(COVER_CLASSES) :])
 
 

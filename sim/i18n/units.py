@@ -104,3 +104,31 @@ def unit_text(unit: str) -> str:
     for en, cn in _ZH_UNIT_WORDS:
         unit = unit.replace(en, cn)
     return unit
+
+
+#: an output's registered unit (``sim.outputs_registry``) as the numbers above show it:
+#: (English, Chinese); money at the scale of :func:`money`, areas as :func:`area`
+_SHOWN_UNITS: dict[str, tuple[str, str]] = {
+    "CNY": ("M CNY", "万元"),
+    "CNY/ha": ("CNY/ha", "万元/公顷"),
+    "ha": ("ha", "公顷"),
+    "year": ("yr", "年"),
+    "d": ("d", "天"),
+    "1": ("", ""),
+}
+
+
+def shown_unit(unit: str) -> str:
+    """An output's registered unit as a heading or axis shows it, in the current language:
+    ``CNY`` is ``M CNY`` or ``万元`` (the scale of :func:`money`), ``year`` is ``yr`` or ``年``;
+    a dimensionless ``1`` shows no unit (a share shown in percent says ``%`` itself);
+    other units as :func:`unit_text`."""
+    if unit in _SHOWN_UNITS:
+        return _SHOWN_UNITS[unit][1 if zh() else 0]
+    return unit_text(unit)
+
+
+def money_unit_scale() -> tuple[float, str]:
+    """Divisor from CNY and the unit of money shown on axes and in headings: ``(1e6, "M CNY")``
+    or ``(1e4, "万元")``, the scale of :func:`money`."""
+    return (1e4 if zh() else 1e6), shown_unit("CNY")

@@ -1,4 +1,9 @@
-"""What ``restoresim monitor`` writes: the supervision list (HTML, CSV), JSON and plots."""
+"""What ``restoresim monitor`` writes: the supervision list (HTML, CSV), JSON and plots.
+
+The record's values (``monitor.json``), the numeric columns of ``supervision.csv`` and the
+outputs the table and plots name are registered in ``sim/outputs_registry.py`` (``MONITOR``,
+``MONITOR_OBSERVATION``): heads and axis labels take their label and unit from there.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import outputs_registry as registry
 from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
 from sim.i18n.message import localise
 from sim.i18n.units import date as date_text
@@ -155,7 +161,7 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
                             "o", ms=5, mfc=colour if filled else "none", mec=colour, ls="none",
                             label=label)  # fmt: skip
             ax.set_ylim(0, 1)
-            ax.set_ylabel(_("Vegetation cover (FVC)"))
+            ax.set_ylabel(registry.lookup("monitor_observation", "cover").heading())
             ax.set_title(
                 _(
                     "{id}: cover of {kind} — {status}",
@@ -196,9 +202,9 @@ def _html_table(records: Sequence[dict[str, Any]]) -> str:
         _("Mine"),
         _("Status"),
         _("Latest observation"),
-        _("Percentile"),
-        _("Success before → after"),
-        _("Fund shortfall (mean)"),
+        registry.lookup("monitor", "latest_percentile").heading(unit=""),
+        registry.lookup("monitor", "success_probability_after").heading(_("before → after")),
+        registry.lookup("monitor", "fund_shortfall_mean_cny").heading(_("mean"), unit=""),
         _("Action"),
         _("Next inspection"),
     ]

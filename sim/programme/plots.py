@@ -1,6 +1,8 @@
 """Figures of a programme run: sites and hectares by stage over time (P10/P50/P90 bands),
 resource utilisation and queues, and the what-if sweep. Each function returns a matplotlib
-Figure (created without pyplot, so no GUI backend is needed)."""
+Figure (created without pyplot, so no GUI backend is needed). Axis labels and legend entries
+that name an output take their label and unit from the output registry
+(``sim/outputs_registry.py``: ``PROGRAMME``, ``PROGRAMME_WHATIF``)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import numpy as np
 import xarray as xr
 from matplotlib.figure import Figure
 
+from sim import outputs_registry as registry
 from sim.fonts import figure_lang, font_rc
 from sim.i18n import N_, _, current_lang, gettext, pgettext, use_lang
 
@@ -94,7 +97,7 @@ def progress_figure(ds: xr.Dataset) -> Figure:
         ax = axes[0, col]
         for name, stages in GROUPS.items():
             _band(ax, t, ds[var].sel(stage=list(stages)).sum("stage").values, gettext(name))
-        ax.set_ylabel(_("sites in stage") if col == 0 else _("ha in stage"))
+        ax.set_ylabel(registry.lookup("programme", var).heading(capital=False))
         ax.set_title(
             _("Sites by stage (P50, P10–P90 band)")
             if col == 0
@@ -135,9 +138,9 @@ def utilisation_figure(ds: xr.Dataset) -> Figure:
         color="k",
         lw=1,
     )
-    ax_u.set_ylabel(_("utilisation"))
+    ax_u.set_ylabel(registry.lookup("programme", "utilisation").heading(capital=False))
     ax_u.set_ylim(0, 1.02)
-    ax_q.set_ylabel(_("requests waiting"))
+    ax_q.set_ylabel(registry.lookup("programme", "queue_length").heading(capital=False))
     ax_u.legend(fontsize=8)
     ax_q.legend(fontsize=8)
     for ax in (ax_u, ax_q):
@@ -150,6 +153,7 @@ def utilisation_figure(ds: xr.Dataset) -> Figure:
 @_styled
 def sweep_figure(sw: xr.Dataset) -> Figure:
     """Finish date (P10–P90) and completion at the deadline against each lever."""
+    whatif = registry.by_name(registry.PROGRAMME_WHATIF)
     levers = [x for x in dict.fromkeys(sw["lever"].values.tolist()) if x != "baseline"]
     base = sw.where(sw["lever"] == "baseline", drop=True)
     fig = Figure(figsize=(4 * len(levers), 6.5), layout="constrained")
@@ -160,9 +164,10 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
         sel = sw.where(sw["lever"] == lever, drop=True).sortby("value")
         x = sel["value"].values
         ax = axes[0, j]
-        ax.plot(x, sel["finish_days_p50"], "o-", label=_("works finished, P50"))
+        ax.plot(x, sel["finish_days_p50"], "o-", label=whatif["finish_days_p50"].short_label())
         ax.fill_between(x, sel["finish_days_p10"], sel["finish_days_p90"], alpha=0.2, lw=0)
-        ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label=_("all accepted, P50"))
+        accepted = whatif["acceptance_finish_days_p50"].short_label()
+        ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label=accepted)
         ax.axhline(deadline_day, color="k", ls="--", lw=0.8)
         if base.sizes["case"]:
             ax.axhline(float(base["finish_days_p50"][0]), color="C3", ls=":", lw=1,
@@ -170,9 +175,12 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
         ax.set_ylabel(_("days from {start}", start=start))
         ax.set_title(lever)
         ax = axes[1, j]
-        ax.plot(x, sel["complete_area_at_deadline_p50"], "o-", label=_("complete by area"))
-        ax.plot(x, sel["complete_count_at_deadline_p50"], "o-", label=_("complete by count"))
-        ax.plot(x, sel["accepted_count_at_deadline_p50"], "s--", label=_("accepted by count"))
+        for name, style in (
+            ("complete_area_at_deadline_p50", "o-"),
+            ("complete_count_at_deadline_p50", "o-"),
+            ("accepted_count_at_deadline_p50", "s--"),
+        ):
+            ax.plot(x, sel[name], style, label=whatif[name].short_label())
         ax.set_ylim(0, 1.02)
         ax.set_ylabel(_("share at the deadline (P50)"))
         ax.set_xlabel(lever)

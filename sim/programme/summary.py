@@ -4,6 +4,9 @@
 ``design_queue`` (design teams), ``funding_wait`` (the budget), ``works_queue`` (crews),
 ``inspector_queue`` (inspector teams). The bottleneck is the stage whose waiting stage holds the
 most site-days over the simulated window (median over replications): where sites pile up.
+
+The summary's values are registered in ``sim/outputs_registry.py`` (``PROGRAMME_SUMMARY``): the
+text's column heads take their labels from there.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from sim import outputs_registry as registry
 from sim.i18n import NP_, _, current_lang, pgettext
 from sim.i18n.units import area, iso_date, pad
 from sim.programme.model import QUEUES
@@ -146,11 +150,12 @@ def format_summary(s: dict[str, Any]) -> str:
     later = _("not within the horizon")
     sep = "、" if current_lang() == "zh" else ", "
     col = 16 if current_lang() == "zh" else 12  # the date column (YYYY年M月D日 is wider)
+    shown = registry.by_name(registry.PROGRAMME_SUMMARY)
     head = [
         _("date"),
-        _("complete by area (P10-P50-P90)"),
-        _("by count"),
-        _("accepted (count P50)"),
+        shown["completion_by_area"].heading("P10-P50-P90", unit="", capital=False),
+        shown["completion_by_count"].heading(unit="", capital=False),
+        shown["accepted_by_count"].heading("P50", unit="", capital=False),
     ]
     lines = [
         f"{s['scenario']}  {s['name']}",
@@ -163,7 +168,7 @@ def format_summary(s: dict[str, Any]) -> str:
         ),
         "",
         f"  {pad(head[0], col)} {pad(head[1], 32, True)} {pad(head[2], 24, True)} "
-        f"{pad(head[3], 21, True)}",
+        f"{pad(head[3], 24, True)}",
     ]
     for row in [*s["at_dates"], {**s["at_deadline"], "date": s["at_deadline"]["date"] + "*"}]:
         lines.append(
@@ -171,7 +176,7 @@ def format_summary(s: dict[str, Any]) -> str:
             f"{pct(row['completion_by_area_p10']):>10} {pct(row['completion_by_area_p50']):>10} "
             f"{pct(row['completion_by_area_p90']):>10} "
             f"{pct(row['completion_by_count_p10']):>7} {pct(row['completion_by_count_p50']):>7} "
-            f"{pct(row['completion_by_count_p90']):>7} {pct(row['accepted_by_count_p50']):>21}"
+            f"{pct(row['completion_by_count_p90']):>7} {pct(row['accepted_by_count_p50']):>24}"
         )
     lines += [
         _("  (* the deadline; complete = restoration works finished)"),

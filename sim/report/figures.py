@@ -3,6 +3,11 @@
 Each function takes a :class:`~sim.report.analysis.ReportData` and returns a
 :class:`matplotlib.figure.Figure`; :func:`render_all` turns them into PNG bytes. Axes carry their
 units, years are integer years from the application (year 0: construction).
+
+Every output a figure names (axis labels, panel titles, legend entries) takes its label and unit
+from the output registry (:func:`out`, ``sim/outputs_registry.py``), composed with what the
+figure adds (:meth:`~sim.outputs_registry.Output.heading`): renaming an output there renames it
+here.
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from sim import outputs_registry as registry
 from sim.breakdown import ITEMS, LABELS
 from sim.fmt import number, unit_suffix
 from sim.fonts import figure_lang, font_rc
 from sim.i18n import N_, _, current_lang, gettext, use_lang
-from sim.i18n.units import unit_text
+from sim.i18n.units import money_unit_scale, shown_unit, unit_text
 from sim.keys import AREA_CLASSES
 from sim.report.analysis import COVER_LABELS, ReportData, param_label, percentile_label
 
@@ -70,9 +76,14 @@ CLASS_LABELS = {
 }
 
 
+def out(table: str, name: str) -> registry.Output:
+    """The registered output ``name`` of the registry's ``table`` that a figure shows."""
+    return registry.lookup(table, name)
+
+
 def money_scale() -> tuple[float, str]:
     """Divisor and unit of money on the figures' axes: M CNY (en) or 万元 (zh)."""
-    return (1e4, "万元") if current_lang() == "zh" else (1e6, "M CNY")
+    return money_unit_scale()
 
 
 def _m() -> str:
@@ -127,10 +138,11 @@ def _fan(ax: Axes, years: np.ndarray, q: np.ndarray, colour: str, label: str) ->
 def disturbance(d: ReportData) -> Figure:
     """Disturbed, not-yet-restored and restored area by year, stacked by area class."""
     t = d.trajectories.isel(year=slice(0, d.horizon))
+    disturbed = out("trajectory", "disturbed_by_class_ha")
     panels = {
-        _("Disturbed (cumulative)"): t["disturbed_by_class_ha"],
-        _("Not yet restored"): d.unrestored_by_class_ha(),
-        _("Restored (cumulative)"): t["restored_by_class_ha"],
+        disturbed.heading(unit=""): t["disturbed_by_class_ha"],
+        out("trajectory", "unrestored_area_ha").heading(unit=""): d.unrestored_by_class_ha(),
+        out("trajectory", "restored_by_class_ha").heading(unit=""): t["restored_by_class_ha"],
     }
     peak_year, peak_ha = d.max_unrestored()
     fig = Figure(figsize=(WIDTH_IN, 3.1), layout="constrained")
@@ -148,7 +160,7 @@ def disturbance(d: ReportData) -> Figure:
         ax.axvline(peak_year, color="black", lw=1, ls="--")
         ax.set_title(title)
         _years_axis(ax, d.horizon)
-    axes[0].set_ylabel(_("Area [ha] (mean of draws)"))
+    axes[0].set_ylabel(_("Area [{unit}] (mean of draws)", unit=shown_unit(disturbed.unit)))
     axes[1].annotate(
         _("max {peak} ha\nin year {year}", peak=f"{peak_ha:,.1f}", year=peak_year),
         xy=(peak_year, peak_ha),
@@ -173,7 +185,7 @@ def cost_fan(d: ReportData) -> Figure:
     pv = d.yearly("spend_nominal_cny") / (1.0 + rate) ** d.years
     fig = Figure(figsize=(WIDTH_IN, 5.0), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True, sharey="row")
-    div, unit = money_scale()
+    div = money_scale()[0]
     columns = {
         _("Undiscounted, year-0 prices"): spend,
         _("Present value at {rate}/yr", rate=f"{rate:.0%}"): pv,
@@ -205,8 +217,8 @@ def cost_fan(d: ReportData) -> Figure:
                     fontsize=8,
                     bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": GREY, "lw": 0.5},
                 )
-    axes[0, 0].set_ylabel(_("Yearly cost [{unit}/yr]", unit=unit))
-    axes[1, 0].set_ylabel(_("Cumulative cost [{unit}]", unit=unit))
+    axes[0, 0].set_ylabel(out("draw_yearly", "spend_cny").heading())
+    axes[1, 0].set_ylabel(out("trajectory", "cost_cumulative_cny").heading())
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return fig
@@ -228,7 +240,7 @@ def cost_breakdown(d: ReportData) -> Figure:
     for yi, v in zip(y, values, strict=True):
         ax.text(v, yi, f" {v:,.2f}{_m()} ({v / total:.0%})", va="center", fontsize=8)
     ax.set_xlim(0, values.max() * 1.3)
-    ax.set_xlabel(_("Restoration cost [{unit}, undiscounted, year-0 prices]", unit=unit))
+    ax.set_xlabel(out("draw", "cost_cny").heading(_("undiscounted, year-0 prices")))
     ax.set_title(
         _(
             "Median-factor total {total} {unit} = sum of the bars (no rework)",
@@ -253,7 +265,7 @@ def bill(d: ReportData) -> Figure | None:
     n = len(rows) + len(extra)
     if n == 0:
         return None
-    div, unit = money_scale()
+    div = money_scale()[0]
     fig = Figure(figsize=(WIDTH_IN, 0.36 * n + 1.3), layout="constrained")
     ax = fig.subplots()
     y = np.arange(n)[::-1].astype(float)
@@ -289,7 +301,7 @@ def bill(d: ReportData) -> Figure | None:
     ax.grid(axis="y", visible=False)
     ax.set_xscale("log")
     ax.set_xlim(min(values) / 1.6, max(values) * 3.0)
-    ax.set_xlabel(_("Cost by measure [{unit}, log scale, year-0 prices]", unit=unit))
+    ax.set_xlabel(out("report", "cost_by_measure_cny").heading(_("log scale, year-0 prices")))
     ax.legend(loc="lower right")
     ax.set_title(
         _("Ours beside the applicant's bill (red: outside our P05–P95)")
@@ -302,7 +314,7 @@ def bill(d: ReportData) -> Figure | None:
 @styled
 def applicant_estimate(d: ReportData) -> Figure:
     """Simulated cost distribution with P10/P50/P90 and the applicant's own estimate."""
-    div, unit = money_scale()
+    div = money_scale()[0]
     cost = d.per_draw("cost_cny") / div
     plan = float(d.proposal.finance.plan_restoration_cost_cny) / div
     fig = Figure(figsize=(WIDTH_IN, 3.0), layout="constrained")
@@ -321,7 +333,7 @@ def applicant_estimate(d: ReportData) -> Figure:
         rank = percentile_label(d.applicant_percentile() or 0.0)
         label = _("applicant's estimate {plan}{m} ({rank})", plan=f"{plan:,.2f}", m=_m(), rank=rank)
         ax.axvline(plan, color=VERMILLION, lw=2.2, label=label)
-    ax.set_xlabel(_("Restoration cost [{unit}, undiscounted, year-0 prices]", unit=unit))
+    ax.set_xlabel(out("draw", "cost_cny").heading(_("undiscounted, year-0 prices")))
     ax.set_ylabel(_("Draws"))
     ecdf = ax.twinx()
     xs = np.sort(cost)
@@ -363,7 +375,8 @@ def cover(d: ReportData) -> Figure:
         ax.set_title(title)
         _years_axis(ax, d.horizon)
         ax.set_ylim(0, 1)
-    axes[0].set_ylabel(_("Vegetation cover [fraction]"))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    axes[0].set_ylabel(out("trajectory", "cover").heading(unit="%"))
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     return fig
@@ -385,7 +398,7 @@ def recovery(d: ReportData) -> Figure:
         ls="--",
         label=_("P50 {years} yr", years=f"{np.median(yrs):.1f}"),
     )
-    a.set_xlabel(_("Years from planting to the criterion [yr] (area-weighted)"))
+    a.set_xlabel(out("draw", "recovery_years").heading(_("area-weighted")))
     a.set_ylabel(_("Draws"))
     a.set_title(_("Time to reach the success criterion"))
     a.legend(loc="upper right")
@@ -398,7 +411,7 @@ def recovery(d: ReportData) -> Figure:
         label=_("expected {share}", share=f"{rework.mean():.0%}"),
     )
     b.xaxis.set_major_formatter(PercentFormatter(1.0))
-    b.set_xlabel(_("Share of restored area needing rework [%]"))
+    b.set_xlabel(out("draw", "rework_area_share").heading(unit="%"))
     b.set_ylabel(_("Draws"))
     b.set_title(_("Establishment failures"))
     b.legend(loc="upper right")
@@ -418,9 +431,10 @@ def assurance(d: ReportData) -> Figure:
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(2, 1.2))
     div, unit = money_scale()
     # a bond is named only where one is posted (Hunan's instrument is the fund alone)
-    held = _("fund + bond") if bond > 0 else _("restoration fund")
+    held = _("fund + bond") if bond > 0 else out("draw_yearly", "fund_balance_cny").short_label()
     _fan(top, d.years, np.quantile(fund, QS, axis=0) / div, GREEN, held)
-    _fan(top, d.years, np.quantile(walk, QS, axis=0) / div, VERMILLION, _("walk-away liability"))
+    walk_label = out("draw_yearly", "walkaway_liability_cny").short_label()
+    _fan(top, d.years, np.quantile(walk, QS, axis=0) / div, VERMILLION, walk_label)
     _mark_phases(top, d, label=True)
     top.set_ylabel(_("{unit} (nominal)", unit=unit))
     if bond > 0:
@@ -437,7 +451,7 @@ def assurance(d: ReportData) -> Figure:
     _mark_phases(bottom, d)
     bottom.set_ylim(0, 1.05)
     bottom.yaxis.set_major_formatter(PercentFormatter(1.0))
-    bottom.set_ylabel(_("Probability [%]"))
+    bottom.set_ylabel(out("trajectory", "coverage_probability").heading(unit="%"))
     if bond > 0:
         cover_title = _(
             "P(fund + bond ≥ walk-away liability); dashed: {threshold} threshold",
@@ -465,21 +479,21 @@ def tornado(d: ReportData) -> Figure | None:
     s = d.sensitivity
     if s is None:
         return None
-    div, unit = money_scale()
+    div = money_scale()[0]
     panels = [
         (title, name, scale, base, lo_key, hi_key, rows)
         for title, name, scale, base, lo_key, hi_key in (
             (
-                _("Restoration cost P90 [{unit}]", unit=unit),
-                _("Restoration cost P90"),
+                out("metric", "cost_p90_cny").heading(),
+                out("metric", "cost_p90_cny").heading(unit=""),
                 1.0 / div,
                 s.base_cost_p90_cny,
                 "cost_p90_low_cny",
                 "cost_p90_high_cny",
             ),
             (
-                _("Success probability [%]"),
-                _("Success probability"),
+                out("summary", "success_probability").heading(unit="%"),
+                out("summary", "success_probability").heading(unit=""),
                 100.0,
                 s.base_success,
                 "success_low",

@@ -37,7 +37,7 @@ from sim.i18n.verdict import (
 from sim.report.analysis import ReportData, percentile_label
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.appendix import metrics as metrics_appendix
-from sim.report.figures import sensitive_rows
+from sim.report.figures import out, sensitive_rows
 from sim.report.markup import codes, figure, table, value_text
 from sim.report.opinion import no_remedy, opinion
 
@@ -131,7 +131,7 @@ def _verdict(d: ReportData) -> str:
     m = v["metrics"]
     metrics = [
         (
-            _("Extraction life"),
+            out("draw", "life_years").heading(unit=""),
             _(
                 "P50 {life} years (simulated horizon {horizon})",
                 life=m["life_years"],
@@ -139,7 +139,7 @@ def _verdict(d: ReportData) -> str:
             ),
         ),
         (
-            _("Disturbed area"),
+            out("draw", "total_disturbed_ha").heading(unit=""),
             _(
                 "P50 {total} (peak unrestored P50 {peak})",
                 total=area(m["total_disturbed_area_ha"]),
@@ -147,7 +147,7 @@ def _verdict(d: ReportData) -> str:
             ),
         ),
         (
-            _("Restoration cost, undiscounted"),
+            out("draw", "cost_cny").heading(_("undiscounted"), unit=""),
             _(
                 "P50 {p50} (P10 {p10} – P90 {p90}); P50 {per_ha}",
                 p50=money(m["cost_p50_cny"]),
@@ -157,7 +157,7 @@ def _verdict(d: ReportData) -> str:
             ),
         ),
         (
-            _("Present value of cost"),
+            out("draw", "pv_cost_cny").heading(unit=""),
             _(
                 "P50 {p50}, P90 {p90} (revenue P50 {revenue})",
                 p50=money(m["pv_cost_p50_cny"]),
@@ -166,7 +166,7 @@ def _verdict(d: ReportData) -> str:
             ),
         ),
         (
-            _("Restoration success"),
+            out("summary", "success_probability").heading(unit=""),
             _(
                 "probability {success} (rework on {rework} of the area, mean of draws)",
                 success=pct(m["success_probability"]),
@@ -299,7 +299,16 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
             _("Bar chart of restoration cost by measure"),
             _("Undiscounted restoration cost at year-0 prices by measure, median factors."),
         )
-        + table([_("measure"), _("cost"), _("share")], rows, cls="breakdown", num=(1, 2))
+        + table(
+            [
+                _("measure"),
+                out("report", "cost_by_measure_cny").heading(_("median factors"), unit=""),
+                _("share"),
+            ],
+            rows,
+            cls="breakdown",
+            num=(1, 2),
+        )
     )
 
 
@@ -744,10 +753,11 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
             [
                 _("parameter"),
                 _("range"),
-                _("cost P90 low"),
-                _("cost P90 high"),
-                _("success low"),
-                _("success high"),
+                *(
+                    o.heading(end, unit="", capital=False)
+                    for o in (out("metric", "cost_p90_cny"), out("summary", "success_probability"))
+                    for end in (_("parameter low"), _("parameter high"))
+                ),
             ],
             rows,
             cls="sensitivity",

@@ -525,7 +525,7 @@ TRAJECTORY: tuple[Output, ...] = (
         "1",
         N_("probability that fund + bond cover the walk-away liability"),
         "share_by_year",
-        label=N_("probability of cover"),
+        label=N_("probability the liability is covered"),
     ),
     _traj(
         "disturbed_by_class_ha",

@@ -408,3 +408,14 @@ def test_every_sweep_outcome_the_report_shows_has_a_label_in_both_languages() ->
         assert LABELS[f"outcome.{o.name}"] == o.label
         assert re.search(r"[\u4e00-\u9fff]", t(f"outcome.{o.name}", "zh")), o.name
     assert set(TORNADO_OUTCOMES) <= set(outcomes)
+
+
+def test_sweep_table_heads_are_the_registry_headings(monkeypatch) -> None:
+    from sim.sweep.labels import outcome_head, t
+
+    assert outcome_head("restored_area_ha") == "restored area [ha]"
+    assert outcome_head("restoration_cost_cny", "zh") == "获批申请修复费用，P50之和［万元］"
+    cols = t("q3.cols", "zh", restored="R", disturbed="D", cost="C")
+    assert cols.split(" | ")[1:4] == ["R", "D", "C"]
+    _with(monkeypatch, "sweep_outcome", "restored_area_ha", label="x", unit="CNY")
+    assert outcome_head("restored_area_ha") == "x [M CNY]"

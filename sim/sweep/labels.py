@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.i18n import N_, gettext, use_lang
-from sim.outputs_registry import SWEEP_OUTCOMES
+from sim.outputs_registry import SWEEP_OUTCOMES, lookup
 
 #: every label by key, in English (the catalogue's message ids)
 LABELS: dict[str, str] = {
@@ -72,9 +72,10 @@ LABELS: dict[str, str] = {
         "reject, and how much public liability would its rejections avoid?"
     ),
     "q1.cols": N_(
-        "policy | approved | conditional | rejected | rejected vs baseline | "
-        "liability avoided by rejections [M CNY] | avoided vs baseline [M CNY]"
+        "policy | approved | conditional | rejected | rejected vs baseline | {avoided} | "
+        "{avoided_change}"
     ),
+    "vs_baseline": N_("change vs baseline"),
     "q1.note": N_(
         "Liability is the expected unfunded public liability (CNY, nominal): the "
         "restoration bill left to the public when the operator walks away and the "
@@ -107,8 +108,8 @@ LABELS: dict[str, str] = {
     ),
     "q3": N_("3. What would be restored, and what would operators have to provide?"),
     "q3.cols": N_(
-        "policy | restored area [ha] | disturbed area [ha] | restoration cost, sum "
-        "of P50s [M CNY] | conditions the conditional applications must meet"
+        "policy | {restored} | {disturbed} | {cost} | conditions the conditional applications "
+        "must meet"
     ),
     "q3.note": N_(
         "Over granted applications (approved or conditional). *Restored*: area "
@@ -232,6 +233,13 @@ def shown_unit(outcome: str, lang: str = "en") -> tuple[float, str]:
     unit = next(o.unit for o in SWEEP_OUTCOMES if o.name == outcome)
     scale, key = SHOWN_UNITS[unit]
     return (money_scale(lang), key) if unit == "CNY" else (scale, key)
+
+
+def outcome_head(name: str, lang: str = "en", context: str = "") -> str:
+    """The column head of the stored outcome ``name``: its label in the output registry with its
+    unit as the tables show it (M CNY or 万元, ha or 公顷) and any ``context``."""
+    with use_lang(lang):
+        return lookup("sweep_outcome", name).heading(context, capital=False)
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:

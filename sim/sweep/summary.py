@@ -14,7 +14,7 @@ import xarray as xr
 
 from sim.sweep import compare
 from sim.sweep.figures import TORNADO_OUTCOMES
-from sim.sweep.labels import money_scale, shown_unit, t
+from sim.sweep.labels import money_scale, outcome_head, shown_unit, t
 from sim.sweep.tasks import CRITERIA
 
 
@@ -157,7 +157,14 @@ def summary_markdown(
         )
     cell = t("cell_note", lang, s=s, extra=t("cell_note.counts", lang, n=f"{n:,}")
              + t("cell_note.changes", lang))  # fmt: skip
-    lines += [f"## {t('q1', lang)}", "", cell, "", *_table(t("q1.cols", lang), rows), "",
+    avoided = "avoided_unfunded_liability_cny"
+    cols = t(
+        "q1.cols",
+        lang,
+        avoided=outcome_head(avoided, lang),
+        avoided_change=outcome_head(avoided, lang, t("vs_baseline", lang)),
+    )
+    lines += [f"## {t('q1', lang)}", "", cell, "", *_table(cols, rows), "",
               t("q1.note", lang)]  # fmt: skip
     # 2. liability left
     rows = [
@@ -201,7 +208,14 @@ def summary_markdown(
     if np.allclose(restored, disturbed, rtol=1e-3):
         note += t("q3.all_restored", lang)
     cell = t("cell_note", lang, s=s, extra="")
-    lines += ["", f"## {t('q3', lang)}", "", cell, "", *_table(t("q3.cols", lang), rows), "", note]
+    cols = t(
+        "q3.cols",
+        lang,
+        restored=outcome_head("restored_area_ha", lang),
+        disturbed=outcome_head("disturbed_area_ha", lang),
+        cost=outcome_head("restoration_cost_cny", lang),
+    )
+    lines += ["", f"## {t('q3', lang)}", "", cell, "", *_table(cols, rows), "", note]
     # 4. why conditional
     why = compare.why_conditional(ds)
     dec = compare.deciding_means(ds, base)

@@ -289,7 +289,7 @@ def test_renaming_an_output_in_the_registry_renames_it_in_the_report(
 def test_batch_summary_heads_are_the_registry_headings(monkeypatch) -> None:
     from sim.batch import SHOWN, column_head
 
-    assert column_head("cost_p50_cny") == "restoration cost P50 [M CNY]"
+    assert column_head("cost_p50_cny") == "cost P50 [M CNY]"
     with use_lang("zh"):
         assert column_head("cost_p50_cny") == "修复费用P50［万元］"
         assert column_head("life_years") == "开采年限P50［年］"

@@ -728,6 +728,19 @@ SWEEP_OUTCOMES: tuple[Output, ...] = (
     ),
 )
 
+#: outcomes the sweep report derives from the stored ones (by policy and scenario)
+SWEEP_REPORT: tuple[Output, ...] = (
+    Output(
+        "rejected_share",
+        ("policy", "scenario"),
+        "1",
+        N_("share of the applications rejected"),
+        "portfolio",
+        label=N_("rejected"),
+        description="rejected / number of proposals (sim.sweep.compare)",
+    ),
+)
+
 #: sweep outcomes by experiment and criterion
 SWEEP_BY_CRITERION: tuple[Output, ...] = tuple(
     Output(name, ("experiment", "criterion"), "1", long_name, "portfolio")
@@ -1161,6 +1174,7 @@ TABLES: dict[str, tuple[Output, ...]] = {
     "sweep_outcome": SWEEP_OUTCOMES,
     "sweep_by_criterion": SWEEP_BY_CRITERION,
     "sweep_decision": SWEEP_DECISIONS,
+    "sweep_report": SWEEP_REPORT,
     "programme": PROGRAMME,
     "programme_whatif": PROGRAMME_WHATIF,
     "programme_summary": PROGRAMME_SUMMARY,

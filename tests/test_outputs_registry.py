@@ -402,8 +402,8 @@ def test_every_sweep_outcome_the_report_shows_has_a_label_in_both_languages() ->
     from sim.sweep.figures import TORNADO_OUTCOMES
     from sim.sweep.labels import LABELS, t
 
-    outcomes = registry.by_name(registry.SWEEP_OUTCOMES)
-    for o in registry.SWEEP_OUTCOMES:
+    outcomes = registry.by_name(registry.SWEEP_OUTCOMES + registry.SWEEP_REPORT)
+    for o in outcomes.values():
         assert o.label, o.name
         assert LABELS[f"outcome.{o.name}"] == o.label
         assert re.search(r"[\u4e00-\u9fff]", t(f"outcome.{o.name}", "zh")), o.name
@@ -414,6 +414,8 @@ def test_sweep_table_heads_are_the_registry_headings(monkeypatch) -> None:
     from sim.sweep.labels import outcome_head, t
 
     assert outcome_head("restored_area_ha") == "restored area [ha]"
+    assert outcome_head("grant_rate") == "granted (approved or conditional) [%]"  # shown in %
+    assert outcome_head("rejected_share", "zh") == "不予通过［%］"  # derived by the report
     assert outcome_head("restoration_cost_cny", "zh") == "获批申请修复费用，P50之和［万元］"
     cols = t("q3.cols", "zh", restored="R", disturbed="D", cost="C")
     assert cols.split(" | ")[1:4] == ["R", "D", "C"]

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.sweep.labels import money_scale, shown_unit, t
+from sim.sweep.labels import money_scale, outcome_head, shown_unit, t
 
 WRAP = 46  # characters per line of a rule label
 
@@ -128,8 +128,9 @@ def frontier_figure(comp: pd.DataFrame, lang: str = "en") -> bytes:
                lang))  # fmt: skip
     ax.scatter(x[base], y[base], s=160, marker="*", color="C3", zorder=4, label=t("baseline", lang))
     ax.plot([], [], color="0.6", lw=2.5, alpha=0.6, label=t("fig.frontier.range", lang))
-    ax.set_xlabel(t("fig.frontier.x", lang), fontsize=9)
-    ax.set_ylabel(t("fig.frontier.y", lang), fontsize=9)
+    liability = "unfunded_liability_before_conditions_cny"
+    ax.set_xlabel(outcome_head(liability, lang, t("fig.frontier.x", lang)), fontsize=9)
+    ax.set_ylabel(outcome_head("grant_rate", lang), fontsize=9)
     ax.set_title(t("fig.frontier.title", lang), fontsize=10, loc="left")
     ax.grid(alpha=0.3)
     fig.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.08, -0.04), ncol=3, frameon=False)
@@ -188,7 +189,7 @@ def tornado_figure(
     fig = Figure(figsize=(8, 1.2 + len(outcomes) * (0.9 + 0.32 * n_unc)))
     axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, outcomes, strict=True):
-        scale, unit = shown_unit(name, lang)
+        scale = shown_unit(name, lang)[0]
         tb = tornado[(tornado.outcome == name) & (tornado.policy == policy)].copy()
         tb["abs"] = tb["swing"].abs()
         tb = tb.sort_values("abs")
@@ -203,7 +204,7 @@ def tornado_figure(
         ax.axvline(mid, color="k", lw=0.8, label=t("fig.tornado.mean", lang))
         names = [f"{u} ({ranges.get(u, '')})" for u in tb["uncertainty"]]
         ax.set_yticks(yy, names, fontsize=8)
-        ax.set_title(f"{t('outcome.' + name, lang)} [{t(unit, lang)}]", fontsize=9, loc="left")
+        ax.set_title(outcome_head(name, lang), fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", alpha=0.3)
     handles, names = axes[0].get_legend_handles_labels()
@@ -239,9 +240,9 @@ def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any]
         )
         for i, lab in enumerate(comp_labels)
     ]
-    for ax, (name, (values, scale, unit)) in zip(axes, data.items(), strict=True):
+    for ax, (name, (values, scale, _unit)) in zip(axes, data.items(), strict=True):
         ax.boxplot(list(values * scale), tick_labels=ticks, whis=(10, 90), showfliers=False)
-        ax.set_ylabel(f"{t('outcome.' + name, lang)}\n[{t(unit, lang)}]", fontsize=8)
+        ax.set_ylabel(outcome_head(name, lang), fontsize=8)
         ax.grid(alpha=0.3)
         ax.axvspan(base + 0.5, base + 1.5, color="C3", alpha=0.08)
     axes[-1].tick_params(axis="x", labelsize=7)

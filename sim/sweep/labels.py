@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.i18n import N_, gettext, use_lang
-from sim.outputs_registry import SWEEP_OUTCOMES, lookup
+from sim.outputs_registry import SWEEP_OUTCOMES, SWEEP_REPORT, TABLES, Output, by_name
 
 #: every label by key, in English (the catalogue's message ids)
 LABELS: dict[str, str] = {
@@ -194,10 +194,7 @@ LABELS: dict[str, str] = {
     "fig.frontier.title": N_(
         "Each policy: share of applications granted against the public liability they leave"
     ),
-    "fig.frontier.x": N_(
-        "expected unfunded public liability of granted applications [M CNY] (mean over scenarios)"
-    ),
-    "fig.frontier.y": N_("granted: approved or conditional [% of applications]"),
+    "fig.frontier.x": N_("mean over scenarios"),
     "fig.frontier.as_applied": N_("as applied for"),
     "fig.frontier.range": N_("down to: conditions met (at most)"),
     "fig.frontier.approved": N_("approved outright [%]"),
@@ -206,13 +203,12 @@ LABELS: dict[str, str] = {
     "fig.tornado.high": N_("highest third"),
     "fig.tornado.mean": N_("all scenarios"),
     "fig.dist.title": N_("Each outcome across scenarios (box: quartiles; whiskers: P10–P90)"),
-    "outcome.rejected_share": N_("rejected"),  # derived by the report, not stored
     "unit.mcny": N_("M CNY"),
     "unit.pct": N_("%"),
     "unit.ha": N_("ha"),
 }
-#: the stored outcomes' labels: the output registry's short labels
-LABELS.update({f"outcome.{o.name}": o.label for o in SWEEP_OUTCOMES if o.label})
+#: the outcomes' labels (stored, and derived by the report): the output registry's short labels
+LABELS.update({f"outcome.{o.name}": o.label for o in (*SWEEP_OUTCOMES, *SWEEP_REPORT) if o.label})
 
 #: how a value in a registered unit is shown: (scale, label key of the shown unit)
 SHOWN_UNITS: dict[str, tuple[float, str]] = {
@@ -230,16 +226,23 @@ def money_scale(lang: str = "en") -> float:
 
 def shown_unit(outcome: str, lang: str = "en") -> tuple[float, str]:
     """(scale, unit label key) to show the stored outcome ``outcome`` in its registered unit."""
-    unit = next(o.unit for o in SWEEP_OUTCOMES if o.name == outcome)
+    unit = outcome_entry(outcome).unit
     scale, key = SHOWN_UNITS[unit]
     return (money_scale(lang), key) if unit == "CNY" else (scale, key)
 
 
+def outcome_entry(name: str) -> Output:
+    """The output registry's entry of an outcome the sweep report shows (stored or derived)."""
+    return by_name((*TABLES["sweep_outcome"], *TABLES["sweep_report"]))[name]
+
+
 def outcome_head(name: str, lang: str = "en", context: str = "") -> str:
-    """The column head of the stored outcome ``name``: its label in the output registry with its
-    unit as the tables show it (M CNY or 万元, ha or 公顷) and any ``context``."""
+    """The column head or axis label of the outcome ``name``: its label in the output registry
+    with its unit as the report shows it (:func:`shown_unit`: M CNY or 万元, %, ha or 公顷) and
+    any ``context``."""
+    unit = t(shown_unit(name, lang)[1], lang)
     with use_lang(lang):
-        return lookup("sweep_outcome", name).heading(context, capital=False)
+        return outcome_entry(name).heading(context, unit=unit, capital=False)
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:

@@ -302,7 +302,9 @@ def _cost(d: ReportData, figures: Mapping[str, bytes]) -> str:
         + table(
             [
                 _("measure"),
-                out("report", "cost_by_measure_cny").heading(_("median factors"), unit=""),
+                out("report", "cost_by_measure_cny").heading(
+                    _("median factors"), unit="", capital=False
+                ),
                 _("share"),
             ],
             rows,

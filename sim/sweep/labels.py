@@ -197,7 +197,6 @@ LABELS: dict[str, str] = {
     "fig.frontier.x": N_("mean over scenarios"),
     "fig.frontier.as_applied": N_("as applied for"),
     "fig.frontier.range": N_("down to: conditions met (at most)"),
-    "fig.frontier.approved": N_("approved outright [%]"),
     "fig.tornado.title": N_("What moves the outcome under the baseline ({label})"),
     "fig.tornado.low": N_("lowest third of the uncertainty's range"),
     "fig.tornado.high": N_("highest third"),

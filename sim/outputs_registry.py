@@ -239,6 +239,7 @@ DRAW: tuple[Output, ...] = (
         "pv_cost_cny",
         "CNY",
         N_("present value of restoration cost"),
+        label=N_("present value of cost"),
         description="nominal spend discounted at the proposal's discount rate (SPEC §5)",
     ),
     _draw(

@@ -9,6 +9,7 @@ import re
 import textwrap
 from typing import Any
 
+from sim import outputs_registry as registry
 from sim.fmt import criterion_value
 from sim.i18n import _, current_lang, gettext
 from sim.i18n.message import localise
@@ -151,48 +152,65 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
     for text, names in explained.items():
         lines.extend(_wrap(_("{names}: {text}", names=sep.join(names), text=text), "  ", "    "))
     m = v["metrics"]
-    lines += [
-        "",
-        _("Key metrics"),
-        _(
-            "  extraction life            P50 {life} years (simulated horizon {horizon} years)",
-            life=m["life_years"],
-            horizon=m["horizon_years"],
+    metrics = [  # (what: a registered output's label, or a group of them; the values)
+        (
+            registry.lookup("draw", "life_years").heading(unit="", capital=False),
+            _(
+                "P50 {life} years (simulated horizon {horizon} years)",
+                life=m["life_years"],
+                horizon=m["horizon_years"],
+            ),
         ),
-        _(
-            "  disturbed area             P50 {total} (peak unrestored P50 {peak})",
-            total=area(m["total_disturbed_area_ha"]),
-            peak=area(m["peak_disturbed_area_ha"]),
+        (
+            registry.lookup("draw", "total_disturbed_ha").heading(unit="", capital=False),
+            _(
+                "P50 {total} (peak unrestored P50 {peak})",
+                total=area(m["total_disturbed_area_ha"]),
+                peak=area(m["peak_disturbed_area_ha"]),
+            ),
         ),
-        _(
-            "  restoration cost           P50 {p50} (P10 {p10} – P90 {p90} M), {per_ha} (P50), "
-            "undiscounted at year-0 prices",
-            p50=money(m["cost_p50_cny"]),
-            p10=money_bare(m["cost_p10_cny"]),
-            p90=money_bare(m["cost_p90_cny"]),
-            per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
+        (
+            registry.lookup("draw", "cost_cny").heading(unit="", capital=False),
+            _(
+                "P50 {p50} (P10 {p10} – P90 {p90} M), {per_ha} (P50), undiscounted at year-0 "
+                "prices",
+                p50=money(m["cost_p50_cny"]),
+                p10=money_bare(m["cost_p10_cny"]),
+                p90=money_bare(m["cost_p90_cny"]),
+                per_ha=money_per_ha(m["cost_per_ha_p50_cny"]),
+            ),
         ),
-        _(
-            "  present value of cost      P50 {p50} M, P90 {p90} M CNY (revenue P50 {revenue} M "
-            "CNY)",
-            p50=money_bare(m["pv_cost_p50_cny"]),
-            p90=money_bare(m["pv_cost_p90_cny"]),
-            revenue=money_bare(m["pv_revenue_cny"], 1),
+        (
+            registry.lookup("draw", "pv_cost_cny").heading(unit="", capital=False),
+            _(
+                "P50 {p50} M, P90 {p90} M CNY (revenue P50 {revenue} M CNY)",
+                p50=money_bare(m["pv_cost_p50_cny"]),
+                p90=money_bare(m["pv_cost_p90_cny"]),
+                revenue=money_bare(m["pv_revenue_cny"], 1),
+            ),
         ),
-        _(
-            "  restoration success        probability {success} (rework on {rework} of the area, "
-            "mean of draws)",
-            success=share(m["success_probability"]),
-            rework=share(m["rework_area_share"], 0),
+        (
+            registry.lookup("summary", "success_probability").heading(unit="", capital=False),
+            _(
+                "{success} (rework on {rework} of the area, mean of draws)",
+                success=share(m["success_probability"]),
+                rework=share(m["rework_area_share"], 0),
+            ),
         ),
-        _(
-            "  financial assurance        probability {assurance}; operator default "
-            "{default}; expected (mean) unfunded liability {unfunded}",
-            assurance=share(m["assurance_probability"]),
-            default=share(m["default_probability"]),
-            unfunded=money(m["expected_unfunded_liability_cny"]),
+        (
+            _("financial assurance"),
+            _(
+                "probability {assurance}; operator default {default}; expected (mean) "
+                "unfunded liability {unfunded}",
+                assurance=share(m["assurance_probability"]),
+                default=share(m["default_probability"]),
+                unfunded=money(m["expected_unfunded_liability_cny"]),
+            ),
         ),
     ]
+    column = 20 if current_lang() == "zh" else 27  # the names' column, as it always was
+    name_w = max(column, *(width(what) + 2 for what, _values in metrics))
+    lines += ["", _("Key metrics"), *(f"  {pad(what, name_w)}{x}" for what, x in metrics)]
     if v["conditions"]:
         lines += ["", _("Conditions (any one of these fixes its criterion)")]
         for c in v["conditions"]:

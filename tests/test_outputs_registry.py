@@ -187,6 +187,7 @@ SHOWING = (
     "sim/programme/plots.py",
     "sim/programme/summary.py",
     "sim/batch.py",
+    "sim/verdict_text.py",
 )
 LOOKUP = re.compile(r"""(?:\bout|registry\.lookup)\(\s*"(\w+)",\s*"(\w+)"\s*\)""")
 
@@ -421,3 +422,11 @@ def test_sweep_table_heads_are_the_registry_headings(monkeypatch) -> None:
     assert cols.split(" | ")[1:4] == ["R", "D", "C"]
     _with(monkeypatch, "sweep_outcome", "restored_area_ha", label="x", unit="CNY")
     assert outcome_head("restored_area_ha") == "x [M CNY]"
+
+
+def test_terminal_key_metrics_name_the_registry_outputs(evaluation, monkeypatch) -> None:
+    from sim.verdict_text import format_verdict
+
+    assert "  present value of cost      P50 " in format_verdict(evaluation.verdicts[0])
+    _with(monkeypatch, "draw", "pv_cost_cny", label="renamed present value")
+    assert "  renamed present value      P50 " in format_verdict(evaluation.verdicts[0])

@@ -77,8 +77,8 @@ LABELS: dict[str, str] = {
     ),
     "vs_baseline": N_("change vs baseline"),
     "q1.note": N_(
-        "Liability is the expected unfunded public liability (CNY, nominal): the "
-        "restoration bill left to the public when the operator walks away and the "
+        "Liability is the expected unfunded public liability (nominal, in the unit of the "
+        "table): the restoration bill left to the public when the operator walks away and the "
         "fund plus bond do not cover it, averaged over the Monte-Carlo draws. "
         "*Avoided by rejections*: that of the rejected applications. A **hard** "
         "criterion rejects an application that fails it; a **soft** one makes it "

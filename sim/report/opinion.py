@@ -109,10 +109,15 @@ def _changes(v: dict[str, Any], failing: list[dict[str, Any]]) -> list[str]:
         else:
             text = _("{label}: no lever within the policy's bounds fixes it.", label=label(name))
         out.append(f"<li>{escape(text)}</li>")
+    return out
+
+
+def _fund_note(v: dict[str, Any], failing: list[dict[str, Any]]) -> str:
+    """How the fund conditions are sized, under the required changes (or nothing)."""
     note = fund_condition_note(v)
     if note and any(c["name"] == "assurance" for c in failing):
-        out.append(f'<li class="note">{escape(note)}</li>')
-    return out
+        return f'<p class="note">{escape(note)}</p>'
+    return ""
 
 
 def opinion(d: ReportData) -> str:
@@ -165,6 +170,7 @@ def opinion(d: ReportData) -> str:
         "<h3>" + escape(_("3. Required changes")) + "</h3>",
         (
             '<ol class="changes">' + "".join(_changes(v, failing)) + "</ol>"
+            + _fund_note(v, failing)
             if failing
             else "<p>" + escape(_("None.")) + "</p>"
         ),

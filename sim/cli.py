@@ -639,10 +639,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     lazy_dask.install()  # xarray does not import dask unless a command uses it
     lazy_blas.install()  # nor numba scipy.linalg, unless a command compiles a BLAS call
     previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
-    try:
-        return COMMANDS[args.command](args)
-    except (InputError, MissingExtraError) as exc:
+    try:  # input errors in the reviewer's language: --lang, else $RESTORESIM_LANG
+        lang = resolve_lang(getattr(args, "lang", None))
+    except InputError as exc:  # a bad $RESTORESIM_LANG
         print(printable_lines(f"restoresim: error: {exc}"), file=sys.stderr)
+        return 2
+    try:
+        with use_lang(lang):
+            return COMMANDS[args.command](args)
+    except (InputError, MissingExtraError) as exc:
+        with use_lang(lang):
+            head = _("restoresim: error: {error}", error=exc)
+        print(printable_lines(head), file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader went away (``restoresim evaluate --json | head``)
         _silence_stdout()

@@ -38,8 +38,10 @@ def require_extra(extra: str, modules: Iterable[str], feature: str) -> None:
 
 def did_you_mean(word: str, allowed: Iterable[str]) -> str:
     """Return ``"; did you mean 'x'?"`` for the closest allowed word, or ``""``."""
+    from sim.i18n import _  # here: sim.i18n imports this module
+
     close = difflib.get_close_matches(str(word), [str(a) for a in allowed], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return _("; did you mean '{word}'?", word=close[0]) if close else ""
 
 
 def allowed_list(allowed: Iterable[str]) -> str:

@@ -41,6 +41,7 @@ from pydantic.fields import FieldInfo
 
 from sim import plausibility, quantities
 from sim.errors import InputError, allowed_list, did_you_mean
+from sim.i18n import N_, _, gettext
 from sim.params import input_defaults, load_library
 from sim.safeio import MAX_DOCUMENT_BYTES, MAX_NESTING, clean_document, inside, read_limited
 
@@ -1305,31 +1306,49 @@ def _show(value: Any) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, _JsonConstant):
-        return f"the JSON constant {value.name}"
+        return _("the JSON constant {name}", name=value.name)
     for typ, name in (
-        (datetime.date | datetime.time, "a date/time"),
-        (bool, "a boolean"),
-        (int, "an integer"),
-        (float, "a number"),
-        (str, "a string"),
-        (dict, "a table"),
-        (list, "an array"),
+        (datetime.date | datetime.time, N_("a date/time")),
+        (bool, N_("a boolean")),
+        (int, N_("an integer")),
+        (float, N_("a number")),
+        (str, N_("a string")),
+        (dict, N_("a table")),
+        (list, N_("an array")),
     ):
         if isinstance(value, typ):
-            return name
+            return gettext(name)
     return "null" if value is None else f"a {type(value).__name__}"
 
 
+def _term(section: Sequence[str | int], rest: Sequence[str | int]) -> str:
+    """The field's name as the plans write it, in brackets, in Chinese output ('' otherwise)."""
+    from sim.i18n import current_lang
+
+    if current_lang() != "zh" or not section or not rest:
+        return ""
+    from sim.template import WHERE
+
+    path = f"{section[-1]}.{rest[0]}"
+    term = WHERE.get(path, ("",))[0]
+    return f"（{term}）" if term else ""
+
+
 _EXPECTED = {
-    "float_type": "expected a number",
-    "float_parsing": "expected a number",
-    "int_type": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
-    "int_parsing": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
-    "int_from_float": 'expected a whole number (an integer such as 2, not 2.0 or "2")',
-    "bool_type": "expected true or false (a boolean, not a string or number)",
-    "bool_parsing": "expected true or false (a boolean, not a string or number)",
-    "string_type": "expected a string (text in quotes)",
+    "float_type": N_("expected a number"),
+    "float_parsing": N_("expected a number"),
+    "int_type": N_('expected a whole number (an integer such as 2, not 2.0 or "2")'),
+    "int_parsing": N_('expected a whole number (an integer such as 2, not 2.0 or "2")'),
+    "int_from_float": N_('expected a whole number (an integer such as 2, not 2.0 or "2")'),
+    "bool_type": N_("expected true or false (a boolean, not a string or number)"),
+    "bool_parsing": N_("expected true or false (a boolean, not a string or number)"),
+    "string_type": N_("expected a string (text in quotes)"),
 }
+#: the nouns of :func:`_unknown_key` (``key_noun`` of the models), for the catalogue
+_NOUNS = (
+    N_("key"), N_("keys"), N_("column"), N_("columns"), N_("section"), N_("sections"),
+    N_("criterion"), N_("criteria"),
+)  # fmt: skip
 _OPS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
 _CTX_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt"}
 
@@ -1372,7 +1391,10 @@ def _unknown_key(root: type[BaseModel], cls: type[BaseModel], key: str, label: s
     noun, nouns = cls.key_noun if issubclass(cls, _Model) else ("key", "keys")
     allowed = list(cls.model_fields)
     shown = f"[{key}]" if noun == "section" else repr(key)
-    text = f"unknown {noun} {shown}; allowed {nouns}: {allowed_list(allowed)}"
+    text = _(
+        "unknown {noun} {shown}; allowed {nouns}: {allowed}",
+        noun=gettext(noun), shown=shown, nouns=gettext(nouns), allowed=allowed_list(allowed),
+    )  # fmt: skip
     text += did_you_mean(key, allowed)
     if issubclass(cls, _Model) and key in cls.key_hints:
         text += f" ({cls.key_hints[key]})"
@@ -1401,15 +1423,16 @@ def _bound_note(kind: str, info: FieldInfo | None) -> str:
     rng = _range_text(**bounds)
     upper = kind in ("less_than", "less_than_equal")
     if extra.get("plausible_range") and upper:
-        return f" (implausibly large; plausible range {rng}{unit})"
-    return f" (allowed range {rng}{unit})"
+        return _(" (implausibly large; plausible range {range}{unit})", range=rng, unit=unit)
+    return _(" (allowed range {range}{unit})", range=rng, unit=unit)
 
 
 def _not_filled(what: str) -> str:
     """The message for the template's placeholder (nan) left in a field that needs ``what``."""
-    return (
-        f"not filled in: {what} is needed here (nan is the blank of the `restoresim new` "
-        "template)"
+    return _(
+        "not filled in: {what} is needed here (nan is the blank of the `restoresim new` "
+        "template)",
+        what=gettext(what),
     )
 
 
@@ -1427,11 +1450,17 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if not rest:  # the error concerns a whole table
         desc = (owner.description or "").rstrip(".") if owner is not None else ""
         if kind == "missing":
-            return f"{head}section is missing (required; {desc})"
+            return _("{head}section is missing (required; {desc})", head=head, desc=desc)
         if kind == "list_type":
-            return f"{head}must be an array of tables, got {_kind(value)} {_show(value)}"
+            return _(
+                "{head}must be an array of tables, got {kind} {value}",
+                head=head, kind=_kind(value), value=_show(value),
+            )  # fmt: skip
         if kind in ("model_type", "model_attributes_type", "dict_type"):
-            return f"{head}must be a table of keys, got {_kind(value)} {_show(value)}"
+            return _(
+                "{head}must be a table of keys, got {kind} {value}",
+                head=head, kind=_kind(value), value=_show(value),
+            )  # fmt: skip
         if error is not None:
             return f"{head}{error}"
         return f"{head}is invalid ({kind})"
@@ -1441,38 +1470,53 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
         field = ".".join(str(p) for p in rest[:-2])
         allowed = _literal_values(info.annotation) if info is not None else ()
         key = str(rest[-2])
-        return (
-            f"{head}{field}: unknown key {key!r}; allowed keys: {allowed_list(allowed)}"
-            f"{did_you_mean(key, allowed)}"
-        )
+        return _(
+            "{head}{field}: unknown key {key}; allowed keys: {allowed}{hint}",
+            head=head, field=field, key=repr(key), allowed=allowed_list(allowed),
+            hint=did_you_mean(key, allowed),
+        )  # fmt: skip
     field = ".".join(str(p) for p in rest)
+    term = _term(section, rest)
     if kind == "missing":
         desc = (info.description or "").rstrip(".") if info is not None and len(rest) == 1 else ""
-        return f"{head}{field} is missing (required; {desc})"
+        return _(
+            "{head}{field}{term} is missing (required; {desc})",
+            head=head, field=field, term=term, desc=desc,
+        )  # fmt: skip
     if isinstance(error, _Whole):
         return f"{head}{error}"
-    prefix = f"{head}{field} = {_show(value)}: "
+    prefix = f"{head}{field}{term} = {_show(value)}: "
     if error is not None:
         return prefix + str(error)
     if isinstance(value, _JsonConstant):
-        return prefix + f"the JSON constant {value.name} is not allowed; expected a finite number"
+        return prefix + _(
+            "the JSON constant {name} is not allowed; expected a finite number", name=value.name
+        )
     if kind in ("float_type", "float_parsing") and type(value) is int and value != 0:
-        return prefix + "the number is too large (beyond the range of a 64-bit float)"
+        return prefix + _("the number is too large (beyond the range of a 64-bit float)")
     if kind in _EXPECTED:
         if isinstance(value, float) and math.isnan(value):
-            return prefix + _not_filled("a whole number")
-        return prefix + f"{_EXPECTED[kind]}, got {_kind(value)}"
+            return prefix + _not_filled(N_("a whole number"))
+        return prefix + _(
+            "{expected}, got {kind}", expected=gettext(_EXPECTED[kind]), kind=_kind(value)
+        )
     if kind == "finite_number":
         if isinstance(value, float) and math.isnan(value):
-            return prefix + _not_filled("a finite number")
-        return prefix + "must be a finite number (NaN and infinity are not allowed)"
+            return prefix + _not_filled(N_("a finite number"))
+        return prefix + _("must be a finite number (NaN and infinity are not allowed)")
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))
         note = _bound_note(kind, info if len(rest) == 1 else None)
-        return prefix + f"must be {_OPS[kind]} {_fmt(bound)}{note}"
+        return prefix + _(
+            "must be {op} {bound}{note}", op=_OPS[kind], bound=_fmt(bound), note=note
+        )
     if kind == "literal_error":
         allowed = _literal_values(info.annotation) if info is not None else ()
-        return prefix + f"allowed values: {allowed_list(allowed)}{did_you_mean(value, allowed)}"
+        return prefix + _(
+            "allowed values: {allowed}{hint}",
+            allowed=allowed_list(allowed),
+            hint=did_you_mean(value, allowed),
+        )
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
         return prefix + hint

@@ -331,3 +331,38 @@ def test_fund_conditions_say_why_they_exceed_the_p90_cost(capsys) -> None:
         assert "finance.plan_restoration_cost_cny" in text and phrase in joined
     _, text, _ = run(capsys, "evaluate", "--draws", "200", "--no-conditions")
     assert "earns interest" not in re.sub(r"\n +", " ", text)
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_input_errors_in_the_reviewers_language(capsys, tmp_path, monkeypatch, how) -> None:
+    """A Chinese reviewer gets input errors in Chinese (new-user trial: they were English under
+    --lang zh): the field's name as the plans write it, what is wrong, what is allowed, the
+    did-you-mean; still the file, the field path and the value, and exit 2."""
+    from sim.data import __file__ as data_init
+
+    text = (Path(data_init).parent / "example-proposal.toml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^reserves_mt = .*$", "reserves_mt = -3", text)
+    text = re.sub(r"(?m)^soil_depth_cm = .*\n", "", text)
+    text = re.sub(r"(?m)^stripping_ratio = ", "stripping_ratoi = ", text)
+    bad = tmp_path / "申请.toml"
+    bad.write_text(text, encoding="utf-8")
+    args = ["evaluate", str(bad), "--draws", "20"]
+    if how == "flag":
+        args += ["--lang", "zh"]
+    else:
+        monkeypatch.setenv("RESTORESIM_LANG", "zh")
+    rc, _, err = run(capsys, *args)
+    assert rc == 2 and err.startswith("restoresim：输入有误：")
+    for phrase in (
+        "申请.toml",
+        "reserves_mt（设计可采储量",
+        "= -3: 须 > 0（允许范围",
+        "soil_depth_cm（表土",
+        "缺失（必填项",
+        "未知的键 'stripping_ratoi'",
+        "是否应为 'stripping_ratio'",
+    ):
+        assert phrase in err, phrase
+    monkeypatch.delenv("RESTORESIM_LANG", raising=False)
+    rc, _, err = run(capsys, "evaluate", str(bad), "--draws", "20")
+    assert rc == 2 and err.startswith("restoresim: error:") and "must be > 0" in err

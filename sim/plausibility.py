@@ -54,6 +54,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.i18n import _
+
 __all__ = [
     "FIELDS",
     "MAX_LIFE_YEARS",
@@ -142,8 +144,11 @@ READINGS: tuple[Reading, ...] = (
     Reading(
         RESERVES,
         lambda v, c: v * c[DENSITY] / 100.0,
-        lambda v, c, i: (
-            f"{_g(v)}万 m³ = {_d(v * c[DENSITY][i] / 100)} Mt at {_g(c[DENSITY][i])} t/m³"
+        lambda v, c, i: _(
+            "{v}万 m³ = {mt} Mt at {rho} t/m³",
+            v=_g(v),
+            mt=_d(v * c[DENSITY][i] / 100),
+            rho=_g(c[DENSITY][i]),
         ),
     ),
     Reading(
@@ -154,7 +159,7 @@ READINGS: tuple[Reading, ...] = (
     Reading(
         LICENCE,
         lambda v, c: v * 100.0,
-        lambda v, c, i: f"licensed_area_ha = {_g(v)} in km² = {_g(v * 100)} ha",
+        lambda v, c, i: _("licensed_area_ha = {v} in km² = {ha} ha", v=_g(v), ha=_g(v * 100)),
     ),
     Reading(
         PLAN_COST,
@@ -164,7 +169,9 @@ READINGS: tuple[Reading, ...] = (
     Reading(  # a figure in 元 written with 万元
         PLAN_COST,
         lambda v, c: v / 1e4,
-        lambda v, c, i: f"{_g(v / 1e4)} CNY = {_g(v / 1e8)}万元 (a figure in 元 marked 万元)",
+        lambda v, c, i: _(
+            "{cny} CNY = {wan}万元 (a figure in 元 marked 万元)", cny=_g(v / 1e4), wan=_g(v / 1e8)
+        ),
     ),
 )
 
@@ -207,47 +214,51 @@ def _explain_depth(c: Cols, i: int) -> str:
     r, rho, a, t = (c[k][i] for k in (RESERVES, DENSITY, LICENCE, THICKNESS))
     vol = r * 1e6 / rho
     pit = (
-        f"a ~{_d(vol / t / 1e4)} ha pit at the stated {_g(t)} m mined thickness, "
+        _("a ~{ha} ha pit at the stated {t} m mined thickness, ", ha=_d(vol / t / 1e4), t=_g(t))
         if np.isfinite(t)
         else ""
     )
-    return (
-        f"{_g(r)} Mt of {c[MINERAL][i]} at {_g(rho)} t/m³ is {_d(vol / 1e6)} million m³: "
-        f"{pit}a mean depth of {_d(vol / (a * 1e4))} m over the {_g(a)} ha licence; at most "
-        f"{_g(MAX_MEAN_DEPTH_M)} m is possible (the deepest open pits reach ~1,200 m)"
-    )
+    return _(
+        "{r} Mt of {mineral} at {rho} t/m³ is {mm3} million m³: {pit}a mean depth of {depth} m "
+        "over the {a} ha licence; at most {most} m is possible (the deepest open pits reach "
+        "~1,200 m)",
+        r=_g(r), mineral=c[MINERAL][i], rho=_g(rho), mm3=_d(vol / 1e6), pit=pit,
+        depth=_d(vol / (a * 1e4)), a=_g(a), most=_g(MAX_MEAN_DEPTH_M),
+    )  # fmt: skip
 
 
 def _explain_sinking(c: Cols, i: int) -> str:
     q, rho, a = (c[k][i] for k in (OUTPUT, DENSITY, LICENCE))
-    return (
-        f"{_g(q)} Mt a year at {_g(rho)} t/m³ would deepen a pit filling the whole {_g(a)} ha "
-        f"licence by {_d(q * 1e6 / rho / (a * 1e4))} m a year; at most "
-        f"{_g(MAX_SINKING_M_PER_YR)} m/yr is possible (benches are 10-15 m high)"
-    )
+    return _(
+        "{q} Mt a year at {rho} t/m³ would deepen a pit filling the whole {a} ha licence by "
+        "{m} m a year; at most {most} m/yr is possible (benches are 10-15 m high)",
+        q=_g(q), rho=_g(rho), a=_g(a), m=_d(q * 1e6 / rho / (a * 1e4)),
+        most=_g(MAX_SINKING_M_PER_YR),
+    )  # fmt: skip
 
 
 def _explain_life(c: Cols, i: int) -> str:
     r, q = c[RESERVES][i], c[OUTPUT][i]
-    return (
-        f"reserves_mt / annual_output_mt = {_g(r)} / {_g(q)} = {r / q:.0f} years of "
-        f"extraction: implausible life, must be <= {_g(MAX_LIFE_YEARS)} years"
-    )
+    return _(
+        "reserves_mt / annual_output_mt = {r} / {q} = {years} years of extraction: implausible "
+        "life, must be <= {most} years",
+        r=_g(r), q=_g(q), years=f"{r / q:.0f}", most=_g(MAX_LIFE_YEARS),
+    )  # fmt: skip
 
 
 def _explain_cost(c: Cols, i: int) -> str:
     cost, a = c[PLAN_COST][i], c[LICENCE][i]
     if cost / a > MAX_PLAN_COST_CNY_PER_HA:
-        return (
-            f"{_g(cost)} CNY for a {_g(a)} ha licence is {_d(cost / a)} CNY/ha, above "
-            f"{_g(MAX_PLAN_COST_CNY_PER_HA)} CNY/ha, ten times the dearest restoration observed "
-            "(a high wall cut back and greened, 116万 CNY/ha)"
-        )
-    return (
-        f"{_g(cost)} CNY for a {_g(a)} ha licence is {_d(cost / a)} CNY/ha, below "
-        f"{_g(MIN_PLAN_COST_CNY_PER_HA)} CNY/ha, a tenth of the cheapest restoration observed "
-        "(sowing and planting only, 3.6万 CNY/ha)"
-    )
+        return _(
+            "{cost} CNY for a {a} ha licence is {per} CNY/ha, above {most} CNY/ha, ten times "
+            "the dearest restoration observed (a high wall cut back and greened, 116万 CNY/ha)",
+            cost=_g(cost), a=_g(a), per=_d(cost / a), most=_g(MAX_PLAN_COST_CNY_PER_HA),
+        )  # fmt: skip
+    return _(
+        "{cost} CNY for a {a} ha licence is {per} CNY/ha, below {least} CNY/ha, a tenth of the "
+        "cheapest restoration observed (sowing and planting only, 3.6万 CNY/ha)",
+        cost=_g(cost), a=_g(a), per=_d(cost / a), least=_g(MIN_PLAN_COST_CNY_PER_HA),
+    )  # fmt: skip
 
 
 RULES: tuple[Rule, ...] = (
@@ -361,14 +372,19 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
                     bucket = own if f == subject else other
                     if text not in bucket:
                         bucket.append(text)
-            why = "; ".join(rule.explain(c, int(i)) for rule in rules)
+            why = _("; ").join(rule.explain(c, int(i)) for rule in rules)
             msg = f"{_label(subject)} = {float(c[subject][i])!r}: {why}"
+            either = _(", or ")
             if own:
-                msg += f"; did you mean {', or '.join(own)}?"
+                msg += _("; did you mean {readings}?", readings=either.join(own))
             if other:
-                msg += f" (or is {', or '.join(other)}?)" if own else f"; is {', or '.join(other)}?"
+                msg += (
+                    _(" (or is {readings}?)", readings=either.join(other))
+                    if own
+                    else _("; is {readings}?", readings=either.join(other))
+                )
             if not own and not other:
-                msg += "; check the units (Mt, Mt/yr, ha, CNY)"
+                msg += _("; check the units (Mt, Mt/yr, ha, CNY)")
             out.append((int(i), subject, msg))
     return out
 

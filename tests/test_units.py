@@ -224,3 +224,17 @@ def test_the_command_line_refuses_the_slip_with_exit_2(tmp_path: Path, capsys) -
     assert f"{path}: [extraction] reserves_mt = 2180.9:" in err
     assert "did you mean 2180.9万 t = 21.809 Mt" in err
     assert "Traceback" not in err
+
+
+def test_unit_slips_read_in_chinese() -> None:
+    """A Chinese reviewer reads the slip and its likely reading in Chinese."""
+    from sim.i18n import use_lang
+
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        parse_proposal(slip("linxiang", extraction__reserves_mt=5795.0), "方案.toml")
+    msg = str(info.value)
+    assert msg.startswith("方案.toml: [extraction] reserves_mt = 5795.0:")
+    assert "服务年限不合常理" in msg and "是否应为 5795万 t = 57.95 Mt" in msg
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        parse_proposal(slip("youxian", extraction__reserves_mt=810.7), "方案.toml")
+    assert "810.7万 m³ = 21.81 Mt（体重 2.69 t/m³）" in str(info.value)

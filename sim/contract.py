@@ -25,7 +25,14 @@ from pydantic.fields import FieldInfo
 from sim.keys import LAND_USES
 from sim.params import load_library
 
-__all__ = ["NESTED_SECTIONS", "FieldSpec", "bill_field_specs", "field_specs"]
+__all__ = [
+    "NESTED_SECTIONS",
+    "FieldSpec",
+    "bill_field_specs",
+    "canonical_value",
+    "chinese_names",
+    "field_specs",
+]
 
 Kind = Literal["float", "int", "bool", "str", "literal", "date"]
 
@@ -35,6 +42,50 @@ LIBRARY_TABLES: dict[str, Callable[[], list[str]]] = {
     "proposal.region": lambda: list(load_library().regions),
     "site.substrate": lambda: list(load_library().substrates),
 }
+
+
+#: the Chinese a plan (or a reviewer) writes for a field's allowed value, by field path; the
+#: minerals and regions take their names from the message catalogue (:func:`chinese_names`)
+CHINESE_VALUES: dict[str, dict[str, str]] = {
+    "proposal.method": {"露天开采": "open_pit", "露天": "open_pit"},
+    "site.pit_type": {
+        "山坡露天": "hillside", "山坡露天开采": "hillside", "山坡": "hillside",
+        "凹陷露天": "closed", "凹陷露天开采": "closed", "凹陷": "closed",
+    },
+    "site.substrate": {
+        "碳酸盐岩": "carbonate", "石灰岩": "carbonate", "白云岩": "carbonate",
+        "花岗岩": "granite", "砂岩": "sandstone", "页岩": "shale",
+        "含硫化物岩": "acid_sulfide", "硫化物": "acid_sulfide", "尾矿": "tailings",
+    },
+    "finance.fund_basis": {
+        "按产量": "plan_cost_by_output", "按产量计提": "plan_cost_by_output",
+        "按销售收入": "revenue_share", "按销售收入计提": "revenue_share",
+        "按收入比例": "revenue_share",
+    },
+}  # fmt: skip
+_CATALOGUE_CONTEXTS = {"proposal.mineral": "mineral", "proposal.region": "region"}
+
+
+@lru_cache(maxsize=1)
+def chinese_names() -> dict[str, dict[str, str]]:
+    """Chinese name -> allowed value, by field path: :data:`CHINESE_VALUES` and, for minerals
+    and regions, the names the outputs give them (``石灰岩`` → ``limestone``)."""
+    from sim.i18n import pgettext, use_lang
+
+    out = {path: dict(names) for path, names in CHINESE_VALUES.items()}
+    for path, context in _CATALOGUE_CONTEXTS.items():
+        with use_lang("zh"):
+            names = {pgettext(context, v): v for v in LIBRARY_TABLES[path]()}
+        out.setdefault(path, {}).update({k: v for k, v in names.items() if k != v})
+    return out
+
+
+def canonical_value(path: str, value: Any) -> Any:
+    """``value`` of field ``path`` with a Chinese name replaced by the allowed value it names
+    (anything else unchanged: the contract then checks it)."""
+    if isinstance(value, str):
+        return chinese_names().get(path, {}).get(value.strip(), value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -1540,6 +1540,8 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
             f"{source}: expected a table of sections at the top level, got {_kind(data)}"
         )
     data = clean_document(data, source)
+    if isclass(model) and issubclass(model, Proposal):
+        data = _canonical_names(data)
     try:
         obj = model.model_validate(data)
     except ValidationError as exc:
@@ -1552,6 +1554,20 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
             problems = [f"{source}: {msg}" for _, _, msg in slips]
             raise InputError("\n".join(problems), problems=problems)
     return obj
+
+
+def _canonical_names(data: dict[str, Any]) -> dict[str, Any]:
+    """The document with Chinese names of allowed values (``石灰岩``, ``山坡露天``, ``按产量``)
+    replaced by the values they name (:func:`sim.contract.chinese_names`); a copy."""
+    from sim.contract import canonical_value, chinese_names
+
+    out = dict(data)
+    for path in chinese_names():
+        section, name = path.split(".")
+        table = out.get(section)
+        if isinstance(table, dict) and name in table:
+            out[section] = {**table, name: canonical_value(path, table[name])}
+    return out
 
 
 def design_screen(cols: Mapping[str, Any]) -> Any:

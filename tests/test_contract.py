@@ -7,6 +7,7 @@ import copy
 import datetime
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,11 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("proposal.licensed_area_ha", "0.35 km²", 35.0),
         ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
         ("finance.plan_restoration_cost_cny", "900万", 9_000_000.0),  # 万 alone: 万元
+        # allowed values as the plans name them in Chinese
+        ("proposal.mineral", "石灰岩", "limestone"),
+        ("proposal.region", "南方丘陵山区", "south_hilly"),
+        ("proposal.method", "露天开采", "open_pit"),
+        ("finance.fund_basis", "按产量", "plan_cost_by_output"),
         ("finance.plan_restoration_cost_cny", "0.09亿", 9_000_000.0),
         ("site.soil_depth_cm", "0.4 m", 40.0),
         ("extraction.rock_density_t_per_m3", "2.6 g/cm³", 2.6),
@@ -236,3 +242,31 @@ def test_years_written_with_their_unit_must_be_whole() -> None:
     data["restoration"]["closure_years"] = "1.5年"
     with pytest.raises(InputError, match=r"closure_years.*whole number"):
         parse_proposal(data)
+
+
+def test_chinese_names_of_values_read_as_the_values_they_name() -> None:
+    """A plan's Chinese for an allowed value (new-user trial: 石灰岩, 山坡露天, 按产量 were refused)
+    is read as that value by files and columns alike; an unknown name is still refused."""
+    import tomllib
+
+    from sim.contract import chinese_names
+
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "proposals"
+    data = tomllib.loads((root / "hn-2026-0010-youxian-limestone-design.toml").read_text("utf-8"))
+    data["site"]["pit_type"] = "hillside"
+    plain = parse_proposal(copy.deepcopy(data))
+    named = copy.deepcopy(data)
+    named["site"]["pit_type"] = "山坡露天"
+    named["site"]["substrate"] = "碳酸盐岩"
+    named["proposal"]["mineral"] = "石灰岩"
+    assert plain.site.substrate == "carbonate" and plain.proposal.mineral == "limestone"
+    assert parse_proposal(named) == plain
+    cols = {k: np.array(v, copy=True) for k, v in Portfolio.from_proposals([plain]).columns.items()}
+    for path in ("site.pit_type", "site.substrate", "proposal.mineral"):
+        section, key = path.split(".")
+        cols[path] = np.array([named[section][key]], dtype=object)
+    assert Portfolio(cols).proposal(0) == plain
+    assert all(v in chinese_names()["proposal.mineral"].values() for v in ("limestone", "iron"))
+    named["proposal"]["mineral"] = "石灰石矿"
+    with pytest.raises(InputError, match="石灰石矿"):
+        parse_proposal(named)

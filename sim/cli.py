@@ -402,7 +402,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.force:
         raise InputError(f"--out {args.out}: exists; pass --force to overwrite it")
     atomic_write_text(args.out, text)
-    print(f"wrote {args.out}; fill it in, then: restoresim evaluate {args.out}", file=sys.stderr)
+    print(
+        _("wrote {out}; fill it in, then: restoresim evaluate {out}", out=args.out),
+        file=sys.stderr,
+    )
     return 0
 
 

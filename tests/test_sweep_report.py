@@ -406,3 +406,14 @@ def test_sweep_without_uncertainties_reports(tmp_path, capsys, monkeypatch) -> N
     monkeypatch.setenv("COLUMNS", "120")
     written = write_report(tmp_path / "p.zarr", tmp_path / "again", lang="zh", progress=True)
     assert t("progress", "zh") in term.text and f"{len(written)}/{len(written)}" in term.text
+
+
+def test_ranges_that_round_to_zero_read_zero() -> None:
+    """A change that rounds to zero is 0.00, never -0.00 (new-user trial)."""
+    from sim.sweep.summary import _range
+
+    row = pd.Series({"x_mean": -1e-9, "x_p10": -0.0, "x_p90": 0.004})
+    assert _range(row, "x", 1.0, 2) == "0.00 [0.00–0.00]"
+    assert _range(row, "x", 1.0, 2, sign=True) == "0.00 [0.00–0.00]"
+    row = pd.Series({"x_mean": -1.5, "x_p10": -2.0, "x_p90": 0.5})
+    assert _range(row, "x", 1.0, 2, sign=True) == "-1.50 [-2.00–+0.50]"

@@ -24,7 +24,12 @@ def _range(row: pd.Series, name: str, scale: float, digits: int, sign: bool = Fa
     keys = ("change_mean", "change_p10", "change_p90") if change else ("mean", "p10", "p90")
     m, lo, hi = (float(row[f"{stem}_{k}"]) * scale for k in keys)
     f = f"{{:{'+' if sign else ''},.{digits}f}}"
-    return f"{f.format(m)} [{f.format(lo)}–{f.format(hi)}]"
+
+    def show(x: float) -> str:
+        text = f.format(x)  # a change that rounds to zero is 0.00, not -0.00 or +0.00
+        return text[1:] if text[0] in "+-" and float(text[1:].replace(",", "")) == 0 else text
+
+    return f"{show(m)} [{show(lo)}–{show(hi)}]"
 
 
 def _row_label(row: pd.Series, lang: str) -> str:

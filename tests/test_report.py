@@ -427,3 +427,16 @@ def test_opinion_explains_how_the_fund_condition_is_sized(example) -> None:
     assert any(c["field"] == "finance.plan_restoration_cost_cny" for c in conditions)
     text = re.sub(r"\s+", " ", html)
     assert "earns interest" in text or "快于基金利息" in text
+
+
+def test_condition_values_carry_their_unit() -> None:
+    """The conditions table's value is what the file takes, with the field's unit (new-user
+    trial: '59,800,000' stood beside 5980万元 without saying it is 元)."""
+    from sim.i18n import use_lang
+    from sim.report.html import _field_value
+
+    with use_lang("zh"):
+        assert _field_value("finance.plan_restoration_cost_cny", 59_800_000.0) == "59,800,000 元"
+        assert _field_value("site.final_highwall_slope_deg", 45.0) == "45 °"
+    assert _field_value("finance.fund_initial_deposit_cny", 2.5e6) == "2,500,000 CNY"
+    assert _field_value("restoration.progressive_fraction", 0.5) == "0.5"

@@ -94,7 +94,9 @@ def pad(text: str, columns: int, right: bool = False) -> str:
 
 
 #: the parameter library's unit words as a Chinese reader writes them (symbols stay)
-_ZH_UNIT_WORDS = (("CNY", "元"), ("/yr", "/年"), ("/ha", "/公顷"), ("m2", "m²"), ("m3", "m³"))
+_ZH_UNIT_WORDS = (
+    ("CNY", "元"), ("/yr", "/年"), ("/ha", "/公顷"), ("m2", "m²"), ("m3", "m³"), ("deg", "°"),
+)  # fmt: skip
 
 
 def unit_text(unit: str) -> str:

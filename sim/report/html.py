@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from html import escape
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from sim.breakdown import ITEMS, LABELS, quantities
 from sim.fmt import criterion_value, number, pct, unit_suffix
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
-from sim.i18n.units import area, money, money_per_ha
+from sim.i18n.units import area, money, money_per_ha, unit_text
 from sim.i18n.verdict import (
     change,
     explanation,
@@ -638,6 +639,15 @@ def _assurance(d: ReportData, figures: Mapping[str, bytes]) -> str:
     return "<p>" + text + "</p>" + figure(figures, "assurance", title, caption)
 
 
+def _field_value(path: str, value: Any) -> str:
+    """A condition's value as the file takes it, with the field's unit (``59,800,000 元``)."""
+    from sim.contract import field_specs
+
+    spec = field_specs().get(path)
+    unit = unit_text(spec.unit) if spec is not None and spec.unit else ""
+    return f"{value_text(value)} {unit}".strip()
+
+
 def _conditions(d: ReportData) -> str:
     v = d.verdict
     failing = [c for c in v["criteria"] if c["passed"] is False]
@@ -665,7 +675,7 @@ def _conditions(d: ReportData) -> str:
                 [
                     escape(change(x)),
                     f"<code>{escape(x['field'])}</code>",
-                    escape(value_text(x["value"])),
+                    escape(_field_value(x["field"], x["value"])),
                 ]
                 for x in items
             ]

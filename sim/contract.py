@@ -26,6 +26,7 @@ from sim.keys import LAND_USES
 from sim.params import load_library
 
 __all__ = [
+    "NAMED_VALUE_FIELDS",
     "NESTED_SECTIONS",
     "FieldSpec",
     "bill_field_specs",
@@ -64,6 +65,8 @@ CHINESE_VALUES: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 _CATALOGUE_CONTEXTS = {"proposal.mineral": "mineral", "proposal.region": "region"}
+#: the fields whose allowed values may be written by their Chinese names
+NAMED_VALUE_FIELDS: tuple[str, ...] = (*CHINESE_VALUES, *_CATALOGUE_CONTEXTS)
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +86,7 @@ def chinese_names() -> dict[str, dict[str, str]]:
 def canonical_value(path: str, value: Any) -> Any:
     """``value`` of field ``path`` with a Chinese name replaced by the allowed value it names
     (anything else unchanged: the contract then checks it)."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isascii():  # an identifier needs no look-up
         return chinese_names().get(path, {}).get(value.strip(), value)
     return value
 

@@ -24,7 +24,7 @@ import numpy as np
 from annotated_types import Ge, Gt, Le, Lt
 
 from sim import plausibility, quantities
-from sim.contract import FieldSpec, canonical_value, chinese_names, field_specs
+from sim.contract import NAMED_VALUE_FIELDS, FieldSpec, canonical_value, field_specs
 from sim.errors import InputError
 from sim.keys import LAND_USES
 from sim.params import input_defaults, load_library
@@ -235,7 +235,7 @@ class Portfolio:
         ]
         if missing:
             raise InputError("\n".join(missing), problems=missing)
-        for path in chinese_names():  # "石灰岩", "山坡露天": named as the files name them
+        for path in NAMED_VALUE_FIELDS:  # "石灰岩", "山坡露天": named as the files name them
             col = cols.get(path)
             if col is not None and col.dtype == object:
                 cols[path] = np.array([canonical_value(path, x) for x in col], dtype=object)

@@ -1559,10 +1559,10 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
 def _canonical_names(data: dict[str, Any]) -> dict[str, Any]:
     """The document with Chinese names of allowed values (``石灰岩``, ``山坡露天``, ``按产量``)
     replaced by the values they name (:func:`sim.contract.chinese_names`); a copy."""
-    from sim.contract import canonical_value, chinese_names
+    from sim.contract import NAMED_VALUE_FIELDS, canonical_value
 
     out = dict(data)
-    for path in chinese_names():
+    for path in NAMED_VALUE_FIELDS:
         section, name = path.split(".")
         table = out.get(section)
         if isinstance(table, dict) and name in table:

@@ -55,12 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path[:0] = [str(HERE.parent), str(HERE)]
 
     import numpy as np
-    from portfolio import synthetic_portfolio
+    from portfolio import kernel_inputs
 
-    import sim
-    from sim import engine, rng
-    from sim.params import load_library
-    from sim.resolve import resolve_matrix
+    from sim import engine
 
     work = Path(tempfile.mkdtemp(prefix="kernel-ab-"))
     try:
@@ -70,15 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(work))
         kernels = {tag: importlib.import_module(f"sim_{tag}.kernel") for tag in tags}
 
-        portfolio = synthetic_portfolio(args.proposals, seed=0)
-        par = resolve_matrix(portfolio, sim.load_policy(), load_library())
-        keys = rng.proposal_keys(0, portfolio.ids)
-        streams = rng.stream_keys(keys)
-        years = np.arange(int(par[:, engine._HORIZON_COL].max()))
-        col = engine._COL
-        g_inf = (1.0 + par[:, col["inflation_rate"]])[:, None] ** years
-        g_disc = 1.0 / (1.0 + par[:, col["discount_rate"]])[:, None] ** years
-        g_int = 1.0 / (1.0 + par[:, col["fund_interest_rate"]])[:, None] ** years
+        x = kernel_inputs(args.proposals)
+        par, keys, streams = x["par"], x["keys"], x["streams"]
+        g_inf, g_disc, g_int = x["g_inf"], x["g_disc"], x["g_int"]
         n_rows = args.proposals * args.draws
         pdy = args.draws * float(par[:, engine._HORIZON_COL].sum())
         k_a = kernels["a"]

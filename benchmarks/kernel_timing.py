@@ -32,25 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     sys.path[:0] = [str(tree), str(tree / "benchmarks")]
 
     import numpy as np
-    from portfolio import synthetic_portfolio
+    from portfolio import kernel_inputs
 
     import sim
-    from sim import engine, rng
+    from sim import engine
     from sim import kernel as k
-    from sim.params import load_library
-    from sim.resolve import resolve_matrix
 
     if not Path(sim.__file__).resolve().is_relative_to(tree):
         parser.error(f"sim imported from {sim.__file__}, not from {tree}")
-    portfolio = synthetic_portfolio(args.proposals, seed=0)
-    par = resolve_matrix(portfolio, sim.load_policy(), load_library())
-    keys = rng.proposal_keys(0, portfolio.ids)
-    streams = rng.stream_keys(keys)
-    years = np.arange(int(par[:, engine._HORIZON_COL].max()))
-    col = engine._COL
-    g_inf = (1.0 + par[:, col["inflation_rate"]])[:, None] ** years
-    g_disc = 1.0 / (1.0 + par[:, col["discount_rate"]])[:, None] ** years
-    g_int = 1.0 / (1.0 + par[:, col["fund_interest_rate"]])[:, None] ** years
+    x = kernel_inputs(args.proposals)
+    par, keys, streams = x["par"], x["keys"], x["streams"]
+    g_inf, g_disc, g_int = x["g_inf"], x["g_disc"], x["g_int"]
     n_rows = args.proposals * args.draws
     out = np.empty((len(k.OUT_SCALARS), n_rows))
     rin = np.empty((k.N_RIN, n_rows))

@@ -74,3 +74,27 @@ def synthetic_portfolio(n: int, seed: int = 0, life_scale: float = 1.0) -> Portf
         lead, rng.uniform(300.0, 1200.0, n), cols["finance.ore_price_cny_per_t"]
     )
     return Portfolio(cols, source="<synthetic portfolio>")
+
+
+def kernel_inputs(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """What the compiled kernel takes for a synthetic chunk of ``n`` proposals (the benchmarks
+    of the kernel alone): parameter matrix, keys, stream keys and the yearly growth and discount
+    factors, as :mod:`sim.engine` prepares them."""
+    import sim
+    from sim import engine, rng
+    from sim.params import load_library
+    from sim.resolve import resolve_matrix
+
+    portfolio = synthetic_portfolio(n, seed=seed)
+    par = resolve_matrix(portfolio, sim.load_policy(), load_library())
+    keys = rng.proposal_keys(seed, portfolio.ids)
+    years = np.arange(int(par[:, engine._HORIZON_COL].max()))
+    col = engine._COL
+    return {
+        "par": par,
+        "keys": keys,
+        "streams": rng.stream_keys(keys),
+        "g_inf": (1.0 + par[:, col["inflation_rate"]])[:, None] ** years,
+        "g_disc": 1.0 / (1.0 + par[:, col["discount_rate"]])[:, None] ** years,
+        "g_int": 1.0 / (1.0 + par[:, col["fund_interest_rate"]])[:, None] ** years,
+    }

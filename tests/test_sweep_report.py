@@ -417,3 +417,11 @@ def test_ranges_that_round_to_zero_read_zero() -> None:
     assert _range(row, "x", 1.0, 2, sign=True) == "0.00 [0.00–0.00]"
     row = pd.Series({"x_mean": -1.5, "x_p10": -2.0, "x_p90": 0.5})
     assert _range(row, "x", 1.0, 2, sign=True) == "-1.50 [-2.00–+0.50]"
+
+
+def test_the_sampler_is_named_in_words(report) -> None:
+    """The summary names the design in words in both languages, not by its identifier
+    (new-user trial: 'latin_hypercube' stood in the Chinese text)."""
+    _store, out = report
+    intro = (out / "summary.md").read_text(encoding="utf-8").split("\n\n")[1]
+    assert "latin_hypercube" not in intro and t("sampler.latin_hypercube", "en") in intro

@@ -179,6 +179,9 @@ LABELS: dict[str, str] = {
         "(each outcome across scenarios by policy)."
     ),
     "progress": N_("sweep report"),
+    "sampler.full_factorial": N_("full factorial design"),
+    "sampler.latin_hypercube": N_("Latin hypercube sample"),
+    "sampler.sobol": N_("Saltelli (Sobol') sample"),
     "no_tornado": N_("No tornado: the sweep has no uncertainties (or too few scenarios)."),
     "no_sobol": N_(
         "No Sobol' indices: they need a Saltelli design ([sampler] method = 'sobol') "

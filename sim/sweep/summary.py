@@ -129,7 +129,7 @@ def summary_markdown(
             n=f"{n:,}",
             p=ds.sizes["policy"],
             s=s,
-            sampler=ds.attrs["sampler"],
+            sampler=t(f"sampler.{ds.attrs['sampler']}", lang),
             seed=ds.attrs["seed"],
             draws=ds.attrs["draws"],
             version=ds.attrs["version"],

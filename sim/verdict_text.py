@@ -146,7 +146,10 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
     lines.append("")
     explained: dict[str, list[str]] = {}  # one line for criteria sharing an explanation
     for c in v["criteria"]:
-        if c["passed"] is not True:
+        # failing and unassessed criteria, and the designed pit's check, whose two areas are
+        # neither the pit's nor the licence's (what the reserves need, what the design allows)
+        designed = "volume_needed_m3" in (c.get("details") or {})
+        if c["passed"] is not True or designed:
             explained.setdefault(explanation(c, v, policy), []).append(label(c["name"]))
     sep = "、" if current_lang() == "zh" else ", "
     for text, names in explained.items():

@@ -366,3 +366,14 @@ def test_input_errors_in_the_reviewers_language(capsys, tmp_path, monkeypatch, h
     monkeypatch.delenv("RESTORESIM_LANG", raising=False)
     rc, _, err = run(capsys, "evaluate", str(bad), "--draws", "20")
     assert rc == 2 and err.startswith("restoresim: error:") and "must be > 0" in err
+
+
+def test_the_designed_pit_check_is_explained_when_it_passes(capsys) -> None:
+    """On the design path the licence row's two areas are not obvious (new-user trial): the
+    verdict explains them even when the check passes."""
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "proposals"
+    design = root / "hn-2026-0010-youxian-limestone-design.toml"
+    rc, text, _ = run(capsys, "evaluate", str(design), "--draws", "50", "--no-conditions")
+    row = next(line for line in text.splitlines() if line.lstrip().startswith("licensed_area"))
+    assert rc == 0 and row.rstrip().endswith("pass")
+    assert "licensed_area: Designed pit" in re.sub(r"\n +", " ", text)

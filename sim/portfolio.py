@@ -26,6 +26,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from sim import plausibility, quantities
 from sim.contract import NAMED_VALUE_FIELDS, FieldSpec, canonical_value, field_specs
 from sim.errors import InputError
+from sim.i18n import _
 from sim.keys import LAND_USES
 from sim.params import input_defaults, load_library
 from sim.proposal import (
@@ -97,7 +98,9 @@ class Portfolio:
         cols = {k: np.asarray(v) for k, v in columns.items()}
         n = {len(v) for v in cols.values()}
         if len(n) > 1:
-            raise InputError(f"{source}: columns have different lengths {sorted(n)}")
+            raise InputError(
+                _("{source}: columns have different lengths {n}", source=source, n=sorted(n))
+            )
         self.n = n.pop() if n else 0
         self.columns = cols
         self._converted: dict[int, Any] = {}
@@ -203,8 +206,9 @@ class Portfolio:
 
     def _label(self, i: int) -> str:
         pid = self.columns.get("proposal.id")
-        shown = f" (id {_cell(pid[i])})" if pid is not None else ""
-        return f"{self.source}: row {i}{shown}"
+        if pid is None:
+            return _("{source}: row {i}", source=self.source, i=i)
+        return _("{source}: row {i} (id {id})", source=self.source, i=i, id=_cell(pid[i]))
 
     def proposal(self, i: int) -> Any:
         """Row ``i`` as a validated :class:`~sim.proposal.Proposal` (converted once, cached)."""
@@ -223,14 +227,20 @@ class Portfolio:
         cols, n, src = self.columns, self.n, self.source
         raw = dict(cols)  # as given, for the messages
         missing = [
-            f"{src}: column {path} is missing (required; {spec.description})"
+            _(
+                "{src}: column {path} is missing (required; {desc})",
+                src=src, path=path, desc=spec.description,
+            )
             for path, spec in SPECS.items()
             if spec.required and path not in cols
         ]
         unknown = [k for k in cols if k not in SPECS]
         missing += [
-            f"{src}: column {k} is not a field of the input contract "
-            "(columns are named by dotted field paths, e.g. extraction.reserves_mt)"
+            _(
+                "{src}: column {k} is not a field of the input contract "
+                "(columns are named by dotted field paths, e.g. extraction.reserves_mt)",
+                src=src, k=k,
+            )
             for k in unknown
         ]
         if missing:
@@ -267,7 +277,7 @@ class Portfolio:
         ok_rows = np.flatnonzero(~bad)
         if ok_rows.size:
             sub = {k: cols[k][ok_rows] for k in plausibility.FIELDS}
-            for row, _, _ in plausibility.check(sub):
+            for row, _field, _msg in plausibility.check(sub):
                 bad[ok_rows[row]] = True
         problems: list[str] = []
         for i in np.flatnonzero(bad)[:MAX_PROBLEMS]:
@@ -276,17 +286,23 @@ class Portfolio:
             except InputError as exc:
                 problems.extend(exc.problems)
             else:  # the screen is stricter than the file: never expected
-                problems.append(f"{self._label(int(i))}: refused by the column screen")
+                problems.append(
+                    _("{label}: refused by the column screen", label=self._label(int(i)))
+                )
         n_bad = int(bad.sum())
         if n_bad > MAX_PROBLEMS:
-            problems.append(f"{src}: … and {n_bad - MAX_PROBLEMS} more rows with problems")
+            problems.append(
+                _("{src}: … and {n} more rows with problems", src=src, n=n_bad - MAX_PROBLEMS)
+            )
         for dup in uniq[counts > 1][:MAX_PROBLEMS]:
             rows = np.flatnonzero(ids == dup)
             problems.append(
-                f"{self._label(int(rows[1]))}: [proposal] id = {str(dup)!r}: "
-                "duplicate proposal id, "
-                f"also used by row {int(rows[0])} (ids must be unique in a run; "
-                f"it appears {len(rows)} times)"
+                _(
+                    "{label}: [proposal] id = {id}: duplicate proposal id, also used by row "
+                    "{first} (ids must be unique in a run; it appears {n} times)",
+                    label=self._label(int(rows[1])), id=repr(str(dup)), first=int(rows[0]),
+                    n=len(rows),
+                )
             )
         if problems:
             raise InputError("\n".join(problems), problems=problems)

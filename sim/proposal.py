@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import copy
 import datetime
+import difflib
 import json
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from inspect import isclass
@@ -41,7 +43,7 @@ from pydantic.fields import FieldInfo
 
 from sim import plausibility, quantities
 from sim.errors import InputError, allowed_list, did_you_mean
-from sim.i18n import N_, _, gettext
+from sim.i18n import N_, _, gettext, pgettext, use_lang
 from sim.params import input_defaults, load_library
 from sim.safeio import MAX_DOCUMENT_BYTES, MAX_NESTING, clean_document, inside, read_limited
 
@@ -80,7 +82,9 @@ MAX_LIFE_YEARS = plausibility.MAX_LIFE_YEARS
 LAND_USE_SUM_TOLERANCE = 1e-6
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"
 _PATTERN_HINTS = {
-    ID_PATTERN: "must be non-empty and use only letters, digits, '.', '_' and '-' (no spaces)"
+    ID_PATTERN: N_(
+        "must be non-empty and use only letters, digits, '.', '_' and '-' (no spaces)"
+    )
 }
 
 FINANCE_DEFAULTED = (
@@ -180,9 +184,26 @@ class _Whole(ValueError):
 
 
 def _check_table_key(kind: str, value: str, table: Mapping[str, Any]) -> str:
+    """``value`` if it is a key of ``table``; else a message listing the keys, each with its
+    name in the reviewer's language (``'limestone'（石灰岩）``), and the closest one, also to
+    a name written in Chinese (``石灰石`` → ``'limestone'``)."""
     if value not in table:
+        names = {key: pgettext(kind, key) for key in table}  # kind: the catalogue's context
+        allowed = ", ".join(
+            f"'{key}'" + (f"（{name}）" if name != key else "")
+            for key, name in names.items()
+        )
+        hint = did_you_mean(value, table)
+        if not hint and not value.isascii():  # a Chinese name: the closest of the names
+            with use_lang("zh"):
+                by_name = {pgettext(kind, key): key for key in table}
+            close = difflib.get_close_matches(value, list(by_name), n=1, cutoff=0.5)
+            if close:
+                hint = _(
+                    "; did you mean '{word}' ({name})?", word=by_name[close[0]], name=close[0]
+                )
         raise ValueError(
-            f"unknown {kind}; allowed: {allowed_list(table)}{did_you_mean(value, table)}"
+            _("unknown {kind}; allowed: {allowed}{hint}", kind=_(kind), allowed=allowed, hint=hint)
         )
     return value
 
@@ -230,13 +251,13 @@ class ProposalSection(_Quantities):
     @classmethod
     def _iso_date(cls, value: Any) -> Any:
         if isinstance(value, datetime.datetime):
-            raise ValueError("expected a date (YYYY-MM-DD) without a time of day")
+            raise ValueError(_("expected a date (YYYY-MM-DD) without a time of day"))
         if isinstance(value, str):
             try:
                 return datetime.date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError(
-                    "expected an ISO date YYYY-MM-DD, e.g. '2026-03-01'"
+                    _("expected an ISO date YYYY-MM-DD, e.g. '2026-03-01'")
                 ) from None
         return value
 
@@ -244,26 +265,28 @@ class ProposalSection(_Quantities):
     @classmethod
     def _plausible_year(cls, value: datetime.date | None) -> datetime.date | None:
         if value is not None and not 1950 <= value.year <= 2150:
-            raise ValueError("the year must lie in [1950, 2150]")
+            raise ValueError(_("the year must lie in [1950, 2150]"))
         return value
 
     @field_validator("mineral")
     @classmethod
     def _known_mineral(cls, value: str) -> str:
-        return _check_table_key("mineral", value, load_library().minerals)
+        return _check_table_key(N_("mineral"), value, load_library().minerals)
 
     @field_validator("region")
     @classmethod
     def _known_region(cls, value: str) -> str:
-        return _check_table_key("region", value, load_library().regions)
+        return _check_table_key(N_("region"), value, load_library().regions)
 
     @field_validator("method", mode="before")
     @classmethod
     def _not_underground(cls, value: Any) -> Any:
         if value == "underground":
             raise _Whole(
-                "method = 'underground' is not modelled yet (subsidence); "
-                "only 'open_pit' is supported"
+                _(
+                    "method = 'underground' is not modelled yet (subsidence); "
+                    "only 'open_pit' is supported"
+                )
             )
         return value
 
@@ -445,33 +468,48 @@ class Site(_Quantities):
         if given and len(given) < len(names):
             missing = ", ".join(n for n in names if n not in given)
             raise _Whole(
-                f"{', '.join(given)} given without {missing}: the design geometry needs all "
-                "three (the pit's extent and its highest and lowest levels)"
+                _(
+                    "{given} given without {missing}: the design geometry needs all "
+                    "three (the pit's extent and its highest and lowest levels)",
+                    given=", ".join(given), missing=missing,
+                )
             )
         if self.bench_width_m is not None and self.bench_height_m is None:
             raise _Whole(
-                f"bench_width_m = {self.bench_width_m:g} given without bench_height_m: the "
-                "berms lie between benches of a stated height"
+                _(
+                    "bench_width_m = {width:g} given without bench_height_m: the "
+                    "berms lie between benches of a stated height",
+                    width=self.bench_width_m,
+                )
             )
         if not self.has_design:
             for n in ("bench_height_m", "bench_width_m", "pit_volume_m3"):
                 if getattr(self, n) is not None:
                     raise _Whole(
-                        f"{n} = {getattr(self, n):g} given without the design geometry "
-                        "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)"
+                        _(
+                            "{name} = {value:g} given without the design geometry "
+                            "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)",
+                            name=n, value=getattr(self, n),
+                        )
                     )
             if self.pit_type is not None:
                 raise _Whole(
-                    f"pit_type = {self.pit_type!r} given without the design geometry "
-                    "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)"
+                    _(
+                        "pit_type = {value} given without the design geometry "
+                        "(pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m)",
+                        value=repr(self.pit_type),
+                    )
                 )
             return self
         top, bottom = self.pit_top_elevation_m, self.pit_bottom_elevation_m
         assert top is not None and bottom is not None and self.pit_area_ha is not None
         if not top > bottom:
             raise _Whole(
-                f"pit_top_elevation_m = {top:g} must lie above pit_bottom_elevation_m = "
-                f"{bottom:g} (the highest and the lowest level mined)"
+                _(
+                    "pit_top_elevation_m = {top:g} must lie above pit_bottom_elevation_m = "
+                    "{bottom:g} (the highest and the lowest level mined)",
+                    top=top, bottom=bottom,
+                )
             )
         depth = top - bottom
         theta = math.radians(self.final_highwall_slope_deg)
@@ -481,35 +519,48 @@ class Site(_Quantities):
             if n_berms * self.bench_width_m >= plan_m:
                 berms_m = n_berms * self.bench_width_m
                 raise _Whole(
-                    f"bench_width_m = {self.bench_width_m:g}: {n_berms} berms of that width "
-                    f"between {self.bench_height_m:g} m benches take {berms_m:g}"
-                    f" m of the {plan_m:.1f} m that a {depth:g} m wall at the overall "
-                    f"{self.final_highwall_slope_deg:g}° final slope spans in plan; the berms "
-                    "must be narrower (or the overall slope gentler)"
+                    _(
+                        "bench_width_m = {width:g}: {n_berms} berms of that width between "
+                        "{height:g} m benches take {berms_m:g} m of the {plan_m:.1f} m that a "
+                        "{depth:g} m wall at the overall {slope:g}° final slope spans in plan; "
+                        "the berms must be narrower (or the overall slope gentler)",
+                        width=self.bench_width_m, n_berms=n_berms, height=self.bench_height_m,
+                        berms_m=berms_m, plan_m=plan_m, depth=depth,
+                        slope=self.final_highwall_slope_deg,
+                    )
                 )
         hillside = load_library()["schedule.hillside_min_slope_deg"]
         slope = self.mean_slope_deg
         if self.pit_type == "hillside" and not slope:
             raise _Whole(
-                "pit_type = 'hillside' without mean_slope_deg: a hillside pit is cut into "
-                "ground whose slope the plan states (地形坡度)"
+                _(
+                    "pit_type = 'hillside' without mean_slope_deg: a hillside pit is cut into "
+                    "ground whose slope the plan states (地形坡度)"
+                )
             )
         if is_hillside_pit(self.pit_type, slope, hillside):
             assert slope is not None
             if slope >= self.final_highwall_slope_deg:
                 raise _Whole(
-                    f"mean_slope_deg = {slope:g} is not gentler than final_highwall_slope_deg = "
-                    f"{self.final_highwall_slope_deg:g}: a hillside quarry's final wall must be "
-                    "steeper than the natural ground it is cut into"
+                    _(
+                        "mean_slope_deg = {slope:g} is not gentler than "
+                        "final_highwall_slope_deg = {wall:g}: a hillside quarry's final wall "
+                        "must be steeper than the natural ground it is cut into",
+                        slope=slope, wall=self.final_highwall_slope_deg,
+                    )
                 )
         elif math.sqrt(self.pit_area_ha * 1e4) <= 2.0 * plan_m:
             need_ha = (2.0 * plan_m) ** 2 / 1e4
             raise _Whole(
-                f"pit_area_ha = {self.pit_area_ha:g} is too small for a closed pit {depth:g} m "
-                f"deep: its walls at {self.final_highwall_slope_deg:g}° meet before the bottom "
-                f"level (it needs more than {need_ha:.2f} ha); check the area, the elevations "
-                f"and the final slope, or give the ground's slope (mean_slope_deg) and "
-                "pit_type = 'hillside' for a hillside quarry"
+                _(
+                    "pit_area_ha = {area:g} is too small for a closed pit {depth:g} m deep: its "
+                    "walls at {slope:g}° meet before the bottom level (it needs more than "
+                    "{need_ha:.2f} ha); check the area, the elevations and the final slope, or "
+                    "give the ground's slope (mean_slope_deg) and pit_type = 'hillside' for a "
+                    "hillside quarry",
+                    area=self.pit_area_ha, depth=depth, slope=self.final_highwall_slope_deg,
+                    need_ha=need_ha,
+                )
             )
         return self
 
@@ -567,7 +618,9 @@ class Restoration(_Quantities):
     def _shares_sum_to_one(cls, value: dict[str, float]) -> dict[str, float]:
         total = sum(value.values())
         if abs(total - 1.0) > LAND_USE_SUM_TOLERANCE:
-            raise ValueError(f"the shares sum to {total:.6g}; they must sum to 1 (±1e-6)")
+            raise ValueError(
+                _("the shares sum to {total:.6g}; they must sum to 1 (±1e-6)", total=total)
+            )
         return {lu: float(value.get(lu, 0.0)) for lu in get_args(LandUse)}
 
 
@@ -634,8 +687,10 @@ class Finance(_Quantities):
         if self.fund_rate_of_revenue is None:
             if self.fund_basis == "revenue_share":
                 raise ValueError(
-                    "fund_rate_of_revenue is required when fund_basis = 'revenue_share' "
-                    "(the share of revenue paid into the fund each year, 0 to 1)"
+                    _(
+                        "fund_rate_of_revenue is required when fund_basis = 'revenue_share' "
+                        "(the share of revenue paid into the fund each year, 0 to 1)"
+                    )
                 )
             self.fund_rate_of_revenue = 0.0  # not used by plan_cost_by_output
         return self
@@ -662,13 +717,15 @@ def _money_value(value: float | str | None) -> float | str | None:
         converted = quantities.convert(value, "CNY")  # ValueError: the units allowed
         if converted is None:
             raise ValueError(
-                "must be a number in the bill's money_unit or a number with a money unit "
-                "('12.5 万元', '125000 元')"
+                _(
+                    "must be a number in the bill's money_unit or a number with a money unit "
+                    "('12.5 万元', '125000 元')"
+                )
             )
         if not 0.0 <= converted <= 1e12:
-            raise ValueError("must be >= 0 (allowed range [0, 1e12] CNY)")
+            raise ValueError(_("must be >= 0 (allowed range [0, 1e12] CNY)"))
     elif value is not None and not 0.0 <= float(value) <= 1e12:
-        raise ValueError("must be >= 0 (allowed range [0, 1e12] in money_unit)")
+        raise ValueError(_("must be >= 0 (allowed range [0, 1e12] in money_unit)"))
     return value
 
 
@@ -721,14 +778,17 @@ class BillItem(_Model):
         from sim.breakdown import ITEMS
 
         if value is not None:
-            _check_table_key("measure", value, dict.fromkeys(ITEMS))
+            _check_table_key(N_("measure"), value, dict.fromkeys(ITEMS))
         return value
 
     @model_validator(mode="after")
     def _priced(self) -> Self:
         if self.amount is None and (self.quantity is None or self.unit_price_cny is None):
             raise ValueError(
-                f"item {self.measure!r}: give its amount, or its quantity and unit_price_cny"
+                _(
+                    "item {measure}: give its amount, or its quantity and unit_price_cny",
+                    measure=repr(self.measure),
+                )
             )
         return self
 
@@ -764,7 +824,9 @@ class Bill(_Model):
     @model_validator(mode="after")
     def _some_items(self) -> Self:
         if not self.items and self.file is None:
-            raise ValueError("give the items ([[bill.items]]) or a file of them (file = ...)")
+            raise ValueError(
+                _("give the items ([[bill.items]]) or a file of them (file = ...)")
+            )
         return self
 
 
@@ -799,7 +861,10 @@ class _Document(_Model):
             for key in head:
                 table = table.setdefault(key, {})
                 if not isinstance(table, dict):
-                    raise InputError(f"{source}: {dotted}: '{key}' is not a table")
+                    raise InputError(
+                        _("{source}: {dotted}: '{key}' is not a table", source=source,
+                          dotted=dotted, key=key)
+                    )
             table[last] = value
         return _validate(type(self), data, source, self._source_path)
 
@@ -841,8 +906,12 @@ class Proposal(_Document):
         ):
             if getattr(getattr(self, section), name) is None:
                 raise ValueError(
-                    f"[{section}] {name} is missing (required unless the design geometry is "
-                    "given: [site] pit_area_ha, pit_top_elevation_m and pit_bottom_elevation_m)"
+                    _(
+                        "[{section}] {name} is missing (required unless the design geometry "
+                        "is given: [site] pit_area_ha, pit_top_elevation_m and "
+                        "pit_bottom_elevation_m)",
+                        section=section, name=name,
+                    )
                 )
         return self
 
@@ -897,9 +966,14 @@ class Proposal(_Document):
             folder = self.application_folder()
             label = f"{shown}: [bill] file = {rel!r}"
             if folder is not None and not inside(path, folder):
-                return [f"{label}: the file lies outside the application's folder {folder}"]
+                return [
+                    _(
+                        "{label}: the file lies outside the application's folder {folder}",
+                        label=label, folder=folder,
+                    )
+                ]
             if not path.is_file():
-                return [f"{label}: file not found (looked for {path})"]
+                return [_("{label}: file not found (looked for {path})", label=label, path=path)]
         try:
             items = self.bill_items()
         except InputError as exc:
@@ -920,11 +994,15 @@ class Proposal(_Document):
         label = f"{shown}: [location] boundary = {rel!r}"
         if folder is not None and not inside(path, folder):
             return [
-                f"{label}: the file lies outside the application's folder {folder} (after "
-                "following links); a boundary must be a file inside the application's folder"
+                _(
+                    "{label}: the file lies outside the application's folder {folder} (after "
+                    "following links); a boundary must be a file inside the application's "
+                    "folder",
+                    label=label, folder=folder,
+                )
             ]
         if not path.exists():
-            return [f"{label}: file not found (looked for {path})"]
+            return [_("{label}: file not found (looked for {path})", label=label, path=path)]
         return []
 
 
@@ -973,8 +1051,10 @@ class LicensedAreaCriterion(_Criterion):
     the design geometry, also the stated ore and waste fit the designed pit."""
 
     key_hints: ClassVar[dict[str, str]] = {
-        "threshold": "licensed_area has no threshold: the limit is the proposal's "
-        "[proposal] licensed_area_ha"
+        "threshold": N_(
+            "licensed_area has no threshold: the limit is the proposal's "
+            "[proposal] licensed_area_ha"
+        )
     }
     volume_tolerance: float = Field(
         0.25,
@@ -1126,11 +1206,14 @@ class Layer(_Model):
     @model_validator(mode="after")
     def _distance_iff_rule(self) -> Self:
         if self.rule == "min_distance" and self.min_distance_m is None:
-            raise _Whole("min_distance_m is missing (required when rule = 'min_distance')")
+            raise _Whole(_("min_distance_m is missing (required when rule = 'min_distance')"))
         if self.rule != "min_distance" and self.min_distance_m is not None:
             raise _Whole(
-                f"min_distance_m = {self.min_distance_m!r}: only allowed with "
-                f"rule = 'min_distance' (rule is {self.rule!r})"
+                _(
+                    "min_distance_m = {value}: only allowed with rule = 'min_distance' "
+                    "(rule is {rule})",
+                    value=repr(self.min_distance_m), rule=repr(self.rule),
+                )
             )
         return self
 
@@ -1164,9 +1247,11 @@ class Spatial(_Model):
             CRS.from_user_input(value)
         except CRSError:
             raise ValueError(
-                "not a coordinate reference system pyproj knows; e.g. 'EPSG:4490' (CGCS2000 "
-                "lon/lat), 'EPSG:4326' (WGS 84) or 'EPSG:4546' (CGCS2000 / 3-degree "
-                "Gauss-Kruger CM 111E)"
+                _(
+                    "not a coordinate reference system pyproj knows; e.g. 'EPSG:4490' "
+                    "(CGCS2000 lon/lat), 'EPSG:4326' (WGS 84) or 'EPSG:4546' (CGCS2000 / "
+                    "3-degree Gauss-Kruger CM 111E)"
+                )
             ) from None
         return value
 
@@ -1250,8 +1335,10 @@ class Policy(_Document):
         unknown = sorted(set(v) - set(Criteria.model_fields))
         if unknown:
             raise ValueError(
-                f"[basis] names no criterion: {', '.join(unknown)}; criteria are "
-                f"{', '.join(Criteria.model_fields)}"
+                _(
+                    "[basis] names no criterion: {unknown}; criteria are {criteria}",
+                    unknown=", ".join(unknown), criteria=", ".join(Criteria.model_fields),
+                )
             )
         return v
 
@@ -1397,13 +1484,13 @@ def _unknown_key(root: type[BaseModel], cls: type[BaseModel], key: str, label: s
     )  # fmt: skip
     text += did_you_mean(key, allowed)
     if issubclass(cls, _Model) and key in cls.key_hints:
-        text += f" ({cls.key_hints[key]})"
+        text += f" ({gettext(cls.key_hints[key])})"
     if cls is not root and key in root.model_fields:
-        text += f" ([{key}] is a section: its header must come before its keys)"
+        text += _(" ([{key}] is a section: its header must come before its keys)", key=key)
     for name, info in root.model_fields.items():
         sub = _model_of(info.annotation)
         if sub is not None and sub is not cls and key in sub.model_fields:
-            text += f" ('{key}' belongs in [{name}])"
+            text += _(" ('{key}' belongs in [{name}])", key=key, name=name)
             break
     return f"{label} {text}" if label else text
 
@@ -1463,7 +1550,7 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
             )  # fmt: skip
         if error is not None:
             return f"{head}{error}"
-        return f"{head}is invalid ({kind})"
+        return _("{head}is invalid ({kind})", head=head, kind=kind)
 
     info = cls.model_fields.get(str(rest[0]))
     if rest[-1] == "[key]":  # a key of a table-valued field, e.g. target_land_use
@@ -1518,26 +1605,33 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
             hint=did_you_mean(value, allowed),
         )
     if kind == "string_pattern_mismatch":
-        hint = _PATTERN_HINTS.get(ctx.get("pattern", ""), f"must match {ctx.get('pattern')}")
-        return prefix + hint
+        pattern = ctx.get("pattern", "")
+        if pattern in _PATTERN_HINTS:
+            return prefix + gettext(_PATTERN_HINTS[pattern])
+        return prefix + _("must match {pattern}", pattern=pattern)
     if kind == "string_too_short":
-        return prefix + "must not be empty"
+        return prefix + _("must not be empty")
     if kind == "string_too_long":
-        return prefix + f"must be at most {ctx.get('max_length')} characters"
+        return prefix + _("must be at most {n} characters", n=ctx.get("max_length"))
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return prefix + f"expected a table, got {_kind(value)}"
+        return prefix + _("expected a table, got {kind}", kind=_kind(value))
     if kind == "too_short":
         n = ctx.get("min_length", 1)
-        return prefix + f"needs at least {n} item{'s' if n != 1 else ''}"
+        return prefix + (
+            _("needs at least one item") if n == 1 else _("needs at least {n} items", n=n)
+        )
     if kind == "too_long":
-        return prefix + f"allows at most {ctx.get('max_length')} items"
-    return prefix + f"invalid value ({kind})"
+        return prefix + _("allows at most {n} items", n=ctx.get("max_length"))
+    return prefix + _("invalid value ({kind})", kind=kind)
 
 
 def _validate(model: type[_D], data: Any, source: str, path: str | Path | None = None) -> _D:
     if not isinstance(data, dict):
         raise InputError(
-            f"{source}: expected a table of sections at the top level, got {_kind(data)}"
+            _(
+                "{source}: expected a table of sections at the top level, got {kind}",
+                source=source, kind=_kind(data),
+            )
         )
     data = clean_document(data, source)
     if isclass(model) and issubclass(model, Proposal):
@@ -1639,7 +1733,25 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _too_deep(shown: str) -> InputError:
     return InputError(
-        f"{shown}: tables or arrays nested too deeply to read (at most {MAX_NESTING} levels)"
+        _(
+            "{shown}: tables or arrays nested too deeply to read (at most {n} levels)",
+            shown=shown, n=MAX_NESTING,
+        )
+    )
+
+
+def _syntax_error(language: str, shown: str, detail: str) -> str:
+    """The parser's message framed in the reader's language; its own words (tomllib's, json's)
+    stay as it wrote them, its position is translated."""
+    found = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", detail, flags=re.S)
+    if found is None:
+        return _(
+            "{shown}: {language} syntax error: {detail}",
+            shown=shown, language=language, detail=detail,
+        )
+    return _(
+        "{shown}: {language} syntax error at line {line}, column {column}: {detail}",
+        shown=shown, language=language, line=found[2], column=found[3], detail=found[1],
     )
 
 
@@ -1650,25 +1762,34 @@ def read_document(path: str | Path) -> dict[str, Any]:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InputError(
-            f"{shown}: unsupported file type {path.suffix or '(no suffix)'!r}; "
-            f"allowed suffixes: {allowed_list(SUFFIXES)}"
+            _(
+                "{shown}: unsupported file type {suffix}; allowed suffixes: {allowed}",
+                shown=shown, suffix=repr(path.suffix or _("(no suffix)")),
+                allowed=allowed_list(SUFFIXES),
+            )
         )
     raw = read_limited(path, shown, MAX_DOCUMENT_BYTES)
     if not raw.strip():
-        raise InputError(f"{shown}: the file is empty")
+        raise InputError(_("{shown}: the file is empty", shown=shown))
     if b"\x00" in raw:
-        raise InputError(f"{shown}: binary file (contains NUL bytes); expected UTF-8 text")
+        raise InputError(
+            _("{shown}: binary file (contains NUL bytes); expected UTF-8 text", shown=shown)
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{shown}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            _(
+                "{shown}: not UTF-8 text (byte {byte} at offset {offset}); save it as UTF-8 "
+                "(an editor saving in GBK or GB18030 writes such bytes)",
+                shown=shown, byte=f"0x{raw[exc.start]:02x}", offset=exc.start,
+            )
         ) from None
     if suffix == ".toml":
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{shown}: TOML syntax error: {exc}") from None
+            raise InputError(_syntax_error("TOML", shown, str(exc))) from None
         except RecursionError:
             raise _too_deep(shown) from None
     try:
@@ -1677,14 +1798,21 @@ def read_document(path: str | Path) -> dict[str, Any]:
         raise _too_deep(shown) from None
     except _DuplicateKey as exc:
         raise InputError(
-            f"{shown}: duplicate key '{exc.args[0]}' in a JSON object (each key may appear once)"
+            _(
+                "{shown}: duplicate key '{key}' in a JSON object (each key may appear once)",
+                shown=shown, key=exc.args[0],
+            )
         ) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{shown}: JSON syntax error: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
-        ) from None
+        where = f"{exc.msg} (at line {exc.lineno}, column {exc.colno})"
+        raise InputError(_syntax_error("JSON", shown, where)) from None
     if not isinstance(data, dict):
-        raise InputError(f"{shown}: expected a JSON object at the top level, got {_kind(data)}")
+        raise InputError(
+            _(
+                "{shown}: expected a JSON object at the top level, got {kind}",
+                shown=shown, kind=_kind(data),
+            )
+        )
     data.pop("$schema", None)  # editors' schema hint, not an input
     return data
 
@@ -1694,7 +1822,12 @@ def _missing_files(doc: _Document, shown: str, named: Iterable[tuple[str, str]])
     for label, rel in named:
         resolved = doc.resolve_path(rel)
         if not resolved.is_file():
-            problems.append(f"{shown}: {label} = {rel!r}: file not found (looked for {resolved})")
+            problems.append(
+                _(
+                    "{label}: file not found (looked for {path})",
+                    label=f"{shown}: {label} = {rel!r}", path=resolved,
+                )
+            )
     return problems
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from sim.i18n import _
+
 __all__ = ["UNITS", "convert"]
 
 _MASS_T = {
@@ -79,8 +81,16 @@ def convert(text: str, unit: str) -> float | int | None:
         return int(value) if unit == "yr" and value.is_integer() else value
     if unit == "Mt" and any(written.endswith(v) for v in _VOLUMES):
         raise ValueError(
-            f"{written!r} is a volume, the field a tonnage: multiply by the ore's density "
-            "(万 m³ x t/m³ = 万 t) and write the tonnage, e.g. '2180.9 万t'"
+            _(
+                "{written} is a volume, the field a tonnage: multiply by the ore's density "
+                "(万 m³ x t/m³ = 万 t) and write the tonnage, e.g. '2180.9 万t'",
+                written=repr(written),
+            )
         )
     shown = ", ".join(table) if len(table) <= 16 else ", ".join(list(table)[:16]) + ", …"
-    raise ValueError(f"unknown unit {written!r} for a field in {unit}; allowed units: {shown}")
+    raise ValueError(
+        _(
+            "unknown unit {written} for a field in {unit}; allowed units: {shown}",
+            written=repr(written), unit=unit, shown=shown,
+        )
+    )

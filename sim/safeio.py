@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.i18n import N_, _
 
 #: largest proposal, policy, scenario or sweep-spec file (TOML/JSON) [bytes]
 MAX_DOCUMENT_BYTES = 8 * 2**20
@@ -121,26 +122,32 @@ def _open_regular(path: Path, where: str) -> _Fd:
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError(f"{where}: file not found (looked for {path})") from None
+        raise InputError(
+            _("{where}: file not found (looked for {path})", where=where, path=path)
+        ) from None
     except IsADirectoryError:
-        raise InputError(f"{where}: is a directory, expected a file") from None
+        raise InputError(_("{where}: is a directory, expected a file", where=where)) from None
     except OSError as exc:
-        raise InputError(f"{where}: cannot read the file ({exc.strerror or exc})") from None
+        raise InputError(
+            _("{where}: cannot read the file ({why})", where=where, why=exc.strerror or exc)
+        ) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         kind = (
-            "a directory"
+            N_("a directory")
             if stat.S_ISDIR(mode)
-            else "a FIFO (named pipe)"
+            else N_("a FIFO (named pipe)")
             if stat.S_ISFIFO(mode)
-            else "a device"
+            else N_("a device")
             if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket"
+            else N_("a socket")
             if stat.S_ISSOCK(mode)
-            else "not a regular file"
+            else N_("not a regular file")
         )
-        raise InputError(f"{where}: is {kind}, expected a regular file")
+        raise InputError(
+            _("{where}: is {kind}, expected a regular file", where=where, kind=_(kind))
+        )
     return _Fd(fd)
 
 

@@ -703,7 +703,7 @@ def test_18_empty_values_message():
     }
     with pytest.raises(InputError) as exc:
         parse_spec(data, "<t>")
-    assert "too_short" not in str(exc.value) and "at least 1" in str(exc.value)
+    assert "too_short" not in str(exc.value) and "at least one item" in str(exc.value)
 
 
 def test_18_second_sweep_on_one_store_names_the_store(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, get_args
@@ -543,3 +544,51 @@ def test_fund_rate_of_revenue_is_needed_only_for_a_revenue_share_fund() -> None:
     data["finance"]["fund_basis"] = "revenue_share"
     with pytest.raises(InputError, match=r"fund_rate_of_revenue is required when fund_basis"):
         parse_proposal(data, "a.toml")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: what stays English in a Chinese message: quoted values, field paths and keys, [sections],
+#: numbers and units, file paths
+_VERBATIM = re.compile(
+    r"'[^']*'|\"[^\"]*\"|\[[^\]]*\]|\b[a-z0-9]+(?:[._][a-z0-9]+)+\b|\b(?:nan|NaN|inf|Infinity)\b"
+    r"|(?<![A-Za-z])[\d.eE+-]+\b|\b(?:ha|Mt|CNY|yr|deg|mm|cm|m|t|km)\b|/\S+|`[^`]*`"
+    r"|\b(?:UTF-8|GBK|GB18030|NUL|JSON|TOML)\b"
+)
+#: the parser's own words (tomllib's, json's) follow its position, as it wrote them
+_PARSER_DETAIL = re.compile(r"(语法错误，位于第 \d+ 行第 \d+ 列：).*$")
+#: the field's description in "missing (required; …)" is the contract's English text until the
+#: descriptions are in the catalogue
+_DESCRIPTION = re.compile(r"（必填项?；.*）$")
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_input_errors_are_chinese_under_zh(name: str) -> None:
+    """Under ``zh`` every problem a bad file raises reads in Chinese, the validators' own
+    messages included (they were English: 'unknown mineral; allowed …', 'the shares sum to …'):
+    once the verbatim parts (values, field names, numbers, units, paths) are taken out, no run
+    of two English words is left."""
+    from sim.i18n import use_lang
+
+    path = DATA / "bad" / name
+    with use_lang("zh"):
+        err = raises_input_error(load_proposal, path)
+    for line in err.problems:
+        text = _PARSER_DETAIL.sub(r"\1", line.removeprefix(f"{path}: "))
+        text = _VERBATIM.sub(" ", _DESCRIPTION.sub("", text))
+        english = re.findall(r"[A-Za-z]{2,}(?:[\s,;:()]+[A-Za-z]{2,})+", text)
+        assert _CJK.search(line) and not english, (line, english)
+
+
+def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path) -> None:
+    """A reviewer who writes the mineral in Chinese but not as the catalogue names it
+    (石灰石 for 石灰岩) is shown the allowed keys with their Chinese names and the closest."""
+    from sim.i18n import use_lang
+
+    text = GOOD.read_text(encoding="utf-8")
+    bad = tmp_path / "p.toml"
+    bad.write_text(re.sub(r'(?m)^mineral = ".*"$', 'mineral = "石灰石"', text), "utf-8")
+    with use_lang("zh"):
+        message = str(raises_input_error(load_proposal, bad))
+    assert "'limestone'（石灰岩）" in message and "是否应为 'limestone'（石灰岩）" in message
+    message = str(raises_input_error(load_proposal, bad))  # English: the hint all the same
+    assert "did you mean 'limestone' (石灰岩)?" in message

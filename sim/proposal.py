@@ -569,7 +569,7 @@ class Site(_Quantities):
     def _known_substrate(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        return _check_table_key("substrate", value, load_library().substrates)
+        return _check_table_key(N_("substrate"), value, load_library().substrates)
 
 
 class Restoration(_Quantities):

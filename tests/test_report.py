@@ -188,12 +188,28 @@ def test_applicant_statement_edges() -> None:
     assert "at the <P1 of ours" in applicant_statement(5e6, cost, cost * 1.2)
 
 
-def test_assumptions_appendix_lists_every_parameter(example) -> None:
-    _, page, _ = example
+def test_assumptions_appendix_lists_every_parameter_that_acts(example) -> None:
+    """Every library entry that can act on the application, in the library's order, each with
+    its readable name; another region's recovery values and another rock's bench faces are
+    left out (they cannot change this application's numbers)."""
+    from sim.report.analysis import param_label
+
+    html, page, _ = example
     rows = page.rows["params"]
     lib = load_library()
-    assert len(rows) == len(lib.rows())
-    assert [json.loads(r["name"]) for r in rows] == [r["name"] for r in lib.rows()]
+    p = sim.load_proposal(EXAMPLE)
+    region, substrate = p.proposal.region, p.site.substrate
+    names = [json.loads(r["name"]) for r in rows]
+    kept = [
+        n for n in (r["name"] for r in lib.rows())
+        if not n.startswith("regions.") or n.startswith(f"regions.{region}.")
+    ]
+    kept = [n for n in kept if not n.startswith(("cost.wall_bench_face_angle.",
+            "cost.wall_spray_share.")) or n.endswith(f".{substrate}")]  # fmt: skip
+    assert names == kept and len(lib.rows()) - len(names) >= 4 * 8 + 2 * 5
+    block = html.split('<table class="params">')[1].split("</table>")[0]
+    for name in names:
+        assert f"{param_label(name)}<br><code>{name}</code>" in block
 
 
 def test_reproducibility_block(example, policy) -> None:
@@ -322,8 +338,9 @@ def test_a_bond_is_named_only_where_one_is_posted(example) -> None:
     assert "Fund plus bond cover every restoration bill" in section
 
 
-def test_every_sensitivity_parameter_has_a_readable_name_in_both_languages() -> None:
-    """The tornado names parameters as a reviewer reads them, not by their dotted names."""
+def test_every_parameter_has_a_readable_name_in_both_languages() -> None:
+    """The tornado and the assumptions appendix name parameters as a reviewer reads them, not
+    by their dotted names."""
     from sim.i18n import use_lang
     from sim.i18n.units import unit_text
     from sim.report.analysis import param_label, sensitivity_parameters
@@ -335,10 +352,8 @@ def test_every_sensitivity_parameter_has_a_readable_name_in_both_languages() -> 
         p = sim.load_proposal(path)
         names |= set(sensitivity_parameters(p, resolve(p, policy, lib), lib))
     # every region, land use and wall class the patterns cover
-    names |= {n for n in lib.params if n.startswith(("regions.", "cost.planting."))}
-    names = {n for n in names if n.endswith(("growth_rate", "cover_max", "drought_probability"))
-             or not n.startswith("regions.")}  # fmt: skip
-    assert len(names) > 20
+    names |= set(lib.params)  # and every entry of the library (the assumptions appendix)
+    assert len(names) > 100
     for name in sorted(names):
         with use_lang("en"):
             assert param_label(name) != name, name

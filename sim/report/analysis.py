@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,30 +150,90 @@ COVER_LABELS = {
     "wall": N_("Pit walls"),
 }
 
-#: readable names of the parameters the sensitivity varies (the dotted name's last parts
-#: vary by region, land use and wall class: a pattern matches them by prefix and suffix)
-PARAM_LABELS: tuple[tuple[str, str, str], ...] = (
-    ("cost.wall_greening.thick_layer", "", N_("thick-layer base spraying, price")),
-    ("cost.wall_greening.hung_net", "", N_("hung-net spray seeding, price")),
-    ("cost.wall_trough_unit_cost", "", N_("planting trough, price")),
-    ("cost.regrade_unit_cost", "", N_("regrading, price")),
-    ("cost.topsoil_import_unit_cost", "", N_("imported soil, price")),
-    ("cost.planting.", "", N_("planting, price per ha")),
-    ("cost.aftercare_rate", "", N_("aftercare rate")),
-    ("cost.other_fees_rate", "", N_("other fees rate")),
-    ("cost.amendment_unit_cost", "", N_("substrate amendment, price")),
-    ("cost.demolition_unit_cost", "", N_("demolition, price")),
-    ("schedule.thickness_sigma", "", N_("mined thickness, spread")),
-    ("schedule.swell_factor", "", N_("swell factor of waste")),
-    ("regions.", ".growth_rate", N_("vegetation growth rate")),
-    ("regions.", ".cover_max", N_("cover ceiling")),
-    ("regions.", ".drought_probability", N_("drought-year probability")),
-    ("recovery.failure_probability_drought", "", N_("planting failure, drought year")),
-    ("recovery.failure_probability", "", N_("planting failure, normal year")),
-    ("recovery.wall_cover_factor.", "", N_("cover ceiling on the walls, factor")),
-    ("recovery.toxic_cover_factor_amended", "", N_("cover on amended toxic ground, factor")),
-    ("recovery.toxic_cover_factor_unamended", "", N_("cover on toxic ground, factor")),
+#: readable names of the parameter library's entries, by pattern: ``{land_use}``,
+#: ``{substrate}`` and ``{wall_class}`` stand for the last part of a name (shown after the
+#: label), ``{region}`` for a region (not shown: a report concerns one region). Used by the
+#: tornado and the assumptions appendix; every entry of the library has one (a test).
+PARAM_LABELS: tuple[tuple[str, str], ...] = (
+    ("cost.wall_greening.thick_layer", N_("thick-layer base spraying, price")),
+    ("cost.wall_greening.hung_net", N_("hung-net spray seeding, price")),
+    ("cost.wall_trough_unit_cost", N_("planting trough, price")),
+    ("cost.regrade_unit_cost", N_("regrading, price")),
+    ("cost.regrade_volume", N_("earth moved in regrading, per ha")),
+    ("cost.topsoil_import_unit_cost", N_("imported soil, price")),
+    ("cost.topsoil_respread_unit_cost", N_("re-spreading stripped topsoil, price")),
+    ("cost.topsoil_handling_loss", N_("topsoil lost in handling and storage")),
+    ("cost.planting.{land_use}", N_("planting, price per ha")),
+    ("cost.aftercare_rate", N_("aftercare rate")),
+    ("cost.other_fees_rate", N_("other fees rate")),
+    ("cost.profit_rate", N_("contractor profit rate")),
+    ("cost.tax_rate", N_("tax rate")),
+    ("cost.contingency_rate", N_("contingency rate")),
+    ("cost.common_factor_sigma", N_("cost uncertainty shared by all measures (log-sd)")),
+    ("cost.measure_factor_sigma", N_("cost uncertainty of each measure (log-sd)")),
+    ("cost.amendment_unit_cost", N_("substrate amendment, price")),
+    ("cost.demolition_unit_cost", N_("demolition, price")),
+    ("cost.drainage_unit_cost", N_("drainage works, price per ha")),
+    ("cost.wall_bench_face_angle.{substrate}", N_("steepest bench face")),
+    ("cost.wall_bench_height", N_("final bench height")),
+    ("cost.wall_cutback_unit_cost", N_("wall cut-back, price")),
+    ("cost.wall_scaling_unit_cost", N_("scaling loose rock, price")),
+    ("cost.wall_ditch_length", N_("crest ditch per metre of final wall")),
+    ("cost.wall_ditch_unit_cost", N_("intercepting ditch, price")),
+    ("cost.wall_retaining_length", N_("retaining wall per metre of final wall")),
+    ("cost.wall_retaining_unit_cost", N_("retaining wall, price")),
+    ("cost.wall_slope_edges", N_("edges of the wall-slope classes")),
+    ("cost.wall_soil_slope_max", N_("steepest wall regraded and planted as land")),
+    ("cost.wall_spray_share.{substrate}", N_("share of bench faces sprayed")),
+    ("cost.wall_thick_layer_above", N_("thick-layer spraying above this slope")),
+    ("schedule.thickness_sigma", N_("mined thickness, spread")),
+    ("schedule.swell_factor", N_("swell factor of waste")),
+    ("schedule.output_spread", N_("annual output, spread")),
+    ("schedule.ramp_share", N_("output share in ramp-up years")),
+    ("schedule.wall_length_factor", N_("final wall length factor")),
+    ("schedule.min_floor_width_m", N_("minimum pit floor width")),
+    ("schedule.hillside_min_slope_deg", N_("ground slope of a hillside quarry")),
+    ("regions.{region}.growth_rate", N_("vegetation growth rate")),
+    ("regions.{region}.cover_max", N_("cover ceiling")),
+    ("regions.{region}.drought_probability", N_("drought-year probability")),
+    ("regions.{region}.success_cover.{land_use}", N_("acceptance cover")),
+    ("recovery.failure_probability_drought", N_("planting failure, drought year")),
+    ("recovery.failure_probability", N_("planting failure, normal year")),
+    ("recovery.failure_cap", N_("planting failure, upper bound")),
+    ("recovery.failure_multiplier_steep_wall", N_("failure multiplier on steep walls")),
+    ("recovery.failure_multiplier_thin_soil", N_("failure multiplier on thin soil")),
+    ("recovery.steep_wall_threshold", N_("slope above which walls count as steep")),
+    ("recovery.thin_soil_depth", N_("soil depth below which it counts as thin")),
+    ("recovery.required_soil_depth.{land_use}", N_("soil depth required")),
+    ("recovery.precipitation_reference", N_("reference precipitation")),
+    ("recovery.cover_initial", N_("cover at planting")),
+    ("recovery.wall_cover_factor.{wall_class}", N_("cover ceiling on the walls, factor")),
+    ("recovery.toxic_cover_factor_amended", N_("cover on amended toxic ground, factor")),
+    ("recovery.toxic_cover_factor_unamended", N_("cover on toxic ground, factor")),
 )
+
+#: the substrates and wall-slope classes as a reviewer names them
+SUBSTRATE_LABELS = {
+    "carbonate": N_("carbonate rock"),
+    "granite": N_("granite"),
+    "sandstone": N_("sandstone"),
+    "shale": N_("shale and mudstone"),
+    "acid_sulfide": N_("sulfide-bearing rock"),
+    "tailings": N_("tailings"),
+}
+WALL_CLASS_LABELS = {
+    "gentle": N_("gentle walls"),
+    "moderate": N_("moderate walls"),
+    "steep": N_("steep walls"),
+    "vertical": N_("near-vertical walls"),
+}
+_PART = {"land_use": r"(?P<land_use>[a-z_]+)", "substrate": r"(?P<substrate>[a-z_]+)",
+         "wall_class": r"(?P<wall_class>[a-z_]+)", "region": r"[a-z_]+"}  # fmt: skip
+_PARAM_PATTERNS = tuple(
+    (re.compile(re.escape(pattern).replace(r"\{", "{").replace(r"\}", "}").format(**_PART) + "$"),
+     label)
+    for pattern, label in PARAM_LABELS
+)  # fmt: skip
 
 
 def land_use_name(land_use: str) -> str:
@@ -183,15 +244,20 @@ def land_use_name(land_use: str) -> str:
 
 def param_label(name: str) -> str:
     """A parameter's readable name in the current language (its dotted name when none)."""
-    for prefix, suffix, label in PARAM_LABELS:
-        if name.startswith(prefix) and name.endswith(suffix):
-            if prefix == "cost.planting.":
-                return _(
-                    "{what} ({land_use})",
-                    what=gettext(label),
-                    land_use=land_use_name(name.removeprefix(prefix)),
-                )
+    for pattern, label in _PARAM_PATTERNS:
+        found = pattern.match(name)
+        if found is None:
+            continue
+        parts = found.groupdict()
+        if "land_use" in parts:
+            detail = land_use_name(parts["land_use"])
+        elif "substrate" in parts:
+            detail = gettext(SUBSTRATE_LABELS.get(parts["substrate"], parts["substrate"]))
+        elif "wall_class" in parts:
+            detail = gettext(WALL_CLASS_LABELS.get(parts["wall_class"], parts["wall_class"]))
+        else:
             return gettext(label)
+        return _("{what} ({land_use})", what=gettext(label), land_use=detail)
     return name
 
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from sim import outputs_registry as registry
 from sim.fmt import number
-from sim.i18n import _, current_lang
+from sim.i18n import N_, _, current_lang, gettext
+from sim.i18n.units import unit_text
 from sim.i18n.verdict import mineral, policy_name, region
 from sim.proposal import DEFAULT_POLICY_PATH
-from sim.report.analysis import ReportData, land_use_name
+from sim.report.analysis import ReportData, land_use_name, param_label
 from sim.report.markup import table, value_text
 
 
@@ -102,18 +103,37 @@ def metrics(d: ReportData) -> str:
     )
 
 
+#: how a parameter is drawn, as the appendix says it
+DISTRIBUTIONS = {"fixed": N_("fixed"), "triangular": N_("triangular, per draw")}
+
+
+def applies(name: str, region: str, substrate: str) -> bool:
+    """Whether library entry ``name`` can act on an application in ``region`` on ``substrate``
+    (another region's recovery values, another rock's bench faces do not)."""
+    parts = name.split(".")
+    if parts[0] == "regions":
+        return parts[1] == region
+    if name.startswith(("cost.wall_bench_face_angle.", "cost.wall_spray_share.")):
+        return parts[-1] == substrate
+    return True
+
+
 def assumptions(d: ReportData) -> str:
+    region, substrate = d.proposal.proposal.region, d.proposal.site.substrate
+    every = d.library.rows()
     rows, attrs = [], []
-    for r in d.library.rows():
+    for r in every:
+        if not applies(r["name"], region, substrate):
+            continue
         over = r["name"] in d.overrides
         value = number(r["value"]) + (" <b>" + _("(overridden)") + "</b>" if over else "")
         rows.append(
             [
-                escape(r["name"]),
+                escape(param_label(r["name"])) + f"<br><code>{escape(r['name'])}</code>",
                 value,
-                escape(r["unit"]),
+                escape(unit_text(r["unit"])),
                 f"{number(r['range'][0])} – {number(r['range'][1])}",
-                escape(r["distribution"]),
+                escape(gettext(DISTRIBUTIONS.get(r["distribution"], r["distribution"]))),
                 f"[{escape(r['source'])}]",
                 escape(r["description"]),
             ]
@@ -122,11 +142,13 @@ def assumptions(d: ReportData) -> str:
     return (
         "<p>"
         + _(
-            "Every parameter of the library used by the model ({n}), with its unit, plausible "
-            "range and source: [S] stated in a public document, [D] derived from stated numbers, "
-            "[E] an engineering estimate. Triangular parameters are drawn per draw between the "
-            "ends of their range with the value as mode.",
-            n=len(rows),
+            "The {n} parameters of the library that act on this application (of {total}: the "
+            "other regions' recovery values and the other rocks' bench faces are left out), "
+            "with their unit, plausible range and source: [S] stated in a public document, [D] "
+            "derived from stated numbers, [E] an engineering estimate. Triangular parameters "
+            "are drawn per draw between the ends of their range with the value as mode. The "
+            "notes, with the documents they cite, are in English as the library states them.",
+            n=len(rows), total=len(every),
         )
         + "</p>"
         + table(
@@ -137,7 +159,7 @@ def assumptions(d: ReportData) -> str:
                 _("range"),
                 _("distribution"),
                 _("source"),
-                _("description"),
+                _("evidence and notes"),
             ],
             rows,
             cls="params",

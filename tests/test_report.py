@@ -455,3 +455,27 @@ def test_condition_values_carry_their_unit() -> None:
         assert _field_value("site.final_highwall_slope_deg", 45.0) == "45 °"
     assert _field_value("finance.fund_initial_deposit_cny", 2.5e6) == "2,500,000 CNY"
     assert _field_value("restoration.progressive_fraction", 0.5) == "0.5"
+
+
+def test_soft_failure_beside_a_hard_one_is_not_called_unfixable() -> None:
+    """Conditions are searched only once the hard failures are fixed; the report must not say
+    a soft criterion (assurance) cannot be fixed when it merely waits for them (robustness
+    trial: the zh report said 任何调整均无法使其达标 beside a licence rejection)."""
+    from types import SimpleNamespace
+
+    from sim.i18n import use_lang
+    from sim.report.html import _conditions
+
+    def verdict(hard_fails: bool) -> SimpleNamespace:
+        criteria = [
+            {"name": "licensed_area", "hard": True, "passed": not hard_fails},
+            {"name": "assurance", "hard": False, "passed": False},
+        ]
+        return SimpleNamespace(verdict={"criteria": criteria, "remedies": [], "conditions": []})
+
+    with use_lang("zh"):
+        waiting = _conditions(verdict(True))
+        alone = _conditions(verdict(False))
+    assert "待方案整改否决项后" in waiting and "任何调整均无法使其达标" not in waiting
+    assert "任何调整均无法使其达标" in alone
+    assert "once the plan fixes the hard failures" in _conditions(verdict(True))

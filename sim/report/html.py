@@ -656,6 +656,7 @@ def _conditions(d: ReportData) -> str:
             "<p>" + escape(_("Every assessed criterion passes: no condition is needed.")) + "</p>"
         )
     parts = []
+    hard_failure = any(c["hard"] for c in failing)
     for c in failing:
         name = c["name"]
         items = [
@@ -707,8 +708,19 @@ def _conditions(d: ReportData) -> str:
             )
         elif c["hard"]:
             parts.append(f"<p>{escape(no_remedy(name))}</p>")
+        elif hard_failure:  # conditions are searched only once the hard failures are fixed
+            parts.append(
+                "<p>"
+                + _(
+                    "Conditions for it are set once the plan fixes the hard failures; none is "
+                    "listed now, as none would make this application pass."
+                )
+                + "</p>"
+            )
         else:
-            parts.append("<p>" + _("No lever within the policy's bounds fixes it, so it rejects."))
+            parts.append(
+                "<p>" + _("No lever within the policy's bounds fixes it, so it rejects.") + "</p>"
+            )
             parts.append("</p>")
     return "".join(parts)
 

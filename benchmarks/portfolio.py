@@ -45,7 +45,7 @@ def synthetic_portfolio(n: int, seed: int = 0, life_scale: float = 1.0) -> Portf
         "site.mean_slope_deg": rng.uniform(5.0, 30.0, n),
         "site.final_highwall_slope_deg": rng.uniform(38.0, 58.0, n),
         "site.final_highwall_height_m": rng.uniform(20.0, 120.0, n),
-        "site.soil_depth_cm": rng.uniform(0.0, 60.0, n),
+        "site.soil_depth_cm": rng.uniform(10.0, 60.0, n),  # as sim/data/hunan-portfolio.toml
         "site.annual_precipitation_mm": rng.uniform(1200.0, 1700.0, n),
         "restoration.progressive_fraction": rng.uniform(0.0, 0.8, n),
         "restoration.progressive_lag_years": rng.integers(0, 4, n).astype(float),

@@ -103,6 +103,17 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
     notes += [text for _, text in plausibility.notes(plausibility_columns([p]))]
     plan = p.finance.plan_restoration_cost_cny
     p10 = float(s["cost_cny"].sel(quantile=0.1))
+    p90 = float(s["cost_cny"].sel(quantile=0.9))
+    if plan > p90:
+        notes.append(
+            Message(
+                "The applicant's restoration estimate ({plan}) is above the simulated P90 cost "
+                "({p90}): a generous estimate feeds the fund, but check what it includes (works "
+                "beyond restoration, a unit slip).",
+                plan=Money(plan),
+                p90=Money(p90),
+            )
+        )
     if 0 < plan < p10:
         notes.append(
             Message(

@@ -32,6 +32,19 @@ Every rule below is a physical or observed bound, not fitted to examples:
     116万 CNY/ha, real-cases.md §1 site 3), it is refused too: that bound is what rules out
     reading other fields so that a 万元 figure would fit.
 
+``precipitation``
+    ``annual_precipitation_mm`` below :data:`MIN_PRECIPITATION_MM` = 5 mm a year is drier than
+    any weather station in China (托克逊, Turpan basin, the driest, averages about 7 mm [S:
+    widely published station normal]); a rainfall in metres (1.4 for 1,400 mm) is.
+``soil_depth``
+    A topsoil thinner than :data:`MIN_SOIL_DEPTH_CM` = 1 cm but not 0 is no layer anyone strips
+    (plans strip 10-50 cm, china_domain.md §6); a depth in metres (0.3 for 30 cm) is.
+``pit_volume``
+    The plan's ore and waste inside its designed pit (``pit_volume_m3``) cannot exceed the block
+    of the pit's extent times its depth (``pit_area_ha`` · 10⁴ · (top − bottom)), and no pit with
+    walls steeper than 5° holds less than :data:`MIN_PIT_FILL` = 1 % of that block; a volume in
+    万 m³ (10,000× too small) does.
+
 When a rule fails, every reading of the fields involved in another unit (万 t, 万 m³, 万 t/a,
 km², 万元) that makes *all* rules pass — alone or together with readings of other fields — is
 spelled out, and the value is refused (exit 2).
@@ -74,6 +87,11 @@ MAX_LIFE_YEARS = 200.0
 MIN_PLAN_COST_CNY_PER_HA = 3_600.0
 MAX_PLAN_COST_CNY_PER_HA = 12_000_000.0
 MU_PER_HA = 15.0  # 1 ha = 15 亩
+MIN_PRECIPITATION_MM = 5.0
+MIN_SOIL_DEPTH_CM = 1.0
+MIN_PIT_FILL = 0.01
+#: a section-method volume may exceed the block by rounding only
+MAX_PIT_FILL = 1.05
 
 RESERVES = "extraction.reserves_mt"
 OUTPUT = "extraction.annual_output_mt"
@@ -86,6 +104,11 @@ MINERAL = "proposal.mineral"
 PIT_AREA = "site.pit_area_ha"
 PIT_TOP = "site.pit_top_elevation_m"
 PIT_BOTTOM = "site.pit_bottom_elevation_m"
+PIT_VOLUME = "site.pit_volume_m3"
+PRECIPITATION = "site.annual_precipitation_mm"
+SOIL = "site.soil_depth_cm"
+HEIGHT = "site.final_highwall_height_m"
+RAMP_YEARS = "extraction.ramp_up_years"
 
 #: the columns the rules read
 FIELDS = (
@@ -100,6 +123,11 @@ FIELDS = (
     PIT_AREA,
     PIT_TOP,
     PIT_BOTTOM,
+    PIT_VOLUME,
+    PRECIPITATION,
+    SOIL,
+    HEIGHT,
+    RAMP_YEARS,
 )
 
 Cols = Mapping[str, np.ndarray]
@@ -165,6 +193,21 @@ READINGS: tuple[Reading, ...] = (
         PLAN_COST,
         lambda v, c: v * 1e4,
         lambda v, c, i: f"{_g(v)}万元 = {_g(v * 1e4)} CNY",
+    ),
+    Reading(
+        PRECIPITATION,
+        lambda v, c: v * 1000.0,
+        lambda v, c, i: _("{v} m = {mm} mm a year", v=_g(v), mm=_g(v * 1000)),
+    ),
+    Reading(
+        SOIL,
+        lambda v, c: v * 100.0,
+        lambda v, c, i: f"{_g(v)} m = {_g(v * 100)} cm",
+    ),
+    Reading(
+        PIT_VOLUME,
+        lambda v, c: v * 1e4,
+        lambda v, c, i: f"{_g(v)}万 m³ = {_g(v * 1e4)} m³",
     ),
     Reading(  # a figure in 元 written with 万元
         PLAN_COST,
@@ -261,6 +304,41 @@ def _explain_cost(c: Cols, i: int) -> str:
     )  # fmt: skip
 
 
+def _block_m3(c: Cols) -> np.ndarray:
+    return c[PIT_AREA] * 1e4 * (c[PIT_TOP] - c[PIT_BOTTOM])
+
+
+def _pit_fill(c: Cols) -> np.ndarray:
+    """The stated pit volume as a share of its block (NaN without one)."""
+    return c[PIT_VOLUME] / _block_m3(c)
+
+
+def _explain_precipitation(c: Cols, i: int) -> str:
+    return _(
+        "{v} mm a year is drier than any weather station in China (托克逊, the driest, has "
+        "about 7 mm); at least {least} mm",
+        v=_g(c[PRECIPITATION][i]), least=_g(MIN_PRECIPITATION_MM),
+    )  # fmt: skip
+
+
+def _explain_soil(c: Cols, i: int) -> str:
+    return _(
+        "a topsoil {v} cm thick is no layer anyone strips (plans strip 10-50 cm); give 0 for "
+        "none, else at least {least} cm",
+        v=_g(c[SOIL][i]), least=_g(MIN_SOIL_DEPTH_CM),
+    )  # fmt: skip
+
+
+def _explain_pit_volume(c: Cols, i: int) -> str:
+    return _(
+        "{v} m³ is {share} of the {block} m³ block of the designed extent ({a} ha) times its "
+        "depth ({d} m); a pit holds between {least} and all of it",
+        v=_g(c[PIT_VOLUME][i]), share=f"{_pit_fill(c)[i]:.2%}", block=_g(_block_m3(c)[i]),
+        a=_g(c[PIT_AREA][i]), d=_g(c[PIT_TOP][i] - c[PIT_BOTTOM][i]),
+        least=f"{MIN_PIT_FILL:.0%}",
+    )  # fmt: skip
+
+
 RULES: tuple[Rule, ...] = (
     Rule("life", RESERVES, (RESERVES, OUTPUT), lambda c: _life(c) > MAX_LIFE_YEARS, _explain_life),
     Rule(
@@ -285,11 +363,33 @@ RULES: tuple[Rule, ...] = (
         | (np.isfinite(_cost_per_ha(c)) & (_cost_per_ha(c) > MAX_PLAN_COST_CNY_PER_HA)),
         _explain_cost,
     ),
+    Rule(
+        "precipitation",
+        PRECIPITATION,
+        (PRECIPITATION,),
+        lambda c: c[PRECIPITATION] < MIN_PRECIPITATION_MM,
+        _explain_precipitation,
+    ),
+    Rule(
+        "soil_depth",
+        SOIL,
+        (SOIL,),
+        lambda c: (c[SOIL] > 0.0) & (c[SOIL] < MIN_SOIL_DEPTH_CM),
+        _explain_soil,
+    ),
+    Rule(
+        "pit_volume",
+        PIT_VOLUME,
+        (PIT_VOLUME,),
+        lambda c: (_pit_fill(c) < MIN_PIT_FILL) | (_pit_fill(c) > MAX_PIT_FILL),
+        _explain_pit_volume,
+    ),
 )
 
 
-#: optional columns: absent (a caller without the design geometry) reads as blank
-OPTIONAL = (PIT_AREA, PIT_TOP, PIT_BOTTOM)
+#: columns a caller may leave out (without the design geometry, or checking only the
+#: quantities): absent reads as blank, and a blank passes every rule
+OPTIONAL = (PIT_AREA, PIT_TOP, PIT_BOTTOM, PIT_VOLUME, PRECIPITATION, SOIL, HEIGHT, RAMP_YEARS)
 
 
 def _floats(cols: Cols) -> dict[str, np.ndarray]:
@@ -384,55 +484,92 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
                     else _("; is {readings}?", readings=either.join(other))
                 )
             if not own and not other:
-                msg += _("; check the units (Mt, Mt/yr, ha, CNY)")
+                msg += _("; check the field's unit")
             out.append((int(i), subject, msg))
     return out
 
 
 def notes(cols: Cols) -> list[tuple[int, str]]:
-    """Warnings that do not refuse ``(row, text)``: a licence that looks like it was typed in 亩,
-    and stated reserves that no pit of the designed extent and depth can hold (with the 万 t
-    and 万 m³ readings that would fit)."""
+    """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence that looks
+    like it was typed in 亩; stated reserves that no pit of the designed extent and depth can
+    hold (with the 万 t and 万 m³ readings that would fit); a ramp-up that outlasts the reserves;
+    on the design path, a stated wall height or mined thickness the design replaces."""
+    from sim.i18n.message import Alternatives, Message
+    from sim.params import load_library
+
+    ramp_share = load_library()["schedule.ramp_share"]
     c = _floats(cols)
     design = np.isfinite(c[PIT_AREA]) & np.isfinite(c[PIT_TOP]) & np.isfinite(c[PIT_BOTTOM])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         needed_m3 = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY]
         pit_ha = np.where(design, c[PIT_AREA], needed_m3 / c[THICKNESS] / 1e4)
         ratio = c[LICENCE] / pit_ha
-        prism_m3 = c[PIT_AREA] * 1e4 * (c[PIT_TOP] - c[PIT_BOTTOM])
-    out = []
+        prism_m3 = _block_m3(c)
+        depth_m = c[PIT_TOP] - c[PIT_BOTTOM]
+        ramp_mt = c[RAMP_YEARS] * c[OUTPUT] * ramp_share  # output in the ramp-up years
+    out: list[tuple[int, str]] = []
     for i in np.flatnonzero(ratio >= MU_PER_HA):
         a = c[LICENCE][i]
-        pit = (
-            f"designed {_d(pit_ha[i])} ha pit (pit_area_ha)"
-            if design[i]
-            else f"{_d(pit_ha[i])} ha that the reserves and waste occupy at the stated "
-            f"{_g(c[THICKNESS][i])} m mined thickness"
-        )
-        out.append(
-            (
-                int(i),
-                f"[proposal] licensed_area_ha = {_g(a)} is {ratio[i]:.0f}x the {pit}; licences "
-                f"are drawn around their pit: if {_g(a)} is in 亩 the licence is "
-                f"{_d(a / MU_PER_HA)} ha.",
-            )
-        )
+        if design[i]:
+            pit = Message("designed {ha} ha pit (pit_area_ha)", ha=_d(pit_ha[i]))
+        else:
+            pit = Message(
+                "{ha} ha that the reserves and waste occupy at the stated {t} m mined thickness",
+                ha=_d(pit_ha[i]), t=_g(c[THICKNESS][i]),
+            )  # fmt: skip
+        out.append((int(i), Message(
+            "[proposal] licensed_area_ha = {a} is {ratio}x the {pit}; licences are drawn around "
+            "their pit: if {a} is in 亩 the licence is {ha} ha.",
+            a=_g(a), ratio=f"{ratio[i]:.0f}", pit=pit, ha=_d(a / MU_PER_HA),
+        )))  # fmt: skip
     for i in np.flatnonzero(design & (needed_m3 > prism_m3)):
         r, rho = c[RESERVES][i], c[DENSITY][i]
         readings = []
         if needed_m3[i] / 100.0 <= prism_m3[i]:
             readings.append(f"{_g(r)}万 t = {_g(r / 100)} Mt")
         if needed_m3[i] * rho / 100.0 <= prism_m3[i]:
-            readings.append(f"{_g(r)}万 m³ = {_d(r * rho / 100)} Mt at {_g(rho)} t/m³")
-        hint = f"; did you mean {', or '.join(readings)}?" if readings else "."
-        out.append(
-            (
-                int(i),
-                f"[extraction] reserves_mt = {_g(r)} with its waste is "
-                f"{_d(needed_m3[i] / 1e6)} million m³, more than the "
-                f"{_d(prism_m3[i] / 1e6)} million m³ of a {_g(c[PIT_AREA][i])} ha × "
-                f"{_g(c[PIT_TOP][i] - c[PIT_BOTTOM][i])} m block, which no pit of the designed "
-                f"extent and depth can exceed whatever its slopes{hint}",
+            readings.append(Message(
+                "{v}万 m³ = {mt} Mt at {rho} t/m³", v=_g(r), mt=_d(r * rho / 100), rho=_g(rho)
+            ))  # fmt: skip
+        values = dict(
+            r=_g(r), need=_d(needed_m3[i] / 1e6), block=_d(prism_m3[i] / 1e6),
+            a=_g(c[PIT_AREA][i]), d=_g(depth_m[i]),
+        )  # fmt: skip
+        if readings:
+            text = Message(
+                "[extraction] reserves_mt = {r} with its waste is {need} million m³, more than "
+                "the {block} million m³ of a {a} ha × {d} m block, which no pit of the designed "
+                "extent and depth can exceed whatever its slopes; did you mean {readings}?",
+                readings=Alternatives(readings), **values,
             )
-        )
+        else:
+            text = Message(
+                "[extraction] reserves_mt = {r} with its waste is {need} million m³, more than "
+                "the {block} million m³ of a {a} ha × {d} m block, which no pit of the designed "
+                "extent and depth can exceed whatever its slopes.",
+                **values,
+            )
+        out.append((int(i), text))
+    for i in np.flatnonzero(ramp_mt >= c[RESERVES]):
+        out.append((int(i), Message(
+            "[extraction] ramp_up_years = {n}: at {share} of the {q} Mt/yr design output "
+            "(schedule.ramp_share) the {r} Mt of reserves are mined out within the ramp-up "
+            "({years} years), so the mine never reaches its design output; check the ramp-up "
+            "(达产期) against the life.",
+            n=_g(c[RAMP_YEARS][i]), share=f"{ramp_share:.0%}", q=_g(c[OUTPUT][i]),
+            r=_g(c[RESERVES][i]), years=_d(c[RESERVES][i] / (ramp_share * c[OUTPUT][i])),
+        )))  # fmt: skip
+    for i in np.flatnonzero(design & (np.abs(c[HEIGHT] - depth_m) > 0.5)):
+        out.append((int(i), Message(
+            "[site] final_highwall_height_m = {h} is not used: with the design geometry the "
+            "final walls are as high as the pit is deep, {d} m (pit_top_elevation_m - "
+            "pit_bottom_elevation_m); leave it out, or check the elevations.",
+            h=_g(c[HEIGHT][i]), d=_g(depth_m[i]),
+        )))  # fmt: skip
+    for i in np.flatnonzero(design & np.isfinite(c[THICKNESS])):
+        out.append((int(i), Message(
+            "[extraction] mined_thickness_m = {t} is not used: the design geometry (pit area "
+            "and elevations) defines the pit; leave it out.",
+            t=_g(c[THICKNESS][i]),
+        )))  # fmt: skip
     return out

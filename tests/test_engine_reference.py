@@ -216,7 +216,7 @@ proposal_changes = st.fixed_dictionaries(
         "extraction.infrastructure_area_ha": st.floats(0.0, 10.0),
         "site.final_highwall_slope_deg": st.floats(20.0, 80.0),
         "site.final_highwall_height_m": st.floats(5.0, 150.0),
-        "site.soil_depth_cm": st.floats(0.0, 80.0),
+        "site.soil_depth_cm": st.one_of(st.just(0.0), st.floats(1.0, 80.0)),  # 0 < x < 1 cm: a slip
         "site.annual_precipitation_mm": st.floats(300.0, 2000.0),
         "site.substrate": st.sampled_from(["carbonate", "acid_sulfide", "shale", "tailings"]),
         "restoration.progressive_fraction": st.floats(0.0, 1.0),

@@ -27,7 +27,7 @@ base_changes = st.fixed_dictionaries(
         "extraction.infrastructure_area_ha": st.floats(0.0, 8.0),
         "site.final_highwall_slope_deg": st.floats(25.0, 75.0),
         "site.final_highwall_height_m": st.floats(10.0, 120.0),
-        "site.soil_depth_cm": st.floats(0.0, 60.0),
+        "site.soil_depth_cm": st.one_of(st.just(0.0), st.floats(1.0, 60.0)),  # 0 < x < 1 cm: a slip
         "site.substrate": st.sampled_from(["carbonate", "acid_sulfide", "granite"]),
         "restoration.progressive_fraction": st.floats(0.0, 1.0),
         "restoration.progressive_lag_years": st.integers(0, 3),
@@ -79,13 +79,20 @@ def test_cost_rises_with_wall_height(changes, factor) -> None:
     assert np.all(high["cost_cny"].values > low["cost_cny"].values)
 
 
+def _thinned(soil_cm: float, factor: float) -> float:
+    """A topsoil ``factor`` times as thick; under 1 cm is none (a thinner layer is refused as a
+    unit slip, sim.plausibility)."""
+    thinner = soil_cm * factor
+    return thinner if thinner >= 1.0 else 0.0
+
+
 @SETTINGS
 @given(changes=base_changes, thinner=st.floats(0.0, 0.95))
 def test_cost_rises_with_a_soil_deficit(changes, thinner) -> None:
     """Less topsoil of one's own means more imported soil: cost does not fall, draw by draw."""
     changes = {**changes, "restoration.import_topsoil": True}
     rich = _raw(make_proposal(changes))
-    soil = changes["site.soil_depth_cm"] * thinner
+    soil = _thinned(changes["site.soil_depth_cm"], thinner)
     poor = _raw(make_proposal({**changes, "site.soil_depth_cm": soil}))
     assert np.all(poor["cost_cny"].values >= rich["cost_cny"].values * (1 - 1e-12))
 
@@ -107,7 +114,9 @@ def test_success_does_not_rise_when_soil_thins(changes, thinner) -> None:
     changes = {**changes, "restoration.import_topsoil": False}
     rich = _raw(make_proposal(changes))
     poor = _raw(
-        make_proposal({**changes, "site.soil_depth_cm": changes["site.soil_depth_cm"] * thinner})
+        make_proposal(
+            {**changes, "site.soil_depth_cm": _thinned(changes["site.soil_depth_cm"], thinner)}
+        )
     )
     assert np.all(poor["success"].values <= rich["success"].values)
 

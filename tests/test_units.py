@@ -238,3 +238,129 @@ def test_unit_slips_read_in_chinese() -> None:
     with use_lang("zh"), pytest.raises(InputError) as info:
         parse_proposal(slip("youxian", extraction__reserves_mt=810.7), "方案.toml")
     assert "810.7万 m³ = 21.81 Mt（体重 2.69 t/m³）" in str(info.value)
+
+
+DESIGN = Path(__file__).resolve().parents[1] / "scenarios" / "proposals"
+
+
+def _design_data(**changes: Any) -> dict[str, Any]:
+    """The 攸县下湖 design-geometry example as a table, with fields replaced."""
+    import tomllib
+
+    path = DESIGN / "hn-2026-0010-youxian-limestone-design.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        section, key = dotted.split("__")
+        data[section][key] = value
+    return data
+
+
+# (case, the mine typed with a slip, phrases the message must hold)
+MORE_SLIPS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+    (
+        "rainfall in metres (1.4 for 1,400 mm)",
+        slip("youxian", site__annual_precipitation_mm=1.4),
+        ("annual_precipitation_mm = 1.4:", "did you mean 1.4 m = 1400 mm a year?"),
+    ),
+    (
+        "topsoil in metres (0.3 for 30 cm)",
+        slip("youxian", site__soil_depth_cm=0.3),
+        ("soil_depth_cm = 0.3:", "did you mean 0.3 m = 30 cm?"),
+    ),
+    (
+        "the pit's 境界内矿岩总量 in 万 m³ (851 for 8,510,000 m³)",
+        _design_data(site__pit_volume_m3=851.0),
+        ("pit_volume_m3 = 851.0:", "29,760,000 m³ block", "did you mean 851万 m³ = 8,510,000 m³?"),
+    ),
+    (
+        "a pit volume larger than its block",
+        _design_data(site__pit_volume_m3=4.0e7),
+        ("pit_volume_m3 = 40000000.0:", "134.41% of the 29,760,000 m³ block"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case,data,phrases", MORE_SLIPS, ids=[s[0] for s in MORE_SLIPS])
+def test_site_quantities_in_the_wrong_unit_are_refused(case, data, phrases) -> None:
+    """A rainfall or topsoil typed in metres, a pit volume in 万 m³: physically impossible
+    (robustness trial: 1.4 mm of rain silently rejected the plan on recovery)."""
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "plan.toml")
+    msg = str(info.value)
+    for phrase in phrases:
+        assert phrase in msg, f"{case}: {phrase!r} not in {msg}"
+
+
+def test_the_site_bounds_are_the_documented_ones() -> None:
+    """Just inside each bound passes, just outside fails; 0 cm of topsoil is allowed (none)."""
+    low_rain = plausibility.MIN_PRECIPITATION_MM
+    for changes, refused in (
+        ({"site__annual_precipitation_mm": low_rain}, False),
+        ({"site__annual_precipitation_mm": low_rain * 0.99}, True),
+        ({"site__soil_depth_cm": 0.0}, False),
+        ({"site__soil_depth_cm": plausibility.MIN_SOIL_DEPTH_CM}, False),
+        ({"site__soil_depth_cm": plausibility.MIN_SOIL_DEPTH_CM * 0.99}, True),
+    ):
+        data = slip("youxian", **changes)
+        if refused:
+            with pytest.raises(InputError):
+                parse_proposal(data, "plan.toml")
+        else:
+            parse_proposal(data, "plan.toml")
+    block = 24.8e4 * 120.0
+    for volume, refused in (
+        (block * plausibility.MIN_PIT_FILL * 1.01, False),
+        (block * plausibility.MIN_PIT_FILL * 0.99, True),
+        (block * plausibility.MAX_PIT_FILL * 0.99, False),
+        (block * plausibility.MAX_PIT_FILL * 1.01, True),
+    ):
+        data = _design_data(site__pit_volume_m3=volume)
+        if refused:
+            with pytest.raises(InputError):
+                parse_proposal(data, "plan.toml")
+        else:
+            parse_proposal(data, "plan.toml")
+
+
+def test_design_path_notes_what_the_design_replaces_and_a_ramp_up_that_never_ends() -> None:
+    """A stated wall height or mined thickness beside the design geometry is not used: said,
+    not silent; a ramp-up that mines out the reserves is flagged. The packaged design mines and
+    the real mines carry no such note."""
+    import tomllib
+
+    from sim.i18n import use_lang
+
+    for path in sorted(DESIGN.glob("*design*.toml")):
+        p = parse_proposal(tomllib.loads(path.read_text("utf-8")), path.name)
+        assert plausibility.notes(plausibility_columns([p])) == [], path.name
+    p = parse_proposal(
+        _design_data(site__final_highwall_height_m=300.0, extraction__mined_thickness_m=5.0),
+        "plan.toml",
+    )
+    notes = [text for _, text in plausibility.notes(plausibility_columns([p]))]
+    assert len(notes) == 2
+    assert "final_highwall_height_m = 300 is not used" in notes[0] and "120 m" in notes[0]
+    assert "mined_thickness_m = 5 is not used" in notes[1]
+    with use_lang("zh"):
+        from sim.i18n.message import localise
+
+        assert "未被采用" in localise(notes[0]) and "120 m" in localise(notes[0])
+    p = parse_proposal(slip("youxian", extraction__ramp_up_years=25), "plan.toml")
+    (note,) = [text for _, text in plausibility.notes(plausibility_columns([p]))]
+    assert "ramp_up_years = 25" in note and "never reaches its design output" in note
+    p = parse_proposal(slip("youxian", extraction__ramp_up_years=2), "plan.toml")
+    assert plausibility.notes(plausibility_columns([p])) == []
+
+
+def test_a_plan_cost_above_the_simulated_p90_gets_a_note() -> None:
+    """A plan far above every simulated cost was approved without a word (robustness trial:
+    300 元/m², at the P99.9); the verdict now says so, and an ordinary plan gets no such note."""
+    import sim
+
+    base = copy.deepcopy(EXAMPLE_DATA)
+    ordinary = sim.evaluate(parse_proposal(base, "plan.toml"), draws=200)
+    assert not any("above the simulated P90" in n for n in ordinary.verdicts[0]["notes"])
+    base["finance"]["plan_restoration_cost_cny"] = 60_000_000.0
+    generous = sim.evaluate(parse_proposal(base, "plan.toml"), draws=200)
+    (note,) = [n for n in generous.verdicts[0]["notes"] if "above the simulated P90" in n]
+    assert "60.00 M CNY" in note

@@ -38,7 +38,7 @@ walls = st.fixed_dictionaries(
         "extraction.stripping_ratio": st.floats(0.0, 0.8),
         "extraction.infrastructure_area_ha": st.floats(0.0, 8.0),
         "site.final_highwall_height_m": st.floats(5.0, 80.0),
-        "site.soil_depth_cm": st.floats(0.0, 60.0),
+        "site.soil_depth_cm": st.one_of(st.just(0.0), st.floats(1.0, 60.0)),  # 0 < x < 1 cm: a slip
         "site.substrate": st.sampled_from(
             ["carbonate", "granite", "sandstone", "shale", "acid_sulfide", "tailings"]
         ),

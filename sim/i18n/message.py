@@ -55,6 +55,9 @@ class Message(str):
         obj.values = values
         return obj
 
+    def __format__(self, spec: str) -> str:  # a message inside another: in its language
+        return localise(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_message, (self.template, self.values))
 
@@ -94,3 +97,19 @@ class Terms(tuple):
 def _terms(context: str, names: list[str]) -> Terms:
     """Rebuild :class:`Terms` (copy, pickle)."""
     return Terms(context, names)
+
+
+class Alternatives(tuple):
+    """Texts (messages or plain) that format as alternatives in the current language:
+    ``a, or b`` / ``a，或 b``."""
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n import _
+
+        return _(", or ").join(format(t) for t in self)
+
+    def __str__(self) -> str:
+        return ", or ".join(str(t) for t in self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Alternatives, (tuple(self),))

@@ -244,7 +244,9 @@ class ProposalSection(_Quantities):
     start_date: datetime.date | None = Field(
         None,
         description="Optional ISO date (YYYY-MM-DD, a TOML date or a string): year 0 "
-        "(construction) is the calendar year containing it. Stored; not used by the model yet.",
+        "(construction) is the calendar year containing it. The evaluation does not use it; "
+        "`restoresim monitor` needs it to place each satellite observation in the projection's "
+        "years.",
     )
 
     @field_validator("start_date", mode="before")

@@ -18,7 +18,7 @@ from typing import Any
 
 from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
-from sim.i18n import _, resolve_lang, use_lang
+from sim.i18n import ENV_VAR, LANGS, _, resolve_lang, use_lang
 from sim.i18n.verdict import label, verdict_name
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
@@ -71,8 +71,6 @@ def _add_seed(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
-    from sim.i18n import ENV_VAR, LANGS
-
     parser.add_argument(
         "--lang",
         choices=LANGS,
@@ -284,6 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nw.add_argument("--out", type=Path, help="template file to write (default: print it)")
     nw.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    nw.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=None,
+        help=f"language of the template's comments (default: ${ENV_VAR}, else en); keys, "
+        "allowed values and examples stay as the contract writes them",
+    )
     return parser
 
 
@@ -395,17 +400,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     from sim.outputs import atomic_write_text
     from sim.template import template_text
 
-    text = template_text()
-    if args.out is None:
-        sys.stdout.write(text)
-        return 0
-    if args.out.exists() and not args.force:
-        raise InputError(f"--out {args.out}: exists; pass --force to overwrite it")
-    atomic_write_text(args.out, text)
-    print(
-        _("wrote {out}; fill it in, then: restoresim evaluate {out}", out=args.out),
-        file=sys.stderr,
-    )
+    with use_lang(resolve_lang(args.lang)):  # --lang, else $RESTORESIM_LANG, else en
+        text = template_text()
+        if args.out is None:
+            sys.stdout.write(text)
+            return 0
+        if args.out.exists() and not args.force:
+            raise InputError(_("--out {out}: exists; pass --force to overwrite it", out=args.out))
+        atomic_write_text(args.out, text)
+        print(
+            _("wrote {out}; fill it in, then: restoresim evaluate {out}", out=args.out),
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -18,10 +18,11 @@ from functools import lru_cache
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Le, MaxLen, MinLen
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from sim.i18n import NP_
 from sim.keys import LAND_USES
 from sim.params import load_library
 
@@ -91,6 +92,22 @@ def canonical_value(path: str, value: Any) -> Any:
     return value
 
 
+#: the units of the contract's fields, marked for the catalogue: a description names its unit
+#: in the reviewer's language (message context "unit")
+UNIT_NAMES: tuple[str, ...] = (
+    NP_("unit", "ha"),
+    NP_("unit", "yr"),
+    NP_("unit", "deg"),
+    NP_("unit", "t/m3"),
+    NP_("unit", "m3"),
+    NP_("unit", "mm/yr"),
+    NP_("unit", "Mt/yr"),
+    NP_("unit", "CNY"),
+    NP_("unit", "CNY/t"),
+    NP_("unit", "1/yr"),
+)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     """One field of the contract: its column path, kind, whether required, and its rules."""
@@ -104,6 +121,33 @@ class FieldSpec:
     constraints: tuple[Any, ...] = ()
     pattern: str | None = None
     literal: tuple[Any, ...] = ()
+    #: the description's plain text as catalogue messages (without unit and range): their
+    #: concatenation, with :meth:`describe`'s unit and range, is ``description``
+    text: tuple[str, ...] = ()
+    #: whether the description carries the unit and the range after its text
+    composed: bool = False
+    #: whether that range is a plausible range (not a hard limit)
+    plausible: bool = False
+
+    def describe(self) -> str:
+        """The description in the current language (:func:`sim.i18n.use_lang`), without its
+        final full stop; in English exactly :attr:`description`."""
+        from sim.i18n import _, gettext
+        from sim.proposal import _range_text
+
+        plain = "".join(gettext(m) for m in self.text).rstrip("。.") or self.description
+        if not self.composed:
+            return plain
+        bounds: dict[str, float] = {}
+        for c in self.constraints:
+            for typ, name in ((Gt, "gt"), (Ge, "ge"), (Lt, "lt"), (Le, "le")):
+                if isinstance(c, typ):
+                    bounds[name] = getattr(c, name)
+        unit = f" [{gettext(self.unit, 'unit')}]" if self.unit else ""
+        values = {"text": plain + unit, "range": _range_text(**bounds)}
+        if self.plausible:
+            return _("{text}; plausible range {range}", **values)
+        return _("{text}; allowed range {range}", **values)
 
     def allowed(self) -> list[Any] | None:
         """The allowed values of a text field (library table or literal), or None."""
@@ -162,6 +206,7 @@ def _spec(path: str, info: FieldInfo, *, required: bool | None = None) -> FieldS
     pattern = patterns[0] if patterns else None
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
     plain = _plain(info.annotation)
+    text = _text(info.description)
     return FieldSpec(
         path=path,
         kind=kind,
@@ -172,7 +217,25 @@ def _spec(path: str, info: FieldInfo, *, required: bool | None = None) -> FieldS
         constraints=tuple(info.metadata),
         pattern=pattern,
         literal=get_args(plain) if kind == "literal" else (),
+        text=text,
+        composed=_composed(info.description),
+        plausible=bool(extra.get("plausible_range", False)),
     )
+
+
+def _text(description: str | None) -> tuple[str, ...]:
+    """The catalogue messages of a field's description (see :attr:`FieldSpec.text`)."""
+    from sim.proposal import DESCRIPTION_TEXT
+
+    if not description:
+        return ()
+    return DESCRIPTION_TEXT.get(description, (description,))
+
+
+def _composed(description: str | None) -> bool:
+    from sim.proposal import DESCRIPTION_TEXT
+
+    return description in DESCRIPTION_TEXT
 
 
 #: optional sections that are tables of rows, not one value per application: they have no
@@ -202,6 +265,7 @@ def bill_field_specs() -> dict[str, FieldSpec]:
                         required=False,
                         default=None,
                         description=(cinfo.description or "").rstrip("."),
+                        text=_text(cinfo.description),
                     )
                 )
             continue
@@ -213,6 +277,7 @@ def bill_field_specs() -> dict[str, FieldSpec]:
                 required=False,
                 default=None,
                 description=(info.description or "").rstrip("."),
+                text=_text(info.description),
             )
         else:
             out[path] = _spec(path, info)

@@ -123,21 +123,32 @@ def _range_text(
     return f"{lo}, {hi}"
 
 
+#: composed description -> its plain text as catalogue messages (the text, then any note), so
+#: that the template (sim.template) can say it in the reviewer's language without its unit and
+#: range; the English description is their concatenation (see sim.contract.FieldSpec.text)
+DESCRIPTION_TEXT: dict[str, tuple[str, ...]] = {}
+
+WHOLE_NUMBER_NOTE = N_("; a whole number")
+
+
 def _q(
     text: str,
     unit: str,
     default: Any = ...,
     *,
+    note: str = "",
     plausible: bool = False,
     gt: float | None = None,
     ge: float | None = None,
     lt: float | None = None,
     le: float | None = None,
 ) -> Any:
-    """A numeric field whose description carries its unit and its allowed range."""
+    """A numeric field whose description carries its unit and its allowed range (``text`` and
+    ``note`` are catalogue messages, kept apart in :data:`DESCRIPTION_TEXT`)."""
     unit_text = f" [{unit}]" if unit else ""
     word = "plausible range" if plausible else "allowed range"
-    description = f"{text}{unit_text}; {word} {_range_text(gt, ge, lt, le)}."
+    description = f"{text}{note}{unit_text}; {word} {_range_text(gt, ge, lt, le)}."
+    DESCRIPTION_TEXT[description] = (text, note) if note else (text,)
     extra: dict[str, Any] = {"unit": unit}
     if plausible:
         extra["plausible_range"] = True
@@ -148,7 +159,7 @@ def _q(
 
 def _years(text: str, default: Any = ..., *, ge: int = 0, le: int = 100) -> Any:
     """A whole number of years (a plain integer: 1.5, "3" and true are refused)."""
-    return _q(f"{text}; a whole number", "yr", default, plausible=True, ge=ge, le=le)
+    return _q(text, "yr", default, note=WHOLE_NUMBER_NOTE, plausible=True, ge=ge, le=le)
 
 
 def _share(text: str, default: Any = ...) -> Any:
@@ -216,26 +227,34 @@ class ProposalSection(_Quantities):
     """[proposal]: what is applied for, by which method, where, and on how much land."""
 
     id: str = Field(
-        description="Application id, unique in a run; seeds the proposal's random stream. "
-        "Letters, digits, '.', '_' and '-'.",
+        description=N_(
+            "Application id, unique in a run; seeds the proposal's random stream. "
+            "Letters, digits, '.', '_' and '-'."
+        ),
         pattern=ID_PATTERN,
         max_length=128,
     )
-    name: str = Field(description="Human-readable name of the mine.", min_length=1)
+    name: str = Field(description=N_("Human-readable name of the mine."), min_length=1)
     mineral: str = Field(
-        description="A key of the parameter library's mineral table (sim/params/minerals.toml): "
-        "gives the default rock density and substrate and the plausible price range."
+        description=N_(
+            "A key of the parameter library's mineral table (sim/params/minerals.toml): "
+            "gives the default rock density and substrate and the plausible price range."
+        )
     )
     method: Literal["open_pit"] = Field(
-        description="Mining method. Only 'open_pit' is modelled; 'underground' (subsidence) is "
-        "refused, not approximated."
+        description=N_(
+            "Mining method. Only 'open_pit' is modelled; 'underground' (subsidence) is "
+            "refused, not approximated."
+        )
     )
     region: str = Field(
-        description="A key of the parameter library's region table (sim/params/regions.toml): "
-        "success criteria and recovery parameters."
+        description=N_(
+            "A key of the parameter library's region table (sim/params/regions.toml): "
+            "success criteria and recovery parameters."
+        )
     )
     licensed_area_ha: float = _q(
-        "The delineated mining-right area; the pit must fit inside it",
+        N_("The delineated mining-right area; the pit must fit inside it"),
         "ha",
         plausible=True,
         gt=0.0,
@@ -243,10 +262,12 @@ class ProposalSection(_Quantities):
     )
     start_date: datetime.date | None = Field(
         None,
-        description="Optional ISO date (YYYY-MM-DD, a TOML date or a string): year 0 "
-        "(construction) is the calendar year containing it. The evaluation does not use it; "
-        "`restoresim monitor` needs it to place each satellite observation in the projection's "
-        "years.",
+        description=N_(
+            "Optional ISO date (YYYY-MM-DD, a TOML date or a string): year 0 "
+            "(construction) is the calendar year containing it. The evaluation does not use it; "
+            "`restoresim monitor` needs it to place each satellite observation in the "
+            "projection's years."
+        ),
     )
 
     @field_validator("start_date", mode="before")
@@ -296,14 +317,16 @@ class ProposalSection(_Quantities):
 class Extraction(_Quantities):
     """[extraction]: reserves, output schedule and the geometry of the pit and waste dumps."""
 
-    reserves_mt: float = _q("Mineable reserves", "Mt", plausible=True, gt=0.0, le=10_000.0)
+    reserves_mt: float = _q(N_("Mineable reserves"), "Mt", plausible=True, gt=0.0, le=10_000.0)
     annual_output_mt: float = _q(
-        "Design capacity (full output per year)", "Mt/yr", plausible=True, gt=0.0, le=500.0
+        N_("Design capacity (full output per year)"), "Mt/yr", plausible=True, gt=0.0, le=500.0
     )
-    ramp_up_years: StrictInt = _years("Years at half capacity before full output (may be 0)")
+    ramp_up_years: StrictInt = _years(N_("Years at half capacity before full output (may be 0)"))
     rock_density_t_per_m3: float | None = _q(
-        "In-situ rock density; optional, defaults to the mineral table's density "
-        "(always set after validation)",
+        N_(
+            "In-situ rock density; optional, defaults to the mineral table's density "
+            "(always set after validation)"
+        ),
         "t/m3",
         None,
         plausible=True,
@@ -311,9 +334,11 @@ class Extraction(_Quantities):
         le=6.0,
     )
     mined_thickness_m: float | None = _q(
-        "Mean depth (or face height) mined over the pit footprint; required unless the design "
-        "geometry ([site] pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m) is given, "
-        "which then defines the pit and this field is not used",
+        N_(
+            "Mean depth (or face height) mined over the pit footprint; required unless the design "
+            "geometry ([site] pit_area_ha, pit_top_elevation_m, pit_bottom_elevation_m) is given, "
+            "which then defines the pit and this field is not used"
+        ),
         "m",
         None,
         plausible=True,
@@ -321,11 +346,11 @@ class Extraction(_Quantities):
         le=1000.0,
     )
     stripping_ratio: float = _q(
-        "Waste tonnes per ore tonne (may be 0)", "t/t", plausible=True, ge=0.0, le=100.0
+        N_("Waste tonnes per ore tonne (may be 0)"), "t/t", plausible=True, ge=0.0, le=100.0
     )
-    dump_height_m: float = _q("Waste dump height", "m", plausible=True, ge=1.0, le=300.0)
+    dump_height_m: float = _q(N_("Waste dump height"), "m", plausible=True, ge=1.0, le=300.0)
     infrastructure_area_ha: float = _q(
-        "Plant, roads and stockpiles (may be 0; may lie outside the licence)",
+        N_("Plant, roads and stockpiles (may be 0; may lie outside the licence)"),
         "ha",
         plausible=True,
         ge=0.0,
@@ -359,10 +384,12 @@ class Site(_Quantities):
     """[site]: natural ground, final pit walls, topsoil, climate and exposed substrate."""
 
     mean_slope_deg: float | None = _q(
-        "Mean slope of the natural ground; optional. With the design geometry, ground at least "
-        "as steep as the parameter schedule.hillside_min_slope_deg (10°) makes the pit a "
-        "hillside quarry (a face cut into the slope, no closed pit; model/SPEC.md §3a); it must "
-        "then be gentler than the final walls",
+        N_(
+            "Mean slope of the natural ground; optional. With the design geometry, ground at "
+            "least as steep as the parameter schedule.hillside_min_slope_deg (10°) makes the pit "
+            "a hillside quarry (a face cut into the slope, no closed pit; model/SPEC.md §3a); it "
+            "must then be gentler than the final walls"
+        ),
         "deg",
         None,
         ge=0.0,
@@ -370,19 +397,23 @@ class Site(_Quantities):
     )
     pit_type: Literal["hillside", "closed"] | None = Field(
         None,
-        description="The kind of open pit as the plan states it (开采方式): hillside "
-        "(山坡露天, a face cut into the slope, one back wall) or closed (凹陷露天, walls all "
-        "round); optional, with the design geometry. When absent, ground at least as steep "
-        "as schedule.hillside_min_slope_deg (10°) makes a hillside pit. A hillside pit needs "
-        "mean_slope_deg",
+        description=N_(
+            "The kind of open pit as the plan states it (开采方式): hillside "
+            "(山坡露天, a face cut into the slope, one back wall) or closed (凹陷露天, walls all "
+            "round); optional, with the design geometry. When absent, ground at least as steep "
+            "as schedule.hillside_min_slope_deg (10°) makes a hillside pit. A hillside pit needs "
+            "mean_slope_deg"
+        ),
     )
     final_highwall_slope_deg: float = _q(
-        "Overall slope of the final pit walls", "deg", ge=5.0, lt=90.0
+        N_("Overall slope of the final pit walls"), "deg", ge=5.0, lt=90.0
     )
     final_highwall_height_m: float | None = _q(
-        "Height of the final pit walls; required unless the design geometry is given, whose "
-        "depth (pit_top_elevation_m - pit_bottom_elevation_m) is then the walls' height "
-        "(always set after validation)",
+        N_(
+            "Height of the final pit walls; required unless the design geometry is given, whose "
+            "depth (pit_top_elevation_m - pit_bottom_elevation_m) is then the walls' height "
+            "(always set after validation)"
+        ),
         "m",
         None,
         plausible=True,
@@ -390,8 +421,10 @@ class Site(_Quantities):
         le=1000.0,
     )
     pit_area_ha: float | None = _q(
-        "Designed open-pit extent at the surface (开采境界/采场面积); with the two elevations it "
-        "defines the pit, and mined_thickness_m may be left out",
+        N_(
+            "Designed open-pit extent at the surface (开采境界/采场面积); with the two elevations "
+            "it defines the pit, and mined_thickness_m may be left out"
+        ),
         "ha",
         None,
         plausible=True,
@@ -399,23 +432,25 @@ class Site(_Quantities):
         le=100_000.0,
     )
     pit_top_elevation_m: float | None = _q(
-        "Highest level mined (开采标高, upper), metres above datum",
+        N_("Highest level mined (开采标高, upper), metres above datum"),
         "m",
         None,
         ge=-1000.0,
         le=9000.0,
     )
     pit_bottom_elevation_m: float | None = _q(
-        "Lowest level mined (开采标高, lower), metres above datum; below pit_top_elevation_m",
+        N_("Lowest level mined (开采标高, lower), metres above datum; below pit_top_elevation_m"),
         "m",
         None,
         ge=-1000.0,
         le=9000.0,
     )
     pit_volume_m3: float | None = _q(
-        "Ore and waste inside the designed pit as the plan computes it from its sections "
-        "(境界内矿岩总量, m³); optional, with the design geometry: replaces the volume of the "
-        "idealised pit of model/SPEC.md §3a in the licence check and as the most ore recovered",
+        N_(
+            "Ore and waste inside the designed pit as the plan computes it from its sections "
+            "(境界内矿岩总量, m³); optional, with the design geometry: replaces the volume of the "
+            "idealised pit of model/SPEC.md §3a in the licence check and as the most ore recovered"
+        ),
         "m3",
         None,
         plausible=True,
@@ -423,7 +458,7 @@ class Site(_Quantities):
         le=1e11,
     )
     bench_height_m: float | None = _q(
-        "Height of the final benches (台阶高度); optional, with the design geometry",
+        N_("Height of the final benches (台阶高度); optional, with the design geometry"),
         "m",
         None,
         plausible=True,
@@ -431,8 +466,10 @@ class Site(_Quantities):
         le=100.0,
     )
     bench_width_m: float | None = _q(
-        "Width of the berms between final benches (安全/清扫平台宽度); optional, with "
-        "bench_height_m",
+        N_(
+            "Width of the berms between final benches (安全/清扫平台宽度); optional, with "
+            "bench_height_m"
+        ),
         "m",
         None,
         plausible=True,
@@ -440,17 +477,23 @@ class Site(_Quantities):
         le=100.0,
     )
     soil_depth_cm: float = _q(
-        "Natural topsoil available for stripping (may be 0)", "cm", plausible=True, ge=0.0, le=500.0
+        N_("Natural topsoil available for stripping (may be 0)"),
+        "cm",
+        plausible=True,
+        ge=0.0,
+        le=500.0,
     )
     annual_precipitation_mm: float = _q(
-        "Mean annual precipitation", "mm/yr", plausible=True, gt=0.0, le=10_000.0
+        N_("Mean annual precipitation"), "mm/yr", plausible=True, gt=0.0, le=10_000.0
     )
     substrate: str | None = Field(
         None,
-        description="Substrate exposed by mining: a key of the substrate table "
-        "(sim/params/substrates.toml: carbonate, granite, sandstone, shale, acid_sulfide, "
-        "tailings). Optional, defaults to the mineral table's substrate (always set after "
-        "validation).",
+        description=N_(
+            "Substrate exposed by mining: a key of the substrate table "
+            "(sim/params/substrates.toml: carbonate, granite, sandstone, shale, acid_sulfide, "
+            "tailings). Optional, defaults to the mineral table's substrate (always set after "
+            "validation)."
+        ),
     )
 
     @property
@@ -578,41 +621,51 @@ class Restoration(_Quantities):
     """[restoration]: target land uses and how, when and how fast the land is restored."""
 
     target_land_use: dict[LandUse, Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
-        description="Shares of the pit floor, dump and infrastructure area restored to each land "
-        "use (forest, grassland, shrub, farmland, water); missing keys are 0, each share in "
-        "[0, 1], the shares sum to 1 (±1e-6). Walls are greened in place. After validation all "
-        "five keys are present."
+        description=N_(
+            "Shares of the pit floor, dump and infrastructure area restored to each land "
+            "use (forest, grassland, shrub, farmland, water); missing keys are 0, each share in "
+            "[0, 1], the shares sum to 1 (±1e-6). Walls are greened in place. After validation all "
+            "five keys are present."
+        )
     )
     progressive_fraction: float = _share(
-        "Share of disturbed pit floor, final benches and dumps restored while mining continues"
+        N_("Share of disturbed pit floor, final benches and dumps restored while mining continues")
     )
     progressive_lag_years: StrictInt = _years(
-        "Years from disturbance to progressive restoration (may be 0)"
+        N_("Years from disturbance to progressive restoration (may be 0)")
     )
     closure_years: StrictInt = _years(
-        "Years of final restoration after extraction ends (at least 1)", ge=1
+        N_("Years of final restoration after extraction ends (at least 1)"), ge=1
     )
-    monitoring_years: StrictInt = _years("Years of aftercare and monitoring after each restoration")
+    monitoring_years: StrictInt = _years(
+        N_("Years of aftercare and monitoring after each restoration")
+    )
     topsoil_stripped: StrictBool = Field(
-        description="Topsoil stripped and stockpiled before disturbance (true/false)."
+        description=N_("Topsoil stripped and stockpiled before disturbance (true/false).")
     )
     import_topsoil: StrictBool = Field(
         True,
-        description="Import soil to cover a topsoil deficit (true, the default); if false the "
-        "available topsoil is spread thinner than the land use requires.",
+        description=N_(
+            "Import soil to cover a topsoil deficit (true, the default); if false the "
+            "available topsoil is spread thinner than the land use requires."
+        ),
     )
     substrate_amendment: StrictBool = Field(
-        description="Neutralise or cap a toxic substrate (lime + clean cover); costs more, and "
-        "without it toxic substrates recover poorly (true/false)."
+        description=N_(
+            "Neutralise or cap a toxic substrate (lime + clean cover); costs more, and "
+            "without it toxic substrates recover poorly (true/false)."
+        )
     )
     wall_spray_share: float | None = Field(
         None,
         ge=0.0,
         le=1.0,
-        description="Share of the final walls' rock faces the plan sprays (hung-net or "
-        "thick-layer spray seeding); the rest is left as stable bare rock, greened by climbers "
-        "from the bench troughs. Optional: by default the parameter library's share for the "
-        "site's rock (cost.wall_spray_share.<substrate>).",
+        description=N_(
+            "Share of the final walls' rock faces the plan sprays (hung-net or "
+            "thick-layer spray seeding); the rest is left as stable bare rock, greened by climbers "
+            "from the bench troughs. Optional: by default the parameter library's share for the "
+            "site's rock (cost.wall_spray_share.<substrate>)."
+        ),
     )
 
     @field_validator("target_land_use")
@@ -626,7 +679,7 @@ class Restoration(_Quantities):
         return {lu: float(value.get(lu, 0.0)) for lu in get_args(LandUse)}
 
 
-_DEFAULT_NOTE = (
+_DEFAULT_NOTE = N_(
     "; optional, defaults to the sourced value in sim/params/finance_defaults.toml (always set "
     "after validation)"
 )
@@ -636,31 +689,37 @@ class Finance(_Quantities):
     """[finance]: ore price, the restoration fund and bond, and the economic environment."""
 
     ore_price_cny_per_t: float = _q(
-        "Ore sale price at year-0 prices", "CNY/t", plausible=True, gt=0.0, le=1e6
+        N_("Ore sale price at year-0 prices"), "CNY/t", plausible=True, gt=0.0, le=1e6
     )
     plan_restoration_cost_cny: float = _q(
-        "The applicant's own restoration cost estimate in its plan (may be 0)",
+        N_("The applicant's own restoration cost estimate in its plan (may be 0)"),
         "CNY",
         plausible=True,
         ge=0.0,
         le=1e12,
     )
     fund_basis: FundBasis = Field(
-        description="How the restoration fund is accrued: 'plan_cost_by_output' (the plan's cost "
-        "in proportion to output over the life, China's 2017 rule) or 'revenue_share' "
-        "(fund_rate_of_revenue x revenue each year)."
+        description=N_(
+            "How the restoration fund is accrued: 'plan_cost_by_output' (the plan's cost "
+            "in proportion to output over the life, China's 2017 rule) or 'revenue_share' "
+            "(fund_rate_of_revenue x revenue each year)."
+        )
     )
     fund_rate_of_revenue: float | None = _share(
-        "Share of revenue paid into the fund each year (used when fund_basis = 'revenue_share', "
-        "where it is required; may be left out otherwise)",
+        N_(
+            "Share of revenue paid into the fund each year (used when fund_basis = "
+            "'revenue_share', where it is required; may be left out otherwise)"
+        ),
         None,
     )
     bond_cny: float = _q(
-        "Up-front financial assurance (may be 0)", "CNY", plausible=True, ge=0.0, le=1e12
+        N_("Up-front financial assurance (may be 0)"), "CNY", plausible=True, ge=0.0, le=1e12
     )
     fund_initial_deposit_cny: float = _q(
-        "First deposit into the restoration fund before works begin (year 0), on top of the "
-        "yearly accrual (may be 0)",
+        N_(
+            "First deposit into the restoration fund before works begin (year 0), on top of the "
+            "yearly accrual (may be 0)"
+        ),
         "CNY",
         0.0,
         plausible=True,
@@ -668,18 +727,19 @@ class Finance(_Quantities):
         le=1e12,
     )
     fund_interest_rate: float | None = _q(
-        f"Interest earned by the fund{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+        N_("Interest earned by the fund"), "1/yr", None, note=_DEFAULT_NOTE, ge=0.0, le=1.0
     )
     discount_rate: float | None = _q(
-        f"Discount rate for present values{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+        N_("Discount rate for present values"), "1/yr", None, note=_DEFAULT_NOTE, ge=0.0, le=1.0
     )
     inflation_rate: float | None = _q(
-        f"Inflation of restoration costs{_DEFAULT_NOTE}", "1/yr", None, ge=0.0, le=1.0
+        N_("Inflation of restoration costs"), "1/yr", None, note=_DEFAULT_NOTE, ge=0.0, le=1.0
     )
     operator_default_hazard_per_year: float | None = _q(
-        f"Yearly chance that the operator fails and walks away{_DEFAULT_NOTE}",
+        N_("Yearly chance that the operator fails and walks away"),
         "1/yr",
         None,
+        note=_DEFAULT_NOTE,
         ge=0.0,
         le=1.0,
     )
@@ -702,10 +762,12 @@ class Location(_Model):
     """[location] (optional): the mining-right boundary polygon."""
 
     boundary: str = Field(
-        description="Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), or of "
-        "its corner-coordinate table (拐点坐标: .csv, .txt or .xlsx rows 'point, X, Y' in CGCS2000 "
-        "Gauss-Kruger, X northing, Y easting with or without the zone prefix), relative to the "
-        "proposal file.",
+        description=N_(
+            "Path of the mining-right polygon (GeoJSON, Shapefile or GeoPackage), or of "
+            "its corner-coordinate table (拐点坐标: .csv, .txt or .xlsx rows 'point, X, Y' in "
+            "CGCS2000 Gauss-Kruger, X northing, Y easting with or without the zone prefix), "
+            "relative to the proposal file."
+        ),
         min_length=1,
     )
 
@@ -738,21 +800,25 @@ class BillItem(_Model):
     key_noun: ClassVar[tuple[str, str]] = ("column", "columns")
 
     measure: str = Field(
-        description="The item's name as the plan writes it (项目名称, e.g. '挂网喷播', '覆土'); "
-        "mapped to a measure of the model by sim/data/bill-measures.toml, unknown names kept "
-        "as 'not modelled'.",
+        description=N_(
+            "The item's name as the plan writes it (项目名称, e.g. '挂网喷播', '覆土'); "
+            "mapped to a measure of the model by sim/data/bill-measures.toml, unknown names kept "
+            "as 'not modelled'."
+        ),
         min_length=1,
         max_length=200,
     )
-    quantity: float | None = _q("工程量 in its unit (optional)", "", None, ge=0.0, le=1e12)
+    quantity: float | None = _q(N_("工程量 in its unit (optional)"), "", None, ge=0.0, le=1e12)
     unit: str | None = Field(
         None,
-        description="Unit of the quantity as written (m², 亩, hm², m³, m, 株 …); areas are "
-        "compared with ours.",
+        description=N_(
+            "Unit of the quantity as written (m², 亩, hm², m³, m, 株 …); areas are "
+            "compared with ours."
+        ),
         max_length=20,
     )
     unit_price_cny: float | None = _q(
-        "All-in unit price (综合单价) per unit of the quantity (optional)",
+        N_("All-in unit price (综合单价) per unit of the quantity (optional)"),
         "CNY",
         None,
         ge=0.0,
@@ -760,13 +826,17 @@ class BillItem(_Model):
     )
     amount: float | str | None = Field(
         None,
-        description="The item's amount (合价) in the bill's money_unit, or a number with its "
-        "unit ('12.5 万元'); when left out, quantity x unit_price_cny.",
+        description=N_(
+            "The item's amount (合价) in the bill's money_unit, or a number with its "
+            "unit ('12.5 万元'); when left out, quantity x unit_price_cny."
+        ),
     )
     maps_to: str | None = Field(
         None,
-        description="The model's measure this item belongs to, overriding the name table "
-        "(a key of sim.breakdown.ITEMS).",
+        description=N_(
+            "The model's measure this item belongs to, overriding the name table "
+            "(a key of sim.breakdown.ITEMS)."
+        ),
     )
 
     @field_validator("amount")
@@ -800,23 +870,29 @@ class Bill(_Model):
     table (``[[bill.items]]``) and/or a CSV/XLSX file."""
 
     money_unit: MoneyUnit = Field(
-        description="Unit of the amounts, other_fees and contingency as the plan states them: "
-        "'元' or '万元' (unit prices are always 元)."
+        description=N_(
+            "Unit of the amounts, other_fees and contingency as the plan states them: "
+            "'元' or '万元' (unit prices are always 元)."
+        )
     )
     file: str | None = Field(
         None,
-        description="A CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX table of the items, "
-        "relative to the proposal file; columns 项目名称/measure, 工程量/quantity, 单位/unit, "
-        "单价/unit_price_cny, 合价/amount (a header '合价(万元)' states the money unit).",
+        description=N_(
+            "A CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX table of the items, "
+            "relative to the proposal file; columns 项目名称/measure, 工程量/quantity, 单位/unit, "
+            "单价/unit_price_cny, 合价/amount (a header '合价(万元)' states the money unit)."
+        ),
         min_length=1,
     )
     items: list[BillItem] = Field(
-        default_factory=list, description="The items ([[bill.items]])."
+        default_factory=list, description=N_("The items ([[bill.items]]).")
     )
     other_fees: float | str | None = Field(
-        None, description="其他费用 in money_unit (optional)."
+        None, description=N_("其他费用 in money_unit (optional).")
     )
-    contingency: float | str | None = Field(None, description="预备费 in money_unit (optional).")
+    contingency: float | str | None = Field(
+        None, description=N_("预备费 in money_unit (optional).")
+    )
 
     @field_validator("other_fees", "contingency")
     @classmethod

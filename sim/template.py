@@ -13,22 +13,25 @@ grew from); numbering varies between plans, so search by the chapter's and table
 from __future__ import annotations
 
 import datetime
+import re
 import textwrap
 import tomllib
+import unicodedata
 from typing import Any
 
 from sim.contract import FieldSpec, field_specs
+from sim.i18n import N_, _, current_lang, gettext
 from sim.params import input_defaults
 
 __all__ = ["WHERE", "markdown_table", "template_text"]
 
 #: field path (a land-use share by its table) -> (Chinese term, where it is found, unit hint)
 WHERE: dict[str, tuple[str, str, str]] = {
-    "proposal.id": ("申请编号 / 项目编号", "出让公告或申请书; the reviewer's file number", ""),
-    "proposal.name": ("矿山名称", "both plans: 封面; 开发 第1章 概述", ""),
+    "proposal.id": ("申请编号 / 项目编号", N_("出让公告或申请书; the reviewer's file number"), ""),
+    "proposal.name": ("矿山名称", N_("both plans: 封面; 开发 第1章 概述"), ""),
     "proposal.mineral": ("开采矿种", "采矿权出让公告; 开发 第1章 概述", ""),
-    "proposal.method": ("开采方式", "开发 第4章 主要建设方案 (开采方式): 露天开采 only", ""),
-    "proposal.region": ("所在地区", "开发 第1章 交通位置; the parameter library's region", ""),
+    "proposal.method": ("开采方式", N_("开发 第4章 主要建设方案 (开采方式): 露天开采 only"), ""),
+    "proposal.region": ("所在地区", N_("开发 第1章 交通位置; the parameter library's region"), ""),
     "proposal.licensed_area_ha": (
         "矿区面积",
         "开发 第1章 矿区范围 (拐点坐标表); 修复 第1章 矿山基本情况",
@@ -41,11 +44,13 @@ WHERE: dict[str, tuple[str, str, str]] = {
     ),
     "extraction.reserves_mt": (
         "设计可采储量 (可采资源量)",
-        "开发 第3章 资源储量 and 第5章 矿床开采 (设计利用资源量、可采储量表)",
+        N_("开发 第3章 资源储量 and 第5章 矿床开采 (设计利用资源量、可采储量表)"),
         "万 t ÷ 100 = Mt; 万 m³ × 体重 ÷ 100 = Mt",
     ),
     "extraction.annual_output_mt": (
-        "生产规模", "开发 第4章 主要建设方案 (生产规模与服务年限)", "万 t/a ÷ 100 = Mt/yr"
+        "生产规模",
+        "开发 第4章 主要建设方案 (生产规模与服务年限)",
+        "万 t/a ÷ 100 = Mt/yr",
     ),
     "extraction.ramp_up_years": (
         "达产期 (投产后以半产能生产的年数; 不出矿的基建期不计)",
@@ -54,9 +59,9 @@ WHERE: dict[str, tuple[str, str, str]] = {
     ),
     "extraction.rock_density_t_per_m3": ("矿石体重 (小体重)", "开发 第3章 矿石质量 (体重)", "t/m³"),
     "extraction.mined_thickness_m": (
-        "平均开采厚度 (no plan states it; leave out when the design geometry is given)",
+        N_("平均开采厚度 (no plan states it; leave out when the design geometry is given)"),
         "开发 第5章 露天开采境界: 境界内矿岩量 (m³) ÷ 采场面积 (m²)",
-        "m; mean depth over the pit",
+        N_("m; mean depth over the pit"),
     ),
     "extraction.stripping_ratio": (
         "平均剥采比",
@@ -76,10 +81,14 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "",
     ),
     "site.final_highwall_slope_deg": (
-        "最终边坡角", "开发 第5章 露天开采境界 (边坡参数表)", "° (overall, not bench face)"
+        "最终边坡角",
+        "开发 第5章 露天开采境界 (边坡参数表)",
+        N_("° (overall, not bench face)"),
     ),
     "site.final_highwall_height_m": (
-        "最终边坡高度", "开发 第5章 露天开采境界 (边坡参数表)", "m; with the design: top − bottom"
+        "最终边坡高度",
+        "开发 第5章 露天开采境界 (边坡参数表)",
+        N_("m; with the design: top − bottom"),
     ),
     "site.pit_area_ha": (
         "开采境界 / 采场面积 (露天开采范围)",
@@ -87,7 +96,9 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "m² ÷ 10,000 = ha; km² × 100 = ha",
     ),
     "site.pit_top_elevation_m": (
-        "开采标高 (最高)", "采矿许可证 / 出让公告 开采深度; 开发 第5章 开采境界 (开采标高)", "m"
+        "开采标高 (最高)",
+        "采矿许可证 / 出让公告 开采深度; 开发 第5章 开采境界 (开采标高)",
+        "m",
     ),
     "site.pit_bottom_elevation_m": (
         "开采标高 (最低, 最低开采标高 / 坑底标高)",
@@ -95,24 +106,32 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "m",
     ),
     "site.pit_volume_m3": (
-        "境界内矿岩总量 (矿石 + 废石, 断面法)", "开发 第5章 开采境界 (境界内矿岩量表)", "m³"
+        "境界内矿岩总量 (矿石 + 废石, 断面法)",
+        "开发 第5章 开采境界 (境界内矿岩量表)",
+        "m³",
     ),
     "site.bench_height_m": ("台阶高度", "开发 第5章 开采境界 (边坡参数表: 台阶高度)", "m"),
     "site.bench_width_m": (
-        "平台宽度 (安全平台 / 清扫平台)", "开发 第5章 开采境界 (边坡参数表: 平台宽度)", "m"
+        "平台宽度 (安全平台 / 清扫平台)",
+        "开发 第5章 开采境界 (边坡参数表: 平台宽度)",
+        "m",
     ),
     "site.soil_depth_cm": ("表土 (耕作层) 厚度", "修复 第2章 土壤; 表土剥离工程", "m × 100 = cm"),
     "site.annual_precipitation_mm": ("多年平均降水量", "修复 第2章 自然地理 (气象)", "mm"),
     "site.substrate": (
-        "岩性 / 废石性质 (酸性、重金属)", "开发 第3章 矿区地质; 修复 第3章 影响评估", ""
+        "岩性 / 废石性质 (酸性、重金属)",
+        "开发 第3章 矿区地质; 修复 第3章 影响评估",
+        "",
     ),
     "restoration.target_land_use": (
         "复垦方向 (林地、草地、灌木林地、耕地、坑塘水面)",
-        "修复 土地复垦适宜性评价; 复垦前后地类变化表 (面积 ÷ 复垦总面积 = share)",
-        "shares of the area",
+        N_("修复 土地复垦适宜性评价; 复垦前后地类变化表 (面积 ÷ 复垦总面积 = share)"),
+        N_("shares of the area"),
     ),
     "restoration.progressive_fraction": (
-        "边开采边治理 (阶段治理面积)", "修复 工作部署 (阶段工作计划、近期年度计划)", "0-1"
+        "边开采边治理 (阶段治理面积)",
+        "修复 工作部署 (阶段工作计划、近期年度计划)",
+        "0-1",
     ),
     "restoration.progressive_lag_years": ("治理滞后年限", "修复 工作部署 (阶段工作计划)", "a"),
     "restoration.closure_years": ("闭坑后治理期", "修复 工作部署 (方案服务年限)", "a"),
@@ -120,7 +139,9 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "restoration.topsoil_stripped": ("表土剥离", "修复 工程设计 (表土剥离与堆存)", "true/false"),
     "restoration.import_topsoil": ("客土", "修复 工程设计 (覆土工程: 土源)", "true/false"),
     "restoration.substrate_amendment": (
-        "土壤 (基质) 改良", "修复 工程设计 (土壤改良、污染治理)", "true/false"
+        "土壤 (基质) 改良",
+        "修复 工程设计 (土壤改良、污染治理)",
+        "true/false",
     ),
     "restoration.wall_spray_share": (
         "边坡喷播面积比例 (挂网喷播、厚层基材喷播)",
@@ -136,21 +157,27 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "finance.fund_basis": ("基金计提方式", "修复 经费估算 (矿山生态修复基金计提)", ""),
     "finance.fund_rate_of_revenue": ("基金计提比例", "修复 经费估算 (基金计提)", "0-1"),
     "finance.bond_cny": (
-        "保证金 / 履约担保", "出让合同; abolished nationally in 2017, usually 0", "万元 × 10,000"
+        "保证金 / 履约担保",
+        N_("出让合同; abolished nationally in 2017, usually 0"),
+        "万元 × 10,000",
     ),
     "finance.fund_initial_deposit_cny": (
         "基金首次计提 (开工前存入)",
         "修复 经费估算 (基金计提计划); 三方监管协议",
         "万元 × 10,000 = CNY",
     ),
-    "finance.fund_interest_rate": ("基金存款利率", "not in the plans: default", "1/yr"),
+    "finance.fund_interest_rate": ("基金存款利率", N_("not in the plans: default"), "1/yr"),
     "finance.discount_rate": ("折现率 (基准收益率)", "开发 第8章 经济评价", "1/yr"),
     "finance.inflation_rate": (
-        "价差预备费费率 (涨价率)", "修复 经费估算 (预备费: 价差预备费)", "1/yr"
+        "价差预备费费率 (涨价率)",
+        "修复 经费估算 (预备费: 价差预备费)",
+        "1/yr",
     ),
-    "finance.operator_default_hazard_per_year": ("—", "reviewer's judgement: default", "1/yr"),
+    "finance.operator_default_hazard_per_year": ("—", N_("reviewer's judgement: default"), "1/yr"),
     "location.boundary": (
-        "矿区范围拐点坐标", "出让公告; 开发 第1章 (拐点坐标表) → a GeoJSON/Shapefile", ""
+        "矿区范围拐点坐标",
+        N_("出让公告; 开发 第1章 (拐点坐标表) → a GeoJSON/Shapefile"),
+        "",
     ),
 }
 
@@ -223,10 +250,47 @@ def _toml(value: Any) -> str:
     return repr(value)
 
 
+#: punctuation that must not begin a line of Chinese (it stays with the character before it)
+_NO_LINE_START = set("，。；：、）》」』”！？%,.;:)]/")
+#: punctuation that must not end a line (it stays with the character after it)
+_NO_LINE_END = set("（《「『“([")
+_WIDTH = 98
+
+
+def _columns(text: str) -> int:
+    """Terminal columns of ``text`` (CJK and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap_cjk(text: str, width: int, prefix: str) -> list[str]:
+    """``text`` in lines of at most ``width`` columns after ``prefix``: breaks at spaces and
+    between Chinese characters, never inside a word, number or identifier."""
+    tokens = re.findall(r" +|[^\s\u2e80-\u9fff\uff00-\uffef]+|[\u2e80-\u9fff\uff00-\uffef]", text)
+    merged: list[str] = []
+    for tok in tokens:  # punctuation stays on the line of what it opens or closes
+        glued = merged and not tok.isspace() and not merged[-1].isspace()
+        if glued and (tok[0] in _NO_LINE_START or merged[-1][-1] in _NO_LINE_END):
+            merged[-1] += tok
+        else:
+            merged.append(tok)
+    lines, line = [], ""
+    for tok in merged:
+        if line and _columns(line + tok.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = "" if tok.isspace() else tok
+        else:
+            line += tok
+    if line.strip():
+        lines.append(line.rstrip())
+    return [prefix + x for x in lines]
+
+
 def _comment(text: str) -> list[str]:
-    return textwrap.wrap(
-        text, 98, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
-    )
+    if current_lang() == "en":
+        return textwrap.wrap(
+            text, _WIDTH, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False
+        )
+    return _wrap_cjk(text, _WIDTH - 2, "# ")
 
 
 def _placeholder(spec: FieldSpec) -> str:
@@ -237,24 +301,37 @@ def _placeholder(spec: FieldSpec) -> str:
     return '""'
 
 
+def _allowed(spec: FieldSpec) -> str:
+    allowed = spec.allowed()
+    return _(" Allowed: {values}.", values=", ".join(map(str, allowed))) if allowed else ""
+
+
+def _where(path: str) -> tuple[str, str, str]:
+    """:data:`WHERE` of ``path`` in the current language."""
+    return tuple(gettext(x) if x else x for x in WHERE[_where_key(path)])  # type: ignore[return-value]
+
+
 def template_text() -> str:
-    """The commented application template (TOML)."""
+    """The commented application template (TOML), its comments in the current language
+    (:func:`sim.i18n.use_lang`); keys, allowed values and examples are the contract's."""
     from sim.proposal import Restoration
 
     examples = _example_values()
     specs = field_specs()
     defaults = input_defaults()
+    eg = _("e.g.")
     lines = _comment(
-        "restoresim application template (written by `restoresim new`). Above each field: its "
-        "term in the plans, where they state it (开发 = 矿产资源开发利用方案, 修复 = "
-        "矿山生态保护修复方案), the unit conversion, and what the field means. Replace every "
-        'placeholder (nan, "", "true or false") with the plan\'s figure in the field\'s unit; '
-        "'e.g.' shows the packaged example quarry. A quantity may also be written as the plan "
-        "states it, with its unit, in quotes: reserves_mt = \"2180.9 万t\", licensed_area_ha = "
-        "\"0.248 km²\", plan_restoration_cost_cny = \"620 万元\". An unfilled field is refused "
-        "by name. Lines "
-        "'# key = ...' are optional: remove the '# ' to state them, else the default applies. "
-        "Check: restoresim evaluate THIS_FILE"
+        _(
+            "restoresim application template (written by `restoresim new`). Above each field: "
+            "its term in the plans, where they state it (开发 = 矿产资源开发利用方案, 修复 = "
+            "矿山生态保护修复方案), the unit conversion, and what the field means. Replace every "
+            'placeholder (nan, "", "true or false") with the plan\'s figure in the field\'s '
+            "unit; 'e.g.' shows the packaged example quarry. A quantity may also be written as "
+            'the plan states it, with its unit, in quotes: reserves_mt = "2180.9 万t", '
+            'licensed_area_ha = "0.248 km²", plan_restoration_cost_cny = "620 万元". An '
+            "unfilled field is refused by name. Lines '# key = ...' are optional: remove the "
+            "'# ' to state them, else the default applies. Check: restoresim evaluate THIS_FILE"
+        )
     )
     section = ""
     done_shares = False
@@ -264,39 +341,51 @@ def template_text() -> str:
             section = sec
             optional_section = sec == "location"
             lines += ["", f"{'# ' if optional_section else ''}[{sec}]"]
-        term, where, unit = WHERE[_where_key(path)]
+        term, where, unit = _where(path)
         if path.startswith("restoration.target_land_use."):
             if done_shares:
                 continue
             done_shares = True
             key = "target_land_use"
-            desc = (Restoration.model_fields["target_land_use"].description or "").rstrip(".")
-            lines += _comment(f"{term} — {where}. {desc}.")
+            desc = gettext(Restoration.model_fields["target_land_use"].description or "")
+            lines += _comment(
+                _("{term} — {where}. {text}.", term=term, where=where, text=desc.rstrip("。."))
+            )
             example = _toml(examples.get("restoration.target_land_use"))
             lines.append(
                 "target_land_use = { forest = nan, grassland = nan, shrub = nan, farmland = nan, "
-                f"water = nan }}  # e.g. {example}"
+                f"water = nan }}  # {eg} {example}"
             )
             continue
-        unit_text = f" [{unit}]" if unit else ""
-        allowed = spec.allowed()
-        allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
-        lines += _comment(f"{term} — {where}{unit_text}. {spec.description}.{allowed_text}")
+        lines += _comment(
+            _(
+                "{term} — {where}{unit}. {text}.{allowed}",
+                term=term,
+                where=where,
+                unit=f" [{unit}]" if unit else "",
+                text=spec.describe(),
+                allowed=_allowed(spec),
+            )
+        )
         example = examples.get(path)
         if spec.required or path in TO_FILL:
-            shown = f"  # e.g. {_toml(example)}" if example is not None else ""
+            shown = f"  # {eg} {_toml(example)}" if example is not None else ""
             if not spec.required:  # every plan states it, but the file may go without it
-                lines += _comment("Optional: delete this line if the plan gives none.")
+                lines += _comment(_("Optional: delete this line if the plan gives none."))
             lines.append(f"{key} = {_placeholder(spec)}{shown}")
         else:
             if path in LEAVE_OUT_WITH_DESIGN:
-                default = "leave out when the design geometry ([site] pit_area_ha …) is given"
+                default = _("leave out when the design geometry ([site] pit_area_ha …) is given")
             elif path in defaults:
-                default = f"default {defaults[path].value!r} [{defaults[path].source}]"
+                default = _(
+                    "default {value} [{source}]",
+                    value=repr(defaults[path].value),
+                    source=defaults[path].source,
+                )
             elif spec.default is not None:
-                default = f"default {_toml(spec.default)}"
+                default = _("default {value}", value=_toml(spec.default))
             else:
-                default = "optional"
+                default = _("optional")
             if path in defaults:  # uncommenting the line as written keeps the default
                 value = _toml(defaults[path].value)
             else:
@@ -313,13 +402,16 @@ def bill_block() -> list[str]:
 
     specs = bill_field_specs()
     intro = _comment(
-        "[bill] (optional) — 修复 经费估算 (投资估算表, 工程量及单价表): the plan's bill of "
-        "quantities, item by item, to set beside ours in the verdict and the report. Give the "
-        "items here ([[bill.items]], one per row of the plan's table) and/or in a CSV/XLSX file "
-        "(file = ...). Item names are the plan's own (削坡, 挂网喷播, 种植槽, 覆土, 平整, 排水沟, "
-        "挡土墙, 植树, 撒播草籽, 管护 …); unknown names are kept as 'not modelled'. To state "
-        "it, remove the '# ' before [bill], [[bill.items]] and their 'key = value' lines "
-        "(file only when the items are in a file); the values are examples."
+        _(
+            "[bill] (optional) — 修复 经费估算 (投资估算表, 工程量及单价表): the plan's bill of "
+            "quantities, item by item, to set beside ours in the verdict and the report. Give "
+            "the items here ([[bill.items]], one per row of the plan's table) and/or in a "
+            "CSV/XLSX file (file = ...). Item names are the plan's own (削坡, 挂网喷播, 种植槽, "
+            "覆土, 平整, 排水沟, 挡土墙, 植树, 撒播草籽, 管护 …); unknown names are kept as 'not "
+            "modelled'. To state it, remove the '# ' before [bill], [[bill.items]] and their "
+            "'key = value' lines (file only when the items are in a file); the values are "
+            "examples."
+        )
     )
     lines = ["", *intro, "# [bill]"]
     items_header_done = False
@@ -329,10 +421,19 @@ def bill_block() -> list[str]:
         key = path.rsplit(".", 1)[1]
         if path.startswith("bill.items[].") and not items_header_done:
             items_header_done = True
-            lines += ["#", *_comment("One table per item of the plan's bill:"), "# [[bill.items]]"]
-        allowed = spec.allowed()
-        allowed_text = f" Allowed: {', '.join(map(str, allowed))}." if allowed else ""
-        lines += _comment(f"{term}. {spec.description}.{allowed_text}")
+            lines += [
+                "#",
+                *_comment(_("One table per item of the plan's bill:")),
+                "# [[bill.items]]",
+            ]
+        lines += _comment(
+            _(
+                "{term}. {text}.{allowed}",
+                term=term,
+                text=spec.describe(),
+                allowed=_allowed(spec),
+            )
+        )
         lines.append(f"# {key} = {_toml(example)}")
     return lines
 

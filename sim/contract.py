@@ -29,6 +29,7 @@ from sim.params import load_library
 __all__ = [
     "NAMED_VALUE_FIELDS",
     "NESTED_SECTIONS",
+    "UNIT_NAMES",
     "FieldSpec",
     "bill_field_specs",
     "canonical_value",

@@ -8,6 +8,11 @@ the chapter and table where the 开发利用方案 (exploitation plan, "开发")
 (restoration plan, "修复") states it. Chapter names follow the usual outlines of the two plans
 (the 开发利用方案 编写大纲 and the 矿山地质环境保护与土地复垦方案 outline its restoration plans
 grew from); numbering varies between plans, so search by the chapter's and table's name.
+
+The comments are written in the current language (:func:`sim.i18n.use_lang`; ``restoresim new
+--lang zh``): the English texts here and the fields' descriptions in :mod:`sim.proposal` are
+catalogue messages, translated when the template is written; keys, allowed values and example
+values are the contract's and stay as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import tomllib
 import unicodedata
 from typing import Any
 
-from sim.contract import FieldSpec, field_specs
+from sim.contract import UNIT_NAMES, FieldSpec, field_specs
 from sim.i18n import N_, _, current_lang, gettext
 from sim.params import input_defaults
 
@@ -307,8 +312,10 @@ def _allowed(spec: FieldSpec) -> str:
 
 
 def _where(path: str) -> tuple[str, str, str]:
-    """:data:`WHERE` of ``path`` in the current language."""
-    return tuple(gettext(x) if x else x for x in WHERE[_where_key(path)])  # type: ignore[return-value]
+    """:data:`WHERE` of ``path`` in the current language (a unit hint that is one of the
+    contract's units, ``1/yr``, reads as the field's unit does)."""
+    term, where, unit = (gettext(x) if x else x for x in WHERE[_where_key(path)])
+    return term, where, gettext(unit, "unit") if unit in UNIT_NAMES else unit
 
 
 def template_text() -> str:

@@ -110,6 +110,7 @@ def test_the_chinese_template_fills_to_the_same_application(tmp_path: Path) -> N
     assert docs["zh"] == docs["en"]
     assert docs["zh"]["extraction"]["reserves_mt"] == 12.0
     assert not re.search(r"^\w+ = .*\bnan\b", filled["zh"], re.MULTILINE)
+
     # the same lines of TOML, in the same order: only the comments differ
     def toml_lines(text: str) -> list[str]:
         return [x.partition("  # ")[0] for x in text.splitlines() if _is_toml(x)]

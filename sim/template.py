@@ -364,12 +364,13 @@ def template_text() -> str:
                 f"water = nan }}  # {eg} {example}"
             )
             continue
+        unit_text = f" [{unit}]" if unit else ""
         lines += _comment(
             _(
                 "{term} — {where}{unit}. {text}.{allowed}",
                 term=term,
                 where=where,
-                unit=f" [{unit}]" if unit else "",
+                unit=unit_text,
                 text=spec.describe(),
                 allowed=_allowed(spec),
             )

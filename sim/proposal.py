@@ -959,12 +959,12 @@ class Proposal(_Document):
 
     key_noun: ClassVar[tuple[str, str]] = ("section", "sections")
 
-    proposal: ProposalSection = Field(description="What is applied for, and where.")
-    extraction: Extraction = Field(description="Reserves, output and pit/dump geometry.")
-    site: Site = Field(description="Ground, final walls, topsoil, climate, substrate.")
-    restoration: Restoration = Field(description="The restoration plan.")
-    finance: Finance = Field(description="Price, restoration fund, bond and rates.")
-    location: Location | None = Field(None, description="Optional mining-right boundary.")
+    proposal: ProposalSection = Field(description=N_("What is applied for, and where."))
+    extraction: Extraction = Field(description=N_("Reserves, output and pit/dump geometry."))
+    site: Site = Field(description=N_("Ground, final walls, topsoil, climate, substrate."))
+    restoration: Restoration = Field(description=N_("The restoration plan."))
+    finance: Finance = Field(description=N_("Price, restoration fund, bond and rates."))
+    location: Location | None = Field(None, description=N_("Optional mining-right boundary."))
     bill: Bill | None = Field(
         None, description="Optional: the applicant's bill of quantities (经费估算)."
     )
@@ -1486,6 +1486,15 @@ def _kind(value: Any) -> str:
     return "null" if value is None else f"a {type(value).__name__}"
 
 
+def _field_spec(section: Sequence[str | int], rest: Sequence[str | int]) -> Any:
+    """The contract's :class:`~sim.contract.FieldSpec` of a proposal field, or None."""
+    if not section or len(rest) != 1:
+        return None
+    from sim.contract import field_specs
+
+    return field_specs().get(f"{section[-1]}.{rest[0]}")
+
+
 def _term(section: Sequence[str | int], rest: Sequence[str | int]) -> str:
     """The field's name as the plans write it, in brackets, in Chinese output ('' otherwise)."""
     from sim.i18n import current_lang
@@ -1615,6 +1624,7 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if not rest:  # the error concerns a whole table
         desc = (owner.description or "").rstrip(".") if owner is not None else ""
         if kind == "missing":
+            desc = gettext(desc + ".").rstrip("。.") if desc else desc
             return _("{head}section is missing (required; {desc})", head=head, desc=desc)
         if kind == "list_type":
             return _(
@@ -1644,6 +1654,9 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     term = _term(section, rest)
     if kind == "missing":
         desc = (info.description or "").rstrip(".") if info is not None and len(rest) == 1 else ""
+        spec = _field_spec(section, rest)
+        if spec is not None and desc:
+            desc = spec.describe()  # in the reader's language
         return _(
             "{head}{field}{term} is missing (required; {desc})",
             head=head, field=field, term=term, desc=desc,

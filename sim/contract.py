@@ -27,6 +27,7 @@ from sim.keys import LAND_USES
 from sim.params import load_library
 
 __all__ = [
+    "LAND_USE_NAMES",
     "NAMED_VALUE_FIELDS",
     "NESTED_SECTIONS",
     "UNIT_NAMES",
@@ -50,7 +51,10 @@ LIBRARY_TABLES: dict[str, Callable[[], list[str]]] = {
 #: the Chinese a plan (or a reviewer) writes for a field's allowed value, by field path; the
 #: minerals and regions take their names from the message catalogue (:func:`chinese_names`)
 CHINESE_VALUES: dict[str, dict[str, str]] = {
-    "proposal.method": {"露天开采": "open_pit", "露天": "open_pit"},
+    "proposal.method": {
+        "露天开采": "open_pit", "露天": "open_pit",
+        "地下开采": "underground", "地下": "underground", "井工开采": "underground",
+    },
     "site.pit_type": {
         "山坡露天": "hillside", "山坡露天开采": "hillside", "山坡": "hillside",
         "凹陷露天": "closed", "凹陷露天开采": "closed", "凹陷": "closed",
@@ -67,8 +71,28 @@ CHINESE_VALUES: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 _CATALOGUE_CONTEXTS = {"proposal.mineral": "mineral", "proposal.region": "region"}
+#: yes and no as a Chinese form writes them, for the true/false fields
+_YES_NO = {"是": True, "否": False, "有": True, "无": False}
+BOOL_FIELDS = (
+    "restoration.topsoil_stripped",
+    "restoration.import_topsoil",
+    "restoration.substrate_amendment",
+)
+DATE_FIELDS = ("proposal.start_date",)
+#: a date as Chinese documents write it: 2026年3月1日 (the day is required)
+_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 #: the fields whose allowed values may be written by their Chinese names
-NAMED_VALUE_FIELDS: tuple[str, ...] = (*CHINESE_VALUES, *_CATALOGUE_CONTEXTS)
+NAMED_VALUE_FIELDS: tuple[str, ...] = (
+    *CHINESE_VALUES, *_CATALOGUE_CONTEXTS, *BOOL_FIELDS, *DATE_FIELDS
+)  # fmt: skip
+#: the land uses of ``target_land_use`` as the plans' 复垦方向 name them (GB/T 21010 classes)
+LAND_USE_NAMES: dict[str, str] = {
+    "林地": "forest", "有林地": "forest", "乔木林地": "forest",
+    "草地": "grassland", "人工草地": "grassland", "其他草地": "grassland",
+    "灌木林地": "shrub", "灌木": "shrub", "灌木林": "shrub",
+    "耕地": "farmland", "旱地": "farmland", "水田": "farmland", "水浇地": "farmland",
+    "坑塘水面": "water", "水面": "water", "水域": "water", "水塘": "water",
+}  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +101,8 @@ def chinese_names() -> dict[str, dict[str, str]]:
     and regions, the names the outputs give them (``石灰岩`` → ``limestone``)."""
     from sim.i18n import pgettext, use_lang
 
-    out = {path: dict(names) for path, names in CHINESE_VALUES.items()}
+    out: dict[str, dict[str, Any]] = {path: dict(names) for path, names in CHINESE_VALUES.items()}
+    out.update({path: dict(_YES_NO) for path in BOOL_FIELDS})
     for path, context in _CATALOGUE_CONTEXTS.items():
         with use_lang("zh"):
             names = {pgettext(context, v): v for v in LIBRARY_TABLES[path]()}
@@ -89,6 +114,12 @@ def canonical_value(path: str, value: Any) -> Any:
     """``value`` of field ``path`` with a Chinese name replaced by the allowed value it names
     (anything else unchanged: the contract then checks it)."""
     if isinstance(value, str) and not value.isascii():  # an identifier needs no look-up
+        if path in DATE_FIELDS:
+            found = _CHINESE_DATE.fullmatch(value.strip())
+            if found is None:
+                return value
+            year, month, day = (int(g) for g in found.groups())
+            return f"{year:04d}-{month:02d}-{day:02d}"  # the contract checks it is a date
         return chinese_names().get(path, {}).get(value.strip(), value)
     return value
 

@@ -1744,7 +1744,7 @@ def _validate(model: type[_D], data: Any, source: str, path: str | Path | None =
 def _canonical_names(data: dict[str, Any]) -> dict[str, Any]:
     """The document with Chinese names of allowed values (``石灰岩``, ``山坡露天``, ``按产量``)
     replaced by the values they name (:func:`sim.contract.chinese_names`); a copy."""
-    from sim.contract import NAMED_VALUE_FIELDS, canonical_value
+    from sim.contract import LAND_USE_NAMES, NAMED_VALUE_FIELDS, canonical_value
 
     out = dict(data)
     for path in NAMED_VALUE_FIELDS:
@@ -1752,6 +1752,13 @@ def _canonical_names(data: dict[str, Any]) -> dict[str, Any]:
         table = out.get(section)
         if isinstance(table, dict) and name in table:
             out[section] = {**table, name: canonical_value(path, table[name])}
+    restoration = out.get("restoration")
+    shares = restoration.get("target_land_use") if isinstance(restoration, dict) else None
+    if isinstance(shares, dict) and any(k in LAND_USE_NAMES for k in shares):  # 林地 = 0.6
+        named = [LAND_USE_NAMES.get(k, k) for k in shares]
+        if len(set(named)) == len(named):  # two names of one land use: left to the contract
+            renamed = dict(zip(named, shares.values(), strict=True))
+            out["restoration"] = {**restoration, "target_land_use": renamed}
     return out
 
 
@@ -1880,7 +1887,17 @@ def read_document(path: str | Path) -> dict[str, Any]:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(_syntax_error("TOML", shown, str(exc))) from None
+            message = _syntax_error("TOML", shown, str(exc))
+            found = re.search(r"at line (\d+)", str(exc))
+            lines = text.splitlines()
+            if found and 0 < int(found[1]) <= len(lines):
+                line = lines[int(found[1]) - 1]
+                bare = re.search(r"(?:^|[{,])\s*([^\s\x00-\x7f][^=]*?)\s*=", line)
+                if bare:  # a Chinese key (林地 = 0.6) must be quoted in TOML
+                    message += _(
+                        "; a key in Chinese must be in quotes: \"{key}\" = …", key=bare[1]
+                    )
+            raise InputError(message) from None
         except RecursionError:
             raise _too_deep(shown) from None
     try:

@@ -11,6 +11,7 @@ are plain factors: no unit library is needed for a dozen units, and none knows �
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from sim.i18n import _
@@ -88,9 +89,13 @@ def convert(text: str, unit: str) -> float | int | None:
             )
         )
     shown = ", ".join(table) if len(table) <= 16 else ", ".join(list(table)[:16]) + ", …"
+    close = difflib.get_close_matches(written, list(table), n=5, cutoff=0.6)
+    close.sort(key=lambda u: "/a" not in u)  # of equals, the plans' own way: 万t/a
+    hint = _("; did you mean '{word}'?", word=close[0]) if close else ""
     raise ValueError(
         _(
             "unknown unit {written} for a field in {unit}; allowed units: {shown}",
             written=repr(written), unit=unit, shown=shown,
         )
+        + hint
     )

@@ -105,3 +105,67 @@ def test_the_template_filled_with_its_examples_evaluates(tmp_path: Path) -> None
     assert p.id == EXAMPLE_DATA["proposal"]["id"]
     (verdict,) = sim.evaluate([p], draws=50, seed=0, conditions=False).verdicts
     assert verdict["verdict"] in ("approve", "conditional", "reject")
+
+
+def _example_text() -> str:
+    return sim.example_path().read_text(encoding="utf-8")
+
+
+def _with(text: str, key: str, line: str) -> str:
+    """The example's TOML with the line of ``key`` replaced by ``line``."""
+    new, n = re.subn(rf"(?m)^{key} = .*$", line, text)
+    assert n == 1, key
+    return new
+
+
+@pytest.mark.parametrize(
+    "key,line",
+    [
+        (
+            "target_land_use",
+            'target_land_use = { "林地" = 0.6, "草地" = 0.2, "耕地" = 0.1, "坑塘水面" = 0.1 }',
+        ),
+        ("topsoil_stripped", 'topsoil_stripped = "是"'),
+        ("substrate_amendment", 'substrate_amendment = "否"'),
+    ],
+)
+def test_chinese_names_as_a_plan_writes_them_read_as_the_fields(tmp_path, key, line) -> None:
+    """复垦方向 by its land-use names, 是/否 for true/false (robustness trial: refused)."""
+    path = tmp_path / "p.toml"
+    path.write_text(_with(_example_text(), key, line), encoding="utf-8")
+    assert load_proposal(path) == load_proposal(sim.example_path())
+
+
+def test_a_chinese_date_reads_as_the_date(tmp_path) -> None:
+    import datetime
+
+    text = re.sub(r"(?m)^\[proposal\]$", '[proposal]\nstart_date = "2026年3月1日"', _example_text())
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_proposal(path).proposal.start_date == datetime.date(2026, 3, 1)
+    path.write_text(text.replace("2026年3月1日", "2026年2月30日"), encoding="utf-8")
+    with pytest.raises(InputError, match="start_date"):
+        load_proposal(path)
+
+
+@pytest.mark.parametrize(
+    "key,line,phrases",
+    [
+        ("method", 'method = "地下开采"', ("'underground' is not modelled yet",)),
+        (
+            "target_land_use",
+            "target_land_use = { 林地 = 0.8, 草地 = 0.2 }",
+            ("TOML syntax error at line", 'a key in Chinese must be in quotes: "林地" = …'),
+        ),
+        ("annual_output_mt", 'annual_output_mt = "100万t"', ("did you mean '万t/a'?",)),
+    ],
+)
+def test_chinese_slips_get_the_fix(tmp_path, key, line, phrases) -> None:
+    """地下开采 is refused as underground mining, a bare Chinese TOML key is told to be quoted,
+    an output in 万t is told its unit is 万t/a."""
+    path = tmp_path / "p.toml"
+    path.write_text(_with(_example_text(), key, line), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_proposal(path)
+    for phrase in phrases:
+        assert phrase in str(info.value), (phrase, str(info.value))

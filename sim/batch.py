@@ -319,9 +319,22 @@ def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str,
         ),
         report=record["report"],
         applicant_percentile=record.get("applicant_percentile"),
-        **{k: m.get(k) for k in METRICS},
+        **{k: _table_value(k, m.get(k)) for k in METRICS},
     )
     return row
+
+
+def _table_value(name: str, value: Any) -> Any:
+    """A metric as the summary holds it: money to the whole 元, areas to the m² (0.0001 ha);
+    the rest as the verdict has it."""
+    if not isinstance(value, float):
+        return value
+    unit = _METRIC_UNITS.get(name, "")
+    if unit.startswith("CNY"):
+        return round(value)
+    if unit == "ha":
+        return round(value, 4)
+    return value
 
 
 def _round(x: float | None, digits: int) -> float | None:

@@ -479,3 +479,28 @@ def test_soft_failure_beside_a_hard_one_is_not_called_unfixable() -> None:
     assert "待方案整改否决项后" in waiting and "任何调整均无法使其达标" not in waiting
     assert "任何调整均无法使其达标" in alone
     assert "once the plan fixes the hard failures" in _conditions(verdict(True))
+
+
+def test_inputs_appendix_gives_units_and_the_plans_names() -> None:
+    """Each input with its unit, allowed values by the names the plans use, money also in 万元
+    (robustness trial: 储量 '18', 矿区面积 '18.1', '12,000,000' stood without a unit and
+    open_pit, plan_cost_by_output in English)."""
+    from types import SimpleNamespace
+
+    from sim.i18n import use_lang
+    from sim.report.appendix import inputs
+
+    d = SimpleNamespace(proposal=sim.load_proposal(EXAMPLE))
+    with use_lang("zh"):
+        block = inputs(d)
+    row = block.split("<code>proposal.licensed_area_ha</code>")[1].split("</tr>")[0]
+    assert "35" in row and "公顷" in row
+    row = block.split("<code>proposal.method</code>")[1].split("</tr>")[0]
+    assert "露天开采（open_pit）" in row
+    row = block.split("<code>finance.plan_restoration_cost_cny</code>")[1].split("</tr>")[0]
+    assert "9,000,000（900.00万元）" in row and "元" in row
+    row = block.split("<code>restoration.topsoil_stripped</code>")[1].split("</tr>")[0]
+    assert "是" in row
+    english = inputs(d)
+    row = english.split("<code>extraction.reserves_mt</code>")[1].split("</tr>")[0]
+    assert "Mt" in row

@@ -94,6 +94,8 @@ def pad(text: str, columns: int, right: bool = False) -> str:
 
 
 #: the parameter library's unit words as a Chinese reader writes them (symbols stay)
+#: units that are a word on their own (``ha`` inside ``CNY/ha`` is handled by ``/ha``)
+_ZH_BARE_UNITS = {"ha": "公顷", "yr": "年", "year": "年", "d": "天", "CNY": "元"}
 _ZH_UNIT_WORDS = (
     ("CNY", "元"), ("/yr", "/年"), ("/ha", "/公顷"), ("m2", "m²"), ("m3", "m³"), ("deg", "°"),
 )  # fmt: skip
@@ -103,6 +105,8 @@ def unit_text(unit: str) -> str:
     """A parameter's unit (``CNY/m2``, ``1/yr``) in the current language: ``元/m²``, ``1/年``."""
     if not zh():
         return unit
+    if unit in _ZH_BARE_UNITS:
+        return _ZH_BARE_UNITS[unit]
     for en, cn in _ZH_UNIT_WORDS:
         unit = unit.replace(en, cn)
     return unit

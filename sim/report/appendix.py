@@ -10,7 +10,7 @@ from typing import Any
 from sim import outputs_registry as registry
 from sim.fmt import number
 from sim.i18n import N_, _, current_lang, gettext
-from sim.i18n.units import unit_text
+from sim.i18n.units import money, unit_text
 from sim.i18n.verdict import mineral, policy_name, region
 from sim.proposal import DEFAULT_POLICY_PATH
 from sim.report.analysis import ReportData, land_use_name, param_label
@@ -29,9 +29,12 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def inputs(d: ReportData) -> str:
+    from sim.contract import chinese_names, field_specs
     from sim.template import WHERE  # the Chinese plan term of each field
 
     flat = flatten(d.proposal.to_dict())
+    specs = field_specs()
+    zh = current_lang() == "zh"
 
     def term(path: str) -> str:
         if path.startswith("restoration.target_land_use."):  # a share: name its land use
@@ -40,19 +43,33 @@ def inputs(d: ReportData) -> str:
         known = WHERE.get(path)
         return escape(known[0]) if known else ""
 
+    def unit(path: str) -> str:
+        spec = specs.get(path)
+        return escape(unit_text(spec.unit)) if spec is not None and spec.unit else ""
+
     def shown(path: str, v: object) -> str:
         if path == "proposal.mineral" and isinstance(v, str):
             return escape(f"{mineral(v)} ({v})")
         if path == "proposal.region" and isinstance(v, str):
             return escape(f"{region(v)} ({v})")
+        if isinstance(v, bool):
+            return escape(_("yes") if v else _("no"))
+        if isinstance(v, str) and zh:  # an allowed value: its name as the plans write it
+            name = next((n for n, value in chinese_names().get(path, {}).items() if value == v), "")
+            return escape(f"{name}（{v}）" if name else v)
+        spec = specs.get(path)
+        if zh and spec is not None and spec.unit == "CNY" and isinstance(v, int | float):
+            return escape(f"{value_text(v)}（{money(float(v))}）")  # 元 as filed, and 万元
         return escape(value_text(v))
 
-    if current_lang() == "zh":  # the plan's term beside the contract's field name
-        rows = [[f"<code>{escape(k)}</code>", term(k), shown(k, v)] for k, v in flat.items()]
-        head = [_("field"), _("term in the plan"), _("value")]
+    if zh:  # the plan's term beside the contract's field name
+        rows = [
+            [f"<code>{escape(k)}</code>", term(k), shown(k, v), unit(k)] for k, v in flat.items()
+        ]
+        head = [_("field"), _("term in the plan"), _("value"), _("unit")]
     else:
-        rows = [[f"<code>{escape(k)}</code>", escape(value_text(v))] for k, v in flat.items()]
-        head = [_("field"), _("value")]
+        rows = [[f"<code>{escape(k)}</code>", shown(k, v), unit(k)] for k, v in flat.items()]
+        head = [_("field"), _("value"), _("unit")]
     src = d.proposal.source_path
     where = _(" from {path}", path=f"<code>{escape(str(src))}</code>") if src else ""
     return (
@@ -79,7 +96,7 @@ def metrics(d: ReportData) -> str:
         [
             f"<code>{escape(m.name)}</code>",
             _metric_value(values[m.name]),
-            escape(m.unit),
+            escape(unit_text(m.unit)),
             escape(registry.metric_long_name(m, translate=True)),
         ]
         for m in shown

@@ -543,7 +543,7 @@ def tornado(d: ReportData) -> Figure | None:
             _(
                 "{name}: base {base} ({draws} draws, same seed)",
                 name=name,
-                base=f"{b:,.1f}",
+                base=f"{b:,.1f}" + (" %" if scale == 100.0 else _m()),
                 draws=s.draws,
             )
         )

@@ -1601,13 +1601,17 @@ def _bound_note(kind: str, info: FieldInfo | None) -> str:
     return _(" (allowed range {range}{unit})", range=rng, unit=unit)
 
 
-def _not_filled(what: str) -> str:
-    """The message for the template's placeholder (nan) left in a field that needs ``what``."""
-    return _(
+def _not_filled(what: str, info: FieldInfo | None = None) -> str:
+    """The message for the template's placeholder (nan) left in a field that needs ``what``;
+    an optional field is told it may go instead."""
+    text = _(
         "not filled in: {what} is needed here (nan is the blank of the `restoresim new` "
         "template)",
         what=gettext(what),
     )
+    if info is not None and not info.is_required():
+        text += _("; the field is optional: delete the line if the plan gives none")
+    return text
 
 
 def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
@@ -1674,13 +1678,13 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
         return prefix + _("the number is too large (beyond the range of a 64-bit float)")
     if kind in _EXPECTED:
         if isinstance(value, float) and math.isnan(value):
-            return prefix + _not_filled(N_("a whole number"))
+            return prefix + _not_filled(N_("a whole number"), info if len(rest) == 1 else None)
         return prefix + _(
             "{expected}, got {kind}", expected=gettext(_EXPECTED[kind]), kind=_kind(value)
         )
     if kind == "finite_number":
         if isinstance(value, float) and math.isnan(value):
-            return prefix + _not_filled(N_("a finite number"))
+            return prefix + _not_filled(N_("a finite number"), info if len(rest) == 1 else None)
         return prefix + _("must be a finite number (NaN and infinity are not allowed)")
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))

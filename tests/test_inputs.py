@@ -590,3 +590,13 @@ def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path
     assert "'limestone'（石灰岩）" in message and "是否应为 'limestone'（石灰岩）" in message
     message = str(raises_input_error(load_proposal, bad))  # English: the hint all the same
     assert "did you mean 'limestone' (石灰岩)?" in message
+
+
+def test_a_blank_optional_field_is_told_it_may_go() -> None:
+    """nan left in an optional field (the template's design lines) says the line may be
+    deleted; in a required one it does not (robustness trial: five 'a finite number is needed
+    here' for fields the plan did not give)."""
+    optional = str(raises_input_error(load_proposal, DATA / "bad" / "nan-density.toml"))
+    assert "optional: delete the line if the plan gives none" in optional
+    required = str(raises_input_error(load_proposal, DATA / "bad" / "nan-ramp-up.toml"))
+    assert "not filled in" in required and "optional" not in required

@@ -716,15 +716,24 @@ def remedies_for(
             continue
         value, cost = best
         delta = cost - cost_now
-        out.append(
-            {
-                "criterion": name,
-                "field": path,
-                "value": value,
-                "change": f"{wording(value)}; median restoration cost changes by {_money(delta)}",
-                "cost_change_p50_cny": delta,
-            }
-        )
+        remedy = {
+            "criterion": name,
+            "field": path,
+            "value": value,
+            "change": f"{wording(value)}; median restoration cost changes by {_money(delta)}",
+            "cost_change_p50_cny": delta,
+        }
+        if path == "site.final_highwall_slope_deg" and proposal.site.has_design:
+            # a flatter wall makes the designed pit hold less: say how much against the reserves
+            d = design_pit_check(with_field(proposal, path, value))
+            held, needed = d["pit_volume_m3"], d["volume_needed_m3"]
+            remedy.update(pit_volume_m3=held, volume_needed_m3=needed)
+            remedy["change"] += (
+                f"; the designed pit then holds {held / 1e6:,.2f} million m³ against the "
+                f"{needed / 1e6:,.2f} million m³ of ore and waste stated "
+                f"({needed / held:.0%} of what it holds)"
+            )
+        out.append(remedy)
     return out
 
 

@@ -549,3 +549,23 @@ def test_pit_type_overrides_the_ground_slope_rule() -> None:
     at10 = cost(mean_slope_deg=10.0)
     assert cost(mean_slope_deg=9.0) > 2.0 * at10  # the rule's jump, for this 100 m deep pit
     assert cost(mean_slope_deg=9.0, pit_type="hillside") == pytest.approx(at10, rel=0.1)
+
+
+def test_a_flatter_wall_remedy_says_what_the_designed_pit_then_holds() -> None:
+    """On the design path a flatter final wall makes the pit hold less: the slope remedy states
+    the pit's volume at the new slope against the ore and waste stated, in both languages
+    (robustness trial: 'flatten to 50°' hid that the pit then held 117 % of its reserves)."""
+    proposal = sim.load_proposal(YOUXIAN).with_values({"site.final_highwall_slope_deg": 68.0})
+    verdict = sim.evaluate([proposal], draws=100, seed=0).verdicts[0]
+    remedy = next(r for r in verdict["remedies"] if r["field"] == "site.final_highwall_slope_deg")
+    flatter = proposal.with_values({"site.final_highwall_slope_deg": remedy["value"]})
+    d = design_pit_check(flatter)
+    assert remedy["pit_volume_m3"] == pytest.approx(d["pit_volume_m3"])
+    assert remedy["volume_needed_m3"] == pytest.approx(d["volume_needed_m3"])
+    assert d["pit_volume_m3"] < design_pit_check(proposal)["pit_volume_m3"]
+    share = f"{d['volume_needed_m3'] / d['pit_volume_m3']:.0%} of what it holds"
+    assert "the designed pit then holds" in remedy["change"] and share in remedy["change"]
+    with use_lang("zh"):
+        from sim.i18n.verdict import change
+
+        assert "届时设计采场可容纳" in change(remedy)

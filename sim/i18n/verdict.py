@@ -281,6 +281,13 @@ def change(x: Mapping[str, Any]) -> str:
     delta = x.get("cost_change_p50_cny")
     if delta is not None:
         text += _("; median restoration cost changes by {delta}", delta=money(delta, sign=True))
+    if x.get("pit_volume_m3") is not None:
+        held, needed = x["pit_volume_m3"], x["volume_needed_m3"]
+        text += _(
+            "; the designed pit then holds {held} million m³ against the {needed} million m³ "
+            "of ore and waste stated ({share} of what it holds)",
+            held=f"{held / 1e6:,.2f}", needed=f"{needed / 1e6:,.2f}", share=f"{needed / held:.0%}",
+        )
     return text
 
 

@@ -109,6 +109,8 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
     infra = float(r["infrastructure_area_ha"])
     out = {
         "mined_land_ha": floor + dump,
+        "floor_ha": floor,
+        "dump_ha": dump,
         "infrastructure_ha": infra,
         "wall_face_m2": wall_face,
         "total_disturbed_ha": floor + wall_plan + dump + infra,
@@ -174,10 +176,11 @@ def cost_by_measure_cny(r: Mapping[str, Any]) -> dict[str, float]:
     planting = aftercare_rate = 0.0
     P = param_record(r)
     wall_q = cost.wall_quantities_per_m(P)
+    dry = cost.dry_share(qty["floor_ha"], qty["dump_ha"], float(r["share_water"]))
     for m, factors in zip(MEASURES, np.eye(len(MEASURES)), strict=True):
         # only measure m's factor is 1: its own contribution to each unit cost
         u_m, u_i, u_plant, _, u_wall, u_wall_plant, after_rate = cost.unit_costs_cny(
-            factors, P, own, mean_depth, plant, rework, wall_q
+            factors, P, own, mean_depth, plant, rework, wall_q, dry
         )
         works[m] = (
             qty["mined_land_ha"] * u_m

@@ -38,6 +38,7 @@ from sim import rng
 from sim.keys import LAND_USES, MEASURES, PARAM_DTYPE
 from sim.model._compile import FASTMATH, records
 from sim.model.cost import (
+    dry_share,
     fee_multiplier_pair,
     land_use_sums,
     topsoil_supply,
@@ -579,8 +580,9 @@ def simulate_chunk(
             mean_depth,
             P.import_topsoil != 0.0,
         )
+        dry = dry_share(floor, dump, shares[WATER])  # water floods the floor (SPEC §5)
         u_m, u_i, u_plant, u_rework, u_wall, u_wall_plant, after_rate = unit_costs_cny(
-            f, P, own, mean_depth, plant_sum, rework_sum, wall_q
+            f, P, own, mean_depth, plant_sum, rework_sum, wall_q, dry
         )
         monitoring = np.int64(P.monitoring_years)
 

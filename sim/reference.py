@@ -329,7 +329,12 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     )
     u_drain = float(r["drainage_cost_cny_per_ha"]) * phi["drainage"]
     u_demol = float(r["demolition_cost_cny_per_ha"]) * phi["demolition"]
-    u_M = u_regrade + u_amend + u_soil + u_plant + u_drain
+    # water floods the pit floor: that part is neither regraded nor drained (SPEC §5)
+    mined_total = D_c["floor"] + D_c["dump"]
+    flooded = min(share["water"] * mined_total, D_c["floor"])
+    kappa = 1.0 - flooded / mined_total if mined_total > 0.0 else 1.0
+    u_P = u_regrade + u_amend + u_soil + u_plant + u_drain  # the wall's platforms: dry land
+    u_M = u_amend + u_soil + u_plant + kappa * (u_regrade + u_drain)
     u_I = u_demol + u_soil + u_plant + u_drain
     # wall measures per metre, then per m2 of face (f_len m2 per metre): the platforms are
     # mined land; troughs; the sprayed share of the rock faces; cut-back and scaling; drains
@@ -354,7 +359,7 @@ def simulate_draw(resolved: Mapping, draw: Mapping) -> dict:
     platform_ha_per_m = platform_m2_per_m / 1e4
     if f_len > 1e-6:
         u_wall = (
-            platform_ha_per_m * u_M
+            platform_ha_per_m * u_P
             + trough_cny_per_m
             + spray_cny_per_m
             + cut_cny_per_m

@@ -56,6 +56,7 @@ def abandoned_site_cost_per_ha(*, amended: bool) -> float:
         plant_cny,
         rework_cny,
         cost.wall_quantities_per_m(P[0]),
+        1.0,  # no water body: all the mined land is regraded and drained
     )
     m_w, m_a = cost.fee_multiplier_pair(
         *(

@@ -55,7 +55,10 @@ U_AMEND = 2000.0
 U_DRAIN = 3000.0
 U_DEMOL = 50000.0
 U_WALL = 100.0
-U_M = U_REGRADE + U_AMEND + U_SOIL + U_PLANT + U_DRAIN  # 73 500
+# water (10 %) floods the floor: κ = 1 - min(0.1 M, A_floor) / M = 0.9 of the mined land is
+# regraded and drained (SPEC §5)
+KAPPA = 1.0 - min(0.1 * M_LAND, A_FLOOR) / M_LAND
+U_M = (U_REGRADE + U_DRAIN) * KAPPA + U_AMEND + U_SOIL + U_PLANT  # 72 700
 U_I = U_DEMOL + U_SOIL + U_PLANT + U_DRAIN  # 116 500
 M_W = ((1 + 0.10) * (1 + 0.06) + 0.05) * (1 + 0.10)  # 1.216 * 1.1 = 1.3376
 M_A = 1 + 0.10
@@ -288,10 +291,13 @@ def test_benched_wall_by_hand() -> None:
     rock_m2 = 20.0 / math.sin(math.radians(70.0))
     per_m = 20.0 / 15.0 * 200.0 + 0.4 * rock_m2 * 200.0 + 150.0 + 0.1 * 800.0
     assert out["cost_cny"] - base["cost_cny"] == approx(M_W * L_WALL * per_m)
-    # platforms cost what the floor costs: a steeper wall (50°, still below α) turns platform
-    # into floor and costs the same
-    _, steeper = run(**geometry, wall_spray_share=0.0, final_highwall_slope_deg=50.0)
-    assert steeper["cost_cny"] == approx(base["cost_cny"])
+    # platforms cost what dry floor costs: without a water body (which floods part of the
+    # floor, left unregraded) a steeper wall (50°, still below α) turns platform into floor and
+    # costs the same
+    dry = dict(share_water=0.0, share_forest=0.6)
+    _, dry_base = run(**geometry, **dry, wall_spray_share=0.0)
+    _, steeper = run(**geometry, **dry, wall_spray_share=0.0, final_highwall_slope_deg=50.0)
+    assert steeper["cost_cny"] == approx(dry_base["cost_cny"])
     assert platform_m2 > 20.0 * (1.0 / math.tan(math.radians(50.0)) - cot70) > 0.0
 
 
@@ -396,7 +402,8 @@ def test_total_cost_simple() -> None:
     # p = 0, C = 1, m = 0: everything is restored (and paid) in year L+1 = 5.
     # Topsoil: S = 1.0 m * (1 - 0) * 630 ha * 1e4 = 6.3e6 m3;
     # need N = 0.43 * (M + I) * 1e4 = 0.43 * 612.1 * 1e4 ≈ 2.63e6 -> ω = 1.
-    # u_M = 5000 + 2000 + 43000 + 20500 + 3000 = 73 500; u_I = 50000 + 43000 + 20500 + 3000.
+    # u_M = (5000 + 3000) 0.9 + 2000 + 43000 + 20500 = 72 700; u_I = 50000 + 43000 + 20500
+    # + 3000.
     # cost = m_w (M u_M + I u_I + W_face u_wall), m_w = 1.3376.
     _, out = run()
     expected = M_W * (M_LAND * U_M + D_INFRA * U_I + W_FACE * U_WALL)
@@ -438,7 +445,7 @@ def test_cost_factors_map_to_measures() -> None:
     u_plant = U_PLANT * 3.0
     u_soil = U_SOIL * 2.0
     u_wall = U_WALL * 7.0
-    u_m = U_REGRADE * 1.5 + U_AMEND * 5.0 + u_soil + u_plant + U_DRAIN * 11.0
+    u_m = (U_REGRADE * 1.5 + U_DRAIN * 11.0) * KAPPA + U_AMEND * 5.0 + u_soil + u_plant
     u_i = U_DEMOL * 13.0 + u_soil + u_plant + U_DRAIN * 11.0
     works = M_LAND * u_m + D_INFRA * u_i + W_FACE * u_wall
     planting = (M_LAND + D_INFRA) * u_plant + W_FACE * u_wall
@@ -468,7 +475,7 @@ def test_topsoil_shortage_and_import() -> None:
     n = 0.43 * (630.0 - W_PLAN) * 1e4
     omega = s / n  # ≈ 0.359
     assert 0.3 < omega < 0.4
-    works_other = M_LAND * (U_REGRADE + U_AMEND + U_PLANT + U_DRAIN) + D_INFRA * (
+    works_other = M_LAND * ((U_REGRADE + U_DRAIN) * KAPPA + U_AMEND + U_PLANT) + D_INFRA * (
         U_DEMOL + U_PLANT + U_DRAIN
     )
     land = M_LAND + D_INFRA
@@ -953,3 +960,39 @@ def test_horizon_too_short_is_rejected() -> None:
     r = make_resolved()
     with pytest.raises(ValueError, match="horizon"):
         simulate_draw(r, make_draw(r, output_factor=0.5))
+
+
+@pytest.mark.parametrize(
+    "water,forest,grassland", [(0.0, 0.6, 0.4), (0.1, 0.5, 0.4), (0.5, 0.3, 0.2), (0.95, 0.05, 0.0)]
+)
+def test_water_on_the_floor_is_neither_regraded_nor_drained(
+    water: float, forest: float, grassland: float
+) -> None:
+    """SPEC §5: the water body lies on the pit floor, min(s_water (floor + dump), floor) ha of
+    it, left unregraded and undrained; the dumps and the rest of the floor are (robustness
+    trial: an 80 %-water sand pit paid regrading on its pond). At 95 % the water would exceed
+    the floor: only the dumps are regraded."""
+    only = dict.fromkeys(
+        [
+            "respread_cost_cny_per_m3",
+            "amendment_cost_cny_per_ha",
+            "demolition_cost_cny_per_ha",
+            "planting_cost_forest_cny_per_ha",
+            "planting_cost_grassland_cny_per_ha",
+            "planting_cost_shrub_cny_per_ha",
+            "planting_cost_farmland_cny_per_ha",
+            "planting_cost_water_cny_per_ha",
+            "wall_hung_net_cost_cny_per_m2",
+            "wall_thick_layer_cost_cny_per_m2",
+        ],
+        0.0,
+    )
+    shares = dict(
+        share_water=water, share_forest=forest, share_grassland=grassland, share_shrub=0.0
+    )
+    _, out = run(**only, **shares)
+    flooded = min(water * M_LAND, A_FLOOR)
+    expected = M_W * ((M_LAND - flooded) * (U_REGRADE + U_DRAIN) + D_INFRA * U_DRAIN)
+    assert out["cost_cny"] == approx(expected)
+    if water == 0.95:
+        assert flooded == A_FLOOR  # the dumps alone are regraded

@@ -45,6 +45,9 @@ walls = st.fixed_dictionaries(
         "restoration.import_topsoil": st.booleans(),
         "restoration.substrate_amendment": st.booleans(),
         "restoration.monitoring_years": st.integers(0, 5),
+        # no water body: water floods part of the floor, which is not regraded (SPEC §5), so a
+        # steeper wall, turning dry platform into floor, may cost that regrading less
+        "restoration.target_land_use": st.just({"forest": 0.7, "grassland": 0.2, "farmland": 0.1}),
     }
 ).filter(lambda c: c["extraction.reserves_mt"] / c["extraction.annual_output_mt"] < 40)
 

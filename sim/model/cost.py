@@ -192,8 +192,19 @@ def wall_platform_ha(wall_q, wall_face_m2):
 
 
 @stage
+def dry_share(floor_ha, dump_ha, water_share):
+    """Share ``κ`` of the mined land (pit floor + dumps) that is not left under water (SPEC §5):
+    the water body lies on the floor, ``min(s_water (floor + dump), floor)``; 1 without mined
+    land."""
+    mined_ha = floor_ha + dump_ha
+    if mined_ha <= 0.0:
+        return 1.0
+    return 1.0 - min(water_share * mined_ha, floor_ha) / mined_ha
+
+
+@stage
 def unit_costs_cny(
-    cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha, wall_q
+    cost_factor, P, own_share, mean_depth_m, plant_cny_per_ha, rework_cny_per_ha, wall_q, dry
 ):
     """One draw's unit costs with its cost factors ``φ`` (``cost_factor``, order of
     :data:`MEASURES`) and the proposal's resolved inputs ``P`` (a record, read by name), SPEC §5:
@@ -211,7 +222,8 @@ def unit_costs_cny(
     hung-net), cut-back and scaling, crest ditch and retaining wall; ``u_wall`` is all of it and
     ``u_wall_plant`` the platforms' planting, troughs and spray, per metre over ``f_len = Hw /
     sin θ`` m2 of face per metre (both 0 for a wall of no height, ``f_len <= NO_WALL_M2_PER_M``
-    m2/m).
+    m2/m). Mined land is regraded and drained on its dry share ``dry`` (:func:`dry_share`), the
+    wall's platforms whole.
     """
     f = cost_factor
     import_topsoil = P.import_topsoil != 0.0
@@ -226,7 +238,8 @@ def unit_costs_cny(
     u_amend = (P.amendment_cost_cny_per_ha if amended else 0.0) * f[F_AMENDMENT]
     u_drain = P.drainage_cost_cny_per_ha * f[F_DRAINAGE]
     u_demol = P.demolition_cost_cny_per_ha * f[F_DEMOLITION]
-    u_mined = u_regrade + u_amend + u_soil + u_plant + u_drain
+    u_platform = u_regrade + u_amend + u_soil + u_plant + u_drain
+    u_mined = (u_regrade + u_drain) * dry + u_amend + u_soil + u_plant
     # the wall's measures are priced per metre of wall, then per m2 of face (f_len m2 per metre)
     u_wall = 0.0
     u_wall_plant = 0.0
@@ -246,7 +259,7 @@ def unit_costs_cny(
             + P.wall_retaining_m_per_m * P.wall_retaining_cost_cny_per_m
         ) * f[F_WALL_DRAINS]
         planted_cny_per_m = platform_m2 / 1e4 * u_plant + troughs + spray
-        works_cny_per_m = platform_m2 / 1e4 * u_mined + troughs + spray + cut + drains
+        works_cny_per_m = platform_m2 / 1e4 * u_platform + troughs + spray + cut + drains
         u_wall = works_cny_per_m / face_m2_per_m
         u_wall_plant = planted_cny_per_m / face_m2_per_m
     return (

@@ -184,13 +184,14 @@ def _raw_id(data: Any) -> str:
 
 def _read_csv(path: Path) -> list[Application]:
     raw = read_limited(path, f"{path}: the CSV queue", MAX_CSV_BYTES)
-    text, _ = decode(raw, str(path), "CSV queue")  # UTF-8 (BOM or not) or GB18030
+    text, _encoding = decode(raw, str(path), N_("CSV queue"))  # UTF-8 (BOM or not) or GB18030
     reader = csv.DictReader(io.StringIO(text))
     apps = []
     for row in reader:
         source = f"{path.name} line {reader.line_num}"
         if None in row:  # more cells than columns
-            apps.append(Application(source, error=f"{source}: more cells than header columns"))
+            error = _("{source}: more cells than header columns", source=source)
+            apps.append(Application(source, error=error))
             continue
         data = row_to_data(row)
         try:
@@ -202,7 +203,9 @@ def _read_csv(path: Path) -> list[Application]:
         except InputError as exc:
             apps.append(Application(source, error=str(exc), id=_raw_id(data)))
     if not reader.fieldnames:
-        raise InputError(f"{path}: the CSV queue is empty (expected a header of field paths)")
+        raise InputError(
+            _("{path}: the CSV queue is empty (expected a header of field paths)", path=path)
+        )
     return apps
 
 
@@ -232,21 +235,25 @@ def read_queue(path: str | Path) -> list[Application]:
         apps = _read_csv(path)
     else:
         raise InputError(
-            f"{path}: QUEUE must be a folder of proposal files ({', '.join(SUFFIXES)}) "
-            "or a .csv file with one application per row"
-            + ("" if path.exists() else " (not found)")
+            _(
+                "{path}: QUEUE must be a folder of proposal files ({suffixes}) or a .csv file "
+                "with one application per row",
+                path=path, suffixes=_(", ").join(SUFFIXES),
+            )
+            + ("" if path.exists() else _(" (not found)"))
         )
     if not apps:
-        raise InputError(f"{path}: no applications in the queue")
+        raise InputError(_("{path}: no applications in the queue", path=path))
     first: dict[str, str] = {}
     for a in apps:
         if a.proposal is None:
             continue
         a.id = a.proposal.id
         if a.id in first:
-            a.error = (
-                f"{a.source}: [proposal] id = {a.id!r}: duplicate proposal id, also used by "
-                f"{first[a.id]} (ids must be unique in a queue); not evaluated"
+            a.error = _(
+                "{source}: [proposal] id = {id}: duplicate proposal id, also used by {other} "
+                "(ids must be unique in a queue); not evaluated",
+                source=a.source, id=repr(a.id), other=first[a.id],
             )
             a.proposal = None
         else:
@@ -534,14 +541,17 @@ def run_batch(
     lib = load_library(params)
     apps = read_queue(queue)
     if workers is not None and workers < 1:
-        raise InputError(f"--workers = {workers}: must be a positive integer")
+        raise InputError(_("--workers = {n}: must be a positive integer", n=workers))
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
+        raise InputError(_("--out {out}: exists and is not a directory", out=out))
     existing = [n for n in (SUMMARY_CSV, SUMMARY_HTML, REPORTS, VERDICTS) if (out / n).exists()]
     if existing and not (resume or force):
         raise InputError(
-            f"--out {out}: {', '.join(existing)} already exist; use --resume to continue the "
-            "batch or --force to redo it"
+            _(
+                "--out {out}: {names} already exist; use --resume to continue the batch or "
+                "--force to redo it",
+                out=out, names=_(", ").join(existing),
+            )
         )
     for folder in (out, out / REPORTS, out / VERDICTS):  # also removes our stale temp files
         prepare_folder(folder)

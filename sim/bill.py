@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from sim import breakdown, quantities
-from sim.i18n import N_
+from sim.i18n import N_, _
 from sim.i18n.message import Message, Money
 from sim.keys import MEASURES
 from sim.model import cost
@@ -164,7 +164,7 @@ def money_cny(value: float | str, money_unit: str) -> float:
     if isinstance(value, str):
         converted = quantities.convert(value, "CNY")
         if converted is None:
-            raise ValueError(f"{value!r} is not a number with a money unit")
+            raise ValueError(_("{value} is not a number with a money unit", value=repr(value)))
         return converted
     return float(value) * MONEY_UNITS[money_unit]
 
@@ -182,10 +182,13 @@ def unit_slips(bill: Any, bill_items: Iterable[Any]) -> list[str]:
         for factor, other in ((1e4, "元"), (1e-4, "万元")):
             if abs(ratio / factor - 1.0) < 0.2:
                 out.append(
-                    f"[bill] item {it.measure!r}: amount = {it.amount:g} in "
-                    f"{bill.money_unit} is {ratio:g} times quantity x unit price "
-                    f"({it.quantity:g} x {it.unit_price_cny:g} 元); did you mean "
-                    f'money_unit = "{other}"?'
+                    _(
+                        "[bill] item {measure}: amount = {amount:g} in {unit} is {ratio:g} times "
+                        "quantity x unit price ({quantity:g} x {price:g} 元); did you mean "
+                        'money_unit = "{other}"?',
+                        measure=repr(it.measure), amount=it.amount, unit=bill.money_unit,
+                        ratio=ratio, quantity=it.quantity, price=it.unit_price_cny, other=other,
+                    )
                 )
     return out
 

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import InputError
+from sim.i18n import N_, _
 from sim.textfiles import read_text
 
 __all__ = ["COLUMNS", "read_bill_file", "rows_to_items"]
@@ -63,7 +64,7 @@ def _number(cell: Any) -> float | None:
 
 def rows_to_items(rows: list[list[Any]], shown: str, money_unit: str | None = None) -> list[Any]:
     """:class:`sim.proposal.BillItem` of a table's ``rows`` (cell values; first is row 1)."""
-    from sim.proposal import BillItem
+    from sim.proposal import BillItem, _describe
 
     head_at = None
     cols: dict[str, int] = {}
@@ -81,13 +82,19 @@ def rows_to_items(rows: list[list[Any]], shown: str, money_unit: str | None = No
             break
     if head_at is None:
         raise InputError(
-            f"{shown}: no header row naming the items' column (one of "
-            f"{', '.join(COLUMNS['measure'])}); expected columns 项目名称, 工程量, 单位, 单价, 合价"
+            _(
+                "{shown}: no header row naming the items' column (one of {names}); expected "
+                "columns 项目名称, 工程量, 单位, 单价, 合价",
+                shown=shown, names=_(", ").join(COLUMNS["measure"]),
+            )
         )
     if "amount" not in cols and not {"quantity", "unit_price_cny"} <= set(cols):
         raise InputError(
-            f"{shown}: row {head_at + 1}: the header names neither an amount column (合价, 金额, "
-            "amount) nor both a quantity (工程量) and a unit price (单价) column"
+            _(
+                "{shown}: row {row}: the header names neither an amount column (合价, 金额, "
+                "amount) nor both a quantity (工程量) and a unit price (单价) column",
+                shown=shown, row=head_at + 1,
+            )
         )
     items, problems = [], []
     for i in range(head_at + 1, len(rows)):
@@ -109,7 +116,11 @@ def rows_to_items(rows: list[list[Any]], shown: str, money_unit: str | None = No
                     data[fld] = raw.strip()  # "12.5 万元": checked by the model
                     continue
                 problems.append(
-                    f"{shown}: row {i + 1}, column {fld}: value {raw!r}: must be a number >= 0"
+                    _(
+                        "{shown}: row {row}, column {column}: value {value}: must be a number "
+                        ">= 0",
+                        shown=shown, row=i + 1, column=fld, value=repr(raw),
+                    )
                 )
                 bad = True
                 continue
@@ -131,13 +142,19 @@ def rows_to_items(rows: list[list[Any]], shown: str, money_unit: str | None = No
         try:
             items.append(BillItem.model_validate(data))
         except ValidationError as exc:
-            for e in exc.errors(include_url=False):
-                where = ".".join(str(x) for x in e["loc"]) or "row"
-                problems.append(f"{shown}: row {i + 1}, {where}: {e['msg']}")
+            for e in exc.errors(include_url=False):  # the value and what is allowed
+                problems.append(
+                    _(
+                        "{shown}: row {row}: {problem}",
+                        shown=shown, row=i + 1, problem=_describe(BillItem, e),
+                    )
+                )
     if problems:
         raise InputError("\n".join(problems), problems=problems)
     if not items:
-        raise InputError(f"{shown}: the table has a header but no item with a number")
+        raise InputError(
+            _("{shown}: the table has a header but no item with a number", shown=shown)
+        )
     return items
 
 
@@ -148,14 +165,17 @@ def read_bill_file(path: str | Path, shown: str | None = None) -> list[Any]:
     shown = shown or str(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt"):
-        text, _ = read_text(path, "bill of quantities")
+        text, _encoding = read_text(path, N_("bill of quantities"))
         rows = [list(r) for r in csv.reader(io.StringIO(text))]
     elif suffix == ".xlsx":
         rows = _xlsx_rows(path, shown)
     else:
         raise InputError(
-            f"{shown}: unsupported file type {path.suffix or '(no suffix)'!r} for a bill of "
-            "quantities; allowed: .csv, .txt, .xlsx"
+            _(
+                "{shown}: unsupported file type {suffix} for a bill of quantities; allowed: "
+                ".csv, .txt, .xlsx",
+                shown=shown, suffix=repr(path.suffix) if path.suffix else _("(no suffix)"),
+            )
         )
     return rows_to_items(rows, shown)
 
@@ -167,8 +187,18 @@ def _xlsx_rows(path: Path, shown: str) -> list[list[Any]]:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{shown}: cannot read the workbook ({exc})") from None
+    except zipfile.BadZipFile:
+        raise InputError(
+            _(
+                "{shown}: not an Excel workbook (an .xlsx file is a zip archive); save it from "
+                "Excel as .xlsx, or as CSV",
+                shown=shown,
+            )
+        ) from None
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(
+            _("{shown}: cannot read the workbook ({why})", shown=shown, why=exc)
+        ) from None
     try:
         ws = wb.worksheets[0]
         return [list(r) for r in ws.iter_rows(values_only=True)]

@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import math
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
-from sim.i18n import ENV_VAR, LANGS, _, resolve_lang, use_lang
+from sim.i18n import ENV_VAR, LANGS, N_, _, current_lang, resolve_lang, use_lang
 from sim.i18n.verdict import label, verdict_name
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
@@ -34,9 +35,13 @@ def _positive_int(name: str, low: int, high: int) -> Callable[[str], int]:
         try:
             v = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} = {text!r}: expected an integer") from None
+            raise argparse.ArgumentTypeError(
+                _("{name} = {text}: expected an integer", name=name, text=repr(text))
+            ) from None
         if not low <= v <= high:
-            raise argparse.ArgumentTypeError(f"{name} = {v}: must lie in [{low}, {high}]")
+            raise argparse.ArgumentTypeError(
+                _("{name} = {v}: must lie in [{low}, {high}]", name=name, v=v, low=low, high=high)
+            )
         return v
 
     return parse
@@ -45,11 +50,15 @@ def _positive_int(name: str, low: int, high: int) -> Callable[[str], int]:
 def _param(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(f"--param {text!r}: expected NAME=VALUE")
+        raise argparse.ArgumentTypeError(
+            _("--param {text}: expected NAME=VALUE", text=repr(text))
+        )
     try:
         return name.strip(), float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--param {text!r}: VALUE must be a number") from None
+        raise argparse.ArgumentTypeError(
+            _("--param {text}: VALUE must be a number", text=repr(text))
+        ) from None
 
 
 def _layer(text: str) -> Any:
@@ -59,6 +68,68 @@ def _layer(text: str) -> Any:
         return parse_layer_arg(text, origin="--layers")
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+#: argparse's own messages (Python's, in English) as the catalogue's: ``(pattern, message)``
+_ARGPARSE_MESSAGES = (
+    (r"argument (?P<arg>.+?): (?P<rest>.*)", N_("argument {arg}: {rest}")),
+    (
+        r"invalid choice: (?P<value>.+) \(choose from (?P<choices>.*)\)",
+        N_("invalid choice: {value} (choose from {choices})"),
+    ),
+    (
+        r"the following arguments are required: (?P<args>.*)",
+        N_("the following arguments are required: {args}"),
+    ),
+    (r"unrecognized arguments: (?P<args>.*)", N_("unrecognized arguments: {args}")),
+    (r"expected one argument", N_("expected one argument")),
+    (r"invalid (?P<type>\S+) value: (?P<value>.*)", N_("invalid value: {value}")),
+    (
+        r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)",
+        N_("ambiguous option: {option} could match {matches}"),
+    ),
+)
+
+
+def _argparse_message(message: str) -> str:
+    """argparse's English ``message`` in the current language (itself when not recognised)."""
+    for pattern, text in _ARGPARSE_MESSAGES:
+        m = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if m:
+            parts = m.groupdict()
+            if "rest" in parts:
+                parts["rest"] = _argparse_message(parts["rest"])
+                if parts["rest"].startswith(parts["arg"].split("/")[0] + " "):
+                    return parts["rest"]  # the type's message names the option already
+            return _(text, **parts)
+    return message
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors read in the current language (English as before)."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        if current_lang() == "en":
+            super().error(message)
+        usage = self.format_usage().replace("usage: ", _("usage: "), 1)
+        sys.stderr.write(usage)
+        error = _argparse_message(message)
+        self.exit(2, printable_lines(_("restoresim: error: {error}", error=error)) + "\n")
+
+
+def _argv_lang(argv: Sequence[str]) -> str:
+    """The language ``argv``'s ``--lang`` (else ``$RESTORESIM_LANG``) asks for, for the errors of
+    parsing the command line itself; English when it names none the program knows."""
+    chosen = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            chosen = argv[i + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.partition("=")[2]
+    try:
+        return resolve_lang(chosen)
+    except InputError:
+        return "en"
 
 
 def _add_seed(parser: argparse.ArgumentParser) -> None:
@@ -202,7 +273,7 @@ def _add_sweep(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="restoresim",
         description="Can the land a proposed mine will disturb be restored, at what cost and "
         "how surely? Evaluates mining-right applications against a reviewer's policy.",
@@ -351,7 +422,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         ]
         if clash:
             raise InputError(
-                f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
+                _(
+                    "--out {out}: {names} already exist; use --force to overwrite",
+                    out=out, names=_(", ").join(clash),
+                )
             )
     progress = _progress(len(proposals), args.draws)
     ev = evaluate(
@@ -431,7 +505,10 @@ def cmd_programme(args: argparse.Namespace) -> int:
         clash = [n for n in names if (out / n).exists()]
         if clash and not args.force:
             raise InputError(
-                f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite"
+                _(
+                    "--out {out}: {names} already exist; use --force to overwrite",
+                    out=out, names=_(", ").join(clash),
+                )
             )
     run = simulate(
         scenario, replications=args.replications, seed=args.seed, progress=args.replications >= 20
@@ -484,8 +561,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     suffixes = {"html": (".html", ".htm"), "pdf": (".pdf",)}[fmt]
     if suffix not in suffixes and not Path(args.out).is_dir():
         raise InputError(
-            f"--out {args.out}: a {fmt.upper()} report needs a file name ending in "
-            f"{' or '.join(suffixes)} (use --format to choose HTML or PDF)"
+            _(
+                "--out {out}: a {fmt} report needs a file name ending in {suffixes} (use "
+                "--format to choose HTML or PDF)",
+                out=args.out, fmt=fmt.upper(), suffixes=_(" or ").join(suffixes),
+            )
         )
     policy, overrides = _policy_and_params(args)
     data = write_report(
@@ -519,7 +599,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from sim.batch import SUMMARY_CSV, SUMMARY_HTML, run_batch
 
     if args.resume and args.force:
-        raise InputError("--resume and --force exclude each other")
+        raise InputError(_("--resume and --force exclude each other"))
     policy, overrides = _policy_and_params(args)
     res = run_batch(
         args.queue,
@@ -641,7 +721,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
-    args = parser.parse_args([a for a in argv if a != "--debug"])
+    with use_lang(_argv_lang(argv)):  # the command line's own errors in the reviewer's language
+        args = parser.parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
     from sim import lazy_blas, lazy_dask
 
@@ -651,7 +732,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:  # input errors in the reviewer's language: --lang, else $RESTORESIM_LANG
         lang = resolve_lang(getattr(args, "lang", None))
     except InputError as exc:  # a bad $RESTORESIM_LANG
-        print(printable_lines(f"restoresim: error: {exc}"), file=sys.stderr)
+        print(printable_lines(_("restoresim: error: {error}", error=exc)), file=sys.stderr)
         return 2
     try:
         with use_lang(lang):
@@ -665,15 +746,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return 0
     except OSError as exc:  # an output path that cannot be written, a full disk, …
-        print(
-            printable_lines(
-                f"restoresim: error: cannot write {exc.filename or 'output'}: {exc.strerror or exc}"
-            ),
-            file=sys.stderr,
-        )
+        with use_lang(lang):
+            what = exc.filename or _("output")
+            error = _("cannot write {what}: {why}", what=what, why=exc.strerror or exc)
+            head = _("restoresim: error: {error}", error=error)
+        print(printable_lines(head), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("restoresim: interrupted", file=sys.stderr)
+        with use_lang(lang):
+            print(_("restoresim: interrupted"), file=sys.stderr)
         return 130
     except Exception as exc:
         if args.debug:

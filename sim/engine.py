@@ -26,7 +26,7 @@ import xarray as xr
 
 from sim import outputs_registry as registry
 from sim import rng
-from sim.i18n import N_, gettext
+from sim.i18n import N_, _, gettext
 from sim.keys import AREA_CLASSES, PARAM_KEYS
 from sim.model._compile import records
 from sim.outputs_registry import COVER_CLASSES
@@ -90,7 +90,9 @@ def prepare(proposals: Sequence[Any], policy: Any, lib: Library) -> list[Prepare
         from sim.errors import InputError
 
         dup = next(i for i, c in Counter(ids).items() if c > 1)
-        raise InputError(f"proposal id '{dup}' appears twice in one run; ids must be unique")
+        raise InputError(
+            _("proposal id {id} appears twice in one run; ids must be unique", id=repr(dup))
+        )
     par = resolve_matrix(proposals, policy, lib)
     return [Prepared(pid, par[j]) for j, pid in enumerate(ids)]
 
@@ -439,7 +441,7 @@ def run(
     from sim.portfolio import as_portfolio
 
     if draws < 1:
-        raise InputError(f"--draws = {draws}: must be a positive integer")
+        raise InputError(_("--draws = {n}: must be a positive integer", n=draws))
     lib = lib or load_library()
     portfolio = as_portfolio(proposals)
     n_props = len(portfolio)
@@ -448,7 +450,9 @@ def run(
         from collections import Counter
 
         dup = next(i for i, c in Counter(ids).items() if c > 1)
-        raise InputError(f"proposal id '{dup}' appears twice in one run; ids must be unique")
+        raise InputError(
+            _("proposal id {id} appears twice in one run; ids must be unique", id=repr(dup))
+        )
     yearly = trajectories or raw
     if chunk_pairs is None:
         chunk_pairs = default_chunk_pairs(n_props * draws, workers or os.cpu_count() or 1)

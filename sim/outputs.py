@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.i18n import _
 
 TEMP_SUFFIX = ".tmp"
 TEMP_MARK = ".restoresim-"
@@ -152,13 +153,18 @@ def prepare_folder(folder: Path, option: str = "--out") -> None:
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{option} {folder}: exists and is not a folder")
+        raise InputError(
+            _("{option} {folder}: exists and is not a folder", option=option, folder=folder)
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temp_path(folder / "probe").unlink()
     except OSError as exc:
         raise InputError(
-            f"{option} {folder}: cannot create or write in this folder ({exc.strerror or exc})"
+            _(
+                "{option} {folder}: cannot create or write in this folder ({why})",
+                option=option, folder=folder, why=exc.strerror or exc,
+            )
         ) from None
     clean_stale_temp_files(folder)
 

@@ -44,7 +44,7 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _size_text(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+    return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else _("{n} bytes", n=f"{n:,}")
 
 
 def regular_file_size(path: Path, where: str, limit: int) -> int:
@@ -87,15 +87,18 @@ def sha256_of(path: Path) -> str:
             _blocking(fd.fd)
             with os.fdopen(os.dup(fd.fd), "rb") as f:
                 return hashlib.file_digest(f, "sha256").hexdigest()
-    except InputError as exc:
-        return "missing" if "not found" in str(exc) else "not a regular file"
+    except InputError:  # its message is in the reviewer's language: ask the file system
+        return "not a regular file" if os.path.exists(path) else "missing"
 
 
 def _check_size(where: str, size: int, limit: int) -> None:
     if size > limit:
         raise InputError(
-            f"{where}: the file is {_size_text(size)}, more than the {_size_text(limit)} allowed "
-            "for this kind of input"
+            _(
+                "{where}: the file is {size}, more than the {limit} allowed for this kind of "
+                "input",
+                where=where, size=_size_text(size), limit=_size_text(limit),
+            )
         )
 
 
@@ -169,22 +172,32 @@ def clean_document(data: Any, where: str) -> Any:
     def walk(x: Any, path: str, depth: int) -> Any:
         if depth > MAX_NESTING:
             raise InputError(
-                f"{where}: {path or 'the document'}: nested more than {MAX_NESTING} levels deep "
-                "(tables and arrays inside each other); the input contract needs at most a few"
+                _(
+                    "{where}: {path}: nested more than {n} levels deep (tables and arrays inside "
+                    "each other); the input contract needs at most a few",
+                    where=where, path=path or _("the document"), n=MAX_NESTING,
+                )
             )
         if isinstance(x, dict):
             for k in x:
                 if isinstance(k, str) and _CONTROL.search(k):
-                    problems.append(f"{where}: key {printable(k)!r}: contains a control character")
+                    problems.append(
+                        _(
+                            "{where}: key {key}: contains a control character",
+                            where=where, key=repr(printable(k)),
+                        )
+                    )
             return {k: walk(v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in x.items()}
         if isinstance(x, list):
             return [walk(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(x)]
         if isinstance(x, str) and _CONTROL.search(x):
             c = _CONTROL.search(x).group()  # type: ignore[union-attr]
             problems.append(
-                f"{where}: {path} = {printable(x)!r}: contains the control character "
-                f"U+{ord(c):04X}; text fields may not contain control characters (only tab and "
-                "line feed)"
+                _(
+                    "{where}: {path} = {value}: contains the control character {code}; text "
+                    "fields may not contain control characters (only tab and line feed)",
+                    where=where, path=path, value=repr(printable(x)), code=f"U+{ord(c):04X}",
+                )
             )
             return x
         if isinstance(x, float) and x == 0.0 and math.copysign(1.0, x) < 0:

@@ -11,6 +11,7 @@ import codecs
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.i18n import N_, _, gettext
 
 __all__ = ["ENCODINGS", "decode", "read_text"]
 
@@ -18,15 +19,23 @@ __all__ = ["ENCODINGS", "decode", "read_text"]
 ENCODINGS: tuple[str, ...] = ("utf-8-sig", "gb18030")
 
 
-def decode(raw: bytes, shown: str, what: str = "file") -> tuple[str, str]:
+def decode(raw: bytes, shown: str, what: str = N_("file")) -> tuple[str, str]:
     """``raw`` decoded as ``(text, encoding)``; an :class:`InputError` naming ``shown`` if not."""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(
-            f"{shown}: the {what} is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
-            "(or CSV in the GBK/GB18030 code page)"
+            _(
+                "{shown}: the {what} is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' "
+                "(or CSV in the GBK/GB18030 code page)",
+                shown=shown, what=gettext(what),
+            )
         )
     if b"\x00" in raw:
-        raise InputError(f"{shown}: binary {what} (contains NUL bytes); expected CSV text")
+        raise InputError(
+            _(
+                "{shown}: binary {what} (contains NUL bytes); expected CSV text",
+                shown=shown, what=gettext(what),
+            )
+        )
     first_error: UnicodeDecodeError | None = None
     for encoding in ENCODINGS:
         try:
@@ -37,16 +46,24 @@ def decode(raw: bytes, shown: str, what: str = "file") -> tuple[str, str]:
     pos = first_error.start
     line = raw[:pos].count(b"\n") + 1
     raise InputError(
-        f"{shown}: the {what} is neither UTF-8 (with or without BOM) nor GB18030 text "
-        f"(byte 0x{raw[pos]:02x} at line {line}, offset {pos}); save it as 'CSV UTF-8'"
+        _(
+            "{shown}: the {what} is neither UTF-8 (with or without BOM) nor GB18030 text "
+            "(byte {byte} at line {line}, offset {pos}); save it as 'CSV UTF-8'",
+            shown=shown, what=gettext(what), byte=f"0x{raw[pos]:02x}", line=line, pos=pos,
+        )
     )
 
 
-def read_text(path: str | Path, what: str = "file") -> tuple[str, str]:
+def read_text(path: str | Path, what: str = N_("file")) -> tuple[str, str]:
     """The text of ``path`` and the encoding it was read in (see :func:`decode`)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+        raise InputError(
+            _(
+                "{path}: cannot read the {what} ({why})",
+                path=path, what=gettext(what), why=exc.strerror or exc,
+            )
+        ) from None
     return decode(raw, str(path), what)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+from zhcheck import CJK, english_runs
 
 from sim.errors import InputError
 from sim.keys import LAND_USES
@@ -546,19 +547,6 @@ def test_fund_rate_of_revenue_is_needed_only_for_a_revenue_share_fund() -> None:
         parse_proposal(data, "a.toml")
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-#: what stays English in a Chinese message: quoted values, field paths and keys, [sections],
-#: numbers and units, file paths
-_VERBATIM = re.compile(
-    r"'[^']*'|\"[^\"]*\"|\[[^\]]*\]|\b[a-z0-9]+(?:[._][a-z0-9]+)+\b|\b(?:nan|NaN|inf|Infinity)\b"
-    r"|(?<![A-Za-z])[\d.eE+-]+\b|\b(?:ha|Mt|CNY|yr|deg|mm|cm|m|t|km)\b|/\S+|`[^`]*`"
-    r"|\b(?:UTF-8|GBK|GB18030|NUL|JSON|TOML)\b"
-)
-#: the parser's own words (tomllib's, json's) follow its position, as it wrote them
-_PARSER_DETAIL = re.compile(r"(语法错误，位于第 \d+ 行第 \d+ 列：).*$")
-
-
-
 @pytest.mark.parametrize("name", sorted(BAD_CASES))
 def test_input_errors_are_chinese_under_zh(name: str) -> None:
     """Under ``zh`` every problem a bad file raises reads in Chinese, the validators' own
@@ -571,10 +559,8 @@ def test_input_errors_are_chinese_under_zh(name: str) -> None:
     with use_lang("zh"):
         err = raises_input_error(load_proposal, path)
     for line in err.problems:
-        text = _PARSER_DETAIL.sub(r"\1", line.removeprefix(f"{path}: "))
-        text = _VERBATIM.sub(" ", text)
-        english = re.findall(r"[A-Za-z]{2,}(?:[\s,;:()]+[A-Za-z]{2,})+", text)
-        assert _CJK.search(line) and not english, (line, english)
+        english = english_runs(line.removeprefix(f"{path}: "))
+        assert CJK.search(line) and not english, (line, english)
 
 
 def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path) -> None:

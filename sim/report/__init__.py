@@ -123,7 +123,12 @@ def format_for(out: Path, fmt: str | None) -> str:
     if fmt is None:
         return "pdf" if out.suffix.lower() == ".pdf" else "html"
     if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r}: allowed formats are {', '.join(FORMATS)}")
+        raise InputError(
+            _(
+                "--format {fmt}: allowed formats are {allowed}",
+                fmt=repr(fmt), allowed=_(", ").join(FORMATS),
+            )
+        )
     return fmt
 
 
@@ -158,9 +163,11 @@ def write_report(
     out = Path(out)
     kind = format_for(out, fmt)
     if out.is_dir():
-        raise InputError(f"--out {out}: is a directory; give the report's file name")
+        raise InputError(
+            _("--out {out}: is a directory; give the report's file name", out=out)
+        )
     if out.exists() and not force:
-        raise InputError(f"--out {out}: already exists; use --force to overwrite")
+        raise InputError(_("--out {out}: already exists; use --force to overwrite", out=out))
     if kind == "pdf":
         from sim.report.pdf import require_chromium
 

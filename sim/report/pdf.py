@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.i18n import _
 
 #: executable names tried in order; ``RESTORESIM_CHROMIUM`` names one explicitly
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -64,9 +65,12 @@ def require_chromium() -> str:
     exe = find_chromium()
     if exe is None:
         raise InputError(
-            "--format pdf needs a headless Chromium to print the report and none was found "
-            f"(looked for {', '.join(BROWSERS)} on PATH and ${ENV_VAR}); install it, e.g. "
-            "`apt-get install chromium`, or write HTML with --format html"
+            _(
+                "--format pdf needs a headless Chromium to print the report and none was found "
+                "(looked for {browsers} on PATH and {env}); install it, e.g. "
+                "`apt-get install chromium`, or write HTML with --format html",
+                browsers=_(", ").join(BROWSERS), env=f"${ENV_VAR}",
+            )
         )
     return exe
 
@@ -87,11 +91,16 @@ def _print(exe: str, html: str, tmp: Path, name: str) -> bytes:
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InputError(f"--format pdf: could not run {exe}: {exc}") from None
+        raise InputError(
+            _("--format pdf: could not run {exe}: {why}", exe=exe, why=exc)
+        ) from None
     if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
         tail = (proc.stderr or "").strip().splitlines()[-3:]
         raise InputError(
-            f"--format pdf: {exe} did not write a PDF (exit {proc.returncode}): " + " | ".join(tail)
+            _(
+                "--format pdf: {exe} did not write a PDF (exit {code}): {tail}",
+                exe=exe, code=proc.returncode, tail=" | ".join(tail),
+            )
         )
     return pdf.read_bytes()
 

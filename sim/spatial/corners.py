@@ -29,6 +29,7 @@ import shapely
 from pyproj import CRS
 
 from sim.errors import InputError
+from sim.i18n import N_, _
 from sim.spatial.files import GeoFile, _repair, densify, to_crs, to_wgs84
 from sim.textfiles import decode
 
@@ -49,14 +50,18 @@ def is_corner_table(path: Path) -> bool:
 
 def _rows(path: Path, where: str) -> list[list[str]]:
     if not path.is_file():
-        raise InputError(f"{where}: file not found (looked for {path})")
+        raise InputError(
+            _("{where}: file not found (looked for {path})", where=where, path=path)
+        )
     if path.suffix.lower() == ".xlsx":
         import openpyxl
 
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise InputError(f"{where}: cannot read the workbook ({type(exc).__name__})") from None
+            raise InputError(
+                _("{where}: cannot read the workbook ({why})", where=where, why=type(exc).__name__)
+            ) from None
         sheet = book.worksheets[0]
         rows = [
             ["" if v is None else str(v).strip() for v in row]
@@ -64,7 +69,7 @@ def _rows(path: Path, where: str) -> list[list[str]]:
         ]
         book.close()
         return [[c for c in r if c] for r in rows]
-    text, _ = decode(path.read_bytes(), where, "corner table")
+    text, _encoding = decode(path.read_bytes(), where, N_("corner table"))
     return [[c for c in _SPLIT.split(line.strip()) if c] for line in text.splitlines()]
 
 
@@ -81,15 +86,21 @@ def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, n
         else:
             if numeric and len(numeric) >= 2 and names:
                 raise InputError(
-                    f"{where}: line {n} {' '.join(row)!r}: expected 'point, X, Y' or 'X, Y'"
+                    _(
+                        "{where}: line {n} {row}: expected 'point, X, Y' or 'X, Y'",
+                        where=where, n=n, row=repr(" ".join(row)),
+                    )
                 )
             continue  # a header or a title line
         xs.append(float(cells[-2]))
         ys.append(float(cells[-1]))
     if not xs:
         raise InputError(
-            f"{where}: no corner coordinates found; expected rows 'point, X, Y' (X northing, "
-            "Y easting, metres, CGCS2000 Gauss-Kruger)"
+            _(
+                "{where}: no corner coordinates found; expected rows 'point, X, Y' (X northing, "
+                "Y easting, metres, CGCS2000 Gauss-Kruger)",
+                where=where,
+            )
         )
     return names, np.array(xs), np.array(ys)
 
@@ -104,21 +115,31 @@ def gauss_kruger_crs(
     if np.all(x >= 1e7) and np.all((y >= lo) & (y <= hi)):
         x, y = y, x
         notes.append(
-            f"{where}: the first coordinate column carries the zone prefix, so it is the easting; "
-            "the columns were read as Y, X (in CGCS2000 Gauss-Kruger tables X is the northing "
-            "and Y the easting)"
+            _(
+                "{where}: the first coordinate column carries the zone prefix, so it is the "
+                "easting; the columns were read as Y, X (in CGCS2000 Gauss-Kruger tables X is "
+                "the northing and Y the easting)",
+                where=where,
+            )
         )
     if not np.all((x >= lo) & (x <= hi)):
         raise InputError(
-            f"{where}: X in [{x.min():,.2f}, {x.max():,.2f}] is not a northing in China "
-            f"({lo:,.0f}-{hi:,.0f} m): X must be the northing and Y the easting, in metres of "
-            "CGCS2000 Gauss-Kruger (longitude/latitude tables are not supported: use GeoJSON)"
+            _(
+                "{where}: X in [{x0:,.2f}, {x1:,.2f}] is not a northing in China "
+                "({lo:,.0f}-{hi:,.0f} m): X must be the northing and Y the easting, in metres of "
+                "CGCS2000 Gauss-Kruger (longitude/latitude tables are not supported: use "
+                "GeoJSON)",
+                where=where, x0=x.min(), x1=x.max(), lo=lo, hi=hi,
+            )
         )
     if np.all(y >= 1e7):
         zones = np.unique(np.floor(y / 1e6).astype(int))
         if zones.size > 1:
             raise InputError(
-                f"{where}: the Y coordinates carry different zone prefixes {zones.tolist()}"
+                _(
+                    "{where}: the Y coordinates carry different zone prefixes {zones}",
+                    where=where, zones=zones.tolist(),
+                )
             )
         zone = int(zones[0])
         if ZONES_3[0] <= zone <= ZONES_3[1]:
@@ -127,26 +148,45 @@ def gauss_kruger_crs(
             code, kind = 4491 + zone - ZONES_6[0], "6°"
         else:
             raise InputError(
-                f"{where}: Y = {y[0]:,.2f} has zone prefix {zone}, not a CGCS2000 Gauss-Kruger "
-                f"zone of China (3° zones {ZONES_3[0]}-{ZONES_3[1]}, 6° zones "
-                f"{ZONES_6[0]}-{ZONES_6[1]})"
+                _(
+                    "{where}: Y = {y:,.2f} has zone prefix {zone}, not a CGCS2000 Gauss-Kruger "
+                    "zone of China (3° zones {a3}-{b3}, 6° zones {a6}-{b6})",
+                    where=where, y=y[0], zone=zone, a3=ZONES_3[0], b3=ZONES_3[1],
+                    a6=ZONES_6[0], b6=ZONES_6[1],
+                )
             )
         easting = y - zone * 1e6
         if not np.all((easting > 0) & (easting < 1e6)):
-            raise InputError(f"{where}: Y without its zone prefix is not an easting (0-1,000,000)")
-        notes.append(f"{where}: CGCS2000 {kind} Gauss-Kruger zone {zone} (EPSG:{code}), from Y")
+            raise InputError(
+                _(
+                    "{where}: Y without its zone prefix is not an easting (0-1,000,000)",
+                    where=where,
+                )
+            )
+        notes.append(
+            _(
+                "{where}: CGCS2000 {kind} Gauss-Kruger zone {zone} (EPSG:{code}), from Y",
+                where=where, kind=kind, zone=zone, code=code,
+            )
+        )
         return CRS.from_epsg(code), x, y, notes
     if np.any(y >= 1e6) or np.any(y <= 0):
         raise InputError(
-            f"{where}: Y in [{y.min():,.2f}, {y.max():,.2f}] is neither an easting with its zone "
-            "prefix (e.g. 38512345.67) nor one without (0-1,000,000)"
+            _(
+                "{where}: Y in [{y0:,.2f}, {y1:,.2f}] is neither an easting with its zone "
+                "prefix (e.g. 38512345.67) nor one without (0-1,000,000)",
+                where=where, y0=y.min(), y1=y.max(),
+            )
         )
     if default_crs is None:
         raise InputError(
-            f"{where}: the Y coordinates carry no zone prefix, so the Gauss-Kruger zone is "
-            "unknown: write Y with its zone number (e.g. 38512345.67), or set [spatial] "
-            "default_crs in the policy to the zone's CRS (e.g. 'EPSG:4545' for the 3° zone of "
-            "central meridian 111°E, EPSG:4534-4554 for 3° zones, 4502-4512 for 6° zones)"
+            _(
+                "{where}: the Y coordinates carry no zone prefix, so the Gauss-Kruger zone is "
+                "unknown: write Y with its zone number (e.g. 38512345.67), or set [spatial] "
+                "default_crs in the policy to the zone's CRS (e.g. 'EPSG:4545' for the 3° zone "
+                "of central meridian 111°E, EPSG:4534-4554 for 3° zones, 4502-4512 for 6° zones)",
+                where=where,
+            )
         )
     return CRS.from_user_input(default_crs), x, y, notes
 
@@ -157,7 +197,7 @@ def read_corner_table(
     *,
     default_crs: str | None,
     repair: bool,
-    **_: object,
+    **_ignored: object,
 ) -> GeoFile:
     """The boundary polygon of a corner-coordinate table, as :func:`read_geofile` gives a file."""
     names, x, y = _points(_rows(path, where), where)
@@ -168,20 +208,26 @@ def read_corner_table(
     distinct = np.unique(xy, axis=0)
     if len(distinct) < 3:
         raise InputError(
-            f"{where}: {len(distinct)} distinct corner points; a boundary needs at least 3"
+            _(
+                "{where}: {n} distinct corner points; a boundary needs at least 3",
+                where=where, n=len(distinct),
+            )
         )
     ring = shapely.Polygon(xy)
     if shapely.is_valid(ring) and not ring.exterior.is_ccw:
         ring = shapely.Polygon(xy[::-1])  # stored counter-clockwise, as GeoJSON prefers
     geoms, repaired = _repair(where, np.array([ring], dtype=object), repair, True)
     if shapely.area(geoms[0]) <= 0:
-        raise InputError(f"{where}: the corner points enclose no area")
+        raise InputError(_("{where}: the corner points enclose no area", where=where))
     transformer, datum_note = to_wgs84(crs)
     try:
         lonlat = to_crs(densify(geoms, crs), transformer)
     except ValueError:
         raise InputError(
-            f"{where}: the corner coordinates lie outside the area of {crs.name}"
+            _(
+                "{where}: the corner coordinates lie outside the area of {crs}",
+                where=where, crs=crs.name,
+            )
         ) from None
     notes += repaired
     if datum_note:

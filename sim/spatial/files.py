@@ -43,8 +43,9 @@ from pyproj.exceptions import CRSError
 
 from sim import safeio
 from sim.errors import InputError
+from sim.i18n import N_, _, gettext
 
-SUPPORTED = "GeoJSON (.geojson), Shapefile (.shp) or GeoPackage (.gpkg)"
+SUPPORTED = N_("GeoJSON (.geojson), Shapefile (.shp) or GeoPackage (.gpkg)")
 
 
 #: suffix -> (GDAL driver, test of the file's first bytes, what the bytes should be)
@@ -53,10 +54,10 @@ def _json_object(head: bytes) -> bool:
 
 
 FORMATS: dict[str, tuple[str, Callable[[bytes], bool], str]] = {
-    ".geojson": ("GeoJSON", _json_object, "a JSON object"),
-    ".json": ("GeoJSON", _json_object, "a JSON object"),
-    ".shp": ("ESRI Shapefile", lambda b: b[:4] == b"\x00\x00\x27\x0a", "a Shapefile header"),
-    ".gpkg": ("GPKG", lambda b: b[:16] == b"SQLite format 3\x00", "an SQLite database"),
+    ".geojson": ("GeoJSON", _json_object, N_("a JSON object")),
+    ".json": ("GeoJSON", _json_object, N_("a JSON object")),
+    ".shp": ("ESRI Shapefile", lambda b: b[:4] == b"\x00\x00\x27\x0a", N_("a Shapefile header")),
+    ".gpkg": ("GPKG", lambda b: b[:16] == b"SQLite format 3\x00", N_("an SQLite database")),
 }
 #: GDAL configuration for every read: no network access of any kind
 GDAL_CONFIG = {
@@ -111,23 +112,35 @@ def check_file(path: Path, where: str, limits: Limits) -> None:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None or str(path).startswith("/vsi"):
         raise InputError(
-            f"{where}: unsupported file type {path.suffix or '(no suffix)'!r}; expected "
-            f"{SUPPORTED} (archives, VRT and other GDAL formats are not read)"
+            _(
+                "{where}: unsupported file type {suffix}; expected {supported} (archives, VRT "
+                "and other GDAL formats are not read)",
+                where=where, suffix=repr(path.suffix) if path.suffix else _("(no suffix)"),
+                supported=gettext(SUPPORTED),
+            )
         )
     for part in parts_of(path):
         if folder is not None and not safeio.inside(part, folder):
             raise InputError(
-                f"{where}: {part.name} lies outside the application's folder {folder} (after "
-                "following links); the boundary must be a file inside the application's folder"
+                _(
+                    "{where}: {name} lies outside the application's folder {folder} (after "
+                    "following links); the boundary must be a file inside the application's "
+                    "folder",
+                    where=where, name=part.name, folder=folder,
+                )
             )
         shown = where if part == path else f"{where} ({part.name})"
         if safeio.regular_file_size(part, shown, limits.max_bytes) == 0 and part == path:
-            raise InputError(f"{where}: the file is empty")
+            raise InputError(_("{where}: the file is empty", where=where))
     head = safeio.read_head(path, where)
     if not fmt[1](head):
         raise InputError(
-            f"{where}: cannot read the file as {fmt[0]}: a {path.suffix} file must begin with "
-            f"{fmt[2]} (expected {SUPPORTED})"
+            _(
+                "{where}: cannot read the file as {format}: a {suffix} file must begin with "
+                "{begin} (expected {supported})",
+                where=where, format=fmt[0], suffix=path.suffix, begin=gettext(fmt[2]),
+                supported=gettext(SUPPORTED),
+            )
         )
 
 
@@ -172,44 +185,67 @@ def _read_raw(
             info = pyogrio.read_info(path)
         except (RuntimeError, OSError, ValueError) as exc:
             raise InputError(
-                f"{where}: cannot read the file as {SUPPORTED}: {_gdal_text(exc, path)}"
+                _(
+                    "{where}: cannot read the file as {supported}: {why}",
+                    where=where, supported=gettext(SUPPORTED), why=_gdal_text(exc, path),
+                )
             ) from None
         if limits.single_layer and len(layers) > 1:
             names = ", ".join(repr(str(n)) for n in layers[:, 0])
             raise InputError(
-                f"{where}: the file holds {len(layers)} layers ({names}); a boundary file must "
-                "hold one layer, since it is ambiguous which one is the boundary"
+                _(
+                    "{where}: the file holds {n} layers ({names}); a boundary file must hold one "
+                    "layer, since it is ambiguous which one is the boundary",
+                    where=where, n=len(layers), names=names,
+                )
             )
         if info.get("driver") != driver:
             raise InputError(
-                f"{where}: GDAL reads the file as {info.get('driver')}, not as {driver}; "
-                f"expected {SUPPORTED}"
+                _(
+                    "{where}: GDAL reads the file as {read}, not as {driver}; expected "
+                    "{supported}",
+                    where=where, read=info.get("driver"), driver=driver,
+                    supported=gettext(SUPPORTED),
+                )
             )
         try:
             _meta, _fids, wkb, _fields = ogr_read(path, columns=[])
         except (RuntimeError, OSError, ValueError) as exc:
             raise InputError(
-                f"{where}: cannot read the file as {SUPPORTED}: {_gdal_text(exc, path)}"
+                _(
+                    "{where}: cannot read the file as {supported}: {why}",
+                    where=where, supported=gettext(SUPPORTED), why=_gdal_text(exc, path),
+                )
             ) from None
     notes += [f"{where}: {w.message}" for w in caught]
     if len(layers) > 1:
         names = ", ".join(repr(str(n)) for n in layers[:, 0])
         notes.append(
-            f"{where}: the file holds {len(layers)} layers ({names}); only the first, "
-            f"{str(layers[0, 0])!r}, is used"
+            _(
+                "{where}: the file holds {n} layers ({names}); only the first, {first}, is used",
+                where=where, n=len(layers), names=names, first=repr(str(layers[0, 0])),
+            )
         )
     if wkb is None:
-        raise InputError(f"{where}: the file has no geometry (expected {SUPPORTED})")
+        raise InputError(
+            _(
+                "{where}: the file has no geometry (expected {supported})",
+                where=where, supported=gettext(SUPPORTED),
+            )
+        )
     try:
         geoms = shapely.from_wkb(wkb)
     except shapely.errors.ShapelyError as exc:
-        raise InputError(f"{where}: unreadable geometry: {exc}") from None
+        raise InputError(_("{where}: unreadable geometry: {why}", where=where, why=exc)) from None
     if limits.max_vertices is not None:
         n = int(np.sum(shapely.get_num_coordinates(geoms)))
         if n > limits.max_vertices:
             raise InputError(
-                f"{where}: the geometry has {n:,} vertices, more than the {limits.max_vertices:,} "
-                "vertices allowed for a boundary; simplify it"
+                _(
+                    "{where}: the geometry has {n} vertices, more than the {limit} vertices "
+                    "allowed for a boundary; simplify it",
+                    where=where, n=f"{n:,}", limit=f"{limits.max_vertices:,}",
+                )
             )
     return np.asarray(geoms, dtype=object), info.get("crs"), explicit, notes
 
@@ -218,7 +254,7 @@ def _gdal_text(exc: Exception, path: Path) -> str:
     """GDAL's message without the path and its hint about driver prefixes."""
     text = str(exc).split("; It might help", 1)[0].replace(str(path), "").strip(" '\":;.")
     if "not recognized as" in text:
-        return "not a recognised format, or a damaged file"
+        return _("not a recognised format, or a damaged file")
     return text or type(exc).__name__
 
 
@@ -231,9 +267,12 @@ def _geojson_states_crs(path: Path, where: str, limits: Limits) -> bool:
     data = safeio.read_limited(path, where, limits.max_bytes)
     if _LINK_CRS.search(data):
         raise InputError(
-            f'{where}: the GeoJSON names its CRS by a link ("type": "link", a URL or another '
-            "file), which is not read; state the CRS by name, e.g. "
-            '"crs": {"type": "name", "properties": {"name": "EPSG:4490"}}'
+            _(
+                '{where}: the GeoJSON names its CRS by a link ("type": "link", a URL or another '
+                "file), which is not read; state the CRS by name, e.g. {example}",
+                where=where,
+                example='"crs": {"type": "name", "properties": {"name": "EPSG:4490"}}',
+            )
         )
     return b'"crs"' in data
 
@@ -250,11 +289,12 @@ def _looks_swapped(bounds: np.ndarray) -> bool:
 
 def _swapped_message(where: str, bounds: np.ndarray) -> str:
     x0, y0, x1, y1 = bounds
-    return (
-        f"{where}: longitude and latitude look swapped: the first coordinate (x) lies in "
-        f"[{x0:.4f}, {x1:.4f}] and the second (y) in [{y0:.4f}, {y1:.4f}], but a latitude must "
+    return _(
+        "{where}: longitude and latitude look swapped: the first coordinate (x) lies in "
+        "[{x0:.4f}, {x1:.4f}] and the second (y) in [{y0:.4f}, {y1:.4f}], but a latitude must "
         "lie in [-90, 90]. GeoJSON, Shapefile and GeoPackage store longitude first "
-        "(x = longitude, y = latitude): swap the two coordinates of every point"
+        "(x = longitude, y = latitude): swap the two coordinates of every point",
+        where=where, x0=x0, x1=x1, y0=y0, y1=y1,
     )
 
 
@@ -267,30 +307,39 @@ def _resolve_crs(
         try:
             crs = CRS.from_user_input(stated)
         except CRSError as exc:
-            raise InputError(f"{where}: the file's CRS is not understood ({exc})") from None
+            raise InputError(
+                _("{where}: the file's CRS is not understood ({why})", where=where, why=exc)
+            ) from None
         return crs, []
     if stated is not None and finite and _is_lonlat(bounds):  # GeoJSON without a crs member
         return CRS.from_user_input(stated), []
     if stated is not None and finite and _looks_swapped(bounds):
         raise InputError(_swapped_message(where, bounds))
     if default_crs is not None:
-        note = (
-            f"{where}: the file states no CRS; read in the policy's [spatial] default_crs = "
-            f"{default_crs!r}"
+        note = _(
+            "{where}: the file states no CRS; read in the policy's [spatial] default_crs = "
+            "{crs}",
+            where=where, crs=repr(default_crs),
         )
         return CRS.from_user_input(default_crs), [note]
     if stated is not None:
         x0, y0, x1, y1 = bounds
         raise InputError(
-            f"{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are not "
-            "longitudes/latitudes, and the GeoJSON has no 'crs' member (GeoJSON without one is "
-            "WGS 84 lon/lat, RFC 7946): add a crs member, reproject the file to lon/lat, or "
-            "set [spatial] default_crs in the policy"
+            _(
+                "{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are "
+                "not longitudes/latitudes, and the GeoJSON has no 'crs' member (GeoJSON without "
+                "one is WGS 84 lon/lat, RFC 7946): add a crs member, reproject the file to "
+                "lon/lat, or set [spatial] default_crs in the policy",
+                where=where, x0=x0, x1=x1, y0=y0, y1=y1,
+            )
         )
     raise InputError(
-        f"{where}: the file has no coordinate reference system (e.g. a Shapefile without its "
-        ".prj): add one, or set [spatial] default_crs in the policy (e.g. 'EPSG:4490' for "
-        "CGCS2000 longitude/latitude)"
+        _(
+            "{where}: the file has no coordinate reference system (e.g. a Shapefile without its "
+            ".prj): add one, or set [spatial] default_crs in the policy (e.g. 'EPSG:4490' for "
+            "CGCS2000 longitude/latitude)",
+            where=where,
+        )
     )
 
 
@@ -303,20 +352,25 @@ def _check_coordinates(
     where: str, crs: CRS, bounds: np.ndarray, *, from_default: bool = False
 ) -> None:
     if not np.all(np.isfinite(bounds)):
-        raise InputError(f"{where}: coordinates are not finite numbers (NaN or infinity)")
+        raise InputError(
+            _("{where}: coordinates are not finite numbers (NaN or infinity)", where=where)
+        )
     if crs.is_geographic and not _is_lonlat(bounds):
         if _looks_swapped(bounds):
             raise InputError(_swapped_message(where, bounds))
         x0, y0, x1, y1 = bounds
         raise InputError(
-            f"{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are not "
-            f"longitudes/latitudes although the CRS {_crs_name(crs)} is geographic; the file is "
-            "probably in a projected CRS (metres): "
-            + (
-                "the file states no CRS and the policy's [spatial] default_crs was assumed; "
-                "state the file's CRS in it (or correct default_crs)"
+            _(
+                "{where}: coordinates x in [{x0:.6g}, {x1:.6g}], y in [{y0:.6g}, {y1:.6g}] are "
+                "not longitudes/latitudes although the CRS {crs} is geographic; the file is "
+                "probably in a projected CRS (metres): {fix}",
+                where=where, x0=x0, x1=x1, y0=y0, y1=y1, crs=_crs_name(crs),
+                fix=_(
+                    "the file states no CRS and the policy's [spatial] default_crs was assumed; "
+                    "state the file's CRS in it (or correct default_crs)"
+                )
                 if from_default
-                else "correct the CRS it states"
+                else _("correct the CRS it states"),
             )
         )
 
@@ -352,10 +406,10 @@ def to_wgs84(crs: CRS) -> tuple[Transformer, str | None]:
         return Transformer.from_crs(crs, geodetic, always_xy=True), None
     transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
     if "ballpark" in transformer.description.lower():
-        return transformer, (
-            f"PROJ knows no datum shift from {datum or _crs_name(crs)} to WGS 84, so positions "
-            "may be off by up to ~100 m against files in other datums (exact against files in "
-            "the same datum)"
+        return transformer, _(
+            "PROJ knows no datum shift from {datum} to WGS 84, so positions may be off by up to "
+            "~100 m against files in other datums (exact against files in the same datum)",
+            datum=datum or _crs_name(crs),
         )
     return transformer, None
 
@@ -373,7 +427,7 @@ def densify(geoms: np.ndarray, crs: CRS, max_vertices: int | None = None) -> np.
             np.sum(shapely.get_num_coordinates(geoms))
         )
         if not total <= max_vertices:
-            raise OverflowError(f"{total:,.0f} vertices")
+            raise OverflowError(f"{total:,.0f}")
     return np.asarray(shapely.segmentize(geoms, step), dtype=object)
 
 
@@ -384,27 +438,69 @@ def _repair(
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
     if invalid.size == 0:
         return geoms, []
-    reasons = [f"feature #{i + 1}: {shapely.is_valid_reason(geoms[i])}" for i in invalid]
-    listed = "; ".join(reasons[:MAX_LISTED]) + (
-        f"; and {len(reasons) - MAX_LISTED} more" if len(reasons) > MAX_LISTED else ""
+    reasons = [
+        _("feature #{n}: {reason}", n=i + 1, reason=_invalid_reason(geoms[i])) for i in invalid
+    ]
+    listed = _("; ").join(reasons[:MAX_LISTED]) + (
+        _("; and {n} more", n=len(reasons) - MAX_LISTED) if len(reasons) > MAX_LISTED else ""
     )
-    what = "a geometry is" if invalid.size == 1 else f"{invalid.size} geometries are"
     if not repair:
         raise InputError(
-            f"{where}: {what} not valid ({listed}; coordinates in the file's CRS): "
-            "fix the geometry, or set [spatial] repair_invalid = true in the policy to repair "
-            "it automatically"
+            _(
+                "{where}: {n} geometries are not valid ({listed}; coordinates in the file's CRS): "
+                "fix the geometry, or set [spatial] repair_invalid = true in the policy to "
+                "repair it automatically",
+                where=where, n=invalid.size, listed=listed,
+            )
+            if invalid.size > 1
+            else _(
+                "{where}: a geometry is not valid ({listed}; coordinates in the file's CRS): "
+                "fix the geometry, or set [spatial] repair_invalid = true in the policy to "
+                "repair it automatically",
+                where=where, listed=listed,
+            )
         )
     fixed = geoms.copy()
     fixed[invalid] = shapely.make_valid(geoms[invalid])
     if polygonal_only:
         fixed[invalid] = [_polygonal_part(g) for g in fixed[invalid]]
-    note = (
-        f"{where}: {what} not valid ({listed}; coordinates in the file's CRS); repaired with "
+    what = (
+        _("a geometry is")
+        if invalid.size == 1
+        else _("{n} geometries are", n=invalid.size)
+    )
+    note = _(
+        "{where}: {what} not valid ({listed}; coordinates in the file's CRS); repaired with "
         "shapely.make_valid, which splits self-intersecting rings into valid parts. Check "
-        "the repaired shape"
+        "the repaired shape",
+        where=where, what=what, listed=listed,
     )
     return fixed, [note]
+
+
+#: shapely's (GEOS's) reasons a geometry is invalid, for the catalogue
+_INVALID_REASONS = frozenset(
+    {
+        N_("Self-intersection"),
+        N_("Ring Self-intersection"),
+        N_("Too few points in geometry component"),
+        N_("Hole lies outside shell"),
+        N_("Interior is disconnected"),
+        N_("Nested shells"),
+        N_("Nested holes"),
+        N_("Invalid Coordinate"),
+        N_("Duplicate Rings"),
+        N_("Ring is not closed"),
+    }
+)
+
+
+def _invalid_reason(geom: shapely.Geometry) -> str:
+    """shapely's reason ``geom`` is invalid in the current language, its location kept."""
+    reason = shapely.is_valid_reason(geom)
+    name, bracket, where = reason.partition("[")
+    name = name.strip()
+    return f"{gettext(name)}{bracket}{where}" if name in _INVALID_REASONS else reason
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -455,17 +551,23 @@ def read_geofile(
         dense = densify(geoms, crs, limits.max_vertices)
     except OverflowError as exc:
         raise InputError(
-            f"{where}: the geometry spans {_extent_text(bounds)} in {_crs_name(crs)}; measuring "
-            f"it would take {exc} (more than the {limits.max_vertices:,} allowed): a "
-            "mining-right boundary spans a few kilometres, check its coordinates and CRS"
+            _(
+                "{where}: the geometry spans {extent} in {crs}; measuring it would take {n} "
+                "vertices (more than the {limit} allowed): a mining-right boundary spans a few "
+                "kilometres, check its coordinates and CRS",
+                where=where, extent=_extent_text(bounds), crs=_crs_name(crs), n=exc.args[0],
+                limit=f"{limits.max_vertices:,}",
+            )
         ) from None
     try:
         lonlat = to_crs(dense, transformer)
     except ValueError:
         raise InputError(
-            f"{where}: coordinates cannot be transformed from {_crs_name(crs)} to "
-            "longitude/latitude (they lie outside the area where that CRS is defined): check "
-            "the file's CRS"
+            _(
+                "{where}: coordinates cannot be transformed from {crs} to longitude/latitude "
+                "(they lie outside the area where that CRS is defined): check the file's CRS",
+                where=where, crs=_crs_name(crs),
+            )
         ) from None
     notes += crs_notes + repaired + _area_of_use_note(where, crs, lonlat)
     if datum_note:
@@ -487,8 +589,11 @@ def _area_of_use_note(where: str, crs: CRS, lonlat: np.ndarray) -> list[str]:
         or y0 > area.north + margin
     ):
         return [
-            f"{where}: the geometries lie at longitude {x0:.3f}..{x1:.3f}, latitude "
-            f"{y0:.3f}..{y1:.3f}, outside the area of use of {_crs_name(crs)} "
-            f"({area.name}): check the file's CRS and its axis order"
+            _(
+                "{where}: the geometries lie at longitude {x0:.3f}..{x1:.3f}, latitude "
+                "{y0:.3f}..{y1:.3f}, outside the area of use of {crs} ({area}): check the "
+                "file's CRS and its axis order",
+                where=where, x0=x0, x1=x1, y0=y0, y1=y1, crs=_crs_name(crs), area=area.name,
+            )
         ]
     return []

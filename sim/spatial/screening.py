@@ -22,6 +22,7 @@ import shapely
 from pyproj import Transformer
 
 from sim.errors import InputError, did_you_mean
+from sim.i18n import _
 from sim.proposal import Layer
 from sim.spatial import geometry as geo
 from sim.spatial.corners import is_corner_table, read_corner_table
@@ -85,22 +86,37 @@ def parse_layer_arg(text: str, origin: str = "layers") -> LayerSpec:
                 distance = math.nan
             if not (math.isfinite(distance) and 0 < distance <= 100_000):
                 raise InputError(
-                    f"{origin} {text!r}: min_distance = {value!r}: must be a number of metres "
-                    "in (0, 100000], e.g. 'railway.geojson:min_distance=1000'"
+                    _(
+                        "{origin} {text}: min_distance = {value}: must be a number of metres in "
+                        "(0, 100000], e.g. 'railway.geojson:min_distance=1000'",
+                        origin=origin, text=repr(text), value=repr(value),
+                    )
                 )
             rule = "min_distance"
     elif sep and "=" in option and "/" not in option:
+        name = option.split("=")[0]
         raise InputError(
-            f"{origin} {text!r}: unknown layer option {option.split('=')[0]!r}; allowed: "
-            f"'min_distance=METRES'{did_you_mean(option.split('=')[0], ['min_distance'])}"
+            _(
+                "{origin} {text}: unknown layer option {name}; allowed: 'min_distance=METRES'",
+                origin=origin, text=repr(text), name=repr(name),
+            )
+            + did_you_mean(name, ["min_distance"])
         )
     if not path_text:
-        raise InputError(f"{origin} {text!r}: expected PATH or PATH:min_distance=METRES")
+        raise InputError(
+            _(
+                "{origin} {text}: expected PATH or PATH:min_distance=METRES",
+                origin=origin, text=repr(text),
+            )
+        )
     path = Path(path_text).expanduser()
     if path.suffix.lower() == ".toml":
         raise InputError(
-            f"{origin} {text!r}: a .toml file is a proposal or policy, not a layer (put "
-            f"{origin} after the proposal files)"
+            _(
+                "{origin} {text}: a .toml file is a proposal or policy, not a layer (put "
+                "{origin} after the proposal files)",
+                origin=origin, text=repr(text),
+            )
         )
     return LayerSpec(path.stem, path, rule, distance, f"{origin} {path_text!r}")
 
@@ -134,11 +150,18 @@ def layer_specs(policy: Any, extra: Iterable[Any] = ()) -> list[LayerSpec]:
         else:
             raise TypeError(f"a layer must be a path, a LayerSpec or a Layer, got {item!r}")
         if not spec.path.is_file():
-            problems.append(f"{spec.where}: file not found (looked for {spec.path})")
+            problems.append(
+                _("{where}: file not found (looked for {path})", where=spec.where, path=spec.path)
+            )
         specs.append(spec)
     if problems:
         raise InputError("\n".join(problems), problems=problems)
     return specs
+
+
+def _found(types: dict[str, list[int]]) -> str:
+    """Geometry types found, each with its first feature: ``LineString (feature #2)``."""
+    return _(", ").join(_("{type} (feature #{n})", type=t, n=n[0]) for t, n in types.items())
 
 
 TypeCheck = Callable[[dict[str, list[int]]], None]
@@ -152,11 +175,13 @@ def _layer_types(spec: LayerSpec, where: str) -> TypeCheck:
             return
         other = {t: n for t, n in types.items() if t not in POLYGONAL}
         if other:
-            found = ", ".join(f"{t} (feature #{n[0]})" for t, n in other.items())
             raise InputError(
-                f"{where}: a no_overlap layer must hold polygons, found {found}; for lines and "
-                "points use rule = 'min_distance' with min_distance_m (on the command line "
-                "PATH:min_distance=METRES)"
+                _(
+                    "{where}: a no_overlap layer must hold polygons, found {found}; for lines "
+                    "and points use rule = 'min_distance' with min_distance_m (on the command "
+                    "line PATH:min_distance=METRES)",
+                    where=where, found=_found(other),
+                )
             )
 
     return check
@@ -179,7 +204,7 @@ def load_layers(specs: Sequence[LayerSpec], spatial: Any) -> list[LoadedLayer]:
             problems.extend(exc.problems)
             continue
         if f.geometries.size == 0:
-            empty = f"{f.where}: the layer holds no features; it constrains nothing"
+            empty = _("{where}: the layer holds no features; it constrains nothing", where=f.where)
             f = dataclasses.replace(f, warnings=(*f.warnings, empty))
         loaded.append(LoadedLayer(spec, f, shapely.STRtree(f.lonlat)))
     if problems:
@@ -197,10 +222,12 @@ def _boundary_types(where: str) -> TypeCheck:
     def check(types: dict[str, list[int]]) -> None:
         other = {t: n for t, n in types.items() if t not in POLYGONAL}
         if other:
-            found = ", ".join(f"{t} (feature #{n[0]})" for t, n in other.items())
             raise InputError(
-                f"{where}: the mining-right boundary must be a Polygon or MultiPolygon, found "
-                f"{found}"
+                _(
+                    "{where}: the mining-right boundary must be a Polygon or MultiPolygon, found "
+                    "{found}",
+                    where=where, found=_found(other),
+                )
             )
 
     return check
@@ -223,12 +250,20 @@ def read_boundary(proposal: Any, spatial: Any) -> GeoFile:
     )
     if f.geometries.size == 0:
         raise InputError(
-            f"{where}: the file holds no geometry (no features, or only null/empty ones); the "
-            "mining-right boundary must be a Polygon or MultiPolygon"
+            _(
+                "{where}: the file holds no geometry (no features, or only null/empty ones); "
+                "the mining-right boundary must be a Polygon or MultiPolygon",
+                where=where,
+            )
         )
     polygon = shapely.union_all(f.geometries)
     if polygon.is_empty or polygon.area <= 0:
-        raise InputError(f"{where}: the mining-right boundary has no area (a degenerate polygon)")
+        raise InputError(
+            _(
+                "{where}: the mining-right boundary has no area (a degenerate polygon)",
+                where=where,
+            )
+        )
     return f
 
 
@@ -285,8 +320,12 @@ def _measure(
             )
     except ValueError:
         raise InputError(
-            f"{spec.where}: the layer cannot be projected around the boundary (coordinates "
-            "outside the valid area of a CRS): check the CRS of the layer and of the boundary"
+            _(
+                "{where}: the layer cannot be projected around the boundary (coordinates "
+                "outside the valid area of a CRS): check the CRS of the layer and of the "
+                "boundary",
+                where=spec.where,
+            )
         ) from None
     return result
 
@@ -317,8 +356,11 @@ def screen(
         boundary_m = shapely.union_all(_project(f.lonlat, to_local))
     except ValueError:
         raise InputError(
-            f"{f.where}: the boundary cannot be projected (coordinates outside the valid area "
-            "of its CRS): check the file's CRS"
+            _(
+                "{where}: the boundary cannot be projected (coordinates outside the valid area "
+                "of its CRS): check the file's CRS",
+                where=f.where,
+            )
         ) from None
     area_ha = round(float(boundary_m.area) / geo.M2_PER_HA, 4)
 
@@ -336,8 +378,11 @@ def screen(
     for r in results:
         if r.distance_m is not None and r.distance_m > FAR_M:
             notes.append(
-                f"Layer {r.name!r} lies {r.distance_m / 1000:,.0f} km from the boundary: check "
-                "that it covers the application's area and that both files' CRS are right."
+                _(
+                    "Layer {name} lies {km} km from the boundary: check that it covers the "
+                    "application's area and that both files' CRS are right.",
+                    name=repr(r.name), km=f"{r.distance_m / 1000:,.0f}",
+                )
             )
     criteria = [
         geo.overlap_criterion(results, crit.protected_overlap),

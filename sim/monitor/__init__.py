@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError, allowed_list
+from sim.i18n import _
 from sim.monitor import assess, outputs, update
 from sim.monitor.observations import Observation, read_csv_rows, read_observations
 
@@ -91,10 +92,20 @@ def settings_with(overrides: dict[str, float] | None = None) -> dict[str, float]
     out = {k: float(p.value) for k, p in params.items()}
     for k, v in (overrides or {}).items():
         if k not in params:
-            raise InputError(f"unknown monitoring setting {k!r}; allowed: {allowed_list(params)}")
+            raise InputError(
+                _(
+                    "unknown monitoring setting {key}; allowed: {allowed}",
+                    key=repr(k), allowed=allowed_list(params),
+                )
+            )
         p = params[k]
         if not p.low <= v <= p.high:
-            raise InputError(f"{k} = {v!r} is outside its plausible range [{p.low}, {p.high}]")
+            raise InputError(
+                _(
+                    "{key} = {value} is outside its plausible range [{low}, {high}]",
+                    key=k, value=repr(v), low=p.low, high=p.high,
+                )
+            )
         out[k] = float(v)
     return out
 
@@ -136,7 +147,7 @@ def run(
     if as_of is None:
         as_of = max((o.date for o in obs), default=None)
         if as_of is None:
-            raise InputError("no observations: give at least one, or --as-of DATE")
+            raise InputError(_("no observations: give at least one, or --as-of DATE"))
     records, projections, weights = [], {}, {}
     for p in proposals:
         proj = update.project(p, policy, lib, draws, seed, settings["monitor.site_rate_sd_log"])

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.i18n import _
 from sim.i18n.message import Message
 from sim.monitor import update
 from sim.monitor.observations import Observation
@@ -57,9 +58,12 @@ def start_date(proposal: Any) -> dt.date:
     if start is None:
         src = proposal.source_path or f"<proposal {proposal.id}>"
         raise InputError(
-            f"{src}: proposal.start_date is not given; monitoring needs it to place the "
-            "observations in the projection's years (year 0 is the year containing it), "
-            'e.g. start_date = "2026-03-01"'
+            _(
+                "{src}: proposal.start_date is not given; monitoring needs it to place the "
+                "observations in the projection's years (year 0 is the year containing it), "
+                'e.g. start_date = "2026-03-01"',
+                src=src,
+            )
         )
     return start
 
@@ -86,8 +90,11 @@ def assess_mine(
         t = year_index(start, o.date)
         if t < 0:
             raise InputError(
-                f"observation of {o.proposal_id} on {o.date}: before the start date {start} "
-                "(proposal.start_date)"
+                _(
+                    "observation of {id} on {date}: before the start date {start} "
+                    "(proposal.start_date)",
+                    id=o.proposal_id, date=o.date, start=start,
+                )
             )
         t = min(t, n_years - 1)  # after the horizon the projection stays where it ended
         kind = update.kind_of(o)

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
+from sim.i18n import _
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("expected a date as YYYY-MM-DD, got {text}", text=repr(text))
+        ) from None
 
 
 def add_parser(sub: Any, run_options: argparse.ArgumentParser) -> None:
@@ -55,7 +58,7 @@ def add_parser(sub: Any, run_options: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``restoresim monitor``."""
     from sim import monitor
-    from sim.i18n import _, resolve_lang, use_lang
+    from sim.i18n import resolve_lang, use_lang
     from sim.monitor import outputs
     from sim.params import load_library
     from sim.proposal import load_policy, load_proposals
@@ -67,7 +70,7 @@ def command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     if out is not None:
         if out.exists() and not out.is_dir():
-            raise InputError(f"--out {out}: exists and is not a folder")
+            raise InputError(_("--out {out}: exists and is not a folder", out=out))
         if not args.force:
             outputs.refuse_overwrite(
                 out, [outputs.MONITOR_JSON, outputs.SUPERVISION_CSV, outputs.SUPERVISION_HTML]

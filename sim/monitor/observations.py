@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import InputError, allowed_list, did_you_mean
+from sim.i18n import N_, _
 from sim.keys import AREA_CLASSES, LAND_USES
 from sim.textfiles import decode
 
@@ -44,22 +45,30 @@ def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     """Header and rows of a CSV file (UTF-8 or GB18030), with surrounding spaces stripped."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: no such file (expected a CSV table)")
+        raise InputError(_("{path}: no such file (expected a CSV table)", path=path))
     if path.stat().st_size > MAX_TABLE_BYTES:
-        raise InputError(f"{path}: larger than {MAX_TABLE_BYTES // 1_000_000} MB; split the table")
-    text, _encoding = decode(path.read_bytes(), str(path), "table")
+        raise InputError(
+            _(
+                "{path}: larger than {mb} MB; split the table",
+                path=path, mb=MAX_TABLE_BYTES // 1_000_000,
+            )
+        )
+    text, _encoding = decode(path.read_bytes(), str(path), N_("table"))
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise InputError(f"{path}: empty file (expected a header row)") from None
+        raise InputError(_("{path}: empty file (expected a header row)", path=path)) from None
     rows = []
     for values in reader:
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
             raise InputError(
-                f"{path}, row {reader.line_num}: {len(values)} values for {len(header)} columns"
+                _(
+                    "{path}, row {row}: {n} values for {columns} columns",
+                    path=path, row=reader.line_num, n=len(values), columns=len(header),
+                )
             )
         values = [*values, *[""] * (len(header) - len(values))]
         rows.append({h: v.strip() for h, v in zip(header, values, strict=True)})
@@ -74,7 +83,10 @@ def parse_date(path: Path, row: int, column: str, text: str) -> dt.date:
         return dt.date(y, m, d)
     except ValueError:
         raise InputError(
-            f"{path}, row {row}: {column} = {text!r}: expected a date as YYYY-MM-DD"
+            _(
+                "{path}, row {row}: {column} = {text}: expected a date as YYYY-MM-DD",
+                path=path, row=row, column=column, text=repr(text),
+            )
         ) from None
 
 
@@ -82,14 +94,22 @@ def _number(path: Path, row: int, column: str, text: str, low: float, high: floa
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{path}, row {row}: {column} = {text!r}: expected a number") from None
+        raise InputError(
+            _(
+                "{path}, row {row}: {column} = {text}: expected a number",
+                path=path, row=row, column=column, text=repr(text),
+            )
+        ) from None
     if not (math.isfinite(value) and low <= value <= high):
         hint = ""
         if column == "cover" and 1 < value <= 100:
-            hint = f"; a percentage? write {value / 100:g}"
+            hint = _("; a percentage? write {value:g}", value=value / 100)
         raise InputError(
-            f"{path}, row {row}: {column} = {text!r}: "
-            f"expected a number in [{low:g}, {high:g}]{hint}"
+            _(
+                "{path}, row {row}: {column} = {text}: expected a number in [{low:g}, {high:g}]",
+                path=path, row=row, column=column, text=repr(text), low=low, high=high,
+            )
+            + hint
         )
     return value
 
@@ -99,8 +119,11 @@ def _choice(path: Path, row: int, column: str, text: str, allowed: Sequence[str]
         return None
     if text not in allowed:
         raise InputError(
-            f"{path}, row {row}: {column} = {text!r}: expected one of {allowed_list(allowed)}"
-            f"{did_you_mean(text, allowed)}"
+            _(
+                "{path}, row {row}: {column} = {text}: expected one of {allowed}",
+                path=path, row=row, column=column, text=repr(text), allowed=allowed_list(allowed),
+            )
+            + did_you_mean(text, allowed)
         )
     return text
 
@@ -113,14 +136,21 @@ def check_columns(
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
-            f"{path}: missing column(s) {allowed_list(missing)}; the columns are "
-            f"{allowed_list(required)} and optionally {allowed_list(optional)}"
+            _(
+                "{path}: missing column(s) {missing}; the columns are {required} and optionally "
+                "{optional}",
+                path=path, missing=allowed_list(missing), required=allowed_list(required),
+                optional=allowed_list(optional),
+            )
         )
     for c in header:
         if c not in (*required, *optional):
             raise InputError(
-                f"{path}: unknown column {c!r}; allowed: {allowed_list((*required, *optional))}"
-                f"{did_you_mean(c, (*required, *optional))}"
+                _(
+                    "{path}: unknown column {column}; allowed: {allowed}",
+                    path=path, column=repr(c), allowed=allowed_list((*required, *optional)),
+                )
+                + did_you_mean(c, (*required, *optional))
             )
 
 
@@ -133,13 +163,16 @@ def read_observations(path: str | Path) -> list[Observation]:
     for i, r in enumerate(rows, start=2):
         pid = r["proposal_id"]
         if not pid:
-            raise InputError(f"{path}, row {i}: proposal_id is empty")
+            raise InputError(_("{path}, row {row}: proposal_id is empty", path=path, row=i))
         area_class = _choice(path, i, "area_class", r.get("area_class", ""), AREA_CLASSES)
         land_use = _choice(path, i, "land_use", r.get("land_use", ""), COVER_LAND_USES)
         if area_class == "pit_wall" and land_use:
             raise InputError(
-                f"{path}, row {i}: land_use = {land_use!r} with area_class = 'pit_wall': "
-                "walls are greened in place and have no land use; leave land_use empty"
+                _(
+                    "{path}, row {row}: land_use = {land_use} with area_class = 'pit_wall': "
+                    "walls are greened in place and have no land use; leave land_use empty",
+                    path=path, row=i, land_use=repr(land_use),
+                )
             )
         area = r.get("restored_area_ha", "")
         out.append(

@@ -341,7 +341,10 @@ def refuse_overwrite(out: Path, names: Sequence[str]) -> None:
     existing = [n for n in names if (out / n).exists()]
     if existing:
         raise InputError(
-            f"--out {out}: {', '.join(existing)} already exist; use --force to overwrite"
+            _(
+                "--out {out}: {names} already exist; use --force to overwrite",
+                out=out, names=_(", ").join(existing),
+            )
         )
 
 

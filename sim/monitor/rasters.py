@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError, allowed_list, require_extra
+from sim.i18n import _
 from sim.monitor.observations import (
     COVER_LAND_USES,
     Observation,
@@ -47,7 +48,10 @@ def fvc_from_ndvi(ndvi: np.ndarray, ndvi_soil: float, ndvi_vegetation: float) ->
     """
     if not ndvi_vegetation > ndvi_soil:
         raise InputError(
-            f"NDVI end-members: vegetation ({ndvi_vegetation}) must exceed soil ({ndvi_soil})"
+            _(
+                "NDVI end-members: vegetation ({vegetation}) must exceed soil ({soil})",
+                vegetation=ndvi_vegetation, soil=ndvi_soil,
+            )
         )
     return np.clip((ndvi - ndvi_soil) / (ndvi_vegetation - ndvi_soil), 0.0, 1.0)
 
@@ -60,20 +64,36 @@ def is_manifest(header: list[str]) -> bool:
 def _inside(folder: Path, manifest: Path, row: int, column: str, text: str) -> Path:
     """A path named in the manifest, refused unless it is a plain file inside its folder."""
     if not text:
-        raise InputError(f"{manifest}, row {row}: {column} is empty")
+        raise InputError(
+            _(
+                "{manifest}, row {row}: {column} is empty",
+                manifest=manifest, row=row, column=column,
+            )
+        )
     if text.startswith("/vsi") or "://" in text:
         raise InputError(
-            f"{manifest}, row {row}: {column} = {text!r}: only local files inside the "
-            "manifest's folder are read"
+            _(
+                "{manifest}, row {row}: {column} = {text}: only local files inside the "
+                "manifest's folder are read",
+                manifest=manifest, row=row, column=column, text=repr(text),
+            )
         )
     path = (folder / text).resolve()
     if not path.is_relative_to(folder.resolve()):
         raise InputError(
-            f"{manifest}, row {row}: {column} = {text!r} lies outside the manifest's folder "
-            f"{folder}; copy the file there"
+            _(
+                "{manifest}, row {row}: {column} = {text} lies outside the manifest's folder "
+                "{folder}; copy the file there",
+                manifest=manifest, row=row, column=column, text=repr(text), folder=folder,
+            )
         )
     if not path.is_file():
-        raise InputError(f"{manifest}, row {row}: {column} = {text!r}: no such file")
+        raise InputError(
+            _(
+                "{manifest}, row {row}: {column} = {text}: no such file",
+                manifest=manifest, row=row, column=column, text=repr(text),
+            )
+        )
     return path
 
 
@@ -88,7 +108,7 @@ def _polygons_lonlat(
     if areas is not None:
         f = read_geofile(
             areas,
-            f"{manifest}, row {row}: areas",
+            _("{manifest}, row {row}: areas", manifest=manifest, row=row),
             default_crs=spatial.default_crs,
             repair=spatial.repair_invalid,
             polygonal_only=True,
@@ -96,8 +116,11 @@ def _polygons_lonlat(
         return shapely.union_all(f.lonlat)
     if boundary is None:
         raise InputError(
-            f"{manifest}, row {row}: no areas file and the proposal gives no boundary "
-            "([location] boundary): name the restored-area polygons in an 'areas' column"
+            _(
+                "{manifest}, row {row}: no areas file and the proposal gives no boundary "
+                "([location] boundary): name the restored-area polygons in an 'areas' column",
+                manifest=manifest, row=row,
+            )
         )
     return boundary
 
@@ -111,20 +134,37 @@ def clipped_pixels(raster: Path, geometry_lonlat: Any, where: str) -> np.ndarray
     with xr.open_dataarray(raster, engine="rasterio", mask_and_scale=True) as da:
         if da.size > MAX_PIXELS:
             raise InputError(
-                f"{where}: {raster.name} has {da.size:,} pixels (at most {MAX_PIXELS:,}); "
-                "clip it to the mine first"
+                _(
+                    "{where}: {name} has {n} pixels (at most {limit}); clip it to the mine first",
+                    where=where, name=raster.name, n=f"{da.size:,}", limit=f"{MAX_PIXELS:,}",
+                )
             )
         if da.rio.crs is None:
-            raise InputError(f"{where}: {raster.name} states no coordinate reference system")
+            raise InputError(
+                _(
+                    "{where}: {name} states no coordinate reference system",
+                    where=where, name=raster.name,
+                )
+            )
         band = da.isel(band=0) if "band" in da.dims else da
         try:
             clipped = band.rio.clip([geometry_lonlat], crs="EPSG:4326", all_touched=False)
         except NoDataInBounds:
-            raise InputError(f"{where}: {raster.name} does not cover the mine's polygons") from None
+            raise InputError(
+                _(
+                    "{where}: {name} does not cover the mine's polygons",
+                    where=where, name=raster.name,
+                )
+            ) from None
         values = np.asarray(clipped.values, dtype=float)
     valid = values[np.isfinite(values)]
     if valid.size == 0:
-        raise InputError(f"{where}: {raster.name} has no valid pixel inside the polygons")
+        raise InputError(
+            _(
+                "{where}: {name} has no valid pixel inside the polygons",
+                where=where, name=raster.name,
+            )
+        )
     return valid
 
 
@@ -142,7 +182,12 @@ def zonal_cover(
     if kind == "ndvi":
         values = fvc_from_ndvi(values, ndvi_soil, ndvi_vegetation)
     elif values.min() < 0 or values.max() > 1:
-        raise InputError(f"{where}: {raster.name}: FVC pixels outside [0, 1]; is it NDVI?")
+        raise InputError(
+            _(
+                "{where}: {name}: FVC pixels outside [0, 1]; is it NDVI?",
+                where=where, name=raster.name,
+            )
+        )
     return float(values.mean())
 
 
@@ -166,21 +211,30 @@ def read_manifest(
     folder = path.parent
     out = []
     for i, r in enumerate(rows, start=2):
-        where = f"{path}, row {i}"
+        where = _("{path}, row {row}", path=path, row=i)
         pid = r["proposal_id"]
         if pid not in boundaries:
             raise InputError(
-                f"{where}: proposal_id = {pid!r} is none of the proposals given "
-                f"({allowed_list(sorted(boundaries))})"
+                _(
+                    "{where}: proposal_id = {id} is none of the proposals given ({allowed})",
+                    where=where, id=repr(pid), allowed=allowed_list(sorted(boundaries)),
+                )
             )
         kind = r.get("kind") or "ndvi"
         if kind not in KINDS:
-            raise InputError(f"{where}: kind = {kind!r}: expected one of {allowed_list(KINDS)}")
+            raise InputError(
+                _(
+                    "{where}: kind = {kind}: expected one of {allowed}",
+                    where=where, kind=repr(kind), allowed=allowed_list(KINDS),
+                )
+            )
         raster = _inside(folder, path, i, "raster", r["raster"])
         if raster.suffix.lower() not in RASTER_SUFFIXES:
             raise InputError(
-                f"{where}: raster = {r['raster']!r}: expected a GeoTIFF "
-                f"({allowed_list(RASTER_SUFFIXES)})"
+                _(
+                    "{where}: raster = {raster}: expected a GeoTIFF ({allowed})",
+                    where=where, raster=repr(r["raster"]), allowed=allowed_list(RASTER_SUFFIXES),
+                )
             )
         areas = _inside(folder, path, i, "areas", r["areas"]) if r.get("areas") else None
         geom = _polygons_lonlat(areas, boundaries[pid], path, i, spatial)
@@ -189,7 +243,10 @@ def read_manifest(
         land_use = r.get("land_use") or None
         if land_use is not None and land_use not in COVER_LAND_USES:
             raise InputError(
-                f"{where}: land_use = {land_use!r}: expected one of {allowed_list(COVER_LAND_USES)}"
+                _(
+                    "{where}: land_use = {land_use}: expected one of {allowed}",
+                    where=where, land_use=repr(land_use), allowed=allowed_list(COVER_LAND_USES),
+                )
             )
         out.append(
             Observation(

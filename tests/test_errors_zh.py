@@ -42,6 +42,10 @@ def _cli_cases(tmp: Path) -> dict[str, list[str]]:
         "resume and force": ["batch", str(tmp), "--out", str(tmp / "b"), "--resume", "--force"],
         "outputs exist": ["evaluate", example, "--out", str(out), "--draws", "5"],
         "queue not found": ["batch", str(tmp / "nowhere"), "--out", str(tmp / "b")],
+        "unknown parameter": ["evaluate", "--param", "cost.regrade_unit_cots=18"],
+        "implausible parameter": ["evaluate", "--param", "cost.regrade_unit_cost=999"],
+        "list parameter": ["evaluate", "--param", "cost.wall_slope_edges=45"],
+        "infinite parameter": ["evaluate", "--param", "cost.regrade_unit_cost=inf"],
     }
 
 
@@ -59,6 +63,10 @@ CLI_NAMES = [
     "resume and force",
     "outputs exist",
     "queue not found",
+    "unknown parameter",
+    "implausible parameter",
+    "list parameter",
+    "infinite parameter",
 ]
 
 

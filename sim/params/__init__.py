@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from sim.errors import InputError, allowed_list, did_you_mean
+from sim.i18n import _
 
 PARAM_FILES = ("schedule", "cost", "recovery", "regions")
 SOURCES = ("S", "D", "E")
@@ -70,7 +71,8 @@ class Library:
             return self.params[name]
         except KeyError:
             raise InputError(
-                f"parameter library: unknown parameter '{name}'{did_you_mean(name, self.params)}"
+                _("parameter library: unknown parameter {name}", name=f"'{name}'")
+                + did_you_mean(name, self.params)
             ) from None
 
     def with_overrides(self, overrides: Mapping[str, float] | None, origin: str = "overrides"):
@@ -81,16 +83,22 @@ class Library:
         for name, value in overrides.items():
             p = self.param(name)
             if isinstance(p.value, list | tuple) != isinstance(value, list | tuple):
+                listed = isinstance(p.value, list | tuple)
                 shape = (
-                    f"a list of {len(p.value)} numbers" if isinstance(p.value, list | tuple)
-                    else "a single number"
+                    _("a list of {n} numbers", n=len(p.value)) if listed
+                    else _("a single number")
                 )  # fmt: skip
                 raise InputError(
-                    f"{origin}: {name} = {value!r}: the parameter is {shape}"
+                    _(
+                        "{origin}: {name} = {value}: the parameter is {shape}",
+                        origin=origin, name=name, value=repr(value), shape=shape,
+                    )
                     + (
-                        " (a list-valued parameter cannot be overridden by --param; change it "
-                        "in the parameter library)"
-                        if isinstance(p.value, list | tuple)
+                        _(
+                            " (a list-valued parameter cannot be overridden by --param; change "
+                            "it in the parameter library)"
+                        )
+                        if listed
                         else ""
                     )
                 )
@@ -107,10 +115,18 @@ def _check_value(origin: str, name: str, value: Any, low: float, high: float):
     out = []
     for v in values:
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise InputError(f"{origin}: {name} = {v!r}: expected a finite number")
+            raise InputError(
+                _(
+                    "{origin}: {name} = {value}: expected a finite number",
+                    origin=origin, name=name, value=repr(v),
+                )
+            )
         if not low <= v <= high:
             raise InputError(
-                f"{origin}: {name} = {v!r} is outside its plausible range [{low}, {high}]"
+                _(
+                    "{origin}: {name} = {value} is outside its plausible range [{low}, {high}]",
+                    origin=origin, name=name, value=repr(v), low=low, high=high,
+                )
             )
         out.append(float(v))
     return tuple(out) if isinstance(value, list | tuple) else out[0]

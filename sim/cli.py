@@ -440,7 +440,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         layers=args.layers,
     )
     if progress and not args.no_conditions:
-        print("assessing the criteria and searching for approval conditions ...", file=sys.stderr)
+        print(
+            _("assessing the criteria and searching for approval conditions ..."),
+            file=sys.stderr,
+        )
     text = _json_text(ev.verdicts)
     if args.json:
         print(text)
@@ -458,7 +461,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(printable_lines("\n\n".join(format_verdict(v, policy) for v in ev.verdicts)))
     if args.out:
         written = _write_outputs(Path(args.out), ev, text)
-        print("wrote " + ", ".join(str(p) for p in written), file=sys.stderr)
+        print(_("wrote {files}", files=", ".join(str(p) for p in written)), file=sys.stderr)
     return 0
 
 
@@ -539,7 +542,7 @@ def cmd_programme(args: argparse.Namespace) -> int:
             writers["sweep.png"] = lambda p: sweep_figure(sw).savefig(p, format="png")
         with use_lang(lang):
             atomic_write_all({out / name: write for name, write in writers.items()})
-        print("wrote " + ", ".join(str(out / n) for n in writers), file=sys.stderr)
+        print(_("wrote {files}", files=", ".join(str(out / n) for n in writers)), file=sys.stderr)
     return 0
 
 
@@ -617,7 +620,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     out = Path(args.out)
     for row in res.rows:
         if row["verdict"] == "invalid":
-            print(printable_lines(f"invalid: {row['error']}"), file=sys.stderr)
+            print(printable_lines(_("invalid: {error}", error=row["error"])), file=sys.stderr)
     with use_lang(resolve_lang(args.lang, policy)):
         line = _(
             "{n} applications: {evaluated} evaluated, {resumed} resumed, {invalid} invalid; "

@@ -250,3 +250,19 @@ def test_library_errors_are_chinese_under_zh(name: str, tmp_path: Path, monkeypa
     with pytest.raises(InputError) as info:  # English as before
         _library_cases(tmp_path / "en")[name]()
     assert english_runs(str(info.value), options=True), str(info.value)
+
+
+def test_batch_names_invalid_applications_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """``restoresim batch --lang zh``: each invalid application's line reads in Chinese."""
+    monkeypatch.delenv("RESTORESIM_LANG", raising=False)
+    queue = tmp_path / "queue"
+    queue.mkdir()
+    (queue / "empty.toml").write_text("", encoding="utf-8")
+    rc = main(["batch", str(queue), "--out", str(tmp_path / "out"), "--lang", "zh"])
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if "empty.toml" in x]
+    assert rc == 0 and lines and lines[0].startswith("无效："), err
+    for line in lines:
+        assert_chinese(line, options=True)

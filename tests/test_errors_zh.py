@@ -266,3 +266,15 @@ def test_batch_names_invalid_applications_in_chinese(
     assert rc == 0 and lines and lines[0].startswith("无效："), err
     for line in lines:
         assert_chinese(line, options=True)
+
+
+def test_a_missing_input_is_told_apart_in_any_language(tmp_path: Path) -> None:
+    """The report's input digests say 'missing' for a file that is not there, also under zh
+    (they told it by the English words of the error message)."""
+    from sim.safeio import sha256_of
+
+    (tmp_path / "folder").mkdir()
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            assert sha256_of(tmp_path / "nowhere.toml") == "missing"
+            assert sha256_of(tmp_path / "folder") == "not a regular file"

@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from sim.errors import InputError, allowed_list
+from sim.i18n import _
 from sim.programme.model import SiteTable
 from sim.programme.scenario import Scenario
 from sim.safeio import MAX_CSV_BYTES, read_limited
@@ -35,9 +36,14 @@ def _number(text: str, where: str, *, positive: bool) -> tuple[float, str | None
     try:
         v = float(text)
     except ValueError:
-        return math.nan, f"{where} = {text!r}: expected a number"
+        return math.nan, _("{where} = {text}: expected a number", where=where, text=repr(text))
     if not math.isfinite(v) or (positive and v <= 0):
-        return math.nan, f"{where} = {text!r}: must be a finite number{' > 0' if positive else ''}"
+        message = (
+            _("{where} = {text}: must be a finite number > 0", where=where, text=repr(text))
+            if positive
+            else _("{where} = {text}: must be a finite number", where=where, text=repr(text))
+        )
+        return math.nan, message
     return v, None
 
 
@@ -50,17 +56,24 @@ def inventory_sites(scenario: Scenario) -> SiteTable:
     try:
         rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{shown}: cannot read the inventory ({exc})") from None
+        raise InputError(
+            _("{shown}: cannot read the inventory ({why})", shown=shown, why=exc)
+        ) from None
     if not rows:
-        raise InputError(f"{shown}: the inventory has no rows (columns id, area_ha needed)")
+        raise InputError(
+            _("{shown}: the inventory has no rows (columns id, area_ha needed)", shown=shown)
+        )
     columns = list(rows[0])
     problems = [
-        f"{shown}: unknown column {c!r}; allowed columns: {allowed_list(INVENTORY_COLUMNS)}"
+        _(
+            "{shown}: unknown column {column}; allowed columns: {allowed}",
+            shown=shown, column=repr(c), allowed=allowed_list(INVENTORY_COLUMNS),
+        )
         for c in columns
         if c not in INVENTORY_COLUMNS
     ]
     problems += [
-        f"{shown}: column {c!r} is missing (required)"
+        _("{shown}: column {column} is missing (required)", shown=shown, column=repr(c))
         for c in ("id", "area_ha")
         if c not in columns
     ]
@@ -69,10 +82,12 @@ def inventory_sites(scenario: Scenario) -> SiteTable:
     ids, area, prio, release = [], [], [], []
     seen: set[str] = set()
     for k, row in enumerate(rows, start=2):
-        where = f"{shown}: row {k}"
+        where = _("{shown}: row {row}", shown=shown, row=k)
         sid = (row.get("id") or "").strip()
         if not sid or sid in seen:
-            problems.append(f"{where}: id = {sid!r}: must be non-empty and unique")
+            problems.append(
+                _("{where}: id = {id}: must be non-empty and unique", where=where, id=repr(sid))
+            )
         seen.add(sid)
         a, err = _number(row.get("area_ha") or "", f"{where}: area_ha", positive=True)
         p, err2 = (0.0, None)
@@ -84,8 +99,10 @@ def inventory_sites(scenario: Scenario) -> SiteTable:
                 r = scenario.day(datetime.date.fromisoformat(row["release_date"].strip()))
             except ValueError:
                 problems.append(
-                    f"{where}: release_date = {row['release_date']!r}: expected a date such as "
-                    "2020-01-15"
+                    _(
+                        "{where}: release_date = {date}: expected a date such as 2020-01-15",
+                        where=where, date=repr(row["release_date"]),
+                    )
                 )
         problems += [e for e in (err, err2) if e]
         ids.append(sid)
@@ -134,7 +151,9 @@ def portfolio_sites(scenario: Scenario, *, seed: int = 0) -> SiteTable:
             area.append(float(ha))
             release.append(max(0.0, scenario.day(enters)))
     if not ids:
-        raise InputError("[sites] portfolio: the proposals restore no area (nothing to simulate)")
+        raise InputError(
+            _("[sites] portfolio: the proposals restore no area (nothing to simulate)")
+        )
     area_ha = np.array(area)
     return SiteTable(
         ids=tuple(ids),
@@ -155,25 +174,35 @@ def monitoring_priority(scenario: Scenario, site_ids: tuple[str, ...]) -> np.nda
     try:
         records = json.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{where}: cannot read {path} ({exc})") from None
+        raise InputError(
+            _("{where}: cannot read {path} ({why})", where=where, path=path, why=exc)
+        ) from None
     if isinstance(records, dict):
         records = [records]
     if not isinstance(records, list) or not all(
         isinstance(r, dict) and "proposal_id" in r and "status" in r for r in records
     ):
         raise InputError(
-            f"{where}: expected the monitor.json of `restoresim monitor --out` (records with "
-            "proposal_id and status)"
+            _(
+                "{where}: expected the monitor.json of `restoresim monitor --out` (records with "
+                "proposal_id and status)",
+                where=where,
+            )
         )
     boost = {"behind": mon.behind_priority, "watch": mon.watch_priority}
     status = {str(r["proposal_id"]): str(r["status"]) for r in records}
     unknown = sorted({v for v in status.values()} - {"behind", "watch", "on_track", "no_data"})
     if unknown:
-        raise InputError(f"{where}: unknown status {allowed_list(unknown)}")
+        raise InputError(
+            _("{where}: unknown status {status}", where=where, status=allowed_list(unknown))
+        )
     out = np.array([boost.get(status.get(sid.split("/")[0], ""), 0.0) for sid in site_ids])
     if not any(sid.split("/")[0] in status for sid in site_ids):
         raise InputError(
-            f"{where}: none of its {len(status)} mines is a site of the programme (sites match "
-            "by id, or by the proposal id of a portfolio work package)"
+            _(
+                "{where}: none of its {n} mines is a site of the programme (sites match by id, "
+                "or by the proposal id of a portfolio work package)",
+                where=where, n=len(status),
+            )
         )
     return out

@@ -84,8 +84,11 @@ def sweep(
         from sim.errors import InputError
 
         raise InputError(
-            f"{scenario.source_path or '<data>'}: [sweep] is missing or lists no levers "
-            "(crews, inspectors, tranche_shift_days)"
+            _(
+                "{source}: [sweep] is missing or lists no levers (crews, inspectors, "
+                "tranche_shift_days)",
+                source=scenario.source_path or "<data>",
+            )
         )
     cases = [(BASELINE, np.nan), *cases]
     reps = replications or (scenario.sweep.replications if scenario.sweep else 50)

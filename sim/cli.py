@@ -19,7 +19,7 @@ from typing import Any
 
 from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
-from sim.i18n import ENV_VAR, LANGS, N_, _, current_lang, resolve_lang, use_lang
+from sim.i18n import ENV_VAR, LANGS, N_, NP_, _, current_lang, pgettext, resolve_lang, use_lang
 from sim.i18n.verdict import label, verdict_name
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
@@ -89,6 +89,10 @@ _ARGPARSE_MESSAGES = (
         N_("ambiguous option: {option} could match {matches}"),
     ),
 )
+
+
+#: the word between a report's allowed file-name endings (".html or .htm")
+_SUFFIX_OR = ("file name endings", NP_("file name endings", " or "))
 
 
 def _argparse_message(message: str) -> str:
@@ -563,12 +567,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     fmt = args.format or ("pdf" if suffix == ".pdf" else "html")
     suffixes = {"html": (".html", ".htm"), "pdf": (".pdf",)}[fmt]
     if suffix not in suffixes and not Path(args.out).is_dir():
-        raise InputError(
-            _(
-                "--out {out}: a {fmt} report needs a file name ending in {suffixes} (use "
-                "--format to choose HTML or PDF)",
-                out=args.out, fmt=fmt.upper(), suffixes=_(" or ").join(suffixes),
+        template = (
+            N_(
+                "--out {out}: an HTML report needs a file name ending in {suffixes} (use "
+                "--format to choose HTML or PDF)"
             )
+            if fmt == "html"
+            else N_(
+                "--out {out}: a PDF report needs a file name ending in {suffixes} (use "
+                "--format to choose HTML or PDF)"
+            )
+        )
+        raise InputError(
+            _(template, out=args.out, suffixes=pgettext(*_SUFFIX_OR).join(suffixes))
         )
     policy, overrides = _policy_and_params(args)
     data = write_report(

@@ -157,6 +157,9 @@ def _library_cases(tmp: Path) -> dict[str, Callable[[], object]]:
     existing = _write(tmp / "old.html", "x")
     empty_csv = _write(tmp / "empty.csv", "")
     (tmp / "empty-queue").mkdir()
+    queue = tmp / "queue"
+    queue.mkdir()
+    (queue / "a.toml").write_bytes(sim.example_path().read_bytes())
     (tmp / "done").mkdir()
     (tmp / "done" / "summary.csv").write_text("x", encoding="utf-8")
     rows = "序号,项目名称,单位,工程量,单价(元),合价(万元)\n"
@@ -184,9 +187,9 @@ def _library_cases(tmp: Path) -> dict[str, Callable[[], object]]:
         "queue not found": lambda: read_queue(tmp / "nowhere"),
         "queue empty folder": lambda: read_queue(tmp / "empty-queue"),
         "queue empty csv": lambda: read_queue(empty_csv),
-        "batch workers": lambda: run_batch(tmp / "empty-queue", tmp / "b", workers=0),
-        "batch out a file": lambda: run_batch(tmp / "empty-queue", a_file),
-        "batch outputs exist": lambda: run_batch(tmp / "empty-queue", tmp / "done"),
+        "batch workers": lambda: run_batch(queue, tmp / "b", workers=0),
+        "batch out a file": lambda: run_batch(queue, a_file),
+        "batch outputs exist": lambda: run_batch(queue, tmp / "done"),
         "bill suffix": _bill_file(tmp, "bill.doc", "x"),
         "bill no header": _bill_file(tmp, "b1.csv", "a,b\n1,2\n"),
         "bill no amount": _bill_file(tmp, "b2.csv", "项目名称,单位\n平整,m²\n"),
@@ -278,3 +281,16 @@ def test_a_missing_input_is_told_apart_in_any_language(tmp_path: Path) -> None:
         with use_lang(lang):
             assert sha256_of(tmp_path / "nowhere.toml") == "missing"
             assert sha256_of(tmp_path / "folder") == "not a regular file"
+
+
+def test_report_file_name_endings_read_as_a_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    """'an HTML report … .html or .htm' in English; '.html 或 .htm' in Chinese (the list's
+    word is its own message, not the clause-joining '；或')."""
+    monkeypatch.delenv("RESTORESIM_LANG", raising=False)
+    argv = ["report", str(sim.example_path()), "--out", str(tmp_path / "r.txt")]
+    rc, err = _run(argv, capsys)
+    assert rc == 2 and "an HTML report needs a file name ending in .html or .htm" in err, err
+    rc, err = _run([*argv, "--lang", "zh"], capsys)
+    assert rc == 2 and "HTML 报告的文件名须以 .html 或 .htm 结尾" in err, err

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.i18n import _
 from sim.portfolio import Portfolio, as_portfolio
 from sim.sweep import store as st
 from sim.sweep.design import Design, build_design
@@ -125,13 +126,18 @@ def _connect(address: str) -> Any:
     try:
         client = Client(address, timeout="20s")
     except OSError as exc:
-        raise InputError(f"--scheduler {address}: cannot connect ({exc})") from None
+        raise InputError(
+            _("--scheduler {address}: cannot connect ({why})", address=address, why=exc)
+        ) from None
     try:
         client.wait_for_workers(1, timeout=WORKER_TIMEOUT_S)
     except TimeoutError:
         client.close()
         raise InputError(
-            f"--scheduler {address}: no worker joined within {WORKER_TIMEOUT_S} s"
+            _(
+                "--scheduler {address}: no worker joined within {s} s",
+                address=address, s=WORKER_TIMEOUT_S,
+            )
         ) from None
     return client
 
@@ -175,14 +181,20 @@ def run_sweep(
     path = Path(out)
     if scheduler is not None and workers is not None:
         raise InputError(
-            f"--workers {workers}: only for the local scheduler; the cluster at {scheduler} has "
-            "its own workers"
+            _(
+                "--workers {workers}: only for the local scheduler; the cluster at {scheduler} "
+                "has its own workers",
+                workers=workers, scheduler=scheduler,
+            )
         )
     resumed = path.exists()
     if resumed and not resume:
         raise InputError(
-            f"--out {path}: already exists; pass --resume to continue that sweep, or choose "
-            "another path"
+            _(
+                "--out {path}: already exists; pass --resume to continue that sweep, or choose "
+                "another path",
+                path=path,
+            )
         )
     if resumed:
         design, n, chunk_proposals = _reopen(spec, path, chunk_proposals)
@@ -247,33 +259,47 @@ def _reopen(spec: SweepSpec, path: Path, chunk_proposals: int | None) -> tuple[D
     g = st.open_group(path)
     if g.attrs.get("spec") != spec.canonical():
         raise InputError(
-            f"--out {path}: was made from a different spec (sha256 "
-            f"{str(g.attrs.get('spec_sha256'))[:12]}); resume it with the spec it was made "
-            "from, or choose another path"
+            _(
+                "--out {path}: was made from a different spec (sha256 {sha}); resume it with the "
+                "spec it was made from, or choose another path",
+                path=path, sha=str(g.attrs.get("spec_sha256"))[:12],
+            )
         )
     if g.attrs.get("version") != __version__:
         raise InputError(
-            f"--out {path}: was made by restoresim {g.attrs.get('version')}; this is "
-            f"{__version__}, whose results could differ: finish it with that version"
+            _(
+                "--out {path}: was made by restoresim {made}; this is {this}, whose results "
+                "could differ: finish it with that version",
+                path=path, made=g.attrs.get("version"), this=__version__,
+            )
         )
     stored_metrics = [str(m) for m in np.asarray(g["metric"][...])]
     if stored_metrics != list(st.SUMMARY_FIELDS):
         raise InputError(
-            f"--out {path}: stores the summaries {', '.join(stored_metrics)}; this restoresim "
-            f"writes {', '.join(st.SUMMARY_FIELDS)}: finish it with the version that made it"
+            _(
+                "--out {path}: stores the summaries {stored}; this restoresim writes {fields}: "
+                "finish it with the version that made it",
+                path=path, stored=", ".join(stored_metrics), fields=", ".join(st.SUMMARY_FIELDS),
+            )
         )
     stored_cp = int(g["task_done"].attrs["chunk_proposals"])
     if chunk_proposals is not None and chunk_proposals != stored_cp:
         raise InputError(
-            f"--chunk-proposals {chunk_proposals}: the store at {path} is chunked by "
-            f"{stored_cp} proposals; resume it without --chunk-proposals"
+            _(
+                "--chunk-proposals {n}: the store at {path} is chunked by {stored} proposals; "
+                "resume it without --chunk-proposals",
+                n=chunk_proposals, path=path, stored=stored_cp,
+            )
         )
     design = build_design(spec, [], sample=st.stored_sample(g), force=True)  # accepted before
     policies = json.dumps([p.to_dict() for p in design.policies], sort_keys=True)
     if policies != g.attrs.get("policies"):
         raise InputError(
-            f"--out {path}: the policies differ from the stored ones (was the base policy "
-            f"file {spec.sweep.policy!r} edited?); resume with the same inputs"
+            _(
+                "--out {path}: the policies differ from the stored ones (was the base policy "
+                "file {policy} edited?); resume with the same inputs",
+                path=path, policy=repr(spec.sweep.policy),
+            )
         )
     st.remove_partial_files(path)
     return design, int(g["proposal_json"].shape[0]), stored_cp

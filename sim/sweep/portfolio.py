@@ -25,6 +25,7 @@ from pydantic import Field
 
 from sim.batch import field_type, read_queue
 from sim.errors import InputError, allowed_list, did_you_mean
+from sim.i18n import _
 from sim.params import load_library
 from sim.portfolio import SPECS, Portfolio
 from sim.proposal import (
@@ -326,9 +327,9 @@ def portfolio_json(portfolio: Portfolio) -> list[str]:
     # cells (a blank cell is left out with its key; an empty table with its name): one
     # string formatting per proposal
     slots: list[list[str | None]] = []
-    for _, fields in layout:
-        for _, nested, cells in fields:
-            slots.extend([c for _, c in cells] if nested else [cells])
+    for _table, fields in layout:
+        for _key, nested, cells in fields:
+            slots.extend([c for _col, c in cells] if nested else [cells])
 
     def template(present: tuple[bool, ...]) -> str:
         marks = iter(present)
@@ -423,7 +424,10 @@ def _load_proposals(spec: SweepSpec) -> list[Proposal]:
     path = spec.resolve_path(str(rel))
     if (key == "csv" and not path.is_file()) or (key == "folder" and not path.is_dir()):
         raise InputError(
-            f"{shown}: [portfolio] {key} = {rel!r}: {key} not found (looked for {path})"
+            _(
+                "{shown}: [portfolio] {key} = {rel}: {key} not found (looked for {path})",
+                shown=shown, key=key, rel=repr(rel), path=path,
+            )
         )
     apps = read_queue(path)
     problems = [a.error for a in apps if a.error is not None]

@@ -36,6 +36,7 @@ import pandas as pd
 import xarray as xr
 
 from sim.errors import InputError
+from sim.i18n import _
 from sim.outputs import atomic_write, atomic_write_text
 from sim.sweep import compare, figures
 from sim.sweep.compare import by_policy as _by_policy
@@ -275,14 +276,22 @@ def write_report(
     ds = open_results(store)
     if not int(ds.attrs.get("complete", 0)):
         raise InputError(
-            f"{store}: the sweep is not complete; continue it with restoresim sweep SPEC --out "
-            f"{store} --resume"
+            _(
+                "{store}: the sweep is not complete; continue it with restoresim sweep SPEC "
+                "--out {store} --resume",
+                store=store,
+            )
         )
     if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a folder")
+        raise InputError(_("--out {out}: exists and is not a folder", out=out))
     clash = [f for f in FILES if (out / f).exists()]
     if clash and not force:
-        raise InputError(f"--out {out}: {', '.join(clash)} already exist; use --force to overwrite")
+        raise InputError(
+            _(
+                "--out {out}: {names} already exist; use --force to overwrite",
+                out=out, names=_(", ").join(clash),
+            )
+        )
     keep = [*OUTCOMES, *BY_CRITERION, "experiment_scenario", "experiment_policy", "policy_lever",
             "scenario_value", "scenario_unit", "verdict", "deciding", "policy_group",
             "policy_conditional_exact", "assurance_probability",

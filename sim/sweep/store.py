@@ -32,6 +32,7 @@ import xarray as xr
 
 from sim import outputs_registry as registry
 from sim.errors import InputError
+from sim.i18n import _
 from sim.outputs import prepare_folder, temp_path
 from sim.portfolio import as_portfolio
 from sim.sweep.design import Design
@@ -268,7 +269,9 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
 def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
     """Write the design and the empty results to ``path`` (via a temporary folder)."""
     if not len(design.proposals):
-        raise InputError(f"{design.spec.source_path}: the portfolio is empty")
+        raise InputError(
+            _("{source}: the portfolio is empty", source=design.spec.source_path)
+        )
     ds, encoding = _dataset(design, chunk_proposals)
     prepare_folder(path.parent)
     tmp = temp_path(path, directory=True)
@@ -287,8 +290,11 @@ def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
             if not path.exists():
                 raise
             raise InputError(
-                f"--out {path}: another sweep created this store meanwhile; run one sweep per "
-                "store (continue it with --resume once the other has stopped)"
+                _(
+                    "--out {path}: another sweep created this store meanwhile; run one sweep per "
+                    "store (continue it with --resume once the other has stopped)",
+                    path=path,
+                )
             ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -301,9 +307,16 @@ def open_group(path: Path, mode: str = "r") -> Any:
     try:
         g = zarr.open_group(str(path), mode=mode, zarr_format=ZARR_FORMAT)  # type: ignore[arg-type]
     except (FileNotFoundError, ValueError, KeyError, OSError) as exc:
-        raise InputError(f"{path}: not a restoresim sweep store ({exc})") from None
+        raise InputError(
+            _("{path}: not a restoresim sweep store ({why})", path=path, why=exc)
+        ) from None
     if g.attrs.get("kind") != KIND:
-        raise InputError(f"{path}: not a restoresim sweep store (no kind = {KIND!r} attribute)")
+        raise InputError(
+            _(
+                "{path}: not a restoresim sweep store (no kind = {kind} attribute)",
+                path=path, kind=repr(KIND),
+            )
+        )
     return g
 
 

@@ -1,0 +1,47 @@
+"""The policy sweep's command-level errors (an existing store, --workers with a cluster, a
+path that is not a sweep store) read in Chinese under ``zh`` (English as before otherwise)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_sweep import BASE, write_spec
+from zhcheck import assert_chinese, english_runs
+
+from sim.errors import InputError
+from sim.i18n import use_lang
+from sim.sweep.execute import run_sweep
+from sim.sweep.report import write_report
+from sim.sweep.store import open_group
+
+
+def _cases(tmp: Path) -> dict[str, Callable[[], object]]:
+    spec = write_spec(tmp / "sweep.json", BASE)
+    existing = tmp / "existing.zarr"
+    existing.mkdir()
+    return {
+        "store exists": lambda: run_sweep(spec, existing),
+        "workers with a cluster": lambda: run_sweep(
+            spec, tmp / "new.zarr", scheduler="tcp://127.0.0.1:1", workers=2
+        ),
+        "not a store": lambda: open_group(existing),
+        "report of no store": lambda: write_report(existing, tmp / "report"),
+    }
+
+
+NAMES = ["store exists", "workers with a cluster", "not a store", "report of no store"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sweep_errors_are_chinese_under_zh(name: str, tmp_path: Path) -> None:
+    for lang in ("zh", "en"):
+        (tmp_path / lang).mkdir()
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        _cases(tmp_path / "zh")[name]()
+    # zarr's own words on why it is no store follow in brackets, as it wrote them
+    assert_chinese(str(info.value).split("（")[0] + "（", options=True)
+    with pytest.raises(InputError) as info:  # English as before
+        _cases(tmp_path / "en")[name]()
+    assert english_runs(str(info.value), options=True), str(info.value)

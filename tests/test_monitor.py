@@ -366,3 +366,43 @@ def test_percentiles_beyond_every_draw_read_as_such() -> None:
     assert [percentile_text(p) for p in (0.0, 0.4, 37.2, 99.6, 100.0)] == [
         "<P1", "<P1", "P37", ">P99", ">P99"
     ]  # fmt: skip
+
+
+def test_a_cover_far_above_the_projection_is_watched_not_on_track(proposals) -> None:
+    """One observation above every draw (a parcel outline taking in vegetation outside the
+    restored land, a wrong date) is not 'within the fan': the mine is on watch with its own
+    action, and the plot draws it apart (robustness trial: >P99 read as on track, drawn green
+    and told 'if it is low again')."""
+    from sim.i18n.message import localise
+    from sim.monitor.assess import ACTIONS
+
+    p = proposals[0]
+    year = synthetic.START.year + 4
+    res = monitor.run([p], [Observation(p.id, dt.date(year, 8, 15), 0.97)], draws=DRAWS)
+    rec = res.records[0]
+    assert rec["observations"][0]["percentile"] > 99
+    assert rec["status"] == "watch" and rec["action"] == ACTIONS["watch_high"]
+    assert any("above P90" in localise(x) for x in rec["reasons"])
+    from sim.monitor.outputs import plot
+
+    fig = plot(rec, res.projections[p.id], res.weights[p.id])
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert "observed, above P90" in labels and "observed, within the fan" not in labels
+
+
+def test_observations_of_no_given_proposal_say_so(proposals) -> None:
+    """A table whose ids match none of the proposals names both lists (it said 'no
+    observations')."""
+    obs = [Observation("T3-11", dt.date(2027, 8, 15), 0.5)]
+    with pytest.raises(InputError, match="none of the 1 observations is of a proposal given"):
+        monitor.run(proposals[:1], obs, draws=50)
+
+
+def test_observations_from_the_future_get_a_note(sites, tmp_path, capsys) -> None:
+    """A date after today is noted on the terminal (a typo in the year), not in the outputs."""
+    table = tmp_path / "obs.csv"
+    table.write_text(f"proposal_id,date,cover\nHN-2024-S01,{dt.date.today().year + 9}-08-15,0.9\n")
+    assert main(["monitor", str(sites.proposals[0]), "--observations", str(table),
+                 "--draws", "50"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "1 observation(s) dated after today" in err and "HN-2024-S01" in err

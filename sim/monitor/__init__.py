@@ -141,6 +141,14 @@ def run(
     )
     ids = {p.id for p in proposals}
     others = sorted({o.proposal_id for o in obs} - ids)
+    if obs and not any(o.proposal_id in ids for o in obs):
+        raise InputError(
+            _(
+                "none of the {n} observations is of a proposal given: they name {named}; the "
+                "proposals are {ids} (check proposal_id against the applications' [proposal] id)",
+                n=len(obs), named=", ".join(others[:10]), ids=", ".join(sorted(ids)[:10]),
+            )
+        )
     obs = [o for o in obs if o.proposal_id in ids]
     for p in proposals:
         assess.start_date(p)  # every proposal can be placed in time, before any run

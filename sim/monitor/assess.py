@@ -8,9 +8,11 @@
   projection; a year is *low* when its reading is below p.
 - ``behind``: the two most recent observed years are both low (one dry year is tolerated, two
   in a row are not).
-- ``watch``: the most recent observed year is low (possibly a drought), or the posterior success
-  probability is below the policy's ``success_probability`` threshold, or the observations lie
-  outside the projected fan (effective sample size below ``MIN_ESS``).
+- ``watch``: the most recent observed year is low (possibly a drought), or high (above
+  100 − p: vegetation outside the restored land, a misregistered parcel or a wrong date is more
+  likely than recovery faster than every draw), or the posterior success probability is below
+  the policy's ``success_probability`` threshold, or the observations lie outside the projected
+  fan (effective sample size below ``MIN_ESS``).
 - ``on_track``: otherwise.
 
 The next inspection is ``as_of`` plus ``INSPECT_AFTER_DAYS[status]``.
@@ -42,6 +44,10 @@ ACTIONS = {
         "check that the fund can pay for it"
     ),
     "watch": Message("check the next growing-season image; inspect on site if it is low again"),
+    "watch_high": Message(
+        "check the image before relying on it: the parcel outline (vegetation outside the "
+        "restored land), the date and clouds; inspect on site if the next image is as high"
+    ),
     "no_data": Message("obtain a growing-season image of the restored land"),
     "on_track": Message("routine yearly check"),
 }
@@ -138,6 +144,7 @@ def assess_mine(
     }
     if not used:
         status, reasons = "no_data", [Message("no observation of restored land yet")]
+        action = "no_data"
         w = approval_w
         t_now = min(year_index(start, as_of), n_years - 1)
         ess = math.nan
@@ -146,7 +153,9 @@ def assess_mine(
         w = update.posterior_weights(proj, ll)
         ess = float(1.0 / np.sum(w**2))
         t_now = max(used_years)
-        status, reasons = _status(rows, low_p, float((w * proj.success).sum()), threshold, ess)
+        status, reasons, action = _status(
+            rows, low_p, float((w * proj.success).sum()), threshold, ess
+        )
     shortfall = np.maximum(0.0, proj.liability_cny[:, :, t_now] - proj.fund_cny[:, :, t_now])
     record |= {
         "status": status,
@@ -162,16 +171,22 @@ def assess_mine(
         "cost_to_finish_p50_cny": update.weighted_quantile(proj.liability_cny[:, :, t_now], w, 0.5),
         "fund_shortfall_mean_cny": float((w * shortfall).sum()),
         "fund_shortfall_p90_cny": update.weighted_quantile(shortfall, w, 0.9),
-        "action": ACTIONS[status],
+        "action": ACTIONS[action],
         "next_inspection": (as_of + dt.timedelta(days=INSPECT_AFTER_DAYS[status])).isoformat(),
     }
     return record, w
 
 
+def percentile_text(p: float) -> str:
+    """A percentile reading: ``P37``; beyond every draw ``<P1`` or ``>P99``."""
+    return "<P1" if p < 0.5 else ">P99" if p > 99.5 else f"P{p:.0f}"
+
+
 def _status(
     rows: Sequence[dict[str, Any]], low_p: float, success: float, threshold: float, ess: float
-) -> tuple[str, list[str]]:
-    """Status and its reasons from the used observations' yearly readings (module docstring)."""
+) -> tuple[str, list[str], str]:
+    """Status, its reasons and the key of its action (:data:`ACTIONS`) from the used
+    observations' yearly readings (module docstring)."""
     by_year: dict[int, list[float]] = {}
     for r in rows:
         if r["used"]:
@@ -181,16 +196,18 @@ def _status(
     low = [t for t in years if reading[t] < low_p]
     reasons = [
         Message(
-            "year {year}: observed cover at the P{reading:.0f} of the projection (below "
-            "P{low:g})",
+            "year {year}: observed cover at the {reading} of the projection (below P{low:g})",
             year=t,
-            reading=reading[t],
+            reading=percentile_text(reading[t]),
             low=low_p,
         )
         for t in low[-2:]
     ]
     if len(years) >= 2 and years[-1] in low and years[-2] in low:
-        return "behind", [*reasons, Message("two observed years in a row below the projection")]
+        reasons.append(Message("two observed years in a row below the projection"))
+        return "behind", reasons, "behind"
+    high_p = 100.0 - low_p
+    high = years[-1] if reading[years[-1]] > high_p else None
     watch = []
     if years[-1] in low:
         watch.append(
@@ -205,6 +222,16 @@ def _status(
                 threshold=threshold,
             )
         )
+    if high is not None:
+        watch.append(
+            Message(
+                "year {year}: observed cover at the {reading} of the projection (above "
+                "P{high:g}): higher than recovery in almost every draw",
+                year=high,
+                reading=percentile_text(reading[high]),
+                high=high_p,
+            )
+        )
     if ess < MIN_ESS:
         watch.append(
             Message(
@@ -213,8 +240,9 @@ def _status(
             )
         )
     if watch:
-        return "watch", [*reasons, *watch]
-    return "on_track", [Message("observed cover within the projected fan")]
+        only_high = high is not None and years[-1] not in low and success >= threshold
+        return "watch", [*reasons, *watch], "watch_high" if only_high else "watch"
+    return "on_track", [Message("observed cover within the projected fan")], "on_track"
 
 
 def risk_key(record: dict[str, Any]) -> tuple[int, float, float, str]:

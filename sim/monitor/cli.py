@@ -85,15 +85,36 @@ def command(args: argparse.Namespace) -> int:
         lib=lib,
     )
     others = res.run_info["other_mines_observed"]
-    if others:
-        names = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
-        print(
-            f"note: observations of {len(others)} mine(s) not given as proposals were left "
-            f"out ({names})",
-            file=sys.stderr,
-        )
+    today = dt.date.today()
+    future = sorted(
+        f"{r['proposal_id']} {o['date']}"
+        for r in res.records
+        for o in r["observations"]
+        if dt.date.fromisoformat(o["date"]) > today
+    )
     records = [{**r, **res.run_info} for r in res.records]
     with use_lang(resolve_lang(args.lang, policy)):
+        if others:
+            names = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+            print(
+                _(
+                    "note: observations of {n} mine(s) not given as proposals were left out "
+                    "({names})",
+                    n=len(others), names=names,
+                ),
+                file=sys.stderr,
+            )
+        if future:  # on the terminal only: the outputs do not depend on the day they are made
+            print(
+                _(
+                    "note: {n} observation(s) dated after today ({today}): {which}; a satellite "
+                    "image cannot come from the future: check the year (a replay or a "
+                    "synthetic test may mean it)",
+                    n=len(future), today=today.isoformat(),
+                    which=", ".join(future[:5]) + (" …" if len(future) > 5 else ""),
+                ),
+                file=sys.stderr,
+            )
         if args.json:
             print(json.dumps(records, indent=2, ensure_ascii=False))
         else:

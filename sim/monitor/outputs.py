@@ -25,7 +25,7 @@ from sim.i18n.message import localise
 from sim.i18n.units import date as date_text
 from sim.i18n.units import money
 from sim.monitor import update
-from sim.monitor.assess import STATUSES, risk_key
+from sim.monitor.assess import STATUSES, percentile_text, risk_key
 from sim.safeio import spreadsheet_safe
 
 MONITOR_JSON = "monitor.json"
@@ -120,7 +120,8 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
 
     The approval projection's P10–P90 band and P50 by calendar year, the posterior P50 when
     ``w`` (posterior weights) is given, and the observations (green: within the fan; red: below
-    the low percentile; open: before any land was restored). Text in the current language.
+    the low percentile; purple: above 100 minus it; open: before any land was restored), the
+    legend below the panels so that it covers no point. Text in the current language.
     """
     import matplotlib as mpl
     from matplotlib.figure import Figure
@@ -134,9 +135,12 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
     kinds = kinds[:3]
     years = start.year + np.arange(proj.n_years)
     low_p = record["low_percentile"]
+    high_p = 100.0 - low_p
     groups = (
-        (_("observed, within the fan"), lambda o: o.get("used") and o["percentile"] >= low_p,
-         "#1b7837", True),
+        (_("observed, within the fan"),
+         lambda o: o.get("used") and low_p <= o["percentile"] <= high_p, "#1b7837", True),
+        (_("observed, above P{high:g}", high=high_p),
+         lambda o: o.get("used") and o["percentile"] > high_p, "#762a83", True),
         (_("observed, below P{low:g}", low=low_p),
          lambda o: o.get("used") and o["percentile"] < low_p, "#b2182b", True),
         (_("observed before any land was restored"), lambda o: not o.get("used"), "#777777",
@@ -172,18 +176,10 @@ def plot(record: dict[str, Any], proj: update.Projection, w: np.ndarray | None =
             )
             ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.legend(loc="upper left", ncols=2)
+            below = -0.3 if ax is axes[-1] else -0.12  # under the x-axis label of the last
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, below), ncols=3, fontsize=7.5)
         axes[-1].set_xlabel(_("Year (year 0 contains the start date)"))
     return fig
-
-
-def percentile_text(p: float) -> str:
-    """A percentile for people: ``P37``; beyond every draw ``<P1`` or ``>P99``."""
-    if p < 0.5:
-        return "<P1"
-    if p > 99.5:
-        return ">P99"
-    return f"P{p:.0f}"
 
 
 def _year_float(date: str) -> float:
@@ -322,7 +318,7 @@ def text(records: Sequence[dict[str, Any]]) -> str:
         lines.append(
             f"{i:>3}. {r['proposal_id']}  {status_word(r['status'])}{colon}{seen}{semi}"
             + _(
-                "success {before:.0%} -> {after:.0%}; next inspection {date}",
+                "success {before:.1%} -> {after:.1%}; next inspection {date}",
                 before=r["success_probability_before"],
                 after=r["success_probability_after"],
                 date=_date(r["next_inspection"]),

@@ -30,9 +30,14 @@ def require_extra(extra: str, modules: Iterable[str], feature: str) -> None:
         except ImportError:
             missing.append(name)
     if missing:
+        from sim.i18n import _, gettext  # here: sim.i18n imports this module
+
         raise MissingExtraError(
-            f"{feature} need the optional package(s) {', '.join(missing)}, which are not "
-            f'installed; install them with: pip install "restoresim[{extra}]"'
+            _(
+                "{feature} need the optional package(s) {missing}, which are not installed; "
+                'install them with: pip install "restoresim[{extra}]"',
+                feature=gettext(feature), missing=", ".join(missing), extra=extra,
+            )
         )
 
 

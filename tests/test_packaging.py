@@ -161,3 +161,15 @@ def test_the_compile_notice_speaks_the_callers_language(monkeypatch):
     with use_lang("zh"), engine._first_call_notice():
         time.sleep(0.5)
     assert out.getvalue().startswith("restoresim：正在编译计算内核")
+
+
+def test_a_missing_extra_is_named_in_the_reviewers_language(monkeypatch, capsys, tmp_path):
+    """Under $RESTORESIM_LANG=zh the missing-extra error is Chinese, with the install command
+    as it is typed."""
+    monkeypatch.setitem(sys.modules, "zarr", None)
+    monkeypatch.setenv("RESTORESIM_LANG", "zh")
+    argv = ["sweep", str(ROOT / "scenarios" / "sweeps" / "assurance-threshold.toml")]
+    argv += ["--out", str(tmp_path / "x")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "政策情景扫描需要可选软件包 zarr" in err and 'pip install "restoresim[sweep]"' in err

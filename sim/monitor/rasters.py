@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError, allowed_list, require_extra
-from sim.i18n import _
+from sim.i18n import N_, _
 from sim.monitor.observations import (
     COVER_LAND_USES,
     Observation,
@@ -204,7 +204,7 @@ def read_manifest(
     None); ``ndvi_soil``/``ndvi_vegetation`` are the dimidiate model's end-members; ``spatial``
     the policy's spatial settings (default CRS, repair of invalid polygons).
     """
-    require_extra("monitor", ("rioxarray", "rasterio"), "cover from rasters")
+    require_extra("monitor", ("rioxarray", "rasterio"), N_("cover from rasters"))
     path = Path(path)
     header, rows = read_csv_rows(path)
     check_columns(path, header, REQUIRED, OPTIONAL)

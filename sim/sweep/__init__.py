@@ -32,8 +32,9 @@ SWEEP_MODULES = ("dask", "distributed", "zarr", "SALib")
 def require() -> None:
     """Fail with the install command when the ``[sweep]`` extra is missing."""
     from sim.errors import require_extra
+    from sim.i18n import N_
 
-    require_extra("sweep", SWEEP_MODULES, "policy sweeps")
+    require_extra("sweep", SWEEP_MODULES, N_("policy sweeps"))
 
 
 def __getattr__(name: str) -> Any:  # lazy: dask, zarr and SALib load on first use

@@ -60,6 +60,14 @@ U_WALL = 100.0
 KAPPA = 1.0 - min(0.1 * M_LAND, A_FLOOR) / M_LAND
 U_M = (U_REGRADE + U_DRAIN) * KAPPA + U_AMEND + U_SOIL + U_PLANT  # 72 700
 U_I = U_DEMOL + U_SOIL + U_PLANT + U_DRAIN  # 116 500
+#: the land measures' prices other than regrading and drainage (tests price them 0 to isolate one)
+LAND_PRICES = (
+    "respread_cost_cny_per_m3",
+    "amendment_cost_cny_per_ha",
+    "demolition_cost_cny_per_ha",
+    *(f"planting_cost_{lu}_cny_per_ha" for lu in ("forest", "grassland", "shrub", "farmland")),
+    "planting_cost_water_cny_per_ha",
+)
 M_W = ((1 + 0.10) * (1 + 0.06) + 0.05) * (1 + 0.10)  # 1.216 * 1.1 = 1.3376
 M_A = 1 + 0.10
 
@@ -305,19 +313,7 @@ def test_wall_face_area_via_wall_cost() -> None:
     # Only wall greening costs anything; all restoration in year L+1 = 5 (p = 0, C = 1):
     # cost = m_w * W_face * u_wall, W_face = ℓ * 20/sin 45° = 20 √2 * 4 √(5e6) ≈ 252 982 m2.
     zero = dict.fromkeys(
-        [
-            "respread_cost_cny_per_m3",
-            "regrade_cost_cny_per_m3",
-            "amendment_cost_cny_per_ha",
-            "drainage_cost_cny_per_ha",
-            "demolition_cost_cny_per_ha",
-            "planting_cost_forest_cny_per_ha",
-            "planting_cost_grassland_cny_per_ha",
-            "planting_cost_shrub_cny_per_ha",
-            "planting_cost_farmland_cny_per_ha",
-            "planting_cost_water_cny_per_ha",
-        ],
-        0.0,
+        [*LAND_PRICES, "regrade_cost_cny_per_m3", "drainage_cost_cny_per_ha"], 0.0
     )
     _, out = run(**zero)
     assert W_FACE == pytest.approx(252982.2128, rel=1e-9)
@@ -973,19 +969,7 @@ def test_water_on_the_floor_is_neither_regraded_nor_drained(
     trial: an 80 %-water sand pit paid regrading on its pond). At 95 % the water would exceed
     the floor: only the dumps are regraded."""
     only = dict.fromkeys(
-        [
-            "respread_cost_cny_per_m3",
-            "amendment_cost_cny_per_ha",
-            "demolition_cost_cny_per_ha",
-            "planting_cost_forest_cny_per_ha",
-            "planting_cost_grassland_cny_per_ha",
-            "planting_cost_shrub_cny_per_ha",
-            "planting_cost_farmland_cny_per_ha",
-            "planting_cost_water_cny_per_ha",
-            "wall_hung_net_cost_cny_per_m2",
-            "wall_thick_layer_cost_cny_per_m2",
-        ],
-        0.0,
+        [*LAND_PRICES, "wall_hung_net_cost_cny_per_m2", "wall_thick_layer_cost_cny_per_m2"], 0.0
     )
     shares = dict(
         share_water=water, share_forest=forest, share_grassland=grassland, share_shrub=0.0

@@ -1501,10 +1501,10 @@ def _term(section: Sequence[str | int], rest: Sequence[str | int]) -> str:
 
     if current_lang() != "zh" or not section or not rest:
         return ""
-    from sim.template import WHERE
+    from sim.template import WHERE, where_text
 
     path = f"{section[-1]}.{rest[0]}"
-    term = WHERE.get(path, ("",))[0]
+    term = where_text(path)[0] if path in WHERE else ""
     return f"（{term}）" if term else ""
 
 

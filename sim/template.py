@@ -28,7 +28,7 @@ from sim.contract import UNIT_NAMES, FieldSpec, field_specs
 from sim.i18n import N_, _, current_lang, gettext
 from sim.params import input_defaults
 
-__all__ = ["WHERE", "markdown_table", "template_text"]
+__all__ = ["WHERE", "markdown_table", "template_text", "where_text"]
 
 #: field path (a land-use share by its table) -> (Chinese term, where it is found, unit hint)
 WHERE: dict[str, tuple[str, str, str]] = {
@@ -311,7 +311,7 @@ def _allowed(spec: FieldSpec) -> str:
     return _(" Allowed: {values}.", values=", ".join(map(str, allowed))) if allowed else ""
 
 
-def _where(path: str) -> tuple[str, str, str]:
+def where_text(path: str) -> tuple[str, str, str]:
     """:data:`WHERE` of ``path`` in the current language (a unit hint that is one of the
     contract's units, ``1/yr``, reads as the field's unit does)."""
     term, where, unit = (gettext(x) if x else x for x in WHERE[_where_key(path)])
@@ -348,7 +348,7 @@ def template_text() -> str:
             section = sec
             optional_section = sec == "location"
             lines += ["", f"{'# ' if optional_section else ''}[{sec}]"]
-        term, where, unit = _where(path)
+        term, where, unit = where_text(path)
         if path.startswith("restoration.target_land_use."):
             if done_shares:
                 continue

@@ -30,7 +30,7 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def inputs(d: ReportData) -> str:
     from sim.contract import chinese_names, field_specs
-    from sim.template import WHERE  # the Chinese plan term of each field
+    from sim.template import WHERE, where_text  # the Chinese plan term of each field
 
     flat = flatten(d.proposal.to_dict())
     specs = field_specs()
@@ -40,8 +40,7 @@ def inputs(d: ReportData) -> str:
         if path.startswith("restoration.target_land_use."):  # a share: name its land use
             lu = path.rsplit(".", 1)[1]
             return escape(_("share of the area: {land_use}", land_use=land_use_name(lu)))
-        known = WHERE.get(path)
-        return escape(known[0]) if known else ""
+        return escape(where_text(path)[0]) if path in WHERE else ""  # in the report's language
 
     def unit(path: str) -> str:
         spec = specs.get(path)

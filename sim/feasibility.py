@@ -714,27 +714,65 @@ def remedies_for(
         best = cheapest_passing(tried)
         if best is None:
             continue
-        value, cost = best
-        delta = cost - cost_now
-        remedy = {
-            "criterion": name,
-            "field": path,
-            "value": value,
-            "change": f"{wording(value)}; median restoration cost changes by {_money(delta)}",
-            "cost_change_p50_cny": delta,
-        }
-        if path == "site.final_highwall_slope_deg" and proposal.site.has_design:
-            # a flatter wall makes the designed pit hold less: say how much against the reserves
-            d = design_pit_check(with_field(proposal, path, value))
-            held, needed = d["pit_volume_m3"], d["volume_needed_m3"]
-            remedy.update(pit_volume_m3=held, volume_needed_m3=needed)
-            remedy["change"] += (
-                f"; the designed pit then holds {held / 1e6:,.2f} million m³ against the "
-                f"{needed / 1e6:,.2f} million m³ of ore and waste stated "
-                f"({needed / held:.0%} of what it holds)"
-            )
-        out.append(remedy)
+        offers = [(best, "cheapest" if len(values) > 1 else None)]
+        nearest = nearest_passing(tried)
+        if len(values) > 1 and nearest is not None and nearest[0] != best[0]:
+            # the least change that passes first, then the cheapest (a reviewer asks for both)
+            offers = [(nearest, "nearest"), (best, "cheapest")]
+        for (value, cost), kind in offers:
+            out.append(_remedy(proposal, name, path, value, cost - cost_now, wording, kind))
     return out
+
+
+#: how a remedy was chosen among the passing values of a scan, as its wording says it
+REMEDY_KINDS = {"nearest": "the least change that passes", "cheapest": "the cheapest that passes"}
+
+
+def nearest_passing(
+    candidates: list[tuple[Any, float, bool, int]],
+) -> tuple[Any, float] | None:
+    """The first candidate of a scan (the nearest change) that passes with the fewest new hard
+    failures any passing candidate has; None when none passes."""
+    ok = [new for _, _, passed, new in candidates if passed]
+    if not ok:
+        return None
+    fewest = min(ok)
+    value, cost, _, _ = next(c for c in candidates if c[2] and c[3] == fewest)
+    return value, cost
+
+
+def _remedy(
+    proposal: Any,
+    name: str,
+    path: str,
+    value: Any,
+    delta: float,
+    wording: Callable[[Any], str],
+    kind: str | None,
+) -> dict[str, Any]:
+    """One remedy: the change, its median cost change and, for a scan, which passing value it
+    is (``kind``: ``nearest`` or ``cheapest``)."""
+    how = f" ({REMEDY_KINDS[kind]})" if kind else ""
+    remedy: dict[str, Any] = {
+        "criterion": name,
+        "field": path,
+        "value": value,
+        "change": f"{wording(value)}{how}; median restoration cost changes by {_money(delta)}",
+        "cost_change_p50_cny": delta,
+    }
+    if kind:
+        remedy["kind"] = kind
+    if path == "site.final_highwall_slope_deg" and proposal.site.has_design:
+        # a flatter wall makes the designed pit hold less: say how much against the reserves
+        d = design_pit_check(with_field(proposal, path, value))
+        held, needed = d["pit_volume_m3"], d["volume_needed_m3"]
+        remedy.update(pit_volume_m3=held, volume_needed_m3=needed)
+        remedy["change"] += (
+            f"; the designed pit then holds {held / 1e6:,.2f} million m³ against the "
+            f"{needed / 1e6:,.2f} million m³ of ore and waste stated "
+            f"({needed / held:.0%} of what it holds)"
+        )
+    return remedy
 
 
 def boundary_area_condition(proposal: Any, screening: spatial.Screening) -> dict[str, Any]:

@@ -130,4 +130,4 @@ def test_a_rejected_application_gets_no_conditions() -> None:
     assert soft_failing  # the example's assurance fails too
     assert v["conditions"] == []
     assert any("Soft criteria also failing: " + ", ".join(soft_failing) in n for n in v["notes"])
-    assert [r["criterion"] for r in v["remedies"]] == ["highwall_slope"]
+    assert {r["criterion"] for r in v["remedies"]} == {"highwall_slope"}

@@ -227,6 +227,12 @@ def test_remedy_slopes_cover_every_degree_down_to_the_floor() -> None:
     assert feasibility.remedy_slopes_deg(29.0, 30.0) == []
 
 
+def test_nearest_passing_is_the_first_pass_with_the_fewest_new_failures() -> None:
+    tried = [(55.0, 40.0, False, 0), (54.0, 30.0, True, 1), (50.0, 24.0, True, 0)]
+    assert feasibility.nearest_passing(tried) == (50.0, 24.0)
+    assert feasibility.nearest_passing([(55.0, 1.0, False, 0)]) is None
+
+
 def test_cheapest_passing_looks_past_the_nearest_boundary() -> None:
     # (value, median cost, passes, new hard failures): a dearer nearest pass, a cheaper one
     # further, a cheapest one that breaks another hard criterion, a cheap one that fails
@@ -257,7 +263,8 @@ def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> No
     p = make_proposal(changes)
     draws, seed = 200, 3
     v = sim.evaluate(p, policy, draws=draws, seed=seed).verdicts[0]
-    remedy = next(r for r in v["remedies"] if r["criterion"] == "highwall_slope")
+    offered = [r for r in v["remedies"] if r["criterion"] == "highwall_slope"]
+    remedy = next(r for r in offered if r["kind"] == "cheapest")
     now = engine.run([p], policy, draws=draws, seed=seed).summary.isel(proposal=0)
     hard_now = {
         c["name"] for c in feasibility.assess(p, policy, now) if c["hard"] and not c["passed"]
@@ -278,6 +285,18 @@ def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> No
     assert remedy["cost_change_p50_cny"] == pytest.approx(
         costs[best] - float(now["cost_cny"].sel(quantile=0.5))
     )
+    # the least change that passes is offered first when it is not the cheapest (re-trial: a
+    # reviewer told to flatten to 30° when 55° passes); each says which it is
+    nearest = max(costs)
+    if nearest != best:
+        assert [r["kind"] for r in offered] == ["nearest", "cheapest"]
+        assert (
+            offered[0]["value"] == nearest
+            and "(the least change that passes)" in offered[0]["change"]
+        )
+    else:
+        assert offered == [remedy]
+    assert "(the cheapest that passes)" in remedy["change"]
 
 
 # --- the progressive-restoration search over the lever's whole range --------------------------

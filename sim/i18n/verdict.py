@@ -260,6 +260,13 @@ CHANGES = {
 }
 
 
+#: which passing value of a scan a remedy is (``kind`` of sim.feasibility's remedies)
+REMEDY_KIND_WORDS = {
+    "nearest": N_(" (the least change that passes)"),
+    "cheapest": N_(" (the cheapest that passes)"),
+}
+
+
 def change(x: Mapping[str, Any]) -> str:
     """What condition or remedy ``x`` asks the applicant to do, in the current language."""
     if current_lang() == "en" or x["field"] not in CHANGES:
@@ -278,6 +285,8 @@ def change(x: Mapping[str, Any]) -> str:
     else:
         shown = str(value)
     text = _(CHANGES[field], value=shown)
+    if x.get("kind") in REMEDY_KIND_WORDS:
+        text += gettext(REMEDY_KIND_WORDS[x["kind"]])
     delta = x.get("cost_change_p50_cny")
     if delta is not None:
         text += _("; median restoration cost changes by {delta}", delta=money(delta, sign=True))

@@ -55,6 +55,14 @@ CHINESE_VALUES: dict[str, dict[str, str]] = {
         "露天开采": "open_pit", "露天": "open_pit",
         "地下开采": "underground", "地下": "underground", "井工开采": "underground",
     },
+    "proposal.mineral": {  # as plans and licences also write them (the catalogue's names too)
+        "石灰石": "limestone", "灰岩": "limestone", "水泥用石灰岩": "limestone",
+        "建筑石料用灰岩": "limestone", "熔剂用石灰岩": "limestone", "白云石": "dolomite",
+        "花岗石": "granite", "建筑用花岗岩": "granite", "建筑用砂岩": "sandstone",
+        "砂石": "aggregate", "建筑用砂": "aggregate", "粘土": "clay", "砖瓦用粘土": "clay",
+        "砖瓦用黏土": "clay", "锰": "manganese", "铅锌": "lead_zinc",
+        "煤炭": "coal", "钨": "tungsten", "锑": "antimony", "铁": "iron",
+    },
     "site.pit_type": {
         "山坡露天": "hillside", "山坡露天开采": "hillside", "山坡": "hillside",
         "凹陷露天": "closed", "凹陷露天开采": "closed", "凹陷": "closed",
@@ -82,9 +90,9 @@ DATE_FIELDS = ("proposal.start_date",)
 #: a date as Chinese documents write it: 2026年3月1日 (the day is required)
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 #: the fields whose allowed values may be written by their Chinese names
-NAMED_VALUE_FIELDS: tuple[str, ...] = (
-    *CHINESE_VALUES, *_CATALOGUE_CONTEXTS, *BOOL_FIELDS, *DATE_FIELDS
-)  # fmt: skip
+NAMED_VALUE_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys((*CHINESE_VALUES, *_CATALOGUE_CONTEXTS, *BOOL_FIELDS, *DATE_FIELDS))
+)
 #: the land uses of ``target_land_use`` as the plans' 复垦方向 name them (GB/T 21010 classes)
 LAND_USE_NAMES: dict[str, str] = {
     "林地": "forest", "有林地": "forest", "乔木林地": "forest",
@@ -106,7 +114,8 @@ def chinese_names() -> dict[str, dict[str, str]]:
     for path, context in _CATALOGUE_CONTEXTS.items():
         with use_lang("zh"):
             names = {pgettext(context, v): v for v in LIBRARY_TABLES[path]()}
-        out.setdefault(path, {}).update({k: v for k, v in names.items() if k != v})
+        named = {k: v for k, v in names.items() if k != v}
+        out[path] = {**named, **out.get(path, {})}  # the outputs' names first
     return out
 
 

@@ -1897,9 +1897,17 @@ def read_document(path: str | Path) -> dict[str, Any]:
             if found and 0 < int(found[1]) <= len(lines):
                 line = lines[int(found[1]) - 1]
                 bare = re.search(r"(?:^|[{,])\s*([^\s\x00-\x7f][^=]*?)\s*=", line)
-                if bare:  # a Chinese key (林地 = 0.6) must be quoted in TOML
+                value = re.match(r"\s*([A-Za-z0-9_.-]+)\s*=\s*([^\s\"'\[{].*?)\s*(?:#.*)?$", line)
+                if "＝" in line:  # a full-width equals sign (Chinese input method)
+                    message += _("; use the ASCII '=' (the full-width '＝' is not TOML)")
+                elif bare:  # a Chinese key (林地 = 0.6) must be quoted in TOML
                     message += _(
                         "; a key in Chinese must be in quotes: \"{key}\" = …", key=bare[1]
+                    )
+                elif value and not value[2].isascii():  # 否, 2026年3月1日 without quotes
+                    message += _(
+                        "; a text value must be in quotes: {key} = \"{value}\"",
+                        key=value[1], value=value[2],
                     )
             raise InputError(message) from None
         except RecursionError:

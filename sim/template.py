@@ -178,7 +178,9 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "修复 经费估算 (预备费: 价差预备费)",
         "1/yr",
     ),
-    "finance.operator_default_hazard_per_year": ("—", N_("reviewer's judgement: default"), "1/yr"),
+    "finance.operator_default_hazard_per_year": (
+        "企业中途退出（弃矿）年概率", N_("reviewer's judgement: default"), "1/yr"
+    ),
     "location.boundary": (
         "矿区范围拐点坐标",
         N_("出让公告; 开发 第1章 (拐点坐标表) → a GeoJSON/Shapefile"),
@@ -307,8 +309,22 @@ def _placeholder(spec: FieldSpec) -> str:
 
 
 def _allowed(spec: FieldSpec) -> str:
+    """The allowed values; in Chinese each with its Chinese name, which the file may give
+    instead (:func:`sim.contract.chinese_names`)."""
     allowed = spec.allowed()
-    return _(" Allowed: {values}.", values=", ".join(map(str, allowed))) if allowed else ""
+    if not allowed:
+        return ""
+    names: dict[str, str] = {}
+    if current_lang() == "zh":
+        from sim.contract import chinese_names
+
+        for name, value in chinese_names().get(spec.path, {}).items():
+            names.setdefault(value, name)  # the first name listed is the plans' usual one
+    shown = _(", ").join(f"{v}（{names[v]}）" if v in names else str(v) for v in allowed)
+    text = _(" Allowed: {values}.", values=shown)
+    if names:
+        text += _(" The Chinese name may be written instead.")
+    return text
 
 
 def where_text(path: str) -> tuple[str, str, str]:

@@ -158,6 +158,12 @@ def test_a_chinese_date_reads_as_the_date(tmp_path) -> None:
             ("TOML syntax error at line", 'a key in Chinese must be in quotes: "林地" = …'),
         ),
         ("annual_output_mt", 'annual_output_mt = "100万t"', ("did you mean '万t/a'?",)),
+        (
+            "substrate_amendment",
+            "substrate_amendment = 否",
+            ('a text value must be in quotes: substrate_amendment = "否"',),
+        ),
+        ("stripping_ratio", "stripping_ratio ＝ 0.1", ("use the ASCII '=' (the full-width",)),
     ],
 )
 def test_chinese_slips_get_the_fix(tmp_path, key, line, phrases) -> None:

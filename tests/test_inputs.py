@@ -565,12 +565,16 @@ def test_input_errors_are_chinese_under_zh(name: str) -> None:
 
 def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path) -> None:
     """A reviewer who writes the mineral in Chinese but not as the catalogue names it
-    (石灰石 for 石灰岩) is shown the allowed keys with their Chinese names and the closest."""
+    (石灰岩矿 for 石灰岩) is shown the allowed keys with their Chinese names and the closest;
+    the names plans and licences use (石灰石, 建筑石料用灰岩, 粘土) are read as they are."""
     from sim.i18n import use_lang
 
     text = GOOD.read_text(encoding="utf-8")
     bad = tmp_path / "p.toml"
-    bad.write_text(re.sub(r'(?m)^mineral = ".*"$', 'mineral = "石灰石"', text), "utf-8")
+    for name in ("石灰石", "建筑石料用灰岩", "石灰岩"):
+        bad.write_text(re.sub(r'(?m)^mineral = ".*"$', f'mineral = "{name}"', text), "utf-8")
+        assert load_proposal(bad).proposal.mineral == "limestone"
+    bad.write_text(re.sub(r'(?m)^mineral = ".*"$', 'mineral = "石灰岩矿"', text), "utf-8")
     with use_lang("zh"):
         message = str(raises_input_error(load_proposal, bad))
     assert "'limestone'（石灰岩）" in message and "是否应为 'limestone'（石灰岩）" in message

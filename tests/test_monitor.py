@@ -147,6 +147,12 @@ def test_gb18030_and_bom_tables_are_read(tmp_path) -> None:
     for enc in ("utf-8", "utf-8-sig", "gb18030"):
         obs = read_observations(write(tmp_path / f"{enc}.csv", text, enc))
         assert obs == [Observation("HN-1", dt.date(2029, 8, 15), 0.42, source="湖南省国土卫星中心")]
+    # dates as Chinese tables write them (re-trial: accepted in proposals, refused here)
+    for date in ("2029/8/15", "2029年8月15日"):
+        obs = read_observations(
+            write(tmp_path / "d.csv", text.replace("2029-08-15", date), "gb18030")
+        )
+        assert obs[0].date == dt.date(2029, 8, 15)
 
 
 @pytest.mark.parametrize(

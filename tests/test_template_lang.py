@@ -193,3 +193,17 @@ def test_wrapping_keeps_every_character_and_the_width(text: str, width: int) -> 
     for x in body:
         # a line over the width is one unbreakable run (a word, a number, an identifier)
         assert _columns(x) <= width or " " not in x.strip()
+
+
+def test_the_chinese_template_names_each_allowed_value_in_chinese() -> None:
+    """A reviewer sees that 石灰岩, 露天开采, 按产量 may be written (re-trial: the zh template
+    listed only the English keys)."""
+    from sim.i18n import use_lang
+    from sim.template import template_text
+
+    with use_lang("zh"):
+        text = template_text().replace("\n# ", "")
+    for shown in ("limestone（石灰岩）", "open_pit（露天开采）", "plan_cost_by_output（按产量）"):
+        assert shown in text, shown
+    assert "也可直接填写中文名称" in text
+    assert "（石灰岩）" not in template_text()  # English as it was

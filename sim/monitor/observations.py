@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,8 +77,12 @@ def read_csv_rows(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def parse_date(path: Path, row: int, column: str, text: str) -> dt.date:
-    """An ISO date (``2029-08-15``) or ``2029/8/15``; a clear error otherwise."""
+    """An ISO date (``2029-08-15``), ``2029/8/15`` or ``2029年8月15日``; a clear error
+    otherwise."""
     t = text.strip().replace("/", "-")
+    chinese = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", t)
+    if chinese:
+        t = "-".join(chinese.groups())
     try:
         y, m, d = (int(x) for x in t.split("-"))
         return dt.date(y, m, d)

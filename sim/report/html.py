@@ -736,7 +736,7 @@ def _sensitivity(d: ReportData, figures: Mapping[str, bytes]) -> str:
     rows = [
         [
             f"<code>{escape(r.name)}</code>",
-            f"{number(r.low)} – {number(r.high)}{escape(unit_suffix(r.unit))}",
+            f"{number(r.low)} – {number(r.high)}{escape(unit_suffix(unit_text(r.unit)))}",
             money(r.cost_p90_low_cny),
             money(r.cost_p90_high_cny),
             pct(r.success_low),

@@ -412,3 +412,16 @@ def test_observations_from_the_future_get_a_note(sites, tmp_path, capsys) -> Non
                  "--draws", "50"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert "1 observation(s) dated after today" in err and "HN-2024-S01" in err
+
+
+def test_a_reading_below_every_draw_shows_in_the_supervision_table(result) -> None:
+    """'<P1' is text: unescaped it was read as an HTML tag and the cell stayed empty (re-trial:
+    the stalled mine's 所处分位 was blank)."""
+    import copy
+
+    from sim.monitor.outputs import _html_table
+
+    records = copy.deepcopy(result.records)
+    latest = [o for o in records[0]["observations"] if o.get("used")][-1]
+    latest["percentile"] = 0.0
+    assert "<td>&lt;P1</td>" in _html_table(records)

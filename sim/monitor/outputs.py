@@ -216,8 +216,8 @@ def _html_table(records: Sequence[dict[str, Any]]) -> str:
             f'<span class="status" style="color:{colour}">'
             f"{escape(status_word(r['status']))}</span>",
             escape(_date(v["latest_observation"])),
-            pct,
-            f"{r['success_probability_before']:.0%} → {r['success_probability_after']:.0%}",
+            escape(pct),  # '<P1' is text, not a tag
+            f"{r['success_probability_before']:.1%} → {r['success_probability_after']:.1%}",
             escape(money(r["fund_shortfall_mean_cny"])),
             escape(v["action"]),
             escape(_date(r["next_inspection"])),

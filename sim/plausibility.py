@@ -67,7 +67,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.i18n import _
+from sim.i18n import _, pgettext
 
 __all__ = [
     "FIELDS",
@@ -265,7 +265,8 @@ def _explain_depth(c: Cols, i: int) -> str:
         "{r} Mt of {mineral} at {rho} t/m³ is {mm3} million m³: {pit}a mean depth of {depth} m "
         "over the {a} ha licence; at most {most} m is possible (the deepest open pits reach "
         "~1,200 m)",
-        r=_g(r), mineral=c[MINERAL][i], rho=_g(rho), mm3=_d(vol / 1e6), pit=pit,
+        r=_g(r), mineral=pgettext("mineral", str(c[MINERAL][i])), rho=_g(rho),
+        mm3=_d(vol / 1e6), pit=pit,
         depth=_d(vol / (a * 1e4)), a=_g(a), most=_g(MAX_MEAN_DEPTH_M),
     )  # fmt: skip
 

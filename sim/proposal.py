@@ -1679,9 +1679,14 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in _EXPECTED:
         if isinstance(value, float) and math.isnan(value):
             return prefix + _not_filled(N_("a whole number"), info if len(rest) == 1 else None)
-        return prefix + _(
-            "{expected}, got {kind}", expected=gettext(_EXPECTED[kind]), kind=_kind(value)
-        )
+        text = _("{expected}, got {kind}", expected=gettext(_EXPECTED[kind]), kind=_kind(value))
+        spec = _field_spec(section, rest)
+        if kind.startswith("bool") and spec is not None:
+            from sim.contract import BOOL_FIELDS
+
+            if spec.path in BOOL_FIELDS:  # these also take 是/否 (sim.contract)
+                text += _('; "是" or "否" may be written instead')
+        return prefix + text
     if kind == "finite_number":
         if isinstance(value, float) and math.isnan(value):
             return prefix + _not_filled(N_("a finite number"), info if len(rest) == 1 else None)

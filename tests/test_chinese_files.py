@@ -175,3 +175,12 @@ def test_chinese_slips_get_the_fix(tmp_path, key, line, phrases) -> None:
         load_proposal(path)
     for phrase in phrases:
         assert phrase in str(info.value), (phrase, str(info.value))
+
+
+def test_a_wrong_boolean_is_told_that_yes_and_no_in_chinese_work(tmp_path) -> None:
+    """'yes' is refused with true/false and, for the fields that take them, 是/否 (re-trial:
+    the message said 'not a string' while the string 是 is accepted)."""
+    path = tmp_path / "p.toml"
+    path.write_text(_with(_example_text(), "topsoil_stripped", 'topsoil_stripped = "yes"'), "utf-8")
+    with pytest.raises(InputError, match='"是" or "否" may be written instead'):
+        load_proposal(path)

@@ -504,3 +504,15 @@ def test_inputs_appendix_gives_units_and_the_plans_names() -> None:
     english = inputs(d)
     row = english.split("<code>extraction.reserves_mt</code>")[1].split("</tr>")[0]
     assert "Mt" in row
+
+
+def test_a_change_that_rounds_to_nothing_has_no_minus_sign() -> None:
+    """'-0.00 M CNY' stood in the remedies table for a change of a few thousand 元."""
+    from sim.i18n import use_lang
+    from sim.i18n.units import money
+
+    assert money(-4_000.0, sign=True) == "+0.00 M CNY"
+    assert money(-20_000.0, sign=True) == "-0.02 M CNY"
+    with use_lang("zh"):
+        assert money(-40.0, sign=True) == "+0.00万元"
+        assert money(-4_000.0, sign=True) == "-0.40万元"

@@ -25,6 +25,9 @@ def money(cny: float | None, digits: int = 2, sign: bool = False) -> str:
     """An amount in CNY: ``15.10 M CNY`` or ``1510.00万元``."""
     if cny is None:
         return "n/a" if not zh() else "—"
+    scale, shown_digits = (1e4, 2) if zh() else (1e6, digits)
+    if round(cny / scale, shown_digits) == 0.0:
+        cny = 0.0  # no "-0.00": a change that rounds to nothing has no sign
     if zh():
         return f"{cny / 1e4:{'+' if sign else ''}.2f}万元"
     return f"{cny / 1e6:+,.{digits}f} M CNY" if sign else mcny(cny, digits)

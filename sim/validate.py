@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.i18n import N_, NP_, _, current_lang, gettext, pgettext
 
 #: the folder of the shipped cases (a source checkout or an editable install)
 #: where the shipped cases live in a source checkout (relative to its root)
@@ -44,6 +45,8 @@ def default_cases_dir() -> Path:
         if (root / CASES_SUBDIR / "cases.toml").is_file():
             return root / CASES_SUBDIR
     return Path.cwd() / CASES_SUBDIR
+
+
 DEFAULT_DRAWS = 500
 DEFAULT_SEED = 0
 KINDS = ("plan", "actual", "revegetation_only")
@@ -51,16 +54,23 @@ QUANTILES = (0.05, 0.1, 0.5, 0.9, 0.95)
 #: issue #13 item 6: the median of P50 / stated must lie in this range
 RATIO_RANGE = (0.67, 1.5)
 _FIELDS = {
-    "file": "the proposal file, relative to the cases folder",
-    "site": "the site's name",
-    "stated_cost_cny": "the stated cost in CNY, positive",
-    "kind": f"one of {', '.join(KINDS)}",
-    "covers": "what the stated cost pays for",
-    "compare": '"total" or a list of measures',
-    "calibration": "true or false",
-    "exclude_reason": "why the case is left out of the calibration check",
-    "source": "the source's address",
+    "file": N_("the proposal file, relative to the cases folder"),
+    "site": N_("the site's name"),
+    "stated_cost_cny": N_("the stated cost in CNY, positive"),
+    "kind": N_("one of {kinds}"),
+    "covers": N_("what the stated cost pays for"),
+    "compare": N_('"total" or a list of measures'),
+    "calibration": N_("true or false"),
+    "exclude_reason": N_("why the case is left out of the calibration check"),
+    "source": N_("the source's address"),
 }
+
+
+def _field_text(name: str) -> str:
+    """What field ``name`` of a case takes, in the current language."""
+    return gettext(_FIELDS[name]).format(kinds=", ".join(KINDS))
+
+
 _REQUIRED = (
     "file",
     "site",
@@ -164,7 +174,16 @@ class Validation:
 
 
 def _bad(path: Path, case: str, field: str, value: Any, allowed: str) -> InputError:
-    return InputError(f"{path}: [cases.{case}] {field} = {value!r}: expected {allowed}")
+    return InputError(
+        _(
+            "{path}: [cases.{case}] {field} = {value}: expected {allowed}",
+            path=path,
+            case=case,
+            field=field,
+            value=repr(value),
+            allowed=allowed,
+        )
+    )
 
 
 def load_cases(folder: str | Path | None = None) -> list[Case]:
@@ -176,41 +195,63 @@ def load_cases(folder: str | Path | None = None) -> list[Case]:
     folder = default_cases_dir() if folder is None else Path(folder)
     path = folder / "cases.toml"
     if not path.is_file():
-        hint = (
-            " (the shipped cases are in a source checkout's scenarios/real-cases; run from its "
-            "root or pass its path)"
-            if shipped
-            else ""
-        )
-        raise InputError(f"--cases {folder}: no cases.toml in this folder{hint}")
+        if shipped:
+            raise InputError(
+                _(
+                    "--cases {folder}: no cases.toml in this folder (the shipped cases are in a "
+                    "source checkout's scenarios/real-cases; run from its root or pass its path)",
+                    folder=folder,
+                )
+            )
+        raise InputError(_("--cases {folder}: no cases.toml in this folder", folder=folder))
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not a valid UTF-8 TOML file ({exc})") from None
+        raise InputError(
+            _("{path}: not a valid UTF-8 TOML file ({error})", path=path, error=exc)
+        ) from None
     extra = sorted(set(doc) - {"cases"})
     if extra or not isinstance(doc.get("cases"), dict) or not doc["cases"]:
         raise InputError(
-            f"{path}: expected only [cases.<proposal id>] tables, found {extra or 'none'}"
+            _(
+                "{path}: expected only [cases.<proposal id>] tables, found {found}",
+                path=path,
+                found=", ".join(extra) if extra else _("none"),
+            )
         )
     measures = (*MEASURES,)
     out = []
     for cid, t in doc["cases"].items():
         if not isinstance(t, dict):
-            raise _bad(path, cid, "(table)", t, "a table of " + ", ".join(_FIELDS))
+            raise _bad(path, cid, "(table)", t, _("a table of {fields}", fields=", ".join(_FIELDS)))
         for k in t:
             if k not in _FIELDS:
-                raise _bad(path, cid, k, t[k], "no such field; allowed: " + ", ".join(_FIELDS))
+                raise _bad(
+                    path,
+                    cid,
+                    k,
+                    t[k],
+                    _("no such field; allowed: {fields}", fields=", ".join(_FIELDS)),
+                )
         for k in _REQUIRED:
             if k not in t:
-                raise InputError(f"{path}: [cases.{cid}] {k} is missing ({_FIELDS[k]})")
+                raise InputError(
+                    _(
+                        "{path}: [cases.{case}] {field} is missing ({what})",
+                        path=path,
+                        case=cid,
+                        field=k,
+                        what=_field_text(k),
+                    )
+                )
         for k in ("file", "site", "covers", "source"):
             if not isinstance(t[k], str) or not t[k].strip():
-                raise _bad(path, cid, k, t[k], "a non-empty string")
+                raise _bad(path, cid, k, t[k], _("a non-empty string"))
         cost = t["stated_cost_cny"]
         if isinstance(cost, bool) or not isinstance(cost, int | float) or not 0 < cost < math.inf:
-            raise _bad(path, cid, "stated_cost_cny", cost, _FIELDS["stated_cost_cny"])
+            raise _bad(path, cid, "stated_cost_cny", cost, _field_text("stated_cost_cny"))
         if t["kind"] not in KINDS:
-            raise _bad(path, cid, "kind", t["kind"], _FIELDS["kind"])
+            raise _bad(path, cid, "kind", t["kind"], _field_text("kind"))
         cmp = t["compare"]
         if cmp == "total":
             compare = None
@@ -222,21 +263,33 @@ def load_cases(folder: str | Path | None = None) -> list[Case]:
         ):
             wrong = [m for m in cmp if m not in measures]
             if wrong:
-                raise _bad(path, cid, "compare", wrong[0], "a measure: " + ", ".join(measures))
+                raise _bad(
+                    path,
+                    cid,
+                    "compare",
+                    wrong[0],
+                    _("a measure: {measures}", measures=", ".join(measures)),
+                )
             compare = tuple(cmp)
         else:
-            raise _bad(path, cid, "compare", cmp, '"total" or a list of distinct measures')
+            raise _bad(path, cid, "compare", cmp, _('"total" or a list of distinct measures'))
         if not isinstance(t["calibration"], bool):
-            raise _bad(path, cid, "calibration", t["calibration"], "true or false")
+            raise _bad(path, cid, "calibration", t["calibration"], _field_text("calibration"))
         reason = t.get("exclude_reason", "")
         if not t["calibration"] and not (isinstance(reason, str) and reason.strip()):
             raise InputError(
-                f"{path}: [cases.{cid}] calibration = false needs exclude_reason (why the case "
-                "is left out of the calibration check)"
+                _(
+                    "{path}: [cases.{case}] calibration = false needs exclude_reason (why the case "
+                    "is left out of the calibration check)",
+                    path=path,
+                    case=cid,
+                )
             )
         file = folder / t["file"]
         if not file.is_file():
-            raise _bad(path, cid, "file", t["file"], "a proposal file in " + str(folder))
+            raise _bad(
+                path, cid, "file", t["file"], _("a proposal file in {folder}", folder=folder)
+            )
         out.append(
             Case(
                 id=cid,
@@ -297,8 +350,13 @@ def evaluate_cases(
     for c, p in zip(cases, proposals, strict=True):
         if p.proposal.id != c.id:
             raise InputError(
-                f"{c.file}: [proposal] id = {p.proposal.id!r}: expected {c.id!r}, the key of "
-                "its entry in cases.toml"
+                _(
+                    "{file}: [proposal] id = {value}: expected {expected}, the key of its entry "
+                    "in cases.toml",
+                    file=c.file,
+                    value=repr(p.proposal.id),
+                    expected=repr(c.id),
+                )
             )
     policy, lib = load_policy(), load_library(overrides)
     res = engine.run(proposals, policy, draws=draws, seed=seed, lib=lib, raw=True)
@@ -446,38 +504,58 @@ def fit_sigma(
 
 def format_fit(fit: SigmaFit, current: float) -> str:
     """The grid's summed log scores, coverage and median ratio, the fit and the leave-one-out."""
-    lines = [f"{SIGMA_PARAM}: log score of the stated costs (higher is better)", ""]
-    lines.append("  value  log score  inside P05-P95  median P50/stated")
+    lines = [_("{name}: log score of the stated costs (higher is better)", name=SIGMA_PARAM), ""]
+    head = [_("value"), _("log score"), _("inside P05-P95"), _("median P50/stated")]
     total = fit.scores.sum(axis=1)
+    rows, marks = [], []
     for g, t, v in zip(fit.grid, total, fit.runs, strict=True):
-        marks = [
+        labels = [
             label
             for label, on in (
-                ("max. likelihood", g == fit.sigma_ml),
-                ("fit", g == fit.sigma),
-                ("library", g == current),
+                (_("max. likelihood"), g == fit.sigma_ml),
+                (_("fit"), g == fit.sigma),
+                (_("library"), g == current),
             )
             if on
         ]
-        mark = f"  <- {', '.join(marks)}" if marks else ""
-        lines.append(
-            f"  {g:5.2f}  {t:9.2f}  {v.inside_count:>3} of {len(v.calibrated):<10}"
-            f"  {v.median_ratio:6.2f}{mark}"
+        marks.append(f"  <- {_(', ').join(labels)}" if labels else "")
+        inside = _("{k} of {n}", k=v.inside_count, n=len(v.calibrated))
+        rows.append([f"{g:.2f}", f"{t:.2f}", inside, f"{v.median_ratio:.2f}"])
+    widths = [max(_width(r[j]) for r in [head, *rows]) for j in range(len(head))]
+
+    def line(cells: list[str], left: int | None) -> str:
+        """Numbers right-aligned, the text column (``left``) left-aligned."""
+        return "  " + "  ".join(
+            c + " " * (w - _width(c)) if j == left else " " * (w - _width(c)) + c
+            for j, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
+
+    lines.append(line(head, left=2))
+    lines += [line(r, left=2) + m for r, m in zip(rows, marks, strict=True)]
     loo = fit.leave_one_out()
     lo, hi = fit.interval
     lines += [
         "",
-        f"maximum likelihood: {fit.sigma_ml:.2f}; 95 % likelihood interval {lo:.2f}-{hi:.2f}",
-        f"fit: {fit.sigma:.2f}, the smallest value in that interval with every case inside "
-        f"P05-P95 (the library has {current:.2f})",
+        _(
+            "maximum likelihood: {ml}; 95 % likelihood interval {lo}-{hi}",
+            ml=f"{fit.sigma_ml:.2f}",
+            lo=f"{lo:.2f}",
+            hi=f"{hi:.2f}",
+        ),
+        _(
+            "fit: {fit}, the smallest value in that interval with every case inside P05-P95 "
+            "(the library has {current})",
+            fit=f"{fit.sigma:.2f}",
+            current=f"{current:.2f}",
+        ),
         "",
-        "leave one out: each case against the value the same rule picks without it",
+        _("leave one out: each case against the value the same rule picks without it"),
     ]
     for case_id, g, inside in loo:
-        lines.append(f"  {case_id}  {g:.2f}  {'inside' if inside else 'OUTSIDE'} P05-P95")
-    n_in = sum(ok for _, _, ok in loo)
-    lines.append(f"  {n_in} of {len(loo)} inside when left out")
+        where = _("inside P05-P95") if inside else _("OUTSIDE P05-P95")
+        lines.append(f"  {case_id}  {g:.2f}  {where}")
+    n_in = sum(ok for _case, _g, ok in loo)
+    lines.append("  " + _("{k} of {n} inside when left out", k=n_in, n=len(loo)))
     return "\n".join(lines)
 
 
@@ -494,49 +572,83 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+#: the table's columns (in the current language when shown)
 _HEAD = (
-    "id",
-    "site",
-    "kind",
-    "compared",
-    "stated 万",
+    NP_("validation column", "id"),
+    NP_("validation column", "site"),
+    NP_("validation column", "kind"),
+    NP_("validation column", "compared"),
+    NP_("validation column", "stated 万"),
     "P05",
     "P10",
     "P50",
     "P90",
     "P95",
-    "P50/stated",
-    "in P05–P95",
+    NP_("validation column", "P50/stated"),
+    NP_("validation column", "in P05–P95"),
 )
+#: what a stated cost is, as the table says it
+KIND_LABELS = {
+    "plan": NP_("validation kind", "plan"),
+    "actual": NP_("validation kind", "actual"),
+    "revegetation_only": NP_("validation kind", "revegetation only"),
+}
+
+#: whether the stated cost lies inside P05–P95; the whole simulated cost compared
+_YES, _NO = NP_("validation", "yes"), NP_("validation", "no")
+_TOTAL = NP_("validation compared", "total")
+
+
+def _head() -> list[str]:
+    return [pgettext("validation column", h) for h in _HEAD]
+
+
+def _compared(r: Row) -> str:
+    """What of the simulated cost is compared: the total or the named measures."""
+    if r.compared == "total":
+        return pgettext("validation compared", _TOTAL)
+    if current_lang() == "en":
+        return r.compared
+    from sim.model.measures import MEASURES
+
+    labels = {m.name: gettext(m.label) for m in MEASURES}
+    return " + ".join(labels.get(name, name) for name in r.compared.split("+"))
 
 
 def _cells(r: Row) -> list[str]:
+    inside = pgettext("validation", _YES if r.inside else _NO)
     return [
         r.id,
         r.site,
-        r.kind.replace("_", " "),
-        r.compared,
+        pgettext("validation kind", KIND_LABELS[r.kind]),
+        _compared(r),
         _wan(r.stated_cost_cny),
         *(_wan(x) for x in (r.p05_cny, r.p10_cny, r.p50_cny, r.p90_cny, r.p95_cny)),
         f"{r.ratio:.2f}",
-        ("yes" if r.inside else "no") + ("" if r.calibration else " (excluded)"),
+        inside + ("" if r.calibration else _(" (excluded)")),
     ]
 
 
 def _summary_line(v: Validation) -> str:
     lo, hi = RATIO_RANGE
-    n = len(v.calibrated)
-    return (
-        f"median P50/stated {v.median_ratio:.2f} (criterion {lo}–{hi}); "
-        f"{v.inside_count} of {n} stated costs inside P05–P95 (criterion: all); "
-        f"calibration {'passes' if v.passes else 'fails'} "
-        f"({v.draws} draws, seed {v.seed}; costs in 万元 = 10,000 CNY)"
+    return _(
+        "median P50/stated {median} (criterion {lo}–{hi}); {inside} of {n} stated costs inside "
+        "P05–P95 (criterion: all); calibration {outcome} ({draws} draws, seed {seed}; costs in "
+        "万元 = 10,000 CNY)",
+        median=f"{v.median_ratio:.2f}",
+        lo=lo,
+        hi=hi,
+        inside=v.inside_count,
+        n=len(v.calibrated),
+        outcome=_("passes") if v.passes else _("fails"),
+        draws=v.draws,
+        seed=v.seed,
     )
 
 
 def format_table(v: Validation) -> str:
     """Plain-text table for the terminal."""
-    cells = [list(_HEAD), *(_cells(r) for r in v.rows)]
+    cells = [_head(), *(_cells(r) for r in v.rows)]
     widths = [max(_width(row[j]) for row in cells) for j in range(len(_HEAD))]
     lines = [
         "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
@@ -548,7 +660,7 @@ def format_table(v: Validation) -> str:
 
 def markdown_table(v: Validation) -> str:
     """The Markdown table the README's "Validation against real sites" section carries."""
-    out = ["| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
+    out = ["| " + " | ".join(_head()) + " |", "|" + "---|" * len(_HEAD)]
     out += ["| " + " | ".join(_cells(r)) + " |" for r in v.rows]
     return "\n".join([*out, "", _summary_line(v) + "."])
 
@@ -559,7 +671,7 @@ def markdown_table(v: Validation) -> str:
 
 def add_parser(sub: Any) -> None:
     """Register ``restoresim validate``."""
-    from sim.cli import _positive_int
+    from sim.cli import _add_lang, _positive_int
 
     va = sub.add_parser(
         "validate",
@@ -603,6 +715,7 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="exit with status 1 when the calibration criteria fail",
     )
+    _add_lang(va)
 
 
 def command(args: argparse.Namespace) -> int:

@@ -287,3 +287,60 @@ def test_fit_sigma_shows_the_grid_on_a_terminal(monkeypatch: pytest.MonkeyPatch)
     grid = (0.3, 0.6)
     fit_sigma(load_cases(CASES)[:3], draws=20, grid=grid, progress=True)
     assert SIGMA_PARAM in term.text and f"{len(grid)}/{len(grid)}" in term.text
+
+
+def test_command_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`validate --lang zh`: the table's words and the summary in Chinese (the sites' names are
+    data, as cases.toml states them); the English table is the README's."""
+    from zhcheck import assert_chinese, english_runs
+
+    assert main(["validate", "--draws", "40", "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("编号") and "矿山名称" in lines[0]
+    assert_chinese(lines[0])
+    assert_chinese(lines[-1])  # the summary and the criteria
+    assert "校准" in lines[-1] and "万元" in lines[-1]
+    cases = load_cases(CASES)
+    rows = [ln for ln in lines if ln.startswith("RC-")]
+    assert len(rows) == len(cases)
+    for c, row in zip(cases, rows, strict=True):
+        rest = row.split(c.site, 1)[1]  # what follows the site's name: our words and numbers
+        assert not english_runs(rest), row
+        assert ("是" in rest or "否" in rest) and "yes" not in rest
+    assert any("仅植被恢复" in r and "管护及监测" in r for r in rows)  # measures by name
+    assert any("不计入校准" in r for r in rows)  # an excluded case says so
+    assert main(["validate", "--draws", "40"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("id     site")
+
+
+def test_fit_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    from zhcheck import assert_chinese
+
+    fit = fit_sigma(load_cases(CASES)[:4], draws=20, grid=(0.3, 0.6))
+    from sim.i18n import use_lang
+    from sim.validate import format_fit
+
+    with use_lang("zh"):
+        text = format_fit(fit, 0.6)
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().startswith("0."):
+            assert_chinese(line.replace(SIGMA_PARAM, ""))
+    assert "参数库现值" in text and "留一检验" in text
+    from sim.validate import _width
+
+    grid = [ln.split("  <- ")[0] for ln in text.splitlines()[2:5]]  # header and two values
+    assert len({_width(ln) for ln in grid}) == 1, grid  # columns aligned (CJK: two columns)
+
+
+def test_bad_cases_file_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zhcheck import assert_chinese
+
+    folder = _one_case(tmp_path, -5.0)
+    assert main(["validate", "--draws", "10", "--cases", str(folder), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "stated_cost_cny = -5.0" in err and "公开费用（元，正数）" in err
+    assert_chinese(err.replace(str(folder), ""))
+    assert main(["validate", "--cases", str(tmp_path / "nowhere"), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "没有 cases.toml" in err
+    assert_chinese(err.replace(str(tmp_path / "nowhere"), ""))

@@ -10,7 +10,7 @@ import xarray as xr
 
 from sim import engine, feasibility, plausibility, spatial
 from sim import outputs_registry as registry
-from sim.i18n.message import Message, Money, Term, Terms
+from sim.i18n.message import Area, Message, Money, Term, Terms
 from sim.params import changed_params, load_library
 from sim.proposal import plausibility_columns
 from sim.version import __version__
@@ -101,6 +101,22 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
             )
         )
     notes += [text for _, text in plausibility.notes(plausibility_columns([p]))]
+    life = float(s["life_years"].sel(quantile=0.5))
+    if p.restoration.progressive_fraction == 0 and life >= 1 + p.restoration.progressive_lag_years:
+        # new mining rights in Hunan are auctioned on "边开采、边治理" (restoration while
+        # mining) [S] 88cc88.com/mining-rights-transfer/show-8847.html (domain/sources/
+        # china_domain.md §1.1); a life this long leaves room for it after the stated lag
+        notes.append(
+            Message(
+                "The plan restores nothing while the mine works "
+                "(restoration.progressive_fraction = 0): all {disturbed} it disturbs stay "
+                "unrestored until closure, {life} years of mining (P50). New mining rights in "
+                "Hunan are granted on 边开采、边治理 (restoration while mining): ask the "
+                "applicant for a progressive restoration schedule.",
+                disturbed=Area(float(s["total_disturbed_area_ha"].sel(quantile=0.5))),
+                life=f"{life:.0f}",
+            )
+        )
     plan = p.finance.plan_restoration_cost_cny
     p10 = float(s["cost_cny"].sel(quantile=0.1))
     p90 = float(s["cost_cny"].sel(quantile=0.9))

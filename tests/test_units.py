@@ -364,3 +364,28 @@ def test_a_plan_cost_above_the_simulated_p90_gets_a_note() -> None:
     generous = sim.evaluate(parse_proposal(base, "plan.toml"), draws=200)
     (note,) = [n for n in generous.verdicts[0]["notes"] if "above the simulated P90" in n]
     assert "60.00 M CNY" in note
+
+
+def test_a_plan_without_progressive_restoration_gets_a_note() -> None:
+    """边开采、边治理: a plan that restores nothing while mining is named next to the verdict
+    (en and zh, with the area left waiting and the life); a plan with progressive restoration,
+    or one too short for any after its lag, gets no such note."""
+    import sim
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+
+    def notes(**restoration: float) -> list[str]:
+        base = copy.deepcopy(EXAMPLE_DATA)
+        base["restoration"].update(restoration)
+        return sim.evaluate(parse_proposal(base, "plan.toml"), draws=100).verdicts[0]["notes"]
+
+    needle = "restores nothing while the mine works"
+    assert not any(needle in n for n in notes())  # the example restores half as it goes
+    (note,) = [n for n in notes(progressive_fraction=0.0) if needle in n]
+    assert "progressive_fraction = 0" in note and " ha it disturbs" in note
+    assert "years of mining (P50)" in note
+    with use_lang("zh"):
+        zh = localise(note)
+    assert "边开采、边治理" in zh and "公顷" in zh and "亩" in zh and "restores" not in zh
+    # a lag longer than the life leaves nothing to restore while mining: no note
+    assert not any(needle in n for n in notes(progressive_fraction=0.0, progressive_lag_years=40))

@@ -25,6 +25,18 @@ class Money(float):
         return money(float(self))
 
 
+class Area(float):
+    """An area [ha] that formats as ``15.5 ha`` (en) or ``15.50公顷（232.5亩）`` (zh)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Area, (float(self),))
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n.units import area
+
+        return area(float(self))
+
+
 class Term(str):
     """An identifier (a mineral, a criterion) that formats as its name in the current language."""
 

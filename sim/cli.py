@@ -50,9 +50,7 @@ def _positive_int(name: str, low: int, high: int) -> Callable[[str], int]:
 def _param(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     if not sep:
-        raise argparse.ArgumentTypeError(
-            _("--param {text}: expected NAME=VALUE", text=repr(text))
-        )
+        raise argparse.ArgumentTypeError(_("--param {text}: expected NAME=VALUE", text=repr(text)))
     try:
         return name.strip(), float(value)
     except ValueError:
@@ -428,7 +426,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             raise InputError(
                 _(
                     "--out {out}: {names} already exist; use --force to overwrite",
-                    out=out, names=_(", ").join(clash),
+                    out=out,
+                    names=_(", ").join(clash),
                 )
             )
     progress = _progress(len(proposals), args.draws)
@@ -514,7 +513,8 @@ def cmd_programme(args: argparse.Namespace) -> int:
             raise InputError(
                 _(
                     "--out {out}: {names} already exist; use --force to overwrite",
-                    out=out, names=_(", ").join(clash),
+                    out=out,
+                    names=_(", ").join(clash),
                 )
             )
     run = simulate(
@@ -578,9 +578,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 "--format to choose HTML or PDF)"
             )
         )
-        raise InputError(
-            _(template, out=args.out, suffixes=pgettext(*_SUFFIX_OR).join(suffixes))
-        )
+        raise InputError(_(template, out=args.out, suffixes=pgettext(*_SUFFIX_OR).join(suffixes)))
     policy, overrides = _policy_and_params(args)
     data = write_report(
         load_proposal(args.proposal),

@@ -100,7 +100,8 @@ def command(args: argparse.Namespace) -> int:
                 _(
                     "note: observations of {n} mine(s) not given as proposals were left out "
                     "({names})",
-                    n=len(others), names=names,
+                    n=len(others),
+                    names=names,
                 ),
                 file=sys.stderr,
             )
@@ -110,7 +111,8 @@ def command(args: argparse.Namespace) -> int:
                     "note: {n} observation(s) dated after today ({today}): {which}; a satellite "
                     "image cannot come from the future: check the year (a replay or a "
                     "synthetic test may mean it)",
-                    n=len(future), today=today.isoformat(),
+                    n=len(future),
+                    today=today.isoformat(),
                     which=", ".join(future[:5]) + (" …" if len(future) > 5 else ""),
                 ),
                 file=sys.stderr,

@@ -20,6 +20,7 @@ from typing import Any
 from sim import validate as validate_cli
 from sim.errors import InputError, MissingExtraError
 from sim.i18n import ENV_VAR, LANGS, N_, NP_, _, current_lang, pgettext, resolve_lang, use_lang
+from sim.i18n.units import width as text_columns
 from sim.i18n.verdict import label, verdict_name
 from sim.monitor import cli as monitor_cli
 from sim.outputs import atomic_write_all, prepare_folder, restore_signal, terminate_as_interrupt
@@ -107,21 +108,99 @@ def _argparse_message(message: str) -> str:
     return message
 
 
+#: Chinese punctuation a line must not start with, and opening brackets it must not end with
+_CLOSING, _OPENING = "，。、；：？！）」』》", "（「『《"
+#: a unit of help text a line may break after: an un-spaced run of narrow characters, a space, or
+#: one wide (CJK) character
+_WRAP_TOKEN = re.compile(r"\s+|[^\s\u2e80-\ua4cf\uf900-\ufaff\uff00-\uffef]+|\S")
+
+
+def _wrap_columns(text: str, columns: int) -> list[str]:
+    """``text``'s words (Chinese: characters) in lines of at most ``columns`` terminal columns
+    (a longer word has a line of its own), punctuation kept with the character it follows."""
+    units: list[str] = []
+    for token in _WRAP_TOKEN.findall(" ".join(text.split())):
+        if units and not units[-1].isspace() and (token in _CLOSING or units[-1] in _OPENING):
+            units[-1] += token
+        else:
+            units.append(token)
+    lines: list[str] = []
+    line = ""
+    for unit in units:
+        if unit.isspace():
+            line += " " if line else ""
+        elif line and text_columns(line + unit) > columns:
+            lines.append(line.rstrip())
+            line = unit
+        else:
+            line += unit
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+#: argparse's own words in a help page (Python's, in English), as the catalogue's
+_ARGPARSE_WORDS = frozenset(
+    (
+        N_("positional arguments"),
+        N_("options"),
+        N_("show this help message and exit"),
+        N_("show program's version number and exit"),
+    )
+)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help in the current language: its own words (usage, headings, the help of -h
+    and --version) translated, and (not in English, which stays argparse's) lines wrapped by
+    terminal columns, a Chinese character taking two."""
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(_(heading) if heading in _ARGPARSE_WORDS else heading)
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help
+        return _(text) if text in _ARGPARSE_WORDS else text
+
+    def _format_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None) -> str:
+        prefix = _("usage: ") if prefix is None else prefix
+        blank = " " * text_columns(prefix)  # argparse indents the usage's next lines by len(prefix)
+        return prefix + super()._format_usage(usage, actions, groups, blank)[len(blank) :]
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        if current_lang() == "en":
+            return text
+        return re.sub(r"(?m)^(\S.*[\u2e80-\uffef]):$", r"\1：", text)  # a heading's colon: 选项：
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if current_lang() == "en":
+            return super()._split_lines(text, width)
+        return _wrap_columns(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if current_lang() == "en":
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap_columns(text, width - len(indent)))
+
+
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors read in the current language (English as before)."""
+    """An argument parser whose help and usage errors read in the current language (English as
+    argparse writes it); its help texts are translated as it is built (:func:`build_parser`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         if current_lang() == "en":
             super().error(message)
-        usage = self.format_usage().replace("usage: ", _("usage: "), 1)
-        sys.stderr.write(usage)
+        sys.stderr.write(self.format_usage())
         error = _argparse_message(message)
         self.exit(2, printable_lines(_("restoresim: error: {error}", error=error)) + "\n")
 
 
 def _argv_lang(argv: Sequence[str]) -> str:
-    """The language ``argv``'s ``--lang`` (else ``$RESTORESIM_LANG``) asks for, for the errors of
-    parsing the command line itself; English when it names none the program knows."""
+    """The language ``argv``'s ``--lang`` (else ``$RESTORESIM_LANG``) asks for, for the help and
+    the errors of parsing the command line itself; English when it names none the program knows."""
     chosen = None
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
@@ -139,7 +218,7 @@ def _add_seed(parser: argparse.ArgumentParser) -> None:
         "--seed",
         type=_positive_int("--seed", 0, 2**63 - 1),
         default=0,
-        help="random seed (default 0)",
+        help=_("random seed (default 0)"),
     )
 
 
@@ -148,20 +227,25 @@ def _add_lang(parser: argparse.ArgumentParser) -> None:
         "--lang",
         choices=LANGS,
         default=None,
-        help=f"language of the outputs for people (default: ${ENV_VAR}, else the policy's "
-        "[policy] language, else en); JSON keys and criterion names stay English",
+        help=_(
+            "language of the outputs for people (default: ${env}, else the policy's [policy] "
+            "language, else en); JSON keys and criterion names stay English",
+            env=ENV_VAR,
+        ),
     )
 
 
 def _run_options() -> argparse.ArgumentParser:
     """Options shared by ``evaluate``, ``report`` and ``batch``: policy, draws, seed, overrides."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--policy", metavar="FILE", help="policy file (default: packaged policy)")
+    common.add_argument(
+        "--policy", metavar="FILE", help=_("policy file (default: packaged policy)")
+    )
     common.add_argument(
         "--draws",
         type=_positive_int("--draws", 1, MAX_DRAWS),
         default=1000,
-        help="Monte-Carlo draws per proposal (default 1000)",
+        help=_("Monte-Carlo draws per proposal (default 1000)"),
     )
     _add_seed(common)
     common.add_argument(
@@ -170,7 +254,7 @@ def _run_options() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a parameter of the library, e.g. cost.regrade_unit_cost=18",
+        help=_("override a parameter of the library, e.g. cost.regrade_unit_cost=18"),
     )
     _add_lang(common)
     return common
@@ -181,128 +265,153 @@ def _add_report_and_batch(sub: Any) -> None:
     rp = sub.add_parser(
         "report",
         parents=[common],
-        help="write the reviewer's report of one proposal (HTML or PDF)",
-        description="Evaluate one proposal and write its report: a self-contained HTML page "
-        "(figures embedded, opens offline) or, with --format pdf, the same content as a PDF "
-        "printed by headless Chromium.",
+        help=_("write the reviewer's report of one proposal (HTML or PDF)"),
+        description=_(
+            "Evaluate one proposal and write its report: a self-contained HTML page "
+            "(figures embedded, opens offline) or, with --format pdf, the same content as a PDF "
+            "printed by headless Chromium."
+        ),
     )
-    rp.add_argument("proposal", metavar="PROPOSAL", help="proposal file (TOML or JSON)")
-    rp.add_argument("--out", metavar="FILE", required=True, help="report file to write")
+    rp.add_argument("proposal", metavar="PROPOSAL", help=_("proposal file (TOML or JSON)"))
+    rp.add_argument("--out", metavar="FILE", required=True, help=_("report file to write"))
     rp.add_argument(
         "--format",
         choices=["html", "pdf"],
         default=None,
-        help="output format (default: pdf for a .pdf --out, else html)",
+        help=_("output format (default: pdf for a .pdf --out, else html)"),
     )
-    rp.add_argument("--force", action="store_true", help="overwrite an existing report")
+    rp.add_argument("--force", action="store_true", help=_("overwrite an existing report"))
     bt = sub.add_parser(
         "batch",
         parents=[common],
-        help="work through a queue of applications: reports + summary.csv/html",
-        description="Evaluate every application of QUEUE (a folder of proposal files, or a CSV "
-        "file with one application per row and columns named by field paths such as "
-        "extraction.reserves_mt) and write one report each, summary.csv and summary.html. "
-        "Invalid applications are listed with their error and do not stop the batch.",
+        help=_("work through a queue of applications: reports + summary.csv/html"),
+        description=_(
+            "Evaluate every application of QUEUE (a folder of proposal files, or a CSV "
+            "file with one application per row and columns named by field paths such as "
+            "extraction.reserves_mt) and write one report each, summary.csv and summary.html. "
+            "Invalid applications are listed with their error and do not stop the batch."
+        ),
     )
-    bt.add_argument("queue", metavar="QUEUE", help="folder of proposal files or a .csv file")
-    bt.add_argument("--out", metavar="DIR", required=True, help="output folder")
+    bt.add_argument("queue", metavar="QUEUE", help=_("folder of proposal files or a .csv file"))
+    bt.add_argument("--out", metavar="DIR", required=True, help=_("output folder"))
     bt.add_argument(
-        "--resume", action="store_true", help="skip applications whose outputs are complete"
+        "--resume", action="store_true", help=_("skip applications whose outputs are complete")
     )
-    bt.add_argument("--force", action="store_true", help="redo the batch over existing outputs")
-    bt.add_argument("--strict", action="store_true", help="exit 2 if any application was invalid")
+    bt.add_argument("--force", action="store_true", help=_("redo the batch over existing outputs"))
+    bt.add_argument(
+        "--strict", action="store_true", help=_("exit 2 if any application was invalid")
+    )
     bt.add_argument(
         "--workers",
         type=_positive_int("--workers", 1, 1024),
-        help="worker processes, one application each at a time (default: the number of CPUs, "
-        "at most the number of applications; 1 = in this process); outputs are the same bytes",
+        help=_(
+            "worker processes, one application each at a time (default: the number of CPUs, "
+            "at most the number of applications; 1 = in this process); outputs are the same bytes"
+        ),
     )
 
 
 def _add_sweep(sub: Any) -> None:
     sw = sub.add_parser(
         "sweep",
-        help="run a policy sweep: portfolio x policies x uncertainties, on dask",
-        description="Run the sweep SPEC (scenarios/sweeps/*.toml) into the chunked Zarr store "
-        "STORE: the design is written first, then every (scenario, engine group, proposal "
-        "chunk) task streams its results into the store. Results are identical whatever the "
-        "workers, scheduler or chunking; a killed sweep continues with --resume.",
+        help=_("run a policy sweep: portfolio x policies x uncertainties, on dask"),
+        description=_(
+            "Run the sweep SPEC (scenarios/sweeps/*.toml) into the chunked Zarr store "
+            "STORE: the design is written first, then every (scenario, engine group, proposal "
+            "chunk) task streams its results into the store. Results are identical whatever the "
+            "workers, scheduler or chunking; a killed sweep continues with --resume."
+        ),
     )
-    sw.add_argument("spec", metavar="SPEC", help="sweep spec (TOML or JSON)")
-    sw.add_argument("--out", metavar="STORE", required=True, help="Zarr store (a folder) to write")
+    sw.add_argument("spec", metavar="SPEC", help=_("sweep spec (TOML or JSON)"))
+    sw.add_argument(
+        "--out", metavar="STORE", required=True, help=_("Zarr store (a folder) to write")
+    )
     sw.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="run on an existing dask.distributed cluster, e.g. tcp://host:8786 (default: "
-        "dask's local threaded scheduler)",
+        help=_(
+            "run on an existing dask.distributed cluster, e.g. tcp://host:8786 (default: "
+            "dask's local threaded scheduler)"
+        ),
     )
     sw.add_argument(
         "--workers",
         type=_positive_int("--workers", 1, 1024),
-        help="local worker threads (default: the number of CPUs)",
+        help=_("local worker threads (default: the number of CPUs)"),
     )
     sw.add_argument(
         "--chunk-proposals",
         type=_positive_int("--chunk-proposals", 1, 1_000_000),
-        help="proposals per task (default: about 16 tasks per engine run, 250 to 2,000 "
-        "proposals each; does not change the results)",
+        help=_(
+            "proposals per task (default: about 16 tasks per engine run, 250 to 2,000 "
+            "proposals each; does not change the results)"
+        ),
     )
-    sw.add_argument("--resume", action="store_true", help="continue the sweep already in STORE")
+    sw.add_argument("--resume", action="store_true", help=_("continue the sweep already in STORE"))
     sw.add_argument(
         "--no-progress",
         action="store_true",
-        help="no progress bar (there is none either when stderr is not a terminal)",
+        help=_("no progress bar (there is none either when stderr is not a terminal)"),
     )
     sw.add_argument(
         "--force",
         action="store_true",
-        help="run a design larger than the size limit (see the message that names it)",
+        help=_("run a design larger than the size limit (see the message that names it)"),
     )
     sr = sub.add_parser(
         "sweep-report",
-        help="compare a sweep's policies against its baseline: tables, figures, drivers",
-        description="From a complete sweep STORE write to DIR summary.md (one table per "
-        "question, each policy named by its rule, against the spec's baseline: verdict counts, "
-        "avoided and remaining liability, restored area, verdict changes and their deciding "
-        "criteria, drivers in words), comparison.csv, changes.csv, the policy frontier, a "
-        "tornado chart, outcome distributions and (for a Saltelli design) Sobol indices.",
+        help=_("compare a sweep's policies against its baseline: tables, figures, drivers"),
+        description=_(
+            "From a complete sweep STORE write to DIR summary.md (one table per "
+            "question, each policy named by its rule, against the spec's baseline: verdict counts, "
+            "avoided and remaining liability, restored area, verdict changes and their deciding "
+            "criteria, drivers in words), comparison.csv, changes.csv, the policy frontier, a "
+            "tornado chart, outcome distributions and (for a Saltelli design) Sobol indices."
+        ),
     )
-    sr.add_argument("store", metavar="STORE", help="sweep store written by restoresim sweep")
-    sr.add_argument("--out", metavar="DIR", required=True, help="output folder")
-    sr.add_argument("--force", action="store_true", help="overwrite existing report files")
+    sr.add_argument("store", metavar="STORE", help=_("sweep store written by restoresim sweep"))
+    sr.add_argument("--out", metavar="DIR", required=True, help=_("output folder"))
+    sr.add_argument("--force", action="store_true", help=_("overwrite existing report files"))
     _add_lang(sr)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every sub-command."""
+    """The argument parser of every sub-command, its help in the current language (its texts
+    are translated here: build it inside :func:`use_lang`)."""
     parser = _Parser(
         prog="restoresim",
-        description="Can the land a proposed mine will disturb be restored, at what cost and "
-        "how surely? Evaluates mining-right applications against a reviewer's policy.",
+        description=_(
+            "Can the land a proposed mine will disturb be restored, at what cost and "
+            "how surely? Evaluates mining-right applications against a reviewer's policy."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"restoresim {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument(
+        "--debug", action="store_true", help=_("show tracebacks of internal errors")
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ev = sub.add_parser(
         "evaluate",
         parents=[_run_options()],
-        help="evaluate proposals and print verdicts",
-        description="Evaluate proposal files (TOML or JSON). With no file, "
-        "evaluates the example proposal that ships with the package.",
+        help=_("evaluate proposals and print verdicts"),
+        description=_(
+            "Evaluate proposal files (TOML or JSON). With no file, "
+            "evaluates the example proposal that ships with the package."
+        ),
     )
-    ev.add_argument("proposals", nargs="*", metavar="PROPOSAL", help="proposal files")
+    ev.add_argument("proposals", nargs="*", metavar="PROPOSAL", help=_("proposal files"))
     ev.add_argument(
         "--out",
         metavar="DIR",
-        help="also write verdicts.json, summary.nc and trajectories.nc to DIR",
+        help=_("also write verdicts.json, summary.nc and trajectories.nc to DIR"),
     )
-    ev.add_argument("--force", action="store_true", help="overwrite existing outputs in --out")
-    ev.add_argument("--json", action="store_true", help="print only the JSON verdicts")
+    ev.add_argument("--force", action="store_true", help=_("overwrite existing outputs in --out"))
+    ev.add_argument("--json", action="store_true", help=_("print only the JSON verdicts"))
     ev.add_argument(
         "--no-conditions",
         action="store_true",
-        help="skip the search for approval conditions and remedies",
+        help=_("skip the search for approval conditions and remedies"),
     )
     ev.add_argument(
         "--layers",
@@ -311,32 +420,38 @@ def build_parser() -> argparse.ArgumentParser:
         type=_layer,
         default=[],
         metavar="PATH",
-        help="protected layers (GeoJSON, Shapefile, GeoPackage) added to the policy's "
-        "[[layers]]: PATH is a no-overlap layer, PATH:min_distance=METRES a layer the boundary "
-        "must keep that far from; put --layers after the proposal files",
+        help=_(
+            "protected layers (GeoJSON, Shapefile, GeoPackage) added to the policy's "
+            "[[layers]]: PATH is a no-overlap layer, PATH:min_distance=METRES a layer the boundary "
+            "must keep that far from; put --layers after the proposal files"
+        ),
     )
 
     pg = sub.add_parser(
         "programme",
-        help="simulate a regional restoration programme (SimPy)",
-        description="Simulate a regional restoration programme scenario: sites by stage over "
-        "time, completion on the report dates, finish date, utilisation and the bottleneck.",
+        help=_("simulate a regional restoration programme (SimPy)"),
+        description=_(
+            "Simulate a regional restoration programme scenario: sites by stage over "
+            "time, completion on the report dates, finish date, utilisation and the bottleneck."
+        ),
     )
-    pg.add_argument("scenario", metavar="SCENARIO", help="programme scenario file (TOML or JSON)")
+    pg.add_argument(
+        "scenario", metavar="SCENARIO", help=_("programme scenario file (TOML or JSON)")
+    )
     pg.add_argument(
         "--replications",
         type=_positive_int("--replications", 1, 100_000),
         default=100,
-        help="independent replications (default 100)",
+        help=_("independent replications (default 100)"),
     )
     _add_seed(pg)
     pg.add_argument(
-        "--out", metavar="DIR", help="write programme.nc, summary.json and the plots to DIR"
+        "--out", metavar="DIR", help=_("write programme.nc, summary.json and the plots to DIR")
     )
-    pg.add_argument("--force", action="store_true", help="overwrite existing outputs in --out")
-    pg.add_argument("--json", action="store_true", help="print only the JSON summary")
+    pg.add_argument("--force", action="store_true", help=_("overwrite existing outputs in --out"))
+    pg.add_argument("--json", action="store_true", help=_("print only the JSON summary"))
     pg.add_argument(
-        "--sweep", action="store_true", help="also run the scenario's [sweep] what-if levers"
+        "--sweep", action="store_true", help=_("also run the scenario's [sweep] what-if levers")
     )
     _add_lang(pg)
 
@@ -345,22 +460,27 @@ def build_parser() -> argparse.ArgumentParser:
     monitor_cli.add_parser(sub, _run_options())
     validate_cli.add_parser(sub)
 
-    sc = sub.add_parser("schema", help="print the JSON Schema of the input files")
+    sc = sub.add_parser("schema", help=_("print the JSON Schema of the input files"))
     sc.add_argument("kind", nargs="?", choices=["proposal", "policy"], default="proposal")
 
     nw = sub.add_parser(
         "new",
-        help="write a commented application template: every field with its Chinese term and "
-        "where the 开发利用方案 / 矿山生态保护修复方案 states it",
+        help=_(
+            "write a commented application template: every field with its Chinese term and "
+            "where the 开发利用方案 / 矿山生态保护修复方案 states it"
+        ),
     )
-    nw.add_argument("--out", type=Path, help="template file to write (default: print it)")
-    nw.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    nw.add_argument("--out", type=Path, help=_("template file to write (default: print it)"))
+    nw.add_argument("--force", action="store_true", help=_("overwrite an existing --out file"))
     nw.add_argument(
         "--lang",
         choices=LANGS,
         default=None,
-        help=f"language of the template's comments (default: ${ENV_VAR}, else en); keys, "
-        "allowed values and examples stay as the contract writes them",
+        help=_(
+            "language of the template's comments (default: ${env}, else en); keys, allowed "
+            "values and examples stay as the contract writes them",
+            env=ENV_VAR,
+        ),
     )
     return parser
 
@@ -730,11 +850,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     program = argv is None
     if program:
         gc.set_threshold(PROGRAM_GC_THRESHOLD, *gc.get_threshold()[1:])
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
-    with use_lang(_argv_lang(argv)):  # the command line's own errors in the reviewer's language
-        args = parser.parse_args([a for a in argv if a != "--debug"])
+    with use_lang(_argv_lang(argv)):  # --help and the line's own errors in the reviewer's language
+        args = build_parser().parse_args([a for a in argv if a != "--debug"])
     args.debug = debug
     from sim import lazy_blas, lazy_dask
 

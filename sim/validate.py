@@ -675,45 +675,56 @@ def add_parser(sub: Any) -> None:
 
     va = sub.add_parser(
         "validate",
-        help="compare simulated restoration costs with the costs real Chinese sites state",
-        description="Run the real cases (scenarios/real-cases: proposal files and cases.toml "
-        "with each stated cost and its source) and print, per case, the stated cost, our "
-        "P05/P10/P50/P90/P95, the ratio P50/stated and whether the stated cost lies inside "
-        "P05–P95, then the calibration criteria of issue #13 (all inside; median ratio "
-        f"{RATIO_RANGE[0]}–{RATIO_RANGE[1]}).",
+        help=_("compare simulated restoration costs with the costs real Chinese sites state"),
+        description=_(
+            "Run the real cases (scenarios/real-cases: proposal files and cases.toml "
+            "with each stated cost and its source) and print, per case, the stated cost, our "
+            "P05/P10/P50/P90/P95, the ratio P50/stated and whether the stated cost lies inside "
+            "P05–P95, then the calibration criteria of issue #13 (all inside; median ratio "
+            "{low}–{high}).",
+            low=RATIO_RANGE[0],
+            high=RATIO_RANGE[1],
+        ),
     )
     va.add_argument(
         "--draws",
         type=_positive_int("--draws", 1, 1_000_000),
         default=DEFAULT_DRAWS,
-        help=f"Monte-Carlo draws per case (default {DEFAULT_DRAWS})",
+        help=_("Monte-Carlo draws per case (default {n})", n=DEFAULT_DRAWS),
     )
     va.add_argument(
         "--seed",
         type=_positive_int("--seed", 0, 2**63 - 1),
         default=DEFAULT_SEED,
-        help=f"run seed (default {DEFAULT_SEED})",
+        help=_("run seed (default {seed})", seed=DEFAULT_SEED),
     )
-    va.add_argument("--json", action="store_true", help="print the rows and summary as JSON")
-    va.add_argument("--markdown", action="store_true", help="print the Markdown table")
+    va.add_argument("--json", action="store_true", help=_("print the rows and summary as JSON"))
+    va.add_argument("--markdown", action="store_true", help=_("print the Markdown table"))
     va.add_argument(
         "--cases",
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder with cases.toml and the proposal files (default: the shipped cases, "
-        "scenarios/real-cases of the source checkout)",
+        help=_(
+            "folder with cases.toml and the proposal files (default: the shipped cases, "
+            "scenarios/real-cases of the source checkout)"
+        ),
     )
     va.add_argument(
         "--fit-sigma",
         action="store_true",
-        help=f"fit {SIGMA_PARAM} to the stated costs (maximum likelihood over "
-        f"{SIGMA_GRID[0]}–{SIGMA_GRID[-1]}) and check it leaving each case out",
+        help=_(
+            "fit {param} to the stated costs (maximum likelihood over {low}–{high}) and check "
+            "it leaving each case out",
+            param=SIGMA_PARAM,
+            low=SIGMA_GRID[0],
+            high=SIGMA_GRID[-1],
+        ),
     )
     va.add_argument(
         "--check",
         action="store_true",
-        help="exit with status 1 when the calibration criteria fail",
+        help=_("exit with status 1 when the calibration criteria fail"),
     )
     _add_lang(va)
 

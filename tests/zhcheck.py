@@ -13,8 +13,12 @@ VERBATIM = re.compile(
     r"|(?<![A-Za-z])[\d.eE+-]+\b|\b(?:ha|Mt|CNY|yr|deg|mm|cm|m|t|km)\b|/\S+|`[^`]*`"
     r"|\b(?:UTF-8|GBK|GB18030|NUL|JSON|TOML)\b"
 )
-#: command-line options and their metavariables (``--out``, ``--format pdf``, NAME=VALUE)
-OPTION = re.compile(r"--[a-z][a-z-]*(?:[ =][a-z]+\b)?|\b[A-Z][A-Z_]+(?:=[A-Z_]+)?\b")
+#: command-line options and their metavariables (``--out``, ``--format pdf``, NAME=VALUE), an
+#: option's choices (``{en,zh}``) and the command (``restoresim sweep-report``)
+OPTION = re.compile(
+    r"--[a-z][a-z-]*(?:[ =][a-z]+\b)?|\b[A-Z][A-Z_]+(?:=[A-Z_]+)?\b|\{[a-z0-9_,-]+\}"
+    r"|(?<![A-Za-z])restoresim(?: [a-z][a-z-]*)?"
+)
 #: the parser's own words (tomllib's, json's) follow its position, as it wrote them
 PARSER_DETAIL = re.compile(r"(语法错误，位于第 \d+ 行第 \d+ 列：).*$")
 ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[\s,;:()]+[A-Za-z]{2,})+")

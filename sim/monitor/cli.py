@@ -28,31 +28,36 @@ def add_parser(sub: Any, run_options: argparse.ArgumentParser) -> None:
     mo = sub.add_parser(
         "monitor",
         parents=[run_options],
-        help="compare observed recovery of approved mines with their projection",
-        description="Place each observed vegetation cover of an approved mine's restored land "
-        "on the cover projected at approval, give every mine a status (on_track, watch, "
-        "behind, no_data), update its success probability from the observations and write a "
-        "supervision list sorted by risk. Observations: a CSV table (proposal_id, date, cover "
-        "[, area_class, land_use, restored_area_ha, source]) or a raster manifest (proposal_id, "
-        "date, raster [, kind, areas, area_class, land_use, source]) of NDVI/FVC GeoTIFFs.",
+        help=_("compare observed recovery of approved mines with their projection"),
+        description=_(
+            "Place each observed vegetation cover of an approved mine's restored land "
+            "on the cover projected at approval, give every mine a status (on_track, watch, "
+            "behind, no_data), update its success probability from the observations and write "
+            "a supervision list sorted by risk. Observations: a CSV table (proposal_id, date, "
+            "cover [, area_class, land_use, restored_area_ha, source]) or a raster manifest "
+            "(proposal_id, date, raster [, kind, areas, area_class, land_use, source]) of "
+            "NDVI/FVC GeoTIFFs."
+        ),
     )
-    mo.add_argument("proposals", nargs="+", metavar="PROPOSAL", help="approved proposal files")
+    mo.add_argument("proposals", nargs="+", metavar="PROPOSAL", help=_("approved proposal files"))
     mo.add_argument(
-        "--observations", metavar="FILE", required=True, help="observation table or manifest"
+        "--observations", metavar="FILE", required=True, help=_("observation table or manifest")
     )
     mo.add_argument(
         "--as-of",
         type=_date,
         default=None,
         metavar="DATE",
-        help="assess as of this date: later observations are ignored and next inspections "
-        "dated from it (default: the latest observation)",
+        help=_(
+            "assess as of this date: later observations are ignored and next inspections "
+            "dated from it (default: the latest observation)"
+        ),
     )
-    mo.add_argument("--json", action="store_true", help="print only the JSON records")
+    mo.add_argument("--json", action="store_true", help=_("print only the JSON records"))
     mo.add_argument(
-        "--out", metavar="DIR", help="write monitor.json, supervision.csv/.html and plots to DIR"
+        "--out", metavar="DIR", help=_("write monitor.json, supervision.csv/.html and plots to DIR")
     )
-    mo.add_argument("--force", action="store_true", help="overwrite existing outputs in --out")
+    mo.add_argument("--force", action="store_true", help=_("overwrite existing outputs in --out"))
 
 
 def command(args: argparse.Namespace) -> int:

@@ -1,8 +1,10 @@
 """The default parameter library, stored as data in ``sim/params/*.toml``.
 
 Every number the model uses that is not an input of the proposal lives here with its unit,
-plausible range, source tag ([S] stated, [D] derived, [E] estimate) and a description. The same
-tables feed the defaults, the validation of overrides and the report's assumptions appendix.
+plausible range, source tag ([S] stated, [D] derived, [E] estimate) and a description of its
+evidence, in English (``description``) and in Chinese (``description_zh``, required: the Chinese
+report shows it). The same tables feed the defaults, the validation of overrides and the report's
+assumptions appendix.
 
 Parameter names are dotted paths: ``cost.regrade_unit_cost``, ``cost.planting.forest``,
 ``regions.south_hilly.cover_max``.
@@ -11,6 +13,7 @@ Parameter names are dotted paths: ``cost.regrade_unit_cost``, ``cost.planting.fo
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -24,11 +27,13 @@ from sim.i18n import _
 PARAM_FILES = ("schedule", "cost", "recovery", "regions")
 SOURCES = ("S", "D", "E")
 DISTRIBUTIONS = ("triangular",)
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter: value with unit, plausible range, source and description."""
+    """One parameter: value with unit, plausible range, source and the description of its
+    evidence in English and in Chinese (the same numbers, documents and tags)."""
 
     name: str
     value: float | tuple[float, ...]
@@ -37,6 +42,7 @@ class Param:
     high: float
     source: str
     description: str
+    description_zh: str
     distribution: str | None = None
 
     def as_row(self) -> dict[str, Any]:
@@ -50,6 +56,7 @@ class Param:
             "distribution": self.distribution or "fixed",
             "source": self.source,
             "description": self.description,
+            "description_zh": self.description_zh,
         }
 
 
@@ -132,7 +139,8 @@ def _check_value(origin: str, name: str, value: Any, low: float, high: float):
     return tuple(out) if isinstance(value, list | tuple) else out[0]
 
 
-_PARAM_KEYS = {"value", "unit", "range", "source", "description", "distribution"}
+_REQUIRED_KEYS = {"value", "unit", "range", "source", "description", "description_zh"}
+_PARAM_KEYS = _REQUIRED_KEYS | {"distribution"}
 
 
 def _walk(origin: str, prefix: str, table: Mapping[str, Any], out: dict[str, Param]) -> None:
@@ -146,10 +154,15 @@ def _walk(origin: str, prefix: str, table: Mapping[str, Any], out: dict[str, Par
             _walk(origin, name, entry, out)
             continue
         unknown = set(entry) - _PARAM_KEYS
-        missing = {"value", "unit", "range", "source", "description"} - set(entry)
+        missing = _REQUIRED_KEYS - set(entry)
         if unknown or missing:
+            problems = [f"unknown keys {sorted(unknown)}"] if unknown else []
+            problems += [f"missing keys {sorted(missing)}"] if missing else []
+            raise InputError(f"{origin}: {name}: {'; '.join(problems)}")
+        if not isinstance(entry["description_zh"], str) or not CJK.search(entry["description_zh"]):
             raise InputError(
-                f"{origin}: {name}: unknown keys {sorted(unknown)} / missing keys {sorted(missing)}"
+                f"{origin}: {name}.description_zh = {entry['description_zh']!r}: expected the "
+                "description in Chinese"
             )
         rng = entry["range"]
         if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
@@ -172,6 +185,7 @@ def _walk(origin: str, prefix: str, table: Mapping[str, Any], out: dict[str, Par
             high=float(rng[1]),
             source=entry["source"],
             description=str(entry["description"]),
+            description_zh=entry["description_zh"],
             distribution=dist,
         )
 

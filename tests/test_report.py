@@ -516,3 +516,57 @@ def test_a_change_that_rounds_to_nothing_has_no_minus_sign() -> None:
     with use_lang("zh"):
         assert money(-40.0, sign=True) == "+0.00万元"
         assert money(-4_000.0, sign=True) == "-0.40万元"
+
+
+def _notes(block: str) -> dict[str, str]:
+    """The assumptions appendix's notes column (unescaped), by parameter name."""
+    from html import unescape
+
+    rows = re.findall(r'<tr data-name="([^"]*)"[^>]*>(.*?)</tr>', block)
+    return {
+        json.loads(unescape(n)): unescape(re.findall(r"<td>(.*?)</td>", r)[-1]) for n, r in rows
+    }
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_assumptions_appendix_gives_the_notes_in_the_reports_language(lang) -> None:
+    """Under zh the notes column is the library's Chinese note, with nothing English left but
+    citations (addresses, standard numbers, [S]); under en it is the English note. Every region
+    and rock, so that every entry is shown once (the zh report's notes stood in English, its
+    intro saying so)."""
+    from types import SimpleNamespace
+
+    from zhcheck import CJK, english_runs
+
+    from sim.i18n import use_lang
+    from sim.report.appendix import assumptions
+
+    lib = load_library()
+    seen: set[str] = set()
+    for region in lib.regions:
+        for substrate in lib.substrates:
+            d = SimpleNamespace(
+                proposal=SimpleNamespace(
+                    proposal=SimpleNamespace(region=region),
+                    site=SimpleNamespace(substrate=substrate),
+                ),
+                library=lib,
+                overrides={},
+            )
+            with use_lang(lang):
+                block = assumptions(d)
+            notes = _notes(block)
+            for name, note in notes.items():
+                p = lib.param(name)
+                if lang == "zh":
+                    assert note == p.description_zh and CJK.search(note), name
+                    assert english_runs(note) == [], (name, english_runs(note))
+                else:
+                    assert note == p.description, name
+            seen |= set(notes)
+    assert seen == set(lib.params)
+    intro = block.split("</p>")[0]
+    if lang == "zh":
+        assert "依据与说明" in intro and "英文" not in intro
+    else:
+        assert "in English" not in intro

@@ -137,6 +137,7 @@ def applies(name: str, region: str, substrate: str) -> bool:
 def assumptions(d: ReportData) -> str:
     region, substrate = d.proposal.proposal.region, d.proposal.site.substrate
     every = d.library.rows()
+    note = "description_zh" if current_lang() == "zh" else "description"  # the report's language
     rows, attrs = [], []
     for r in every:
         if not applies(r["name"], region, substrate):
@@ -151,7 +152,7 @@ def assumptions(d: ReportData) -> str:
                 f"{number(r['range'][0])} – {number(r['range'][1])}",
                 escape(gettext(DISTRIBUTIONS.get(r["distribution"], r["distribution"]))),
                 f"[{escape(r['source'])}]",
-                escape(r["description"]),
+                escape(r[note]),
             ]
         )
         attrs.append({"name": r["name"], "value": r["value"]})
@@ -163,7 +164,8 @@ def assumptions(d: ReportData) -> str:
             "with their unit, plausible range and source: [S] stated in a public document, [D] "
             "derived from stated numbers, [E] an engineering estimate. Triangular parameters "
             "are drawn per draw between the ends of their range with the value as mode. The "
-            "notes, with the documents they cite, are in English as the library states them.",
+            "notes give the evidence for each value; the documents they cite are named as they "
+            "are published (titles, standard numbers, addresses).",
             n=len(rows), total=len(every),
         )
         + "</p>"

@@ -470,6 +470,13 @@ def build_parser() -> argparse.ArgumentParser:
             "where the 开发利用方案 / 矿山生态保护修复方案 states it"
         ),
     )
+    nw.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        metavar="FILE",
+        help=_("template file to write, as --out FILE (default: print it)"),
+    )
     nw.add_argument("--out", type=Path, help=_("template file to write (default: print it)"))
     nw.add_argument("--force", action="store_true", help=_("overwrite an existing --out file"))
     nw.add_argument(
@@ -601,6 +608,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     from sim.template import template_text
 
     with use_lang(resolve_lang(args.lang)):  # --lang, else $RESTORESIM_LANG, else en
+        if args.path is not None and args.out is not None and args.path != args.out:
+            raise InputError(
+                _(
+                    "two template files given, {path} and --out {out}: give one",
+                    path=args.path,
+                    out=args.out,
+                )
+            )
+        args.out = args.out or args.path
         text = template_text()
         if args.out is None:
             sys.stdout.write(text)

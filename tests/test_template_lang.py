@@ -162,6 +162,24 @@ def test_new_writes_the_chinese_template_and_keeps_an_existing_file(
     assert out.read_text("utf-8") == _lang_text("zh")
 
 
+def test_new_takes_the_file_as_its_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`restoresim new plan.toml` writes plan.toml, as a new user first types it (it was refused
+    as an unrecognised argument); the same file twice is one file, two different ones an error."""
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    out = tmp_path / "plan.toml"
+    assert main(["new", str(out), "--lang", "zh"]) == 0
+    assert out.read_text("utf-8") == _lang_text("zh")
+    assert main(["new", str(out)]) == 2  # kept, as with --out
+    assert "--force" in capsys.readouterr().err and out.read_text("utf-8") == _lang_text("zh")
+    assert main(["new", str(out), "--out", str(out), "--force"]) == 0
+    assert out.read_text("utf-8") == _lang_text("en")
+    other = tmp_path / "other.toml"
+    assert main(["new", str(out), "--out", str(other), "--lang", "zh"]) == 2
+    assert "请只给一个" in capsys.readouterr().err and not other.exists()
+
+
 def test_new_takes_its_language_from_the_environment(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

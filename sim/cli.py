@@ -854,6 +854,34 @@ def _silence_stdout() -> None:
 PROGRAM_GC_THRESHOLD = 50_000
 
 
+def _lang_to_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``argv`` with a ``--lang`` written before the command (``restoresim --lang zh evaluate
+    …``) moved after it, where the commands take it; a command without ``--lang`` (``schema``)
+    and a line without a command (``--lang zh --help``) drop it, as it already chose the
+    language of the help and the errors (:func:`_argv_lang`)."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    moved: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in sub.choices:
+            takes = "--lang" in sub.choices[arg]._option_string_actions
+            return [*rest, arg, *(moved if takes else []), *argv[i + 1 :]]
+        if arg == "--lang" and i + 1 < len(argv):
+            moved += argv[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith("--lang="):
+            moved.append(arg)
+        elif not arg.startswith("-"):  # not a command: argparse says what is wrong
+            return [*rest, *argv[i:]]
+        else:
+            rest.append(arg)
+        i += 1
+    return rest
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``restoresim`` console script.
 
@@ -869,7 +897,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # accepted anywhere on the line, as the error message suggests
     with use_lang(_argv_lang(argv)):  # --help and the line's own errors in the reviewer's language
-        args = build_parser().parse_args([a for a in argv if a != "--debug"])
+        parser = build_parser()
+        args = parser.parse_args(_lang_to_command([a for a in argv if a != "--debug"], parser))
     args.debug = debug
     from sim import lazy_blas, lazy_dask
 

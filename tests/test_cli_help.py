@@ -141,3 +141,24 @@ def test_help_follows_the_language(
     assert _help([*command, "--help", "--lang", "zh"], capsys).startswith("用法：restoresim")
     assert _help([*command, "--help"], capsys) == english
     assert _help([*command, "--help", "--lang", "en"], capsys) == english
+
+
+def test_lang_before_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """`restoresim --lang zh evaluate …` is read as `evaluate --lang zh` (it was refused as an
+    invalid command 'zh'); before a command without --lang, or with no command, it only sets
+    the language of the help and the errors."""
+    assert main(["--lang", "zh", "evaluate", "--draws", "50", "--no-conditions"]) == 0
+    assert "评审结论" in capsys.readouterr().out
+    assert main(["--lang=zh", "evaluate", "--draws", "50", "--no-conditions"]) == 0
+    assert "评审结论" in capsys.readouterr().out
+    assert main(["--lang", "zh", "evaluate", "--lang", "en", "--draws", "50"]) == 0
+    assert "Verdict" in capsys.readouterr().out  # the command's own --lang wins
+    assert main(["--lang", "zh", "schema"]) == 0
+    assert capsys.readouterr().out.startswith("{")
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", "zh", "bogus"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "'bogus'" in err and "无效" in err
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", "zh"])
+    assert exc.value.code == 2 and "缺少必需的参数" in capsys.readouterr().err

@@ -116,7 +116,7 @@ class Portfolio:
             if path in SHARE_FIELDS or path == "location.boundary":
                 continue
             section, name = path.split(".")
-            values = [getattr(getattr(p, section), name) for p in proposals]
+            values = [getattr(getattr(p, section), name, None) for p in proposals]  # no [location]
             if spec.kind == "float":
                 values = [np.nan if v is None else v for v in values]
             cols[path] = np.asarray(values, dtype=object if path in TEXT_FIELDS else None)
@@ -188,7 +188,7 @@ class Portfolio:
                 continue
             section, name, *rest = path.split(".")
             if path == "location.boundary":
-                data["location"] = {"boundary": v}
+                data.setdefault("location", {})["boundary"] = v
                 continue
             if rest:  # a land-use share
                 if v:

@@ -770,6 +770,29 @@ class Location(_Model):
         ),
         min_length=1,
     )
+    central_meridian_deg: float | None = _q(
+        N_(
+            "Central meridian of the corner table's Gauss-Kruger projection (中央经线), for a "
+            "table whose Y carries no zone prefix: a multiple of 3 (3° zones; a 6° zone's "
+            "meridian is one of them)"
+        ),
+        "deg",
+        None,
+        ge=75.0,
+        le=135.0,
+    )
+
+    @field_validator("central_meridian_deg")
+    @classmethod
+    def _meridian(cls, value: float | None) -> float | None:
+        if value is not None and abs(value / 3.0 - round(value / 3.0)) > 1e-9:
+            raise ValueError(
+                _(
+                    "must be a multiple of 3 (the central meridians of CGCS2000 Gauss-Kruger "
+                    "zones: 75, 78, … 135 °E)"
+                )
+            )
+        return value
 
 
 MoneyUnit = Literal["元", "万元"]

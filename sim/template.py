@@ -186,6 +186,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
         N_("出让公告; 开发 第1章 (拐点坐标表) → a GeoJSON/Shapefile"),
         "",
     ),
+    "location.central_meridian_deg": (
+        "中央经线 (中央子午线)",
+        N_("出让公告; 开发 第1章 (拐点坐标表的坐标系说明)"),
+        "deg",
+    ),
 }
 
 _EXAMPLE: dict[str, Any] = {

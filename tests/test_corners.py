@@ -141,3 +141,44 @@ def test_corner_table_areas_are_exact_in_the_grid() -> None:
     y = np.array([c[1] for c in CORNERS])
     shoelace = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
     assert LICENCE.area == pytest.approx(shoelace)
+
+
+def test_the_application_names_the_central_meridian(tmp_path: Path) -> None:
+    """A table without zone prefix, as many plans print it under "中央经线 111°": the
+    application's [location] central_meridian_deg names the projection (the policy need not)."""
+    path = write_csv(tmp_path / "corners.csv", table(None))
+    layers = [("red line", geojson(tmp_path / "red.geojson", [lonlat(RED)]), None)]
+    pol = policy_with(layers)
+    twin = spatial.screen(proposal_at(geojson(tmp_path / "t.geojson", [lonlat(LICENCE)])), pol)
+    a = spatial.screen(proposal_at(path, **{"location.central_meridian_deg": 111.0}), pol)
+    assert a.boundary_area_ha == pytest.approx(twin.boundary_area_ha, abs=0.01)
+    assert any("central meridian 111°E (EPSG:4546)" in w for w in a.warnings)
+    with pytest.raises(InputError, match="multiple of 3"):
+        proposal_at(path, **{"location.central_meridian_deg": 112.0})
+
+
+def test_a_longitude_latitude_default_crs_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A table in metres without zone prefix under a policy whose default_crs is longitude/
+    latitude (EPSG:4490) crashed inside PROJ ("Invalid value for lat_0"); it is an input error
+    that says what to write."""
+    path = write_csv(tmp_path / "corners.csv", table(None))
+    with pytest.raises(InputError, match="longitude/latitude") as exc:
+        screen_both(tmp_path, path, default_crs="EPSG:4490")
+    assert "central_meridian_deg" in str(exc.value) and "corners.csv" in str(exc.value)
+
+
+def test_the_licence_area_is_the_corner_tables_own(tmp_path: Path) -> None:
+    """A licence's area is computed from its Gauss-Kruger corners, and a plan designs its pit to
+    fill it: 400 m x 620 m, 64.5 km west of the central meridian 114°E, is 24.80 ha in the grid
+    but 24.7975 ha on the ground (scale 1.00005). The polygon's area is the grid's, so a pit of
+    24.80 ha fits the licence (it was refused, by 0.0025 ha, as a hard failure)."""
+    x0, y0 = 2_993_100.0, 38_435_500.0  # zone 38 (CM 114°E), easting 435,500 m
+    rows = [
+        f"J{i + 1},{x:.2f},{y:.2f}"
+        for i, (x, y) in enumerate([(x0 + 400, y0), (x0 + 400, y0 + 620), (x0, y0 + 620), (x0, y0)])
+    ]
+    path = write_csv(tmp_path / "corners.csv", rows)
+    s = spatial.screen(proposal_at(path, 24.8), policy_with([]))
+    assert s.boundary_area_ha == 24.8
+    assert s.boundary.area / 1e4 == pytest.approx(24.7975, abs=2e-4)  # on the ground
+    assert s.criterion("boundary_area")["value"] == 0.0

@@ -109,3 +109,21 @@ def test_synthetic_portfolio_is_valid_and_seeded() -> None:
     )
     p = a.proposal(17)  # every row validates as a proposal
     assert p.proposal.id == "SYN-000017"
+
+
+def test_location_fields_travel_through_the_columns() -> None:
+    """[location] boundary and central_meridian_deg survive the columns both ways; a proposal
+    without [location] has neither (the columns gained a second location field)."""
+    from conftest import make_proposal
+
+    from sim.portfolio import Portfolio
+
+    with_cm = make_proposal(
+        {"location.boundary": "corners.csv", "location.central_meridian_deg": 114.0}, pid="CM-1"
+    )
+    plain = make_proposal(pid="NO-LOC")
+    pf = Portfolio.from_proposals([with_cm, plain])
+    assert pf.record(0)["location"] == {"boundary": "corners.csv", "central_meridian_deg": 114.0}
+    assert "location" not in pf.record(1)
+    assert pf.proposal(0).location.central_meridian_deg == 114.0
+    assert pf.proposal(1).location is None

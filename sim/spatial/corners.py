@@ -8,9 +8,11 @@ UTF-8 with BOM or GB18030) or the first sheet of an XLSX workbook, with or witho
 
 The CRS is found from the zone prefix: zones 25–45 are 3° zones (EPSG:4513–4533, "CGCS2000 /
 3-degree Gauss-Kruger zone N"), zones 13–23 are 6° zones (EPSG:4491–4501); the two ranges do not
-overlap in China. Without a prefix (Y below 1,000,000) the zone cannot be known from the numbers,
-and the policy's ``[spatial] default_crs`` must name it (e.g. ``EPSG:4545``, 3° CM 111°E; the
-CM-only codes are EPSG:4534–4554 for 3° and 4502–4512 for 6° zones), else the file is refused.
+overlap in China. Without a prefix (Y below 1,000,000) the zone cannot be known from the numbers:
+the application names the table's central meridian (``[location] central_meridian_deg = 111``,
+as the table's heading states it: 中央经线 111°), else the policy's ``[spatial] default_crs`` must
+name a projected CRS (e.g. ``EPSG:4546``, 3° CM 111°E; the CM-only codes are EPSG:4534–4554 for
+3° and 4502–4512 for 6° zones), else the file is refused.
 
 The points are screened like any boundary: at least three distinct corners; the ring is closed if
 the table does not repeat the first point; a ring listed clockwise (as Chinese tables usually
@@ -27,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import ProjError
 
 from sim.errors import InputError
 from sim.i18n import N_, _
@@ -105,11 +108,28 @@ def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, n
     return names, np.array(xs), np.array(ys)
 
 
+#: EPSG code of the CGCS2000 3° Gauss-Kruger CRS of central meridian 75°E without a zone
+#: prefix ("CGCS2000 / 3-degree Gauss-Kruger CM 75E"); one code per 3° up to 135°E (4554). A
+#: 6° zone's meridian is one of these and its coordinates without prefix are the same
+CM_CODE_75E = 4534
+
+
+def meridian_crs(central_meridian_deg: float) -> CRS:
+    """CGCS2000 Gauss-Kruger CRS (no zone prefix) of a central meridian, 75-135 °E by 3°."""
+    return CRS.from_epsg(CM_CODE_75E + round((central_meridian_deg - 75.0) / 3.0))
+
+
 def gauss_kruger_crs(
-    x: np.ndarray, y: np.ndarray, where: str, default_crs: str | None
+    x: np.ndarray,
+    y: np.ndarray,
+    where: str,
+    default_crs: str | None,
+    central_meridian_deg: float | None = None,
 ) -> tuple[CRS, np.ndarray, np.ndarray, list[str]]:
     """The CRS of corner coordinates and their (northing, easting), swapped if given the other
-    way round; see the module docstring."""
+    way round; see the module docstring. Without a zone prefix, the application's central
+    meridian (``[location] central_meridian_deg``) names the projection, else the policy's
+    ``default_crs`` (which must be projected)."""
     notes: list[str] = []
     lo, hi = NORTHING_M
     if np.all(x >= 1e7) and np.all((y >= lo) & (y <= hi)):
@@ -178,17 +198,39 @@ def gauss_kruger_crs(
                 where=where, y0=y.min(), y1=y.max(),
             )
         )
+    if central_meridian_deg is not None:
+        crs = meridian_crs(central_meridian_deg)
+        notes.append(
+            _(
+                "{where}: CGCS2000 Gauss-Kruger, central meridian {cm:g}°E (EPSG:{code}), from "
+                "[location] central_meridian_deg",
+                where=where, cm=central_meridian_deg, code=crs.to_epsg(),
+            )
+        )
+        return crs, x, y, notes
     if default_crs is None:
         raise InputError(
             _(
                 "{where}: the Y coordinates carry no zone prefix, so the Gauss-Kruger zone is "
-                "unknown: write Y with its zone number (e.g. 38512345.67), or set [spatial] "
-                "default_crs in the policy to the zone's CRS (e.g. 'EPSG:4545' for the 3° zone "
+                "unknown: write Y with its zone number (e.g. 38512345.67), give the table's "
+                "central meridian ([location] central_meridian_deg = 111), or set [spatial] "
+                "default_crs in the policy to the zone's CRS (e.g. 'EPSG:4546' for the 3° zone "
                 "of central meridian 111°E, EPSG:4534-4554 for 3° zones, 4502-4512 for 6° zones)",
                 where=where,
             )
         )
-    return CRS.from_user_input(default_crs), x, y, notes
+    crs = CRS.from_user_input(default_crs)
+    if not crs.is_projected:
+        raise InputError(
+            _(
+                "{where}: the Y coordinates carry no zone prefix, and the policy's [spatial] "
+                "default_crs ({crs}) is longitude/latitude, which a table in metres cannot be: "
+                "write Y with its zone number (e.g. 38512345.67), or give the table's central "
+                "meridian ([location] central_meridian_deg = 111)",
+                where=where, crs=default_crs,
+            )
+        )
+    return crs, x, y, notes
 
 
 def read_corner_table(
@@ -197,11 +239,12 @@ def read_corner_table(
     *,
     default_crs: str | None,
     repair: bool,
+    central_meridian_deg: float | None = None,
     **_ignored: object,
 ) -> GeoFile:
     """The boundary polygon of a corner-coordinate table, as :func:`read_geofile` gives a file."""
     names, x, y = _points(_rows(path, where), where)
-    crs, x, y, notes = gauss_kruger_crs(x, y, where, default_crs)
+    crs, x, y, notes = gauss_kruger_crs(x, y, where, default_crs, central_meridian_deg)
     xy = np.column_stack([y, x])  # easting, northing
     if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
         xy, names = xy[:-1], names[:-1]
@@ -219,10 +262,10 @@ def read_corner_table(
     geoms, repaired = _repair(where, np.array([ring], dtype=object), repair, True)
     if shapely.area(geoms[0]) <= 0:
         raise InputError(_("{where}: the corner points enclose no area", where=where))
-    transformer, datum_note = to_wgs84(crs)
     try:
+        transformer, datum_note = to_wgs84(crs)
         lonlat = to_crs(densify(geoms, crs), transformer)
-    except ValueError:
+    except (ValueError, ProjError):
         raise InputError(
             _(
                 "{where}: the corner coordinates lie outside the area of {crs}",

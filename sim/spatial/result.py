@@ -76,10 +76,11 @@ class Screening:
     """The spatial screening of one application.
 
     ``criteria`` holds ``protected_overlap``, ``protected_distance`` and ``boundary_area`` in
-    the verdict format; ``boundary_area_ha`` is the polygon's ground area (ha, None without a
-    boundary); ``warnings`` are repairs and CRS notes for the verdict's notes. ``crs`` (the
-    local projection), ``boundary``, ``layers`` and ``window`` (xmin, ymin, xmax, ymax) in
-    metres are what a map draws.
+    the verdict format; ``boundary_area_ha`` is the polygon's area as its licence states it
+    (ha, None without a boundary; :func:`sim.spatial.screening.stated_area_m2`); ``warnings``
+    are repairs and CRS notes for the verdict's notes. ``crs`` (the local projection),
+    ``boundary``, ``layers`` and ``window`` (xmin, ymin, xmax, ymax) in metres are what a map
+    draws.
     """
 
     criteria: list[dict[str, Any]]

@@ -238,10 +238,13 @@ def read_boundary(proposal: Any, spatial: Any) -> GeoFile:
     source = proposal.source_path or f"<proposal {proposal.id}>"
     where = f"{source}: [location] boundary = {proposal.location.boundary!r}"
     path = proposal.boundary_path()
-    read = read_corner_table if is_corner_table(path) else read_geofile  # 拐点坐标 tables
+    corners = is_corner_table(path)  # 拐点坐标 tables
+    read = read_corner_table if corners else read_geofile
+    extra = {"central_meridian_deg": proposal.location.central_meridian_deg} if corners else {}
     f = read(
         path,
         where,
+        **extra,
         default_crs=spatial.default_crs,
         repair=spatial.repair_invalid,
         check_types=_boundary_types(where),
@@ -330,6 +333,28 @@ def _measure(
     return result
 
 
+def stated_area_m2(f: GeoFile, boundary_m: Any) -> float:
+    """The boundary's area as its licence states it [m²]: in the grid of a Gauss-Kruger CRS
+    (transverse Mercator of scale 1 on its central meridian, metres: CGCS2000's, in which a
+    licence's area is computed from its corner coordinates, so a pit designed to fill it is
+    compared with the same number; on the ground the area differs by the projection's scale,
+    1e-4 at 64 km from the central meridian), else on the ground (``boundary_m``, in the local
+    projection; UTM's 0.9996 and Web Mercator's grids are not areas any licence states)."""
+    op = f.crs.coordinate_operation if f.crs is not None and f.crs.is_projected else None
+    gauss_kruger = (
+        op is not None
+        and "Transverse Mercator" in op.method_name
+        and all((a.unit_name or "").lower() in ("metre", "meter") for a in f.crs.axis_info)
+        and any(
+            p.name == "Scale factor at natural origin" and abs(p.value - 1.0) < 1e-12
+            for p in op.params
+        )
+    )
+    if gauss_kruger:
+        return float(shapely.union_all(f.geometries).area)
+    return float(boundary_m.area)
+
+
 def screen(
     proposal: Any,
     policy: Any,
@@ -362,7 +387,7 @@ def screen(
                 where=f.where,
             )
         ) from None
-    area_ha = round(float(boundary_m.area) / geo.M2_PER_HA, 4)
+    area_ha = round(stated_area_m2(f, boundary_m) / geo.M2_PER_HA, 4)
 
     widest = max((lay.spec.min_distance_m or 0.0 for lay in layers), default=0.0)
     radius = max(SEARCH_RADIUS_M, 2.0 * widest)

@@ -570,3 +570,33 @@ def test_assumptions_appendix_gives_the_notes_in_the_reports_language(lang) -> N
         assert "依据与说明" in intro and "英文" not in intro
     else:
         assert "in English" not in intro
+
+
+def test_the_opinion_says_what_it_could_not_assess(example) -> None:
+    """The opinion is the page a reviewer pastes: a conditional approval with the red line never
+    checked said nothing of it there (only in the notes further down). It now names the
+    criteria not assessed, why, that the conclusion holds only once they pass, and which of
+    them reject; a screened application has no such paragraph."""
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+    from sim.report.opinion import opinion
+
+    html, _page, _record = example
+    page = html[html.index('id="opinion"') : html.index('<nav class="toc">')]
+    caveat = page.split('id="not-assessed">')[1].split("</p>")[0]
+    assert page.index('id="not-assessed"') < page.index("2. Main problems")
+    assert "protected_overlap" in caveat and "boundary_area" in caveat
+    assert "holds only once they are assessed and pass" in caveat
+    assert "protected_overlap, protected_distance: hard criteria" in caveat
+    p = sim.load_proposal(EXAMPLE)
+    d = analyse(p, draws=30, seed=0, sensitivity_draws=None)
+    with use_lang("zh"):
+        zh = opinion(d).split('id="not-assessed">')[1].split("</p>")[0]
+    assert "本结论方可成立" in zh and "否决项" in zh and "占用生态保护红线" in zh
+    assert_chinese(zh)
+    spatial = ROOT / "scenarios" / "spatial"
+    policy = sim.load_policy(ROOT / "scenarios" / "policies" / "hunan-screening.toml")
+    screened = sim.load_proposal(spatial / "hn-2026-0101-lianyuan-ridge.toml")
+    d = analyse(screened, policy, draws=30, seed=0, sensitivity_draws=None)
+    assert 'id="not-assessed"' not in opinion(d)

@@ -7,6 +7,7 @@ rules (from the policy's ``[basis]``) and a block for the reviewer's name, opini
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -120,6 +121,29 @@ def _fund_note(v: dict[str, Any], failing: list[dict[str, Any]]) -> str:
     return ""
 
 
+def _unassessed(v: dict[str, Any], policy: Any) -> str:
+    """Under the conclusion, the criteria it could not assess (the spatial ones without a
+    boundary), why, and that the conclusion holds only once they pass; '' when all were."""
+    missing = [c for c in v["criteria"] if c["passed"] is None]
+    if not missing:
+        return ""
+    prefix = re.compile(r"^(?:Not assessed|未评估)[:：]\s*")  # each explanation starts so
+    why = {prefix.sub("", explanation(c, v, policy)) for c in missing}
+    text = _(
+        "Not assessed: {names} ({why}). This conclusion holds only once they are assessed and "
+        "pass.",
+        names=_(", ").join(label(c["name"]) for c in missing),
+        why=_("; ").join(sorted(w.rstrip("。.") for w in why)),
+    )
+    hard = [c for c in missing if c["hard"]]
+    if hard:
+        text += ("" if zh() else " ") + _(
+            "{names}: hard criteria, whose failure rejects the application.",
+            names=_(", ").join(label(c["name"]) for c in hard),
+        )
+    return f'<p class="caveat" id="not-assessed">{escape(text)}</p>'
+
+
 def opinion(d: ReportData) -> str:
     """The review-opinion page of one analysed proposal, in the current language."""
     v, policy = d.verdict, d.policy
@@ -161,6 +185,7 @@ def opinion(d: ReportData) -> str:
             consequence=escape(gettext(CONSEQUENCE[word])),
         )
         + "</p>",
+        _unassessed(v, policy),
         "<h3>" + escape(_("2. Main problems")) + "</h3>",
         (
             '<ol class="problems">' + "".join(_problem(c, v, policy) for c in failing) + "</ol>"

@@ -128,6 +128,11 @@ def _design_licence(
     )
     d["binding"] = "licence" if licensed - pit90 <= allowed - need else "pit"
     value, threshold = (pit90, licensed) if d["binding"] == "licence" else (need, allowed)
+    if d["binding"] == "pit":  # the row's numbers are not the licence's: say which they are
+        text += (
+            f" The binding comparison: the extent the stated reserves need, {need:.2f} ha, "
+            f"against the designed extent with the policy's allowance, {allowed:.2f} ha."
+        )
     return criterion("licensed_area", value, threshold, c.direction, c.hard, text, d)
 
 

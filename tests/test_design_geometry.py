@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -569,3 +570,26 @@ def test_a_flatter_wall_remedy_says_what_the_designed_pit_then_holds() -> None:
         from sim.i18n.verdict import change
 
         assert "届时设计采场可容纳" in change(remedy)
+
+
+def test_the_licence_row_says_which_comparison_binds() -> None:
+    """With a licence far larger than the designed pit, the licensed_area row compares the
+    extent the reserves need with the designed extent plus its allowance (23.39 <= 31.00 ha for
+    攸县下湖): neither number is the licence's, and the explanation now says what they are (a
+    reviewer read them against the 24.80 ha pit and 372 ha licence and could not place them)."""
+    text = YOUXIAN.read_text(encoding="utf-8")
+    wide = re.sub(r"(?m)^licensed_area_ha = .*$", "licensed_area_ha = 372.0", text)
+    assert wide != text
+    p = parse_proposal(tomllib.loads(wide), "wide.toml")
+    v = sim.evaluate(p, draws=100, conditions=False).verdicts[0]
+    (c,) = [c for c in v["criteria"] if c["name"] == "licensed_area"]
+    assert c["details"]["binding"] == "pit" and c["threshold"] < 372.0
+    need, allowed = f"{c['value']:.2f} ha", f"{c['threshold']:.2f} ha"
+    assert f"need, {need}, against the designed extent" in c["explanation"]
+    assert allowed in c["explanation"]
+    with use_lang("zh"):
+        zh = explanation(c, v)
+    assert "本行比较的是" in zh and f"{c['value']:.2f}公顷" in zh
+    narrow = sim.evaluate(sim.load_proposal(YOUXIAN), draws=100, conditions=False).verdicts[0]
+    (c,) = [c for c in narrow["criteria"] if c["name"] == "licensed_area"]
+    assert c["details"]["binding"] == "licence" and "binding comparison" not in c["explanation"]

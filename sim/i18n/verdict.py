@@ -106,13 +106,23 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
                 N_("as the plan states") if d["volume_stated"] else N_("at its final slopes")
             ),
         }
+        binding = (
+            _(
+                " The binding comparison: the extent the stated reserves need, {need}, against "
+                "the designed extent with the policy's allowance, {allowed_area}.",
+                need=area(d["area_needed_ha"], 2),
+                allowed_area=area(d["area_allowed_ha"], 2),
+            )
+            if d.get("binding") == "pit"
+            else ""
+        )
         if d["volume_needed_m3"] <= d["volume_allowed_m3"]:
             return _(
                 "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
                 "{licence}; it holds {holds} {basis}, and the stated reserves with their waste "
                 "are {needed} ({fill} of it; the policy allows {allowed}).",
                 **args,
-            )
+            ) + binding
         return _(
             "Designed pit {pit} ({kind}, {depth} m deep) against the mining-right area "
             "{licence}; it holds {holds} {basis}, but the stated reserves with their waste are "
@@ -120,7 +130,7 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
             "this depth and slope would need {needed_area}.",
             needed_area=area(d["area_needed_ha"], 2),
             **args,
-        )
+        ) + binding
     if name == "licensed_area":
         return _(
             "P90 pit footprint (floor + walls) {value} against the mining-right area {limit}.",

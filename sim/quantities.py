@@ -61,6 +61,9 @@ UNITS: dict[str, dict[str, float]] = {
     "yr": _YEARS,
 }
 _VOLUMES = ("m3", "m³", "方", "立方米")
+#: full-width forms (a Chinese input method's ２１８０.９万ｔ, ０.２４８ ｋｍ²) to their ASCII
+#: letters, digits and signs, and the ideographic space to a space
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
 
 
@@ -71,7 +74,7 @@ def convert(text: str, unit: str) -> float | int | None:
 
     Raises :class:`ValueError` (the message says what is allowed) for a unit that does not fit.
     """
-    match = _QUANTITY.match(text)
+    match = _QUANTITY.match(text.translate(_HALF_WIDTH))
     table = UNITS.get(unit)
     if match is None or table is None:
         return None

@@ -680,8 +680,9 @@ def add_parser(sub: Any) -> None:
             "Run the real cases (scenarios/real-cases: proposal files and cases.toml "
             "with each stated cost and its source) and print, per case, the stated cost, our "
             "P05/P10/P50/P90/P95, the ratio P50/stated and whether the stated cost lies inside "
-            "P05–P95, then the calibration criteria of issue #13 (all inside; median ratio "
-            "{low}–{high}).",
+            "P05–P95, then the calibration criteria (all inside; median ratio {low}–{high}). "
+            "The cases come with the source checkout (git clone), not with pip install: run from "
+            "its root or give --cases.",
             low=RATIO_RANGE[0],
             high=RATIO_RANGE[1],
         ),

@@ -136,6 +136,21 @@ def test_chinese_names_as_a_plan_writes_them_read_as_the_fields(tmp_path, key, l
     assert load_proposal(path) == load_proposal(sim.example_path())
 
 
+def test_full_width_quantities_read_as_typed_half_width(tmp_path) -> None:
+    """A Chinese input method types ２１８０.９万ｔ: full-width digits, letters and slash read as
+    their ASCII forms (reviewer trial: '万ｔ' was refused as an unknown unit)."""
+    text = _example_text()
+    for key, line in [
+        ("reserves_mt", 'reserves_mt = "１２００万ｔ"'),
+        ("annual_output_mt", 'annual_output_mt = "１００万ｔ／ａ"'),
+        ("licensed_area_ha", 'licensed_area_ha = "０.３５　ｋｍ²"'),
+    ]:
+        text = _with(text, key, line)
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_proposal(path) == load_proposal(sim.example_path())
+
+
 def test_a_chinese_date_reads_as_the_date(tmp_path) -> None:
     import datetime
 

@@ -188,7 +188,7 @@ def _read_csv(path: Path) -> list[Application]:
     reader = csv.DictReader(io.StringIO(text))
     apps = []
     for row in reader:
-        source = f"{path.name} line {reader.line_num}"
+        source = _("{file} line {n}", file=path.name, n=reader.line_num)
         if None in row:  # more cells than columns
             error = _("{source}: more cells than header columns", source=source)
             apps.append(Application(source, error=error))

@@ -340,3 +340,20 @@ def test_a_signal_stops_the_workers_cleanly_and_resume_completes(
     assert res.returncode == 0, res.stderr
     assert "resumed" in res.stderr and "0 resumed" not in res.stderr
     assert files(out) == files(one_worker)
+
+
+def test_a_csv_queues_rows_are_named_in_the_reviewers_language(tmp_path) -> None:
+    """Under zh a queue row is 第3行 (it was 'queue.csv line 3' inside Chinese messages)."""
+    from sim.batch import _read_csv
+    from sim.i18n import use_lang
+
+    good = json.loads(json.dumps(EXAMPLE_DATA))
+    bad = json.loads(json.dumps(good))
+    bad["proposal"]["id"] = "CSV-2"
+    bad["extraction"]["reserves_mt"] = -5.0
+    queue = tmp_path / "队列.csv"
+    queue.write_text(csv_text([good, bad]), encoding="utf-8")
+    with use_lang("zh"):
+        apps = _read_csv(queue)
+    assert apps[1].source == "队列.csv 第3行" and "队列.csv 第3行" in apps[1].error
+    assert _read_csv(queue)[1].source == "队列.csv line 3"

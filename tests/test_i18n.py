@@ -212,6 +212,8 @@ def test_chinese_report_states_the_opinion(tmp_path: Path) -> None:
     # the inputs appendix names each field as the plan does, land uses and the mineral in words
     inputs = html.split('class="inputs"')[1].split("</table>")[0]
     assert "方案中的名称" in html and "开采矿种" in inputs and "复垦方向面积比例：林地" in inputs
+    # tonnages and areas also in the units the plans write them (万t, 万t/a, 亩), as money in 万元
+    assert "万t）" in inputs and "万t/a）" in inputs and "亩）" in inputs
     # the assumptions appendix gives the library's evidence notes in Chinese (they stood in English)
     params = html.split('<table class="params">')[1].split("</table>")[0]
     assert "单价：" in params and "标准原文未能查得" in params and "Item price" not in params

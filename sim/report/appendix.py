@@ -59,6 +59,9 @@ def inputs(d: ReportData) -> str:
         spec = specs.get(path)
         if zh and spec is not None and spec.unit == "CNY" and isinstance(v, int | float):
             return escape(f"{value_text(v)}（{money(float(v))}）")  # 元 as filed, and 万元
+        if zh and spec is not None and isinstance(v, int | float) and spec.unit in PLAN_UNITS:
+            factor, plan_unit = PLAN_UNITS[spec.unit]  # also in the unit the plans write
+            return escape(f"{value_text(v)}（{float(f'{v * factor:.12g}'):g}{plan_unit}）")
         return escape(value_text(v))
 
     if zh:  # the plan's term beside the contract's field name
@@ -118,6 +121,9 @@ def metrics(d: ReportData) -> str:
         )
     )
 
+
+#: contract units shown beside the value in the unit Chinese plans write them: factor, unit
+PLAN_UNITS = {"Mt": (100.0, "万t"), "Mt/yr": (100.0, "万t/a"), "ha": (15.0, "亩")}
 
 #: how a parameter is drawn, as the appendix says it
 DISTRIBUTIONS = {"fixed": N_("fixed"), "triangular": N_("triangular, per draw")}

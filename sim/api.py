@@ -139,6 +139,12 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
                 p10=Money(p10),
             )
         )
+    if p.bill is not None:
+        from sim import bill
+
+        total = sum(x.amount_cny for x in bill.bill_lines(p.bill, p.bill_items()))
+        if (note := bill.plan_cost_note(total, plan)) is not None:
+            notes.append(note)
     return notes
 
 
@@ -241,7 +247,7 @@ def bill_comparison(p: Any, policy: Any, lib: Any, draws: int, seed: int) -> Any
     prep = engine.prepare([p], policy, lib)[0]
     ours = bill.our_bill(prep.resolved, prep.draws(seed, draws))
     lines = bill.bill_lines(p.bill, p.bill_items()) if p.bill is not None else None
-    return bill.compare(lines, ours)
+    return bill.compare(lines, ours, p.finance.plan_restoration_cost_cny)
 
 
 def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> dict[str, Any]:

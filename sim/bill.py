@@ -21,7 +21,11 @@ Measures without a draw factor (added after the draws' 8) take factor 1.
 **Comparison.** Items mapped to one measure are summed and the sum placed at its percentile of
 our draws (share of draws at or below it); below our P05 it is flagged ``below_p05`` (likely
 under-costed), above our P95 ``above_p95``. Measures we price (P50 > 0) that the bill leaves out
-are listed with our P50.
+are listed with our P50. An item's area is compared with the quantity the model prices its
+measure by (:data:`QUANTITY_UNITS`: the sprayed share of the rock face for wall greening, not the
+whole face), noted ``below`` or ``above`` when it lies outside our P05-P95 by more than
+:data:`QUANTITY_TOLERANCE`; a quantity the same in every draw is given as one number. The bill's
+total is checked against the restoration cost the plan states (:func:`plan_cost_note`).
 """
 
 from __future__ import annotations
@@ -61,22 +65,48 @@ __all__ = [
 LOW_PCT, HIGH_PCT = 5.0, 95.0
 #: the applicant's money units (bill-level ``money_unit``) -> CNY
 MONEY_UNITS: dict[str, float] = {"元": 1.0, "万元": 1e4}
-#: comparable quantities: name -> unit of the comparison
+#: comparable quantities, each the quantity the model prices one measure by (a test checks
+#: that the measure's cost is this quantity times its unit price): name -> unit of comparison
 QUANTITY_UNITS: dict[str, str] = {
-    "land_ha": "ha",
-    "mined_land_ha": "ha",
-    "infrastructure_ha": "ha",
-    "wall_face_m2": "m2",
+    "restored_land_ha": "ha",  # revegetation: mined land, infrastructure, wall platforms
+    "regraded_ha": "ha",  # regrading: mined land not under water, wall platforms
+    "infrastructure_ha": "ha",  # demolition
+    "wall_sprayed_m2": "m2",  # wall greening: the sprayed share of the rock face
+}
+#: the measure each comparable quantity prices
+QUANTITY_MEASURES: dict[str, str] = {
+    "restored_land_ha": "revegetation",
+    "regraded_ha": "regrading",
+    "infrastructure_ha": "demolition",
+    "wall_sprayed_m2": "wall_greening",
+}
+#: what each comparable quantity is, in the notes
+QUANTITY_LABELS: dict[str, str] = {
+    "restored_land_ha": N_("area planted (mined land, industrial sites, wall platforms)"),
+    "regraded_ha": N_("area regraded (mined land not under water, wall platforms)"),
+    "infrastructure_ha": N_("area of industrial sites and roads cleared"),
+    "wall_sprayed_m2": N_("sprayed rock face of the final walls"),
 }
 #: relative difference between an amount and quantity x unit price that is noted
 PRICE_TOLERANCE = 0.02
+#: relative margin beyond our P05-P95 of a quantity (or beyond our quantity, when it is the
+#: same in every draw) within which the bill's quantity agrees with ours [E]: ours is the
+#: idealised geometry of model/SPEC.md §3-3a (plane bench faces, the library's spray share
+#: unless the plan states it), the plan's is measured on its design drawings
+QUANTITY_TOLERANCE = 0.10
+#: relative difference between the bill's total and the restoration cost the plan states
+#: (``finance.plan_restoration_cost_cny``) beyond which it is noted [E]: both come from the
+#: same plan's cost chapter (工程量清单 and 投资估算汇总表), so they agree within rounding, or
+#: differ by an item the plan states beside the bill (a contingency); a wider gap is an item
+#: left out of one of them, or a unit slip, for the reviewer to ask about
+PLAN_COST_TOLERANCE = 0.10
 #: how each comparable quantity sums the keys of :func:`sim.breakdown.quantities` (a key the
 #: breakdown no longer gives makes that quantity NaN: not compared)
 QUANTITY_SOURCES: dict[str, tuple[str, ...]] = {
-    "land_ha": ("mined_land_ha", "infrastructure_ha"),
-    "mined_land_ha": ("mined_land_ha",),
+    "restored_land_ha": ("mined_land_ha", "infrastructure_ha", "wall_platform_ha"),
+    "regraded_ha": ("regraded_ha",),
     "infrastructure_ha": ("infrastructure_ha",),
-    "wall_face_m2": ("wall_face_m2",),
+    "wall_sprayed_m2": ("wall_sprayed_m2",),
 }
 _AREA_HA = quantities.UNITS["ha"]
 _NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
@@ -332,7 +362,7 @@ def flag_of(pct: float) -> str:
 @dataclass(frozen=True)
 class QuantityRow:
     """The applicant's quantity of a measure (the sum over its ``items`` whose quantity is
-    comparable) against our distribution of it."""
+    comparable) against our distribution of the quantity we price that measure by (``kind``)."""
 
     items: tuple[str, ...]
     kind: str
@@ -344,9 +374,66 @@ class QuantityRow:
     percentile: float
 
     @property
+    def fixed(self) -> bool:
+        """Our quantity is the same in every draw (a designed pit's walls): one number, no
+        range."""
+        return self.ours_p95 - self.ours_p05 <= 1e-9 * max(abs(self.ours_p95), 1.0)
+
+    @property
     def flag(self) -> str:
-        """``below_p05``, ``above_p95`` or ``within`` (see :func:`flag_of`)."""
-        return flag_of(self.percentile)
+        """``below`` or ``above`` our P05-P95 by more than :data:`QUANTITY_TOLERANCE` of it,
+        else ``within``."""
+        if self.applicant < self.ours_p05 * (1.0 - QUANTITY_TOLERANCE):
+            return "below"
+        if self.applicant > self.ours_p95 * (1.0 + QUANTITY_TOLERANCE):
+            return "above"
+        return "within"
+
+    def note(self, measure: str) -> Message | None:
+        """The note on a quantity that is not ``within``, in the words of its direction."""
+        if self.flag == "within":
+            return None
+        values = {
+            "measure": _Label(measure),
+            "what": _Words(QUANTITY_LABELS[self.kind]),
+            "applicant": _qty(self.applicant, self.unit),
+            "unit": "m²" if self.unit == "m2" else self.unit,
+            "tol": QUANTITY_TOLERANCE,
+        }
+        if self.fixed:
+            ours = self.ours_p50
+            dev = abs(self.applicant - ours) / ours if ours > 0 else float("inf")
+            if not np.isfinite(dev):
+                return Message(
+                    "The bill gives {applicant} {unit} for {measure}; our {what} is 0 {unit}.",
+                    **values,
+                )
+            values |= {"ours": _qty(ours, self.unit), "dev": dev}
+            if self.flag == "below":
+                return Message(
+                    "The bill's quantity for {measure} ({applicant} {unit}) is {dev:.0%} below "
+                    "our {what} ({ours} {unit}, the same in every draw), more than the {tol:.0%} "
+                    "a measured and a modelled quantity may differ.",
+                    **values,
+                )
+            return Message(
+                "The bill's quantity for {measure} ({applicant} {unit}) is {dev:.0%} above "
+                "our {what} ({ours} {unit}, the same in every draw), more than the {tol:.0%} "
+                "a measured and a modelled quantity may differ.",
+                **values,
+            )
+        values |= {"p05": _qty(self.ours_p05, self.unit), "p95": _qty(self.ours_p95, self.unit)}
+        if self.flag == "below":
+            return Message(
+                "The bill's quantity for {measure} ({applicant} {unit}) is below our P05-P95 "
+                "of the {what} ({p05}-{p95} {unit}) by more than {tol:.0%}.",
+                **values,
+            )
+        return Message(
+            "The bill's quantity for {measure} ({applicant} {unit}) is above our P05-P95 "
+            "of the {what} ({p05}-{p95} {unit}) by more than {tol:.0%}.",
+            **values,
+        )
 
 
 @dataclass(frozen=True)
@@ -401,6 +488,7 @@ class BillComparison:
                 "ours_p95": num(q.ours_p95),
                 "percentile": num(q.percentile),
                 "flag": q.flag,
+                "fixed": q.fixed,
             }
 
         return {
@@ -475,8 +563,12 @@ def _quantity_row(lines: Sequence[BillLine], ours: OurBill) -> QuantityRow | Non
     )
 
 
-def compare(lines: Sequence[BillLine] | None, ours: OurBill) -> BillComparison:
-    """Our bill by measure with the applicant's ``lines`` beside it (None: no bill given)."""
+def compare(
+    lines: Sequence[BillLine] | None, ours: OurBill, plan_cny: float | None = None
+) -> BillComparison:
+    """Our bill by measure with the applicant's ``lines`` beside it (None: no bill given);
+    with ``plan_cny``, the restoration cost the plan states, the bill's total is checked
+    against it (:func:`plan_cost_note`)."""
     total = ours.total_cny
     lines = list(lines or [])
     by_measure: dict[str, list[BillLine]] = {}
@@ -538,24 +630,63 @@ def compare(lines: Sequence[BillLine] | None, ours: OurBill) -> BillComparison:
                     p05=Money(r.ours_p05_cny),
                 )
             )
-        if r.quantity is not None and r.quantity.flag != "within":
-            out.notes.append(
-                Message(
-                    "The bill's quantity for {measure} ({applicant} {unit}) lies outside our "
-                    "P05-P95 ({p05}-{p95} {unit}).",
-                    measure=_Label(r.measure),
-                    applicant=_qty(r.quantity.applicant, r.quantity.unit),
-                    unit="m²" if r.quantity.unit == "m2" else r.quantity.unit,
-                    p05=_qty(r.quantity.ours_p05, r.quantity.unit),
-                    p95=_qty(r.quantity.ours_p95, r.quantity.unit),
-                )
-            )
+        if r.quantity is not None and (note := r.quantity.note(r.measure)) is not None:
+            out.notes.append(note)
+    if plan_cny is not None and (note := plan_cost_note(out.total_applicant_cny, plan_cny)):
+        out.notes.append(note)
     return out
+
+
+def plan_cost_note(bill_cny: float, plan_cny: float) -> Message | None:
+    """The note when the bill's total ``bill_cny`` and the restoration cost the plan states
+    ``plan_cny`` differ by more than :data:`PLAN_COST_TOLERANCE` of the stated cost."""
+    if plan_cny <= 0:
+        if bill_cny <= 0:
+            return None
+        return Message(
+            "The plan states no restoration cost (finance.plan_restoration_cost_cny = 0), yet its "
+            "bill of quantities totals {bill}.",
+            bill=Money(bill_cny),
+        )
+    dev = (bill_cny - plan_cny) / plan_cny
+    if abs(dev) <= PLAN_COST_TOLERANCE:
+        return None
+    values = {
+        "bill": Money(bill_cny),
+        "plan": Money(plan_cny),
+        "dev": abs(dev),
+        "tol": PLAN_COST_TOLERANCE,
+    }
+    if dev < 0:
+        return Message(
+            "The bill of quantities totals {bill}, {dev:.0%} below the restoration cost the plan "
+            "states ({plan}, finance.plan_restoration_cost_cny); the two are the same cost "
+            "chapter and should agree within {tol:.0%}: ask which items the bill leaves out.",
+            **values,
+        )
+    return Message(
+        "The bill of quantities totals {bill}, {dev:.0%} above the restoration cost the plan "
+        "states ({plan}, finance.plan_restoration_cost_cny); the two are the same cost chapter "
+        "and should agree within {tol:.0%}: ask which of the two is the plan's cost.",
+        **values,
+    )
 
 
 def _qty(value: float, unit: str) -> str:
     """A quantity for text: ``60,000`` m2, ``18.40`` ha."""
     return f"{value:,.0f}" if unit == "m2" else f"{value:,.2f}"
+
+
+class _Words(str):
+    """Catalogue-marked words that format in the current language."""
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n import gettext
+
+        return gettext(str(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Words, (str(self),))
 
 
 class _Label(str):

@@ -49,9 +49,11 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
 
     Returns ``mined_land_ha`` (pit floor + dumps), ``infrastructure_ha``, ``wall_face_m2`` and
     ``total_disturbed_ha`` (plan areas) for the resolved inputs ``r`` (``sim.resolve.resolve``),
-    and the wall's measures (SPEC §5): its length, its treatment rule (``wall_soil_slope`` 1 for a
-    soil-covered slope, 0 for a benched rock wall), platform land [ha], troughs [m], sprayed and
-    bare rock face [m2], cut-back [m3], scaled face [m2], crest ditch and retaining wall [m].
+    ``regraded_ha`` (what regrading is priced on: mined land not under water and the wall's
+    platforms), and the wall's measures (SPEC §5): its length, its treatment rule
+    (``wall_soil_slope`` 1 for a soil-covered slope, 0 for a benched rock wall), platform land
+    [ha], troughs [m], sprayed and bare rock face [m2], cut-back [m3], scaled face [m2], crest
+    ditch and retaining wall [m].
     """
     n_years = int(r["horizon_years"])
     q_mt, x_share = np.zeros(n_years), np.zeros(n_years)
@@ -107,6 +109,8 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
         float(r["dump_height_m"]),
     )
     infra = float(r["infrastructure_area_ha"])
+    P = param_record(r)
+    platform_ha = cost.wall_platform_ha(cost.wall_quantities_per_m(P), wall_face)
     out = {
         "mined_land_ha": floor + dump,
         "floor_ha": floor,
@@ -114,9 +118,11 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
         "infrastructure_ha": infra,
         "wall_face_m2": wall_face,
         "total_disturbed_ha": floor + wall_plan + dump + infra,
+        # what regrading is priced on: the dry share of the mined land and the wall's platforms
+        "regraded_ha": (floor + dump) * cost.dry_share(floor, dump, float(r["share_water"]))
+        + platform_ha,
     }
     # the wall's measures by metre of wall (sim.model.cost), times its length
-    P = param_record(r)
     height_m, face_m2_per_m = cost.wall_height_and_face_per_m(P)
     length_m = wall_face / face_m2_per_m if face_m2_per_m > cost.NO_WALL_M2_PER_M else 0.0
     slope_deg = float(r["final_highwall_slope_deg"])
@@ -134,7 +140,7 @@ def quantities(r: Mapping[str, Any]) -> dict[str, float]:
             "wall_soil_slope": float(
                 float(r["final_highwall_slope_deg"]) <= float(r["wall_soil_slope_max_deg"])
             ),
-            "wall_platform_ha": cost.wall_platform_ha(cost.wall_quantities_per_m(P), wall_face),
+            "wall_platform_ha": platform_ha,
             "wall_trough_m": length_m * trough_m,
             "wall_sprayed_m2": length_m * rock_m2 * spray,
             "wall_bare_rock_m2": length_m * rock_m2 * (1.0 - spray),

@@ -209,12 +209,12 @@ def test_every_listed_measure_is_a_model_item_or_declared_future() -> None:
 @pytest.mark.parametrize(
     ("value", "unit", "kind", "expected"),
     [
-        (15.0, "亩", "land_ha", 1.0),
-        (75000.0, "m²", "mined_land_ha", 7.5),
-        (3.2, "hm²", "land_ha", 3.2),
-        (2.0, "ha", "wall_face_m2", 20000.0),
-        (3.0, "m³", "land_ha", None),
-        (3.0, None, "land_ha", None),
+        (15.0, "亩", "restored_land_ha", 1.0),
+        (75000.0, "m²", "regraded_ha", 7.5),
+        (3.2, "hm²", "restored_land_ha", 3.2),
+        (2.0, "ha", "wall_sprayed_m2", 20000.0),
+        (3.0, "m³", "restored_land_ha", None),
+        (3.0, None, "restored_land_ha", None),
     ],
 )
 def test_quantities_convert_to_the_unit_of_comparison(value, unit, kind, expected) -> None:
@@ -263,7 +263,7 @@ def test_percentiles_flags_and_left_out_items_analytic() -> None:
 def test_quantity_compared_for_the_items_that_have_an_area() -> None:
     lines = [
         line("spray", "wall_greening", 10.0, quantity=0.002, unit="ha",
-             quantity_kind="wall_face_m2"),
+             quantity_kind="wall_sprayed_m2"),
         line("troughs", "wall_greening", 10.0, quantity=300.0, unit="m"),
     ]  # fmt: skip
     q = bill.compare(lines, analytic_ours()).row("wall_greening").quantity
@@ -312,7 +312,7 @@ def test_a_measure_follows_its_own_cost_factor_and_the_draws_thickness(example_p
     assert ours.cost_cny["soil"][1] == pytest.approx(2 * ours.cost_cny["soil"][0])
     assert ours.cost_cny["regrading"][1] == pytest.approx(ours.cost_cny["regrading"][0])
     thin = {**draws, "thickness_factor": np.array([1.0, 0.5])}
-    land = bill.our_bill(r, thin).quantity["mined_land_ha"]
+    land = bill.our_bill(r, thin).quantity["regraded_ha"]
     assert land[1] > land[0]  # a thinner deposit spreads the pit wider
 
 
@@ -422,8 +422,213 @@ def test_a_larger_figure_never_sits_lower_on_our_distribution(ours, a, b) -> Non
 
 def test_a_quantity_the_breakdown_does_not_give_is_not_compared() -> None:
     ours = analytic_ours()
-    ours.quantity["wall_face_m2"][:] = np.nan
+    ours.quantity["wall_sprayed_m2"][:] = np.nan
     lines = [line("spray", "wall_greening", 10.0, quantity=20.0, unit="m²",
-                  quantity_kind="wall_face_m2")]  # fmt: skip
+                  quantity_kind="wall_sprayed_m2")]  # fmt: skip
     row = bill.compare(lines, ours).row("wall_greening")
     assert row.quantity is None and row.percentile == 10.0
+
+
+# ------------------------------------------------------------------------------------------
+# like with like: each quantity is the one its measure is priced by, in the words of its
+# direction, and the bill's total agrees with the cost the plan states (a reviewer's trial:
+# 攸县下湖, 挂网喷播 52,000 m² against the whole wall face, "exceeds" a range it was below)
+
+YOUXIAN = ROOT / "scenarios" / "proposals" / "hn-2026-0010-youxian-limestone-design.toml"
+TRIAL_BILL = {
+    "money_unit": "万元",
+    "other_fees": 120.5,
+    "contingency": 88.4,
+    "items": [
+        {"measure": "削坡", "quantity": 35000.0, "unit": "m³", "unit_price_cny": 18.0,
+         "amount": 63.0},
+        {"measure": "挂网喷播", "quantity": 52000.0, "unit": "m²", "unit_price_cny": 95.0,
+         "amount": 494.0},
+        {"measure": "覆土", "quantity": 60000.0, "unit": "m³", "amount": 150.0},
+        {"measure": "监测管护", "amount": 96.0},
+    ],
+}  # fmt: skip
+
+
+def youxian_with_bill(table: dict, plan_cny: float = 18_563_200.0):
+    """The designed 攸县 pit (its wall the same in every draw) with the bill ``table``."""
+    import tomllib
+
+    data = tomllib.loads(YOUXIAN.read_text("utf-8"))
+    data["bill"] = copy.deepcopy(table)
+    data["finance"]["plan_restoration_cost_cny"] = plan_cny
+    return parse_proposal(data, "youxian.toml")
+
+
+def priced_rate(r: dict, kind: str) -> float:
+    """The unit price the model prices ``kind``'s measure at (every factor 1) [CNY/unit]."""
+    if kind == "wall_sprayed_m2":
+        thick = float(r["wall_bench_face_deg"]) > float(r["wall_thick_layer_above_deg"])
+        return float(r["wall_thick_layer_cost_cny_per_m2" if thick
+                       else "wall_hung_net_cost_cny_per_m2"])  # fmt: skip
+    if kind == "regraded_ha":
+        return float(r["regrade_volume_m3_per_ha"]) * float(r["regrade_cost_cny_per_m3"])
+    if kind == "infrastructure_ha":
+        return float(r["demolition_cost_cny_per_ha"])
+    from sim.keys import LAND_USES
+
+    return sum(
+        float(r[f"share_{lu}"]) * float(r[f"planting_cost_{lu}_cny_per_ha"]) for lu in LAND_USES
+    )
+
+
+@pytest.mark.parametrize("path", [None, YOUXIAN], ids=["example", "designed-pit"])
+def test_each_comparable_quantity_is_the_one_its_measure_is_priced_by(path) -> None:
+    p = sim.load_proposal(path or sim.example_path())
+    r = engine.prepare([p], load_policy(), load_library())[0].resolved
+    n = 2
+    draws = {
+        "thickness_factor": np.ones(n),
+        "output_factor": np.ones(n),
+        "cost_factor": np.ones((n, len(MEASURES))),
+    }
+    ours = bill.our_bill(r, draws)
+    k = (1 + r["profit_rate"]) * (1 + r["tax_rate"])  # the bill's all-in unit prices
+    costs = cost_by_measure_cny(r)
+    for kind, measure in bill.QUANTITY_MEASURES.items():
+        q = float(ours.quantity[kind][0])
+        assert q > 0, kind
+        assert costs[measure] == pytest.approx(q * priced_rate(r, kind), rel=1e-9), kind
+        assert ours.cost_cny[measure][0] == pytest.approx(costs[measure] * k, rel=1e-9)
+    # and every name the table compares by a quantity maps to that quantity's measure
+    for name, entry in bill.name_table().items():
+        if "quantity" in entry:
+            kind = entry["quantity"]
+            assert bill.measure_for(entry["measures"]) == bill.QUANTITY_MEASURES[kind], name
+
+
+@pytest.fixture(scope="module")
+def trial_comparison():
+    p = youxian_with_bill(TRIAL_BILL)
+    return bill.compare(
+        bill.bill_lines(p.bill, p.bill_items()),
+        bill.our_bill(*_draws_of(p, 40)),
+        p.finance.plan_restoration_cost_cny,
+    )
+
+
+def _draws_of(p, n: int):
+    prep = engine.prepare([p], load_policy(), load_library())[0]
+    return prep.resolved, prep.draws(0, n)
+
+
+def test_the_sprayed_face_is_compared_with_our_sprayed_face_not_the_whole_wall(
+    trial_comparison,
+) -> None:
+    from sim.breakdown import quantities
+
+    p = youxian_with_bill(TRIAL_BILL)
+    q = quantities(engine.prepare([p], load_policy(), load_library())[0].resolved)
+    row = trial_comparison.row("wall_greening").quantity
+    assert row is not None and row.items == ("挂网喷播",)
+    assert row.ours_p50 == pytest.approx(q["wall_sprayed_m2"])
+    assert row.ours_p50 < 0.5 * q["wall_face_m2"]  # a share of the face, not all of it
+    # 52,000 m² against our 49,226 m²: they agree, no note
+    assert row.flag == "within"
+    assert not any("quantity" in n for n in trial_comparison.notes)
+
+
+def test_a_quantity_the_same_in_every_draw_is_one_number_in_the_words_of_its_direction() -> None:
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+    from sim.report.html import _quantity_cell
+
+    for value, word, zh in ((30000.0, "below", "低"), (70000.0, "above", "高")):
+        table = copy.deepcopy(TRIAL_BILL)
+        table["items"][1] |= {"quantity": value, "amount": value * 95.0 / 1e4}
+        p = youxian_with_bill(table)
+        c = bill.compare(bill.bill_lines(p.bill, p.bill_items()), bill.our_bill(*_draws_of(p, 20)))
+        row = c.row("wall_greening").quantity
+        assert row is not None and row.fixed and row.flag == word
+        (note,) = [n for n in c.notes if "quantity" in n]
+        assert f"% {word} our sprayed rock face" in note and "same in every draw" in note
+        assert "P05" not in note and "outside" not in note
+        assert "same in every draw" in _quantity_cell(row) and "P50" not in _quantity_cell(row)
+        with use_lang("zh"):
+            text = localise(note)
+            assert_chinese(text)
+            assert f"{zh}{abs(value / row.ours_p50 - 1):.0%}" in text
+            assert "超出模拟" not in text and "P05" not in text
+            assert "边坡复绿" in text and "喷播面积" in text
+
+
+def test_a_quantity_that_varies_is_placed_on_our_range_in_the_words_of_its_direction() -> None:
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+
+    ours = analytic_ours()  # our quantity 1 … 100 m²: P05 ≈ 5.95, P95 ≈ 95.05
+    for value, word, zh in ((4.0, "below", "低于"), (120.0, "above", "高于")):
+        lines = [line("spray", "wall_greening", 50.0, quantity=value, unit="m²",
+                      quantity_kind="wall_sprayed_m2")]  # fmt: skip
+        c = bill.compare(lines, ours)
+        assert c.row("wall_greening").quantity.flag == word
+        (note,) = [n for n in c.notes if "quantity" in n]
+        assert f"is {word} our P05-P95" in note
+        with use_lang("zh"):
+            text = localise(note)
+            assert_chinese(text)
+            assert f"{zh}本模型最终边坡岩面喷播面积的模拟P05–P95" in text
+    # just outside P05-P95 but within the tolerance of it: agrees
+    lines = [line("spray", "wall_greening", 50.0, quantity=98.0, unit="m²",
+                  quantity_kind="wall_sprayed_m2")]  # fmt: skip
+    c = bill.compare(lines, ours)
+    assert c.row("wall_greening").quantity.flag == "within"
+    assert not any("quantity" in n for n in c.notes)
+
+
+def test_bill_total_against_the_cost_the_plan_states(trial_comparison) -> None:
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+
+    # the trial: a bill of 1084万元 against a stated 1856.32万元
+    assert trial_comparison.total_applicant_cny == pytest.approx(
+        (63.0 + 494.0 + 150.0 + 96.0 + 120.5 + 88.4) * 1e4
+    )
+    (note,) = [n for n in trial_comparison.notes if "restoration cost the plan states" in n]
+    assert "below the restoration cost" in note and "within 10%" in note
+    with use_lang("zh"):
+        text = localise(note)
+    assert_chinese(text)
+    assert "比方案所列修复费用（1856.32万元" in text and "低" in text
+    note = bill.plan_cost_note(12e6, 10e6)
+    assert note is not None and "20% above" in note
+    with use_lang("zh"):
+        assert "高20%" in localise(note)
+        assert_chinese(localise(note))
+    assert bill.plan_cost_note(10.9e6, 10e6) is None  # within the tolerance
+    assert bill.plan_cost_note(9.1e6, 10e6) is None
+    assert bill.PLAN_COST_TOLERANCE == 0.10
+    zero = bill.plan_cost_note(5e6, 0.0)
+    assert zero is not None and "states no restoration cost" in zero
+    with use_lang("zh"):
+        assert_chinese(localise(zero))
+    assert bill.plan_cost_note(0.0, 0.0) is None
+
+
+def test_bill_total_against_the_plan_is_a_verdict_note(tmp_path: Path, capsys) -> None:
+    import tomllib
+
+    data = tomllib.loads(YOUXIAN.read_text("utf-8"))
+    data["bill"] = TRIAL_BILL
+    data["finance"]["plan_restoration_cost_cny"] = "1856.32 万元"
+    path = tmp_path / "youxian.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert main(["evaluate", str(path), "--json", "--draws", "30", "--no-conditions"]) == 0
+    v = json.loads(capsys.readouterr().out)
+    assert any("below the restoration cost the plan states" in n for n in v["notes"])
+    assert any("below the restoration cost the plan states" in n for n in v["bill"]["notes"])
+    assert main(["evaluate", str(path), "--draws", "30", "--no-conditions", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    notes = out.split("\n说明\n")[1]
+    assert "工程量清单合计1011.90万元，比方案所列修复费用" in notes.replace("\n    ", "")

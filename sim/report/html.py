@@ -396,6 +396,14 @@ def _quantity_cell(q) -> str:
     def show(x: float) -> str:
         return f"{x:,.0f} m²" if q.unit == "m2" else area(x, 2)
 
+    if q.fixed:
+        return escape(
+            _(
+                "{applicant} (ours {ours}, the same in every draw)",
+                applicant=show(q.applicant),
+                ours=show(q.ours_p50),
+            )
+        )
     return escape(
         _(
             "{applicant} (at our {label}; ours P50 {ours})",

@@ -360,8 +360,10 @@ RULES: tuple[Rule, ...] = (
         "plan_cost_per_ha",
         PLAN_COST,
         (PLAN_COST, LICENCE),
-        lambda c: (_cost_per_ha(c) < MIN_PLAN_COST_CNY_PER_HA)
-        | (np.isfinite(_cost_per_ha(c)) & (_cost_per_ha(c) > MAX_PLAN_COST_CNY_PER_HA)),
+        lambda c: (
+            (_cost_per_ha(c) < MIN_PLAN_COST_CNY_PER_HA)
+            | (np.isfinite(_cost_per_ha(c)) & (_cost_per_ha(c) > MAX_PLAN_COST_CNY_PER_HA))
+        ),
         _explain_cost,
     ),
     Rule(
@@ -541,7 +543,8 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
                 "[extraction] reserves_mt = {r} with its waste is {need} million m³, more than "
                 "the {block} million m³ of a {a} ha × {d} m block, which no pit of the designed "
                 "extent and depth can exceed whatever its slopes; did you mean {readings}?",
-                readings=Alternatives(readings), **values,
+                readings=Alternatives(readings),
+                **values,
             )
         else:
             text = Message(

@@ -44,6 +44,13 @@ Every rule below is a physical or observed bound, not fitted to examples:
     of the pit's extent times its depth (``pit_area_ha`` · 10⁴ · (top − bottom)), and no pit with
     walls steeper than 5° holds less than :data:`MIN_PIT_FILL` = 1 % of that block; a volume in
     万 m³ (10,000× too small) does.
+``infrastructure_area``
+    ``infrastructure_area_ha`` (工业场地, roads, stockpiles) above :data:`MAX_INFRA_RATIO` = 10
+    times the larger of the licence and the designed pit. A quarry's 工业场地 is a fraction of
+    its licence: 77,436 m² (7.7 ha) beside a 33.75 ha licence (临湘胜龙) and 22,800 m² (2.28 ha)
+    beside a 18.1 ha 开采范围 (永州羊轱岭), 0.13-0.23 of it [S: real-cases.md §5]; ten times the
+    licence is some fifty times what is observed [E]. A figure in m² (10,000× too large, 28500
+    for 2.85 ha) or in 亩 (15×) is refused with the reading that fits.
 
 When a rule fails, every reading of the fields involved in another unit (万 t, 万 m³, 万 t/a,
 km², 万元) that makes *all* rules pass — alone or together with readings of other fields — is
@@ -53,7 +60,12 @@ One slip cannot be refused: a licence typed in 亩 (15× its area in ha) only lo
 a generous licence is not impossible. :func:`notes` flags a licence at least 15× the plan area
 that the reserves and waste occupy at the stated mined thickness — what a licence drawn around
 its pit (real-cases.md §5) looks like when its area is in 亩 — with the 亩 reading; the verdict
-lists it among its notes.
+lists it among its notes. The same slip in the other areas gives notes too, each with its 亩
+reading:
+
+* an ``infrastructure_area_ha`` larger than the licence (but within ``infrastructure_area``):
+  the observed 工业场地 are 0.13-0.23 of their licence [S: real-cases.md §5], so one larger than
+  the licence is suspect, yet possible (it may lie outside the licence).
 
 The rules work on columns (dotted field path -> array, one row per proposal), so the proposal
 files and the columnar :class:`sim.portfolio.Portfolio` use the very same checks.
@@ -71,6 +83,7 @@ from sim.i18n import _, pgettext
 
 __all__ = [
     "FIELDS",
+    "MAX_INFRA_RATIO",
     "MAX_LIFE_YEARS",
     "MAX_MEAN_DEPTH_M",
     "MAX_PLAN_COST_CNY_PER_HA",
@@ -92,6 +105,8 @@ MIN_SOIL_DEPTH_CM = 1.0
 MIN_PIT_FILL = 0.01
 #: a section-method volume may exceed the block by rounding only
 MAX_PIT_FILL = 1.05
+#: infrastructure area / the larger of licence and designed pit (observed 0.13-0.23)
+MAX_INFRA_RATIO = 10.0
 
 RESERVES = "extraction.reserves_mt"
 OUTPUT = "extraction.annual_output_mt"
@@ -109,6 +124,7 @@ PRECIPITATION = "site.annual_precipitation_mm"
 SOIL = "site.soil_depth_cm"
 HEIGHT = "site.final_highwall_height_m"
 RAMP_YEARS = "extraction.ramp_up_years"
+INFRA = "extraction.infrastructure_area_ha"
 
 #: the columns the rules read
 FIELDS = (
@@ -128,6 +144,7 @@ FIELDS = (
     SOIL,
     HEIGHT,
     RAMP_YEARS,
+    INFRA,
 )
 
 Cols = Mapping[str, np.ndarray]
@@ -215,6 +232,16 @@ READINGS: tuple[Reading, ...] = (
         lambda v, c, i: _(
             "{cny} CNY = {wan}万元 (a figure in 元 marked 万元)", cny=_g(v / 1e4), wan=_g(v / 1e8)
         ),
+    ),
+    Reading(
+        INFRA,
+        lambda v, c: v / 1e4,
+        lambda v, c, i: _("{v} m² = {ha} ha", v=_g(v), ha=_g(v / 1e4)),
+    ),
+    Reading(
+        INFRA,
+        lambda v, c: v / MU_PER_HA,
+        lambda v, c, i: _("{v} 亩 = {ha} ha", v=_g(v), ha=_d(v / MU_PER_HA)),
     ),
 )
 
@@ -340,6 +367,34 @@ def _explain_pit_volume(c: Cols, i: int) -> str:
     )  # fmt: skip
 
 
+def _infra_bound_ha(c: Cols) -> np.ndarray:
+    """The largest infrastructure area possible: 10× the larger of licence and designed pit."""
+    return MAX_INFRA_RATIO * np.fmax(c[LICENCE], c[PIT_AREA])
+
+
+def _explain_infra(c: Cols, i: int) -> str:
+    v, a, pit = c[INFRA][i], c[LICENCE][i], c[PIT_AREA][i]
+    values = dict(
+        v=_g(v), ratio=_d(v / max(a, pit) if np.isfinite(pit) else v / a), a=_g(a),
+        most=_g(MAX_INFRA_RATIO),
+    )  # fmt: skip
+    if np.isfinite(pit):
+        return _(
+            "{v} ha of 工业场地, roads and stockpiles is {ratio}x the larger of the {a} ha "
+            "licence and the {pit} ha designed pit; at most {most}x is possible (a Hunan "
+            "quarry's 工业场地 is 0.13-0.23 of its licence: 7.7 ha beside 33.75 ha, 2.28 ha "
+            "beside 18.1 ha)",
+            pit=_g(pit),
+            **values,
+        )
+    return _(
+        "{v} ha of 工业场地, roads and stockpiles is {ratio}x the {a} ha licence; at most "
+        "{most}x is possible (a Hunan quarry's 工业场地 is 0.13-0.23 of its licence: 7.7 ha "
+        "beside 33.75 ha, 2.28 ha beside 18.1 ha)",
+        **values,
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule("life", RESERVES, (RESERVES, OUTPUT), lambda c: _life(c) > MAX_LIFE_YEARS, _explain_life),
     Rule(
@@ -387,12 +442,21 @@ RULES: tuple[Rule, ...] = (
         lambda c: (_pit_fill(c) < MIN_PIT_FILL) | (_pit_fill(c) > MAX_PIT_FILL),
         _explain_pit_volume,
     ),
+    Rule(
+        "infrastructure_area",
+        INFRA,
+        (INFRA, LICENCE, PIT_AREA),
+        lambda c: c[INFRA] > _infra_bound_ha(c),
+        _explain_infra,
+    ),
 )
 
 
 #: columns a caller may leave out (without the design geometry, or checking only the
 #: quantities): absent reads as blank, and a blank passes every rule
-OPTIONAL = (PIT_AREA, PIT_TOP, PIT_BOTTOM, PIT_VOLUME, PRECIPITATION, SOIL, HEIGHT, RAMP_YEARS)
+OPTIONAL = (
+    PIT_AREA, PIT_TOP, PIT_BOTTOM, PIT_VOLUME, PRECIPITATION, SOIL, HEIGHT, RAMP_YEARS, INFRA,
+)  # fmt: skip
 
 
 def _floats(cols: Cols) -> dict[str, np.ndarray]:
@@ -493,10 +557,11 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
 
 
 def notes(cols: Cols) -> list[tuple[int, str]]:
-    """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence that looks
-    like it was typed in 亩; stated reserves that no pit of the designed extent and depth can
-    hold (with the 万 t and 万 m³ readings that would fit); a ramp-up that outlasts the reserves;
-    on the design path, a stated wall height or mined thickness the design replaces."""
+    """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence or an
+    infrastructure area that looks like it was typed in 亩; stated reserves
+    that no pit of the designed extent and depth can hold (with the 万 t and 万 m³ readings that
+    would fit); a ramp-up that outlasts the reserves; on the design path, a stated wall height or
+    mined thickness the design replaces."""
     from sim.i18n.message import Alternatives, Message
     from sim.params import load_library
 
@@ -524,6 +589,14 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
             "[proposal] licensed_area_ha = {a} is {ratio}x the {pit}; licences are drawn around "
             "their pit: if {a} is in 亩 the licence is {ha} ha.",
             a=_g(a), ratio=f"{ratio[i]:.0f}", pit=pit, ha=_d(a / MU_PER_HA),
+        )))  # fmt: skip
+    for i in np.flatnonzero(c[INFRA] > c[LICENCE]):
+        v = c[INFRA][i]
+        out.append((int(i), Message(
+            "[extraction] infrastructure_area_ha = {v} is larger than the {a} ha licence; a "
+            "quarry's 工业场地 is a fraction of its licence (7.7 ha beside 33.75 ha, 2.28 ha "
+            "beside 18.1 ha): if {v} is in 亩 it is {ha} ha.",
+            v=_g(v), a=_g(c[LICENCE][i]), ha=_d(v / MU_PER_HA),
         )))  # fmt: skip
     for i in np.flatnonzero(design & (needed_m3 > prism_m3)):
         r, rho = c[RESERVES][i], c[DENSITY][i]

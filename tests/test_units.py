@@ -389,3 +389,96 @@ def test_a_plan_without_progressive_restoration_gets_a_note() -> None:
     assert "边开采、边治理" in zh and "公顷" in zh and "亩" in zh and "restores" not in zh
     # a lag longer than the life leaves nothing to restore while mining: no note
     assert not any(needle in n for n in notes(progressive_fraction=0.0, progressive_lag_years=40))
+
+
+# -- area slips in the infrastructure area and the designed pit (reviewer trial, 攸县下湖) ------
+
+
+def _zh(note: str) -> str:
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+
+    with use_lang("zh"):
+        return localise(note)
+
+
+def _notes(data: dict[str, Any]) -> list[str]:
+    return [
+        text
+        for _, text in plausibility.notes(plausibility_columns([parse_proposal(data, "plan.toml")]))
+    ]
+
+
+AREA_SLIPS: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
+    (
+        "the 工业场地 in m² as ha (28500 for 2.85 ha), no design geometry",
+        slip("youxian", extraction__infrastructure_area_ha=28500.0),
+        (
+            "[extraction] infrastructure_area_ha = 28500.0:",
+            "is 1149x the 24.8 ha licence; at most 10x",
+            "did you mean 28,500 m² = 2.85 ha",
+        ),
+    ),
+    (
+        "the 工业场地 in m² as ha beside the designed pit",
+        _design_data(extraction__infrastructure_area_ha=28500.0),
+        (
+            "infrastructure_area_ha = 28500.0:",
+            "the larger of the 24.8 ha licence and the 24.8 ha designed pit",
+            "did you mean 28,500 m² = 2.85 ha",
+        ),
+    ),
+    (
+        "the 工业场地 in 亩 far above the licence (3000 亩 = 200 ha beside 33.75 ha)",
+        slip("linxiang", extraction__infrastructure_area_ha=3000.0),
+        ("infrastructure_area_ha = 3000.0:", "3000 m² = 0.3 ha", "3000 亩 = 200 ha"),
+    ),
+]
+
+
+@pytest.mark.parametrize("case,data,phrases", AREA_SLIPS, ids=[s[0] for s in AREA_SLIPS])
+def test_an_infrastructure_area_no_licence_can_have_is_refused(case, data, phrases) -> None:
+    """28500 (the m² figure) typed as ha went to a verdict: 28,527 ha disturbed, a 548,027万元
+    cost and a reject on cost/revenue (reviewer trial). Refused with the readings that fit."""
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "plan.toml")
+    msg = str(info.value)
+    for phrase in phrases:
+        assert phrase in msg, f"{case}: {phrase!r} not in {msg}"
+
+
+def test_the_infrastructure_bound_is_ten_times_the_licence_or_pit() -> None:
+    bound = plausibility.MAX_INFRA_RATIO * 24.8
+    parse_proposal(slip("youxian", extraction__infrastructure_area_ha=bound), "plan.toml")
+    with pytest.raises(InputError):
+        parse_proposal(slip("youxian", extraction__infrastructure_area_ha=bound * 1.001), "p")
+    # the designed pit, when larger than the licence, sets the bound
+    big_pit = _design_data(site__pit_area_ha=30.0, extraction__infrastructure_area_ha=290.0)
+    parse_proposal(big_pit, "plan.toml")
+
+
+def test_an_infrastructure_area_larger_than_the_licence_gets_the_mu_reading() -> None:
+    """42.75 (the 亩 figure of 2.85 ha) beside a 24.8 ha licence is possible, so a note, in
+    English and Chinese; an area as large as the licence gets none."""
+    from zhcheck import assert_chinese
+
+    (note,) = _notes(slip("youxian", extraction__infrastructure_area_ha=42.75))
+    assert "infrastructure_area_ha = 42.75 is larger than the 24.8 ha licence" in note
+    assert "if 42.75 is in 亩 it is 2.85 ha" in note
+    zh = _zh(note)
+    assert "工业场地" in zh and "如 42.75 以亩计，则为 2.85 公顷" in zh
+    assert_chinese(zh)
+    assert _notes(slip("youxian", extraction__infrastructure_area_ha=24.8)) == []
+
+
+def test_area_slips_are_refused_in_chinese() -> None:
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        parse_proposal(_design_data(extraction__infrastructure_area_ha=28500.0), "方案.toml")
+    msg = str(info.value)
+    assert msg.startswith("方案.toml: [extraction] infrastructure_area_ha = 28500.0: 工业场地")
+    assert "是否应为 28,500 m² = 2.85 公顷" in msg
+    assert_chinese(msg.split("（或为")[0])

@@ -65,7 +65,17 @@ reading:
 
 * an ``infrastructure_area_ha`` larger than the licence (but within ``infrastructure_area``):
   the observed 工业场地 are 0.13-0.23 of their licence [S: real-cases.md §5], so one larger than
-  the licence is suspect, yet possible (it may lie outside the licence).
+  the licence is suspect, yet possible (it may lie outside the licence);
+* a ``pit_area_ha`` at least 15× the licence: the designed pit (开采境界) lies inside the licence
+  (矿区范围), so a pit 15 times its licence reads as a pit in 亩 (the licence criterion then
+  fails, and this says why);
+* a designed pit whose block (``pit_area_ha`` × depth) the reserves and their waste fill to
+  less than :data:`MIN_DESIGN_FILL` = 5 %. The rock inside a designed pit *is* its ore and waste
+  (境界内矿岩总量), so a pit is designed around what it mines: the packaged designs, from the
+  published plans, fill 29 % (攸县下湖, a hillside cut) and 72 % (临湘胜龙) of their block [D];
+  an area in 亩 divides the fill by 15 (1.9 % and 4.8 %). Below a twentieth, six times under the
+  lowest seen, the pit is designed far larger than its reserves need, or its area is in 亩 [E];
+  a plan that mines only a first stage of a larger pit may do so, hence a note.
 
 The rules work on columns (dotted field path -> array, one row per proposal), so the proposal
 files and the columnar :class:`sim.portfolio.Portfolio` use the very same checks.
@@ -88,6 +98,7 @@ __all__ = [
     "MAX_MEAN_DEPTH_M",
     "MAX_PLAN_COST_CNY_PER_HA",
     "MAX_SINKING_M_PER_YR",
+    "MIN_DESIGN_FILL",
     "MIN_PLAN_COST_CNY_PER_HA",
     "MU_PER_HA",
     "check",
@@ -107,6 +118,8 @@ MIN_PIT_FILL = 0.01
 MAX_PIT_FILL = 1.05
 #: infrastructure area / the larger of licence and designed pit (observed 0.13-0.23)
 MAX_INFRA_RATIO = 10.0
+#: reserves and waste / block of the designed pit below which a note asks for 亩 (seen 0.29-0.72)
+MIN_DESIGN_FILL = 0.05
 
 RESERVES = "extraction.reserves_mt"
 OUTPUT = "extraction.annual_output_mt"
@@ -557,8 +570,8 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
 
 
 def notes(cols: Cols) -> list[tuple[int, str]]:
-    """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence or an
-    infrastructure area that looks like it was typed in 亩; stated reserves
+    """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence, an
+    infrastructure area or a designed pit that looks like it was typed in 亩; stated reserves
     that no pit of the designed extent and depth can hold (with the 万 t and 万 m³ readings that
     would fit); a ramp-up that outlasts the reserves; on the design path, a stated wall height or
     mined thickness the design replaces."""
@@ -575,6 +588,8 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
         prism_m3 = _block_m3(c)
         depth_m = c[PIT_TOP] - c[PIT_BOTTOM]
         ramp_mt = c[RAMP_YEARS] * c[OUTPUT] * ramp_share  # output in the ramp-up years
+        pit_in_mu = design & (c[PIT_AREA] >= MU_PER_HA * c[LICENCE])
+        fill = needed_m3 / prism_m3
     out: list[tuple[int, str]] = []
     for i in np.flatnonzero(ratio >= MU_PER_HA):
         a = c[LICENCE][i]
@@ -598,6 +613,40 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
             "beside 18.1 ha): if {v} is in 亩 it is {ha} ha.",
             v=_g(v), a=_g(c[LICENCE][i]), ha=_d(v / MU_PER_HA),
         )))  # fmt: skip
+    for i in np.flatnonzero(pit_in_mu):
+        v = c[PIT_AREA][i]
+        out.append((int(i), Message(
+            "[site] pit_area_ha = {v} is {ratio}x the {a} ha licence; the designed pit (开采境界) "
+            "lies inside its licence (矿区范围): if {v} is in 亩 the pit is {ha} ha.",
+            v=_g(v), ratio=f"{v / c[LICENCE][i]:.0f}", a=_g(c[LICENCE][i]),
+            ha=_d(v / MU_PER_HA),
+        )))  # fmt: skip
+    for i in np.flatnonzero(design & ~pit_in_mu & (fill < MIN_DESIGN_FILL)):
+        v, a = c[PIT_AREA][i], c[LICENCE][i]
+        values = dict(
+            v=_g(v), need=_d(needed_m3[i] / 1e6), share=f"{fill[i]:.1%}",
+            block=_d(prism_m3[i] / 1e6), d=_g(depth_m[i]), least=f"{MIN_DESIGN_FILL:.0%}",
+            ha=_d(v / MU_PER_HA),
+        )  # fmt: skip
+        if a >= v:  # a licence drawn around a pit in 亩 is likely in 亩 too
+            text = Message(
+                "[site] pit_area_ha = {v}: the reserves with their waste ({need} million m³) "
+                "fill {share} of the {block} million m³ of a {v} ha × {d} m block; a pit is "
+                "designed around the rock it mines (境界内矿岩总量), and designed pits fill "
+                "29-72% of their block, not less than {least}: if pit_area_ha is in 亩 the pit "
+                "is {ha} ha, and if licensed_area_ha = {a} is too, the licence is {aha} ha.",
+                a=_g(a), aha=_d(a / MU_PER_HA), **values,
+            )  # fmt: skip
+        else:
+            text = Message(
+                "[site] pit_area_ha = {v}: the reserves with their waste ({need} million m³) "
+                "fill {share} of the {block} million m³ of a {v} ha × {d} m block; a pit is "
+                "designed around the rock it mines (境界内矿岩总量), and designed pits fill "
+                "29-72% of their block, not less than {least}: if pit_area_ha is in 亩 the pit "
+                "is {ha} ha.",
+                **values,
+            )
+        out.append((int(i), text))
     for i in np.flatnonzero(design & (needed_m3 > prism_m3)):
         r, rho = c[RESERVES][i], c[DENSITY][i]
         readings = []

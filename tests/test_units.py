@@ -471,6 +471,45 @@ def test_an_infrastructure_area_larger_than_the_licence_gets_the_mu_reading() ->
     assert _notes(slip("youxian", extraction__infrastructure_area_ha=24.8)) == []
 
 
+def test_a_pit_fifteen_times_its_licence_reads_as_mu() -> None:
+    """pit_area_ha = 372 (亩) beside a 24.8 ha licence failed the licence criterion without a
+    word on why (reviewer trial)."""
+    from zhcheck import assert_chinese
+
+    (note,) = _notes(_design_data(site__pit_area_ha=372.0))
+    assert "[site] pit_area_ha = 372 is 15x the 24.8 ha licence" in note
+    assert "if 372 is in 亩 the pit is 24.8 ha" in note
+    zh = _zh(note)
+    assert "开采境界" in zh and "则采场面积为 24.8 公顷" in zh
+    assert_chinese(zh)
+
+
+def test_a_designed_pit_far_larger_than_its_reserves_reads_as_mu() -> None:
+    """Licence and pit both typed in 亩 (372) went to a reject and a 202-year horizon, the pit
+    6% filled (reviewer trial): a note with both readings. Just above the fill bound, none."""
+    from zhcheck import assert_chinese
+
+    (note,) = _notes(_design_data(proposal__licensed_area_ha=372.0, site__pit_area_ha=372.0))
+    assert "[site] pit_area_ha = 372: the reserves with their waste" in note
+    assert "fill 1.9% of the 446.4 million m³" in note
+    assert "if pit_area_ha is in 亩 the pit is 24.8 ha" in note
+    assert "if licensed_area_ha = 372 is too, the licence is 24.8 ha" in note
+    zh = _zh(note)
+    assert "境界内矿岩总量" in zh and "采场面积为 24.8 公顷" in zh and "矿区面积为 24.8 公顷" in zh
+    assert_chinese(zh)
+    # a pit larger than its licence: the pit's reading only
+    (note,) = _notes(_design_data(site__pit_area_ha=200.0))
+    assert "fill 3.6%" in note and "the pit is 13.33 ha." in note and "licensed_area_ha" not in note
+    # the bound: the reserves and waste of the design example at a fill just above and below it
+    data = _design_data()
+    ex = parse_proposal(data, "plan.toml").extraction
+    needed = ex.reserves_mt * (1 + ex.stripping_ratio) * 1e6 / ex.rock_density_t_per_m3
+    edge_ha = needed / plausibility.MIN_DESIGN_FILL / 120.0 / 1e4
+    wide = dict(proposal__licensed_area_ha=400.0)
+    assert _notes(_design_data(site__pit_area_ha=edge_ha * 0.999, **wide)) == []
+    assert len(_notes(_design_data(site__pit_area_ha=edge_ha * 1.001, **wide))) == 1
+
+
 def test_area_slips_are_refused_in_chinese() -> None:
     from zhcheck import assert_chinese
 

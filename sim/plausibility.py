@@ -77,6 +77,10 @@ reading:
   lowest seen, the pit is designed far larger than its reserves need, or its area is in 亩 [E];
   a plan that mines only a first stage of a larger pit may do so, hence a note.
 
+When the reserves and waste exceed the block of the designed pit, the note names the stripping
+ratio (with its reading as a percentage, 5 for 5 % = 0.05) when the reserves alone fit the block,
+and the reserves (with their 万 t and 万 m³ readings) otherwise.
+
 The rules work on columns (dotted field path -> array, one row per proposal), so the proposal
 files and the columnar :class:`sim.portfolio.Portfolio` use the very same checks.
 """
@@ -572,9 +576,10 @@ def _check(cols: Cols) -> list[tuple[int, str, str]]:
 def notes(cols: Cols) -> list[tuple[int, str]]:
     """Warnings that do not refuse ``(row, text)``, as catalogue messages: a licence, an
     infrastructure area or a designed pit that looks like it was typed in 亩; stated reserves
-    that no pit of the designed extent and depth can hold (with the 万 t and 万 m³ readings that
-    would fit); a ramp-up that outlasts the reserves; on the design path, a stated wall height or
-    mined thickness the design replaces."""
+    and waste that no pit of the designed extent and depth can hold (naming the stripping ratio
+    when the reserves alone fit, else the reserves, with the readings that would fit); a ramp-up
+    that outlasts the reserves; on the design path, a stated wall height or mined thickness the
+    design replaces."""
     from sim.i18n.message import Alternatives, Message
     from sim.params import load_library
 
@@ -582,7 +587,8 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
     c = _floats(cols)
     design = np.isfinite(c[PIT_AREA]) & np.isfinite(c[PIT_TOP]) & np.isfinite(c[PIT_BOTTOM])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        needed_m3 = c[RESERVES] * (1.0 + c[STRIPPING]) * 1e6 / c[DENSITY]
+        ore_m3 = c[RESERVES] * 1e6 / c[DENSITY]
+        needed_m3 = ore_m3 * (1.0 + c[STRIPPING])
         pit_ha = np.where(design, c[PIT_AREA], needed_m3 / c[THICKNESS] / 1e4)
         ratio = c[LICENCE] / pit_ha
         prism_m3 = _block_m3(c)
@@ -647,7 +653,35 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
                 **values,
             )
         out.append((int(i), text))
-    for i in np.flatnonzero(design & (needed_m3 > prism_m3)):
+    too_big = design & (needed_m3 > prism_m3)
+    by_stripping = too_big & (c[STRIPPING] > 0) & (ore_m3 <= prism_m3)
+    for i in np.flatnonzero(by_stripping):
+        sr = c[STRIPPING][i]
+        values = dict(
+            s=_g(sr), r=_g(c[RESERVES][i]), ore=_d(ore_m3[i] / 1e6),
+            need=_d(needed_m3[i] / 1e6), block=_d(prism_m3[i] / 1e6), a=_g(c[PIT_AREA][i]),
+            d=_g(depth_m[i]),
+        )  # fmt: skip
+        if ore_m3[i] * (1.0 + sr / 100.0) <= prism_m3[i]:
+            text = Message(
+                "[extraction] stripping_ratio = {s}: the {r} Mt of reserves alone ({ore} "
+                "million m³) fit the {block} million m³ of a {a} ha × {d} m block, but with {s} "
+                "t of waste a tonne they are {need} million m³, more than any pit of the "
+                "designed extent and depth can hold whatever its slopes; did you mean {s}% = "
+                "{pct}?",
+                pct=_g(sr / 100.0), **values,
+            )  # fmt: skip
+        else:
+            text = Message(
+                "[extraction] stripping_ratio = {s}: the {r} Mt of reserves alone ({ore} "
+                "million m³) fit the {block} million m³ of a {a} ha × {d} m block, but with {s} "
+                "t of waste a tonne they are {need} million m³, more than any pit of the "
+                "designed extent and depth can hold whatever its slopes; check the stripping "
+                "ratio.",
+                **values,
+            )
+        out.append((int(i), text))
+    for i in np.flatnonzero(too_big & ~by_stripping):
         r, rho = c[RESERVES][i], c[DENSITY][i]
         readings = []
         if needed_m3[i] / 100.0 <= prism_m3[i]:

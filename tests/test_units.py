@@ -510,6 +510,27 @@ def test_a_designed_pit_far_larger_than_its_reserves_reads_as_mu() -> None:
     assert len(_notes(_design_data(site__pit_area_ha=edge_ha * 1.001, **wide))) == 1
 
 
+def test_a_stripping_ratio_that_overfills_the_pit_is_named_not_the_reserves() -> None:
+    """stripping_ratio = 5 (meant 0.05) blamed the right reserves ("did you mean 21.809万 t");
+    when the reserves alone fit the pit's block the note names the stripping ratio, with its
+    reading as a percentage. Reserves that alone overfill the block are still named."""
+    from zhcheck import assert_chinese
+
+    (note,) = _notes(_design_data(extraction__stripping_ratio=5.0))
+    assert note.startswith("[extraction] stripping_ratio = 5: the 21.809 Mt of reserves alone")
+    assert "did you mean 5% = 0.05?" in note and "reserves_mt = 21.809" not in note
+    zh = _zh(note)
+    assert "剥采比是否应为 5% = 0.05" in zh
+    assert_chinese(zh)
+    # 75 Mt fill the block nearly alone: 10% of waste would overfill it too, no reading fits
+    (note,) = _notes(_design_data(extraction__reserves_mt=75.0, extraction__stripping_ratio=10.0))
+    assert "stripping_ratio = 10:" in note and "check the stripping ratio." in note
+    assert "请核对剥采比" in _zh(note)
+    (note,) = _notes(_design_data(extraction__reserves_mt=90.0))
+    assert note.startswith("[extraction] reserves_mt = 90 with its waste is")
+    assert "did you mean 90万 t = 0.9 Mt" in note
+
+
 def test_area_slips_are_refused_in_chinese() -> None:
     from zhcheck import assert_chinese
 

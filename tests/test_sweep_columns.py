@@ -75,7 +75,14 @@ def test_json_from_columns_matches_every_pattern_of_blank_fields() -> None:
         (root / "real-cases").glob("rc-*.toml")
     )
     proposals = load_proposals(files)
+    # a boundary without, and with, its central meridian (a corner table without zone prefix)
+    from sim.proposal import Location
+
+    for i, cm in enumerate((None, 111.0)):
+        located = Location(boundary=str(root / f"corners-{i}.csv"), central_meridian_deg=cm)
+        proposals.append(proposals[i].model_copy(update={"location": located}))
     texts = portfolio_json(Portfolio.from_proposals(proposals))
+    assert '"central_meridian_deg": 111.0}' in texts[-1] and "corners-0" in texts[-2]
     # the applicant's bill is not a column (a synthetic portfolio has none)
     expect = [
         json.dumps({k: v for k, v in stored_dict(p).items() if k != "bill"}, sort_keys=True)

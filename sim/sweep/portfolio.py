@@ -304,9 +304,18 @@ def portfolio_json(portfolio: Portfolio) -> list[str]:
     # section -> key -> cells, or key -> (nested key -> cells) for a table such as land use
     tree: dict[str, dict[str, Any]] = {}
     for path in SPECS:
+        if path == "location.central_meridian_deg":  # inside the location table's own text
+            continue
         section, name, *rest = path.split(".")
         cells = _encoded(path, portfolio.columns[path])
         if path == "location.boundary":
+            meridian = _encoded(
+                "location.central_meridian_deg", portfolio.columns["location.central_meridian_deg"]
+            )
+            cells = [
+                c if c is None or m is None else c[:-1] + ', "central_meridian_deg": ' + m + "}"
+                for c, m in zip(cells, meridian, strict=True)
+            ]
             tree.setdefault(section, {})[""] = cells
         elif rest:
             tree.setdefault(section, {}).setdefault(name, {})[rest[0]] = cells

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from conftest import make_proposal
@@ -196,3 +198,23 @@ def test_the_report_says_how_the_wall_is_treated() -> None:
     )
     para = html[html.index('id="wall-treatment"') :].split("</p>")[0]
     assert "benched rock" in para and "planting troughs" in para and "soil slope" in para
+
+
+def test_the_wall_statement_says_when_nothing_is_cut_back() -> None:
+    """A wall no steeper than its rock's stable face needs no cut-back: the report said "0 m³
+    cut back" beside a 削坡与危岩清理 cost (the scaling), which a reviewer read as a contradiction.
+    It now says no cut-back is needed and why; a steeper wall states its volume."""
+    from sim.report import build_report
+
+    def para(changes: dict, lang: str) -> str:
+        _d, html = build_report(
+            make_proposal(changes), None, draws=30, seed=0, sensitivity_draws=None, lang=lang
+        )
+        return html[html.index('id="wall-treatment"') :].split("</p>")[0]
+
+    gentle = para({"site.final_highwall_slope_deg": 50.0}, "en")  # carbonate faces stand at 70°
+    assert "no cut-back (the wall is no steeper than the 70° face" in gentle
+    assert "0 m³ cut back" not in gentle
+    assert "无需削坡" in para({"site.final_highwall_slope_deg": 50.0}, "zh")
+    steep = para({"site.final_highwall_slope_deg": 75.0}, "en")
+    assert re.search(r"[1-9][\d,]* m³ cut back to the 70° face", steep)

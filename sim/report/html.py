@@ -344,20 +344,31 @@ def _wall_treatment(d: ReportData) -> str:
         )
     else:
         thick = float(r["wall_bench_face_deg"]) > float(r["wall_thick_layer_above_deg"])
+        face = f"{float(r['wall_bench_face_deg']):g}"
+        cut = (
+            _(
+                "{cutback} m³ cut back to the {face}° face the rock stands",
+                cutback=f"{q['cutback_m3']:,.0f}",
+                face=face,
+            )
+            if q["cutback_m3"] > 0.0
+            else _(  # "0 m³ cut back" beside a cut-back-and-scaling cost read as a contradiction
+                "no cut-back (the wall is no steeper than the {face}° face the rock stands)",
+                face=face,
+            )
+        )
         text = _(
             "The final wall ({slope}°, {height} m high, about {length} m long) is priced as "
             "benched rock: {troughs} m of planting troughs with soil and climbers, {sprayed} m² "
             "of rock face sprayed by {method} and {bare} m² left as stable bare rock, {platform} "
-            "of platforms restored as land, {cutback} m³ cut back to the {face}° face the rock "
-            "stands, and scaling. A wall of {limit}° or less would be priced as a soil slope "
-            "(regraded, soil-covered, planted as land).",
+            "of platforms restored as land, {cut}, and scaling. A wall of {limit}° or less would "
+            "be priced as a soil slope (regraded, soil-covered, planted as land).",
             troughs=f"{q['wall_trough_m']:,.0f}",
             sprayed=f"{q['wall_sprayed_m2']:,.0f}",
             method=gettext(SPRAY_METHODS[thick]),
             bare=f"{q['wall_bare_rock_m2']:,.0f}",
             platform=area(q["wall_platform_ha"]),
-            cutback=f"{q['cutback_m3']:,.0f}",
-            face=f"{float(r['wall_bench_face_deg']):g}",
+            cut=cut,
             **common,
         )
     return '<p id="wall-treatment">' + text + "</p>"

@@ -70,6 +70,7 @@ def _check(proposals: list[Any], policy: Any, summary: xr.Dataset, screenings: d
         assert table.failing(i, hard=True) == hard
 
 
+@pytest.mark.slow
 def test_assess_all_equals_assess_on_engine_summaries() -> None:
     proposals, screenings = _proposals()
     policy = sim.load_policy()
@@ -99,6 +100,7 @@ def _column(rng: np.random.Generator, n: int, special_share: float) -> np.ndarra
     ),
     cost_quantile=st.sampled_from([0.5, 0.9]),
 )
+@pytest.mark.slow
 def test_assess_all_equals_assess_for_any_summary_and_policy(
     seed, special_share, hard, thresholds, cost_quantile
 ) -> None:

@@ -196,6 +196,7 @@ def test_parameter_override_changes_cost(capsys) -> None:
         assert phrase in text and "cost.wall_trough_unit_cost = 300" in text
 
 
+@pytest.mark.slow
 def test_out_writes_netcdf_and_never_overwrites(capsys, tmp_path) -> None:
     out = tmp_path / "run"
     rc, stdout, _ = run(capsys, "evaluate", "--json", "--draws", "100", "--out", str(out))

@@ -10,6 +10,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sim import cli
 
 PROGRAM = """
@@ -22,6 +24,7 @@ print(json.dumps([code, gc.get_freeze_count(), gc.get_threshold()[0]]))
 """
 
 
+@pytest.mark.slow
 def test_the_program_collects_less_often_and_freezes_at_its_end() -> None:
     out = subprocess.run(
         [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True, timeout=600

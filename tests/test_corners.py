@@ -128,6 +128,7 @@ def test_corners_out_of_order_are_repaired_or_refused(tmp_path: Path) -> None:
         (["点号,X,Y"], "no corner coordinates found"),
     ],
 )
+@pytest.mark.slow
 def test_bad_corner_tables_are_refused_naming_the_file(tmp_path: Path, rows, phrase) -> None:
     path = write_csv(tmp_path / "c.csv", rows)
     with pytest.raises(InputError) as info:

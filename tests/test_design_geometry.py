@@ -118,6 +118,7 @@ design_changes = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=design_changes, seed=st.integers(0, 2**32 - 1))
 def test_design_footprint_whatever_the_draws(changes, seed) -> None:
@@ -134,6 +135,7 @@ def test_design_footprint_whatever_the_draws(changes, seed) -> None:
     assert [r["life_years"] for r in ref] == list(raw["life_years"].values)
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=design_changes, seed=st.integers(0, 2**32 - 1))
 def test_kernel_equals_reference_on_random_designs(changes, seed) -> None:
@@ -364,6 +366,7 @@ maybe = st.none() | st.floats(0.5, 60.0)
     thickness=st.none() | st.just(60.0),
     height=st.none() | st.just(80.0),
 )
+@pytest.mark.slow
 def test_portfolio_screen_agrees_with_the_file_rules(
     area, top, bottom, bench_h, bench_w, ground, thickness, height
 ) -> None:

@@ -44,6 +44,7 @@ def _packaged_proposals() -> list[list]:
     ]
 
 
+@pytest.mark.slow
 def test_the_packaged_policy_conditions_no_bond() -> None:
     """Under the packaged (Hunan) policy the fund is the instrument: no condition asks for a bond,
     over the packaged example, every scenario proposal and a synthetic Hunan portfolio; the
@@ -128,6 +129,7 @@ def test_a_limited_first_deposit_can_leave_assurance_unfixable() -> None:
     assert v["conditions"] == []
 
 
+@pytest.mark.slow
 def test_a_rejected_application_lists_no_condition_for_its_fixable_soft_failures() -> None:
     """Assurance cannot be fixed within the bounds, the unfunded liability can: the application
     is rejected, and the condition that would fix the unfunded liability is not listed (nor in
@@ -247,6 +249,7 @@ def test_cheapest_passing_looks_past_the_nearest_boundary() -> None:
     assert feasibility.cheapest_passing([(55.0, 9.0, True, 0), (54.0, 9.0, True, 0)]) == (55.0, 9.0)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "changes",
     [

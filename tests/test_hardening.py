@@ -111,6 +111,7 @@ def web_server():
     server.server_close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["b.vrt", "b.geojson"])
 def test_1_boundary_cannot_make_restoresim_fetch_a_url(capsys, tmp_path, web_server, name):
     url, hits = web_server
@@ -162,6 +163,7 @@ def _swapped() -> list[list[float]]:
     return [[y, x] for x, y in LONLAT_BOX]
 
 
+@pytest.mark.slow
 def test_2_one_bad_application_does_not_stop_the_batch(capsys, tmp_path):
     queue = tmp_path / "queue"
     queue.mkdir()
@@ -179,6 +181,7 @@ def test_2_one_bad_application_does_not_stop_the_batch(capsys, tmp_path):
     assert run(capsys, "batch", queue, "--out", out, *FAST, "--resume", "--strict")[0] == 2
 
 
+@pytest.mark.slow
 def test_2_csv_row_with_a_missing_boundary_is_listed(capsys, tmp_path):
     queue = tmp_path / "queue.csv"
     rows = []
@@ -220,6 +223,7 @@ def test_3_inputs_hash_covers_the_bytes_of_boundary_and_layers(tmp_path):
     assert len({first, second, third}) == 3
 
 
+@pytest.mark.slow
 def test_3_resume_redoes_an_application_whose_layer_changed(capsys, tmp_path):
     queue = tmp_path / "queue"
     queue.mkdir()
@@ -255,6 +259,7 @@ def test_4_embedded_json_cannot_break_the_page():
     assert json.loads(text) == {"name": "<!--<script>x</script>&"}
 
 
+@pytest.mark.slow
 def test_4_report_of_a_hostile_name_keeps_its_content(tmp_path):
     from sim.report import build_report
 
@@ -387,6 +392,7 @@ def watchdog():
     signal.signal(signal.SIGALRM, old)
 
 
+@pytest.mark.slow
 def test_8_special_files_are_refused_without_hanging(capsys, tmp_path, watchdog):
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)
@@ -420,6 +426,7 @@ def test_9_tiny_values_are_refused(capsys, tmp_path, field):
     assert rc == 2 and field.split(".")[1] in err and "must be >=" in err, err
 
 
+@pytest.mark.slow
 def test_9_tiny_values_in_any_field_give_numbers_or_bad_input():
     from sim.cli import format_verdict
 
@@ -464,6 +471,7 @@ def test_9_text_output_shows_missing_numbers_as_na():
     assert "financial assurance        probability n/a" in text
 
 
+@pytest.mark.slow
 def test_10_batch_leaves_the_users_tmp_files_alone(capsys, tmp_path):
     queue = tmp_path / "queue"
     queue.mkdir()
@@ -706,6 +714,7 @@ def test_18_empty_values_message():
     assert "too_short" not in str(exc.value) and "at least one item" in str(exc.value)
 
 
+@pytest.mark.slow
 def test_18_second_sweep_on_one_store_names_the_store(tmp_path):
     from sim.sweep import store
     from sim.sweep.design import build_design

@@ -44,6 +44,7 @@ def fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
 
 
+@pytest.mark.slow
 def test_every_message_in_the_code_is_translated_and_every_translation_is_used() -> None:
     zh = catalogue("zh")
     used = code_messages()
@@ -60,6 +61,7 @@ def test_every_message_in_the_code_is_translated_and_every_translation_is_used()
             assert CJK.search(text), msgid
 
 
+@pytest.mark.slow
 def test_the_template_is_current() -> None:
     """sim/i18n/locale/restoresim.pot lists exactly the messages of the code."""
     from babel.messages.pofile import read_po
@@ -137,6 +139,7 @@ def test_english_terminal_keeps_its_words_and_labels_each_statistic(rejected_ver
     assert not CJK.search(flat)
 
 
+@pytest.mark.slow
 def test_every_explanation_and_change_has_chinese_text() -> None:
     from sim.i18n.verdict import change, explanation
 
@@ -186,6 +189,7 @@ def _report(path: Path, policy=None, lang: str = "zh") -> tuple[object, str]:
     )
 
 
+@pytest.mark.slow
 def test_chinese_report_states_the_opinion(tmp_path: Path) -> None:
     # the rejected example (final wall too steep) with a fund too small for its cost, so a soft
     # criterion (assurance) fails too
@@ -219,6 +223,7 @@ def test_chinese_report_states_the_opinion(tmp_path: Path) -> None:
     assert "单价：" in params and "标准原文未能查得" in params and "Item price" not in params
 
 
+@pytest.mark.slow
 def test_english_report_has_the_opinion_in_english() -> None:
     _d, html = _report(REJECTED, lang="en")
     opinion = html[html.index('id="opinion"') : html.index('<nav class="toc">')]
@@ -231,6 +236,7 @@ needs_pdf = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_pdf
 def test_pdf_is_fileable_and_byte_identical(tmp_path) -> None:
     from sim.report import save
@@ -255,6 +261,7 @@ def test_pdf_is_fileable_and_byte_identical(tmp_path) -> None:
     assert "不予通过" in pages[0] and "评审专家（签名）" in pages[0]
 
 
+@pytest.mark.slow
 def test_batch_in_chinese_writes_a_bom_csv(tmp_path) -> None:
     queue = tmp_path / "queue"
     queue.mkdir()
@@ -294,6 +301,7 @@ def test_a_note_is_its_english_text_and_can_be_written_in_chinese() -> None:
         assert f"{Money(9e6)}" == "900.00万元"
 
 
+@pytest.mark.slow
 def test_programme_summary_and_figures_in_chinese(capsys, tmp_path) -> None:
     scenario = ROOT / "scenarios" / "programme" / "hunan-yangtze-2019.toml"
     out = tmp_path / "p"
@@ -306,6 +314,7 @@ def test_programme_summary_and_figures_in_chinese(capsys, tmp_path) -> None:
     assert "bottleneck" in summary  # the JSON keeps its English keys
 
 
+@pytest.mark.slow
 def test_without_a_cjk_font_chinese_figures_fall_back_to_english(monkeypatch, capsys) -> None:
     """Never boxes: with no CJK font the figures are drawn in English, and one line says how to
     install a font."""
@@ -328,6 +337,7 @@ def test_without_a_cjk_font_chinese_figures_fall_back_to_english(monkeypatch, ca
     sim.fonts._warn_missing.cache_clear()
 
 
+@pytest.mark.slow
 @needs_pdf
 def test_english_pdf_has_the_opinion_and_page_numbers(tmp_path) -> None:
     from sim.report import save

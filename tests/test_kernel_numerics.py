@@ -43,6 +43,7 @@ def _turns(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return c, s
 
 
+@pytest.mark.slow
 def test_cos_sin_of_a_turn_match_libm() -> None:
     rng = np.random.default_rng(3)
     # uniforms as the generator makes them (multiples of 2^-53), plus the octant edges
@@ -83,6 +84,7 @@ def _ulps(got: np.ndarray, exact: np.ndarray) -> np.ndarray:
     return np.abs(got - exact) / np.spacing(np.maximum(np.abs(exact), 1e-300))
 
 
+@pytest.mark.slow
 def test_exp_matches_libm() -> None:
     rng_ = np.random.default_rng(5)
     x = np.concatenate(
@@ -93,6 +95,7 @@ def test_exp_matches_libm() -> None:
     assert _exps(np.array([0.0]))[0] == 1.0
 
 
+@pytest.mark.slow
 def test_log_one_minus_matches_libm() -> None:
     rng_ = np.random.default_rng(6)
     top = 2**53

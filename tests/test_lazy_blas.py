@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sim import lazy_blas
 
 EVALUATE = """
@@ -49,6 +51,7 @@ def _last_json(script: str) -> list:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_evaluate_does_not_import_scipy_linalg() -> None:
     code, imported, have_blas, still_lazy = _last_json(EVALUATE)
     assert code == 0
@@ -57,6 +60,7 @@ def test_evaluate_does_not_import_scipy_linalg() -> None:
     assert still_lazy is False  # the one-shot check gave way to numba's own
 
 
+@pytest.mark.slow
 def test_blas_functions_still_compile_and_import_scipy_when_used() -> None:
     installed, before, value, after = _last_json(BLAS_LATER)
     assert installed is True

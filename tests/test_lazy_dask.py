@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from sim.lazy_dask import install
@@ -21,6 +22,7 @@ print(json.dumps([code, sorted(m for m in ("dask", "dask.array", "pint") if m in
 """
 
 
+@pytest.mark.slow
 def test_evaluate_imports_neither_dask_nor_pint() -> None:
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=600

@@ -43,6 +43,7 @@ def by_id(res) -> dict[str, dict]:
     return {r["proposal_id"]: r for r in res.records}
 
 
+@pytest.mark.slow
 def test_three_synthetic_sites(result, policy) -> None:
     """Tracking: on_track; stalled: behind, and its success probability falls below the
     policy's threshold; drought dip that recovers: on_track once recovered."""
@@ -60,6 +61,7 @@ def test_three_synthetic_sites(result, policy) -> None:
     assert result.records[0]["proposal_id"] == "HN-2024-S02"
 
 
+@pytest.mark.slow
 def test_drought_dip_is_watched_then_on_track(sites, proposals) -> None:
     """At the dry year the dip site is on watch (one low year is tolerated), not behind."""
     dry = dt.date(synthetic.START.year + synthetic.DROUGHT_YEAR, 12, 31)
@@ -72,6 +74,7 @@ def test_drought_dip_is_watched_then_on_track(sites, proposals) -> None:
     assert low[-1]["percentile"] < 10 and all(o["percentile"] >= 10 for o in low[:-1])
 
 
+@pytest.mark.slow
 def test_rasters_and_table_give_the_same_cover(sites, proposals, result) -> None:
     res = monitor.run(proposals, sites.manifest, draws=DRAWS)
     for a, b in zip(result.records, res.records, strict=True):
@@ -198,6 +201,7 @@ def test_raster_paths_stay_inside_the_manifest_folder(sites, proposals, tmp_path
             monitor.run(proposals, man, draws=50)
 
 
+@pytest.mark.slow
 def test_cli_json_out_and_no_overwrite(sites, tmp_path, capsys) -> None:
     out = tmp_path / "sup"
     argv = [
@@ -242,6 +246,7 @@ def test_cli_json_out_and_no_overwrite(sites, tmp_path, capsys) -> None:
     assert main([*argv, "--force"]) == 0
 
 
+@pytest.mark.slow
 def test_identical_runs_give_identical_outputs(sites, proposals) -> None:
     a = monitor.run(proposals, sites.observations, draws=100, seed=3)
     b = monitor.run(list(reversed(proposals)), sites.observations, draws=100, seed=3)
@@ -256,6 +261,7 @@ def test_supervision_csv_cannot_carry_formulas(result) -> None:
     assert all(",'=HYPERLINK(1)\\x1b," in row for row in rows)
 
 
+@pytest.mark.slow
 def test_chinese_supervision_list(sites, result, tmp_path, capsys) -> None:
     """--lang zh: the terminal list, the page and the figures in Chinese, with a CJK font."""
     from matplotlib import font_manager
@@ -324,6 +330,7 @@ def test_supervision_list_renders_in_the_browser(sites, tmp_path) -> None:
 # the regional programme takes the statuses
 
 
+@pytest.mark.slow
 def test_programme_puts_mines_behind_first(sites, tmp_path) -> None:
     """With [monitoring], the site of the mine that is behind is worked first."""
     from test_programme import scenario_data

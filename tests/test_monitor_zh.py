@@ -94,6 +94,7 @@ NAMES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_monitoring_errors_are_chinese_under_zh(name: str, tmp_path: Path) -> None:
     for lang in ("zh", "en"):

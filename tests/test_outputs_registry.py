@@ -106,6 +106,7 @@ def test_json_metrics_and_units_are_the_registry(evaluation) -> None:
         assert isinstance(verdict["metrics"][m.name], int if m.kind == "int" else float)
 
 
+@pytest.mark.slow
 def test_sweep_store_is_the_registry(tmp_path: Path) -> None:
     from sim.sweep.execute import run_sweep
 
@@ -226,6 +227,7 @@ def _labels(fig) -> list[str]:
     return [t for ax in fig.axes for t in (ax.get_xlabel(), ax.get_ylabel(), ax.get_title())]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_figure_axes_are_the_registry_headings(report_data, lang) -> None:
     from sim.report import figures
@@ -318,6 +320,7 @@ def _values(record: dict) -> set[str]:
     return numbers - {"seed", "draws", "area_class", "land_use"}
 
 
+@pytest.mark.slow
 def test_monitor_outputs_are_the_registry(monitored) -> None:
     """Every value of a supervision record and its observations is registered, and every
     registered entry is written (both ways); the CSV's value columns too."""

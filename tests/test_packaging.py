@@ -39,6 +39,7 @@ def _third_party_imports(folder: Path) -> set[str]:
     return {n for n in names if n not in sys.stdlib_module_names and n != "sim"}
 
 
+@pytest.mark.slow
 def test_every_import_of_the_package_is_declared():
     """What ``sim`` imports is a dependency or in an extra; nothing declared goes unused."""
     project = PYPROJECT["project"]
@@ -53,6 +54,7 @@ def test_every_import_of_the_package_is_declared():
     assert core - imported - {"h5netcdf", "h5py"} == set()
 
 
+@pytest.mark.slow
 def test_core_features_import_only_core_dependencies():
     """What a core install offers (all of ``sim`` but ``sim.sweep`` and the raster reader of
     ``sim.monitor``) imports only core dependencies: an extra must not hold a core import."""
@@ -97,6 +99,7 @@ def test_sweep_without_the_extra_names_the_install_command(command, monkeypatch,
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_core_commands_do_not_import_the_sweep_or_geometry_packages():
     """``evaluate`` of an application without a boundary loads neither the sweep packages nor
     shapely, pyproj and GDAL (a lean, quick start-up)."""
@@ -114,6 +117,7 @@ def test_core_commands_do_not_import_the_sweep_or_geometry_packages():
     assert out.stdout.split("\n")[0] == "0 []"
 
 
+@pytest.mark.slow
 def test_closed_pipe_is_a_quiet_success():
     """``restoresim evaluate --json | head -c 1``: the reader leaves early; exit 0, no message."""
     with subprocess.Popen(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from conftest import make_proposal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -86,6 +87,7 @@ def _thinned(soil_cm: float, factor: float) -> float:
     return thinner if thinner >= 1.0 else 0.0
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=base_changes, thinner=st.floats(0.0, 0.95))
 def test_cost_rises_with_a_soil_deficit(changes, thinner) -> None:
@@ -97,6 +99,7 @@ def test_cost_rises_with_a_soil_deficit(changes, thinner) -> None:
     assert np.all(poor["cost_cny"].values >= rich["cost_cny"].values * (1 - 1e-12))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=base_changes, steeper=st.floats(0.5, 20.0))
 def test_success_does_not_rise_when_walls_steepen(changes, steeper) -> None:
@@ -108,6 +111,7 @@ def test_success_does_not_rise_when_walls_steepen(changes, steeper) -> None:
     assert np.all(steep["success"].values <= gentle["success"].values)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=base_changes, thinner=st.floats(0.0, 0.95))
 def test_success_does_not_rise_when_soil_thins(changes, thinner) -> None:
@@ -121,6 +125,7 @@ def test_success_does_not_rise_when_soil_thins(changes, thinner) -> None:
     assert np.all(poor["success"].values <= rich["success"].values)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=base_changes, bonds=st.lists(st.floats(0.0, 5e7), min_size=2, max_size=4))
 def test_unfunded_liability_does_not_rise_with_the_bond(changes, bonds) -> None:

@@ -391,6 +391,7 @@ class _Terminal:
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_shows_its_steps_on_a_terminal(monkeypatch, tmp_path, lang) -> None:
     """`restoresim report` takes seconds (the figures): on a terminal it shows each step done,

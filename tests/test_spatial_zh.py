@@ -122,6 +122,7 @@ def _strip_names(text: str) -> str:
     return text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_spatial_errors_are_chinese_under_zh(name: str, tmp_path: Path) -> None:
     for lang in ("zh", "en"):

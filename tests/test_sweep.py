@@ -161,6 +161,7 @@ def test_malformed_spec_exits_2_naming_the_field(case, tmp_path, capsys) -> None
     assert not store.exists()
 
 
+@pytest.mark.slow
 def test_existing_store_needs_resume_and_the_same_spec(spec_path, reference, tmp_path, capsys):
     rc = main(["sweep", str(spec_path), "--out", str(reference), "--no-progress"])
     assert rc == 2 and "--resume" in capsys.readouterr().err
@@ -240,6 +241,7 @@ def test_fast_verdicts_equal_feasibility_assess_and_decide() -> None:
 # execution
 
 
+@pytest.mark.slow
 def test_results_identical_whatever_workers_and_chunking(reference, spec_path, tmp_path):
     store = tmp_path / "b.zarr"
     res = run_sweep(spec_path, store, workers=2, chunk_proposals=5)
@@ -405,6 +407,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(spec_path, reference, 
 # report
 
 
+@pytest.mark.slow
 def test_sweep_report_sobol_tornado_frontier(tmp_path, capsys) -> None:
     data = copy.deepcopy(BASE)
     data["sweep"]["draws"] = 20
@@ -442,6 +445,7 @@ def test_sweep_report_sobol_tornado_frontier(tmp_path, capsys) -> None:
     assert "--force" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_packaged_spec_runs_and_reports(tmp_path) -> None:
     """The shipped examples spec (real files, every lever changing the engine) end to end."""
     spec = tomllib.loads((REPO / "scenarios/sweeps/examples-progressive.toml").read_text())
@@ -460,6 +464,7 @@ def test_packaged_spec_runs_and_reports(tmp_path) -> None:
     assert horizon5.mean() > horizon3.mean()
 
 
+@pytest.mark.slow
 def test_spatial_criteria_follow_each_policy(tmp_path) -> None:
     """Screened proposals: a spatial criterion's hardness and threshold are each policy's."""
     spatial_dir, policy = REPO / "scenarios" / "spatial", REPO / "scenarios" / "policies"

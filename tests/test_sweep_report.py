@@ -179,6 +179,7 @@ def _recomputed(store: Path) -> dict[str, np.ndarray]:
     return out
 
 
+@pytest.mark.slow
 def test_first_table_counts_and_avoided_liability_match_the_store(report) -> None:
     store, out = report
     ds = open_results(store)
@@ -268,6 +269,7 @@ def test_frontier_labels_do_not_overlap() -> None:
     assert a == pytest.approx(0.4) and b == pytest.approx(0.6)
 
 
+@pytest.mark.slow
 def test_store_without_baseline_reports_policy_0(report, tmp_path) -> None:
     import shutil
 
@@ -328,6 +330,7 @@ def test_side_by_side_points_keep_leaders_clear() -> None:
     assert abs(pos[1] - 0.95) < abs(pos[0] - 0.95) and sorted(pos) == pytest.approx([0.7, 0.9])
 
 
+@pytest.mark.slow
 def test_chinese_report(report, tmp_path) -> None:
     """sweep-report --lang zh: summary and figure texts from the catalogue, CSV keys English."""
     store, _ = report
@@ -376,6 +379,7 @@ def test_figures_use_a_cjk_font_in_chinese(report) -> None:
     assert used.get_name() in CJK_FAMILIES
 
 
+@pytest.mark.slow
 def test_sweep_without_uncertainties_reports(tmp_path, capsys, monkeypatch) -> None:
     """A sweep of policies only (no uncertainty sampled, like the packaged 10k benchmark spec)
     has no drivers to rank: the report says so instead of failing."""

@@ -255,6 +255,7 @@ def test_fit_finds_the_spread_of_the_residuals() -> None:
     assert all(ok for _, _, ok in loo[1:])
 
 
+@pytest.mark.slow
 def test_the_library_spread_is_the_fit_to_the_real_cases() -> None:
     """cost.common_factor_sigma is [D]: the fit of `restoresim validate --fit-sigma` to the
     shipped cases; at least LEAVE_ONE_OUT_MIN of them lie inside P05–P95 at the value the same
@@ -271,6 +272,7 @@ def test_the_library_spread_is_the_fit_to_the_real_cases() -> None:
     assert inside >= LEAVE_ONE_OUT_MIN * len(loo), f"left out and outside: {loo}"
 
 
+@pytest.mark.slow
 def test_fit_sigma_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--draws", "60", "--fit-sigma"]) == 0
     out = capsys.readouterr().out

@@ -101,6 +101,7 @@ def _same_rule(slope_a: float, slope_b: float) -> bool:
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=walls, slope=st.floats(15.0, 85.0), steeper=st.floats(0.5, 30.0))
 def test_cost_never_falls_as_a_wall_gets_steeper(changes, slope, steeper) -> None:
@@ -112,6 +113,7 @@ def test_cost_never_falls_as_a_wall_gets_steeper(changes, slope, steeper) -> Non
     )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(changes=walls, slope=st.floats(15.0, 85.0), factor=st.floats(1.05, 3.0))
 def test_cost_never_falls_as_a_wall_gets_higher(changes, slope, factor) -> None:
@@ -189,6 +191,7 @@ def test_the_plan_overrides_the_sprayed_share(policy) -> None:
     )
 
 
+@pytest.mark.slow
 def test_the_report_says_how_the_wall_is_treated() -> None:
     """The report's cost section names the wall's treatment rule and the other one."""
     from sim.report import build_report
@@ -200,6 +203,7 @@ def test_the_report_says_how_the_wall_is_treated() -> None:
     assert "benched rock" in para and "planting troughs" in para and "soil slope" in para
 
 
+@pytest.mark.slow
 def test_the_wall_statement_says_when_nothing_is_cut_back() -> None:
     """A wall no steeper than its rock's stable face needs no cut-back: the report said "0 m³
     cut back" beside a 削坡与危岩清理 cost (the scaling), which a reviewer read as a contradiction.

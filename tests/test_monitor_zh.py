@@ -65,6 +65,13 @@ def _cases(tmp: Path) -> dict[str, Callable[[], object]]:
         "manifest outside": _manifest(tmp, "m6.csv", "HN-1,2030-08-15,../x.tif,,\n"),
         "manifest empty": _manifest(tmp, "m7.csv", "HN-1,2030-08-15,,,\n"),
         "manifest no boundary": _manifest(tmp, "m8.csv", "HN-1,2030-08-15,x.tif,,\n"),
+        "chinese unknown column": _table(tmp, "j.csv", "项目编号,日期,云量\nHN-1,2029-08-15,1\n"),
+        "chinese repeated column": _table(
+            tmp, "k.csv", "项目编号,编号,日期,植被覆盖度\nHN-1,HN-1,2029-08-15,0.4\n"
+        ),
+        "area in ha and mu": _table(
+            tmp, "l.csv", HEAD + ",restored_area_ha,restored_area_mu\nHN-1,2029-08-15,0.4,2,30\n"
+        ),
     }
 
 
@@ -91,6 +98,9 @@ NAMES = [
     "manifest outside",
     "manifest empty",
     "manifest no boundary",
+    "chinese unknown column",
+    "chinese repeated column",
+    "area in ha and mu",
 ]
 
 
@@ -130,3 +140,50 @@ def test_monitor_command_errors_are_chinese_with_lang_zh(
     assert rc == 2 and lines, err
     for x in lines:
         assert_chinese(x.removeprefix("restoresim："), options=True)
+
+
+def test_a_chinese_supervision_table_reads_as_its_english_twin(tmp_path: Path) -> None:
+    """Chinese headings, class and land-use names, 亩 and a percentage sign read as the
+    contract's columns and values (a supervision unit's export, saved by Excel in GB18030)."""
+    zh = tmp_path / "监测.csv"
+    zh.write_bytes(
+        (
+            "项目编号,监测日期,植被覆盖度,损毁单元,复垦方向,复垦面积（亩）,数据来源\n"
+            "HN-1,2031年8月1日,35%,采场底盘,林地,30,GF-1\n"
+            "HN-1,2032/8/1,41％,排土场,草地,12,GF-6\n"
+            "HN-1,2032-08-01,0.2,边坡,,,无人机\n"
+        ).encode("gb18030")
+    )
+    en = tmp_path / "obs.csv"
+    en.write_text(
+        "proposal_id,date,cover,area_class,land_use,restored_area_ha,source\n"
+        "HN-1,2031-08-01,0.35,pit_floor,forest,2,GF-1\n"
+        "HN-1,2032-08-01,0.41,dump,grassland,0.8,GF-6\n"
+        "HN-1,2032-08-01,0.2,pit_wall,,,无人机\n",
+        encoding="utf-8",
+    )
+    got, want = read_observations(zh), read_observations(en)
+    assert [o.cover for o in got] == pytest.approx([o.cover for o in want], abs=1e-12)
+    for a, b in zip(got, want, strict=True):
+        assert (a.date, a.area_class, a.land_use, a.source) == (
+            b.date, b.area_class, b.land_use, b.source
+        )
+        assert a.restored_area_ha == pytest.approx(b.restored_area_ha)
+    assert [o.area_class for o in got] == ["pit_floor", "dump", "pit_wall"]
+
+
+def test_a_chinese_manifest_names_its_columns_and_kind(tmp_path: Path) -> None:
+    """A raster manifest headed in Chinese is recognised as one, its kind named in Chinese."""
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "x.tif").write_bytes(b"II*\x00")
+    path = folder / "清单.csv"
+    path.write_text("项目编号,日期,影像文件,影像类型,复垦方向\nHN-9,2030-08-15,x.tif,植被覆盖度,林地\n",
+                    encoding="utf-8")  # fmt: skip
+    from sim.monitor.observations import read_csv_rows
+    from sim.monitor.rasters import is_manifest
+
+    header, rows = read_csv_rows(path)
+    assert is_manifest(header) and rows[0]["kind"] == "植被覆盖度"
+    with pytest.raises(InputError, match="HN-9"):  # read as a manifest: the id is checked
+        read_manifest(path, {"HN-1": None}, 0.05, 0.85, load_policy().spatial)

@@ -34,9 +34,11 @@ def add_parser(sub: Any, run_options: argparse.ArgumentParser) -> None:
             "on the cover projected at approval, give every mine a status (on_track, watch, "
             "behind, no_data), update its success probability from the observations and write "
             "a supervision list sorted by risk. Observations: a CSV table (proposal_id, date, "
-            "cover [, area_class, land_use, restored_area_ha, source]) or a raster manifest "
-            "(proposal_id, date, raster [, kind, areas, area_class, land_use, source]) of "
-            "NDVI/FVC GeoTIFFs."
+            "cover [, area_class, land_use, restored_area_ha or restored_area_mu, source]) or a "
+            "raster manifest (proposal_id, date, raster [, kind, areas, area_class, land_use, "
+            "source]) of NDVI/FVC GeoTIFFs; Chinese headings (项目编号, 监测日期, 植被覆盖度, "
+            "损毁单元, 复垦方向, 复垦面积(亩), 影像文件 …), class names and a cover with its "
+            "percent sign (35%) are read too."
         ),
     )
     mo.add_argument("proposals", nargs="+", metavar="PROPOSAL", help=_("approved proposal files"))

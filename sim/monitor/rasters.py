@@ -25,9 +25,9 @@ import numpy as np
 from sim.errors import InputError, allowed_list, require_extra
 from sim.i18n import N_, _
 from sim.monitor.observations import (
-    COVER_LAND_USES,
     Observation,
     check_columns,
+    class_and_use,
     parse_date,
     read_csv_rows,
 )
@@ -35,6 +35,8 @@ from sim.monitor.observations import (
 REQUIRED = ("proposal_id", "date", "raster")
 OPTIONAL = ("kind", "areas", "area_class", "land_use", "source")
 KINDS = ("ndvi", "fvc")
+#: the kinds as a Chinese manifest may name them
+KIND_NAMES = {"归一化植被指数": "ndvi", "植被指数": "ndvi", "植被覆盖度": "fvc", "覆盖度": "fvc"}
 RASTER_SUFFIXES = (".tif", ".tiff")
 #: the largest raster read, in pixels (a 10 m scene of 60 km x 60 km); a mine is far smaller
 MAX_PIXELS = 36_000_000
@@ -221,6 +223,7 @@ def read_manifest(
                 )
             )
         kind = r.get("kind") or "ndvi"
+        kind = KIND_NAMES.get(kind, kind.lower() if kind.isascii() else kind)
         if kind not in KINDS:
             raise InputError(
                 _(
@@ -239,15 +242,7 @@ def read_manifest(
         areas = _inside(folder, path, i, "areas", r["areas"]) if r.get("areas") else None
         geom = _polygons_lonlat(areas, boundaries[pid], path, i, spatial)
         mean = zonal_cover(raster, geom, where, kind, ndvi_soil, ndvi_vegetation)
-        area_class = r.get("area_class") or None
-        land_use = r.get("land_use") or None
-        if land_use is not None and land_use not in COVER_LAND_USES:
-            raise InputError(
-                _(
-                    "{where}: land_use = {land_use}: expected one of {allowed}",
-                    where=where, land_use=repr(land_use), allowed=allowed_list(COVER_LAND_USES),
-                )
-            )
+        area_class, land_use = class_and_use(path, i, r)
         out.append(
             Observation(
                 proposal_id=pid,

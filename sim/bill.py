@@ -72,6 +72,12 @@ QUANTITY_UNITS: dict[str, str] = {
     "regraded_ha": "ha",  # regrading: mined land not under water, wall platforms
     "infrastructure_ha": "ha",  # demolition
     "wall_sprayed_m2": "m2",  # wall greening: the sprayed share of the rock face
+    # the wall measures priced by two quantities each: a measure's cost is the sum over them
+    "cutback_m3": "m3",  # cut-back: the wedge cut off walls steeper than their rock stands
+    "scaled_m2": "m2",  # cut-back: the face scaled of loose rock
+    "wall_trough_m": "m",  # bench planting troughs, along the benches
+    "wall_ditch_m": "m",  # wall drains: the crest ditch
+    "wall_retaining_m": "m",  # wall drains: the retaining wall at the toe
 }
 #: the measure each comparable quantity prices
 QUANTITY_MEASURES: dict[str, str] = {
@@ -79,6 +85,11 @@ QUANTITY_MEASURES: dict[str, str] = {
     "regraded_ha": "regrading",
     "infrastructure_ha": "demolition",
     "wall_sprayed_m2": "wall_greening",
+    "cutback_m3": "cutback",
+    "scaled_m2": "cutback",
+    "wall_trough_m": "wall_benches",
+    "wall_ditch_m": "wall_drains",
+    "wall_retaining_m": "wall_drains",
 }
 #: what each comparable quantity is, in the notes
 QUANTITY_LABELS: dict[str, str] = {
@@ -86,6 +97,11 @@ QUANTITY_LABELS: dict[str, str] = {
     "regraded_ha": N_("area regraded (mined land not under water, wall platforms)"),
     "infrastructure_ha": N_("area of industrial sites and roads cleared"),
     "wall_sprayed_m2": N_("sprayed rock face of the final walls"),
+    "cutback_m3": N_("volume cut back from the final walls"),
+    "scaled_m2": N_("rock face scaled of loose rock"),
+    "wall_trough_m": N_("length of planting troughs on the benches"),
+    "wall_ditch_m": N_("length of the crest ditch along the walls"),
+    "wall_retaining_m": N_("length of retaining wall along the walls"),
 }
 #: relative difference between an amount and quantity x unit price that is noted
 PRICE_TOLERANCE = 0.02
@@ -107,8 +123,26 @@ QUANTITY_SOURCES: dict[str, tuple[str, ...]] = {
     "regraded_ha": ("regraded_ha",),
     "infrastructure_ha": ("infrastructure_ha",),
     "wall_sprayed_m2": ("wall_sprayed_m2",),
+    "cutback_m3": ("cutback_m3",),
+    "scaled_m2": ("scaled_m2",),
+    "wall_trough_m": ("wall_trough_m",),
+    "wall_ditch_m": ("wall_ditch_m",),
+    "wall_retaining_m": ("wall_retaining_m",),
 }
 _AREA_HA = quantities.UNITS["ha"]
+#: a bill's units of volume and length -> m3 and m (延米 / 延长米: metres along a line)
+_VOLUME_M3 = {
+    "m3": 1.0, "m³": 1.0, "立方米": 1.0, "方": 1.0, "万m3": 1e4, "万m³": 1e4, "万立方米": 1e4,
+    "万方": 1e4,
+}  # fmt: skip
+_LENGTH_M = {**quantities.UNITS["m"], "延米": 1.0, "延长米": 1.0, "公里": 1e3}
+#: the unit of comparison -> (the written units it reads, factor of the table's unit to it)
+_DIMENSIONS: dict[str, tuple[dict[str, float], float]] = {
+    "ha": (_AREA_HA, 1.0),
+    "m2": (_AREA_HA, 1e4),
+    "m3": (_VOLUME_M3, 1.0),
+    "m": (_LENGTH_M, 1.0),
+}
 _NUMBERING = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]+[)）.、．]|[0-9.]+\s)\s*")
 
 
@@ -160,7 +194,7 @@ class NameMatch:
 
     key: str | None
     candidates: tuple[str, ...]
-    quantity: str | None
+    quantity: tuple[str, ...] = ()  # the quantity kinds it may compare with, best first
 
 
 def match_name(name: str) -> NameMatch:
@@ -168,9 +202,15 @@ def match_name(name: str) -> NameMatch:
     norm = normalise(name)
     best = max((k for k in name_table() if k in norm), key=len, default=None)
     if best is None:
-        return NameMatch(None, (), None)
+        return NameMatch(None, ())
     entry = name_table()[best]
-    return NameMatch(best, tuple(entry["measures"]), entry.get("quantity"))
+    return NameMatch(best, tuple(entry["measures"]), entry_kinds(entry))
+
+
+def entry_kinds(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    """The quantity kinds of a name-table entry (``quantity`` is one kind or a list)."""
+    q = entry.get("quantity")
+    return () if q is None else (q,) if isinstance(q, str) else tuple(q)
 
 
 def measure_for(candidates: Iterable[str], items: Sequence[str] = breakdown.ITEMS) -> str | None:
@@ -179,14 +219,21 @@ def measure_for(candidates: Iterable[str], items: Sequence[str] = breakdown.ITEM
 
 
 def quantity_in(value: float, unit: str | None, kind: str) -> float | None:
-    """``value`` written in ``unit`` converted to the unit of comparison ``kind`` (ha or m2);
-    None when the unit is not an area."""
+    """``value`` written in ``unit`` converted to the unit of comparison of ``kind`` (ha, m2,
+    m3 or m: :data:`QUANTITY_UNITS`); None when the unit is not of that dimension."""
     if unit is None:
         return None
-    factor = _AREA_HA.get(unit.strip().replace(" ", ""))
+    table, scale = _DIMENSIONS[QUANTITY_UNITS[kind]]
+    factor = table.get(unit.strip().replace(" ", ""))
     if factor is None:
         return None
-    return value * factor * (1e4 if QUANTITY_UNITS[kind] == "m2" else 1.0)
+    return value * factor * scale
+
+
+def kind_for(kinds: Sequence[str], unit: str | None) -> str | None:
+    """The first of an item's candidate quantity ``kinds`` its ``unit`` can be compared in
+    (危岩清理 in m2 is the scaled face, in m3 not comparable), else None."""
+    return next((k for k in kinds if quantity_in(1.0, unit, k) is not None), None)
 
 
 def money_cny(value: float | str, money_unit: str) -> float:
@@ -237,6 +284,11 @@ class BillLine:
     quantity_kind: str | None = None
 
 
+def _kinds_of_measure(measure: str) -> tuple[str, ...]:
+    """The quantity kinds that price ``measure`` (an item mapped by ``maps_to``)."""
+    return tuple(k for k, m in QUANTITY_MEASURES.items() if m == measure)
+
+
 def bill_lines(
     bill: Any, bill_items: Iterable[Any], items: Sequence[str] = breakdown.ITEMS
 ) -> list[BillLine]:
@@ -246,7 +298,7 @@ def bill_lines(
     out = []
     for it in bill_items:
         if it.maps_to:
-            m = NameMatch(it.maps_to, (it.maps_to,), None)
+            m = NameMatch(it.maps_to, (it.maps_to,), _kinds_of_measure(it.maps_to))
         else:
             m = match_name(it.measure)
         if it.amount is not None:
@@ -262,7 +314,7 @@ def bill_lines(
                 quantity=it.quantity,
                 unit=it.unit,
                 unit_price_cny=it.unit_price_cny,
-                quantity_kind=m.quantity,
+                quantity_kind=kind_for(m.quantity, it.unit),
             )
         )
     for name, value in (("其他费用", bill.other_fees), ("预备费", bill.contingency)):
@@ -397,7 +449,7 @@ class QuantityRow:
             "measure": _Label(measure),
             "what": _Words(QUANTITY_LABELS[self.kind]),
             "applicant": _qty(self.applicant, self.unit),
-            "unit": "m²" if self.unit == "m2" else self.unit,
+            "unit": UNIT_SIGNS.get(self.unit, self.unit),
             "tol": QUANTITY_TOLERANCE,
         }
         if self.fixed:
@@ -448,7 +500,12 @@ class MeasureRow:
     applicant_cny: float | None = None
     percentile: float | None = None
     flag: str | None = None
-    quantity: QuantityRow | None = None
+    quantities: tuple[QuantityRow, ...] = ()
+
+    @property
+    def quantity(self) -> QuantityRow | None:
+        """The first of :attr:`quantities` (None without one)."""
+        return self.quantities[0] if self.quantities else None
 
 
 @dataclass
@@ -481,6 +538,7 @@ class BillComparison:
                 return None
             return {
                 "items": list(q.items),
+                "kind": q.kind,
                 "unit": q.unit,
                 "applicant": num(q.applicant),
                 "ours_p05": num(q.ours_p05),
@@ -504,6 +562,7 @@ class BillComparison:
                     "percentile": num(r.percentile),
                     "flag": r.flag,
                     "quantity": qrow(r.quantity),
+                    "quantities": [qrow(q) for q in r.quantities],
                 }
                 for r in self.rows
                 if r.applicant_cny is not None
@@ -533,34 +592,36 @@ class BillComparison:
         }
 
 
-def _quantity_row(lines: Sequence[BillLine], ours: OurBill) -> QuantityRow | None:
-    """The items of one measure whose quantity is an area comparable with ours (one kind)."""
-    found = []
+def _quantity_rows(lines: Sequence[BillLine], ours: OurBill) -> tuple[QuantityRow, ...]:
+    """The items of one measure whose quantity is comparable with one of ours, one row per
+    quantity (the items of a kind summed; kinds in the order the bill first gives them)."""
+    found: dict[str, list[tuple[str, float]]] = {}
     for x in lines:
         if x.quantity_kind is None or x.quantity is None:
             continue
         value = quantity_in(float(x.quantity), x.unit, x.quantity_kind)
         if value is not None:
-            found.append((x.name, x.quantity_kind, value))
-    kinds = {k for _, k, _ in found}
-    if len(kinds) != 1:
-        return None
-    kind = kinds.pop()
-    applicant = float(sum(v for _, _, v in found))
-    q = ours.quantity[kind]
-    if not np.all(np.isfinite(q)):
-        return None
-    p05, p50, p95 = (float(x) for x in np.quantile(q, [0.05, 0.5, 0.95]))
-    return QuantityRow(
-        tuple(n for n, _, _ in found),
-        kind,
-        QUANTITY_UNITS[kind],
-        applicant,
-        p05,
-        p50,
-        p95,
-        percentile_of(q, applicant),
-    )
+            found.setdefault(x.quantity_kind, []).append((x.name, value))
+    rows = []
+    for kind, items in found.items():
+        q = ours.quantity[kind]
+        if not np.all(np.isfinite(q)):
+            continue
+        applicant = float(sum(v for _, v in items))
+        p05, p50, p95 = (float(x) for x in np.quantile(q, [0.05, 0.5, 0.95]))
+        rows.append(
+            QuantityRow(
+                tuple(n for n, _ in items),
+                kind,
+                QUANTITY_UNITS[kind],
+                applicant,
+                p05,
+                p50,
+                p95,
+                percentile_of(q, applicant),
+            )
+        )
+    return tuple(rows)
 
 
 def compare(
@@ -593,7 +654,7 @@ def compare(
                     amount,
                     pct,
                     flag_of(pct),
-                    _quantity_row(mine, ours),
+                    _quantity_rows(mine, ours),
                 )
             )
         else:
@@ -630,8 +691,9 @@ def compare(
                     p05=Money(r.ours_p05_cny),
                 )
             )
-        if r.quantity is not None and (note := r.quantity.note(r.measure)) is not None:
-            out.notes.append(note)
+        for q in r.quantities:
+            if (note := q.note(r.measure)) is not None:
+                out.notes.append(note)
     if plan_cny is not None and (note := plan_cost_note(out.total_applicant_cny, plan_cny)):
         out.notes.append(note)
     return out
@@ -672,9 +734,13 @@ def plan_cost_note(bill_cny: float, plan_cny: float) -> Message | None:
     )
 
 
+#: how the units of comparison are written
+UNIT_SIGNS = {"m2": "m²", "m3": "m³"}
+
+
 def _qty(value: float, unit: str) -> str:
-    """A quantity for text: ``60,000`` m2, ``18.40`` ha."""
-    return f"{value:,.0f}" if unit == "m2" else f"{value:,.2f}"
+    """A quantity for text: ``60,000`` m2 (m3, m), ``18.40`` ha."""
+    return f"{value:,.2f}" if unit == "ha" else f"{value:,.0f}"
 
 
 class _Words(str):

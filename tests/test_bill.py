@@ -4,8 +4,10 @@ and units, and comparing it measure by measure with our draws (issue #13 item 2)
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -202,8 +204,9 @@ def test_every_listed_measure_is_a_model_item_or_declared_future() -> None:
     }  # fmt: skip
     used = {c for entry in bill.name_table().values() for c in entry["measures"]}
     assert used <= set(ITEMS) | future
-    kinds = {e.get("quantity") for e in bill.name_table().values()} - {None}
+    kinds = {k for e in bill.name_table().values() for k in bill.entry_kinds(e)}
     assert kinds <= set(bill.QUANTITY_UNITS)
+    assert set(bill.QUANTITY_UNITS) <= kinds  # every quantity we price by is compared
 
 
 @pytest.mark.parametrize(
@@ -215,6 +218,13 @@ def test_every_listed_measure_is_a_model_item_or_declared_future() -> None:
         (2.0, "ha", "wall_sprayed_m2", 20000.0),
         (3.0, "m³", "restored_land_ha", None),
         (3.0, None, "restored_land_ha", None),
+        (3.5, "万m³", "cutback_m3", 35000.0),
+        (1200.0, "方", "cutback_m3", 1200.0),
+        (1200.0, "m²", "cutback_m3", None),
+        (860.0, "延米", "wall_trough_m", 860.0),
+        (1.2, "km", "wall_ditch_m", 1200.0),
+        (5.0, "m³", "wall_retaining_m", None),  # masonry volume: not a length
+        (0.5, "ha", "scaled_m2", 5000.0),
     ],
 )
 def test_quantities_convert_to_the_unit_of_comparison(value, unit, kind, expected) -> None:
@@ -269,6 +279,53 @@ def test_quantity_compared_for_the_items_that_have_an_area() -> None:
     q = bill.compare(lines, analytic_ours()).row("wall_greening").quantity
     assert q is not None and q.items == ("spray",)
     assert q.applicant == pytest.approx(20.0) and q.percentile == 20.0 and q.unit == "m2"
+
+
+def test_a_measure_priced_by_two_quantities_compares_each_in_its_own_unit() -> None:
+    """削坡 in m³ against our cut-back wedge, 危岩清理 in m² against our scaled face (one row
+    each, though both are the cut-back measure); 种植槽 in 延米 against our troughs; 挡土墙 in
+    m³ of masonry is not a length and is not compared; a 危岩清理 in m³ is not compared."""
+    items = [
+        SimpleNamespace(measure="削坡", quantity=30.0, unit="m³", amount=1.0, maps_to=None,
+                        unit_price_cny=None),
+        SimpleNamespace(measure="危岩清理", quantity=0.0045, unit="ha", amount=1.0, maps_to=None,
+                        unit_price_cny=None),
+        SimpleNamespace(measure="危岩清理（二期）", quantity=7.0, unit="m³", amount=1.0,
+                        maps_to=None, unit_price_cny=None),
+        SimpleNamespace(measure="台阶种植槽", quantity=60.0, unit="延米", amount=1.0, maps_to=None,
+                        unit_price_cny=None),
+        SimpleNamespace(measure="浆砌石挡土墙", quantity=80.0, unit="m³", amount=1.0, maps_to=None,
+                        unit_price_cny=None),
+    ]  # fmt: skip
+    lines = bill.bill_lines(SimpleNamespace(money_unit="元", other_fees=None, contingency=None),
+                            items)  # fmt: skip
+    assert [x.quantity_kind for x in lines] == [
+        "cutback_m3", "scaled_m2", None, "wall_trough_m", None
+    ]  # fmt: skip
+    c = bill.compare(lines, analytic_ours())
+    cut = c.row("cutback").quantities
+    assert [(q.kind, q.unit, q.applicant, q.items) for q in cut] == [
+        ("cutback_m3", "m3", 30.0, ("削坡",)),
+        ("scaled_m2", "m2", pytest.approx(45.0), ("危岩清理",)),
+    ]
+    assert c.row("cutback").quantity is cut[0]
+    troughs = c.row("wall_benches").quantity
+    assert troughs is not None and (troughs.unit, troughs.applicant) == ("m", 60.0)
+    assert c.row("wall_drains").quantities == ()
+    cut_json = next(m for m in c.to_json()["measures"] if m["measure"] == "cutback")
+    assert [q["kind"] for q in cut_json["quantities"]] == ["cutback_m3", "scaled_m2"]
+    assert cut_json["quantity"]["kind"] == "cutback_m3"
+    # beyond our range (1 … 100): one note per quantity, in its own unit
+    far = bill.compare(
+        [
+            dataclasses.replace(lines[0], quantity=900.0),
+            dataclasses.replace(lines[3], quantity=0.5),
+        ],
+        analytic_ours(),
+    )
+    notes = [str(n) for n in far.notes]
+    assert any("900 m³" in n and "above" in n for n in notes), notes
+    assert any("0 m" in n and "below" in n for n in notes), notes
 
 
 def test_amount_that_is_not_quantity_times_price_is_noted() -> None:
@@ -470,6 +527,15 @@ def priced_rate(r: dict, kind: str) -> float:
         return float(r["regrade_volume_m3_per_ha"]) * float(r["regrade_cost_cny_per_m3"])
     if kind == "infrastructure_ha":
         return float(r["demolition_cost_cny_per_ha"])
+    walls = {
+        "cutback_m3": "wall_cutback_cost_cny_per_m3",
+        "scaled_m2": "wall_scaling_cost_cny_per_m2",
+        "wall_trough_m": "wall_trough_cost_cny_per_m",
+        "wall_ditch_m": "wall_ditch_cost_cny_per_m",
+        "wall_retaining_m": "wall_retaining_cost_cny_per_m",
+    }
+    if kind in walls:
+        return float(r[walls[kind]])
     from sim.keys import LAND_USES
 
     return sum(
@@ -490,15 +556,18 @@ def test_each_comparable_quantity_is_the_one_its_measure_is_priced_by(path) -> N
     ours = bill.our_bill(r, draws)
     k = (1 + r["profit_rate"]) * (1 + r["tax_rate"])  # the bill's all-in unit prices
     costs = cost_by_measure_cny(r)
-    for kind, measure in bill.QUANTITY_MEASURES.items():
-        q = float(ours.quantity[kind][0])
-        assert q > 0, kind
-        assert costs[measure] == pytest.approx(q * priced_rate(r, kind), rel=1e-9), kind
+    # a measure's cost is the sum of its quantities times their unit prices
+    for measure in set(bill.QUANTITY_MEASURES.values()):
+        kinds = [k for k, m in bill.QUANTITY_MEASURES.items() if m == measure]
+        priced = sum(float(ours.quantity[k][0]) * priced_rate(r, k) for k in kinds)
+        assert priced > 0, measure
+        assert costs[measure] == pytest.approx(priced, rel=1e-9), measure
         assert ours.cost_cny[measure][0] == pytest.approx(costs[measure] * k, rel=1e-9)
+    for kind in ("restored_land_ha", "regraded_ha", "wall_sprayed_m2", "wall_trough_m"):
+        assert float(ours.quantity[kind][0]) > 0, kind
     # and every name the table compares by a quantity maps to that quantity's measure
     for name, entry in bill.name_table().items():
-        if "quantity" in entry:
-            kind = entry["quantity"]
+        for kind in bill.entry_kinds(entry):
             assert bill.measure_for(entry["measures"]) == bill.QUANTITY_MEASURES[kind], name
 
 
@@ -550,7 +619,7 @@ def test_a_quantity_the_same_in_every_draw_is_one_number_in_the_words_of_its_dir
         (note,) = [n for n in c.notes if "quantity" in n]
         assert f"% {word} our sprayed rock face" in note and "same in every draw" in note
         assert "P05" not in note and "outside" not in note
-        assert "same in every draw" in _quantity_cell(row) and "P50" not in _quantity_cell(row)
+        assert "same in every draw" in _quantity_cell([row]) and "P50" not in _quantity_cell([row])
         with use_lang("zh"):
             text = localise(note)
             assert_chinese(text)

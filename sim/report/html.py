@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.bill import FLAG_WORDS
+from sim.bill import FLAG_WORDS, UNIT_SIGNS
 from sim.bill import label as bill_label
 from sim.breakdown import ITEMS, LABELS, quantities
 from sim.fmt import criterion_value, number, pct, unit_suffix
@@ -400,12 +400,14 @@ def _gap() -> str:
     return "" if current_lang() == "zh" else " "
 
 
-def _quantity_cell(q) -> str:
-    if q is None:
-        return "—"
+def _quantity_cell(rows) -> str:
+    """The applicant's quantities of a measure against ours, one line each; — without one."""
+    return "<br>".join(_quantity_text(q) for q in rows) or "—"
 
+
+def _quantity_text(q) -> str:
     def show(x: float) -> str:
-        return f"{x:,.0f} m²" if q.unit == "m2" else area(x, 2)
+        return area(x, 2) if q.unit == "ha" else f"{x:,.0f} {UNIT_SIGNS.get(q.unit, q.unit)}"
 
     if q.fixed:
         return escape(
@@ -452,7 +454,7 @@ def _bill(d: ReportData, figures: Mapping[str, bytes]) -> str:
                     escape("、".join(r.items)),
                     money(r.applicant_cny),
                     percentile_label(r.percentile),
-                    _quantity_cell(r.quantity),
+                    _quantity_cell(r.quantities),
                     f'<span class="{cls}">{escape(gettext(FLAG_WORDS[r.flag]))}</span>',
                 ]
         rows.append(cells)

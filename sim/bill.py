@@ -455,6 +455,13 @@ class QuantityRow:
         if self.fixed:
             ours = self.ours_p50
             dev = abs(self.applicant - ours) / ours if ours > 0 else float("inf")
+            if not np.isfinite(dev) and self.kind == "cutback_m3":
+                return Message(
+                    "The bill gives {applicant} {unit} for {measure}; our {what} is 0 {unit}: "
+                    "the model cuts back only walls steeper than their rock's stable bench "
+                    "face, which these are not. Ask what the plan's cut-back is for.",
+                    **values,
+                )
             if not np.isfinite(dev):
                 return Message(
                     "The bill gives {applicant} {unit} for {measure}; our {what} is 0 {unit}.",

@@ -283,8 +283,9 @@ def test_quantity_compared_for_the_items_that_have_an_area() -> None:
 
 def test_a_measure_priced_by_two_quantities_compares_each_in_its_own_unit() -> None:
     """削坡 in m³ against our cut-back wedge, 危岩清理 in m² against our scaled face (one row
-    each, though both are the cut-back measure); 种植槽 in 延米 against our troughs; 挡土墙 in
-    m³ of masonry is not a length and is not compared; a 危岩清理 in m³ is not compared."""
+    each, though both are the cut-back measure); 种植槽 in 延米 against our troughs; a pit
+    wall's 挡土墙 in m³ of masonry is not a length, a 挡土墙 at a dump's toe is not along the
+    walls, and a 危岩清理 in m³ is no face: none of them is compared."""
     items = [
         SimpleNamespace(measure="削坡", quantity=30.0, unit="m³", amount=1.0, maps_to=None,
                         unit_price_cny=None),
@@ -294,18 +295,22 @@ def test_a_measure_priced_by_two_quantities_compares_each_in_its_own_unit() -> N
                         maps_to=None, unit_price_cny=None),
         SimpleNamespace(measure="台阶种植槽", quantity=60.0, unit="延米", amount=1.0, maps_to=None,
                         unit_price_cny=None),
-        SimpleNamespace(measure="浆砌石挡土墙", quantity=80.0, unit="m³", amount=1.0, maps_to=None,
-                        unit_price_cny=None),
+        SimpleNamespace(measure="采场坡脚挡土墙（浆砌石）", quantity=80.0, unit="m³", amount=1.0,
+                        maps_to=None, unit_price_cny=None),
+        SimpleNamespace(measure="挡土墙（排土场坡脚）", quantity=150.0, unit="m", amount=1.0,
+                        maps_to=None, unit_price_cny=None),
+        SimpleNamespace(measure="削坡及危岩清理", quantity=25.0, unit="m³", amount=1.0,
+                        maps_to=None, unit_price_cny=None),
     ]  # fmt: skip
     lines = bill.bill_lines(SimpleNamespace(money_unit="元", other_fees=None, contingency=None),
                             items)  # fmt: skip
     assert [x.quantity_kind for x in lines] == [
-        "cutback_m3", "scaled_m2", None, "wall_trough_m", None
+        "cutback_m3", "scaled_m2", None, "wall_trough_m", None, None, "cutback_m3"
     ]  # fmt: skip
     c = bill.compare(lines, analytic_ours())
     cut = c.row("cutback").quantities
     assert [(q.kind, q.unit, q.applicant, q.items) for q in cut] == [
-        ("cutback_m3", "m3", 30.0, ("削坡",)),
+        ("cutback_m3", "m3", 55.0, ("削坡", "削坡及危岩清理")),
         ("scaled_m2", "m2", pytest.approx(45.0), ("危岩清理",)),
     ]
     assert c.row("cutback").quantity is cut[0]

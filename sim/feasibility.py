@@ -711,11 +711,38 @@ def remedies_for(
                     "designed pit holds with its waste",
                 )
             )
+    growth: dict[Any, dict[str, float]] = {}
+    if not proposal.site.has_design:
+        now = _nominal_pit(proposal, policy, lib)
+
+        def outgrows(value: Any, crits: dict[str, dict[str, Any]]) -> bool:
+            """Whether a flatter wall, keeping the floor, needs a pit beyond the licence:
+            on the thickness path the footprint is the volume over the mined thickness
+            whatever the slope (SPEC §3), so the walls' wider plan comes out of the floor."""
+            lic = crits.get("licensed_area") or {}
+            if lic.get("value") is None or lic.get("threshold") is None:
+                return False
+            then = _nominal_pit(with_field(proposal, "site.final_highwall_slope_deg", value),
+                                policy, lib)  # fmt: skip
+            more = then["wall_plan_ha"] - now["wall_plan_ha"]
+            growth[value] = {
+                "wall_plan_now_ha": now["wall_plan_ha"],
+                "wall_plan_ha": then["wall_plan_ha"],
+                "footprint_p90_ha": float(lic["value"]),
+                "licence_ha": float(lic["threshold"]),
+            }
+            return more > 0.005 and float(lic["value"]) + more > float(lic["threshold"])
+
     for name, path, values, wording in kinds:
         tried = []
         for value in values:
             cost, crits = run(path, value)
-            tried.append((value, cost, bool(crits[name]["passed"]), new_hard(crits)))
+            extra = int(
+                path == "site.final_highwall_slope_deg"
+                and not proposal.site.has_design
+                and outgrows(value, crits)
+            )
+            tried.append((value, cost, bool(crits[name]["passed"]), new_hard(crits) + extra))
         best = cheapest_passing(tried)
         if best is None:
             continue
@@ -725,7 +752,10 @@ def remedies_for(
             # the least change that passes first, then the cheapest (a reviewer asks for both)
             offers = [(nearest, "nearest"), (best, "cheapest")]
         for (value, cost), kind in offers:
-            out.append(_remedy(proposal, name, path, value, cost - cost_now, wording, kind))
+            out.append(
+                _remedy(proposal, name, path, value, cost - cost_now, wording, kind,
+                        growth.get(value) if path == "site.final_highwall_slope_deg" else None)
+            )  # fmt: skip
     return out
 
 
@@ -754,9 +784,14 @@ def _remedy(
     delta: float,
     wording: Callable[[Any], str],
     kind: str | None,
+    growth: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """One remedy: the change, its median cost change and, for a scan, which passing value it
-    is (``kind``: ``nearest`` or ``cheapest``)."""
+    is (``kind``: ``nearest`` or ``cheapest``). A flatter wall also says what it does to the
+    pit: a designed pit holds less; on the thickness path (SPEC §3) the footprint is the
+    volume over the mined thickness whatever the slope, so the walls take more of it
+    (``growth``: the walls' plan now and then at nominal thickness, the P90 footprint and
+    the licence [ha])."""
     how = f" ({REMEDY_KINDS[kind]})" if kind else ""
     remedy: dict[str, Any] = {
         "criterion": name,
@@ -777,7 +812,27 @@ def _remedy(
             f"{needed / 1e6:,.2f} million m³ of ore and waste stated "
             f"({needed / held:.0%} of what it holds)"
         )
+    elif growth and growth["wall_plan_ha"] > growth["wall_plan_now_ha"] + 0.005:
+        remedy.update(growth)
+        needed = growth["footprint_p90_ha"] + growth["wall_plan_ha"] - growth["wall_plan_now_ha"]
+        remedy["change"] += (
+            f"; at the plan's mined thickness the walls' plan grows from "
+            f"{growth['wall_plan_now_ha']:,.2f} to {growth['wall_plan_ha']:,.2f} ha: the model "
+            f"keeps the pit's footprint and tonnage, so keeping the floor needs a pit of up to "
+            f"{needed:,.2f} ha (P90) against the {growth['licence_ha']:,.2f} ha licence, or less "
+            f"ore mined"
+        )
     return remedy
+
+
+def _nominal_pit(proposal: Any, policy: Any, lib: Library) -> dict[str, float]:
+    """The final pit at nominal thickness and output (``sim.breakdown.quantities``): its
+    footprint and the plan area of its walls [ha]."""
+    from sim.breakdown import quantities
+
+    q = quantities(engine.prepare([proposal], policy, lib)[0].resolved)
+    pit = q["total_disturbed_ha"] - q["dump_ha"] - q["infrastructure_ha"]
+    return {"pit_ha": pit, "wall_plan_ha": pit - q["floor_ha"]}
 
 
 def boundary_area_condition(proposal: Any, screening: spatial.Screening) -> dict[str, Any]:

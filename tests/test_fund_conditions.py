@@ -261,7 +261,9 @@ def test_cheapest_passing_looks_past_the_nearest_boundary() -> None:
 def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> None:
     """The remedy offered for a too-steep wall is the slope with the lowest median cost among
     every whole degree from the limit down to the policy's floor that passes without adding a
-    hard failure, and its cost change is that slope's (same seed: common random numbers)."""
+    hard failure, and its cost change is that slope's (same seed: common random numbers). On
+    the thickness path a slope whose wider walls, keeping the floor, need a pit (P90) beyond
+    the licence counts as one more failure (the model keeps the footprint whatever the slope)."""
     policy = sim.load_policy()
     p = make_proposal(changes)
     draws, seed = 200, 3
@@ -274,7 +276,11 @@ def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> No
     }
     limit = int(policy.criteria.highwall_slope.threshold)
     floor = int(policy.conditions.min_remedy_slope_deg)
-    costs = {}
+    costs, fits = {}, {}
+    from sim.params import load_library
+
+    lib = load_library()
+    walls_now = feasibility._nominal_pit(p, policy, lib)["wall_plan_ha"]
     for slope in range(limit, floor - 1, -1):
         q = p.with_values({"site.final_highwall_slope_deg": float(slope)})
         s = engine.run([q], policy, draws=draws, seed=seed).summary.isel(proposal=0)
@@ -282,8 +288,13 @@ def test_the_slope_remedy_is_the_cheapest_passing_slope_of_a_scan(changes) -> No
         new = {c["name"] for c in crits if c["hard"] and c["passed"] is False} - hard_now
         if not new and next(c for c in crits if c["name"] == "highwall_slope")["passed"]:
             costs[float(slope)] = float(s["cost_cny"].sel(quantile=0.5))
+            lic = next(c for c in crits if c["name"] == "licensed_area")
+            more = feasibility._nominal_pit(q, policy, lib)["wall_plan_ha"] - walls_now
+            fits[float(slope)] = lic["value"] + more <= lic["threshold"]
     assert len(costs) == limit - floor + 1
-    best = min(costs, key=lambda k: (costs[k], -k))
+    assert any(fits.values())
+    best = min(costs, key=lambda k: (not fits[k], costs[k], -k))
+    assert "keeping the floor needs a pit of up to" in remedy["change"]
     assert remedy["value"] == best
     assert remedy["cost_change_p50_cny"] == pytest.approx(
         costs[best] - float(now["cost_cny"].sel(quantile=0.5))

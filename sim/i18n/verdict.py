@@ -307,6 +307,15 @@ def change(x: Mapping[str, Any]) -> str:
             "of ore and waste stated ({share} of what it holds)",
             held=f"{held / 1e6:,.2f}", needed=f"{needed / 1e6:,.2f}", share=f"{needed / held:.0%}",
         )
+    if x.get("wall_plan_ha") is not None:
+        more = x["wall_plan_ha"] - x["wall_plan_now_ha"]
+        text += _(
+            "; at the plan's mined thickness the walls' plan grows from {now} to {then}: the "
+            "model keeps the pit's footprint and tonnage, so keeping the floor needs a pit of up "
+            "to {needed} (P90) against the {licence} licence, or less ore mined",
+            now=area(x["wall_plan_now_ha"], 2), then=area(x["wall_plan_ha"], 2),
+            needed=area(x["footprint_p90_ha"] + more, 2), licence=area(x["licence_ha"], 2),
+        )
     return text
 
 

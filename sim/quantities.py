@@ -16,7 +16,7 @@ import re
 
 from sim.i18n import _
 
-__all__ = ["UNITS", "convert"]
+__all__ = ["HALF_WIDTH", "UNITS", "convert"]
 
 _MASS_T = {
     "t": 1.0, "吨": 1.0, "kt": 1e3, "千吨": 1e3, "万t": 1e4, "万吨": 1e4, "Mt": 1e6,
@@ -63,7 +63,7 @@ UNITS: dict[str, dict[str, float]] = {
 _VOLUMES = ("m3", "m³", "方", "立方米")
 #: full-width forms (a Chinese input method's ２１８０.９万ｔ, ０.２４８ ｋｍ²) to their ASCII
 #: letters, digits and signs, and the ideographic space to a space
-_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
 
 
@@ -74,7 +74,7 @@ def convert(text: str, unit: str) -> float | int | None:
 
     Raises :class:`ValueError` (the message says what is allowed) for a unit that does not fit.
     """
-    match = _QUANTITY.match(text.translate(_HALF_WIDTH))
+    match = _QUANTITY.match(text.translate(HALF_WIDTH))
     table = UNITS.get(unit)
     if match is None or table is None:
         return None

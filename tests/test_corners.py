@@ -183,3 +183,44 @@ def test_the_licence_area_is_the_corner_tables_own(tmp_path: Path) -> None:
     assert s.boundary_area_ha == 24.8
     assert s.boundary.area / 1e4 == pytest.approx(24.7975, abs=2e-4)  # on the ground
     assert s.criterion("boundary_area")["value"] == 0.0
+
+
+def test_a_table_of_two_point_blocks_side_by_side_is_read_block_by_block(tmp_path: Path) -> None:
+    """A licence table is often printed two blocks to a row to fit the page (点号 X Y 点号 X Y:
+    points 1-4 on the left, 5-8 on the right, as the 钟祥长滩季河 notice prints its 11 corners);
+    copied from Word it arrives as one line per printed row. It was read as one point per line
+    (the name '1 X Y 5', the right block's X and Y), so half the corners were dropped without a
+    word and the licence came out a fraction of its area."""
+    rows = table(37, clockwise=False)
+    left, right = rows[:4], rows[4:]
+    lines = ["点号\tX\tY\t点号\tX\tY"]
+    lines += [f"{a}\t{b}".replace(",", "\t") for a, b in zip(left, right, strict=True)]
+    path = tmp_path / "corners.txt"
+    path.write_text("\n".join(lines) + "\n2000国家大地坐标系\n", encoding="utf-8")
+    a, b = screen_both(tmp_path, path)
+    assert_same(a, b)
+    assert any("2 blocks of points side by side" in w for w in a.warnings)
+    # a right block one row shorter (an odd number of corners) is read the same way
+    lines = [*lines[:-1], rows[3].replace(",", "\t")]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    c = spatial.screen(proposal_at(path), policy_with([]))
+    seven = shapely.Polygon([CORNERS[i] for i in range(8) if i != 7])
+    assert c.boundary_area_ha == pytest.approx(seven.area / 1e4, abs=0.01)
+
+
+def test_x_y_pairs_side_by_side_without_point_names_are_refused(tmp_path: Path) -> None:
+    """Two X, Y pairs on a line with no point names cannot be told from a name: refused, naming
+    the line, never read as a point named by the first pair."""
+    rows = [r.split(",", 1)[1] for r in table(37)]
+    lines = [f"{a},{b}" for a, b in zip(rows[:4], rows[4:], strict=True)]
+    with pytest.raises(InputError, match="line 3"):
+        screen_both(tmp_path, write_csv(tmp_path / "c.csv", lines))
+
+
+def test_full_width_digits_from_a_chinese_input_method_are_read(tmp_path: Path) -> None:
+    """A table typed or pasted with full-width digits (３４３７１７４．６５) and the ideographic
+    space reads as its ASCII twin (it was refused: 'no corner coordinates found')."""
+    full = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+    rows = [r.translate(full).replace("，", "\u3000") for r in table(37)]
+    a, b = screen_both(tmp_path, write_csv(tmp_path / "c.txt", rows, encoding="utf-8"))
+    assert_same(a, b)

@@ -33,6 +33,7 @@ from pyproj.exceptions import ProjError
 
 from sim.errors import InputError
 from sim.i18n import N_, _
+from sim.quantities import HALF_WIDTH
 from sim.spatial.files import GeoFile, _repair, densify, to_crs, to_wgs84
 from sim.textfiles import decode
 
@@ -71,23 +72,56 @@ def _rows(path: Path, where: str) -> list[list[str]]:
             for row in sheet.iter_rows(values_only=True)
         ]
         book.close()
-        return [[c for c in r if c] for r in rows]
+        return [[c.translate(HALF_WIDTH) for c in r if c] for r in rows]
     text, _encoding = decode(path.read_bytes(), where, N_("corner table"))
+    text = text.translate(HALF_WIDTH)  # ３４３７１７４．６５ typed with a Chinese input method
     return [[c for c in _SPLIT.split(line.strip()) if c] for line in text.splitlines()]
 
 
-def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Point names, X (northing) and Y (easting) of the numeric rows; text rows are skipped."""
-    names, xs, ys = [], [], []
+def _coordinate(cell: str) -> bool:
+    """Whether a cell is a coordinate (metres: 10 km or more), not a point name such as 12."""
+    return bool(_NUMBER.match(cell)) and abs(float(cell)) >= 1e4
+
+
+def _groups(cells: list[str]) -> list[list[str]] | None:
+    """The 'point, X, Y' groups of a row that holds several side by side (a table printed in
+    two or three blocks to fit the page, copied line by line), or None for any other row."""
+    if len(cells) < 6 or len(cells) % 3:
+        return None
+    groups = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+    if all(_coordinate(g[1]) and _coordinate(g[2]) and not _coordinate(g[0]) for g in groups):
+        return groups
+    return None
+
+
+def _points(
+    rows: list[list[str]], where: str
+) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """Point names, X (northing) and Y (easting) of the numeric rows, and notes; text rows are
+    skipped. A table printed in blocks side by side is read block by block (the left block top
+    to bottom, then the next), the order its point numbers run in."""
+    blocks: list[list[tuple[str, float, float]]] = [[]]
     for n, row in enumerate(rows, start=1):
         cells = [c.replace("，", "") for c in row]
         numeric = [c for c in cells if _NUMBER.match(c)]
-        if len(cells) >= 3 and _NUMBER.match(cells[-1]) and _NUMBER.match(cells[-2]):
-            names.append(" ".join(cells[:-2]))
+        groups = _groups(cells)
+        if groups is not None:
+            while len(blocks) < len(groups):
+                blocks.append([])
+            for block, (name, x, y) in zip(blocks, groups, strict=False):
+                block.append((name, float(x), float(y)))
+            continue
+        if (
+            len(cells) >= 3
+            and _NUMBER.match(cells[-1])
+            and _NUMBER.match(cells[-2])
+            and not any(_coordinate(c) for c in cells[:-2])
+        ):
+            name = " ".join(cells[:-2])
         elif len(cells) == 2 and len(numeric) == 2:
-            names.append(str(len(names) + 1))
+            name = str(sum(map(len, blocks)) + 1)
         else:
-            if numeric and len(numeric) >= 2 and names:
+            if (len(numeric) >= 2 and blocks[0]) or sum(map(_coordinate, cells)) >= 3:
                 raise InputError(
                     _(
                         "{where}: line {n} {row}: expected 'point, X, Y' or 'X, Y'",
@@ -95,9 +129,9 @@ def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, n
                     )
                 )
             continue  # a header or a title line
-        xs.append(float(cells[-2]))
-        ys.append(float(cells[-1]))
-    if not xs:
+        blocks[0].append((name, float(cells[-2]), float(cells[-1])))
+    points = [p for block in blocks for p in block]
+    if not points:
         raise InputError(
             _(
                 "{where}: no corner coordinates found; expected rows 'point, X, Y' (X northing, "
@@ -105,7 +139,17 @@ def _points(rows: list[list[str]], where: str) -> tuple[list[str], np.ndarray, n
                 where=where,
             )
         )
-    return names, np.array(xs), np.array(ys)
+    notes = []
+    if len(blocks) > 1:
+        notes.append(
+            _(
+                "{where}: the table prints {k} blocks of points side by side; read block by "
+                "block, in the order {names}",
+                where=where, k=len(blocks), names=", ".join(p[0] for p in points),
+            )
+        )
+    names = [p[0] for p in points]
+    return names, np.array([p[1] for p in points]), np.array([p[2] for p in points]), notes
 
 
 #: EPSG code of the CGCS2000 3° Gauss-Kruger CRS of central meridian 75°E without a zone
@@ -243,8 +287,9 @@ def read_corner_table(
     **_ignored: object,
 ) -> GeoFile:
     """The boundary polygon of a corner-coordinate table, as :func:`read_geofile` gives a file."""
-    names, x, y = _points(_rows(path, where), where)
+    names, x, y, read_notes = _points(_rows(path, where), where)
     crs, x, y, notes = gauss_kruger_crs(x, y, where, default_crs, central_meridian_deg)
+    notes = read_notes + notes
     xy = np.column_stack([y, x])  # easting, northing
     if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
         xy, names = xy[:-1], names[:-1]

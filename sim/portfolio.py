@@ -253,6 +253,8 @@ class Portfolio:
             col = cols.get(path)
             if col is not None and col.dtype == object and spec.unit in quantities.UNITS:
                 cols[path] = np.array([_with_unit(x, spec.unit) for x in col], dtype=object)
+            elif col is not None and col.dtype == object and _is_share(spec):  # "30%": 0.3
+                cols[path] = np.array([_percent(x) for x in col], dtype=object)
         bad = np.zeros(n, dtype=bool)
         for path, spec in SPECS.items():
             if path in cols:
@@ -369,6 +371,17 @@ def _with_unit(x: Any, unit: str) -> Any:
     except ValueError:
         return x  # refused by the screen, explained by the file contract's message
     return x if converted is None else converted
+
+
+def _is_share(spec: Any) -> bool:
+    """Whether a field is a share or a yearly rate (at most 1), which may be written "30%"."""
+    return any(isinstance(c, Le) and c.le == 1 for c in spec.constraints)
+
+
+def _percent(x: Any) -> Any:
+    """A cell "30%" as 0.3 (:func:`sim.quantities.percent`); others unchanged."""
+    share = quantities.percent(x) if isinstance(x, str) else None
+    return x if share is None else share
 
 
 def _floats(col: np.ndarray) -> np.ndarray:

@@ -185,9 +185,22 @@ class _Quantities(_Model):
         if not isinstance(value, str) or info.field_name is None:
             return value
         field = cls.model_fields[info.field_name]
+        if _is_share(field):  # "30%": 0.3
+            share = quantities.percent(value)
+            if share is not None:
+                return share
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         converted = quantities.convert(value, str(extra.get("unit", "")))
         return value if converted is None else converted
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_share(field: FieldInfo) -> bool:
+    """Whether a field is a share or a yearly rate (at most 1), which may be written "30%"."""
+    return any(isinstance(m, Le) and m.le == 1 for m in field.metadata)
 
 
 class _Whole(ValueError):
@@ -667,6 +680,15 @@ class Restoration(_Quantities):
             "site's rock (cost.wall_spray_share.<substrate>)."
         ),
     )
+
+    @field_validator("target_land_use", mode="before")
+    @classmethod
+    def _percentages(cls, value: Any) -> Any:
+        """Shares written as percentages ({ forest = "70%" }) as fractions."""
+        if not isinstance(value, dict):
+            return value
+        read = {k: quantities.percent(v) for k, v in value.items() if isinstance(v, str)}
+        return {k: v if read.get(k) is None else read[k] for k, v in value.items()}
 
     @field_validator("target_land_use")
     @classmethod
@@ -1717,6 +1739,12 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))
         note = _bound_note(kind, info if len(rest) == 1 else None)
+        if kind == "less_than_equal" and bound == 1 and _is_number(value) and 1 < value <= 100:
+            note += _(
+                "; did you mean {value:g}% = {share:g}? (a share or rate is written as a "
+                "fraction, or as a percentage in quotes: \"{value:g}%\")",
+                value=value, share=float(f"{value / 100:.12g}"),
+            )
         return prefix + _(
             "must be {op} {bound}{note}", op=_OPS[kind], bound=_fmt(bound), note=note
         )

@@ -16,7 +16,7 @@ import re
 
 from sim.i18n import _
 
-__all__ = ["HALF_WIDTH", "UNITS", "convert"]
+__all__ = ["HALF_WIDTH", "UNITS", "convert", "percent"]
 
 _MASS_T = {
     "t": 1.0, "吨": 1.0, "kt": 1e3, "千吨": 1e3, "万t": 1e4, "万吨": 1e4, "Mt": 1e6,
@@ -65,6 +65,20 @@ _VOLUMES = ("m3", "m³", "方", "立方米")
 #: letters, digits and signs, and the ideographic space to a space
 HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
+
+
+_PERCENT = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*%\s*$")
+
+
+def percent(text: str) -> float | None:
+    """A percentage as a share: "30%" (or "３０％") is 0.3; None when ``text`` is not one.
+
+    Shares and yearly rates (0-1) are written as percentages in the plans (边开采边治理 30%,
+    折现率 8%); the field holds the fraction."""
+    match = _PERCENT.match(text.translate(HALF_WIDTH))
+    if match is None:
+        return None
+    return float(f"{float(match.group(1).replace(',', '').replace('_', '')) / 100:.12g}")
 
 
 def convert(text: str, unit: str) -> float | int | None:

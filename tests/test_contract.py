@@ -73,6 +73,9 @@ BAD: list[tuple[str, Any]] = [
     ("finance.discount_rate", -0.01),
     ("finance.inflation_rate", float("inf")),
     ("finance.plan_restoration_cost_cny", 900.0),  # a unit slip (万元)
+    ("restoration.progressive_fraction", 50.0),  # a percentage as a number
+    ("restoration.progressive_fraction", "50 percent"),
+    ("finance.discount_rate", "6%%"),
 ]
 
 
@@ -107,6 +110,10 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("extraction.rock_density_t_per_m3", "2.6 g/cm³", 2.6),
         ("restoration.closure_years", "2年", 2),
         ("extraction.ramp_up_years", "1 a", 1),
+        # shares and yearly rates as the plans write them: percentages
+        ("restoration.progressive_fraction", "50%", 0.5),
+        ("restoration.progressive_fraction", "５０％", 0.5),
+        ("finance.discount_rate", "6 %", 0.06),
     ],
 )
 def test_values_with_units_are_converted_by_files_and_columns(
@@ -270,3 +277,16 @@ def test_chinese_names_of_values_read_as_the_values_they_name() -> None:
     named["proposal"]["mineral"] = "石灰石矿"
     with pytest.raises(InputError, match="石灰石矿"):
         parse_proposal(named)
+
+
+def test_a_percentage_for_a_share_is_read_or_named() -> None:
+    """A reviewer writes a share as the plan prints it: "30%" is read as 0.3 (it was refused as
+    'expected a number, got a string'), in the land-use table too; a bare 30 in a 0-1 field is
+    refused with the reading 30% = 0.3."""
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["restoration"]["target_land_use"] = {"forest": "60%", "grassland": "20%",
+                                              "farmland": "10%", "water": "10%"}  # fmt: skip
+    assert parse_proposal(data) == make_proposal()
+    assert "did you mean 50% = 0.5?" in _file_message("restoration.progressive_fraction", 50)
+    assert "did you mean 3% = 0.03?" in _file_message("finance.discount_rate", 3)
+    assert "did you mean" not in _file_message("finance.discount_rate", 300)

@@ -1913,6 +1913,11 @@ def _syntax_error(language: str, shown: str, detail: str) -> str:
     )
 
 
+#: full-width punctuation and digits and curly quotes, as a Chinese input method types them,
+#: to the ASCII that TOML needs
+_ASCII_OF_WIDE = quantities.HALF_WIDTH | str.maketrans("“”‘’、", "\"\"'',")
+
+
 def read_document(path: str | Path) -> dict[str, Any]:
     """The raw table of a ``.toml`` or ``.json`` file; an :class:`InputError` naming the file."""
     path = Path(path)
@@ -1954,8 +1959,17 @@ def read_document(path: str | Path) -> dict[str, Any]:
                 line = lines[int(found[1]) - 1]
                 bare = re.search(r"(?:^|[{,])\s*([^\s\x00-\x7f][^=]*?)\s*=", line)
                 value = re.match(r"\s*([A-Za-z0-9_.-]+)\s*=\s*([^\s\"'\[{].*?)\s*(?:#.*)?$", line)
+                column = re.search(r"column (\d+)", str(exc))
+                at = int(column[1]) - 1 if column else -1
+                wide = line[at] if 0 <= at < len(line) else ""
                 if "＝" in line:  # a full-width equals sign (Chinese input method)
                     message += _("; use the ASCII '=' (the full-width '＝' is not TOML)")
+                elif wide and wide.translate(_ASCII_OF_WIDE) != wide:  # ，“ ２ of an IME
+                    message += _(
+                        "; the full-width '{wide}' is not TOML: write the ASCII '{ascii}' (switch "
+                        "the input method to half-width)",
+                        wide=wide, ascii=wide.translate(_ASCII_OF_WIDE),
+                    )
                 elif bare:  # a Chinese key (林地 = 0.6) must be quoted in TOML
                     message += _(
                         "; a key in Chinese must be in quotes: \"{key}\" = …", key=bare[1]

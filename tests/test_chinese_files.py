@@ -179,6 +179,14 @@ def test_a_chinese_date_reads_as_the_date(tmp_path) -> None:
             ('a text value must be in quotes: substrate_amendment = "否"',),
         ),
         ("stripping_ratio", "stripping_ratio ＝ 0.1", ("use the ASCII '=' (the full-width",)),
+        # other punctuation and digits of a Chinese input method
+        (
+            "target_land_use",
+            "target_land_use = { forest = 0.6， grassland = 0.2, farmland = 0.1, water = 0.1 }",
+            ("the full-width '，' is not TOML: write the ASCII ','",),
+        ),
+        ("dump_height_m", "dump_height_m = ２０", ("the full-width '２' is not TOML: write",)),
+        ("name", "name = “Example”", ("the full-width '“' is not TOML: write the ASCII '\"'",)),
     ],
 )
 def test_chinese_slips_get_the_fix(tmp_path, key, line, phrases) -> None:

@@ -259,7 +259,7 @@ def test_every_problem_of_a_file_is_reported() -> None:
     data = good_data()
     data["extraction"]["reserves_mt"] = -1.0
     data["site"]["mean_slope_deg"] = 95.0
-    data["finance"]["discount_rate"] = "6%"
+    data["finance"]["discount_rate"] = "6 percent"  # "6%" is read as 0.06
     err = raises_input_error(parse_proposal, data, "many.toml")
     assert len(err.problems) == 3
     assert all(p.startswith("many.toml: ") for p in err.problems)

@@ -207,6 +207,11 @@ class _Whole(ValueError):
     """A validator message that already names the field and the value."""
 
 
+#: characters that every Chinese name of a mineral, rock or region may share (ore, rock,
+#: stone, earth, region): a name close to another only by them is not a hint
+_GENERIC_CHARACTERS = frozenset("矿岩石土区")
+
+
 def _check_table_key(kind: str, value: str, table: Mapping[str, Any]) -> str:
     """``value`` if it is a key of ``table``; else a message listing the keys, each with its
     name in the reviewer's language (``'limestone'（石灰岩）``), and the closest one, also to
@@ -222,6 +227,8 @@ def _check_table_key(kind: str, value: str, table: Mapping[str, Any]) -> str:
             with use_lang("zh"):
                 by_name = {pgettext(kind, key): key for key in table}
             close = difflib.get_close_matches(value, list(by_name), n=1, cutoff=0.5)
+            if close and not (set(value) & set(close[0])) - _GENERIC_CHARACTERS:
+                close = []  # 钒矿 is not 锰矿: they share only the word for ore
             if close:
                 hint = _(
                     "; did you mean '{word}' ({name})?", word=by_name[close[0]], name=close[0]

@@ -580,6 +580,12 @@ def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path
     assert "'limestone'（石灰岩）" in message and "是否应为 'limestone'（石灰岩）" in message
     message = str(raises_input_error(load_proposal, bad))  # English: the hint all the same
     assert "did you mean 'limestone' (石灰岩)?" in message
+    # a mineral the library lacks is not matched by the word for ore alone (钒矿 was told
+    # "did you mean 'manganese' (锰矿)?": another metal, price and substrate)
+    for name in ("钒矿", "铜矿", "金矿"):
+        bad.write_text(re.sub(r'(?m)^mineral = ".*"$', f'mineral = "{name}"', text), "utf-8")
+        message = str(raises_input_error(load_proposal, bad))
+        assert "'manganese'" in message and "did you mean" not in message, message
 
 
 def test_a_blank_optional_field_is_told_it_may_go() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.i18n import current_lang
 
 #: criteria whose value is a share [-] (shown in %, margins in percentage points)
@@ -50,3 +52,13 @@ def number(v: float | list[float] | tuple[float, ...]) -> str:
 def unit_suffix(unit: str) -> str:
     """`` CNY/ha`` for a unit, nothing for the dimensionless ``1``."""
     return "" if unit in ("1", "") else f" {unit}"
+
+
+def value_text(x: Any) -> str:
+    """An input value as a file takes it: booleans as TOML writes them (``true``, not Python's
+    ``True``), large numbers with thousands separators."""
+    if isinstance(x, bool):
+        return str(x).lower()
+    if isinstance(x, int | float) and abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:g}" if isinstance(x, int | float) else str(x)

@@ -10,7 +10,7 @@ import textwrap
 from typing import Any
 
 from sim import outputs_registry as registry
-from sim.fmt import criterion_value
+from sim.fmt import criterion_value, value_text
 from sim.i18n import _, current_lang, gettext
 from sim.i18n.message import localise
 from sim.i18n.units import (
@@ -217,9 +217,8 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
     if v["conditions"]:
         lines += ["", _("Conditions (any one of these fixes its criterion)")]
         for c in v["conditions"]:
-            val = f"{c['value']:,.0f}" if abs(c["value"]) >= 1000 else f"{c['value']:g}"
             item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
-            lines.append(f"  {item}  [{c['field']} = {val}]")
+            lines.append(f"  {item}  [{c['field']} = {value_text(c['value'])}]")
         se = 100.0 * (0.9 * 0.1 / v["draws"]) ** 0.5
         lines.extend(
             _wrap(
@@ -253,7 +252,7 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
         lines += ["", _("Plan changes that would fix a hard failure")]
         for c in v["remedies"]:
             item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
-            lines.append(f"  {item}  [{c['field']} = {c['value']}]")
+            lines.append(f"  {item}  [{c['field']} = {value_text(c['value'])}]")
     if v.get("bill"):
         lines += ["", *bill_lines(v["bill"])]
     if v.get("notes"):

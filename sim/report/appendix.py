@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from sim import outputs_registry as registry
-from sim.fmt import number
+from sim.fmt import number, value_text
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.units import money, unit_text
 from sim.i18n.verdict import mineral, policy_name, region
 from sim.proposal import DEFAULT_POLICY_PATH
 from sim.report.analysis import ReportData, land_use_name, param_label
-from sim.report.markup import table, value_text
+from sim.report.markup import table
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -20,7 +20,7 @@ import numpy as np
 from sim.bill import FLAG_WORDS, UNIT_SIGNS
 from sim.bill import label as bill_label
 from sim.breakdown import ITEMS, LABELS, quantities
-from sim.fmt import criterion_value, number, pct, unit_suffix
+from sim.fmt import criterion_value, number, pct, unit_suffix, value_text
 from sim.i18n import N_, _, current_lang, gettext
 from sim.i18n.message import localise
 from sim.i18n.units import area, money, money_per_ha, unit_text
@@ -39,7 +39,7 @@ from sim.report.analysis import ReportData, percentile_label
 from sim.report.appendix import assumptions, inputs, reproducibility
 from sim.report.appendix import metrics as metrics_appendix
 from sim.report.figures import out, sensitive_rows
-from sim.report.markup import codes, figure, table, value_text
+from sim.report.markup import codes, figure, table
 from sim.report.opinion import no_remedy, opinion
 
 SECTIONS: tuple[tuple[str, str], ...] = (

@@ -48,15 +48,6 @@ def figure(figures: Mapping[str, bytes], key: str, alt: str, caption: str) -> st
     )
 
 
-def value_text(x: Any) -> str:
-    """An input value as text: booleans lower-case, large numbers with thousands separators."""
-    if isinstance(x, bool):
-        return str(x).lower()
-    if isinstance(x, int | float) and abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:g}" if isinstance(x, int | float) else str(x)
-
-
 def codes(names: Iterable[str]) -> str:
     """Names as comma-separated ``<code>`` elements."""
     return ", ".join(f"<code>{escape(n)}</code>" for n in names)

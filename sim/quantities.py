@@ -94,6 +94,10 @@ def convert(text: str, unit: str) -> float | int | None:
         return None
     number = float(match.group(1).replace(",", "").replace("_", ""))
     written = match.group(2).replace(" ", "")
+    if "?" in written and written not in table:  # Excel's GBK "CSV" writes ² and ³ as '?'
+        readings = {written.replace("?", s) for s in "²³"} & table.keys()
+        if len(readings) == 1:
+            written = readings.pop()
     if written in table:
         value = float(f"{number * table[written]:.12g}")  # no binary noise: 2180.9万t = 21.809
         return int(value) if unit == "yr" and value.is_integer() else value
@@ -109,6 +113,11 @@ def convert(text: str, unit: str) -> float | int | None:
     close = difflib.get_close_matches(written, list(table), n=5, cutoff=0.6)
     close.sort(key=lambda u: "/a" not in u)  # of equals, the plans' own way: 万t/a
     hint = _("; did you mean '{word}'?", word=close[0]) if close else ""
+    if "?" in written:
+        hint += _(
+            " (Excel writes '?' for a character its GBK code page lacks, such as ² and ³, when "
+            "it saves \"CSV\": write km2, m3 or 平方公里, or save as \"CSV UTF-8\")"
+        )
     raise ValueError(
         _(
             "unknown unit {written} for a field in {unit}; allowed units: {shown}",

@@ -43,6 +43,24 @@ def test_csv_queues_are_read_in_the_encodings_chinese_offices_use(
     assert app.proposal.proposal.name == NAME
 
 
+def test_a_gbk_queue_whose_superscripts_excel_wrote_as_question_marks(tmp_path: Path) -> None:
+    """Excel saving "CSV" in the GBK code page writes ² and ³ (not in GBK) as '?': '0.35 km?'
+    and '2.6 t/m?' were refused as unknown units. Where the field's unit allows one reading
+    (an area: km²; a density: t/m³) it is read so; otherwise the message says what happened."""
+    text = _csv_text().replace("35.0,", "0.35 km²,", 1).replace(",2.6,", ",2.6 t/m³,", 1)
+    assert "0.35 km²" in text and "2.6 t/m³" in text
+    path = tmp_path / "queue.csv"
+    path.write_bytes(text.encode("cp936", errors="replace"))
+    assert b"0.35 km?" in path.read_bytes()
+    (app,) = read_queue(path)
+    assert app.error is None, app.error
+    assert app.proposal.proposal.licensed_area_ha == 35.0
+    assert app.proposal.extraction.rock_density_t_per_m3 == 2.6
+    path.write_bytes(_csv_text().replace(",1.0,", ",1 Mt/?,", 1).encode("gb18030"))
+    (app,) = read_queue(path)
+    assert "Excel writes '?' for a character" in str(app.error), app.error
+
+
 @pytest.mark.parametrize(
     "raw,phrase",
     [

@@ -305,6 +305,14 @@ def _load_record(path: Path, key: Mapping[str, Any], report: Path) -> dict[str, 
     return record if all(record.get(k) == v for k, v in key.items()) else None
 
 
+def _setting(c: Mapping[str, Any]) -> str:
+    """A condition or remedy as ``criterion: field=value``, the value as the input file takes
+    it (``true``, not the 1 that a boolean formats to as a number)."""
+    x = c["value"]
+    value = str(x).lower() if isinstance(x, bool) else f"{x:.10g}"
+    return f"{c['criterion']}: {c['field']}={value}"
+
+
 def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str, Any]:
     """One line of the summary: the verdict record of a valid application, or its error."""
     row: dict[str, Any] = dict.fromkeys(COLUMNS, "")
@@ -318,12 +326,8 @@ def summary_row(app: Application, record: Mapping[str, Any] | None) -> dict[str,
         name=v.get("name", ""),
         verdict=v["verdict"],
         deciding_criteria=";".join(v["deciding_criteria"]),
-        conditions="; ".join(
-            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in v["conditions"]
-        ),
-        remedies="; ".join(
-            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in v.get("remedies", ())
-        ),
+        conditions="; ".join(_setting(c) for c in v["conditions"]),
+        remedies="; ".join(_setting(c) for c in v.get("remedies", ())),
         report=record["report"],
         applicant_percentile=record.get("applicant_percentile"),
         **{k: _table_value(k, m.get(k)) for k in METRICS},

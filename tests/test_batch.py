@@ -60,7 +60,9 @@ def test_folder_with_a_broken_file_completes(review_batch) -> None:
         # a rejected application's plan changes are in the summary, as its conditions are
         fixes = record["verdict"]["remedies"]
         assert r["remedies"] == "; ".join(
-            f"{c['criterion']}: {c['field']}={c['value']:.10g}" for c in fixes
+            f"{c['criterion']}: {c['field']}="
+            + (str(c["value"]).lower() if isinstance(c["value"], bool) else f"{c['value']:.10g}")
+            for c in fixes
         )
     assert {r["verdict"] for r in rows} == {"approve", "conditional", "reject", "invalid"}
     assert any(r["remedies"] for r in rows)  # the examples include a rejection with a remedy
@@ -357,3 +359,16 @@ def test_a_csv_queues_rows_are_named_in_the_reviewers_language(tmp_path) -> None
         apps = _read_csv(queue)
     assert apps[1].source == "队列.csv 第3行" and "队列.csv 第3行" in apps[1].error
     assert _read_csv(queue)[1].source == "队列.csv line 3"
+
+
+def test_a_boolean_remedy_reads_as_the_file_writes_it() -> None:
+    """A rejection fixed by substrate amendment read 'restoration.substrate_amendment=1' in
+    summary.csv and summary.html; the file takes true."""
+    from sim.batch import Application, summary_row
+
+    remedy = {"criterion": "success_probability", "field": "restoration.substrate_amendment",
+              "value": True, "change": "", "cost_change_p50_cny": 1.0}  # fmt: skip
+    verdict = {"name": "n", "verdict": "reject", "deciding_criteria": ["success_probability"],
+               "conditions": [], "remedies": [remedy], "metrics": {}}  # fmt: skip
+    row = summary_row(Application("q.csv", id="X"), {"verdict": verdict, "report": "r.html"})
+    assert row["remedies"] == "success_probability: restoration.substrate_amendment=true"

@@ -156,6 +156,11 @@ def test_gb18030_and_bom_tables_are_read(tmp_path) -> None:
             write(tmp_path / "d.csv", text.replace("2029-08-15", date), "gb18030")
         )
         assert obs[0].date == dt.date(2029, 8, 15)
+    # a cover written as a percentage, as remote-sensing reports print it (it was refused:
+    # "expected a number")
+    for cover in ("42%", "42 %", "４２％"):
+        obs = read_observations(write(tmp_path / "p.csv", text.replace("0.42", cover), "gb18030"))
+        assert obs[0].cover == 0.42
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sim import quantities
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.i18n import N_, _
 from sim.keys import AREA_CLASSES, LAND_USES
@@ -155,11 +156,11 @@ def parse_date(path: Path, row: int, column: str, text: str) -> dt.date:
 
 
 def _number(path: Path, row: int, column: str, text: str, low: float, high: float) -> float:
-    """``text`` as a number in [low, high]; for ``cover`` a percentage with its sign (``35%``)
-    is read as a fraction."""
-    percent = column == "cover" and text.rstrip().endswith(("%", "％"))
+    """``text`` as a number in [low, high]; for ``cover`` a percentage with its sign (``35%``,
+    ``３５％``) is read as a fraction."""
+    share = quantities.percent(text) if column == "cover" else None
     try:
-        value = float(text.rstrip().rstrip("%％")) / 100 if percent else float(text)
+        value = float(text) if share is None else share
     except ValueError:
         raise InputError(
             _(

@@ -1653,6 +1653,36 @@ def _bound_note(kind: str, info: FieldInfo | None) -> str:
     return _(" (allowed range {range}{unit})", range=rng, unit=unit)
 
 
+#: the units a number too large for its field was likely meant in (the plans' own, smallest
+#: first), by the field's unit: 4,300,000 "Mt" of reserves are 4,300,000 t
+_SLIP_UNITS = {"Mt": ("t", "万t"), "Mt/yr": ("t/a", "万t/a"), "t/m3": ("kg/m³",), "ha": ("m²",)}
+
+
+def _slip_reading(value: Any, info: FieldInfo) -> str:
+    """'; did you mean 4300000 t = 4.3 Mt?' for a number above its field's range that lies in
+    it when read in a smaller unit the plans use; '' if none does."""
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    unit = str(extra.get("unit", ""))
+    if not _is_number(value) or unit not in _SLIP_UNITS:
+        return ""
+    for written in _SLIP_UNITS[unit]:
+        x = float(f"{value * quantities.UNITS[unit][written]:.12g}")
+        if all(
+            not isinstance(m, typ) or op(x, getattr(m, name))
+            for m in info.metadata
+            for typ, name, op in (
+                (Gt, "gt", float.__gt__), (Ge, "ge", float.__ge__),
+                (Lt, "lt", float.__lt__), (Le, "le", float.__le__),
+            )
+        ):  # fmt: skip
+            return _(
+                "; did you mean {value} {written} = {x:g} {unit}? (write the number with its "
+                "unit: \"{value} {written}\")",
+                value=_fmt(value), written=written, x=x, unit=unit,
+            )
+    return ""
+
+
 def _not_filled(what: str, info: FieldInfo | None = None) -> str:
     """The message for the template's placeholder (nan) left in a field that needs ``what``;
     an optional field is told it may go instead."""
@@ -1746,6 +1776,8 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
     if kind in _OPS:
         bound = ctx.get(_CTX_KEYS.get(kind, "le"))
         note = _bound_note(kind, info if len(rest) == 1 else None)
+        if kind in ("less_than", "less_than_equal") and info is not None and len(rest) == 1:
+            note += _slip_reading(value, info)
         if kind == "less_than_equal" and bound == 1 and _is_number(value) and 1 < value <= 100:
             note += _(
                 "; did you mean {value:g}% = {share:g}? (a share or rate is written as a "

@@ -74,6 +74,8 @@ BAD: list[tuple[str, Any]] = [
     ("finance.inflation_rate", float("inf")),
     ("finance.plan_restoration_cost_cny", 900.0),  # a unit slip (万元)
     ("restoration.progressive_fraction", 50.0),  # a percentage as a number
+    ("extraction.reserves_mt", 4_300_000.0),  # tonnes as Mt
+    ("extraction.rock_density_t_per_m3", 2650.0),  # kg/m³
     ("restoration.progressive_fraction", "50 percent"),
     ("finance.discount_rate", "6%%"),
 ]
@@ -290,3 +292,20 @@ def test_a_percentage_for_a_share_is_read_or_named() -> None:
     assert "did you mean 50% = 0.5?" in _file_message("restoration.progressive_fraction", 50)
     assert "did you mean 3% = 0.03?" in _file_message("finance.discount_rate", 3)
     assert "did you mean" not in _file_message("finance.discount_rate", 300)
+
+
+@pytest.mark.parametrize(
+    "path,value,reading",
+    [
+        ("extraction.reserves_mt", 4_300_000.0, 'did you mean 4300000 t = 4.3 Mt? (write the '
+         'number with its unit: "4300000 t")'),
+        ("extraction.annual_output_mt", 500_000.0, "did you mean 500000 t/a = 0.5 Mt/yr?"),
+        ("extraction.rock_density_t_per_m3", 2650.0, "did you mean 2650 kg/m³ = 2.65 t/m3?"),
+        ("proposal.licensed_area_ha", 350_000.0, "did you mean 350000 m² = 35 ha?"),
+    ],
+)  # fmt: skip
+def test_a_number_above_its_range_names_the_smaller_unit_it_fits(path, value, reading) -> None:
+    """Reserves of 4,300,000 'Mt' (the plan's tonnes) were refused as above 10,000 Mt with no
+    reading; the message now names the unit in which the number fits the field."""
+    assert reading in _file_message(path, value)
+    assert "did you mean" not in _file_message("extraction.reserves_mt", 1e13)

@@ -70,6 +70,11 @@ _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*%\s*$")
 
 
+#: a range as plans print one: 43~48°, 43-48°, 43–48°, 15至25°
+_NUMBER_AND_UNIT = r"\d[\d,]*(?:\.\d+)?\s*[^\d\s.,eE]*"  # 43, 43°, 5万t (not 1.5e-3)
+_RANGE = re.compile(rf"^\s*{_NUMBER_AND_UNIT}\s*(?:-|~|–|—|至|到)\s*\d[\d,]*(?:\.\d+)?\s*\D*$")
+
+
 def percent(text: str) -> float | None:
     """A percentage as a share: "30%" (or "３０％") is 0.3; None when ``text`` is not one.
 
@@ -90,6 +95,15 @@ def convert(text: str, unit: str) -> float | int | None:
     """
     match = _QUANTITY.match(text.translate(HALF_WIDTH))
     table = UNITS.get(unit)
+    if table is not None and _RANGE.match(text.translate(HALF_WIDTH)):
+        raise ValueError(
+            _(
+                "{text} is a range; the field takes one number: write the plan's design value "
+                "(where the plan gives only a range, the end less favourable to restoration, "
+                "e.g. the steeper slope)",
+                text=repr(text),
+            )
+        )
     if match is None or table is None:
         return None
     number = float(match.group(1).replace(",", "").replace("_", ""))

@@ -76,6 +76,7 @@ BAD: list[tuple[str, Any]] = [
     ("restoration.progressive_fraction", 50.0),  # a percentage as a number
     ("extraction.reserves_mt", 4_300_000.0),  # tonnes as Mt
     ("extraction.rock_density_t_per_m3", 2650.0),  # kg/m³
+    ("site.final_highwall_slope_deg", "43~48°"),  # a range, as a plan may state it
     ("restoration.progressive_fraction", "50 percent"),
     ("finance.discount_rate", "6%%"),
 ]
@@ -309,3 +310,12 @@ def test_a_number_above_its_range_names_the_smaller_unit_it_fits(path, value, re
     reading; the message now names the unit in which the number fits the field."""
     assert reading in _file_message(path, value)
     assert "did you mean" not in _file_message("extraction.reserves_mt", 1e13)
+
+
+@pytest.mark.parametrize("written", ["43~48°", "43-48°", "43–48 °", "43至48度"])
+def test_a_range_is_refused_as_a_range(written: str) -> None:
+    """A plan may state 终了边坡角 43–48° (real-cases.md §5); copied as written it was refused
+    as "unit '~48°'" or "expected a number, got a string". The message says it is a range and
+    which end to take."""
+    message = _file_message("site.final_highwall_slope_deg", written)
+    assert "is a range; the field takes one number" in message and "steeper slope" in message

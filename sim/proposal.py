@@ -2009,6 +2009,11 @@ def read_document(path: str | Path) -> dict[str, Any]:
                         "the input method to half-width)",
                         wide=wide, ascii=wide.translate(_ASCII_OF_WIDE),
                     )
+                elif re.match(r"\s*\[+[^\]=]*[^\x00-\x7f][^\]=]*\]+\s*(?:#.*)?$", line):  # [财务]
+                    message += _(
+                        "; section names are the English ones of the template, e.g. [finance] "
+                        "(`restoresim new` writes them all)"
+                    )
                 elif bare:  # a Chinese key (林地 = 0.6) must be quoted in TOML
                     message += _(
                         "; a key in Chinese must be in quotes: \"{key}\" = …", key=bare[1]

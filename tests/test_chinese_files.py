@@ -204,6 +204,7 @@ def test_a_chinese_date_reads_as_the_date(tmp_path) -> None:
             ("the full-width '，' is not TOML: write the ASCII ','",),
         ),
         ("dump_height_m", "dump_height_m = ２０", ("the full-width '２' is not TOML: write",)),
+        ("dump_height_m", "[财务]", ("section names are the English ones of the template",)),
         ("name", "name = “Example”", ("the full-width '“' is not TOML: write the ASCII '\"'",)),
     ],
 )

@@ -91,6 +91,15 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
                 mineral=Term("mineral", p.proposal.mineral),
             )
         )
+        if lo <= price * 1e4 <= hi:  # 0.006 万元/t written as 元/t
+            notes.append(
+                Message(
+                    "Read in 万元/t, {price:g} is {cny:g} CNY/t, inside that range: if the plan "
+                    "states it in 万元/t, write ore_price_cny_per_t = \"{price:g} 万元/t\".",
+                    price=price,
+                    cny=float(f"{price * 1e4:.12g}"),
+                )
+            )
     enlarged = float(s["pit_enlarged_share"])
     if enlarged > 0:
         notes.append(

@@ -100,6 +100,9 @@ def test_remedy_for_toxic_substrate_is_amendment() -> None:
     "changes,phrase",
     [
         ({"finance.ore_price_cny_per_t": 900.0}, "outside the typical range"),
+        # a price in 万元/t entered as CNY/t gets its reading (the verdict rejected on
+        # cost_to_revenue with only "outside the typical range")
+        ({"finance.ore_price_cny_per_t": 0.006}, "Read in 万元/t, 0.006 is 60 CNY/t"),
         (
             {
                 "extraction.reserves_mt": 0.5,

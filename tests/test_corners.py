@@ -224,3 +224,11 @@ def test_full_width_digits_from_a_chinese_input_method_are_read(tmp_path: Path) 
     rows = [r.translate(full).replace("，", "\u3000") for r in table(37)]
     a, b = screen_both(tmp_path, write_csv(tmp_path / "c.txt", rows, encoding="utf-8"))
     assert_same(a, b)
+
+
+def test_coordinates_labelled_x_and_y_are_read(tmp_path: Path) -> None:
+    """A licence lists its corners as "J1  X=3437174.65  Y=38383678.71" (or X：…); it was
+    refused with "no corner coordinates found"."""
+    rows = [f"{n}  X={x}  Y：{y}" for n, x, y in (r.split(",") for r in table(37))]
+    a, b = screen_both(tmp_path, write_csv(tmp_path / "c.txt", rows, encoding="utf-8"))
+    assert_same(a, b)

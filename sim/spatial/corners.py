@@ -45,6 +45,7 @@ ZONES_3 = (25, 45)
 ZONES_6 = (13, 23)
 _SPLIT = re.compile(r"[,\t;，；\s]+")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d*)?$")
+_LABEL = re.compile(r"(?<![A-Za-z0-9])[XYxy]\s*[=:]\s*(?=[+-]?\d)")
 
 
 def is_corner_table(path: Path) -> bool:
@@ -75,6 +76,7 @@ def _rows(path: Path, where: str) -> list[list[str]]:
         return [[c.translate(HALF_WIDTH) for c in r if c] for r in rows]
     text, _encoding = decode(path.read_bytes(), where, N_("corner table"))
     text = text.translate(HALF_WIDTH)  # ３４３７１７４．６５ typed with a Chinese input method
+    text = _LABEL.sub(" ", text)  # "J1 X=3437174.65 Y=38383678.71", as a licence lists them
     return [[c for c in _SPLIT.split(line.strip()) if c] for line in text.splitlines()]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from sim import outputs_registry as registry
@@ -59,8 +60,9 @@ def _gap() -> str:
     return "" if current_lang() == "zh" else " "
 
 
-def bill_lines(b: dict[str, Any]) -> list[str]:
-    """The applicant's bill by measure at its percentile of ours (``bill`` of the verdict)."""
+def bill_lines(b: dict[str, Any], noted: Sequence[Any] = ()) -> list[str]:
+    """The applicant's bill by measure at its percentile of ours (``bill`` of the verdict),
+    without the notes that the verdict's Notes also give (``noted``)."""
     from sim.bill import FLAG_WORDS, label, percentile_label
 
     lines = [_("Bill of quantities: the applicant's by measure, at the percentile of our draws")]
@@ -112,8 +114,10 @@ def bill_lines(b: dict[str, Any]) -> list[str]:
             _wrap(_("Items of the bill the model does not price (kept, not compared):") + _gap()
                   + text, "  ", "    ")
         )  # fmt: skip
+    elsewhere = {localise(n) for n in noted}
     for note in b.get("notes", []):
-        lines.extend(_wrap(localise(note), "  - ", "    "))
+        if localise(note) not in elsewhere:  # the bill's total against the plan's cost
+            lines.extend(_wrap(localise(note), "  - ", "    "))
     return lines
 
 
@@ -254,7 +258,7 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
             item = _("{names}: {text}", names=label(c["criterion"]), text=change(c))
             lines.append(f"  {item}  [{c['field']} = {value_text(c['value'])}]")
     if v.get("bill"):
-        lines += ["", *bill_lines(v["bill"])]
+        lines += ["", *bill_lines(v["bill"], v.get("notes", ()))]
     if v.get("notes"):
         lines += ["", _("Notes")]
         for note in v["notes"]:

@@ -706,3 +706,15 @@ def test_bill_total_against_the_plan_is_a_verdict_note(tmp_path: Path, capsys) -
     out = capsys.readouterr().out
     notes = out.split("\n说明\n")[1]
     assert "工程量清单合计1011.90万元，比方案所列修复费用" in notes.replace("\n    ", "")
+
+
+def test_the_terminal_gives_the_bill_total_note_once() -> None:
+    """The bill-against-plan note is a verdict note too: the terminal printed it twice, in the
+    bill block and under Notes just below it."""
+    from sim.verdict_text import bill_lines
+
+    note = bill.plan_cost_note(2.281e6, 3e6)
+    total = {"applicant_cny": 2.281e6, "ours_p50_cny": 3.78e6, "percentile": 18.0}
+    b = {"measures": [], "left_out": [], "not_modelled": [], "notes": [note], "total": total}
+    assert sum("within 10%" in line for line in bill_lines(b)) == 1
+    assert not any("within 10%" in line for line in bill_lines(b, [note]))

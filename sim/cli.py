@@ -558,17 +558,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 )
             )
     progress = _progress(len(proposals), args.draws)
-    ev = evaluate(
-        proposals,
-        policy,
-        draws=args.draws,
-        seed=args.seed,
-        trajectories=bool(args.out),
-        params=overrides,
-        conditions=not args.no_conditions,
-        progress=progress,
-        layers=args.layers,
-    )
+    with use_lang(resolve_lang(args.lang, policy)):  # notes made while screening read in it
+        ev = evaluate(
+            proposals,
+            policy,
+            draws=args.draws,
+            seed=args.seed,
+            trajectories=bool(args.out),
+            params=overrides,
+            conditions=not args.no_conditions,
+            progress=progress,
+            layers=args.layers,
+        )
     if progress and not args.no_conditions:
         print(
             _("assessing the criteria and searching for approval conditions ..."),

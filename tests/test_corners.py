@@ -232,3 +232,21 @@ def test_coordinates_labelled_x_and_y_are_read(tmp_path: Path) -> None:
     rows = [f"{n}  X={x}  Y：{y}" for n, x, y in (r.split(",") for r in table(37))]
     a, b = screen_both(tmp_path, write_csv(tmp_path / "c.txt", rows, encoding="utf-8"))
     assert_same(a, b)
+
+
+def test_the_terminal_notes_follow_the_policys_language(tmp_path: Path, capsys, monkeypatch):
+    """With the language set by the policy ([policy] language = "zh", as the Hunan screening
+    policy sets it) the verdict printed in Chinese but the boundary's notes in English: they
+    were made while evaluating, before the policy's language was switched on."""
+    from sim.cli import main
+    from sim.examples import example_path
+
+    monkeypatch.delenv("RESTORESIM_LANG", raising=False)
+    write_csv(tmp_path / "corners.csv", table(37))
+    text = example_path().read_text(encoding="utf-8") + '\n[location]\nboundary = "corners.csv"\n'
+    (tmp_path / "p.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "zh.toml").write_text('[policy]\nname = "zh"\nlanguage = "zh"\n', "utf-8")
+    argv = ["evaluate", str(tmp_path / "p.toml"), "--policy", str(tmp_path / "zh.toml")]
+    assert main([*argv, "--draws", "50", "--no-conditions"]) == 0
+    out = capsys.readouterr().out
+    assert "评审结论" in out and "据 Y 坐标判定为 CGCS2000 高斯-克吕格 3° 带第 37 带" in out

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REVIEW_DRAWS
+from conftest import REVIEW_DRAWS, make_proposal
 
 import sim
 from sim.cli import main
@@ -601,3 +601,14 @@ def test_the_opinion_says_what_it_could_not_assess(example) -> None:
     screened = sim.load_proposal(spatial / "hn-2026-0101-lianyuan-ridge.toml")
     d = analyse(screened, policy, draws=30, seed=0, sensitivity_draws=None)
     assert 'id="not-assessed"' not in opinion(d)
+    # a rejection does not wait on them: the opinion said "不予通过 … 须待上述指标评估并达标后，
+    # 本结论方可成立", which no reviewer can sign (the terminal's notes already left it out)
+    rejected = make_proposal({"site.substrate": "acid_sulfide"})
+    d = analyse(rejected, draws=30, seed=0, sensitivity_draws=None)
+    assert d.verdict["verdict"] == "reject"
+    caveat = opinion(d).split('id="not-assessed">')[1].split("</p>")[0]
+    assert "the rejection stands whatever they give" in caveat and "holds only" not in caveat
+    with use_lang("zh"):
+        zh = opinion(d).split('id="not-assessed">')[1].split("</p>")[0]
+    assert "本结论方可成立" not in zh and "未评估" in zh
+    assert_chinese(zh)

@@ -129,6 +129,13 @@ def _unassessed(v: dict[str, Any], policy: Any) -> str:
         return ""
     prefix = re.compile(r"^(?:Not assessed|未评估)[:：]\s*")  # each explanation starts so
     why = {prefix.sub("", explanation(c, v, policy)) for c in missing}
+    if v["verdict"] == "reject":  # nothing they give can lift a rejection
+        text = _(
+            "Not assessed: {names} ({why}); the rejection stands whatever they give.",
+            names=_(", ").join(label(c["name"]) for c in missing),
+            why=_("; ").join(sorted(w.rstrip("。.") for w in why)),
+        )
+        return f'<p class="caveat" id="not-assessed">{escape(text)}</p>'
     text = _(
         "Not assessed: {names} ({why}). This conclusion holds only once they are assessed and "
         "pass.",

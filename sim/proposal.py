@@ -368,7 +368,16 @@ class Extraction(_Quantities):
     stripping_ratio: float = _q(
         N_("Waste tonnes per ore tonne (may be 0)"), "t/t", plausible=True, ge=0.0, le=100.0
     )
-    dump_height_m: float = _q(N_("Waste dump height"), "m", plausible=True, ge=1.0, le=300.0)
+    dump_height_m: float = _q(
+        N_(
+            "Mean height of the waste dumps: their volume over their footprint, not the "
+            "maximum height (the footprint is the dumped volume over this height)"
+        ),
+        "m",
+        plausible=True,
+        ge=1.0,
+        le=300.0,
+    )
     infrastructure_area_ha: float = _q(
         N_("Plant, roads and stockpiles (may be 0; may lie outside the licence)"),
         "ha",

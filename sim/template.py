@@ -73,7 +73,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "开发 第5章 露天开采境界 (境界内矿岩量表)",
         "t/t; m³/m³ × 废石体重 ÷ 矿石体重 = t/t",
     ),
-    "extraction.dump_height_m": ("排土场堆积高度", "开发 第5章 排土场; 修复 土地损毁 (压占)", "m"),
+    "extraction.dump_height_m": (
+        "排土场平均堆高 (排土场容积 ÷ 占地面积; 不是最大堆高)",
+        "开发 第5章 排土场 (容积、占地面积); 修复 土地损毁 (压占)",
+        "m³ ÷ m² = m",
+    ),
     "extraction.infrastructure_area_ha": (
         "工业场地、道路、堆场 面积",
         "修复 第3章 土地损毁预测 (压占面积, 土地损毁汇总表)",

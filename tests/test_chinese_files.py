@@ -226,3 +226,13 @@ def test_a_wrong_boolean_is_told_that_yes_and_no_in_chinese_work(tmp_path) -> No
     path.write_text(_with(_example_text(), "topsoil_stripped", 'topsoil_stripped = "yes"'), "utf-8")
     with pytest.raises(InputError, match='"是" or "否" may be written instead'):
         load_proposal(path)
+
+
+def test_the_dump_height_asked_for_is_the_mean_one() -> None:
+    """The dumps' footprint is their volume over dump_height_m, so the height is the mean one
+    (容积 ÷ 占地面积). The template asked for 排土场堆积高度, and a reviewer entered the plan's
+    maximum: 临湘胜龙's 20 m dump of 32.7万 m³ came out 1.63 ha against its stated 24,244 m²
+    (its mean height is 32.7万 / 24,244 = 13.5 m)."""
+    text = template_text()
+    assert "排土场平均堆高 (排土场容积 ÷ 占地面积; 不是最大堆高)" in text
+    assert "not the maximum height" in text

@@ -26,6 +26,7 @@ import json
 import multiprocessing as mp
 import os
 import pickle
+import re
 import signal
 import time
 import tomllib
@@ -139,9 +140,14 @@ def _parse_table(text: str) -> Any:
             return text
 
 
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def coerce_cell(text: str, kind: Any) -> Any:
     """A CSV cell as the field's type; left as text when it does not parse (validation says why)."""
     t = text.strip()
+    if kind in (int, float) and _THOUSANDS.fullmatch(t):
+        t = t.replace(",", "")  # Excel's "3,000,000" (a number format with separators)
     try:
         if kind is bool:
             return {"true": True, "false": False}.get(t.lower(), t)

@@ -1771,6 +1771,11 @@ def _describe(root: type[BaseModel], err: Mapping[str, Any]) -> str:
         if isinstance(value, float) and math.isnan(value):
             return prefix + _not_filled(N_("a whole number"), info if len(rest) == 1 else None)
         text = _("{expected}, got {kind}", expected=gettext(_EXPECTED[kind]), kind=_kind(value))
+        number = value.replace(",", "").strip() if isinstance(value, str) else ""
+        if kind.startswith("float") and re.fullmatch(r"[+-]?\d+(?:\.\d+)?", number):
+            text += _(
+                "; write the number without quotes or separators: {number}", number=number
+            )
         spec = _field_spec(section, rest)
         if kind.startswith("bool") and spec is not None:
             from sim.contract import BOOL_FIELDS

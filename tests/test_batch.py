@@ -217,6 +217,10 @@ def test_csv_cells_take_the_field_types() -> None:
     assert coerce_cell("2", int) == 2 and coerce_cell("2.5", int) == "2.5"
     assert coerce_cell("TRUE", bool) is True and coerce_cell("yes", bool) == "yes"
     assert coerce_cell(" 12.5 ", float) == 12.5 and coerce_cell("n/a", float) == "n/a"
+    # Excel writes a number formatted with separators as "3,000,000" (it was left as text and
+    # refused: "expected a number, got a string")
+    assert coerce_cell("3,000,000", float) == 3e6 and coerce_cell("1,296.30", float) == 1296.3
+    assert coerce_cell("12,5", float) == "12,5"  # a decimal comma is not a separator
     data = row_to_data(
         {
             "proposal.id": "X",

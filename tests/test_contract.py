@@ -319,3 +319,11 @@ def test_a_range_is_refused_as_a_range(written: str) -> None:
     which end to take."""
     message = _file_message("site.final_highwall_slope_deg", written)
     assert "is a range; the field takes one number" in message and "steeper slope" in message
+
+
+def test_a_quoted_number_is_told_how_to_write_it() -> None:
+    """"3,000,000" (copied from a spreadsheet) in a TOML file was refused as "expected a number,
+    got a string" with no way forward; the message now gives the number to write."""
+    message = _file_message("finance.plan_restoration_cost_cny", "3,000,000")
+    assert "write the number without quotes or separators: 3000000" in message
+    assert "write the number" in _file_message("extraction.reserves_mt", "12")

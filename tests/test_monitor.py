@@ -437,3 +437,23 @@ def test_a_reading_below_every_draw_shows_in_the_supervision_table(result) -> No
     latest = [o for o in records[0]["observations"] if o.get("used")][-1]
     latest["percentile"] = 0.0
     assert "<td>&lt;P1</td>" in _html_table(records)
+
+
+def test_on_track_names_earlier_years_outside_the_band() -> None:
+    """Two early readings above P99 and two later ones near the median were reported as
+    'observed cover within the projected fan' beside a plot marking the early points above
+    P90; the reason now says the latest year is within and which earlier ones were not."""
+    from sim.monitor.assess import _status
+
+    rows = [
+        {"used": True, "year": y, "percentile": p}
+        for y, p in ((3, 99.9), (4, 99.8), (5, 60.0), (6, 51.0))
+    ]
+    status, reasons, _action = _status(rows, 10.0, 0.98, 0.9, 500.0)
+    assert status == "on_track"
+    assert reasons == [
+        "the latest observed year, 6, is within the projected fan (P51); earlier years outside "
+        "the P10-P90 band: year 3 (>P99), year 4 (>P99)"
+    ]
+    status, reasons, _action = _status(rows[2:], 10.0, 0.98, 0.9, 500.0)
+    assert reasons == ["observed cover within the projected fan"]

@@ -111,6 +111,20 @@ def _terms(context: str, names: list[str]) -> Terms:
     return Terms(context, names)
 
 
+class Listing(tuple):
+    """Texts (messages or plain) that format as a list in the current language: ``a, b`` /
+    ``甲、乙``."""
+
+    def __format__(self, spec: str) -> str:
+        from sim.i18n import current_lang
+
+        sep = "、" if current_lang() == "zh" else ", "
+        return sep.join(format(t) for t in self)
+
+    def __str__(self) -> str:
+        return ", ".join(str(t) for t in self)
+
+
 class Alternatives(tuple):
     """Texts (messages or plain) that format as alternatives in the current language:
     ``a, or b`` / ``a，或 b``."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.i18n import _
-from sim.i18n.message import Message
+from sim.i18n.message import Listing, Message
 from sim.monitor import update
 from sim.monitor.observations import Observation
 
@@ -242,6 +242,27 @@ def _status(
     if watch:
         only_high = high is not None and years[-1] not in low and success >= threshold
         return "watch", [*reasons, *watch], "watch_high" if only_high else "watch"
+    outside = [t for t in years[:-1] if not low_p <= reading[t] <= high_p]
+    if outside:  # an earlier year out of the band (a parcel, a date or a drought), not the last
+        listed = Listing(
+            Message("year {year} ({reading})", year=t, reading=percentile_text(reading[t]))
+            for t in outside
+        )
+        return (
+            "on_track",
+            [
+                Message(
+                    "the latest observed year, {year}, is within the projected fan ({reading}); "
+                    "earlier years outside the P{low:g}-P{high:g} band: {outside}",
+                    year=years[-1],
+                    reading=percentile_text(reading[years[-1]]),
+                    low=low_p,
+                    high=high_p,
+                    outside=listed,
+                )
+            ],
+            "on_track",
+        )
     return "on_track", [Message("observed cover within the projected fan")], "on_track"
 
 

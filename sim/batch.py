@@ -714,7 +714,9 @@ def _condition(text: str) -> str:
     if not (sep and eq):
         return text
     if current_lang() == "zh":
-        rest = change({"field": field, "value": float(value), "change": rest})
+        read = {"true": True, "false": False}.get(value)  # a boolean remedy (_setting)
+        x = float(value) if read is None else read
+        rest = change({"field": field, "value": x, "change": rest})
     return _("{names}: {text}", names=label(name), text=rest)
 
 

@@ -376,3 +376,11 @@ def test_a_boolean_remedy_reads_as_the_file_writes_it() -> None:
                "conditions": [], "remedies": [remedy], "metrics": {}}  # fmt: skip
     row = summary_row(Application("q.csv", id="X"), {"verdict": verdict, "report": "r.html"})
     assert row["remedies"] == "success_probability: restoration.substrate_amendment=true"
+    # and the Chinese summary page reads it back (it crashed: float('true'))
+    from sim.batch import summary_html
+    from sim.i18n import use_lang
+
+    row.update(conditions="")
+    with use_lang("zh"):
+        page = summary_html([row], queue="q.csv", seed=0, draws=10)
+    assert "改良" in page, page

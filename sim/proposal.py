@@ -1987,6 +1987,13 @@ def read_document(path: str | Path) -> dict[str, Any]:
     raw = read_limited(path, shown, MAX_DOCUMENT_BYTES)
     if not raw.strip():
         raise InputError(_("{shown}: the file is empty", shown=shown))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16's byte-order marks
+        raise InputError(
+            _(
+                "{shown}: the file is UTF-16 (Windows Notepad's 'Unicode'); save it as UTF-8",
+                shown=shown,
+            )
+        )
     if b"\x00" in raw:
         raise InputError(
             _("{shown}: binary file (contains NUL bytes); expected UTF-8 text", shown=shown)

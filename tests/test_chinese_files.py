@@ -236,3 +236,18 @@ def test_the_dump_height_asked_for_is_the_mean_one() -> None:
     text = template_text()
     assert "排土场平均堆高 (排土场容积 ÷ 占地面积; 不是最大堆高)" in text
     assert "not the maximum height" in text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_proposal_is_named_as_such(tmp_path: Path, encoding: str) -> None:
+    """Notepad's "Unicode" saves UTF-16: the file was refused as "binary file (contains NUL
+    bytes)", which a reviewer who typed it cannot make sense of."""
+    text = _example_text()
+    raw = text.encode(encoding)
+    if encoding == "utf-16-be":
+        raw = b"\xfe\xff" + raw
+    path = tmp_path / "p.toml"
+    path.write_bytes(raw)
+    with pytest.raises(InputError) as info:
+        load_proposal(path)
+    assert "UTF-16 (Windows Notepad's 'Unicode'); save it as UTF-8" in str(info.value)

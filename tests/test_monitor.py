@@ -156,6 +156,11 @@ def test_gb18030_and_bom_tables_are_read(tmp_path) -> None:
             write(tmp_path / "d.csv", text.replace("2029-08-15", date), "gb18030")
         )
         assert obs[0].date == dt.date(2029, 8, 15)
+    # column heads in Chinese, as a provincial monitoring table writes them (it was refused:
+    # "missing column(s) 'proposal_id', 'date', 'cover'")
+    chinese = text.replace("proposal_id,date,cover,source", "矿山编号,监测日期,植被覆盖度,数据来源")
+    obs = read_observations(write(tmp_path / "zh.csv", chinese, "gb18030"))
+    assert obs == [Observation("HN-1", dt.date(2029, 8, 15), 0.42, source="湖南省国土卫星中心")]
     # a cover written as a percentage, as remote-sensing reports print it (it was refused:
     # "expected a number")
     for cover in ("42%", "42 %", "４２％"):

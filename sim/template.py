@@ -140,7 +140,7 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "restoration.progressive_fraction": (
         "边开采边治理 (阶段治理面积)",
         "修复 工作部署 (阶段工作计划、近期年度计划)",
-        "0-1",
+        '% ÷ 100 = 0-1; "30%"',
     ),
     "restoration.progressive_lag_years": ("治理滞后年限", "修复 工作部署 (阶段工作计划)", "a"),
     "restoration.closure_years": ("闭坑后治理期", "修复 工作部署 (方案服务年限)", "a"),
@@ -155,7 +155,7 @@ WHERE: dict[str, tuple[str, str, str]] = {
     "restoration.wall_spray_share": (
         "边坡喷播面积比例 (挂网喷播、厚层基材喷播)",
         "修复 工程设计 (边坡复绿工程: 喷播面积 ÷ 边坡岩面面积)",
-        "0-1",
+        '% ÷ 100 = 0-1; "30%"',
     ),
     "finance.ore_price_cny_per_t": ("产品销售价格", "开发 第8章 经济评价 (销售收入)", "元/t"),
     "finance.plan_restoration_cost_cny": (
@@ -164,7 +164,11 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "万元 × 10,000 = CNY",
     ),
     "finance.fund_basis": ("基金计提方式", "修复 经费估算 (矿山生态修复基金计提)", ""),
-    "finance.fund_rate_of_revenue": ("基金计提比例", "修复 经费估算 (基金计提)", "0-1"),
+    "finance.fund_rate_of_revenue": (
+        "基金计提比例",
+        "修复 经费估算 (基金计提)",
+        '% ÷ 100 = 0-1; "3%"',
+    ),
     "finance.bond_cny": (
         "保证金 / 履约担保",
         N_("出让合同; abolished nationally in 2017, usually 0"),
@@ -175,15 +179,15 @@ WHERE: dict[str, tuple[str, str, str]] = {
         "修复 经费估算 (基金计提计划); 三方监管协议",
         "万元 × 10,000 = CNY",
     ),
-    "finance.fund_interest_rate": ("基金存款利率", N_("not in the plans: default"), "1/yr"),
-    "finance.discount_rate": ("折现率 (基准收益率)", "开发 第8章 经济评价", "1/yr"),
+    "finance.fund_interest_rate": ("基金存款利率", N_("not in the plans: default"), '1/yr; "1.5%"'),
+    "finance.discount_rate": ("折现率 (基准收益率)", "开发 第8章 经济评价", '1/yr; "6%"'),
     "finance.inflation_rate": (
         "价差预备费费率 (涨价率)",
         "修复 经费估算 (预备费: 价差预备费)",
-        "1/yr",
+        '1/yr; "2%"',
     ),
     "finance.operator_default_hazard_per_year": (
-        "企业中途退出（弃矿）年概率", N_("reviewer's judgement: default"), "1/yr"
+        "企业中途退出（弃矿）年概率", N_("reviewer's judgement: default"), '1/yr; "1%"'
     ),
     "location.boundary": (
         "矿区范围拐点坐标",

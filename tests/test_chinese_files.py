@@ -251,3 +251,10 @@ def test_a_utf16_proposal_is_named_as_such(tmp_path: Path, encoding: str) -> Non
     with pytest.raises(InputError) as info:
         load_proposal(path)
     assert "UTF-16 (Windows Notepad's 'Unicode'); save it as UTF-8" in str(info.value)
+
+
+def test_the_template_says_shares_and_rates_take_percentages() -> None:
+    """Shares and yearly rates take "30%" (sim.quantities.percent); the template, which said
+    only "0-1", says so where the reviewer fills them in."""
+    assert '[% ÷ 100 = 0-1; "30%"]' in template_text()
+    assert '[1/yr; "6%"]' in template_text()

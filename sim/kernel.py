@@ -269,6 +269,9 @@ def _triangular(u, low, mode, high):
     return v if high > low else mode
 
 
+#: draws that draw_inputs makes at once (eight 64-bit lanes of AVX-512)
+_DRAWS_PER_VECTOR = 8
+
 #: rows of the per-draw random inputs written by draw_inputs
 RIN_THICKNESS = 0
 RIN_COST = 1  # N_MEASURES rows: the measures' cost factors, in the order of MEASURES
@@ -293,6 +296,7 @@ def draw_inputs(par, keys, streams, first_draw, rin):
     """
     n_prop = par.shape[0]
     n_each = rin.shape[1] // n_prop
+    n_whole = n_each // _DRAWS_PER_VECTOR * _DRAWS_PER_VECTOR
     for p in range(n_prop):
         P = par[p]
         S = streams[p]
@@ -312,33 +316,41 @@ def draw_inputs(par, keys, streams, first_draw, rin):
         gr0, gr1, gr2 = P.growth_low, P.growth_mode, P.growth_high
         fp0, fp1, fp2 = P.failure_low, P.failure_mode, P.failure_high
         r0 = p * n_each
-        for d in range(n_each):
-            base = np.uint64(first_draw + d) * _STRIDE
-            z_thick, _ = _normal_pair(k_thick, k2, base)
-            z0, z1 = _normal_pair(k_cost, k2, base)
-            r = r0 + d
-            rin[RIN_THICKNESS, r] = _exp(s_thick * z_thick)
-            common = s_common * z0
-            rin[RIN_COMMON, r] = common
-            rin[RIN_COST, r] = _exp(common + s_measure * z1)
-            u_output = _uniform(k_output, k2, base)
-            rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * u_output - 1.0)
-            rin[RIN_COVER_MAX, r] = _triangular(_uniform(k_cover, k2, base), cm0, cm1, cm2)
-            rin[RIN_GROWTH, r] = _triangular(_uniform(k_growth, k2, base), gr0, gr1, gr2)
-            rin[RIN_FAILURE, r] = _triangular(_uniform(k_failure, k2, base), fp0, fp1, fp2)
-            rin[RIN_DEFAULT, r] = _uniform(k_default, k2, base)
-        # the other measures' factors, a pair of normals at a time: measures 2i - 1 and 2i take
-        # z_{2i} and z_{2i+1} (one loop over the draws per pair, so each is vectorised)
-        for i in range(1, N_COST_PAIRS):
-            m = 2 * i - 1
-            for d in range(n_each):
+        # whole vectors of draws, then the last eight draws again if some are past the last
+        # whole vector (the loops' scalar remainders cost as much per draw as a vector of
+        # eight; a draw made twice gets the same bits). Rows are unsigned: with numba's fix-up
+        # of negative indexes LLVM finds the stores "unsafe indirect dependence" and does not
+        # vectorise a loop that starts past draw 0.
+        for part in range(2):
+            d_lo = 0 if part == 0 else max(0, n_each - _DRAWS_PER_VECTOR)
+            d_hi = n_whole if part == 0 else (n_each if n_whole < n_each else 0)
+            for d in range(d_lo, d_hi):
                 base = np.uint64(first_draw + d) * _STRIDE
-                za, zb = _normal_pair(k_cost, k2, base + np.uint64(2 * i))
-                r = r0 + d
-                common = rin[RIN_COMMON, r]
-                rin[RIN_COST + m, r] = _exp(common + s_measure * za)
-                if m + 1 < N_MEASURES:
-                    rin[RIN_COST + m + 1, r] = _exp(common + s_measure * zb)
+                z_thick, _ = _normal_pair(k_thick, k2, base)
+                z0, z1 = _normal_pair(k_cost, k2, base)
+                r = np.uint64(r0 + d)
+                rin[RIN_THICKNESS, r] = _exp(s_thick * z_thick)
+                common = s_common * z0
+                rin[RIN_COMMON, r] = common
+                rin[RIN_COST, r] = _exp(common + s_measure * z1)
+                u_output = _uniform(k_output, k2, base)
+                rin[RIN_OUTPUT, r] = 1.0 + spread * (2.0 * u_output - 1.0)
+                rin[RIN_COVER_MAX, r] = _triangular(_uniform(k_cover, k2, base), cm0, cm1, cm2)
+                rin[RIN_GROWTH, r] = _triangular(_uniform(k_growth, k2, base), gr0, gr1, gr2)
+                rin[RIN_FAILURE, r] = _triangular(_uniform(k_failure, k2, base), fp0, fp1, fp2)
+                rin[RIN_DEFAULT, r] = _uniform(k_default, k2, base)
+            # the other measures' factors, a pair of normals at a time: measures 2i - 1 and 2i
+            # take z_{2i} and z_{2i+1} (one loop over the draws per pair, so each is vectorised)
+            for i in range(1, N_COST_PAIRS):
+                m = 2 * i - 1
+                for d in range(d_lo, d_hi):
+                    base = np.uint64(first_draw + d) * _STRIDE
+                    za, zb = _normal_pair(k_cost, k2, base + np.uint64(2 * i))
+                    r = np.uint64(r0 + d)
+                    common = rin[RIN_COMMON, r]
+                    rin[RIN_COST + m, r] = _exp(common + s_measure * za)
+                    if m + 1 < N_MEASURES:
+                        rin[RIN_COST + m + 1, r] = _exp(common + s_measure * zb)
 
 
 #: pairs of years the compiler draws at once in the chunk loop (eight 64-bit lanes of AVX-512)

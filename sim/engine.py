@@ -40,6 +40,9 @@ QUANTILES = (0.1, 0.5, 0.9)
 #: workers busy
 DEFAULT_CHUNK_PAIRS = 65_536
 MIN_CHUNK_PAIRS = 4_096
+#: proposals resolved at a time (several chunks' worth): resolving costs a fixed ≈ 0.3 ms a call
+#: besides its rows (100,000 proposals: 0.20 s of CPU in calls of 655, 0.14-0.15 s of 4,096)
+RESOLVE_BLOCK = 4_096
 MAX_INPUTS_IN_ATTRS = 1000
 _HORIZON_COL = PARAM_KEYS.index("horizon_years")
 _COL = {k: i for i, k in enumerate(PARAM_KEYS)}
@@ -466,12 +469,16 @@ def run(
     resolved_upto = 0
 
     def inputs_for(chunk: Chunk) -> np.ndarray:
-        """Resolve a chunk's proposals (once: a proposal sliced over chunks is resolved once)."""
+        """A chunk's parameter rows: proposals are resolved once (a proposal sliced over chunks
+        too), RESOLVE_BLOCK at a time (chunks come in order of their proposals)."""
         nonlocal resolved_upto
         lo, hi = chunk[0], chunk[1]
         if hi > resolved_upto:
-            par_all[lo:hi] = resolve_matrix(portfolio.slice(lo, hi), policy, lib)
-            resolved_upto = hi
+            end = min(n_props, max(hi, resolved_upto + RESOLVE_BLOCK))
+            par_all[resolved_upto:end] = resolve_matrix(
+                portfolio.slice(resolved_upto, end), policy, lib
+            )
+            resolved_upto = end
         return par_all[lo:hi]
 
     def work(chunk: Chunk, par: np.ndarray):

@@ -46,7 +46,12 @@ from sim.model.cost import (
     wall_platform_ha,
     wall_quantities_per_m,
 )
-from sim.model.finance import cost_to_come_at_closure_cny, default_year, yearly_pass
+from sim.model.finance import (
+    cost_to_come_at_closure_cny,
+    default_year,
+    log_survival_per_year,
+    yearly_pass,
+)
 from sim.model.recovery import (
     NEVER,
     TINY_AREA_HA,
@@ -488,6 +493,7 @@ def simulate_chunk(
     m_w = 0.0
     m_a = 0.0
     wall_q = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    ln_survival = 0.0
 
     for row in range(n_rows):
         p = row // per_prop
@@ -527,6 +533,7 @@ def simulate_chunk(
                 P.profit_rate, P.tax_rate, P.other_fees_rate, P.contingency_rate
             )
             wall_q = wall_quantities_per_m(P)
+            ln_survival = log_survival_per_year(P.operator_default_hazard_per_year)
 
         # ---- random inputs of this draw (made by draw_inputs)
         thick_f = rin[RIN_THICKNESS, row]
@@ -737,7 +744,7 @@ def simulate_chunk(
         )
 
         # ---- the operator's default year (SPEC §7), known before the yearly pass
-        y_def = default_year(u_default, P.operator_default_hazard_per_year, NEVER)
+        y_def = default_year(u_default, P.operator_default_hazard_per_year, ln_survival, NEVER)
         defaulted = y_def <= life + closure
         at = y_def - 1 if defaulted else -1
 

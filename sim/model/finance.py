@@ -41,13 +41,22 @@ def fund_balances_cny(deposit_cny, spend_nominal_cny, interest_growth, out):
 
 
 @stage
-def default_year(default_uniform, hazard_per_year, never):
+def log_survival_per_year(hazard_per_year):
+    """``log1p(-h)``, the log of a year's survival at the default hazard ``h`` for
+    ``0 < h < 1`` (0 elsewhere, where :func:`default_year` does not use it): a proposal's
+    constant."""
+    return math.log1p(-hazard_per_year) if 0.0 < hazard_per_year < 1.0 else 0.0
+
+
+@stage
+def default_year(default_uniform, hazard_per_year, log_survival, never):
     """Year the operator walks away (SPEC §7): ``Y = max(1, ceil(ln(1 - u) / log1p(-h)))`` for
-    ``0 < h < 1`` (``never`` when the ratio is not finite or h = 0), 1 for h >= 1."""
+    ``0 < h < 1`` (``never`` when the ratio is not finite or h = 0), 1 for h >= 1;
+    ``log_survival = log1p(-h)`` (:func:`log_survival_per_year`)."""
     if hazard_per_year >= 1.0:
         return np.int64(1)
     if hazard_per_year > 0.0:
-        ratio = math.log(1.0 - default_uniform) / math.log1p(-hazard_per_year)
+        ratio = math.log(1.0 - default_uniform) / log_survival
         if ratio < 1e15:
             return max(np.int64(1), np.int64(math.ceil(ratio)))
     return never

@@ -207,9 +207,10 @@ def establishment(wet, ok_land, ok_wall, n_years, max_years, g, first, s_land, s
         first[v] = max_years
     nxt_l = n_years
     nxt_w = n_years
-    for t in range(n_years - 1, -1, -1):
-        nxt_l = t if ok_land[t] else nxt_l
-        nxt_w = t if ok_wall[t] else nxt_w
+    for i in range(n_years):  # backwards, by unsigned index (no negative-index fix-up)
+        t = np.uint64(n_years - 1 - i)
+        nxt_l = np.int64(t) if ok_land[t] else nxt_l
+        nxt_w = np.int64(t) if ok_wall[t] else nxt_w
         s_land[t] = nxt_l
         s_wall[t] = nxt_w
 

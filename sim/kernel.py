@@ -24,7 +24,12 @@ instructions, so each note removes work or a mispredicted branch):
 - the draws' random inputs are branch-free and call no libm function (cos and sin of a turn by
   polynomials after an exact quarter-turn reduction, exp and ln(1 - u) by range reduction and
   series), so the loop over a block of draws runs eight draws per instruction; the year's
-  random words are made in a loop the compiler vectorises too.
+  random words are made in a loop the compiler vectorises too;
+- both of those loops run in whole vectors of eight (the draws past the last whole vector made
+  again as the last eight, the years' pairs rounded up past the horizon): LLVM leaves what is
+  left over to a scalar loop that costs as much per draw or pair as a vector of eight;
+- indexes that cannot be negative are unsigned where it pays (numba's fix-up of a negative
+  index is a shift, a mask and an add per access, and stops LLVM vectorising some loops).
 """
 
 from __future__ import annotations

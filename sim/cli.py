@@ -384,6 +384,12 @@ def build_parser() -> argparse.ArgumentParser:
             "Can the land a proposed mine will disturb be restored, at what cost and "
             "how surely? Evaluates mining-right applications against a reviewer's policy."
         ),
+        epilog=_(
+            "--lang {en,zh}, before or after the command, chooses the language of the outputs "
+            "for people, of the help and of the errors (default: $RESTORESIM_LANG, else the "
+            "policy's [policy] language, else en): restoresim --lang zh evaluate FILE. "
+            "restoresim COMMAND --help describes each command."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"restoresim {__version__}")
     parser.add_argument(

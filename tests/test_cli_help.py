@@ -38,6 +38,10 @@ options:
   -h, --help    show this help message and exit
   --version     show program's version number and exit
   --debug       show tracebacks of internal errors
+
+--lang {en,zh}, before or after the command, chooses the language of the outputs for people, of
+the help and of the errors (default: $RESTORESIM_LANG, else the policy's [policy] language, else
+en): restoresim --lang zh evaluate FILE. restoresim COMMAND --help describes each command.
 """
 ENGLISH_EVALUATE = """\
 usage: restoresim evaluate [-h] [--policy FILE] [--draws DRAWS] [--seed SEED] [--param NAME=VALUE]

@@ -233,13 +233,20 @@ def assess(
         {"fund_at_closure_p50_cny": fund50, "liability_at_closure_p50_cny": owed50},
     )
     eu = float(s["expected_unfunded_liability_cny"])
+    p90 = _q(s, "unfunded_liability_cny", 0.9)
+    tail = (
+        f"(P90 {_money(p90)})"
+        if p90 > 0.0 or eu <= 0.0
+        else "on average over all draws (at least 90% of draws leave nothing: the average comes "
+        "from the draws in which the operator walks away with the fund short)"
+    )
     add(
         "unfunded_liability",
         eu,
         crit.unfunded_liability.threshold,
         f"The operator walks away before restoration ends in {float(s['default_probability']):.1%}"
         f" of draws; the expected cost then left to the public, beyond the fund (and any bond), is "
-        f"{_money(eu)} (P90 {_money(_q(s, 'unfunded_liability_cny', 0.9))}).",
+        f"{_money(eu)} {tail}.",
     )
     return out
 

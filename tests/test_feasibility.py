@@ -139,3 +139,21 @@ def test_a_rejected_application_gets_no_conditions() -> None:
     assert v["conditions"] == []
     assert any("Soft criteria also failing: " + ", ".join(soft_failing) in n for n in v["notes"])
     assert {r["criterion"] for r in v["remedies"]} == {"highwall_slope"}
+
+
+def test_an_unfunded_liability_with_a_p90_of_zero_says_where_its_mean_comes_from() -> None:
+    """A mean liability above 0 with a P90 of 0 (fewer than one draw in ten leaves anything)
+    is explained as such, in en and zh, not as a puzzling '(P90 0.00 M CNY)'."""
+    from sim.i18n import use_lang
+    from sim.i18n.verdict import explanation
+
+    ev = sim.evaluate(sim.load_proposal(sim.example_path()), draws=300, seed=0, conditions=False)
+    v = ev.verdicts[0]
+    c = next(c for c in v["criteria"] if c["name"] == "unfunded_liability")
+    p90 = v["metrics"]["unfunded_liability_p90_cny"]
+    assert c["value"] > 0 and p90 == 0  # the example's operator walks away in ~16% of draws
+    assert "at least 90% of draws leave nothing" in c["explanation"]
+    assert "P90" not in c["explanation"]
+    with use_lang("zh"):
+        zh = explanation(c, v)
+    assert "至少90%的模拟不留下任何费用" in zh and "P90" not in zh

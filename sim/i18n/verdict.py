@@ -232,13 +232,24 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
             value=value,
         )
     if name == "unfunded_liability":
+        p90 = m.get("unfunded_liability_p90_cny")
+        if p90 is not None and p90 <= 0.0 and (c["value"] or 0.0) > 0.0:
+            return _(
+                "The operator walks away before restoration ends in {default} of draws; the "
+                "expected cost then left to the public, beyond the fund (and any bond), is "
+                "{value} on average over all draws (at least 90% of draws leave nothing: the "
+                "average comes from the draws in which the operator walks away with the fund "
+                "short).",
+                default=share(m["default_probability"]),
+                value=money(c["value"]),
+            )
         return _(
             "The operator walks away before restoration ends in {default} of draws; the "
             "expected cost then left to the public, beyond the fund (and any bond), is {value} "
             "(P90 {p90}).",
             default=share(m["default_probability"]),
             value=money(c["value"]),
-            p90=money(m.get("unfunded_liability_p90_cny")),
+            p90=money(p90),
         )
     return text
 

@@ -161,6 +161,32 @@ def test_malformed_spec_exits_2_naming_the_field(case, tmp_path, capsys) -> None
     assert not store.exists()
 
 
+def test_a_misspelt_csv_column_is_said_once_not_once_per_row(tmp_path, capsys) -> None:
+    """A header typo in a 30-row CSV portfolio: each problem once, with how many rows share it
+    (it printed two lines for every row: 60 lines here, 1,000 for 500 mines)."""
+    from conftest import EXAMPLE_DATA
+    from test_batch import csv_text
+
+    rows = []
+    for i in range(30):
+        row = copy.deepcopy(EXAMPLE_DATA)
+        row["proposal"]["id"] = f"CSV-{i:02d}"
+        rows.append(row)
+    text = csv_text(rows).replace("extraction.reserves_mt", "extraction.reserve_mt", 1)
+    (tmp_path / "queue.csv").write_text(text, encoding="utf-8")
+    d = copy.deepcopy(BASE)
+    d["portfolio"] = {"csv": "queue.csv"}
+    spec = write_spec(tmp_path / "spec.json", d)
+    rc = main(["sweep", str(spec), "--out", str(tmp_path / "out.zarr"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    assert "queue.csv line 2: [extraction] unknown key 'reserve_mt'" in err
+    assert "did you mean 'reserves_mt'" in err
+    assert all("29 more rows" in line for line in lines), err
+
+
 @pytest.mark.slow
 def test_existing_store_needs_resume_and_the_same_spec(spec_path, reference, tmp_path, capsys):
     rc = main(["sweep", str(spec_path), "--out", str(reference), "--no-progress"])

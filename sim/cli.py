@@ -447,8 +447,11 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument(
         "--replications",
         type=_positive_int("--replications", 1, 100_000),
-        default=100,
-        help=_("independent replications (default 100)"),
+        default=None,
+        help=_(
+            "independent replications (default 100; the what-if of --sweep runs as many, else "
+            "the scenario's [sweep] replications)"
+        ),
     )
     _add_seed(pg)
     pg.add_argument(
@@ -638,6 +641,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``restoresim programme``'s replications without --replications
+DEFAULT_REPLICATIONS = 100
+
+
 def cmd_programme(args: argparse.Namespace) -> int:
     from sim.programme.plots import progress_figure, sweep_figure, utilisation_figure
     from sim.programme.run import simulate
@@ -660,11 +667,15 @@ def cmd_programme(args: argparse.Namespace) -> int:
                     names=_(", ").join(clash),
                 )
             )
-    run = simulate(
-        scenario, replications=args.replications, seed=args.seed, progress=args.replications >= 20
-    )
+    replications = args.replications or DEFAULT_REPLICATIONS
+    run = simulate(scenario, replications=replications, seed=args.seed, progress=replications >= 20)
     summary = summarise(run.dataset, scenario)
-    sw = sweep(scenario, seed=args.seed, progress=True) if args.sweep else None
+    # the what-if's baseline is the run above when --replications is given
+    sw = (
+        sweep(scenario, replications=args.replications, seed=args.seed, progress=True)
+        if args.sweep
+        else None
+    )
     if sw is not None:
         summary["sweep"] = sweep_table(sw)
     text = json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False)

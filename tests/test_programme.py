@@ -406,6 +406,24 @@ def test_sweep_over_crews_inspectors_and_tranche_timing() -> None:
         assert sw[v].attrs["units"] == "1"
 
 
+def test_cli_what_if_baseline_is_the_summarys_run(capsys, tmp_path) -> None:
+    """With --replications N the what-if runs N replications too, so its baseline row (the
+    scenario as given) is the summary printed above it; the table says how many it ran (it
+    ran the scenario's [sweep] replications whatever --replications said: another P50)."""
+    sc = small({"sweep.crews": [6], "sweep.inspectors": [14], "sweep.tranche_shift_days": [0]})
+    scenario = tmp_path / "small.json"
+    scenario.write_text(json.dumps(sc.to_dict(), default=str), "utf-8")
+    args = ["programme", str(scenario), "--replications", "3", "--sweep"]
+    assert main([*args, "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    base = s["sweep"][0]
+    assert base["lever"] == "baseline"
+    assert base["finish_date_p50"] == s["finish_date_p50"]
+    assert base["acceptance_finish_date_p50"] == s["acceptance_finish_date_p50"]
+    assert main(args) == 0
+    assert "P50 over 3 replications" in capsys.readouterr().out
+
+
 @pytest.mark.slow
 def test_cli_json_summary_and_outputs(capsys, tmp_path) -> None:
     scenario = tmp_path / "hunan.toml"

@@ -202,7 +202,8 @@ def _finish(rec: Records, *, accepted: bool = False) -> float:
 
 def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
     """The sweep as JSON-ready rows (finish dates as ISO dates), the baseline first (lever
-    ``"baseline"``, value None, ``setting``: the scenario's own values); every row has
+    ``"baseline"``, value None, ``setting``: the scenario's own values, ``replications``: how
+    many every case ran); every row has
     ``finish_change_days_p50``: its P50 finish minus the baseline's, in days (None when either
     is not finished)."""
     import datetime
@@ -220,6 +221,7 @@ def sweep_table(ds: xr.Dataset) -> list[dict[str, object]]:
         }
         if c == base:
             row["setting"] = ds.attrs.get("baseline", "")
+            row["replications"] = int(ds.attrs["replications"])
         for k in VARIABLES:
             v = float(ds[k].values[c])
             if k.endswith("days_p10") or k.endswith("days_p50") or k.endswith("days_p90"):
@@ -250,10 +252,12 @@ def format_sweep(rows: list[dict[str, object]]) -> str:
         _("count@deadline"),
         _("accepted@deadline"),
     ]
+    reps = next(r["replications"] for r in rows if r["lever"] == BASELINE)
     lines = [
         _(
-            "What-if (one lever at a time; P50 over replications; change: works finished vs "
-            "the baseline, + = later)"
+            "What-if (one lever at a time; P50 over {n} replications; change: works finished "
+            "vs the baseline, + = later)",
+            n=reps,
         ),
         f"  {pad(head[0], 20)} {pad(head[1], 9, True)} {pad(head[2], 15, True)} "
         f"{pad(head[3], 8, True)} {pad(head[4], 13, True)} {pad(head[5], 14, True)} "

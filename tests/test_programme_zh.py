@@ -79,3 +79,28 @@ def test_programme_input_errors_are_chinese_under_zh(name: str, tmp_path: Path) 
     with pytest.raises(InputError) as info:  # English as before
         _cases(tmp_path / "en")[name]()
     assert english_runs(str(info.value), options=True), str(info.value)
+
+
+def test_what_if_levers_are_named_in_chinese_under_zh() -> None:
+    """The what-if table and figure name their levers in the reviewer's language (they showed
+    crews, inspectors and tranche_shift_days, the scenario's keys, in a Chinese table)."""
+    from test_programme import small
+
+    from sim.programme.plots import sweep_figure
+    from sim.programme.whatif import format_sweep, sweep, sweep_table
+
+    sc = small({"sweep.crews": [6], "sweep.inspectors": [2], "sweep.tranche_shift_days": [30]})
+    sw = sweep(sc, replications=2, seed=0)
+    keys = ("baseline", "crews", "inspectors", "tranche_shift_days", "restoresim", "what-if")
+    with use_lang("zh"):
+        text = format_sweep(sweep_table(sw))
+        fig = sweep_figure(sw)
+    assert not [k for k in keys if k in text], text
+    labels = [fig.texts[0].get_text()] if fig.texts else []
+    labels += [fig._suptitle.get_text()] if fig._suptitle is not None else []
+    for ax in fig.axes:
+        labels += [ax.get_title(), ax.get_xlabel()]
+    labels = [x for x in labels if x]
+    assert labels and not [x for x in labels for k in keys if k in x], labels
+    with use_lang("en"):  # English as before: the scenario's keys
+        assert "tranche_shift_days" in format_sweep(sweep_table(sw))

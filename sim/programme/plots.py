@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from sim import outputs_registry as registry
 from sim.fonts import figure_lang, font_rc
 from sim.i18n import N_, _, current_lang, gettext, pgettext, use_lang
+from sim.programme.whatif import lever_label
 
 #: stage groups drawn in the progress figure
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -117,7 +118,9 @@ def progress_figure(ds: xr.Dataset) -> Figure:
     axes[1, 1].legend(loc="lower right", fontsize=8)
     for ax in axes[1]:
         _active_window(ax, ds)
-    fig.suptitle(ds.attrs.get("title", "programme"))
+    # the title as to_dataset() writes it: "restoresim programme: NAME"
+    name = str(ds.attrs.get("title", "")).partition(": ")[2]
+    fig.suptitle(_("Programme: {name}", name=name) if name else _("Programme"))
     return fig
 
 
@@ -168,12 +171,12 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
         ax.fill_between(x, sel["finish_days_p10"], sel["finish_days_p90"], alpha=0.2, lw=0)
         accepted = whatif["acceptance_finish_days_p50"].short_label()
         ax.plot(x, sel["acceptance_finish_days_p50"], "s--", label=accepted)
-        ax.axhline(deadline_day, color="k", ls="--", lw=0.8)
+        ax.axhline(deadline_day, color="k", ls="--", lw=0.8, label=_("deadline"))
         if base.sizes["case"]:
             ax.axhline(float(base["finish_days_p50"][0]), color="C3", ls=":", lw=1,
                        label=_("baseline (as given), P50"))  # fmt: skip
         ax.set_ylabel(_("days from {start}", start=start))
-        ax.set_title(lever)
+        ax.set_title(lever_label(lever))
         ax = axes[1, j]
         for name, style in (
             ("complete_area_at_deadline_p50", "o-"),
@@ -183,8 +186,10 @@ def sweep_figure(sw: xr.Dataset) -> Figure:
             ax.plot(x, sel[name], style, label=whatif[name].short_label())
         ax.set_ylim(0, 1.02)
         ax.set_ylabel(_("share at the deadline (P50)"))
-        ax.set_xlabel(lever)
+        ax.set_xlabel(lever_label(lever))
     axes[0, 0].legend(fontsize=8)
     axes[1, 0].legend(fontsize=8)
-    fig.suptitle(sw.attrs.get("title", "what-if sweep"))
+    # the title as sweep() writes it: "restoresim programme what-if sweep: NAME"
+    name = str(sw.attrs.get("title", "")).partition(": ")[2]
+    fig.suptitle(_("What-if: {name}", name=name) if name else _("What-if"))
     return fig

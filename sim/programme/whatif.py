@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from sim import outputs_registry as registry
-from sim.i18n import _
+from sim.i18n import NP_, _, pgettext
 from sim.i18n.units import iso_date, pad
 from sim.programme.model import Records
 from sim.programme.run import (
@@ -36,6 +36,28 @@ LEVERS = {
     "tranche_shift_days": None,  # shifts every tranche date
 }
 BASELINE = "baseline"
+#: the levers as people read them (pgettext "programme"; English: the scenario's keys)
+LEVER_NAMES = (
+    NP_("programme", "crews"),
+    NP_("programme", "inspectors"),
+    NP_("programme", "tranche_shift_days"),
+)
+
+
+def lever_label(lever: str) -> str:
+    """A lever's name in the current language (the baseline: "baseline")."""
+    return _("baseline") if lever == BASELINE else pgettext("programme", lever)
+
+
+def _setting_label(setting: str) -> str:
+    """The baseline's setting ("crews 120, inspectors 14, tranche_shift_days 0", as
+    :func:`sweep` writes it) with its levers named in the current language."""
+    parts = []
+    for part in setting.split(", "):
+        lever, _sep, value = part.partition(" ")
+        shown = _("unlimited") if value == "unlimited" else value
+        parts.append(f"{lever_label(lever)} {shown}" if lever in LEVERS else part)
+    return _(", ").join(parts)
 
 #: the what-if sweep's variables by case (the output registry's)
 VARIABLES = registry.by_name(registry.PROGRAMME_WHATIF)
@@ -277,7 +299,7 @@ def format_sweep(rows: list[dict[str, object]]) -> str:
             else ("—" if r["lever"] == BASELINE else _("{days:+d} d", days=change))
         )
         lines.append(
-            f"  {r['lever']:<20} {pad(value, 9, True)} "
+            f"  {pad(lever_label(str(r['lever'])), 20)} {pad(value, 9, True)} "
             f"{pad(iso_date(r['finish_date_p50']) or later, 15, True)} {pad(shown, 8, True)} "
             f"{pad(iso_date(r['acceptance_finish_date_p50']) or later, 13, True)} "
             f"{pct(r['complete_area_at_deadline_p50']):>14} "
@@ -285,5 +307,8 @@ def format_sweep(rows: list[dict[str, object]]) -> str:
             f"{pct(r['accepted_count_at_deadline_p50']):>18}"
         )
     if setting:
-        lines.append("  " + _("baseline: the scenario as given ({setting})", setting=setting))
+        lines.append(
+            "  "
+            + _("baseline: the scenario as given ({setting})", setting=_setting_label(setting))
+        )
     return "\n".join(lines)

@@ -128,6 +128,10 @@ def _mutate(change: str) -> dict[str, Any]:
         d["portfolio"]["fields"] = [{"name": "term_yaers", "distribution": "constant", "value": 3}]
     elif change == "files":
         d["portfolio"] = {"files": ["nowhere/*.toml"]}
+    elif change == "lever-string":
+        d["levers"][1]["values"] = [0.8, "0.9"]
+    elif change == "baseline-string":
+        d["baseline"] = {"criteria.assurance.threshold": "0.9"}
     return d
 
 
@@ -144,6 +148,9 @@ BAD_SPECS = {
     "no-seed": ("[sweep] seed is missing",),
     "synthetic-field": ("[[portfolio.fields]] #1 name = 'term_yaers'", "did you mean 'term_years'"),
     "files": ("[portfolio] files: 'nowhere/*.toml'", "matches no file"),
+    # one line, not pydantic's "values.1.bool = ...", "values.1.float = ..." (one per type)
+    "lever-string": ("[[levers]] #2 values = [0.8, '0.9']: item 2 is the string '0.9'",),
+    "baseline-string": ("'criteria.assurance.threshold' is the string '0.9'",),
 }
 
 
@@ -157,6 +164,7 @@ def test_malformed_spec_exits_2_naming_the_field(case, tmp_path, capsys) -> None
     assert str(spec) in err
     for part in BAD_SPECS[case]:
         assert part in err, err
+    assert ".bool" not in err and ".float" not in err, err
     assert "Traceback" not in err
     assert not store.exists()
 

@@ -167,6 +167,20 @@ class PortfolioSection(_Model):
         return self
 
 
+def _plain_values(value: Any) -> Any:
+    """``value`` if it is a list of numbers and booleans, else the first item that is not."""
+    if not isinstance(value, list):
+        return value
+    for i, v in enumerate(value):
+        if not isinstance(v, bool | int | float):
+            kind = "string" if isinstance(v, str) else type(v).__name__
+            raise ValueError(
+                f"item {i + 1} is the {kind} {v!r}: give numbers, or true/false for a "
+                "'.hard' lever, without quotes"
+            )
+    return value
+
+
 class Lever(_Model):
     """[[levers]]: values of one policy field, or of one plan field set on every proposal."""
 
@@ -182,6 +196,13 @@ class Lever(_Model):
     low: float | None = Field(None, description="First value of an even range.")
     high: float | None = Field(None, description="Last value of an even range.")
     num: StrictInt | None = Field(None, description="Number of values of the range.", ge=2, le=1000)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _plain_values(cls, value: Any) -> Any:
+        """A value that is neither a number nor true/false is one problem, said once (not once
+        per type the field allows)."""
+        return _plain_values(value)
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -377,7 +398,17 @@ class SweepSpec(_Document):
                 out.update(flat(v, f"{path}.") if isinstance(v, Mapping) else {path: v})
             return out
 
-        return flat(value, "") if isinstance(value, Mapping) else value
+        if not isinstance(value, Mapping):
+            return value
+        table = flat(value, "")
+        for key, v in table.items():  # one problem per value, not one per type allowed
+            if not isinstance(v, bool | int | float):
+                kind = "string" if isinstance(v, str) else type(v).__name__
+                raise ValueError(
+                    f"{key!r} is the {kind} {v!r}: give one of the lever's values, a number "
+                    "or true/false without quotes"
+                )
+        return table
 
     @model_validator(mode="after")
     def _unique(self) -> Self:

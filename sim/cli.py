@@ -198,17 +198,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, printable_lines(_("restoresim: error: {error}", error=error)) + "\n")
 
 
-def _argv_lang(argv: Sequence[str]) -> str:
-    """The language ``argv``'s ``--lang`` (else ``$RESTORESIM_LANG``) asks for, for the help and
-    the errors of parsing the command line itself; English when it names none the program knows."""
+def _argv_lang_given(argv: Sequence[str]) -> str | None:
+    """The last ``--lang`` written anywhere in ``argv`` (None when there is none)."""
     chosen = None
     for i, arg in enumerate(argv):
         if arg == "--lang" and i + 1 < len(argv):
             chosen = argv[i + 1]
         elif arg.startswith("--lang="):
             chosen = arg.partition("=")[2]
+    return chosen
+
+
+def _argv_lang(argv: Sequence[str]) -> str:
+    """The language ``argv``'s ``--lang`` (else ``$RESTORESIM_LANG``) asks for, for the help and
+    the errors of parsing the command line itself; English when it names none the program knows."""
     try:
-        return resolve_lang(chosen)
+        return resolve_lang(_argv_lang_given(argv))
     except InputError:
         return "en"
 
@@ -924,7 +929,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     lazy_blas.install()  # nor numba scipy.linalg, unless a command compiles a BLAS call
     previous = terminate_as_interrupt()  # SIGTERM cleans up like Ctrl-C
     try:  # input errors in the reviewer's language: --lang, else $RESTORESIM_LANG
-        lang = resolve_lang(getattr(args, "lang", None))
+        # a command without --lang (sweep, schema) takes the one written before it
+        given = args.lang if hasattr(args, "lang") else _argv_lang_given(argv)
+        lang = resolve_lang(given)
     except InputError as exc:  # a bad $RESTORESIM_LANG
         print(printable_lines(_("restoresim: error: {error}", error=exc)), file=sys.stderr)
         return 2

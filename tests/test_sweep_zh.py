@@ -45,3 +45,19 @@ def test_sweep_errors_are_chinese_under_zh(name: str, tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:  # English as before
         _cases(tmp_path / "en")[name]()
     assert english_runs(str(info.value), options=True), str(info.value)
+
+
+def test_lang_before_a_command_without_lang_chooses_its_errors(tmp_path: Path, capsys) -> None:
+    """``restoresim --lang zh sweep …``: sweep takes no --lang, and the one written before it
+    chose the help's language but not its errors' (they began "restoresim: error:")."""
+    from sim.cli import main
+
+    spec = write_spec(tmp_path / "sweep.json", BASE)
+    existing = tmp_path / "existing.zarr"
+    existing.mkdir()
+    assert main(["--lang", "zh", "sweep", str(spec), "--out", str(existing)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("restoresim：输入有误"), err
+    assert_chinese(err.strip(), options=True)
+    assert main(["sweep", str(spec), "--out", str(existing)]) == 2
+    assert capsys.readouterr().err.startswith("restoresim: error:")

@@ -136,6 +136,15 @@ def test_rule_labels_in_words() -> None:
     assert t("verdict.reject", "zh") == "不予通过" and t("verdict.reject") == "rejected"
 
 
+def test_rule_labels_in_chinese_take_chinese_punctuation() -> None:
+    """A Chinese rule is punctuated as Chinese ('；', '，'); it took the English '; ', ', ' and
+    a bare space before 整改项 ("资金保障概率 整改项")."""
+    two = {"criteria.unfunded_liability.threshold": 2e6, "criteria.assurance.hard": 0.0}
+    assert rule_label(two, "zh") == "需政府兜底费用 ≤ 200 万元；资金保障概率，整改项"
+    one = {"criteria.assurance.threshold": 0.95, "criteria.assurance.hard": 1.0}
+    assert rule_label(one, "zh") == "资金保障概率 ≥ 95 %，否决项"
+
+
 # --------------------------------------------------------------------------------------------
 # the first table against the store
 

@@ -130,13 +130,17 @@ def rule_label(levers: dict[str, float], lang: str = "en") -> str:
                 parts.setdefault(words, []).append(f"{field} {_number(value)}")
         else:
             parts.setdefault(_field_rule(path, value, lang), [])
+    zh = lang == "zh"  # Chinese punctuation: "资金保障概率 ≥ 95 %，否决项；…"
+    comma, semicolon = ("，", "；") if zh else (", ", "; ")
     out = []
     for words, bits in parts.items():
         if bits and bits[0][:1] in "≤≥":
-            out.append(f"{words} {bits[0]}" + "".join(f", {b}" for b in bits[1:]))
+            out.append(f"{words} {bits[0]}" + "".join(f"{comma}{b}" for b in bits[1:]))
+        elif bits and zh:
+            out.append(comma.join([words, *bits]))
         else:
             out.append(" ".join([words, *bits]))
-    return "; ".join(out)
+    return semicolon.join(out)
 
 
 def rule_labels(ds: xr.Dataset, lang: str = "en") -> list[str]:
@@ -160,7 +164,7 @@ def fixed_rules(ds: xr.Dataset, lang: str = "en") -> str:
         values = {f"criteria.{name}.threshold": crit["threshold"]} if "threshold" in crit else {}
         values[f"criteria.{name}.hard"] = crit["hard"]
         rules.append(rule_label(values, lang))
-    return "; ".join(rules)
+    return ("；" if lang == "zh" else "; ").join(rules)
 
 
 # --------------------------------------------------------------------------------------------

@@ -99,8 +99,9 @@ def _untangle(
 def _rule_lines(label: str, baseline: bool, lang: str) -> list[str]:
     """A rule label broken after each criterion (``;``), continuation lines indented; the
     baseline's starts with a star and ends with its mark."""
-    parts = label.split("; ")
-    lines = [p + (";" if k < len(parts) - 1 else "") for k, p in enumerate(parts)]
+    sep = "；" if lang == "zh" else "; "  # as compare.rule_label joins them
+    parts = label.split(sep)
+    lines = [p + (sep.strip() if k < len(parts) - 1 else "") for k, p in enumerate(parts)]
     lines = [wrapped for line in lines for wrapped in textwrap.wrap(line, WRAP)]
     if baseline:
         lines[-1] += t("baseline_mark", lang)
@@ -235,7 +236,9 @@ def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any]
     ticks = [
         "\n".join(
             line
-            for part in (lab + (t("baseline_mark", lang) if i == base else "")).split("; ")
+            for part in (lab + (t("baseline_mark", lang) if i == base else "")).split(
+                "；" if lang == "zh" else "; "
+            )
             for line in textwrap.wrap(part, 20)
         )
         for i, lab in enumerate(comp_labels)

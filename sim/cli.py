@@ -817,16 +817,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sweep.require()
     from sim.sweep.execute import run_sweep
 
-    res = run_sweep(
-        args.spec,
-        args.out,
-        scheduler=args.scheduler,
-        workers=args.workers,
-        resume=args.resume,
-        progress=not args.no_progress and sys.stderr.isatty(),
-        chunk_proposals=args.chunk_proposals,
-        force=args.force,
-    )
+    try:
+        res = run_sweep(
+            args.spec,
+            args.out,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            resume=args.resume,
+            progress=not args.no_progress and sys.stderr.isatty(),
+            chunk_proposals=args.chunk_proposals,
+            force=args.force,
+        )
+    except KeyboardInterrupt:  # Ctrl-C: what the store holds and how to continue it
+        from sim.sweep.store import progress_of
+
+        try:
+            done, total = progress_of(Path(args.out))
+        except Exception:  # interrupted before the store was written: nothing to continue
+            raise KeyboardInterrupt from None
+        hint = _(
+            "restoresim: interrupted; {done} of {total} tasks are done in {store}: continue "
+            "with restoresim sweep {spec} --out {store} --resume",
+            done=done, total=total, store=args.out, spec=args.spec,
+        )  # fmt: skip
+        print(hint, file=sys.stderr)
+        return 130
     print(res.text(), file=sys.stderr)
     return 0
 

@@ -405,6 +405,24 @@ def test_distributed_cluster_gives_the_same_store(cluster, spec_path, reference,
     xr.testing.assert_identical(results(reference), results(store))
 
 
+def test_an_interrupted_sweep_says_how_to_continue(tmp_path, capsys, monkeypatch) -> None:
+    """Ctrl-C once the store exists: how many tasks it holds and the command that continues
+    it (it said only "restoresim: interrupted")."""
+    import sim.sweep.execute as execute
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(execute, "_execute_local", interrupted)
+    spec = write_spec(tmp_path / "spec.json", BASE)
+    store = tmp_path / "out.zarr"
+    assert main(["sweep", str(spec), "--out", str(store), "--no-progress"]) == 130
+    err = capsys.readouterr().err
+    done, total = progress_of(store)
+    assert "interrupted" in err and f"{done} of {total} tasks" in err, err
+    assert f"restoresim sweep {spec} --out {store} --resume" in err, err
+
+
 @pytest.mark.slow
 def test_killed_sweep_resumes_to_the_uninterrupted_result(spec_path, reference, tmp_path):
     store = tmp_path / "killed.zarr"

@@ -31,7 +31,7 @@ from sim.programme.run import (
     site_times,
 )
 from sim.programme.scenario import load_scenario, parse_scenario
-from sim.programme.summary import summarise
+from sim.programme.summary import format_summary, summarise
 from sim.programme.whatif import format_sweep, sweep, sweep_table
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -455,6 +455,17 @@ def test_cli_json_summary_and_outputs(capsys, tmp_path) -> None:
     assert "--force" in capsys.readouterr().err
     assert main([*args, "--out", str(out), "--force"]) == 0
     assert not list(out.glob(".*tmp"))
+
+
+def test_no_bottleneck_is_said_in_words() -> None:
+    """A programme where no site waited (unlimited resources) has no bottleneck: it printed
+    "bottleneck: none (none); waiting site-days P50: survey_design 0, funding 0, …"."""
+    sc = small()
+    s = summarise(simulate(sc, replications=2, seed=0).dataset, sc)
+    s["bottleneck"] = s["bottleneck_capacity"] = "none"
+    s["waiting_site_days_p50"] = dict.fromkeys(s["waiting_site_days_p50"], 0.0)
+    text = format_summary(s)
+    assert "none (none)" not in text and "no site waited" in text, text
 
 
 def test_finish_date_quantiles_treat_unfinished_as_late() -> None:

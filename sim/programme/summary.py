@@ -193,7 +193,9 @@ def format_summary(s: dict[str, Any]) -> str:
             "every site accepted: P50 {date}",
             date=iso_date(s["acceptance_finish_date_p50"]) or later,
         ),
-        _(
+        _("bottleneck: none (no site waited for design, funds, crews or inspectors)")
+        if s["bottleneck"] == "none"
+        else _(
             "bottleneck: {stage} ({capacity}); waiting site-days P50: {waiting}",
             stage=_name(s["bottleneck"]),
             capacity=_name(s["bottleneck_capacity"]),

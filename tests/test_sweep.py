@@ -130,6 +130,9 @@ def _mutate(change: str) -> dict[str, Any]:
         d["portfolio"] = {"files": ["nowhere/*.toml"]}
     elif change == "lever-string":
         d["levers"][1]["values"] = [0.8, "0.9"]
+    elif change == "lever-backwards":
+        d["levers"][1] = {"policy": "criteria.assurance.threshold", "low": 0.95, "high": 0.85,
+                          "num": 3}  # fmt: skip
     elif change == "baseline-string":
         d["baseline"] = {"criteria.assurance.threshold": "0.9"}
     return d
@@ -151,6 +154,8 @@ BAD_SPECS = {
     # one line, not pydantic's "values.1.bool = ...", "values.1.float = ..." (one per type)
     "lever-string": ("[[levers]] #2 values = [0.8, '0.9']: item 2 is the string '0.9'",),
     "baseline-string": ("'criteria.assurance.threshold' is the string '0.9'",),
+    # as an uncertainty's range: it ran 0.95, 0.9, 0.85 without a word
+    "lever-backwards": ("[[levers]] #2 low = 0.95, high = 0.85: low must be < high",),
 }
 
 

@@ -216,6 +216,11 @@ class Lever(_Model):
             (self.values is not None and not ranged) or (self.values is None and len(ranged) == 3)
         ):
             raise ValueError("give either values = [...] or all of low, high and num")
+        if ranged and self.low >= self.high:  # type: ignore[operator]
+            raise ValueError(
+                f"low = {self.low:g}, high = {self.high:g}: low must be < high (a range runs "
+                "from low up to high; list values = [...] for any other order)"
+            )
         typ = paths[self.path]
         for v in self.grid_raw():
             if (typ is bool) != isinstance(v, bool):

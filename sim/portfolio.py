@@ -25,7 +25,7 @@ from annotated_types import Ge, Gt, Le, Lt
 
 from sim import plausibility, quantities
 from sim.contract import NAMED_VALUE_FIELDS, FieldSpec, canonical_value, field_specs
-from sim.errors import InputError
+from sim.errors import InputError, did_you_mean
 from sim.i18n import _
 from sim.keys import LAND_USES
 from sim.params import input_defaults, load_library
@@ -241,6 +241,7 @@ class Portfolio:
                 "(columns are named by dotted field paths, e.g. extraction.reserves_mt)",
                 src=src, k=k,
             )
+            + did_you_mean(k, SPECS)
             for k in unknown
         ]
         if missing:

@@ -82,6 +82,20 @@ def test_duplicate_ids_and_missing_columns(proposals) -> None:
         Portfolio(cols)
 
 
+def test_a_misspelt_column_is_named_with_the_field_it_meant(proposals) -> None:
+    """pandas.read_csv of an analyst's table with a typo in its header: the column is named
+    with the closest field (it said only that it is not a field of the input contract)."""
+    cols = _columns(proposals)
+    cols["extraction.reserve_mt"] = cols.pop("extraction.reserves_mt")
+    with pytest.raises(InputError) as info:
+        Portfolio(cols, source="mines.csv")
+    assert (
+        "mines.csv: column extraction.reserve_mt is not a field of the input contract"
+        in str(info.value)
+    )
+    assert "did you mean 'extraction.reserves_mt'?" in str(info.value)
+
+
 def test_defaults_follow_the_contract(proposals) -> None:
     cols = _columns(proposals)
     for path in (

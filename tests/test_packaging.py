@@ -176,4 +176,4 @@ def test_a_missing_extra_is_named_in_the_reviewers_language(monkeypatch, capsys,
     argv += ["--out", str(tmp_path / "x")]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "政策情景扫描需要可选软件包 zarr" in err and 'pip install "restoresim[sweep]"' in err
+    assert "政策情景分析需要可选软件包 zarr" in err and 'pip install "restoresim[sweep]"' in err

@@ -30,7 +30,7 @@ import re
 import signal
 import time
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
@@ -186,6 +186,31 @@ def _raw_id(data: Any) -> str:
     except (KeyError, TypeError):
         return ""
     return pid if isinstance(pid, str) else ""
+
+
+def said_once(errors: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """For each ``(source, error)`` of a queue's rows, the lines of its error not said for an
+    earlier row: a problem several rows share (a misspelt column makes every row of a CSV fail
+    alike) is said for its first row, with how many more rows have it. A line's row is its
+    ``source`` prefix."""
+    first: dict[str, tuple[int, int]] = {}  # the problem without its row -> where it was said
+    said: list[list[str]] = []
+    more: dict[tuple[int, int], int] = {}
+    for k, (source, error) in enumerate(errors):
+        lines: list[str] = []
+        for line in error.splitlines():
+            rest = line.removeprefix(source)
+            if rest in first:
+                more[first[rest]] += 1
+                continue
+            first[rest] = (k, len(lines))
+            more[first[rest]] = 0
+            lines.append(line)
+        said.append(lines)
+    for (k, i), n in more.items():
+        if n:
+            said[k][i] = _("{problem} (and {n} more rows)", problem=said[k][i], n=n)
+    return said
 
 
 def _read_csv(path: Path) -> list[Application]:

@@ -767,7 +767,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from sim.batch import SUMMARY_CSV, SUMMARY_HTML, run_batch
+    from sim.batch import SUMMARY_CSV, SUMMARY_HTML, run_batch, said_once
 
     if args.resume and args.force:
         raise InputError(_("--resume and --force exclude each other"))
@@ -786,9 +786,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     out = Path(args.out)
-    for row in res.rows:
-        if row["verdict"] == "invalid":
-            print(printable_lines(_("invalid: {error}", error=row["error"])), file=sys.stderr)
+    invalid = [(r["source"], r["error"]) for r in res.rows if r["verdict"] == "invalid"]
+    for lines in said_once(invalid):  # a problem many rows share is said once (summary: all)
+        if lines:
+            error = "\n".join(lines)
+            print(printable_lines(_("invalid: {error}", error=error)), file=sys.stderr)
     with use_lang(resolve_lang(args.lang, policy)):
         line = _(
             "{n} applications: {evaluated} evaluated, {resumed} resumed, {invalid} invalid; "

@@ -242,6 +242,29 @@ def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
     assert "reserve_mt" in app.error and "did you mean 'reserves_mt'" in app.error
 
 
+def test_a_problem_every_csv_row_shares_is_said_once(tmp_path, capsys) -> None:
+    """A misspelt column in a 12-row queue: the terminal says each problem once with how many
+    more rows share it (it said it for every row: two lines each); summary.csv still has
+    every row."""
+    rows = []
+    for i in range(12):
+        row = json.loads(json.dumps(EXAMPLE_DATA))
+        row["proposal"]["id"] = f"CSV-{i}"
+        rows.append(row)
+    queue = tmp_path / "queue.csv"
+    text = csv_text(rows).replace("extraction.reserves_mt", "extraction.reserve_mt", 1)
+    queue.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(queue), "--out", str(out), "--draws", "10"]) == 0
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "reserve" in line]
+    assert len(said) == 2, err
+    assert all("(and 11 more rows)" in line for line in said), err
+    assert said[0].startswith("invalid: queue.csv line 2:"), err
+    assert "12 invalid" in err
+    assert [r["verdict"] for r in summary(out)] == ["invalid"] * 12
+
+
 # ------------------------------------------------------------------------------------------
 # worker processes
 

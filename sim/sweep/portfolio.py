@@ -23,7 +23,7 @@ from typing import Any, get_args
 import numpy as np
 from pydantic import Field
 
-from sim.batch import field_type, read_queue
+from sim.batch import field_type, read_queue, said_once
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.i18n import _
 from sim.params import load_library
@@ -446,27 +446,10 @@ def _load_proposals(spec: SweepSpec) -> list[Proposal]:
 
 
 def _row_problems(apps: Iterable[Any], shown: str) -> list[str]:
-    """The problems of a queue's rows, each said once: a problem several rows share (a
-    misspelt column makes every row fail alike) is given for its first row with how many more
-    rows have it; at most :data:`sim.portfolio.MAX_PROBLEMS` lines."""
-    first: dict[str, int] = {}  # the problem without its row -> its line
-    lines: list[str] = []
-    more: list[int] = []
-    for app in apps:
-        if app.error is None:
-            continue
-        for line in str(app.error).splitlines():
-            rest = line.removeprefix(app.source)
-            if rest in first:
-                more[first[rest]] += 1
-                continue
-            first[rest] = len(lines)
-            lines.append(line)
-            more.append(0)
-    said = [
-        line if n == 0 else _("{problem} (and {n} more rows)", problem=line, n=n)
-        for line, n in zip(lines, more, strict=True)
-    ]
+    """The problems of a queue's rows, each said once (:func:`sim.batch.said_once`), at most
+    :data:`sim.portfolio.MAX_PROBLEMS` lines."""
+    bad = [(a.source, str(a.error)) for a in apps if a.error is not None]
+    said = [line for lines in said_once(bad) for line in lines]
     if len(said) > MAX_PROBLEMS:
         left = len(said) - MAX_PROBLEMS
         said = [*said[:MAX_PROBLEMS], _("{src}: … and {n} more problems", src=shown, n=left)]

@@ -421,6 +421,21 @@ def test_sweep_without_uncertainties_reports(tmp_path, capsys, monkeypatch) -> N
     assert t("progress", "zh") in term.text and f"{len(written)}/{len(written)}" in term.text
 
 
+def test_a_chinese_summary_is_punctuated_as_chinese(report, tmp_path) -> None:
+    """summary.md in zh lists its files with '、' and gives the next drivers in '（…）', '；'
+    (it wrote 'comparison.csv, changes.csv' and 'growth_rate (71.5 % → 72.1 %)')."""
+    from sim.sweep.report import write_report
+
+    store, _out = report
+    write_report(store, tmp_path / "zh", lang="zh")
+    text = (tmp_path / "zh" / "summary.md").read_text(encoding="utf-8")
+    files = next(line for line in text.splitlines() if line.startswith("文件："))
+    assert "comparison.csv、" in files and ", " not in files, files
+    nexts = [line for line in text.splitlines() if "其次：" in line]
+    assert nexts and all(" (" not in line.split("其次：")[1] for line in nexts), nexts
+    assert all("（" in line.split("其次：")[1] for line in nexts), nexts
+
+
 def test_ranges_that_round_to_zero_read_zero() -> None:
     """A change that rounds to zero is 0.00, never -0.00 (new-user trial)."""
     from sim.sweep.summary import _range

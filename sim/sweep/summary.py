@@ -77,13 +77,15 @@ def _drivers(tornado: pd.DataFrame, sobol: pd.DataFrame | None, base: int, lang:
             hi=fmt(top["high_third"]),
             mean=fmt(top["mean"]),
         )
+        zh = lang == "zh"  # Chinese brackets and separators in a Chinese report
+        left, right, semicolon = ("（", "）", "；") if zh else (" (", ")", "; ")
         others = [
-            f"{r['uncertainty']} ({fmt(r['low_third'])} → {fmt(r['high_third'])})"
+            f"{r['uncertainty']}{left}{fmt(r['low_third'])} → {fmt(r['high_third'])}{right}"
             for _, r in tb.iloc[1:3].iterrows()
             if r["size"] > tiny
         ]
         if others:
-            text += t("q6.next", lang, others="; ".join(others))
+            text += t("q6.next", lang, others=semicolon.join(others))
         if sobol is not None and len(sobol):
             s = sobol[(sobol.outcome == name) & (sobol.policy == base)]
             s = s[s.uncertainty == top["uncertainty"]]
@@ -257,7 +259,7 @@ def summary_markdown(
         lines += [*_table(t("q5.cols", lang), rows), "", t("q5.note", lang)]
     # 6. drivers
     lines += ["", f"## {t('q6', lang)}", "", *_drivers(tornado, sobol, base, lang), ""]
-    lines += [t("figures", lang), "", t("files", lang, files=", ".join(
+    lines += [t("figures", lang), "", t("files", lang, files=("、" if lang == "zh" else ", ").join(
         [p.name for p in written] + ["summary.md"]))]  # fmt: skip
     inexact = [
         str(comp["policy_label"].iloc[p])

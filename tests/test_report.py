@@ -612,3 +612,23 @@ def test_the_opinion_says_what_it_could_not_assess(example) -> None:
         zh = opinion(d).split('id="not-assessed">')[1].split("</p>")[0]
     assert "本结论方可成立" not in zh and "未评估" in zh
     assert_chinese(zh)
+
+
+@pytest.mark.slow
+def test_a_flatter_wall_remedy_says_what_it_does_to_the_pit(policy) -> None:
+    """A wall too steep on the thickness path: under the remedies table, each remedy's pit
+    (the walls' wider plan and the pit keeping the floor would need, against the licence), in
+    en and zh; the table's cell keeps only the change."""
+    from sim.report import build_report
+
+    p = make_proposal({"site.final_highwall_slope_deg": 62.0})
+    for lang, words in (("en", "keeping the floor needs a pit of up to"),
+                        ("zh", "若要保留采场底盘面积")):  # fmt: skip
+        data, html = build_report(p, policy, draws=REVIEW_DRAWS, seed=0, lang=lang,
+                                  sensitivity_draws=None)  # fmt: skip
+        remedies = [r for r in data.verdict["remedies"] if r["criterion"] == "highwall_slope"]
+        assert remedies and all("wall_plan_ha" in r for r in remedies)
+        table = html[html.index('class="remedies"') :]
+        table = table[: table.index("</table>")]
+        assert words not in table
+        assert html.count('<p class="caveat">') >= len(remedies) and words in html

@@ -288,6 +288,16 @@ REMEDY_KIND_WORDS = {
 }
 
 
+def consequence(x: Mapping[str, Any]) -> str:
+    """What a remedy's change does besides its cost (a flatter wall's pit), in the current
+    language, for a line of its own; '' when nothing."""
+    if current_lang() == "en":
+        parts = str(x["change"]).split("; ")
+        at = next((i for i, t in enumerate(parts) if t.startswith("median restoration cost")), -1)
+        return "; ".join(parts[at + 1 :]) if at >= 0 else ""
+    return _pit_note(x).lstrip("；; ")
+
+
 def change(x: Mapping[str, Any]) -> str:
     """What condition or remedy ``x`` asks the applicant to do, in the current language."""
     if current_lang() == "en" or x["field"] not in CHANGES:
@@ -311,6 +321,13 @@ def change(x: Mapping[str, Any]) -> str:
     delta = x.get("cost_change_p50_cny")
     if delta is not None:
         text += _("; median restoration cost changes by {delta}", delta=money(delta, sign=True))
+    return text + _pit_note(x)
+
+
+def _pit_note(x: Mapping[str, Any]) -> str:
+    """What a flatter wall does to the pit (a remedy's ``pit_volume_m3`` or ``wall_plan_ha``),
+    as the '; …' that follows its cost in the current language; '' without either."""
+    text = ""
     if x.get("pit_volume_m3") is not None:
         held, needed = x["pit_volume_m3"], x["volume_needed_m3"]
         text += _(

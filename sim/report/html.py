@@ -26,6 +26,7 @@ from sim.i18n.message import localise
 from sim.i18n.units import area, money, money_per_ha, unit_text
 from sim.i18n.verdict import (
     change,
+    consequence,
     explanation,
     kind_word,
     label,
@@ -710,9 +711,10 @@ def _conditions(d: ReportData) -> str:
                 table([_("condition"), _("field"), _("value")], rows, cls="conditions", num=(2,))
             )
         elif items:
+            bare = ("cost_change_p50_cny", "pit_volume_m3", "wall_plan_ha")
             rows = [
                 [
-                    escape(change({**x, "cost_change_p50_cny": None}).split(";")[0]),
+                    escape(change({**x, **dict.fromkeys(bare)}).split("; ")[0]),
                     f"<code>{escape(x['field'])}</code> = {escape(value_text(x['value']))}",
                     _signed_money(x.get("cost_change_p50_cny")),
                 ]
@@ -727,6 +729,10 @@ def _conditions(d: ReportData) -> str:
                     num=(2,),
                 )
             )
+            for x in items:  # what a flatter wall does to the pit, under the table
+                if text := consequence(x):
+                    head = escape(change({**x, **dict.fromkeys(bare)}).split("; ")[0])
+                    parts.append(f'<p class="caveat">{head}: {escape(text)}</p>')
         elif c["hard"]:
             parts.append(f"<p>{escape(no_remedy(name))}</p>")
         elif hard_failure:  # conditions are searched only once the hard failures are fixed

@@ -87,6 +87,7 @@ def test_horizon_limit() -> None:
         rng.sample_draws(rng.proposal_keys(0, ["A"])[0], 1, 2000, **SETTINGS)
 
 
+@pytest.mark.slow
 def test_a_new_named_input_shifts_no_other_stream() -> None:
     """Each input draws from a stream keyed by its name: with one more named input in the
     record of streams (placed first), every other input's draws are bit-identical."""

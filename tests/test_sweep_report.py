@@ -421,6 +421,7 @@ def test_sweep_without_uncertainties_reports(tmp_path, capsys, monkeypatch) -> N
     assert t("progress", "zh") in term.text and f"{len(written)}/{len(written)}" in term.text
 
 
+@pytest.mark.slow
 def test_a_chinese_summary_is_punctuated_as_chinese(report, tmp_path) -> None:
     """summary.md in zh lists its files with '、' and gives the next drivers in '（…）', '；'
     (it wrote 'comparison.csv, changes.csv' and 'growth_rate (71.5 % → 72.1 %)')."""

@@ -172,13 +172,19 @@ def _plain_values(value: Any) -> Any:
     if not isinstance(value, list):
         return value
     for i, v in enumerate(value):
-        if not isinstance(v, bool | int | float):
-            kind = "string" if isinstance(v, str) else type(v).__name__
+        if (kind := _not_plain(v)) is not None:
             raise ValueError(
                 f"item {i + 1} is the {kind} {v!r}: give numbers, or true/false for a "
                 "'.hard' lever, without quotes"
             )
     return value
+
+
+def _not_plain(v: Any) -> str | None:
+    """The kind of ``v`` (``string``, ``list`` …) when it is no number or boolean, else None."""
+    if isinstance(v, bool | int | float):
+        return None
+    return "string" if isinstance(v, str) else type(v).__name__
 
 
 class Lever(_Model):
@@ -407,8 +413,7 @@ class SweepSpec(_Document):
             return value
         table = flat(value, "")
         for key, v in table.items():  # one problem per value, not one per type allowed
-            if not isinstance(v, bool | int | float):
-                kind = "string" if isinstance(v, str) else type(v).__name__
+            if (kind := _not_plain(v)) is not None:
                 raise ValueError(
                     f"{key!r} is the {kind} {v!r}: give one of the lever's values, a number "
                     "or true/false without quotes"

@@ -61,3 +61,40 @@ def test_lang_before_a_command_without_lang_chooses_its_errors(tmp_path: Path, c
     assert_chinese(err.strip(), options=True)
     assert main(["sweep", str(spec), "--out", str(existing)]) == 2
     assert capsys.readouterr().err.startswith("restoresim: error:")
+
+
+def _spec_with(changes: dict) -> dict:
+    import copy
+
+    data = copy.deepcopy(BASE)
+    for section, value in changes.items():
+        data[section] = value
+    return data
+
+
+SPEC_CASES = {
+    "backward range": {"levers": [{"policy": "criteria.assurance.threshold", "low": 0.95,
+                                   "high": 0.85, "num": 3}]},
+    "quoted value": {"levers": [{"policy": "criteria.assurance.threshold", "values": ["0.9"]}]},
+    "unknown lever": {"levers": [{"policy": "criteria.assurance.treshold", "values": [0.9]}]},
+    "two sources": {"portfolio": {"synthetic": 12, "folder": "x"}},
+    "sobol samples": {"sampler": {"method": "sobol", "samples": 100}},
+    "repeated lever": {"levers": [{"policy": "criteria.assurance.threshold", "values": [0.9]},
+                                  {"policy": "criteria.assurance.threshold", "values": [0.8]}]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(SPEC_CASES))
+def test_spec_errors_read_in_chinese_under_zh(name: str, tmp_path: Path) -> None:
+    """A sweep spec's own rules (backward range, quoted value, unknown lever, …) read in
+    Chinese under zh, not only their prefix (the analyst's trial: the body stayed English)."""
+    from sim.sweep.spec import load_spec
+
+    spec = write_spec(tmp_path / "sweep.json", _spec_with(SPEC_CASES[name]))
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        load_spec(spec)
+    text = str(info.value).replace(str(spec), "")
+    assert_chinese(text, options=True)
+    with pytest.raises(InputError) as info:  # English as before
+        load_spec(spec)
+    assert english_runs(str(info.value), options=True), str(info.value)

@@ -21,6 +21,7 @@ import numpy as np
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from sim.errors import InputError, allowed_list, did_you_mean
+from sim.i18n import N_, _, gettext
 from sim.params import load_library
 from sim.proposal import (
     ID_PATTERN,
@@ -84,8 +85,11 @@ def uncertain_field_paths() -> dict[str, type]:
 def _known(kind: str, value: str, allowed: Mapping[str, Any] | list[str]) -> None:
     if value not in allowed:
         raise ValueError(
-            f"{kind} = {value!r}: unknown; allowed: {allowed_list(allowed)}"
-            f"{did_you_mean(value, allowed)}"
+            _(
+                "{kind} = {value}: unknown; allowed: {allowed}",
+                kind=kind, value=repr(value), allowed=allowed_list(allowed),
+            )
+            + did_you_mean(value, allowed)
         )
 
 
@@ -155,15 +159,21 @@ class PortfolioSection(_Model):
         given = [k for k in ("synthetic", "files", "folder", "csv") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"give exactly one of 'synthetic', 'files', 'folder', 'csv' (got "
-                f"{', '.join(repr(g) for g in given) or 'none'})"
+                _(
+                    "give exactly one of 'synthetic', 'files', 'folder', 'csv' (got {given})",
+                    given=", ".join(repr(g) for g in given) or _("none"),
+                )
             )
         if self.synthetic is None and self.fields:
-            raise ValueError("fields ([[portfolio.fields]]) only apply to a synthetic portfolio")
+            raise ValueError(
+                _("fields ([[portfolio.fields]]) only apply to a synthetic portfolio")
+            )
         names = [f.name for f in self.fields]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"[[portfolio.fields]] name {dup[0]!r} appears more than once")
+            raise ValueError(
+                _("[[portfolio.fields]] name {name} appears more than once", name=repr(dup[0]))
+            )
         return self
 
 
@@ -174,8 +184,11 @@ def _plain_values(value: Any) -> Any:
     for i, v in enumerate(value):
         if (kind := _not_plain(v)) is not None:
             raise ValueError(
-                f"item {i + 1} is the {kind} {v!r}: give numbers, or true/false for a "
-                "'.hard' lever, without quotes"
+                _(
+                    "item {i} is the {kind} {value}: give numbers, or true/false for a "
+                    "'.hard' lever, without quotes",
+                    i=i + 1, kind=kind, value=repr(v),
+                )
             )
     return value
 
@@ -184,7 +197,8 @@ def _not_plain(v: Any) -> str | None:
     """The kind of ``v`` (``string``, ``list`` …) when it is no number or boolean, else None."""
     if isinstance(v, bool | int | float):
         return None
-    return "string" if isinstance(v, str) else type(v).__name__
+    kinds = {str: N_("string"), list: N_("list"), dict: N_("table")}
+    return gettext(kinds[type(v)]) if type(v) in kinds else type(v).__name__
 
 
 class Lever(_Model):
@@ -213,7 +227,7 @@ class Lever(_Model):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if (self.policy is None) == (self.plan is None):
-            raise ValueError("give exactly one of 'policy' (a policy field) or 'plan'")
+            raise ValueError(_("give exactly one of 'policy' (a policy field) or 'plan'"))
         paths = policy_lever_paths() if self.policy is not None else plan_lever_paths()
         key = "policy" if self.policy is not None else "plan"
         _known(key, self.path, paths)
@@ -221,22 +235,37 @@ class Lever(_Model):
         if not (
             (self.values is not None and not ranged) or (self.values is None and len(ranged) == 3)
         ):
-            raise ValueError("give either values = [...] or all of low, high and num")
+            raise ValueError(_("give either values = [...] or all of low, high and num"))
         if ranged and self.low >= self.high:  # type: ignore[operator]
             raise ValueError(
-                f"low = {self.low:g}, high = {self.high:g}: low must be < high (a range runs "
-                "from low up to high; list values = [...] for any other order)"
+                _(
+                    "low = {low:g}, high = {high:g}: low must be < high (a range runs from low "
+                    "up to high; list values = [...] for any other order)",
+                    low=self.low, high=self.high,
+                )
             )
         typ = paths[self.path]
         for v in self.grid_raw():
             if (typ is bool) != isinstance(v, bool):
-                want = "true or false" if typ is bool else "numbers"
-                raise ValueError(f"{key} = {self.path!r} takes {want}; got {v!r}")
+                want = _("true or false") if typ is bool else _("numbers")
+                raise ValueError(
+                    _(
+                        "{key} = {path} takes {want}; got {value}",
+                        key=key, path=repr(self.path), want=want, value=repr(v),
+                    )
+                )
             if typ is int and not float(v).is_integer():
-                raise ValueError(f"{key} = {self.path!r} takes whole numbers; got {v!r}")
+                raise ValueError(
+                    _(
+                        "{key} = {path} takes whole numbers; got {value}",
+                        key=key, path=repr(self.path), value=repr(v),
+                    )
+                )
         grid = self.grid_raw()
         if len(set(grid)) != len(grid):
-            raise ValueError(f"values = {grid!r}: a value appears more than once")
+            raise ValueError(
+                _("values = {grid}: a value appears more than once", grid=repr(grid))
+            )
         return self
 
     @property
@@ -290,8 +319,11 @@ class Uncertainty(Distributed):
         given = [k for k in self.TARGETS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"give exactly one target of {allowed_list(self.TARGETS)} (got "
-                f"{', '.join(repr(g) for g in given) or 'none'})"
+                _(
+                    "give exactly one target of {targets} (got {given})",
+                    targets=allowed_list(self.TARGETS),
+                    given=", ".join(repr(g) for g in given) or _("none"),
+                )
             )
         lo, hi = self.dist().support()
         if self.parameter is not None or self.scale_parameters is not None:
@@ -300,17 +332,22 @@ class Uncertainty(Distributed):
             for name in self.parameters():
                 p = lib.params[name]
                 if not isinstance(p.value, int | float):
-                    raise ValueError(f"parameter {name!r} is not a single number")
+                    raise ValueError(
+                        _("parameter {name} is not a single number", name=repr(name))
+                    )
                 a, b = (lo * p.value, hi * p.value) if scale else (lo, hi)
                 if not (p.low <= a and b <= p.high):
                     what = (
                         f"{p.value:g} x [{lo:g}, {hi:g}] = [{a:g}, {b:g}]"
                         if scale
-                        else f"the support [{lo:g}, {hi:g}]"
+                        else _("the support [{lo:g}, {hi:g}]", lo=lo, hi=hi)
                     )
                     raise ValueError(
-                        f"{name}: {what} leaves the parameter's plausible range "
-                        f"[{p.low:g}, {p.high:g}]"
+                        _(
+                            "{name}: {what} leaves the parameter's plausible range "
+                            "[{low:g}, {high:g}]",
+                            name=name, what=what, low=p.low, high=p.high,
+                        )
                     )
         else:
             path = str(self.field if self.field is not None else self.scale_field)
@@ -318,7 +355,7 @@ class Uncertainty(Distributed):
                 "field" if self.field is not None else "scale_field", path, uncertain_field_paths()
             )
             if self.scale_field is not None and lo <= 0:
-                raise ValueError(f"low = {lo!r}: a scale factor must be > 0")
+                raise ValueError(_("low = {low}: a scale factor must be > 0", low=repr(lo)))
         return self
 
     def parameters(self) -> list[str]:
@@ -332,8 +369,8 @@ class Uncertainty(Distributed):
             hits = sorted(fnmatch.filter(lib.params, pattern))
             if not hits:
                 raise ValueError(
-                    f"scale_parameters: {pattern!r} matches no parameter"
-                    f"{did_you_mean(pattern, lib.params)}"
+                    _("scale_parameters: {pattern} matches no parameter", pattern=repr(pattern))
+                    + did_you_mean(pattern, lib.params)
                 )
             out.extend(h for h in hits if h not in out)
         return out
@@ -367,12 +404,17 @@ class Sampler(_Model):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.method == "full_factorial" and self.samples is not None:
-            raise ValueError("samples is not used by method = 'full_factorial' (it uses levels)")
+            raise ValueError(
+                _("samples is not used by method = 'full_factorial' (it uses levels)")
+            )
         if self.method == "sobol" and self.samples is not None:
             n = self.samples
             if n < 2 or n & (n - 1):
                 raise ValueError(
-                    f"samples = {n}: method = 'sobol' needs a power of 2 (e.g. 64, 128, 256)"
+                    _(
+                        "samples = {n}: method = 'sobol' needs a power of 2 (e.g. 64, 128, 256)",
+                        n=n,
+                    )
                 )
         return self
 
@@ -415,8 +457,11 @@ class SweepSpec(_Document):
         for key, v in table.items():  # one problem per value, not one per type allowed
             if (kind := _not_plain(v)) is not None:
                 raise ValueError(
-                    f"{key!r} is the {kind} {v!r}: give one of the lever's values, a number "
-                    "or true/false without quotes"
+                    _(
+                        "{key} is the {kind} {value}: give one of the lever's values, a number "
+                        "or true/false without quotes",
+                        key=repr(key), kind=kind, value=repr(v),
+                    )
                 )
         return table
 
@@ -425,16 +470,23 @@ class SweepSpec(_Document):
         paths = [lv.path for lv in self.levers]
         dup = sorted({p for p in paths if paths.count(p) > 1})
         if dup:
-            raise ValueError(f"[[levers]]: the field {dup[0]!r} is levered more than once")
+            raise ValueError(
+                _("[[levers]]: the field {field} is levered more than once", field=repr(dup[0]))
+            )
         names = [u.name for u in self.uncertainties]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"[[uncertainties]]: the name {dup[0]!r} appears more than once")
+            raise ValueError(
+                _("[[uncertainties]]: the name {name} appears more than once", name=repr(dup[0]))
+            )
         if self.uncertainties and self.sampler.method != "full_factorial":
             if self.sampler.samples is None:
                 raise ValueError(
-                    f"[sampler] samples is missing (required by method = "
-                    f"{self.sampler.method!r} when there are uncertainties)"
+                    _(
+                        "[sampler] samples is missing (required by method = {method} when there "
+                        "are uncertainties)",
+                        method=repr(self.sampler.method),
+                    )
                 )
         return self
 
@@ -534,12 +586,17 @@ def _check_baseline(spec: SweepSpec, shown: str) -> list[str]:
         where = f"{shown}: [baseline] {path!r} = {value!r}"
         if path not in levers:
             problems.append(
-                f"{where}: not a lever of this sweep; allowed: {allowed_list(levers)}"
-                f"{did_you_mean(path, levers)}"
+                _(
+                    "{where}: not a lever of this sweep; allowed: {allowed}",
+                    where=where, allowed=allowed_list(levers),
+                )
+                + did_you_mean(path, levers)
             )
         elif not any(_same(value, g) for g in levers[path].grid()):
             grid = ", ".join(repr(g) for g in levers[path].grid())
-            problems.append(f"{where}: not one of the lever's values; allowed: {grid}")
+            problems.append(
+                _("{where}: not one of the lever's values; allowed: {grid}", where=where, grid=grid)
+            )
     return problems
 
 

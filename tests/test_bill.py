@@ -347,14 +347,19 @@ def example_prepared():
     return engine.prepare([p], load_policy(), load_library())[0]
 
 
-def test_our_bill_at_median_factors_adds_up_to_the_breakdown(example_prepared) -> None:
-    r = example_prepared.resolved
-    n = 3
-    draws = {
+def median_draws(n: int) -> dict[str, np.ndarray]:
+    """``n`` draws with every factor at 1: nominal thickness, output and unit costs."""
+    return {
         "thickness_factor": np.ones(n),
         "output_factor": np.ones(n),
         "cost_factor": np.ones((n, len(MEASURES))),
     }
+
+
+def test_our_bill_at_median_factors_adds_up_to_the_breakdown(example_prepared) -> None:
+    r = example_prepared.resolved
+    n = 3
+    draws = median_draws(n)
     ours = bill.our_bill(r, draws)
     total = sum(cost_by_measure_cny(r).values())
     np.testing.assert_allclose(ours.total_cny, total, rtol=1e-12)
@@ -553,11 +558,7 @@ def test_each_comparable_quantity_is_the_one_its_measure_is_priced_by(path) -> N
     p = sim.load_proposal(path or sim.example_path())
     r = engine.prepare([p], load_policy(), load_library())[0].resolved
     n = 2
-    draws = {
-        "thickness_factor": np.ones(n),
-        "output_factor": np.ones(n),
-        "cost_factor": np.ones((n, len(MEASURES))),
-    }
+    draws = median_draws(n)
     ours = bill.our_bill(r, draws)
     k = (1 + r["profit_rate"]) * (1 + r["tax_rate"])  # the bill's all-in unit prices
     costs = cost_by_measure_cny(r)

@@ -107,6 +107,51 @@ def test_density_and_substrate_default_to_the_mineral_table() -> None:
     assert parse_proposal(p.to_dict()) == p
 
 
+@pytest.mark.parametrize(
+    ("name", "key", "substrate"),
+    [
+        ("钒矿", "vanadium", "shale"),  # real-cases.md RC-02: 洪江株山 stone-coal vanadium
+        ("砖瓦用页岩", "shale", "shale"),
+        ("玻璃用石英砂岩", "silica", "sandstone"),
+        ("萤石", "fluorite", "granite"),
+        ("金矿", "gold", "acid_sulfide"),
+        ("铜", "copper", "acid_sulfide"),
+        ("建筑用凝灰岩", "aggregate", "sandstone"),
+    ],
+)
+def test_minerals_of_ordinary_plans_are_read_with_their_table_values(
+    name: str, key: str, substrate: str
+) -> None:
+    """A 钒矿, 页岩 or 金矿 application was refused as an unknown mineral: each is read from
+    the name its plan or licence writes, and takes its density and substrate from the table
+    (sulfide ores acid_sulfide, so restoration needs amendment)."""
+    data = good_data()
+    data["proposal"]["mineral"] = name
+    lo, hi = load_library().minerals[key]["price_cny_per_t"]
+    data["finance"]["ore_price_cny_per_t"] = (lo * hi) ** 0.5
+    del data["extraction"]["rock_density_t_per_m3"]
+    del data["site"]["substrate"]
+    p = parse_proposal(data, "p.toml")
+    assert p.proposal.mineral == key
+    assert p.extraction.rock_density_t_per_m3 == load_library().minerals[key]["density_t_per_m3"]
+    assert p.site.substrate == substrate
+
+
+def test_every_mineral_has_a_chinese_name_and_a_sourced_price_range() -> None:
+    """The report names each mineral of the table in Chinese; its price range flags an
+    implausible ore price, so it must be a real range with its kind of source."""
+    from sim.i18n import pgettext, use_lang
+    from sim.i18n.verdict import MINERALS
+
+    table = load_library().minerals
+    assert list(MINERALS) == list(table)
+    with use_lang("zh"):
+        for key, m in table.items():
+            assert CJK.search(pgettext("mineral", key)), key
+            lo, hi = m["price_cny_per_t"]
+            assert 0 < lo < hi and m["source"] in {"S", "D", "E"}, key
+
+
 def test_integers_are_accepted_for_float_fields_but_not_the_reverse() -> None:
     data = good_data()
     data["extraction"]["reserves_mt"] = 12
@@ -581,8 +626,9 @@ def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path
     message = str(raises_input_error(load_proposal, bad))  # English: the hint all the same
     assert "did you mean 'limestone' (石灰岩)?" in message
     # a mineral the library lacks is not matched by the word for ore alone (钒矿 was told
-    # "did you mean 'manganese' (锰矿)?": another metal, price and substrate)
-    for name in ("钒矿", "铜矿", "金矿"):
+    # "did you mean 'manganese' (锰矿)?" before the table had vanadium: another metal, price
+    # and substrate)
+    for name in ("铀矿", "锂矿", "钼矿"):
         bad.write_text(re.sub(r'(?m)^mineral = ".*"$', f'mineral = "{name}"', text), "utf-8")
         message = str(raises_input_error(load_proposal, bad))
         assert "'manganese'" in message and "did you mean" not in message, message

@@ -362,6 +362,16 @@ MINERALS = (
     NP_("mineral", "tungsten"),
     NP_("mineral", "antimony"),
     NP_("mineral", "iron"),
+    NP_("mineral", "shale"),
+    NP_("mineral", "silica"),
+    NP_("mineral", "marble"),
+    NP_("mineral", "kaolin"),
+    NP_("mineral", "fluorite"),
+    NP_("mineral", "phosphate"),
+    NP_("mineral", "vanadium"),
+    NP_("mineral", "gold"),
+    NP_("mineral", "copper"),
+    NP_("mineral", "tin"),
 )
 
 

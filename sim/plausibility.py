@@ -77,6 +77,12 @@ reading:
   lowest seen, the pit is designed far larger than its reserves need, or its area is in 亩 [E];
   a plan that mines only a first stage of a larger pit may do so, hence a note.
 
+* an ``annual_precipitation_mm`` below half the driest rainfall its region receives
+  (:data:`REGION_PRECIPITATION_MM`; Hunan 1,200-1,700 mm) and below the recovery's reference,
+  where it cuts the cover ceiling and growth: 145 mm for 1,450 (a digit dropped) cut a Hunan
+  site's cover to 18 % and rejected it. A note, not a refusal: the region is the applicant's
+  choice, and a dry site wrongly placed is possible.
+
 When the reserves and waste exceed the block of the designed pit, the note names the stripping
 ratio (with its reading as a percentage, 5 for 5 % = 0.05) when the reserves alone fit the block,
 and the reserves (with their 万 t and 万 m³ readings) otherwise.
@@ -120,6 +126,18 @@ MIN_SOIL_DEPTH_CM = 1.0
 MIN_PIT_FILL = 0.01
 #: a section-method volume may exceed the block by rounding only
 MAX_PIT_FILL = 1.05
+#: the annual precipitation each region receives, mm (low, high): a stated figure below half the
+#: low and below the recovery's reference (sim/params/recovery.toml) gets a note. Hunan 1200-1700
+#: [S: m.kfkhr.com/1/666798.html; 1300-1600 zbk007.com/baike/120929432.html]; the rest [E] from
+#: the zones' published climate (Guizhou-Guangxi karst 1100-2000, Yunnan's 800-1200; the North
+#: China plain 500-900; the Loess Plateau 200-700; the northeast 400-1000)
+REGION_PRECIPITATION_MM = {
+    "south_hilly": (1200.0, 1700.0),
+    "southwest_karst": (800.0, 2000.0),
+    "north_china_plain": (500.0, 900.0),
+    "loess_plateau": (200.0, 700.0),
+    "northeast": (400.0, 1000.0),
+}
 #: infrastructure area / the larger of licence and designed pit (observed 0.13-0.23)
 MAX_INFRA_RATIO = 10.0
 #: reserves and waste / block of the designed pit below which a note asks for 亩 (seen 0.29-0.72)
@@ -133,6 +151,7 @@ STRIPPING = "extraction.stripping_ratio"
 LICENCE = "proposal.licensed_area_ha"
 PLAN_COST = "finance.plan_restoration_cost_cny"
 MINERAL = "proposal.mineral"
+REGION = "proposal.region"
 PIT_AREA = "site.pit_area_ha"
 PIT_TOP = "site.pit_top_elevation_m"
 PIT_BOTTOM = "site.pit_bottom_elevation_m"
@@ -153,6 +172,7 @@ FIELDS = (
     LICENCE,
     PLAN_COST,
     MINERAL,
+    REGION,
     PIT_AREA,
     PIT_TOP,
     PIT_BOTTOM,
@@ -473,6 +493,7 @@ RULES: tuple[Rule, ...] = (
 #: quantities): absent reads as blank, and a blank passes every rule
 OPTIONAL = (
     PIT_AREA, PIT_TOP, PIT_BOTTOM, PIT_VOLUME, PRECIPITATION, SOIL, HEIGHT, RAMP_YEARS, INFRA,
+    REGION,
 )  # fmt: skip
 
 
@@ -481,7 +502,7 @@ def _floats(cols: Cols) -> dict[str, np.ndarray]:
     n = len(cols[RESERVES])
     for k in FIELDS:
         v = np.asarray(cols[k]) if k in cols or k not in OPTIONAL else np.full(n, np.nan)
-        out[k] = v if k == MINERAL else v.astype(float)
+        out[k] = v if k in (MINERAL, REGION) else v.astype(float)
     return out
 
 
@@ -580,7 +601,7 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
     when the reserves alone fit, else the reserves, with the readings that would fit); a ramp-up
     that outlasts the reserves; on the design path, a stated wall height or mined thickness the
     design replaces."""
-    from sim.i18n.message import Alternatives, Message
+    from sim.i18n.message import Alternatives, Message, Term
     from sim.params import load_library
 
     ramp_share = load_library()["schedule.ramp_share"]
@@ -726,6 +747,19 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
             "pit_bottom_elevation_m); leave it out, or check the elevations.",
             h=_g(c[HEIGHT][i]), d=_g(depth_m[i]),
         )))  # fmt: skip
+    reference_mm = load_library()["recovery.precipitation_reference"]
+    for i, region in enumerate(c[REGION]):
+        low, high = REGION_PRECIPITATION_MM.get(str(region), (0.0, np.inf))
+        v = c[PRECIPITATION][i]
+        if v < min(low / 2.0, reference_mm):
+            out.append((int(i), Message(
+                "[site] annual_precipitation_mm = {v}: the region {region} receives {low}-{high} "
+                "mm a year, and below {ref} mm the model cuts the cover ceiling and growth to "
+                "{share} of their value (P / {ref}); check the figure (a digit dropped: {ten} mm) "
+                "or the region.",
+                v=_g(v), region=Term("region", str(region)), low=_g(low), high=_g(high),
+                ref=_g(reference_mm), share=f"{v / reference_mm:.0%}", ten=_g(10.0 * v),
+            )))  # fmt: skip
     for i in np.flatnonzero(design & np.isfinite(c[THICKNESS])):
         out.append((int(i), Message(
             "[extraction] mined_thickness_m = {t} is not used: the design geometry (pit area "

@@ -542,3 +542,28 @@ def test_area_slips_are_refused_in_chinese() -> None:
     assert msg.startswith("方案.toml: [extraction] infrastructure_area_ha = 28500.0: 工业场地")
     assert "是否应为 28,500 m² = 2.85 公顷" in msg
     assert_chinese(msg.split("（或为")[0])
+
+
+def test_a_rainfall_far_below_its_region_gets_a_note_with_the_dropped_digit() -> None:
+    """145 mm for a Hunan site (a digit of 1,450 dropped) cut the cover ceiling to 18 % and
+    rejected the plan without a word; the note names the region's rainfall, the cut and the
+    tenfold reading. Rainfall the region receives, or any above the recovery's reference, gets
+    none; every region of the library has its range."""
+    from sim.params import load_library
+
+    assert set(plausibility.REGION_PRECIPITATION_MM) == set(load_library().regions)
+    base = copy.deepcopy(EXAMPLE_DATA)
+    assert base["proposal"]["region"] == "south_hilly"
+    base["site"]["annual_precipitation_mm"] = 145.0
+    (note,) = [n for n in _notes(base) if "annual_precipitation_mm" in n]
+    assert "1200-1700" in note and "18%" in note and "1450 mm" in note
+    zh = _zh(note)
+    assert "南方" in zh and "1450 毫米" in zh
+    for mm in (600.0, 1450.0, 9000.0):  # half the region's low and above: no note
+        base["site"]["annual_precipitation_mm"] = mm
+        assert not [n for n in _notes(base) if "annual_precipitation_mm" in n], mm
+    base["proposal"]["region"] = "loess_plateau"  # 145 mm is dry, not impossible, there
+    base["site"]["annual_precipitation_mm"] = 145.0
+    assert not [n for n in _notes(base) if "annual_precipitation_mm" in n]
+    base["site"]["annual_precipitation_mm"] = 60.0
+    assert [n for n in _notes(base) if "annual_precipitation_mm" in n]

@@ -292,6 +292,33 @@ def test_far_layer_gets_a_crs_warning(tmp_path: Path) -> None:
     assert any("80 km" in w and "CRS" in w for w in s.warnings)
 
 
+def test_a_layer_of_another_area_is_named_in_the_overlap_explanation(tmp_path: Path) -> None:
+    """A red-line layer whose every feature lies 20 km north (a neighbouring county's) passed
+    'no overlap' like the site's own; its extent not reaching the site is now said, in en and
+    zh. Features on both sides of the site, as far, are the site's area: nothing said."""
+    from sim.i18n import use_lang
+    from sim.i18n.verdict import explanation
+
+    b = geojson(tmp_path / "b.geojson", [BOUNDARY], GK)
+    north = [shapely.box(X0 + dx, Y0 + 20_000, X0 + dx + 500, Y0 + 20_500) for dx in (0, 3000)]
+    other = geojson(tmp_path / "other.geojson", north, GK)
+    c = spatial.screen(proposal_at(b), policy_with([("other", other, None)])).criterion(
+        "protected_overlap"
+    )
+    assert c["passed"] is True and c["details"][0]["reaches_site"] is False
+    assert "does not reach the site" in c["explanation"]
+    with use_lang("zh"):
+        zh = explanation(c, {"metrics": {}})
+    assert "未覆盖矿区所在区域" in zh and "19" in zh, zh
+    south = shapely.box(X0, Y0 - 20_500, X0 + 500, Y0 - 20_000)
+    own = geojson(tmp_path / "own.geojson", [*north, south], GK)
+    c = spatial.screen(proposal_at(b), policy_with([("own", own, None)])).criterion(
+        "protected_overlap"
+    )
+    assert c["details"][0]["reaches_site"] is True
+    assert "does not reach the site" not in c["explanation"]
+
+
 # ------------------------------------------------------------------------------------------
 # bad geometry and files
 
@@ -463,7 +490,8 @@ def test_moving_the_boundary_onto_the_red_line_rejects(tmp_path: Path) -> None:
     overlap = next(c for c in after["criteria"] if c["name"] == "protected_overlap")
     assert overlap["value"] == pytest.approx(20.0, rel=1e-5)
     assert overlap["details"][0] == {"layer": "red line", "overlap_ha": overlap["value"]} | {
-        "distance_m": 0.0
+        "distance_m": 0.0,
+        "reaches_site": True,
     }
 
 

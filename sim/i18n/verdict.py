@@ -144,6 +144,16 @@ def explanation(c: Mapping[str, Any], v: Mapping[str, Any], policy: Any = None) 
                 layer=d["layer"],
                 area=criterion_value(name, d["overlap_ha"]),
             )
+            + (
+                ""
+                if d.get("reaches_site", True)
+                else _(
+                    " (nearest {distance} away, and the layer's extent does not reach the site: "
+                    "check that it is the layer of the site's own area, or its 'no overlap' "
+                    "proves nothing)",
+                    distance=criterion_value("protected_distance", d["distance_m"]),
+                )
+            )
             for d in c.get("details") or []
         )
         if c["value"] > 0:

@@ -64,6 +64,10 @@ class LayerResult:
     zone: shapely.Geometry
     overlap_ha: float | None
     distance_m: float | None
+    #: the layer's extent (its features' bounding box, grown by the search radius) reaches the
+    #: boundary; a zoning layer of the site's own area surrounds it, so one whose every feature
+    #: lies away on one side may be of another county (its "no overlap" then proves nothing)
+    reaches_site: bool = True
 
 
 def _ha(area_m2: float) -> float:
@@ -129,7 +133,13 @@ def overlap_criterion(results: Sequence[LayerResult], crit: Any) -> dict[str, An
         )
     total = _ha(float(shapely.area(shapely.union_all([r.overlap for r in layers]))))
     details = [
-        {"layer": r.name, "overlap_ha": r.overlap_ha, "distance_m": r.distance_m} for r in layers
+        {
+            "layer": r.name,
+            "overlap_ha": r.overlap_ha,
+            "distance_m": r.distance_m,
+            "reaches_site": r.reaches_site,
+        }
+        for r in layers
     ]
     parts = []
     for r in layers:
@@ -140,6 +150,11 @@ def overlap_criterion(results: Sequence[LayerResult], crit: Any) -> dict[str, An
             if r.overlap_ha
             else f"nearest {_m(r.distance_m)} away"
         )
+        if not r.reaches_site:
+            where += (
+                "; the layer's extent does not reach the site: check that it is the layer of "
+                "the site's own area, or its 'no overlap' proves nothing"
+            )
         parts.append(f"{r.name} {r.overlap_ha:,.2f} ha ({where})")
     summed = sum(r.overlap_ha or 0.0 for r in layers)
     double = (

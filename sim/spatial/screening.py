@@ -321,6 +321,10 @@ def _measure(
                 _project(f.lonlat, to_local),
                 window,
             )
+        if f.geometries.size:
+            extent = shapely.box(*shapely.total_bounds(f.lonlat))
+            reaches = bool(_lonlat_window(extent, radius_m).intersects(boundary_lonlat))
+            result = dataclasses.replace(result, reaches_site=reaches)
     except ValueError:
         raise InputError(
             _(

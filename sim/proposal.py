@@ -751,7 +751,15 @@ class Finance(_Quantities):
         None,
     )
     bond_cny: float = _q(
-        N_("Up-front financial assurance (may be 0)"), "CNY", plausible=True, ge=0.0, le=1e12
+        N_(
+            "Up-front financial assurance (may be 0; 0 when left out: the deposit, 保证金, was "
+            "abolished in 2017, 财建〔2017〕638号, and Hunan's instrument is the fund)"
+        ),
+        "CNY",
+        0.0,
+        plausible=True,
+        ge=0.0,
+        le=1e12,
     )
     fund_initial_deposit_cny: float = _q(
         N_(

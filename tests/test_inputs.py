@@ -152,6 +152,16 @@ def test_every_mineral_has_a_chinese_name_and_a_sourced_price_range() -> None:
             assert 0 < lo < hi and m["source"] in {"S", "D", "E"}, key
 
 
+def test_a_plan_without_a_bond_is_read_with_none() -> None:
+    """A Hunan application has no bond to state (保证金 abolished in 2017, 财建〔2017〕638号): the
+    field was required and a reviewer was told "[finance] bond_cny missing"; left out it is 0,
+    and the validated proposal records the 0."""
+    data = good_data()
+    del data["finance"]["bond_cny"]
+    p = parse_proposal(data, "p.toml")
+    assert p.finance.bond_cny == 0.0 and p.to_dict()["finance"]["bond_cny"] == 0.0
+
+
 def test_integers_are_accepted_for_float_fields_but_not_the_reverse() -> None:
     data = good_data()
     data["extraction"]["reserves_mt"] = 12

@@ -102,9 +102,11 @@ def test_defaults_follow_the_contract(proposals) -> None:
         "extraction.rock_density_t_per_m3",
         "site.substrate",
         "restoration.import_topsoil",
+        "finance.bond_cny",  # Hunan has no bond since 2017: a table need not carry the column
     ):
         del cols[path]
     pf = Portfolio(cols)
+    assert (pf.columns["finance.bond_cny"] == 0.0).all()
     lib = sim.params.load_library()
     assert (
         pf.columns["extraction.rock_density_t_per_m3"][0]

@@ -250,3 +250,25 @@ def test_the_terminal_notes_follow_the_policys_language(tmp_path: Path, capsys, 
     assert main([*argv, "--draws", "50", "--no-conditions"]) == 0
     out = capsys.readouterr().out
     assert "评审结论" in out and "据 Y 坐标判定为 CGCS2000 高斯-克吕格 3° 带第 37 带" in out
+
+
+def test_the_map_names_the_corners_as_the_table_does(tmp_path: Path) -> None:
+    """The screening map labels each corner as the licence's table names it (J1 …), at the
+    corner, so a reviewer reads the polygon against the 拐点坐标表; a GeoJSON licence of a few
+    corners is numbered along its ring; a digitised outline of hundreds of vertices is not."""
+    from sim.spatial.figure import draw_map
+
+    path = write_csv(tmp_path / "corners.csv", table(37))
+    s, _ = screen_both(tmp_path, path)
+    assert [c[0] for c in s.corners] == [f"J{i}" for i in range(1, 9)]
+    for _, x, y in s.corners:  # each on the boundary's ring, in the map's metres
+        assert shapely.Point(x, y).distance(s.boundary.exterior) < 1e-3
+    fig = draw_map(s)
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert {f"J{i}" for i in range(1, 9)} <= texts
+    square = geojson(tmp_path / "sq.geojson", [shapely.box(X0, Y0, X0 + 500, Y0 + 400)], GK)
+    pol = policy_with([])
+    assert [c[0] for c in spatial.screen(proposal_at(square), pol).corners] == ["1", "2", "3", "4"]
+    outline = shapely.Point(X0, Y0).buffer(300, quad_segs=64)  # 256 vertices
+    traced = geojson(tmp_path / "traced.geojson", [outline], GK)
+    assert spatial.screen(proposal_at(traced), pol).corners == ()

@@ -322,4 +322,5 @@ def read_corner_table(
     notes += repaired
     if datum_note:
         notes.append(f"{where}: {datum_note}")
-    return GeoFile(where, geoms, lonlat, crs, tuple(notes))
+    corners = tuple((str(n), float(e), float(nth)) for n, (e, nth) in zip(names, xy, strict=True))
+    return GeoFile(where, geoms, lonlat, crs, tuple(notes), corners)

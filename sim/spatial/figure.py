@@ -134,6 +134,33 @@ def _distance_line(ax: Axes, boundary: shapely.Geometry, r: LayerResult) -> None
     ax.text((x0 + x1) / 2, (y0 + y1) / 2, f" {r.distance_m:,.0f} m", fontsize=8, va="bottom")
 
 
+def _corner_labels(ax: Axes, screening: Screening) -> None:
+    """The licence's corner points, each named (J1 …) just outside the boundary, so the map
+    can be read against the corner table (拐点坐标表)."""
+    if not screening.corners or screening.boundary is None:
+        return
+    xy = np.array([(x, y) for _, x, y in screening.corners])
+    centre = np.asarray(screening.boundary.centroid.coords[0])
+    x0, y0, x1, y1 = screening.window or screening.boundary.bounds
+    offset = 0.015 * max(x1 - x0, y1 - y0)
+    ax.plot(xy[:, 0], xy[:, 1], "o", color="k", markersize=2.5, zorder=5)
+    names = [c[0] for c in screening.corners]
+    for name, point in zip(names, xy, strict=True):
+        away = point - centre
+        norm = float(np.hypot(*away)) or 1.0
+        tx, ty = point + away / norm * offset
+        ax.text(
+            tx,
+            ty,
+            name,
+            fontsize=7,
+            ha="left" if away[0] >= 0 else "right",
+            va="bottom" if away[1] >= 0 else "top",
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "lw": 0},
+        )
+
+
 def draw_map(screening: Screening, title: str | None = None) -> Figure:
     """A figure of the boundary, the layers near it, overlaps and min-distance zones.
 
@@ -188,6 +215,7 @@ def _draw_map(screening: Screening, title: str | None) -> Figure:
         edgecolor="k",
         linewidth=2.0,
     )
+    _corner_labels(ax, screening)
     x0, y0, x1, y1 = screening.window
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

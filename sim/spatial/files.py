@@ -166,6 +166,9 @@ class GeoFile:
     """Densified (see :func:`densify`), so reprojecting them keeps the file's straight edges."""
     crs: CRS
     warnings: tuple[str, ...]
+    corners: tuple[tuple[str, float, float], ...] = ()
+    """The corner points as a corner table names them (拐点 J1, J2 …), in ``crs`` (easting,
+    northing): what the screening map labels; empty for other files."""
 
 
 def _read_raw(

@@ -79,8 +79,9 @@ class Screening:
     the verdict format; ``boundary_area_ha`` is the polygon's area as its licence states it
     (ha, None without a boundary; :func:`sim.spatial.screening.stated_area_m2`); ``warnings``
     are repairs and CRS notes for the verdict's notes. ``crs`` (the local projection),
-    ``boundary``, ``layers`` and ``window`` (xmin, ymin, xmax, ymax) in metres are what a map
-    draws.
+    ``boundary``, ``layers``, ``window`` (xmin, ymin, xmax, ymax) and ``corners`` (name, x, y:
+    the licence's corner points, named as its table names them or numbered along a single
+    polygon's ring) in metres are what a map draws.
     """
 
     criteria: list[dict[str, Any]]
@@ -90,6 +91,7 @@ class Screening:
     boundary: shapely.Geometry | None = None
     layers: tuple[LayerResult, ...] = ()
     window: tuple[float, float, float, float] | None = None
+    corners: tuple[tuple[str, float, float], ...] = ()
 
     def criterion(self, name: str) -> dict[str, Any]:
         """The criterion called ``name``."""

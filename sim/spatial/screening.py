@@ -418,7 +418,32 @@ def screen(
         geo.distance_criterion(results, crit.protected_distance),
         geo.area_criterion(area_ha, proposal.proposal.licensed_area_ha, crit.boundary_area),
     ]
-    return Screening(criteria, area_ha, tuple(notes), local, boundary_m, results, window)
+    corners = _corners_m(f, local)
+    return Screening(criteria, area_ha, tuple(notes), local, boundary_m, results, window, corners)
+
+
+#: a boundary drawn from a geometry file has its corners numbered on the map up to this many
+#: (a digitised outline of hundreds of vertices is not a licence's 拐点 table)
+MAX_NUMBERED_CORNERS = 40
+
+
+def _corners_m(f: GeoFile, local: Any) -> tuple[tuple[str, float, float], ...]:
+    """The boundary's corner points in the local projection (m): as its corner table names
+    them, or, for a single polygon of at most :data:`MAX_NUMBERED_CORNERS` corners, numbered
+    from 1 along its ring (as a licence numbers its 拐点); else none."""
+    corners = f.corners
+    if not corners and f.geometries.size == 1:
+        geom = f.geometries[0]
+        if shapely.get_type_id(geom) == 3 and not shapely.get_num_interior_rings(geom):
+            ring = np.asarray(shapely.get_coordinates(shapely.get_exterior_ring(geom)))[:-1]
+            if 3 <= len(ring) <= MAX_NUMBERED_CORNERS:
+                corners = tuple((str(i), x, y) for i, (x, y) in enumerate(ring.tolist(), 1))
+    if not corners:
+        return ()
+    to_local = Transformer.from_crs(f.crs, local, always_xy=True)
+    x, y = to_local.transform([c[1] for c in corners], [c[2] for c in corners])
+    xs, ys = np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist()
+    return tuple((c[0], a, b) for c, a, b in zip(corners, xs, ys, strict=True))
 
 
 def screen_proposals(

@@ -487,6 +487,41 @@ def default_workers(n_tasks: int) -> int:
     return max(1, min(cpus, n_tasks))
 
 
+#: resident memory of one worker process evaluating an application and writing its report:
+#: 329 MB peak measured (`/usr/bin/time -v restoresim batch` of the packaged example, 1,000
+#: draws; numpy, numba's kernel, xarray and matplotlib loaded), rounded up [D]
+WORKER_MEMORY_MB = 350.0
+
+
+def available_memory_mb() -> float | None:
+    """Memory the system can give new processes (``MemAvailable``), MB; None if unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) / 1024.0
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return None
+
+
+def check_worker_memory(workers: int, available_mb: float | None) -> None:
+    """Refuse more worker processes than the available memory holds (each ≈
+    :data:`WORKER_MEMORY_MB`): they would swap or be killed, and the batch take longer."""
+    if workers <= 1 or available_mb is None:
+        return
+    fit = int(available_mb // WORKER_MEMORY_MB)
+    if workers > fit:
+        raise InputError(
+            _(
+                "--workers {n}: each worker process holds about {per} MB and this machine has "
+                "{free} MB available, enough for {fit}; use --workers {fit} or fewer (more "
+                "workers than CPUs run no faster)",
+                n=workers, per=f"{WORKER_MEMORY_MB:.0f}", free=f"{available_mb:,.0f}",
+                fit=max(1, fit),
+            )
+        )
+
+
 def _in_processes(tasks: Sequence[_Task], workers: int, done: Any) -> None:
     """Evaluate ``tasks`` on ``workers`` new processes (spawned: no numba or thread-pool state
     is inherited); ``done(result)`` is called in completion order. On Ctrl-C or SIGTERM the
@@ -577,6 +612,8 @@ def run_batch(
     apps = read_queue(queue)
     if workers is not None and workers < 1:
         raise InputError(_("--workers = {n}: must be a positive integer", n=workers))
+    if workers is not None:  # before anything is written
+        check_worker_memory(min(workers, len(apps)), available_memory_mb())
     if out.exists() and not out.is_dir():
         raise InputError(_("--out {out}: exists and is not a directory", out=out))
     existing = [n for n in (SUMMARY_CSV, SUMMARY_HTML, REPORTS, VERDICTS) if (out / n).exists()]

@@ -407,3 +407,24 @@ def test_a_boolean_remedy_reads_as_the_file_writes_it() -> None:
     with use_lang("zh"):
         page = summary_html([row], queue="q.csv", seed=0, draws=10)
     assert "改良" in page, page
+
+
+def test_more_workers_than_memory_holds_are_refused_before_writing(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """--workers 1000 on a machine with room for a few worker processes would swap or be
+    killed; it is refused, naming how many fit, before any output is written."""
+    import sim.batch
+
+    queue = tmp_path / "queue"
+    queue.mkdir()
+    for i in range(3):
+        shutil.copy(sim.example_path(), queue / f"a{i}.toml")
+    monkeypatch.setattr(sim.batch, "available_memory_mb", lambda: 800.0)
+    out = tmp_path / "out"
+    assert main(["batch", str(queue), "--out", str(out), "--workers", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "--workers 3" in err and "enough for 2" in err and "--workers 2 or fewer" in err
+    assert not out.exists()
+    sim.batch.check_worker_memory(2, 800.0)  # two fit
+    sim.batch.check_worker_memory(8, None)  # unknown memory: not refused

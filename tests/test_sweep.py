@@ -203,7 +203,11 @@ def test_a_misspelt_csv_column_is_said_once_not_once_per_row(tmp_path, capsys) -
 @pytest.mark.slow
 def test_existing_store_needs_resume_and_the_same_spec(spec_path, reference, tmp_path, capsys):
     rc = main(["sweep", str(spec_path), "--out", str(reference), "--no-progress"])
-    assert rc == 2 and "--resume" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert rc == 2 and "--resume" in err and "--force" not in err
+    # --force is taken to mean 'overwrite' by habit: said that it does not, and what does
+    rc = main(["sweep", str(spec_path), "--out", str(reference), "--no-progress", "--force"])
+    assert rc == 2 and "does not overwrite a store" in capsys.readouterr().err
     other = copy.deepcopy(BASE)
     other["sweep"]["draws"] = 31
     other_spec = write_spec(tmp_path / "other.json", other)

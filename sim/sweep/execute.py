@@ -195,6 +195,14 @@ def run_sweep(
                 "another path",
                 path=path,
             )
+            + (
+                _(
+                    " (--force allows a design above the size limit; it does not overwrite a "
+                    "store: remove the folder to start afresh)"
+                )
+                if force
+                else ""
+            )
         )
     if resumed:
         design, n, chunk_proposals = _reopen(spec, path, chunk_proposals)

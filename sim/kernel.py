@@ -17,7 +17,9 @@ instructions, so each note removes work or a mispredicted branch):
 - a cohort's success needs only its effective age at the deadline, compared with a per-draw
   age interval found from the closed form of the cover curve (confirmed with the curve itself
   only near whole years), so no cohort history and no exponential per cohort is computed; land
-  uses that share a rule are one group;
+  uses that share a rule are one group; which land uses share their criterion and soil (and so
+  their rules in every draw) is found once per proposal, so a draw computes the rules of each
+  such class once and groups the classes, not the land uses;
 - spend, fund and unrestored area are one pass over the years; aftercare due is a running
   window; the walk-away liability is computed only in the default year (every year only when
   yearly output is asked for); cover trajectories (O(years²)) likewise;
@@ -463,14 +465,23 @@ def simulate_chunk(
     depth = np.zeros(N_LU)
     plant = np.zeros(N_LU)
     crit = np.zeros(N_LU)
-    kind_m = np.zeros(N_LU, dtype=np.int64)
-    bound_m = np.zeros(N_LU, dtype=np.int64)
-    kind_i = np.zeros(N_LU, dtype=np.int64)
-    bound_i = np.zeros(N_LU, dtype=np.int64)
     fmax_m = np.zeros(N_LU)
     fmax_i = np.zeros(N_LU)
-    need_m = np.zeros(N_LU)
-    need_i = np.zeros(N_LU)
+    # a proposal's planted land uses by rule class (criterion, needs soil, farmland): share,
+    # the class whose age rules it shares (same criterion and soil), and the rules per row
+    cls_sh = np.zeros(N_LU)
+    cls_crit = np.zeros(N_LU)
+    cls_soil = np.zeros(N_LU, dtype=np.bool_)
+    cls_farm = np.zeros(N_LU, dtype=np.bool_)
+    cls_src = np.zeros(N_LU, dtype=np.int64)
+    cls_kind_m = np.zeros(N_LU, dtype=np.int64)
+    cls_bound_m = np.zeros(N_LU, dtype=np.int64)
+    cls_need_m = np.zeros(N_LU)
+    cls_kind_i = np.zeros(N_LU, dtype=np.int64)
+    cls_bound_i = np.zeros(N_LU, dtype=np.int64)
+    cls_need_i = np.zeros(N_LU)
+    n_cls = 0
+    yd = 0.0
     first = np.zeros(T + 3, dtype=np.int64)
     grp_sh = np.zeros(N_LU)
     grp_lm = np.zeros(N_LU, dtype=np.int64)
@@ -528,6 +539,32 @@ def simulate_chunk(
                     P.pit_volume_m3, d_vol, P.rock_density_t_per_m3, P.stripping_ratio
                 )
             _land_use_inputs(P, shares, depth, plant, crit)
+            n_cls = 0
+            yd = 0.0
+            for j in range(N_LU):
+                sh = shares[j]
+                if j == WATER or sh == 0.0:
+                    continue
+                yd = yd + sh
+                soil = depth[j] > 0
+                farm = j == FARMLAND
+                found = False
+                for c in range(n_cls):
+                    if cls_crit[c] == crit[j] and cls_soil[c] == soil and cls_farm[c] == farm:
+                        cls_sh[c] += sh
+                        found = True
+                        break
+                if not found:
+                    cls_sh[n_cls] = sh
+                    cls_crit[n_cls] = crit[j]
+                    cls_soil[n_cls] = soil
+                    cls_farm[n_cls] = farm
+                    cls_src[n_cls] = n_cls
+                    for c in range(n_cls):
+                        if cls_crit[c] == crit[j] and cls_soil[c] == soil:
+                            cls_src[n_cls] = cls_src[c]
+                            break
+                    n_cls += 1
             mean_depth, plant_sum, rework_sum, planted_share, planted_depth = land_use_sums(
                 shares, depth, plant, N_LU, WATER
             )
@@ -655,54 +692,38 @@ def simulate_chunk(
         g_dead = g[min(deadline, n_h - 1)]
         f0 = P.cover_initial
         tox = P.toxic_cover_factor
-        for j in range(N_LU):
-            if j == WATER:
+        for c in range(n_cls):
+            if cls_src[c] != c:  # the same rules as an earlier class
                 continue
-            fmax_m[j], fmax_i[j] = cover_ceilings(cover_max, precip, tox, soil_ratio, depth[j] > 0)
-            done = False
-            for jj in range(j):  # land uses often share ceiling and criterion
-                if fmax_m[jj] == fmax_m[j] and fmax_i[jj] == fmax_i[j] and crit[jj] == crit[j]:
-                    kind_m[j] = kind_m[jj]
-                    bound_m[j] = bound_m[jj]
-                    kind_i[j] = kind_i[jj]
-                    bound_i[j] = bound_i[jj]
-                    need_m[j] = need_m[jj]
-                    need_i[j] = need_i[jj]
-                    done = True
-                    break
-            if done:
-                continue
-            km, bm, nm = _age_rule(fmax_m[j], f0, k, crit[j], T)
-            kind_m[j] = km
-            bound_m[j] = bm
-            need_m[j] = nm
-            if fmax_i[j] == fmax_m[j]:
-                kind_i[j] = km
-                bound_i[j] = bm
-                need_i[j] = nm
+            fm, fi = cover_ceilings(cover_max, precip, tox, soil_ratio, cls_soil[c])
+            km, bm, nm = _age_rule(fm, f0, k, cls_crit[c], T)
+            cls_kind_m[c] = km
+            cls_bound_m[c] = bm
+            cls_need_m[c] = nm
+            if fi == fm:
+                cls_kind_i[c] = km
+                cls_bound_i[c] = bm
+                cls_need_i[c] = nm
             else:
-                ki, bi, ni = _age_rule(fmax_i[j], f0, k, crit[j], T)
-                kind_i[j] = ki
-                bound_i[j] = bi
-                need_i[j] = ni
+                ki, bi, ni = _age_rule(fi, f0, k, cls_crit[c], T)
+                cls_kind_i[c] = ki
+                cls_bound_i[c] = bi
+                cls_need_i[c] = ni
         fmax_w = wall_cover_ceiling(cover_max, precip, P.wall_cover_factor)
         kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P.success_cover_wall, T)
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
 
-        # land uses that share their rules are one group: per group, the ages at which mined
-        # (m) and infrastructure (i) land meets its criterion, [lo, hi], and effective years
-        # needed (NEVER: not reachable)
+        # classes that share their rules in this draw are one group: per group, the ages at
+        # which mined (m) and infrastructure (i) land meets its criterion, [lo, hi], and
+        # effective years needed (NEVER: not reachable)
         n_grp = 0
-        yd = 0.0
-        for j in range(N_LU):
-            sh = shares[j]
-            if j == WATER or sh == 0.0:
-                continue
-            yd = yd + sh
-            meets = farm_soil_ok or j != FARMLAND
-            lm, hm, nm = age_interval(kind_m[j], bound_m[j], need_m[j], meets)
-            li, hi, ni = age_interval(kind_i[j], bound_i[j], need_i[j], meets)
+        for c in range(n_cls):
+            sh = cls_sh[c]
+            r = cls_src[c]
+            meets = farm_soil_ok or not cls_farm[c]
+            lm, hm, nm = age_interval(cls_kind_m[r], cls_bound_m[r], cls_need_m[r], meets)
+            li, hi, ni = age_interval(cls_kind_i[r], cls_bound_i[r], cls_need_i[r], meets)
             found = False
             for gg in range(n_grp):
                 if (
@@ -809,6 +830,10 @@ def simulate_chunk(
         out[oc.default_year, row] = y_def if defaulted else -1
 
         if want_yearly:
+            for j in range(N_LU):
+                fmax_m[j], fmax_i[j] = cover_ceilings(
+                    cover_max, precip, tox, soil_ratio, depth[j] > 0
+                )
             for t in range(n_h):
                 r_floor[t] = floor * pat[t]
                 r_dump[t] = dump * pat[t]

@@ -19,7 +19,10 @@ instructions, so each note removes work or a mispredicted branch):
   only near whole years), so no cohort history and no exponential per cohort is computed; land
   uses that share a rule are one group; which land uses share their criterion and soil (and so
   their rules in every draw) is found once per proposal, so a draw computes the rules of each
-  such class once and groups the classes, not the land uses;
+  such class once and groups the classes, not the land uses; the rules come from powers of
+  ``exp(-k)``, one exponential per draw instead of a logarithm per rule (the criterion is met
+  after one or two effective years in most draws), with the closed form's rule wherever the
+  cover lies within 1e-12 of the criterion;
 - spend, fund and unrestored area are one pass over the years; aftercare due is a running
   window; the walk-away liability is computed only in the default year (every year only when
   yearly output is asked for); cover trajectories (O(years²)) likewise;
@@ -71,7 +74,7 @@ from sim.model.recovery import (
     wall_cover_ceiling,
     year_outcomes,
 )
-from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import age_rule_by_powers as _age_rule_pw
 from sim.model.recovery import cover_at_age as _cover
 from sim.model.schedule import (
     design_capacity_mt,
@@ -692,11 +695,12 @@ def simulate_chunk(
         g_dead = g[min(deadline, n_h - 1)]
         f0 = P.cover_initial
         tox = P.toxic_cover_factor
+        decay = math.exp(-k)
         for c in range(n_cls):
             if cls_src[c] != c:  # the same rules as an earlier class
                 continue
             fm, fi = cover_ceilings(cover_max, precip, tox, soil_ratio, cls_soil[c])
-            km, bm, nm = _age_rule(fm, f0, k, cls_crit[c], T)
+            km, bm, nm = _age_rule_pw(fm, f0, k, decay, cls_crit[c], T)
             cls_kind_m[c] = km
             cls_bound_m[c] = bm
             cls_need_m[c] = nm
@@ -705,12 +709,14 @@ def simulate_chunk(
                 cls_bound_i[c] = bm
                 cls_need_i[c] = nm
             else:
-                ki, bi, ni = _age_rule(fi, f0, k, cls_crit[c], T)
+                ki, bi, ni = _age_rule_pw(fi, f0, k, decay, cls_crit[c], T)
                 cls_kind_i[c] = ki
                 cls_bound_i[c] = bi
                 cls_need_i[c] = ni
         fmax_w = wall_cover_ceiling(cover_max, precip, P.wall_cover_factor)
-        kind_w, bound_w, need_w = _age_rule(fmax_w, f0, k, P.success_cover_wall, T)
+        kind_w, bound_w, need_w = _age_rule_pw(
+            fmax_w, f0, k, decay, P.success_cover_wall, T
+        )
         farm_soil_ok = soil_ratio >= 1.0 - 1e-9
         water = shares[WATER]
 

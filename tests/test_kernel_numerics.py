@@ -31,6 +31,7 @@ from sim.kernel import (
     param_records,
 )
 from sim.model.recovery import age_rule as _age_rule
+from sim.model.recovery import age_rule_by_powers as _age_rule_by_powers
 from sim.model.recovery import cover_at_age as _cover
 
 
@@ -269,5 +270,41 @@ def test_age_rule_on_exact_ties(f0, k, crit, a) -> None:
     if not (f0 <= fmax <= 1.0) or crit <= f0:
         return
     kind, bound, _ = _age_rule(fmax, f0, k, crit, 80)
+    meets = _brute_force(fmax, f0, k, crit, 80)
+    assert [(x >= bound) if kind == 1 else (x <= bound) for x in range(81)] == meets
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fmax=st.floats(0.0, 1.0),
+    f0=st.floats(0.0, 0.3),
+    k=st.floats(0.01, 2.0),
+    crit=st.floats(0.0, 1.0),
+    n_years=st.integers(1, 80),
+)
+def test_age_rule_by_powers_is_age_rule(fmax, f0, k, crit, n_years) -> None:
+    """The kernel's rule by powers of ``exp(-k)`` gives the same (kind, bound, needed)."""
+    got = _age_rule_by_powers(fmax, f0, k, math.exp(-k), crit, n_years)
+    assert got == _age_rule(fmax, f0, k, crit, n_years)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    f0=st.floats(0.0, 0.3),
+    k=st.floats(0.01, 2.0),
+    crit=st.floats(0.05, 0.9),
+    a=st.integers(1, 60),
+    nudge=st.sampled_from([0.0, 1e-16, -1e-16, 1e-13, -1e-13, 1e-11, -1e-11]),
+)
+def test_age_rule_by_powers_on_ties(f0, k, crit, a, nudge) -> None:
+    """Ceilings at which cover reaches the criterion at whole age ``a`` exactly or within a few
+    units of round-off (the powers' margin), as in :func:`test_age_rule_on_exact_ties`."""
+    e = math.exp(-k * a)
+    fmax = (crit - f0 * e) / (1.0 - e) + nudge
+    if not (f0 <= fmax <= 1.0) or crit <= f0:
+        return
+    got = _age_rule_by_powers(fmax, f0, k, math.exp(-k), crit, 80)
+    assert got == _age_rule(fmax, f0, k, crit, 80)
+    kind, bound, _ = got
     meets = _brute_force(fmax, f0, k, crit, 80)
     assert [(x >= bound) if kind == 1 else (x <= bound) for x in range(81)] == meets

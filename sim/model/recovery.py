@@ -77,6 +77,35 @@ def age_rule(fmax, f0, k, crit, n_years):
 
 
 @stage
+def age_rule_by_powers(fmax, f0, k, decay, crit, n_years):
+    """:func:`age_rule`, with ``decay = exp(-k)`` given: when cover rises from below the
+    criterion to above it (``f0 < crit < fmax``), the first whole age whose cover
+    ``fmax - (fmax - f0) decay^m`` reaches ``crit`` by repeated multiplication (no logarithm;
+    the criterion is met after one or two effective years in most draws); whenever that cover
+    lies within 1e-12 of the criterion at the age found or the age before, or no age up to
+    ``n_years`` reaches it, and in every other case, :func:`age_rule` itself. The powers differ
+    from ``exp(-k m)`` by less than 1e-14 in cover, so outside that margin both give the same
+    rule as the cover formula at every whole age (and ``needed`` is that age, the ceiling of
+    the closed form's real age)."""
+    if fmax >= f0 and f0 < crit and crit < fmax:
+        d = fmax - f0
+        pw = 1.0
+        prev = f0
+        m = np.int64(0)
+        c = f0
+        while m < n_years:
+            m += 1
+            pw *= decay
+            prev = c
+            c = fmax - d * pw
+            if c >= crit:
+                if c - crit > 1e-12 and crit - prev > 1e-12:
+                    return np.int64(1), m, np.float64(m)
+                break
+    return age_rule(fmax, f0, k, crit, n_years)
+
+
+@stage
 def cover_ceilings(cover_max, precip_factor, toxic_cover_factor, soil_ratio, needs_soil):
     """Cover ceilings of one land use (SPEC §6): mined land ``Fmax_M = cover_max π_P tox ρ_lu``
     and infrastructure land ``Fmax_I = cover_max π_P ρ_lu``, with ``ρ_lu`` the soil ratio for a

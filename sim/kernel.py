@@ -23,9 +23,10 @@ instructions, so each note removes work or a mispredicted branch):
   ``exp(-k)``, one exponential per draw instead of a logarithm per rule (the criterion is met
   after one or two effective years in most draws), with the closed form's rule wherever the
   cover lies within 1e-12 of the criterion;
-- spend, fund and unrestored area are one pass over the years; aftercare due is a running
-  window; the walk-away liability is computed only in the default year (every year only when
-  yearly output is asked for); cover trajectories (O(years²)) likewise;
+- spend, fund, unrestored area and the cost to come at closure are one pass over the years;
+  aftercare due is a running window; the walk-away liability is computed only in the default
+  year (every year only when yearly output is asked for); cover trajectories (O(years²))
+  likewise;
 - the draws' random inputs are branch-free and call no libm function (cos and sin of a turn by
   polynomials after an exact quarter-turn reduction, exp and ln(1 - u) by range reduction and
   series), so the loop over a block of draws runs eight draws per instruction; the year's
@@ -57,7 +58,6 @@ from sim.model.cost import (
     wall_quantities_per_m,
 )
 from sim.model.finance import (
-    cost_to_come_at_closure_cny,
     default_year,
     log_survival_per_year,
     yearly_pass,
@@ -782,7 +782,7 @@ def simulate_chunk(
 
         # ---- one pass over the years: spend with rework and aftercare (SPEC §5-6), the fund,
         # the unrestored area and, where needed, the walk-away liability (SPEC §7)
-        cost, pv_cost, pv_rev, peak, walk_at = yearly_pass(
+        cost, pv_cost, pv_rev, peak, walk_at, need_close = yearly_pass(
             n_h,
             pat,
             rinf,
@@ -802,6 +802,8 @@ def simulate_chunk(
             1.0 + P.fund_interest_rate,
             g_inf[p],
             g_disc[p],
+            life,
+            g_int[p],
             at,
             want_yearly,
             yearly,
@@ -812,7 +814,6 @@ def simulate_chunk(
         )
         bond = P.bond_cny
         unfunded = max(0.0, walk_at - fund[at] - bond) if defaulted else 0.0
-        need_close = cost_to_come_at_closure_cny(spend_nom, g_int[p], life, n_h)
 
         oc = OUT_COLS[0]
         out[oc.life_years, row] = life

@@ -94,6 +94,8 @@ def yearly_pass(
     interest,
     gi,
     gd,
+    life_years,
+    interest_discount,
     at,
     want_yearly,
     yearly,
@@ -103,9 +105,9 @@ def yearly_pass(
     fund,
 ):
     """The yearly pass, one fused loop over the years of a row (SPEC §4-7); returns
-    ``(cost_cny, pv_cost_cny, pv_revenue_cny, peak_unrestored_ha, walkaway_at_default_cny)``
-    and writes ``spend_nom[t]`` (nominal spend), ``fund[t]`` (fund balance ``B_t``) and, with
-    ``want_yearly``, the row's yearly records.
+    ``(cost_cny, pv_cost_cny, pv_revenue_cny, peak_unrestored_ha, walkaway_at_default_cny,
+    cost_to_come_at_closure_cny)`` and writes ``spend_nom[t]`` (nominal spend), ``fund[t]``
+    (fund balance ``B_t``) and, with ``want_yearly``, the row's yearly records.
 
     Symbols as in SPEC: ``pat``/``rinf`` the restoration pattern and infrastructure restored
     (§4); ``class_totals = (floor, dump, wall_plan, wall_face, infra)`` [ha, face in m2] (§3);
@@ -114,7 +116,9 @@ def yearly_pass(
     ``q``/``x`` ore mined [Mt] and its share (§2); ``ok_land``/``ok_wall`` whether a planting
     in year t establishes (§6); ``gi[t] = (1+inflation)^t``, ``gd[t] = 1/(1+discount)^t``;
     ``interest = 1 + fund_interest_rate``; ``at`` the year before the default (-1 if none,
-    §7). Per year t: aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years
+    §7); the cost to come at closure ``K_L`` (:func:`cost_to_come_at_closure_cny`, with
+    ``life_years`` L and ``interest_discount[j] = 1 / (1 + fund_interest_rate)^j``) summed on
+    the way. Per year t: aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years
     t+1 … t+m; rework of a failed planting of year t-1 (and of every failure since its last
     success) in year t; ``spend_t = m_w (W_t + rework_t) + m_a Σ_{j=1..m} a_{t-j}`` (§5); revenue
     ``q_t 1e6 price (1+inflation)^t`` and the deposit (revenue share or plan cost by output,
@@ -134,6 +138,7 @@ def yearly_pass(
     rework_land_pat = mined_land * u_rework
     rework_wall_pat = wall_face * u_wall_plant
     walk_at = 0.0
+    need = 0.0
     carry_l = 0.0
     carry_w = 0.0
     cost = 0.0
@@ -166,6 +171,8 @@ def yearly_pass(
         cost += sp
         sn = sp * gi[t]
         spend_nom[t] = sn
+        after = t > life_years  # a select, not a branch (which LLVM splits the loop at)
+        need += sn * interest_discount[np.uint64(t - life_years if after else 0)] if after else 0.0
         pv_cost += sn * gd[t]
         revenue = q[t] * price_t * gi[t]
         pv_rev += revenue * gd[t]
@@ -210,4 +217,4 @@ def yearly_pass(
                 yr.restored_pit_wall_ha = wall_plan * cum_pat
                 yr.restored_dump_ha = dump * cum_pat
                 yr.restored_infrastructure_ha = cum_rinf
-    return cost, pv_cost, pv_rev, peak, walk_at
+    return cost, pv_cost, pv_rev, peak, walk_at, need

@@ -26,6 +26,8 @@ _PER_YEAR = ("/a", "/yr", "/年", "/y", "每年")
 _AREA_HA = {
     "ha": 1.0, "公顷": 1.0, "hm²": 1.0, "hm2": 1.0, "亩": 1 / 15, "km²": 100.0, "km2": 100.0,
     "平方公里": 100.0, "平方千米": 100.0, "m²": 1e-4, "m2": 1e-4, "平方米": 1e-4,
+    # licences and notices also write the kilometre with a capital: 矿区面积 0.1192Km2
+    "Km²": 100.0, "Km2": 100.0, "KM²": 100.0, "KM2": 100.0,
 }  # fmt: skip
 _MONEY_CNY = {
     "元": 1.0, "CNY": 1.0, "RMB": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8,
@@ -120,6 +122,15 @@ def convert(text: str, unit: str) -> float | int | None:
             _(
                 "{written} is a volume, the field a tonnage: multiply by the ore's density "
                 "(万 m³ x t/m³ = 万 t) and write the tonnage, e.g. '2180.9 万t'",
+                written=repr(written),
+            )
+        )
+    if unit == "Mt/yr" and any(written.endswith(v + s) for v in _VOLUMES for s in _PER_YEAR):
+        # 生产规模 220万立方米/年 (building stone is often planned in m³): not '万吨/年'
+        raise ValueError(
+            _(
+                "{written} is a volume a year, the field a tonnage a year: multiply by the "
+                "ore's density (万 m³/a x t/m³ = 万 t/a) and write the tonnage, e.g. '200 万t/a'",
                 written=repr(written),
             )
         )

@@ -57,6 +57,7 @@ BAD: list[tuple[str, Any]] = [
     ("extraction.reserves_mt", "12"),
     ("extraction.reserves_mt", 2180.9),  # a unit slip (万 t)
     ("extraction.reserves_mt", "810.7 万m³"),  # a volume for a tonnage
+    ("extraction.annual_output_mt", "220万立方米/年"),  # a volume a year for a tonnage a year
     ("extraction.reserves_mt", "12 furlongs"),
     ("extraction.annual_output_mt", 0.001),  # implausible life
     ("extraction.ramp_up_years", 1.5),
@@ -101,6 +102,8 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("extraction.annual_output_mt", "100万吨/年", 1.0),
         ("proposal.licensed_area_ha", "525 亩", 35.0),
         ("proposal.licensed_area_ha", "0.35 km²", 35.0),
+        ("proposal.licensed_area_ha", "0.35Km2", 35.0),  # as notices write it: 0.1192Km2
+        ("proposal.licensed_area_ha", "0.35 KM²", 35.0),
         ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
         ("finance.plan_restoration_cost_cny", "900万", 9_000_000.0),  # 万 alone: 万元
         # allowed values as the plans name them in Chinese
@@ -132,6 +135,16 @@ def test_values_with_units_are_converted_by_files_and_columns(
     cols[path] = np.array([written], dtype=object)
     pf = Portfolio(cols)
     assert pf.columns[path][0] == value and pf.proposal(0) == p
+
+
+def test_an_output_in_cubic_metres_a_year_is_refused_as_a_volume() -> None:
+    """生产规模 220万立方米/年 (a building-stone notice) was told "did you mean '万吨/年'?",
+    which a reviewer would follow by changing the unit alone, 2.65 times too little; it is a
+    volume, to be multiplied by the density, as a volume of reserves is told."""
+    message = _file_message("extraction.annual_output_mt", "220万立方米/年")
+    assert "is a volume a year, the field a tonnage a year" in message
+    assert "万 m³/a x t/m³ = 万 t/a" in message and "did you mean" not in message
+    assert "is a volume a year" in _file_message("extraction.annual_output_mt", "220 万m³/a")
 
 
 def test_missing_required_fields_are_named_the_same_way() -> None:

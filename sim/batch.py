@@ -823,7 +823,7 @@ def summary_html(rows: Sequence[Mapping[str, Any]], *, queue: str, seed: int, dr
         if r["error"]:
             cells.append(f'<td colspan="{len(SHOWN) - 2}" class="error">{escape(r["error"])}</td>')
         else:
-            deciding = ", ".join(label(n) for n in r["deciding_criteria"].split(";") if n)
+            deciding = _(", ").join(label(n) for n in r["deciding_criteria"].split(";") if n)
             cells.append(f"<td>{escape(deciding)}</td>")
             cells += [
                 f'<td class="{"" if k in TEXT_COLUMNS else "num"}"{_STYLE.get(k, "")}'

@@ -125,7 +125,7 @@ def format_verdict(v: dict[str, Any], policy: Any = None) -> str:
     """A reviewer-readable text block for one verdict."""
     lines = [f"{v['proposal_id']}  {v['name']}", ""]
     deciding = (
-        _("  (deciding: {names})", names=", ".join(label(n) for n in v["deciding_criteria"]))
+        _("  (deciding: {names})", names=_(", ").join(label(n) for n in v["deciding_criteria"]))
         if v["deciding_criteria"]
         else ""
     )

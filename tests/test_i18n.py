@@ -139,6 +139,25 @@ def test_english_terminal_keeps_its_words_and_labels_each_statistic(rejected_ver
     assert not CJK.search(flat)
 
 
+def test_two_deciding_criteria_are_listed_with_the_chinese_enumeration_comma(
+    rejected_verdict,
+) -> None:
+    """A conditional verdict decided by two criteria read "决定性指标：修复基金保障程度, 需政府兜底
+    的修复费用" on the terminal, in the report's banner and in the batch summary (an ASCII ", "
+    in Chinese text)."""
+    from sim.batch import Application, summary_html, summary_row
+
+    v = {**rejected_verdict, "deciding_criteria": ["assurance", "unfunded_liability"]}
+    both = "修复基金保障程度、需政府兜底的修复费用"
+    with use_lang("zh"):
+        assert f"（决定性指标：{both}）" in format_verdict(v)
+        row = summary_row(Application(source="a.toml", id=v["proposal_id"]), {
+            "verdict": v, "report": "reports/a.html"})  # fmt: skip
+        assert both in summary_html([row], queue="q", seed=0, draws=10)
+    with use_lang("en"):
+        assert "(deciding: assurance, unfunded_liability)" in format_verdict(v)
+
+
 @pytest.mark.slow
 def test_every_explanation_and_change_has_chinese_text() -> None:
     from sim.i18n.verdict import change, explanation

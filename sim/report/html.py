@@ -86,7 +86,7 @@ def _verdict(d: ReportData) -> str:
     why = (
         _(
             "Deciding criteria: {names}.",
-            names=", ".join(f"<b>{escape(label(n))}</b>" for n in deciding),
+            names=_(", ").join(f"<b>{escape(label(n))}</b>" for n in deciding),
         )
         if deciding
         else escape(_("Every assessed criterion passes."))

@@ -48,6 +48,7 @@ from sim.i18n.verdict import change, label, verdict_word
 from sim.outputs import atomic_write_text, clean_stale_temp_files, prepare_folder
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
+from sim.quantities import HALF_WIDTH
 from sim.report.analysis import percentile_label
 from sim.safeio import MAX_CSV_BYTES, read_limited, spreadsheet_safe
 from sim.textfiles import decode
@@ -130,14 +131,29 @@ def field_type(path: Sequence[str], model: type[BaseModel] = Proposal) -> Any:
     return _unwrap(annotation)
 
 
+#: a bare key of a table in a cell, with its '=' or ':' ({林地 = 0.8, 草地: 0.2})
+_BARE_KEY = re.compile(r"([{,]\s*)([^\s\"'=:,{}]+)\s*[=:]\s*")
+
+
 def _parse_table(text: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
+    """A table in a cell: an inline TOML table or JSON; else the cell as a reviewer types it
+    in a spreadsheet, with the land uses in Chinese and unquoted (``林地 = 0.8, 草地 = 0.2``,
+    braces optional, '=' or ':', the full-width ，＝： or the enumeration comma 、), which a
+    cell cannot quote without doubling every quote; else the text (validation says why)."""
+    for candidate in (text, None):
+        if candidate is None:
+            cell = text.translate(HALF_WIDTH).replace("、", ",").strip()
+            if not cell.startswith("{"):
+                cell = "{" + cell + "}"
+            candidate = _BARE_KEY.sub(lambda m: f'{m.group(1)}"{m.group(2)}" = ', cell)
         try:
-            return json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            return text
+            return tomllib.loads(f"v = {candidate}")["v"]
+        except (tomllib.TOMLDecodeError, RecursionError):
+            try:
+                return json.loads(candidate)
+            except (json.JSONDecodeError, RecursionError):
+                continue
+    return text
 
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")

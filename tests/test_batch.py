@@ -234,6 +234,21 @@ def test_csv_cells_take_the_field_types() -> None:
     }
 
 
+def test_a_land_use_cell_reads_as_a_reviewer_types_it_in_chinese() -> None:
+    """A queue's cell '{ 林地 = 0.8, 草地 = 0.2 }' (the plan's 复垦方向 in Chinese) was refused
+    with "expected a table, got a string": a cell cannot quote its keys without doubling
+    every quote, so bare Chinese keys, '=' or ':', no braces and the full-width ，＝ or 、 read."""
+    path = ["restoration", "target_land_use"]
+    kind = field_type(path)
+    want = {"林地": 0.8, "草地": 0.2}
+    for cell in ("{ 林地 = 0.8, 草地 = 0.2 }", "林地=0.8，草地=0.2", "{林地: 0.8、草地: 0.2}",
+                 "｛林地＝0.8，草地＝0.2｝"):  # fmt: skip
+        assert coerce_cell(cell, kind) == want, cell
+    assert coerce_cell("{ 林地 = 0.8, 草地 = }", kind) == "{ 林地 = 0.8, 草地 = }"  # refused later
+    data = row_to_data({"proposal.id": "X", "restoration.target_land_use": "林地=0.7, 水面=0.3"})
+    assert data["restoration"]["target_land_use"] == {"林地": 0.7, "水面": 0.3}
+
+
 def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
     queue = tmp_path / "q.csv"
     queue.write_text("proposal.id,extraction.reserve_mt\nX,3\n", encoding="utf-8")

@@ -161,6 +161,7 @@ SOIL = "site.soil_depth_cm"
 HEIGHT = "site.final_highwall_height_m"
 RAMP_YEARS = "extraction.ramp_up_years"
 INFRA = "extraction.infrastructure_area_ha"
+DUMP_HEIGHT = "extraction.dump_height_m"
 
 #: the columns the rules read
 FIELDS = (
@@ -182,6 +183,7 @@ FIELDS = (
     HEIGHT,
     RAMP_YEARS,
     INFRA,
+    DUMP_HEIGHT,
 )
 
 Cols = Mapping[str, np.ndarray]
@@ -493,7 +495,7 @@ RULES: tuple[Rule, ...] = (
 #: quantities): absent reads as blank, and a blank passes every rule
 OPTIONAL = (
     PIT_AREA, PIT_TOP, PIT_BOTTOM, PIT_VOLUME, PRECIPITATION, SOIL, HEIGHT, RAMP_YEARS, INFRA,
-    REGION,
+    REGION, DUMP_HEIGHT,
 )  # fmt: skip
 
 
@@ -599,8 +601,8 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
     infrastructure area or a designed pit that looks like it was typed in 亩; stated reserves
     and waste that no pit of the designed extent and depth can hold (naming the stripping ratio
     when the reserves alone fit, else the reserves, with the readings that would fit); a ramp-up
-    that outlasts the reserves; on the design path, a stated wall height or mined thickness the
-    design replaces."""
+    that outlasts the reserves; waste dumps larger than the licence; on the design path, a stated
+    wall height or mined thickness the design replaces."""
     from sim.i18n.message import Alternatives, Message, Term
     from sim.params import load_library
 
@@ -731,6 +733,25 @@ def notes(cols: Cols) -> list[tuple[int, str]]:
                 **values,
             )
         out.append((int(i), text))
+    # waste dumps larger than the licence: a quarry's 排土场 is a fraction of it (临湘胜龙 2.42 ha
+    # beside 33.75 ha, real-cases.md §5), so the stripping ratio likely counts stripped
+    # material that is sold or used (综合利用: 残坡积层、风化层 as 机制砂), or the height is the
+    # dumps' slope height rather than their mean
+    swell = load_library()["schedule.swell_factor"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        dump_m3 = c[STRIPPING] * c[RESERVES] * 1e6 / c[DENSITY] * swell
+        dump_ha = dump_m3 / c[DUMP_HEIGHT] / 1e4
+    for i in np.flatnonzero((dump_ha > c[LICENCE]) & ~too_big):  # else named above
+        out.append((int(i), Message(
+            "[extraction] stripping_ratio = {s} with dump_height_m = {h}: {w} million m³ of "
+            "waste (swollen by {swell}) needs {ha} ha of dumps, {ratio}x the {a} ha licence; a "
+            "quarry's 排土场 is a fraction of its licence (2.42 ha beside 33.75 ha): if the "
+            "stripped material is sold or used (综合利用), count in the stripping ratio only what "
+            "is dumped; else check both against the plan's 排土场 (容积 ÷ 占地面积).",
+            s=_g(c[STRIPPING][i]), h=_g(c[DUMP_HEIGHT][i]), w=_d(dump_m3[i] / 1e6),
+            swell=_g(swell), ha=_d(dump_ha[i]), ratio=f"{dump_ha[i] / c[LICENCE][i]:.1f}",
+            a=_g(c[LICENCE][i]),
+        )))  # fmt: skip
     for i in np.flatnonzero(ramp_mt >= c[RESERVES]):
         out.append((int(i), Message(
             "[extraction] ramp_up_years = {n}: at {share} of the {q} Mt/yr design output "

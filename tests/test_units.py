@@ -471,6 +471,23 @@ def test_an_infrastructure_area_larger_than_the_licence_gets_the_mu_reading() ->
     assert _notes(slip("youxian", extraction__infrastructure_area_ha=24.8)) == []
 
 
+def test_dumps_larger_than_the_licence_get_a_note() -> None:
+    """A Guangdong granite notice's 平均剥采比 0.69 counts the weathered overburden it sells as
+    机制砂; entered as the stripping ratio with 20 m dumps it made 201.5 ha of dumps beside a
+    96.8 ha licence, three times the disturbed land, and failed the liability criterion without
+    a word (reviewer trial). A note names the dumps' area against the licence, in English and
+    Chinese; the real mines' dumps (a fraction of their licence) get none."""
+    from zhcheck import assert_chinese
+
+    (note,) = _notes(slip("linxiang", extraction__stripping_ratio=0.69))
+    assert "[extraction] stripping_ratio = 0.69 with dump_height_m = 20:" in note
+    assert "x the 33.75 ha licence" in note and "sold or used (综合利用)" in note
+    zh = _zh(note)
+    assert "倍" in zh and "剥采比只应计入排弃的部分" in zh
+    assert_chinese(zh)
+    assert _notes(slip("linxiang", extraction__stripping_ratio=0.1)) == []
+
+
 def test_a_pit_fifteen_times_its_licence_reads_as_mu() -> None:
     """pit_area_ha = 372 (亩) beside a 24.8 ha licence failed the licence criterion without a
     word on why (reviewer trial)."""

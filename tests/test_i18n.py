@@ -313,7 +313,7 @@ def test_a_note_is_its_english_text_and_can_be_written_in_chinese() -> None:
         assert localise(n) == str(note)
         with use_lang("zh"):
             assert (
-                localise(n) == "矿石价格10元/吨超出该矿种（石灰岩）的常见区间20～40元/吨；"
+                localise(n) == "矿石价格10元/吨不在该矿种（石灰岩）的常见区间20～40元/吨之内；"
                 "与销售收入相关的指标受其影响。"
             )
     with use_lang("zh"):

@@ -137,6 +137,20 @@ def test_minerals_of_ordinary_plans_are_read_with_their_table_values(
     assert p.site.substrate == substrate
 
 
+@pytest.mark.parametrize(
+    ("key", "price"),
+    [
+        ("kaolin", 47.01),  # 南康下源坑 kaolin, 原矿 before VAT (m.boteman.cn/paper/295952587.html)
+        ("marble", 85.0),  # 连州松山脚 粉料用大理岩 原矿 (gdtianyu.net/industry/152703.html)
+    ],
+)
+def test_prices_stated_by_real_valuations_lie_in_the_range(key: str, price: float) -> None:
+    """The 南康 kaolin's stated 47.01 CNY/t got "矿石价格47.01元/吨超出该矿种（高岭土）的常见区间
+    50～800元/吨" (reviewer trial): a real site's price is no warning."""
+    lo, hi = load_library().minerals[key]["price_cny_per_t"]
+    assert lo <= price <= hi
+
+
 def test_every_mineral_has_a_chinese_name_and_a_sourced_price_range() -> None:
     """The report names each mineral of the table in Chinese; its price range flags an
     implausible ore price, so it must be a real range with its kind of source."""

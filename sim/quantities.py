@@ -1,12 +1,13 @@
 """Numbers written with their unit, as a plan states them: ``reserves_mt = "2180.9 万t"``.
 
 A quantity field of a proposal (one whose unit is Mt, Mt/yr, ha, CNY, CNY/t, m, cm, mm/yr,
-t/m3, deg or yr) also takes a string "NUMBER UNIT" in the units Chinese plans use — 万t, 万吨, 亿t,
-万t/a, 亩, km², 公顷, m², 万元, 亿元, 元/t, 米, 厘米, 毫米, g/cm³, 度 … — converted to the field's
-unit on the way in (the validated proposal, and every output, holds the converted number). A
-known number with an unknown or incompatible unit is refused with the units allowed; a volume
-(万 m³) for a tonnage is refused with the conversion to make (it needs the density). The tables
-are plain factors: no unit library is needed for a dozen units, and none knows 万 or 亩.
+t/m3, deg, yr or t/t) also takes a string "NUMBER UNIT" in the units Chinese plans use — 万t,
+万吨, 亿t, 万t/a, 亩, km², 公顷, m², 万元, 亿元, 元/t, 米, 厘米, 毫米, g/cm³, 度, ×10⁴t … —
+converted to the field's unit on the way in (the validated proposal, and every output, holds
+the converted number). A known number with an unknown or incompatible unit is refused with the
+units allowed; a volume (万 m³) for a tonnage is refused with the conversion to make (it needs
+the density). The tables are plain factors: no unit library is needed for a dozen units, and
+none knows 万 or 亩.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ UNITS: dict[str, dict[str, float]] = {
     "t/m3": _DENSITY,
     "deg": _ANGLE,
     "yr": _YEARS,
+    "t/t": {"t/t": 1.0, "吨/吨": 1.0},  # 剥采比 in tonnes of waste a tonne of ore
 }
 _VOLUMES = ("m3", "m³", "方", "立方米")
 #: full-width forms (a Chinese input method's ２１８０.９万ｔ, ０.２４８ ｋｍ²) to their ASCII
@@ -69,6 +71,9 @@ HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _QUANTITY = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*([^\d\s.,_+-].*?)\s*$")
 
 
+#: a power of ten before the unit, as geological reports write 万: 303.7×10⁴t, 103.3×10^4m³
+_POWER = re.compile(r"^[×xX*·]10(?:\^|\*\*)?([⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+)")
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _PERCENT = re.compile(r"^\s*([+-]?(?:\d[\d,_]*)?\.?\d+(?:[eE][+-]?\d+)?)\s*%\s*$")
 
 
@@ -109,7 +114,11 @@ def convert(text: str, unit: str) -> float | int | None:
     if match is None or table is None:
         return None
     number = float(match.group(1).replace(",", "").replace("_", ""))
-    written = match.group(2).replace(" ", "")
+    written = original = match.group(2).replace(" ", "")
+    power = _POWER.match(written)
+    if power is not None:  # 303.7×10⁴t, as geological reports write 万 t
+        number *= 10.0 ** int(power.group(1).translate(_SUPERSCRIPTS))
+        written = written[power.end() :]
     if "?" in written and written not in table:  # Excel's GBK "CSV" writes ² and ³ as '?'
         readings = {written.replace("?", s) for s in "²³"} & table.keys()
         if len(readings) == 1:
@@ -122,7 +131,18 @@ def convert(text: str, unit: str) -> float | int | None:
             _(
                 "{written} is a volume, the field a tonnage: multiply by the ore's density "
                 "(万 m³ x t/m³ = 万 t) and write the tonnage, e.g. '2180.9 万t'",
-                written=repr(written),
+                written=repr(original),
+            )
+        )
+    if unit == "t/t" and "/" in written and all(
+        any(side.endswith(v) for v in _VOLUMES) for side in written.split("/", 1)
+    ):
+        # 平均剥采比 0.69 m³/m³, as pits are designed in volumes
+        raise ValueError(
+            _(
+                "{written} is a ratio of volumes, the field of tonnes: multiply by the waste's "
+                "density and divide by the ore's (m³/m³ x t/m³ ÷ t/m³ = t/t)",
+                written=repr(original),
             )
         )
     if unit == "Mt/yr" and any(written.endswith(v + s) for v in _VOLUMES for s in _PER_YEAR):
@@ -131,7 +151,7 @@ def convert(text: str, unit: str) -> float | int | None:
             _(
                 "{written} is a volume a year, the field a tonnage a year: multiply by the "
                 "ore's density (万 m³/a x t/m³ = 万 t/a) and write the tonnage, e.g. '200 万t/a'",
-                written=repr(written),
+                written=repr(original),
             )
         )
     shown = ", ".join(table) if len(table) <= 16 else ", ".join(list(table)[:16]) + ", …"
@@ -146,7 +166,7 @@ def convert(text: str, unit: str) -> float | int | None:
     raise ValueError(
         _(
             "unknown unit {written} for a field in {unit}; allowed units: {shown}",
-            written=repr(written), unit=unit, shown=shown,
+            written=repr(original), unit=unit, shown=shown,
         )
         + hint
     )

@@ -58,6 +58,8 @@ BAD: list[tuple[str, Any]] = [
     ("extraction.reserves_mt", 2180.9),  # a unit slip (万 t)
     ("extraction.reserves_mt", "810.7 万m³"),  # a volume for a tonnage
     ("extraction.annual_output_mt", "220万立方米/年"),  # a volume a year for a tonnage a year
+    ("extraction.reserves_mt", "103.3×10⁴m³"),  # a volume, as a geological report writes it
+    ("extraction.stripping_ratio", "0.69 m³/m³"),  # 平均剥采比 in volumes
     ("extraction.reserves_mt", "12 furlongs"),
     ("extraction.annual_output_mt", 0.001),  # implausible life
     ("extraction.ramp_up_years", 1.5),
@@ -104,6 +106,12 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("proposal.licensed_area_ha", "0.35 km²", 35.0),
         ("proposal.licensed_area_ha", "0.35Km2", 35.0),  # as notices write it: 0.1192Km2
         ("proposal.licensed_area_ha", "0.35 KM²", 35.0),
+        # a power of ten for 万, as geological reports write it: 303.7×10⁴t, 103.3×10⁴m³
+        ("extraction.reserves_mt", "1200×10⁴t", 12.0),
+        ("extraction.annual_output_mt", "100 x 10^4 吨/年", 1.0),
+        ("proposal.licensed_area_ha", "35×10⁴m²", 35.0),
+        ("extraction.stripping_ratio", "0.1 t/t", 0.1),
+        ("extraction.stripping_ratio", "0.1吨/吨", 0.1),
         ("finance.plan_restoration_cost_cny", "900 万元", 9_000_000.0),
         ("finance.plan_restoration_cost_cny", "900万", 9_000_000.0),  # 万 alone: 万元
         # allowed values as the plans name them in Chinese
@@ -145,6 +153,14 @@ def test_an_output_in_cubic_metres_a_year_is_refused_as_a_volume() -> None:
     assert "is a volume a year, the field a tonnage a year" in message
     assert "万 m³/a x t/m³ = 万 t/a" in message and "did you mean" not in message
     assert "is a volume a year" in _file_message("extraction.annual_output_mt", "220 万m³/a")
+
+
+def test_a_stripping_ratio_in_volumes_is_told_the_conversion() -> None:
+    """平均剥采比 0.69 m³/m³ (as a notice states it) was refused with 'expected a number, got a
+    string' alone; it is a ratio of volumes, converted by the two densities."""
+    message = _file_message("extraction.stripping_ratio", "0.69 m³/m³")
+    assert "'m³/m³' is a ratio of volumes, the field of tonnes" in message
+    assert "m³/m³ x t/m³ ÷ t/m³ = t/t" in message
 
 
 def test_missing_required_fields_are_named_the_same_way() -> None:

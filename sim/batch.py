@@ -21,6 +21,7 @@ workers. Ctrl-C or SIGTERM stops the workers, and none leaves a temporary file b
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing as mp
@@ -42,13 +43,14 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from sim import outputs_registry as registry
+from sim.contract import CHINESE_VALUES
 from sim.errors import InputError
 from sim.i18n import N_, _, current_lang, gettext, resolve_lang, use_lang
 from sim.i18n.verdict import change, label, verdict_word
 from sim.outputs import atomic_write_text, clean_stale_temp_files, prepare_folder
 from sim.params import load_library
 from sim.proposal import SUFFIXES, Proposal, load_proposal, parse_proposal, read_document
-from sim.quantities import HALF_WIDTH
+from sim.quantities import _POWER, HALF_WIDTH, UNITS
 from sim.report.analysis import percentile_label
 from sim.safeio import MAX_CSV_BYTES, read_limited, spreadsheet_safe
 from sim.textfiles import decode
@@ -179,12 +181,97 @@ def coerce_cell(text: str, kind: Any) -> Any:
     return t
 
 
+#: column heads for fields whose template term two fields share (开采方式, 开采标高), or that
+#: plans and notices also write so
+_HEADS = {
+    "开采方式": "proposal.method",  # 山坡露天 / 凹陷露天 in it also give site.pit_type
+    "最高开采标高": "site.pit_top_elevation_m",
+    "开采标高上限": "site.pit_top_elevation_m",
+    "最低开采标高": "site.pit_bottom_elevation_m",
+    "开采标高下限": "site.pit_bottom_elevation_m",
+    "坑底标高": "site.pit_bottom_elevation_m",
+    "可采储量": "extraction.reserves_mt",
+    "剥采比": "extraction.stripping_ratio",
+    "矿种": "proposal.mineral",
+    "项目名称": "proposal.name",
+    "工业场地面积": "extraction.infrastructure_area_ha",
+    "修复费用": "finance.plan_restoration_cost_cny",
+}
+#: a column head's unit in brackets: 矿区面积（km²）, 设计可采储量[万t], 生产规模(万t/a)
+_HEAD_UNIT = re.compile(r"^(.*?)\s*[(（\[［]\s*([^()（）\[\]［］]+?)\s*[)）\]］]\s*$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@functools.cache
+def chinese_columns() -> dict[str, str]:
+    """The terms the template gives each field (``restoresim new --lang zh``, README's table),
+    as a CSV queue's column heads: 矿区面积 → ``proposal.licensed_area_ha``; the words in
+    brackets and spaces are left out, and each of the terms a '/' separates is a head. A term
+    two fields share is not one (开采方式 and 开采标高 are named in :data:`_HEADS`)."""
+    from sim.template import WHERE
+
+    paths: dict[str, set[str]] = {}
+    for path, (term, *_rest) in WHERE.items():
+        main = re.sub(r"\s*[(（][^)）]*[)）]", "", term)
+        for name in main.split("/"):
+            name = name.replace(" ", "")
+            if _CJK.search(name):
+                paths.setdefault(name, set()).add(path)
+    return {n: p.pop() for n, p in paths.items() if len(p) == 1} | _HEADS
+
+
+def _column(head: str) -> tuple[str, str]:
+    """A column head as ``(field path, unit)``: a dotted path, or the plans' term for it (see
+    :func:`chinese_columns`), either with a unit in brackets that its bare numbers are in
+    ('' when none)."""
+    head = head.strip()
+    names = chinese_columns()
+    match = _HEAD_UNIT.match(head)
+    split = [(match.group(1), match.group(2))] if match and _is_unit(match.group(2)) else []
+    bare = re.sub(r"\s*[(（][^)）]*[)）]", "", head)  # the template's term, its notes left out
+    for base, unit in (*split, (head, ""), (bare, "")):
+        base, unit = base.strip(), unit.strip()
+        if base.replace(" ", "") in names:
+            return names[base.replace(" ", "")], unit
+        if "." in base and not _CJK.search(base):
+            return base, unit
+    return head, ""
+
+
+def _is_unit(text: str) -> bool:
+    """Whether ``text`` is a unit some field takes (万t, km², 元/t, ×10⁴t, %)."""
+    written = text.replace(" ", "")
+    power = _POWER.match(written)
+    written = written[power.end() :] if power else written
+    return written == "%" or any(written in table for table in UNITS.values())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
 def row_to_data(row: Mapping[str, str | None]) -> dict[str, Any]:
-    """A CSV row (columns named by dotted field paths) as a nested proposal table."""
+    """A CSV row as a nested proposal table: columns named by dotted field paths, or by the
+    plans' Chinese terms as the template gives them (矿区面积, 设计可采储量, 开采标高 …), either
+    with a unit in brackets for the column's bare numbers (``矿区面积（km²）``)."""
     data: dict[str, Any] = {}
+    pit_types = CHINESE_VALUES["site.pit_type"]
+    cells: list[tuple[str, str]] = []
     for column, cell in row.items():
         if column is None or cell is None or not cell.strip():
             continue
+        path, unit = _column(column)
+        if unit and _is_number(cell.strip()):
+            cell = f"{cell.strip()} {unit}"
+        if path == "proposal.method" and cell.strip() in pit_types:  # 山坡露天 is 露天开采 too
+            cells.append(("site.pit_type", cell))
+            cell = "露天开采"
+        cells.append((path, cell))
+    for column, cell in cells:
         path = [p.strip() for p in column.strip().split(".")]
         table = data
         for key in path[:-1]:

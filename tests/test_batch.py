@@ -249,6 +249,51 @@ def test_a_land_use_cell_reads_as_a_reviewer_types_it_in_chinese() -> None:
     assert data["restoration"]["target_land_use"] == {"林地": 0.7, "水面": 0.3}
 
 
+def test_a_queue_headed_with_the_plans_terms_reads_as_one_headed_with_field_paths(
+    tmp_path,
+) -> None:
+    """A reviewer's spreadsheet headed as the template names the fields (申请编号, 矿区面积 …)
+    was refused with '未知的节 [申请编号]' for every column: the template's terms (and 最高/最低
+    开采标高) name the fields, a unit in brackets is the unit of the column's bare numbers, and
+    开采方式 = 山坡露天 is an open pit on a hillside. Saved as Excel's GB18030 "CSV"."""
+    heads = (
+        "申请编号,矿山名称,开采矿种,开采方式,所在地区,矿区面积（km²）,设计可采储量[万t],"
+        "生产规模(万t/a),达产期 (投产后以半产能生产的年数),平均剥采比,排土场平均堆高,"
+        "工业场地、道路、堆场 面积,地形坡度,最终边坡角,开采境界（km²）,最高开采标高,最低开采标高,"
+        "表土厚度(m),多年平均降水量,复垦方向,边开采边治理(%),治理滞后年限,闭坑后治理期,管护期,"
+        "表土剥离,土壤改良,产品销售价格(元/t),修复工程总投资(万元),基金计提方式"
+    )
+    row = (
+        "Z1,页岩矿,砖瓦用页岩,山坡露天,西南山地丘陵区,0.143,171.67,20,0,0.05,8,2,20,45,0.143,"
+        "+1330m,+1290m,0.3,1100,林地=0.7，草地=0.3,30,2,1,3,是,否,30,120,按产量"
+    )
+    zh = tmp_path / "zh.csv"
+    zh.write_bytes(f"{heads}\n{row}\n".encode("gb18030"))
+    paths = (
+        "proposal.id,proposal.name,proposal.mineral,proposal.method,site.pit_type,proposal.region,"
+        "proposal.licensed_area_ha,extraction.reserves_mt,extraction.annual_output_mt,"
+        "extraction.ramp_up_years,extraction.stripping_ratio,extraction.dump_height_m,"
+        "extraction.infrastructure_area_ha,site.mean_slope_deg,site.final_highwall_slope_deg,"
+        "site.pit_area_ha,site.pit_top_elevation_m,site.pit_bottom_elevation_m,site.soil_depth_cm,"
+        "site.annual_precipitation_mm,restoration.target_land_use,"
+        "restoration.progressive_fraction,restoration.progressive_lag_years,"
+        "restoration.closure_years,restoration.monitoring_years,restoration.topsoil_stripped,"
+        "restoration.substrate_amendment,finance.ore_price_cny_per_t,"
+        "finance.plan_restoration_cost_cny,finance.fund_basis"
+    )
+    cells = (
+        "Z1,页岩矿,shale,open_pit,hillside,southwest_karst,14.3,1.7167,0.2,0,0.05,8,2,20,45,14.3,"
+        "1330,1290,30,1100,\"{forest = 0.7, grassland = 0.3}\",0.3,2,1,3,true,false,30,1200000,"
+        "plan_cost_by_output"
+    )
+    en = tmp_path / "en.csv"
+    en.write_text(f"{paths}\n{cells}\n", encoding="utf-8")
+    (a,), (b,) = read_queue(zh), read_queue(en)
+    assert a.error is None and b.error is None, (a.error, b.error)
+    assert a.proposal == b.proposal
+    assert a.proposal.site.pit_type == "hillside" and a.proposal.proposal.method == "open_pit"
+
+
 def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
     queue = tmp_path / "q.csv"
     queue.write_text("proposal.id,extraction.reserve_mt\nX,3\n", encoding="utf-8")

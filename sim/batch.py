@@ -21,6 +21,7 @@ workers. Ctrl-C or SIGTERM stops the workers, and none leaves a temporary file b
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
 import json
@@ -238,6 +239,20 @@ def _column(head: str) -> tuple[str, str]:
     return head, ""
 
 
+def _unknown_column(source: str, head: str) -> str:
+    """The message for a column head that names no field, with the closest head."""
+    from sim.contract import field_specs
+
+    heads = [*chinese_columns(), *field_specs()]
+    close = difflib.get_close_matches(head.strip(), heads, n=1, cutoff=0.5)
+    return _(
+        "{source}: unknown column {head}: head a column with a field path "
+        "(proposal.licensed_area_ha) or the plans' term the template gives it (矿区面积), "
+        "with a unit in brackets if need be (矿区面积（km²）)",
+        source=source, head=repr(head),
+    ) + (_("; did you mean '{word}'?", word=close[0]) if close else "")  # fmt: skip
+
+
 def _is_unit(text: str) -> bool:
     """Whether ``text`` is a unit some field takes (万t, km², 元/t, ×10⁴t, %)."""
     written = text.replace(" ", "")
@@ -327,15 +342,23 @@ def _read_csv(path: Path) -> list[Application]:
             error = _("{source}: more cells than header columns", source=source)
             apps.append(Application(source, error=error))
             continue
-        data = row_to_data(row)
+        # a head that is neither a field path nor a term of the template (it was read as an
+        # unknown section, '[容积率]', one line for each such column of every row)
+        unknown = [h for h in row if "." not in _column(h)[0]]
+        columns = [_unknown_column(source, h) for h in unknown]
+        data = row_to_data({h: v for h, v in row.items() if h not in unknown})
         try:
             proposal = parse_proposal(data, source, path=path)
             problems = proposal.boundary_problems(source)
             if problems:
                 raise InputError("\n".join(problems), problems=problems)
+            if columns:
+                raise InputError("\n".join(columns), problems=columns)
             apps.append(Application(source, proposal))
         except InputError as exc:
-            apps.append(Application(source, error=str(exc), id=_raw_id(data)))
+            said = columns if exc.problems != columns else []  # the columns, then the rest
+            error = "\n".join([*said, str(exc)])
+            apps.append(Application(source, error=error, id=_raw_id(data)))
     if not reader.fieldnames:
         raise InputError(
             _("{path}: the CSV queue is empty (expected a header of field paths)", path=path)

@@ -154,7 +154,8 @@ def convert(text: str, unit: str) -> float | int | None:
                 written=repr(original),
             )
         )
-    shown = ", ".join(table) if len(table) <= 16 else ", ".join(list(table)[:16]) + ", …"
+    names = [u for u in table if u == u.lower() or u.lower() not in table]  # km², not Km²
+    shown = ", ".join(names) if len(names) <= 16 else ", ".join(names[:16]) + ", …"
     close = difflib.get_close_matches(written, list(table), n=5, cutoff=0.6)
     close.sort(key=lambda u: "/a" not in u)  # of equals, the plans' own way: 万t/a
     hint = _("; did you mean '{word}'?", word=close[0]) if close else ""

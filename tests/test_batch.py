@@ -294,6 +294,26 @@ def test_a_queue_headed_with_the_plans_terms_reads_as_one_headed_with_field_path
     assert a.proposal.site.pit_type == "hillside" and a.proposal.proposal.method == "open_pit"
 
 
+def test_a_column_head_that_names_no_field_is_said_as_a_column(tmp_path) -> None:
+    """A Chinese head that is no term of the template ('容积率', '矿区面积s') was read as an
+    unknown section '[容积率]'; it is an unknown column, with the closest head, in Chinese."""
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+
+    queue = tmp_path / "q.csv"
+    queue.write_text("申请编号,矿区面积s,容积率\nX,3,1\n", encoding="utf-8")
+    (app,) = read_queue(queue)
+    assert app.proposal is None and app.id == "X"
+    assert "unknown column '矿区面积s'" in app.error and "did you mean '矿区面积'?" in app.error
+    assert "unknown column '容积率'" in app.error and "[容积率]" not in app.error
+    with use_lang("zh"):
+        (app,) = read_queue(queue)
+    line = next(x for x in app.error.splitlines() if "容积率" in x)
+    assert "未知的列 '容积率'" in line
+    assert_chinese(line)
+
+
 def test_unknown_csv_column_is_reported_with_a_suggestion(tmp_path) -> None:
     queue = tmp_path / "q.csv"
     queue.write_text("proposal.id,extraction.reserve_mt\nX,3\n", encoding="utf-8")

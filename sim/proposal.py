@@ -190,8 +190,27 @@ class _Quantities(_Model):
             if share is not None:
                 return share
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        levels = _LEVELS.match(value.translate(quantities.HALF_WIDTH))
+        if levels is not None and info.field_name.startswith("pit_") and "elevation" in (
+            info.field_name
+        ):  # 开采标高 as the licence writes it: +125m至+60m
+            top, bottom = sorted((float(levels.group(1)), float(levels.group(2))), reverse=True)
+            raise ValueError(
+                _(
+                    "{text} is the 开采标高 range: write its upper end as pit_top_elevation_m = "
+                    "{top:g} and its lower end as pit_bottom_elevation_m = {bottom:g}",
+                    text=repr(value), top=top, bottom=bottom,
+                )
+            )
         converted = quantities.convert(value, str(extra.get("unit", "")))
         return value if converted is None else converted
+
+
+#: two levels as a licence or notice writes its 开采标高: +234.10米至+40米, 1330m-1290m
+_LEVELS = re.compile(
+    r"^\s*([+-]?\d+(?:\.\d+)?)\s*(?:m|米)?\s*(?:至|到|~|～|—|–|-)\s*([+-]?\d+(?:\.\d+)?)\s*(?:m|米)?"
+    r"\s*(?:标高)?\s*$"
+)
 
 
 def _is_number(value: Any) -> bool:

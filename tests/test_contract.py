@@ -60,6 +60,7 @@ BAD: list[tuple[str, Any]] = [
     ("extraction.annual_output_mt", "220万立方米/年"),  # a volume a year for a tonnage a year
     ("extraction.reserves_mt", "103.3×10⁴m³"),  # a volume, as a geological report writes it
     ("extraction.stripping_ratio", "0.69 m³/m³"),  # 平均剥采比 in volumes
+    ("site.pit_top_elevation_m", "+125m至+60m"),  # the licence's 开采标高 in one field
     ("extraction.reserves_mt", "12 furlongs"),
     ("extraction.annual_output_mt", 0.001),  # implausible life
     ("extraction.ramp_up_years", 1.5),
@@ -153,6 +154,28 @@ def test_an_output_in_cubic_metres_a_year_is_refused_as_a_volume() -> None:
     assert "is a volume a year, the field a tonnage a year" in message
     assert "万 m³/a x t/m³ = 万 t/a" in message and "did you mean" not in message
     assert "is a volume a year" in _file_message("extraction.annual_output_mt", "220 万m³/a")
+
+
+def test_the_licence_elevation_range_in_one_field_is_told_how_to_split_it() -> None:
+    """开采标高 +125m至+60m (a notice's one line) in pit_top_elevation_m was refused as the
+    unknown unit 'm至+60m'; it is the range, to be written as the two levels."""
+    from zhcheck import assert_chinese
+
+    from sim.i18n import use_lang
+
+    data = copy.deepcopy(EXAMPLE_DATA)
+    data["site"].update(pit_area_ha=14.0, pit_top_elevation_m="+234.10米至+40米")
+    with pytest.raises(InputError) as info:
+        parse_proposal(data, "SRC")
+    assert "is the 开采标高 range: write its upper end as pit_top_elevation_m = 234.1 and its " \
+        "lower end as pit_bottom_elevation_m = 40" in str(info.value)  # fmt: skip
+    data["site"].update(pit_top_elevation_m=None, pit_bottom_elevation_m="1330m-1290m")
+    del data["site"]["pit_top_elevation_m"]
+    with use_lang("zh"), pytest.raises(InputError) as info:
+        parse_proposal(data, "SRC")
+    line = next(x for x in str(info.value).splitlines() if "1330m-1290m" in x)
+    assert "pit_top_elevation_m = 1330，下限写为 pit_bottom_elevation_m = 1290" in line
+    assert_chinese(line)
 
 
 def test_a_stripping_ratio_in_volumes_is_told_the_conversion() -> None:

@@ -157,6 +157,46 @@ def _notes(p: Any, s: xr.Dataset, lib: Any) -> list[str]:
     return notes
 
 
+def _close_calls(crits: Sequence[Mapping[str, Any]], s: xr.Dataset, policy: Any) -> list[Any]:
+    """A note for each hard criterion estimated from the draws (success_probability,
+    cost_to_revenue) whose margin lies within twice its Monte-Carlo standard error: the
+    南康 kaolin passed cost_to_revenue at 1,000 draws (6.2 % against 6.3 %) and failed it at 300
+    (6.5 %), with nothing to say that the verdict rested on the noise of the draws.
+
+    The success share's error is binomial; the cost quantile's, that of a sample quantile of a
+    lognormal fitted to the P10 and P90 (``sqrt(q(1-q)/n) · σ / φ(z_q)`` in log space, the
+    revenue's spread neglected: its P10-P90 is a few per cent)."""
+    from statistics import NormalDist
+
+    n = int(s["draws"])
+    out: list[Any] = []
+    for c in crits:
+        if not c["hard"] or c["passed"] is None or c["value"] is None:
+            continue
+        value, threshold = float(c["value"]), float(c["threshold"])
+        if c["name"] == "success_probability":
+            se = (max(value * (1.0 - value), 1.0 / n) / n) ** 0.5
+        elif c["name"] == "cost_to_revenue" and np.isfinite(value):
+            q = float(policy.criteria.cost_to_revenue.quantile)
+            p10, p90 = (float(s["pv_cost_cny"].sel(quantile=x)) for x in (0.1, 0.9))
+            if not 0.0 < p10 < p90:
+                continue
+            unit = NormalDist()
+            sigma = (np.log(p90) - np.log(p10)) / (2.0 * unit.inv_cdf(0.9))
+            se = value * (q * (1.0 - q) / n) ** 0.5 * sigma / unit.pdf(unit.inv_cdf(q))
+        else:
+            continue
+        if abs(value - threshold) < 2.0 * se:
+            out.append(Message(
+                "{name}: {value} against {threshold} lies within twice its Monte-Carlo standard "
+                "error (about ±{se} points at {n} draws), so another seed or more draws may "
+                "turn the verdict on it: re-run with --draws {more} before deciding.",
+                name=Term("criterion", c["name"]), value=f"{value:.1%}",
+                threshold=f"{threshold:.1%}", se=f"{100.0 * se:.2f}", n=n, more=4 * n,
+            ))  # fmt: skip
+    return out
+
+
 def evaluate(
     proposals: Sequence[Any] | Any,
     policy: Any | None = None,
@@ -297,6 +337,7 @@ def _verdict(p, s, screening, policy, lib, draws, seed, conditions, failing) -> 
         "conditions": [_clean(c) for c in conds],
         "remedies": [_clean(c) for c in remedies],
         "notes": _notes(p, s, lib)
+        + _close_calls(crits, s, policy)
         + (
             [
                 Message(

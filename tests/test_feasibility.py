@@ -157,3 +157,41 @@ def test_an_unfunded_liability_with_a_p90_of_zero_says_where_its_mean_comes_from
     with use_lang("zh"):
         zh = explanation(c, v)
     assert "至少90%的模拟不留下任何费用" in zh and "P90" not in zh
+
+
+def _summary(draws: int, pv_cost: tuple[float, float, float]):
+    import xarray as xr
+
+    q = [0.1, 0.5, 0.9]
+    return xr.Dataset(
+        {"pv_cost_cny": ("quantile", list(pv_cost)), "draws": draws}, coords={"quantile": q}
+    )
+
+
+def _estimated(name: str, value: float, threshold: float) -> dict:
+    return {"name": name, "value": value, "threshold": threshold, "hard": True, "passed": True}
+
+
+def test_a_hard_criterion_within_its_monte_carlo_error_gets_a_note() -> None:
+    """The 南康 kaolin passed cost_to_revenue at 1,000 draws (6.2 % against 6.3 %) and failed it
+    at 300 (6.5 %): twelve seeds at 300 draws spread it by 0.35 points (sd), and nothing said
+    that the verdict rested on the noise of the draws. A margin within twice the standard error
+    gets a note naming the criterion, the error and the draws to re-run with."""
+    from sim.api import _close_calls
+    from sim.i18n import use_lang
+    from sim.i18n.message import localise
+
+    policy = sim.load_policy()
+    s = _summary(1000, (400_000.0, 857_000.0, 1_850_000.0))  # the kaolin's PV cost, 万元 x 1e4
+    (note,) = _close_calls([_estimated("cost_to_revenue", 0.062, 0.063)], s, policy)
+    assert note.startswith("cost_to_revenue: 6.2% against 6.3% lies within twice")
+    assert "about ±0.15 points at 1000 draws" in note and "--draws 4000" in note
+    with use_lang("zh"):
+        assert "修复费用占收入比例：6.2%（阈值6.3%）" in localise(note)
+    assert _close_calls([_estimated("cost_to_revenue", 0.058, 0.063)], s, policy) == []
+    # a success share: binomial, ±0.90 points at 1000 draws at 91 %
+    (note,) = _close_calls([_estimated("success_probability", 0.91, 0.90)], s, policy)
+    assert "about ±0.90 points" in note
+    assert _close_calls([_estimated("success_probability", 0.93, 0.90)], s, policy) == []
+    # soft criteria have their conditions; not assessed ones have no value
+    assert _close_calls([{**_estimated("assurance", 0.9, 0.9), "hard": False}], s, policy) == []

@@ -158,6 +158,21 @@ def test_two_deciding_criteria_are_listed_with_the_chinese_enumeration_comma(
         assert "(deciding: assurance, unfunded_liability)" in format_verdict(v)
 
 
+def test_the_spatial_section_reads_label_and_text_with_a_chinese_colon(rejected_verdict) -> None:
+    """The report's spatial screening said '占用生态保护红线等保护区域: 未评估：…' (an ASCII ': '
+    between a Chinese label and its text)."""
+    from types import SimpleNamespace
+
+    from sim.report.html import _spatial
+
+    d = SimpleNamespace(verdict=rejected_verdict, policy=sim.load_policy())
+    with use_lang("zh"):
+        text = _spatial(d, {})
+    assert "占用生态保护红线等保护区域</code>：未评估" in text and "</code>: " not in text
+    with use_lang("en"):
+        assert "<code>protected_overlap</code>: Not assessed" in _spatial(d, {})
+
+
 @pytest.mark.slow
 def test_every_explanation_and_change_has_chinese_text() -> None:
     from sim.i18n.verdict import change, explanation

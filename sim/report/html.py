@@ -205,9 +205,14 @@ def _verdict(d: ReportData) -> str:
 def _spatial(d: ReportData, figures: Mapping[str, bytes]) -> str:
     names = ("protected_overlap", "protected_distance", "boundary_area")
     crits = [c for c in d.verdict["criteria"] if c["name"] in names]
-    text = "".join(
-        f"<p><code>{escape(label(c['name']))}</code>: "
-        f"{escape(explanation(c, d.verdict, d.policy))}</p>"
+    text = "".join(  # 名称：说明 in Chinese (an ASCII ': ' stood between them)
+        "<p>"
+        + _(
+            "{names}: {text}",
+            names=f"<code>{escape(label(c['name']))}</code>",
+            text=escape(explanation(c, d.verdict, d.policy)),
+        )
+        + "</p>"
         for c in crits
     )
     if "map" not in figures:

@@ -5,8 +5,9 @@ columns are recognised by their Chinese or English names (:data:`COLUMNS`) with 
 brackets ("合价(万元)", "单价（元）"): a money unit on the amount column states the amounts' unit
 for the file, overriding ``[bill] money_unit``. CSV is read as UTF-8, UTF-8 with BOM or GB18030
 (:mod:`sim.textfiles`), XLSX with openpyxl (first sheet, cell values). Blank rows, rows with a
-name and no numbers (chapter headings "一、工程施工费") and subtotal rows (合计, 小计, 总计) are
-not items. Every bad cell is reported with its row and column; nothing is dropped silently.
+name and no numbers (chapter headings "一、工程施工费") and subtotal rows (合计, 小计, 总计, a
+name ending in one, or 合计 in another cell of a row without a name) are not items. Every bad
+cell is reported with its row and column; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -50,6 +51,15 @@ def _header(cell: Any) -> tuple[str | None, str | None]:
         if name in names:
             return fld, (units[0].strip() if units else None)
     return None, None
+
+
+def _is_subtotal(name: str, row: list[Any]) -> bool:
+    """Whether a row is a subtotal: its name is one (合计, 工程施工费小计), or, without a name,
+    another cell says so (合计 in the 序号 column, as a merged cell is saved)."""
+    words = [re.sub(r"\s+", "", str(c)).lower() for c in ([name] if name else row) if c]
+    return any(
+        w in SUBTOTALS or (w.endswith(SUBTOTALS[:4]) and not w.isascii()) for w in words
+    )
 
 
 def _number(cell: Any) -> float | None:
@@ -137,7 +147,7 @@ def rows_to_items(rows: list[list[Any]], shown: str, money_unit: str | None = No
         numbers = [k for k in ("quantity", "unit_price_cny", "amount") if k in data]
         if bad or (not name and not numbers):
             continue
-        if not numbers or re.sub(r"\s+", "", name).lower() in SUBTOTALS:
+        if not numbers or _is_subtotal(name, row):
             continue  # a chapter heading or a subtotal, not an item
         try:
             items.append(BillItem.model_validate(data))

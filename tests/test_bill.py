@@ -719,3 +719,21 @@ def test_the_terminal_gives_the_bill_total_note_once() -> None:
     b = {"measures": [], "left_out": [], "not_modelled": [], "notes": [note], "total": total}
     assert sum("within 10%" in line for line in bill_lines(b)) == 1
     assert not any("within 10%" in line for line in bill_lines(b, [note]))
+
+
+def test_a_total_row_whose_name_is_in_the_number_column_is_not_an_item() -> None:
+    """A plan's table saved from merged cells puts 合计 in the 序号 column and leaves the name
+    empty: the bill was refused with "row 14: measure = '': must not be empty". A chapter's
+    小计 named with its chapter (工程施工费小计) is a subtotal too."""
+    from sim.billfile import rows_to_items
+
+    rows = [
+        ["序号", "工程或费用名称", "单位", "工程量", "综合单价(元)", "合价(万元)"],
+        ["一", "土地平整工程", "", "", "", ""],
+        ["1", "场地平整", "hm²", 2.5, 3500, 0.875],
+        ["2", "覆土", "m³", 7500, 35, 26.25],
+        ["", "工程施工费小计", "", "", "", 27.125],
+        ["合计", "", "", "", "", 27.125],
+    ]
+    items = rows_to_items(rows, "清单.csv")
+    assert [x.measure for x in items] == ["场地平整", "覆土"]

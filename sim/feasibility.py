@@ -101,6 +101,12 @@ def design_pit_check(proposal: Any, tolerance: float = 0.0) -> dict[str, Any]:
     }
 
 
+#: how far a boundary polygon's area may differ from ``licensed_area_ha`` and still confirm it
+#: [E]: plans and licences state areas to four figures (0.1192 km², 11.92 ha, 24.80 ha), a
+#: rounding of up to 0.05 %; 0.1 % allows for the pit's figure rounded too
+AREA_ROUNDING = 1e-3
+
+
 def _design_licence(
     proposal: Any, pit90: float, licensed: float, against: str, c: Any
 ) -> dict[str, Any]:
@@ -167,13 +173,25 @@ def assess(
         else ""
     )
     polygon_ha = screening.boundary_area_ha if screening is not None else None
-    licensed = proposal.proposal.licensed_area_ha if polygon_ha is None else polygon_ha
-    against = (
-        f"a licensed mining area of {licensed:.2f} ha"
-        if polygon_ha is None
-        else f"the mining-right polygon's area of {licensed:.2f} ha (licensed_area_ha states "
-        f"{proposal.proposal.licensed_area_ha:.2f} ha; the polygon is taken as the truth)"
-    )
+    stated = proposal.proposal.licensed_area_ha
+    if polygon_ha is not None and abs(polygon_ha - stated) <= AREA_ROUNDING * stated:
+        # the polygon confirms the stated area to its rounding: a pit designed to fill the
+        # licence as stated (0.1192 km², 11.92 ha) is not 0.00025 ha outside a polygon of
+        # 11.91975 ha (a 大冶 quarry's corner table was rejected so)
+        licensed = stated
+        against = (
+            f"a licensed mining area of {licensed:.2f} ha (the mining-right polygon's "
+            f"{polygon_ha:.4f} ha agrees with it to its rounding)"
+        )
+    elif polygon_ha is not None:
+        licensed = polygon_ha
+        against = (
+            f"the mining-right polygon's area of {licensed:.2f} ha (licensed_area_ha states "
+            f"{stated:.2f} ha; the polygon is taken as the truth)"
+        )
+    else:
+        licensed = stated
+        against = f"a licensed mining area of {licensed:.2f} ha"
     if proposal.site.has_design:
         out.append(_design_licence(proposal, pit90, licensed, against, crit.licensed_area))
     else:

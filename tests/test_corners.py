@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 import shapely
 from test_spatial import GK, RED, X0, Y0, geojson, lonlat, policy_with, proposal_at
 
+import sim
 from sim import spatial
 from sim.errors import InputError
 
@@ -272,3 +274,28 @@ def test_the_map_names_the_corners_as_the_table_does(tmp_path: Path) -> None:
     outline = shapely.Point(X0, Y0).buffer(300, quad_segs=64)  # 256 vertices
     traced = geojson(tmp_path / "traced.geojson", [outline], GK)
     assert spatial.screen(proposal_at(traced), pol).corners == ()
+
+
+@pytest.mark.parametrize(("north_m", "passes"), [(619.75, True), (613.8, False)])
+def test_a_polygon_that_confirms_the_stated_licence_to_its_rounding_takes_the_stated_area(
+    tmp_path: Path, north_m: float, passes: bool
+) -> None:
+    """A 大冶 quarry's licence, 0.1192 km², drawn by its corner table as 11.91975 ha: its pit,
+    designed to fill the licence as stated (11.92 ha), was 0.00025 ha outside the polygon and
+    the application rejected (licensed_area 11.92 <= 11.92, margin -0.00, a hard failure). A
+    polygon within 0.1 % of the stated area confirms it; one 1 % smaller is the truth."""
+    import tomllib
+
+    x0, y0 = 2_993_100.0, 38_435_500.0
+    corners = [(x0 + 400, y0), (x0 + 400, y0 + north_m), (x0, y0 + north_m), (x0, y0)]
+    rows = [f"J{i + 1},{x:.2f},{y:.2f}" for i, (x, y) in enumerate(corners)]
+    write_csv(tmp_path / "corners.csv", rows)
+    design = Path(__file__).parents[1] / "scenarios/proposals"
+    text = (design / "hn-2026-0010-youxian-limestone-design.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)  # licence and designed pit both 24.8 ha
+    data["location"] = {"boundary": "corners.csv"}
+    (tmp_path / "p.json").write_text(json.dumps(data), encoding="utf-8")
+    v = sim.evaluate([sim.load_proposal(tmp_path / "p.json")], draws=40, conditions=False)
+    (c,) = [c for c in v.verdicts[0]["criteria"] if c["name"] == "licensed_area"]
+    assert c["passed"] is passes
+    assert c["threshold"] == (24.8 if passes else pytest.approx(400 * north_m / 1e4))

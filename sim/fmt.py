@@ -27,17 +27,25 @@ def criterion_value(name: str, v: float | None, margin: bool = False) -> str:
     if v is None:
         return "—" if zh else "n/a"
     if name in SHARE_CRITERIA:
-        return f"{100.0 * v:+.1f}{'个百分点' if zh else ' pts'}" if margin else pct(v)
+        return f"{_signed(100.0 * v, 1)}{'个百分点' if zh else ' pts'}" if margin else pct(v)
     sign = "+" if margin else ""
     if name in ("licensed_area", "protected_overlap"):
-        return f"{v:{sign},.2f}{'公顷' if zh else ' ha'}"
+        text = _signed(v, 2) if margin else f"{v:,.2f}"
+        return f"{text}{'公顷' if zh else ' ha'}"
     if name == "protected_distance":
         return f"{v:{sign},.0f}{'米' if zh else ' m'}"
     if name == "highwall_slope":
-        return f"{v:{sign}.1f}°"
+        return f"{_signed(v, 1) if margin else f'{v:.1f}'}°"
     if name == "unfunded_liability":
         return f"{v / 1e4:{sign}.2f}万元" if zh else f"{v / 1e6:{sign},.2f} M CNY"
     return f"{v:{sign}.4g}"
+
+
+def _signed(x: float, digits: int) -> str:
+    """A signed margin to ``digits`` decimals, or to two significant figures when those show
+    it as zero: a failing margin of -0.00025 ha read '-0.00 公顷, 不达标'."""
+    text = f"{x:+,.{digits}f}"
+    return f"{x:+.2g}" if x != 0.0 and float(text.replace(",", "")) == 0.0 else text
 
 
 def number(v: float | list[float] | tuple[float, ...]) -> str:

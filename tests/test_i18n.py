@@ -386,3 +386,18 @@ def test_english_pdf_has_the_opinion_and_page_numbers(tmp_path) -> None:
     first = text.split("\f")[0]
     assert "CONDITIONAL" in first and "Reviewer (signature)" in first and "Page 1 of " in first
     assert "HN-2026-0008 · restoration feasibility review" in first
+
+
+def test_a_margin_too_small_for_its_decimals_is_shown_to_two_figures() -> None:
+    """A licence 0.00025 ha smaller than its pit read 'margin -0.00 公顷, 不达标': a failing
+    margin shown as zero. Margins that round to zero are shown to two significant figures."""
+    from sim.fmt import criterion_value
+
+    with use_lang("zh"):
+        assert criterion_value("licensed_area", -0.00025, margin=True) == "-0.00025公顷"
+        assert criterion_value("licensed_area", 0.0, margin=True) == "+0.00公顷"
+        assert criterion_value("licensed_area", 3.456, margin=True) == "+3.46公顷"
+        assert criterion_value("cost_to_revenue", -0.00002, margin=True) == "-0.002个百分点"
+    with use_lang("en"):
+        assert criterion_value("highwall_slope", -0.01, margin=True) == "-0.01°"
+        assert criterion_value("highwall_slope", 5.0, margin=True) == "+5.0°"

@@ -71,7 +71,8 @@ CHINESE_VALUES: dict[str, dict[str, str]] = {
         "高岭土矿": "kaolin", "陶瓷土": "kaolin", "萤石矿": "fluorite", "普通萤石": "fluorite",
         "磷": "phosphate", "磷块岩": "phosphate", "钒": "vanadium", "石煤钒矿": "vanadium",
         "石煤（钒）": "vanadium", "石煤(钒)": "vanadium", "金": "gold", "岩金": "gold",
-        "黄金": "gold", "铜": "copper", "锡": "tin",
+        "黄金": "gold", "铜": "copper", "锡": "tin", "石煤": "vanadium", "瓷土": "kaolin",
+        "瓷石": "kaolin",
     },
     "site.pit_type": {
         "山坡露天": "hillside", "山坡露天开采": "hillside", "山坡": "hillside",
@@ -139,8 +140,39 @@ def canonical_value(path: str, value: Any) -> Any:
                 return value
             year, month, day = (int(g) for g in found.groups())
             return f"{year:04d}-{month:02d}-{day:02d}"  # the contract checks it is a date
-        return chinese_names().get(path, {}).get(value.strip(), value)
+        names = chinese_names().get(path, {})
+        text = value.strip()
+        if path == "proposal.mineral" and text not in names:
+            return _mineral_by_rock(text, names) or value
+        return names.get(text, value)
     return value
+
+
+#: rocks quarried only for building stone, which the mineral table has as aggregate
+_AGGREGATE_ROCKS = (
+    "凝灰岩", "玄武岩", "安山岩", "安山玢岩", "片麻岩", "流纹岩", "闪长岩", "辉绿岩", "辉长岩",
+    "石英闪长岩", "花岗闪长岩", "粗面岩", "英安岩", "角闪岩", "砂砾岩", "板岩",
+)  # fmt: skip
+
+
+def _mineral_by_rock(text: str, names: dict[str, Any]) -> str | None:
+    """A mineral as a licence names it by its use and rock (建筑石料用凝灰岩, 水泥用灰岩, 饰面用
+    花岗岩, 水泥配料用砂岩, 建筑用石料（凝灰岩） …), read by the rock in brackets or after the
+    last 用 (and without a final 矿):
+    the table's rock, or aggregate for the igneous and other rocks quarried only for building
+    stone; None when the rock is unknown too."""
+    inner = re.search(r"[（(]([^()（）]+)[)）]", text)  # 建筑用石料（凝灰岩）: the rock in brackets
+    if inner is not None:
+        return _mineral_by_rock(inner.group(1), names) or _mineral_by_rock(
+            text[: inner.start()] + text[inner.end() :], names
+        )
+    rock = text.rsplit("用", 1)[-1]
+    for name in (text.removesuffix("矿"), rock, rock.removesuffix("矿")):
+        if name in names:
+            return str(names[name])
+        if name in _AGGREGATE_ROCKS:
+            return "aggregate"
+    return None
 
 
 #: the units of the contract's fields, marked for the catalogue: a description names its unit

@@ -117,6 +117,7 @@ def test_files_and_columns_refuse_the_same_value_with_the_same_message(
         ("finance.plan_restoration_cost_cny", "900万", 9_000_000.0),  # 万 alone: 万元
         # allowed values as the plans name them in Chinese
         ("proposal.mineral", "石灰岩", "limestone"),
+        ("proposal.mineral", "水泥用灰岩", "limestone"),  # by its use and rock
         ("proposal.region", "南方丘陵山区", "south_hilly"),
         ("proposal.method", "露天开采", "open_pit"),
         ("finance.fund_basis", "按产量", "plan_cost_by_output"),
@@ -329,8 +330,10 @@ def test_chinese_names_of_values_read_as_the_values_they_name() -> None:
         cols[path] = np.array([named[section][key]], dtype=object)
     assert Portfolio(cols).proposal(0) == plain
     assert all(v in chinese_names()["proposal.mineral"].values() for v in ("limestone", "iron"))
-    named["proposal"]["mineral"] = "石灰石矿"
-    with pytest.raises(InputError, match="石灰石矿"):
+    named["proposal"]["mineral"] = "石灰石矿"  # the mineral and 矿: read as its rock
+    assert parse_proposal(named).proposal.mineral == "limestone"
+    named["proposal"]["mineral"] = "石灰岩石"
+    with pytest.raises(InputError, match="石灰岩石"):
         parse_proposal(named)
 
 

@@ -117,6 +117,15 @@ def test_density_and_substrate_default_to_the_mineral_table() -> None:
         ("金矿", "gold", "acid_sulfide"),
         ("铜", "copper", "acid_sulfide"),
         ("建筑用凝灰岩", "aggregate", "sandstone"),
+        # by use and rock, as licences and notices name them (they were unknown minerals)
+        ("建筑石料用凝灰岩", "aggregate", "sandstone"),
+        ("建筑用片麻岩", "aggregate", "sandstone"),  # 阳西凤凰岭
+        ("建筑用石料（凝灰岩）", "aggregate", "sandstone"),
+        ("水泥用灰岩", "limestone", "carbonate"),  # 新化白岩垅, real-cases.md §5
+        ("饰面用花岗岩", "granite", "granite"),  # 贺州浩洞
+        ("水泥配料用砂岩", "sandstone", "sandstone"),
+        ("建筑石料用白云岩", "dolomite", "carbonate"),
+        ("石煤", "vanadium", "shale"),
     ],
 )
 def test_minerals_of_ordinary_plans_are_read_with_their_table_values(
@@ -634,16 +643,17 @@ def test_input_errors_are_chinese_under_zh(name: str) -> None:
 
 def test_unknown_mineral_lists_chinese_names_and_matches_a_chinese_name(tmp_path) -> None:
     """A reviewer who writes the mineral in Chinese but not as the catalogue names it
-    (石灰岩矿 for 石灰岩) is shown the allowed keys with their Chinese names and the closest;
-    the names plans and licences use (石灰石, 建筑石料用灰岩, 粘土) are read as they are."""
+    (石灰岩石 for 石灰岩) is shown the allowed keys with their Chinese names and the closest;
+    the names plans and licences use (石灰石, 建筑石料用灰岩, 粘土, 石灰岩矿) are read as
+    they are."""
     from sim.i18n import use_lang
 
     text = GOOD.read_text(encoding="utf-8")
     bad = tmp_path / "p.toml"
-    for name in ("石灰石", "建筑石料用灰岩", "石灰岩"):
+    for name in ("石灰石", "建筑石料用灰岩", "石灰岩", "石灰岩矿"):
         bad.write_text(re.sub(r'(?m)^mineral = ".*"$', f'mineral = "{name}"', text), "utf-8")
         assert load_proposal(bad).proposal.mineral == "limestone"
-    bad.write_text(re.sub(r'(?m)^mineral = ".*"$', 'mineral = "石灰岩矿"', text), "utf-8")
+    bad.write_text(re.sub(r'(?m)^mineral = ".*"$', 'mineral = "石灰岩石"', text), "utf-8")
     with use_lang("zh"):
         message = str(raises_input_error(load_proposal, bad))
     assert "'limestone'（石灰岩）" in message and "是否应为 'limestone'（石灰岩）" in message

@@ -652,8 +652,8 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         metavar="R",
         help=(
-            "repeat the sweep, the sizes and the limit proxy R times each (the fastest run "
-            "counts, as timeit reports; the spread is shown)"
+            "repeat the sweep, the sizes, the scaling points and the limit proxy R times each "
+            "(the fastest run counts, as timeit reports; the spread is shown)"
         ),
     )
     parser.add_argument(
@@ -775,12 +775,18 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     base_n, base_d = cfg["scale_base"]
+    r = args.repeat  # each point the fastest of R runs, as the sizes
     scaling = {
-        "proposals": {"runs": [_evaluate(n, base_d, args.workers) for n in cfg["scale_proposals"]]},
-        "draws": {"runs": [_evaluate(base_n, d, args.workers) for d in cfg["scale_draws"]]},
+        "proposals": {
+            "runs": [_evaluate(n, base_d, args.workers, repeat=r) for n in cfg["scale_proposals"]]
+        },
+        "draws": {
+            "runs": [_evaluate(base_n, d, args.workers, repeat=r) for d in cfg["scale_draws"]]
+        },
         "years": {
             "runs": [
-                _evaluate(base_n, base_d, args.workers, life_scale=s) for s in cfg["scale_years"]
+                _evaluate(base_n, base_d, args.workers, life_scale=s, repeat=r)
+                for s in cfg["scale_years"]
             ]
         },
     }

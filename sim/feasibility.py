@@ -107,6 +107,15 @@ def design_pit_check(proposal: Any, tolerance: float = 0.0) -> dict[str, Any]:
 AREA_ROUNDING = 1e-3
 
 
+def licence_area_ha(stated_ha: float, polygon_ha: float | None) -> float:
+    """The licence a pit is judged against [ha]: the boundary polygon's area when there is one
+    (the polygon is the truth), but the stated ``licensed_area_ha`` when the polygon agrees with
+    it to :data:`AREA_ROUNDING` (a stated area is rounded, a pit designed to fill it too)."""
+    if polygon_ha is None or abs(polygon_ha - stated_ha) <= AREA_ROUNDING * stated_ha:
+        return stated_ha
+    return polygon_ha
+
+
 def _design_licence(
     proposal: Any, pit90: float, licensed: float, against: str, c: Any
 ) -> dict[str, Any]:
@@ -174,23 +183,21 @@ def assess(
     )
     polygon_ha = screening.boundary_area_ha if screening is not None else None
     stated = proposal.proposal.licensed_area_ha
-    if polygon_ha is not None and abs(polygon_ha - stated) <= AREA_ROUNDING * stated:
+    licensed = licence_area_ha(stated, polygon_ha)
+    if polygon_ha is not None and licensed == stated:
         # the polygon confirms the stated area to its rounding: a pit designed to fill the
         # licence as stated (0.1192 km², 11.92 ha) is not 0.00025 ha outside a polygon of
         # 11.91975 ha (a 大冶 quarry's corner table was rejected so)
-        licensed = stated
         against = (
             f"a licensed mining area of {licensed:.2f} ha (the mining-right polygon's "
             f"{polygon_ha:.4f} ha agrees with it to its rounding)"
         )
     elif polygon_ha is not None:
-        licensed = polygon_ha
         against = (
             f"the mining-right polygon's area of {licensed:.2f} ha (licensed_area_ha states "
             f"{stated:.2f} ha; the polygon is taken as the truth)"
         )
     else:
-        licensed = stated
         against = f"a licensed mining area of {licensed:.2f} ha"
     if proposal.site.has_design:
         out.append(_design_licence(proposal, pit90, licensed, against, crit.licensed_area))
@@ -977,12 +984,10 @@ def assess_all(
         else:
             has_threshold[:, j] = False
 
-    # licensed_area: the P90 pit footprint against the polygon's area if screened, else the
-    # stated licensed area (the formula of assess)
+    # licensed_area: the P90 pit footprint against the licence of assess (licence_area_ha)
     licensed = np.asarray(columns["proposal.licensed_area_ha"], dtype=float).copy()
     for i, s in screenings.items():
-        if s.boundary_area_ha is not None:
-            licensed[i] = s.boundary_area_ha
+        licensed[i] = licence_area_ha(float(licensed[i]), s.boundary_area_ha)
     pit90 = _column(summary, "pit_footprint_ha", 0.9)
     value[:, col["licensed_area"]] = pit90
     threshold[:, col["licensed_area"]] = licensed

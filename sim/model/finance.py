@@ -63,17 +63,6 @@ def default_year(default_uniform, hazard_per_year, log_survival, never):
 
 
 @stage
-def cost_to_come_at_closure_cny(spend_nominal_cny, discount_by_year, life_years, n_years):
-    """``K_L = Σ_{L < t < H} spend_nom_t / (1 + fund_interest_rate)^(t - L)`` (SPEC §7), with
-    ``discount_by_year[j] = 1 / (1 + fund_interest_rate)^j``: what the fund must hold at the end
-    of year L to pay every later bill as it falls due [CNY, nominal]."""
-    need = 0.0
-    for t in range(life_years + 1, n_years):
-        need += spend_nominal_cny[t] * discount_by_year[t - life_years]
-    return need
-
-
-@stage
 def yearly_pass(
     n_h,
     pat,
@@ -116,9 +105,11 @@ def yearly_pass(
     ``q``/``x`` ore mined [Mt] and its share (§2); ``ok_land``/``ok_wall`` whether a planting
     in year t establishes (§6); ``gi[t] = (1+inflation)^t``, ``gd[t] = 1/(1+discount)^t``;
     ``interest = 1 + fund_interest_rate``; ``at`` the year before the default (-1 if none,
-    §7); the cost to come at closure ``K_L`` (:func:`cost_to_come_at_closure_cny`, with
-    ``life_years`` L and ``interest_discount[j] = 1 / (1 + fund_interest_rate)^j``) summed on
-    the way. Per year t: aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years
+    §7); the cost to come at closure ``K_L = Σ_{L < t < H} spend_nom_t / (1 +
+    fund_interest_rate)^(t - L)`` [CNY, nominal] (what the fund must hold at the end of year
+    L to pay every later bill as it falls due; ``life_years`` L, ``interest_discount[j] = 1 /
+    (1 + fund_interest_rate)^j``) summed on the way.
+    Per year t: aftercare ``a_t = after_rate P_t`` of the year's plantings, due in years
     t+1 … t+m; rework of a failed planting of year t-1 (and of every failure since its last
     success) in year t; ``spend_t = m_w (W_t + rework_t) + m_a Σ_{j=1..m} a_{t-j}`` (§5); revenue
     ``q_t 1e6 price (1+inflation)^t`` and the deposit (revenue share or plan cost by output,

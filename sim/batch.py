@@ -221,6 +221,7 @@ def chinese_columns() -> dict[str, str]:
     return {n: p.pop() for n, p in paths.items() if len(p) == 1} | _HEADS
 
 
+@functools.cache  # read for every row of a queue; the heads are few
 def _column(head: str) -> tuple[str, str]:
     """A column head as ``(field path, unit)``: a dotted path, or the plans' term for it (see
     :func:`chinese_columns`), either with a unit in brackets that its bare numbers are in

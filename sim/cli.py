@@ -319,7 +319,7 @@ def _add_report_and_batch(sub: Any) -> None:
 def _add_sweep(sub: Any) -> None:
     sw = sub.add_parser(
         "sweep",
-        help=_("run a policy sweep: portfolio x policies x uncertainties, on dask"),
+        help=_("run a policy sweep: portfolio x policies x uncertainties"),
         description=_(
             "Run the sweep SPEC (scenarios/sweeps/*.toml) into the chunked Zarr store "
             "STORE: the design is written first, then every (scenario, engine group, proposal "
@@ -336,7 +336,7 @@ def _add_sweep(sub: Any) -> None:
         metavar="ADDRESS",
         help=_(
             "run on an existing dask.distributed cluster, e.g. tcp://host:8786 (default: "
-            "dask's local threaded scheduler)"
+            "worker threads of this process, see --workers)"
         ),
     )
     sw.add_argument(

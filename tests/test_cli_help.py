@@ -25,7 +25,7 @@ positional arguments:
     programme   simulate a regional restoration programme (SimPy)
     report      write the reviewer's report of one proposal (HTML or PDF)
     batch       work through a queue of applications: reports + summary.csv/html
-    sweep       run a policy sweep: portfolio x policies x uncertainties, on dask
+    sweep       run a policy sweep: portfolio x policies x uncertainties
     sweep-report
                 compare a sweep's policies against its baseline: tables, figures, drivers
     monitor     compare observed recovery of approved mines with their projection

@@ -22,12 +22,11 @@ import sim
 from sim import engine, feasibility, spatial
 from sim.cli import main
 from sim.params import load_library
-from sim.proposal import parse_proposal
 from sim.sweep.design import build_design
 from sim.sweep.execute import run_sweep
 from sim.sweep.portfolio import load_portfolio
 from sim.sweep.spec import build_policy, parse_spec
-from sim.sweep.store import open_results, progress_of
+from sim.sweep.store import open_group, open_results, progress_of, stored_portfolio
 from sim.sweep.tasks import VERDICTS, apply_policies, criteria_table, decode_deciding
 
 REPO = Path(__file__).resolve().parent.parent
@@ -215,6 +214,73 @@ def test_existing_store_needs_resume_and_the_same_spec(spec_path, reference, tmp
     assert rc == 2 and "different spec" in capsys.readouterr().err
 
 
+
+def _as_layout_1(store: Path, copy_to: Path) -> Path:
+    """A copy of ``store`` as the earlier layout wrote it: one array per outcome, no layout
+    attribute (the proposals' JSON is not needed to read the results)."""
+    import shutil
+
+    import zarr
+
+    from sim.sweep.store import BY_CRITERION, OUTCOMES
+
+    shutil.copytree(store, copy_to)
+    g = zarr.open_group(str(copy_to), mode="r+", zarr_format=2)
+    for packed, names, dims in (
+        ("outcomes", OUTCOMES, ["experiment"]),
+        ("outcomes_by_criterion", BY_CRITERION, ["experiment", "criterion"]),
+    ):
+        block = np.asarray(g[packed][...])
+        for j, (name, (units, long_name)) in enumerate(names.items()):
+            values = block[:, j]
+            arr = g.create_array(
+                name, shape=values.shape, chunks=values.shape, dtype=float, fill_value=np.nan,
+                attributes={"units": units, "long_name": long_name, "_ARRAY_DIMENSIONS": dims},
+            )  # fmt: skip
+            arr[...] = values
+        del g[packed]
+    del g["outcome"], g["criterion_outcome"], g.attrs["layout"]
+    return copy_to
+
+
+@pytest.mark.slow
+def test_a_store_of_the_earlier_layout_reads_the_same_and_is_not_resumed(
+    spec_path, reference, tmp_path, capsys
+):
+    """Stores written before the outcomes were packed read as the same results; resuming one
+    is refused with what to do (its proposals are stored as JSON, which this version does not
+    read)."""
+    old = _as_layout_1(reference, tmp_path / "old.zarr")
+    new = results(reference)
+    assert new.attrs.pop("layout") == 2
+    xr.testing.assert_identical(new, results(old))
+    rc = main(["sweep", str(spec_path), "--out", str(old), "--resume", "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "earlier restoresim" in err and "another folder" in err, err
+
+
+def test_a_failing_task_stops_the_sweep_with_its_error(spec_path, tmp_path, monkeypatch) -> None:
+    """The local pool raises the first task's error, starts no more tasks, and leaves a store
+    that resumes."""
+    import sim.sweep.execute as execute
+
+    started: list[str] = []
+    real = execute.run_task
+
+    def failing(task):
+        started.append(task.key)
+        if len(started) == 3:
+            raise RuntimeError("task broke")
+        return real(task)
+
+    monkeypatch.setattr(execute, "run_task", failing)
+    store = tmp_path / "f.zarr"
+    with pytest.raises(RuntimeError, match="task broke"):
+        run_sweep(spec_path, store, workers=1, chunk_proposals=4)
+    done, total = progress_of(store)
+    assert len(started) == 3 and done == 2 and total == 6 * 3
+
+
 # --------------------------------------------------------------------------------------------
 # design
 
@@ -317,7 +383,7 @@ def test_stored_results_equal_direct_evaluation(reference) -> None:
     lib = load_library()
     scaled = ["cost.regrade_unit_cost", *(k for k in lib.params if k.startswith("cost.planting."))]
     params = {name: lib[name] * values["unit_cost"] for name in scaled}
-    proposals = [parse_proposal(json.loads(str(t))) for t in ds["proposal_json"].values]
+    proposals = list(stored_portfolio(open_group(reference), 0, n, "<store>"))
     proposals = [
         q.with_values({
             "restoration.progressive_fraction": levers["restoration.progressive_fraction"],

@@ -26,12 +26,7 @@ from sim.errors import InputError
 from sim.params import load_library
 from sim.portfolio import Portfolio, as_portfolio
 from sim.proposal import Policy, Proposal
-from sim.sweep.portfolio import (
-    load_portfolio_columns,
-    portfolio_json,
-    stored_dict,
-    sweep_seed_sequence,
-)
+from sim.sweep.portfolio import load_portfolio_columns, sweep_seed_sequence
 from sim.sweep.spec import Lever, SweepSpec, build_policy, lever_grid
 
 SAMPLER_STREAM = 2
@@ -207,15 +202,6 @@ class Design:
     def runs(self) -> Iterator[Run]:
         for r in range(self.n_runs):
             yield self.run(r)
-
-    def proposal_json(self) -> list[str]:
-        """Each proposal as canonical JSON (boundary paths absolute)."""
-        import json
-
-        portfolio = as_portfolio(self.proposals)
-        if portfolio.proposals is None:  # columns only (a synthetic portfolio)
-            return portfolio_json(portfolio)
-        return [json.dumps(stored_dict(p), sort_keys=True) for p in portfolio.proposals]
 
 
 def sample_unit(spec: SweepSpec) -> np.ndarray:

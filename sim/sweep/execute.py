@@ -1,8 +1,9 @@
 """Running a sweep on dask: design first, then tasks streamed into the store, then outcomes.
 
-Local runs use dask's threaded scheduler (``workers`` threads): a task is mostly the compiled
-engine, which releases the GIL (its proposals come from the design's columns in memory, its
-criteria are array operations), so threads share the cores without the start-up of processes. ``scheduler="tcp://host:8786"``
+Local runs use a pool of ``workers`` threads: a task is mostly the compiled engine, which
+releases the GIL (its proposals come from the design's columns in memory, its criteria are
+array operations), so threads share the cores without the start-up of processes or a task
+scheduler (the tasks are independent). ``scheduler="tcp://host:8786"``
 sends the same tasks to an existing ``dask.distributed`` cluster, whose scheduler and workers
 must import ``sim`` (the same version) and see the store's path; a sliding window keeps a few
 tasks per worker thread in flight.
@@ -106,17 +107,24 @@ def _tasks(
 
 
 def _execute_local(tasks: Sequence[Task], workers: int, tick: Callable[[Any], None]) -> None:
-    import dask
-    from dask.callbacks import Callback
+    """Run ``tasks`` on ``workers`` threads of this process, calling ``tick`` with each result
+    as it comes. The tasks' time is the compiled engine's, which releases the GIL, so threads
+    share the cores with no start-up and no scheduler (the tasks are independent). One task per
+    thread is in flight; the first failure (or Ctrl-C) starts no other task and is raised once
+    the running ones end (each writes whole chunks, so none is left half-written)."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-    class _Progress(Callback):
-        def _posttask(self, key: Any, result: Any, dsk: Any, state: Any, worker_id: Any) -> None:
-            if isinstance(key, str) and key.startswith("sweep-task-"):
-                tick(result)
-
-    work = [dask.delayed(run_task, pure=False)(t, dask_key_name=t.key) for t in tasks]
-    with _Progress():
-        dask.compute(*work, scheduler="threads", num_workers=max(1, workers))
+    workers = max(1, workers)
+    queue = iter(tasks)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
+        running = {pool.submit(run_task, t) for t in itertools.islice(queue, workers)}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                tick(fut.result())  # raises the task's error; the pool waits for the others
+                task = next(queue, None)
+                if task is not None:
+                    running.add(pool.submit(run_task, task))
 
 
 def _connect(address: str) -> Any:
@@ -281,6 +289,14 @@ def _reopen(spec: SweepSpec, path: Path, chunk_proposals: int | None) -> tuple[D
                 path=path, made=g.attrs.get("version"), this=__version__,
             )
         )
+    if g.attrs.get("layout", 1) != st.LAYOUT:
+        raise InputError(
+            _(
+                "--out {path}: was made by an earlier restoresim, whose store keeps the proposals "
+                "as JSON; finish it with that version, or start afresh in another folder",
+                path=path,
+            )
+        )
     stored_metrics = [str(m) for m in np.asarray(g["metric"][...])]
     if stored_metrics != list(st.SUMMARY_FIELDS):
         raise InputError(
@@ -310,4 +326,4 @@ def _reopen(spec: SweepSpec, path: Path, chunk_proposals: int | None) -> tuple[D
             )
         )
     st.remove_partial_files(path)
-    return design, int(g["proposal_json"].shape[0]), stored_cp
+    return design, int(g["proposal"].shape[0]), stored_cp

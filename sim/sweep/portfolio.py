@@ -13,10 +13,8 @@ from __future__ import annotations
 import glob
 import hashlib
 import math
-import operator
 from collections.abc import Iterable
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 from typing import Any, get_args
 
@@ -86,15 +84,6 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     for key in head:
         data = data.setdefault(key, {})
     data[last] = value
-
-
-def stored_dict(p: Proposal) -> dict[str, Any]:
-    """A proposal as data that explains itself anywhere: the boundary path made absolute."""
-    data = p.to_dict()
-    boundary = p.boundary_path()
-    if boundary is not None:
-        data["location"]["boundary"] = str(boundary.resolve())
-    return data
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,139 +241,64 @@ def _column(path: str, values: list[Any]) -> np.ndarray:
     return np.array(values, dtype=object)
 
 
-def _encoded(path: str, col: np.ndarray) -> list[str | None]:
-    """Each cell of a validated column as JSON text of the proposal's :meth:`to_dict` value
-    (None where the proposal holds None), as ``json.dumps`` writes it."""
-    from json.encoder import encode_basestring_ascii as text
-
-    kind = SPECS[path].kind
-    values = col.tolist()
-    if path == "location.boundary":
-        return [
-            '{"boundary": ' + text(str(Path(v).resolve())) + "}" if v else None for v in values
-        ]
-    if kind in ("float", "int") and col.dtype.kind == "f" and len(values):
-        # the common case, a float column: the list's repr writes every number as repr() does
-        # (and as json.dumps writes it), in one call
-        nan = np.isnan(col)
-        shown = col if kind == "float" else np.where(nan, 0, col).astype(np.int64)
-        out = repr(shown.tolist())[1:-1].split(", ")
-        return [None if blank else t for t, blank in zip(out, nan.tolist(), strict=True)]
-    types = set(map(type, values))
-    if types == {str} and kind in ("str", "literal"):
-        return [text(v) for v in values]
-    if types <= {bool, type(None)} and kind == "bool":
-        return [None if v is None else ("true" if v else "false") for v in values]
-    out: list[str | None] = []
-    for v in values:
-        if isinstance(v, np.generic):
-            v = v.item()
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append(None)
-        elif kind == "int":
-            out.append(repr(int(v)))
-        elif kind == "float":
-            out.append(repr(float(v)))
-        elif kind == "bool":
-            out.append("true" if v else "false")
-        elif kind == "date":
-            out.append(text(v.isoformat() if hasattr(v, "isoformat") else str(v)))
-        else:
-            out.append(text(str(v)))
-    return out
+#: the kinds of field stored in the number table (booleans as 0/1) and in the text table
+NUMBER_KINDS = ("float", "int", "bool")
 
 
-def portfolio_json(portfolio: Portfolio) -> list[str]:
-    """Every row of validated columns as the canonical JSON of its proposal
-    (``json.dumps(stored_dict(proposal), sort_keys=True)``) without building the proposals: the
-    dict of :meth:`~sim.proposal.Proposal.to_dict` (None left out, every land use's share),
-    written column by column."""
-    from json.encoder import encode_basestring_ascii as text
-
-    # section -> key -> cells, or key -> (nested key -> cells) for a table such as land use
-    tree: dict[str, dict[str, Any]] = {}
-    for path in SPECS:
-        if path == "location.central_meridian_deg":  # inside the location table's own text
-            continue
-        section, name, *rest = path.split(".")
-        cells = _encoded(path, portfolio.columns[path])
-        if path == "location.boundary":
-            meridian = _encoded(
-                "location.central_meridian_deg", portfolio.columns["location.central_meridian_deg"]
-            )
-            cells = [
-                c if c is None or m is None else c[:-1] + ', "central_meridian_deg": ' + m + "}"
-                for c, m in zip(cells, meridian, strict=True)
-            ]
-            tree.setdefault(section, {})[""] = cells
-        elif rest:
-            tree.setdefault(section, {}).setdefault(name, {})[rest[0]] = cells
-        else:
-            tree.setdefault(section, {})[name] = cells
-    layout: list[tuple[str, list[tuple[str, bool, Any]]]] = []
-    for section in sorted(tree):
-        fields = []
-        for name in sorted(tree[section]):
-            cells = tree[section][name]
-            if isinstance(cells, dict):
-                fields.append((text(name), True, [(text(k), cells[k]) for k in sorted(cells)]))
-            else:
-                fields.append((text(name), False, cells))
-        layout.append((text(section), fields))
-
-    # the cells in the order they are written, and a %-template for each pattern of blank
-    # cells (a blank cell is left out with its key; an empty table with its name): one
-    # string formatting per proposal
-    slots: list[list[str | None]] = []
-    for _table, fields in layout:
-        for _key, nested, cells in fields:
-            slots.extend([c for _col, c in cells] if nested else [cells])
-
-    def template(present: tuple[bool, ...]) -> str:
-        marks = iter(present)
-
-        def cell(prefix: str) -> tuple[str, bool]:
-            return (prefix + "%s", True) if next(marks) else ("%.0s", False)
-
-        def table(prefix: str, pieces: list[tuple[str, bool]]) -> tuple[str, bool]:
-            # shown pieces joined by ", " in braces; a blank cell's mark stays in its place
-            out, shown = "", False
-            for text_, is_shown in pieces:
-                if is_shown:
-                    out += (", " if shown else prefix + "{") + text_
-                    shown = True
-                else:
-                    out += text_
-            return (out + "}" if shown else out), shown
-
-        sections = []
-        for section, fields in layout:
-            if fields[0][0] == '""':  # location: the whole table or nothing
-                sections.append(cell(f"{section}: "))
-                continue
-            items = [
-                table(f"{name}: ", [cell(f"{k}: ") for k, _ in cells])
-                if nested
-                else cell(f"{name}: ")
-                for name, nested, cells in fields
-            ]
-            sections.append(table(f"{section}: ", items))
-        text_, shown = table("", sections)
-        return text_ if shown else "{" + text_ + "}"
-
+def stored_columns(portfolio: Portfolio) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """Validated columns as the store keeps them: ``(number_fields, numbers, text_fields,
+    texts)``, numbers ``(proposal, number_field)`` as floats (booleans 0/1, a blank cell NaN) and
+    texts ``(proposal, text_field)`` as strings (a blank cell ""; dates as ISO 8601; the
+    boundary's path made absolute, so the store explains itself anywhere). Every field of the
+    input contract, in its order; :func:`from_stored` reads them back."""
+    number_fields = [k for k, f in SPECS.items() if f.kind in NUMBER_KINDS]
+    text_fields = [k for k in SPECS if k not in number_fields]
     n = len(portfolio)
-    present = np.array(
-        [np.fromiter(map(operator.is_not, cells, repeat(None)), bool, n) for cells in slots]
-    ).reshape(len(slots), n)
-    patterns = np.packbits(present, axis=0).T.copy().view(f"V{-(-len(slots) // 8)}").ravel()
-    templates: dict[bytes, str] = {}
-    texts = []
-    for row, pattern in zip(zip(*slots, strict=True), patterns.tolist(), strict=True):
-        tmpl = templates.get(pattern)
-        if tmpl is None:
-            tmpl = templates[pattern] = template(tuple(c is not None for c in row))
-        texts.append(tmpl % row)
-    return texts
+    numbers = np.empty((n, len(number_fields)))
+    for j, path in enumerate(number_fields):
+        numbers[:, j] = np.asarray(portfolio.columns[path], dtype=float)
+    texts = np.empty((n, len(text_fields)), dtype=object)
+    resolved: dict[str, str] = {}
+    for j, path in enumerate(text_fields):
+        cells = ["" if v is None else str(v) for v in portfolio.columns[path].tolist()]
+        if path == "location.boundary":
+            cells = [
+                resolved.setdefault(v, str(Path(v).resolve())) if v else "" for v in cells
+            ]
+        texts[:, j] = cells
+    return number_fields, numbers, text_fields, texts
+
+
+def from_stored(
+    number_fields: list[str],
+    numbers: np.ndarray,
+    text_fields: list[str],
+    texts: np.ndarray,
+    source: str,
+) -> Portfolio:
+    """The portfolio of :func:`stored_columns`' tables, typed as validation types it (no
+    re-validation: the store holds validated columns). A field the tables lack is refused: the
+    store was written by a restoresim whose contract differs."""
+    missing = [k for k in SPECS if k not in number_fields and k not in text_fields]
+    if missing:
+        raise InputError(
+            _(
+                "{source}: the stored portfolio lacks the fields {fields}; it was written by "
+                "another version of restoresim",
+                source=source, fields=", ".join(missing),
+            )
+        )
+    cols: dict[str, np.ndarray] = {}
+    for j, path in enumerate(number_fields):
+        col = np.asarray(numbers[:, j], dtype=float)
+        cols[path] = col.astype(bool) if SPECS[path].kind == "bool" else col
+    for j, path in enumerate(text_fields):
+        cells = [str(v) for v in np.asarray(texts[:, j]).tolist()]
+        if path != "location.boundary":  # there "" is the contract's own "no boundary"
+            cells = [v if v else None for v in cells]  # type: ignore[misc]
+        cols[path] = np.array(cells, dtype=object)
+    out = Portfolio({k: cols[k] for k in SPECS}, source, validate=False)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

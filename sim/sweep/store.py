@@ -3,9 +3,11 @@
 Written in three steps:
 
 1. :func:`create_store` writes the **design** (experiments, policies with their lever values,
-   scenarios with their sampled values, runs, the portfolio as canonical JSON, the spec) and
-   the empty result arrays, into a temporary folder renamed into place, so a store either does
-   not exist or holds its whole design;
+   scenarios with their sampled values, runs, the validated portfolio as two tables, its
+   numbers ``portfolio_number (proposal, number_field)`` and texts ``portfolio_text (proposal,
+   text_field)``, the spec) and the empty result arrays, with Zarr directly (one array per
+   variable, nothing computed), into a temporary folder renamed into place, so a store either
+   does not exist or holds its whole design;
 2. tasks fill the **per-proposal results** (summaries by run, verdicts and deciding criteria by
    experiment); each task owns whole chunks and marks ``task_done`` last;
 3. :func:`finalize` sums the **portfolio outcomes** of each experiment from the per-proposal
@@ -13,8 +15,10 @@ Written in three steps:
    and sets the ``complete`` attribute.
 
 Missing results read as NaN (floats) or -1 (verdict, deciding). The per-proposal summaries are
-stored as one array ``summary (run, proposal, metric)`` (one write per task);
-:func:`open_results` splits it into one variable per metric. ``task_done`` is bookkeeping: it
+stored as one array ``summary (run, proposal, metric)`` (one write per task) and the outcomes
+as ``outcomes (experiment, outcome)`` and ``outcomes_by_criterion (experiment,
+criterion_outcome, criterion)`` (one write each); :func:`open_results` splits them into one
+variable per metric and outcome. ``task_done`` is bookkeeping: it
 depends on the chunking, and :func:`open_results` leaves it out.
 """
 
@@ -24,6 +28,7 @@ import hashlib
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +41,17 @@ from sim.i18n import _
 from sim.outputs import prepare_folder, temp_path
 from sim.portfolio import as_portfolio
 from sim.sweep.design import Design
+from sim.sweep.portfolio import from_stored, stored_columns
 from sim.sweep.spec import baseline_policy
 from sim.sweep.tasks import CRITERIA, SUMMARY_FIELDS, VERDICTS
 from sim.version import __version__
 
 KIND = "restoresim-sweep"
 ZARR_FORMAT = 2
-BOOKKEEPING = ("task_done",)  # depends on the chunking; not part of the results
+BOOKKEEPING = ("task_done",)
+#: 2: the portfolio as two tables and the outcomes packed (1, before: per-proposal JSON and one
+#: array per outcome; :func:`open_results` reads both, a sweep resumes only its own)
+LAYOUT = 2  # depends on the chunking; not part of the results
 
 #: units and long names of the stored per-proposal summaries (by run): the output registry's
 #: sweep metrics
@@ -71,7 +80,8 @@ DESIGN_VARIABLES: tuple[str, ...] = (
     "scenario_unit",
     "run_scenario",
     "run_group",
-    "proposal_json",
+    "portfolio_number",
+    "portfolio_text",
 )
 assert not set(OUTCOMES) & set(SUMMARY_FIELDS), "outcome and summary names must differ"
 
@@ -98,16 +108,34 @@ def _attrs(units: str, long_name: str, **extra: Any) -> dict[str, Any]:
     return {"units": units, "long_name": long_name, **extra}
 
 
-def _lazy(shape: tuple[int, ...], chunks: tuple[int, ...], dtype: Any, fill: Any) -> Any:
-    import dask.array as da
+@dataclass(frozen=True)
+class _Var:
+    """One array of the store: its dimensions, attributes and either its data or, for a result
+    array the tasks fill, its shape, chunks, dtype and fill value (nothing is written: a missing
+    chunk reads as the fill value)."""
 
-    return da.full(shape, fill, dtype=dtype, chunks=chunks)
+    dims: tuple[str, ...]
+    attrs: dict[str, Any]
+    data: np.ndarray | None = None
+    shape: tuple[int, ...] = ()
+    chunks: tuple[int, ...] = ()
+    dtype: Any = None
+    fill: Any = None
 
 
-def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str, Any]]:
+def _empty(
+    dims: tuple[str, ...], attrs: dict[str, Any], shape: tuple[int, ...],
+    chunks: tuple[int, ...], dtype: Any, fill: Any,
+) -> _Var:  # fmt: skip
+    return _Var(dims, attrs, None, shape, chunks, dtype, fill)
+
+
+def _variables(design: Design, chunk_proposals: int) -> tuple[dict[str, _Var], dict[str, Any]]:
+    """The store's arrays (coordinates first) and the group's attributes."""
     spec = design.spec
+    portfolio = as_portfolio(design.proposals)
     n, p, e, s, r = (
-        len(design.proposals),
+        len(portfolio),
         design.n_policies,
         design.n_experiments,
         design.n_scenarios,
@@ -121,112 +149,148 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
     lever_values = np.array(
         [[float(row[name]) for name in lever_names] for row in design.policy_values], dtype=float
     ).reshape(p, len(lever_names))
-    data: dict[str, xr.Variable] = {
-        "experiment_scenario": xr.Variable(
-            "experiment", np.repeat(np.arange(s), p).astype(np.int32), _attrs("1", "scenario id")
+    number_fields, numbers, text_fields, texts = stored_columns(portfolio)
+    metrics = list(SUMMARY_FIELDS)
+    out: dict[str, _Var] = {
+        name: _Var((name,), {}, np.asarray(values))
+        for name, values in {
+            "experiment": np.arange(e),
+            "scenario": np.arange(s),
+            "policy": np.arange(p),
+            "run": np.arange(r),
+            "proposal": np.array(portfolio.ids, dtype=object),
+            "criterion": np.array(CRITERIA, dtype=object),
+            "uncertainty": np.array([u.name for u in uncs], dtype=object),
+            "lever": np.array(lever_names, dtype=object),
+            "metric": np.array(metrics, dtype=object),
+            "outcome": np.array(list(OUTCOMES), dtype=object),
+            "criterion_outcome": np.array(list(BY_CRITERION), dtype=object),
+            "number_field": np.array(number_fields, dtype=object),
+            "text_field": np.array(text_fields, dtype=object),
+        }.items()
+    }
+    out.update({
+        "experiment_scenario": _Var(
+            ("experiment",), _attrs("1", "scenario id"),
+            np.repeat(np.arange(s), p).astype(np.int32),
         ),
-        "experiment_policy": xr.Variable(
-            "experiment", np.tile(np.arange(p), s).astype(np.int32), _attrs("1", "policy id")
+        "experiment_policy": _Var(
+            ("experiment",), _attrs("1", "policy id"), np.tile(np.arange(p), s).astype(np.int32)
         ),
-        "policy_group": xr.Variable(
-            "policy",
-            (np.arange(p) // k).astype(np.int32),
+        "policy_group": _Var(
+            ("policy",),
             _attrs("1", "engine group: policies that share an engine run"),
+            (np.arange(p) // k).astype(np.int32),
         ),
-        "policy_lever": xr.Variable(
+        "policy_lever": _Var(
             ("policy", "lever"),
-            lever_values,
             _attrs(
                 "1",
                 "value of each lever (booleans as 0/1)",
                 lever_kind=json.dumps([lv.kind for lv in design.levers]),
             ),
+            lever_values,
         ),
-        "policy_conditional_exact": xr.Variable(
-            "policy",
-            np.array([conditional_exact(pol) for pol in design.policies], dtype=bool),
+        "policy_conditional_exact": _Var(
+            ("policy",),
             _attrs(
                 "1",
                 "whether 'conditional' is exact for the policy (see conditional_exact); "
                 "otherwise it is an upper bound on approvals with conditions",
             ),
+            np.array([conditional_exact(pol) for pol in design.policies], dtype=bool),
         ),
-        "scenario_value": xr.Variable(
+        "scenario_value": _Var(
             ("scenario", "uncertainty"),
-            design.values.reshape(s, len(uncs)),
             _attrs(
                 "1",
                 "sampled value of each uncertainty",
                 distribution=json.dumps([u.dist().describe() for u in uncs]),
                 target=json.dumps([{u.target: getattr(u, u.target)} for u in uncs]),
             ),
+            design.values.reshape(s, len(uncs)),
         ),
-        "scenario_unit": xr.Variable(
+        "scenario_unit": _Var(
             ("scenario", "uncertainty"),
-            design.unit.reshape(s, len(uncs)),
             _attrs("1", "the scenario's point of the unit hypercube (quantile of each value)"),
+            design.unit.reshape(s, len(uncs)),
         ),
-        "run_scenario": xr.Variable(
-            "run", (np.arange(r) // gr).astype(np.int32), _attrs("1", "scenario of the run")
+        "run_scenario": _Var(
+            ("run",), _attrs("1", "scenario of the run"), (np.arange(r) // gr).astype(np.int32)
         ),
-        "run_group": xr.Variable(
-            "run", (np.arange(r) % gr).astype(np.int32), _attrs("1", "engine group of the run")
+        "run_group": _Var(
+            ("run",), _attrs("1", "engine group of the run"), (np.arange(r) % gr).astype(np.int32)
         ),
-        "proposal_json": xr.Variable(
-            "proposal",
-            np.array(design.proposal_json(), dtype=object),
-            _attrs("1", "the validated proposal as JSON (the portfolio of the design)"),
+        "portfolio_number": _Var(
+            ("proposal", "number_field"),
+            _attrs(
+                "see the input contract",
+                "the validated portfolio's numeric fields, in the units of the input contract "
+                "(booleans as 0/1; NaN where the proposal gives none)",
+            ),
+            numbers,
         ),
-    }
-    encoding: dict[str, Any] = {}
-    metrics = list(SUMMARY_FIELDS)
-    data["summary"] = xr.Variable(
-        ("run", "proposal", "metric"),
-        _lazy((r, n, len(metrics)), (1, cp, len(metrics)), float, np.nan),
-        _attrs(
-            "see metric_units",
-            "per-proposal summaries of each run (open_results splits them by metric)",
-            metric_units=json.dumps([SUMMARY_ATTRS[m][0] for m in metrics]),
-            metric_long_names=json.dumps([SUMMARY_ATTRS[m][1] for m in metrics]),
+        "portfolio_text": _Var(
+            ("proposal", "text_field"),
+            _attrs(
+                "1",
+                "the validated portfolio's text fields (\"\" where the proposal gives none; "
+                "boundary paths absolute)",
+            ),
+            texts,
         ),
-    )
-    encoding["summary"] = {"_FillValue": np.nan}
-    data["verdict"] = xr.Variable(
-        ("experiment", "proposal"),
-        _lazy((e, n), (k, cp), np.int8, -1),
-        _DECISIONS["verdict"].attrs()
-        | {"flag_values": list(range(len(VERDICTS))), "flag_meanings": " ".join(VERDICTS)},
-    )
-    data["deciding"] = xr.Variable(
-        ("experiment", "proposal"),
-        _lazy((e, n), (k, cp), np.int16, -1),
-        _DECISIONS["deciding"].attrs()
-        | {
-            "flag_masks": [1 << i for i in range(len(CRITERIA))],
-            "flag_meanings": " ".join(CRITERIA),
-        },
-    )
-    encoding["verdict"] = {"_FillValue": -1}
-    encoding["deciding"] = {"_FillValue": -1}
-    data["task_done"] = xr.Variable(
-        ("run", "proposal_chunk"),
-        _lazy((r, n_chunks), (1, 1), np.int8, 0),
-        _attrs("1", "1 when the task (run, proposal chunk) is written", chunk_proposals=cp),
-    )
-    encoding["task_done"] = {"_FillValue": 0}
-    oc = max(1, min(e, 65_536))
-    for name, (units, long_name) in OUTCOMES.items():
-        data[name] = xr.Variable(
-            "experiment", _lazy((e,), (oc,), float, np.nan), _attrs(units, long_name)
-        )
-        encoding[name] = {"_FillValue": np.nan}
-    for name, (units, long_name) in BY_CRITERION.items():
-        data[name] = xr.Variable(
-            ("experiment", "criterion"),
-            _lazy((e, len(CRITERIA)), (oc, len(CRITERIA)), float, np.nan),
-            _attrs(units, long_name),
-        )
-        encoding[name] = {"_FillValue": np.nan}
+        "summary": _empty(
+            ("run", "proposal", "metric"),
+            _attrs(
+                "see metric_units",
+                "per-proposal summaries of each run (open_results splits them by metric)",
+                metric_units=json.dumps([SUMMARY_ATTRS[m][0] for m in metrics]),
+                metric_long_names=json.dumps([SUMMARY_ATTRS[m][1] for m in metrics]),
+            ),
+            (r, n, len(metrics)), (1, cp, len(metrics)), np.float64, np.nan,
+        ),
+        "verdict": _empty(
+            ("experiment", "proposal"),
+            _DECISIONS["verdict"].attrs()
+            | {"flag_values": list(range(len(VERDICTS))), "flag_meanings": " ".join(VERDICTS)},
+            (e, n), (k, cp), np.int8, -1,
+        ),
+        "deciding": _empty(
+            ("experiment", "proposal"),
+            _DECISIONS["deciding"].attrs()
+            | {
+                "flag_masks": [1 << i for i in range(len(CRITERIA))],
+                "flag_meanings": " ".join(CRITERIA),
+            },
+            (e, n), (k, cp), np.int16, -1,
+        ),
+        "task_done": _empty(
+            ("run", "proposal_chunk"),
+            _attrs("1", "1 when the task (run, proposal chunk) is written", chunk_proposals=cp),
+            (r, n_chunks), (1, 1), np.int8, 0,
+        ),
+        "outcomes": _empty(
+            ("experiment", "outcome"),
+            _attrs(
+                "see outcome_units",
+                "portfolio outcomes of each experiment (open_results splits them by outcome)",
+                outcome_units=json.dumps([u for u, _ in OUTCOMES.values()]),
+                outcome_long_names=json.dumps([ln for _, ln in OUTCOMES.values()]),
+            ),
+            (e, len(OUTCOMES)), (e, len(OUTCOMES)), np.float64, np.nan,
+        ),
+        "outcomes_by_criterion": _empty(
+            ("experiment", "criterion_outcome", "criterion"),
+            _attrs(
+                "see outcome_units",
+                "portfolio outcomes of each experiment by criterion (open_results splits them)",
+                outcome_units=json.dumps([u for u, _ in BY_CRITERION.values()]),
+                outcome_long_names=json.dumps([ln for _, ln in BY_CRITERION.values()]),
+            ),
+            (e, len(BY_CRITERION), len(CRITERIA)), (e, len(BY_CRITERION), len(CRITERIA)),
+            np.float64, np.nan,
+        ),
+    })  # fmt: skip
     canonical = spec.canonical()
     baseline, _, defaulted = baseline_policy(spec)
     attrs = {
@@ -247,23 +311,37 @@ def _dataset(design: Design, chunk_proposals: int) -> tuple[xr.Dataset, dict[str
         "Conventions": "CF-1.10",
         "source": f"restoresim {__version__}",
         "complete": 0,
+        "layout": LAYOUT,
     }
-    ds = xr.Dataset(
-        data,
-        coords={
-            "experiment": np.arange(e),
-            "scenario": np.arange(s),
-            "policy": np.arange(p),
-            "run": np.arange(r),
-            "proposal": np.array(as_portfolio(design.proposals).ids, dtype=object),
-            "criterion": np.array(CRITERIA, dtype=object),
-            "uncertainty": np.array([u.name for u in uncs], dtype=object),
-            "lever": np.array(lever_names, dtype=object),
-            "metric": np.array(metrics, dtype=object),
-        },
-        attrs=attrs,
-    )
-    return ds, encoding
+    return out, attrs
+
+
+def _write_group(path: Path, variables: dict[str, _Var], attrs: dict[str, Any]) -> None:
+    """A Zarr group (format 2) of ``variables`` as xarray reads it (``_ARRAY_DIMENSIONS``); a
+    result array's chunks are not written (they read as its fill value)."""
+    import zarr
+
+    g = zarr.open_group(str(path), mode="w", zarr_format=ZARR_FORMAT, attributes=attrs)
+    for name, v in variables.items():
+        data = v.data
+        shape = v.shape if data is None else data.shape
+        chunks = v.chunks if data is None else shape
+        dtype = v.dtype if data is None else data.dtype
+        fill = v.fill
+        if data is not None and data.dtype == object:  # text: variable-length UTF-8
+            dtype, fill = str, None
+        elif data is not None and data.dtype.kind == "f":
+            fill = np.nan
+        arr = g.create_array(
+            name,
+            shape=shape,
+            chunks=tuple(max(1, c) for c in chunks),
+            dtype=dtype,
+            fill_value=fill,
+            attributes={**v.attrs, "_ARRAY_DIMENSIONS": list(v.dims)},
+        )
+        if data is not None and data.size:
+            arr[...] = data
 
 
 def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
@@ -272,18 +350,11 @@ def create_store(design: Design, path: Path, chunk_proposals: int) -> None:
         raise InputError(
             _("{source}: the portfolio is empty", source=design.spec.source_path)
         )
-    ds, encoding = _dataset(design, chunk_proposals)
+    variables, attrs = _variables(design, chunk_proposals)
     prepare_folder(path.parent)
     tmp = temp_path(path, directory=True)
     try:
-        ds.to_zarr(
-            tmp,
-            mode="a",
-            compute=False,
-            consolidated=False,
-            zarr_format=ZARR_FORMAT,
-            encoding=encoding,
-        )
+        _write_group(tmp, variables, attrs)
         try:
             os.rename(tmp, path)
         except OSError:
@@ -394,20 +465,21 @@ def finalize(path: Path) -> None:
     n_policies = len(thresholds)
     n_runs = g["run_scenario"].shape[0]
     e = g["experiment_scenario"].shape[0]
-    results = {name: np.full(e, np.nan) for name in OUTCOMES}
-    results.update({name: np.full((e, len(CRITERIA)), np.nan) for name in BY_CRITERION})
+    outcomes = np.full((e, len(OUTCOMES)), np.nan)
+    by_criterion = np.full((e, len(BY_CRITERION), len(CRITERIA)), np.nan)
+    summary, verdicts, deciding = g["summary"], g["verdict"], g["deciding"]
     for r in range(n_runs):
-        block = np.asarray(g["summary"][r, :, :], dtype=float)
+        block = np.asarray(summary[r, :, :], dtype=float)
         x = {name: block[:, j] for j, name in enumerate(SUMMARY_FIELDS)}
         rows = slice(r * k, (r + 1) * k)
         cap = thresholds[np.arange(r * k, (r + 1) * k) % n_policies]
-        out = _outcomes(
-            x, np.asarray(g["verdict"][rows, :]), np.asarray(g["deciding"][rows, :]), cap
-        )
-        for name, values in out.items():
-            results[name][rows] = values
-    for name, values in results.items():
-        g[name][...] = values
+        out = _outcomes(x, np.asarray(verdicts[rows, :]), np.asarray(deciding[rows, :]), cap)
+        for j, name in enumerate(OUTCOMES):
+            outcomes[rows, j] = out[name]
+        for j, name in enumerate(BY_CRITERION):
+            by_criterion[rows, j, :] = out[name]
+    g["outcomes"][...] = outcomes
+    g["outcomes_by_criterion"][...] = by_criterion
     g.attrs["complete"] = 1
 
 
@@ -419,13 +491,32 @@ def open_results(path: str | Path) -> xr.Dataset:
     path = Path(path)
     open_group(path)
     ds = xr.open_zarr(path, consolidated=False, mask_and_scale=False, zarr_format=ZARR_FORMAT)
-    split = {
-        name: ds["summary"]
-        .sel(metric=name, drop=True)
-        .assign_attrs(units=SUMMARY_ATTRS[name][0], long_name=SUMMARY_ATTRS[name][1])
-        for name in SUMMARY_FIELDS
-    }
-    return ds.assign(split).drop_vars([*BOOKKEEPING, "summary", "metric"])
+    split, packs = {}, []
+    for packed, dim, names in (
+        ("summary", "metric", SUMMARY_ATTRS),
+        ("outcomes", "outcome", OUTCOMES),  # layout 1: one array per outcome
+        ("outcomes_by_criterion", "criterion_outcome", BY_CRITERION),
+    ):
+        if packed not in ds:
+            continue
+        packs += [packed, dim]
+        for name, (units, long_name) in names.items():
+            da = ds[packed].sel({dim: name}, drop=True)
+            da.attrs = {"units": units, "long_name": long_name, "_FillValue": np.float64(np.nan)}
+            split[name] = da
+    return ds.assign(split).drop_vars([*BOOKKEEPING, *packs])
+
+
+def stored_portfolio(g: Any, start: int, stop: int, source: str) -> Any:
+    """Proposals ``start … stop-1`` of the store's group ``g`` as a validated
+    :class:`~sim.portfolio.Portfolio` (:func:`sim.sweep.portfolio.from_stored`)."""
+    return from_stored(
+        [str(x) for x in np.asarray(g["number_field"][...])],
+        np.asarray(g["portfolio_number"][start:stop]),
+        [str(x) for x in np.asarray(g["text_field"][...])],
+        np.asarray(g["portfolio_text"][start:stop]),
+        source,
+    )
 
 
 def progress_of(path: Path) -> tuple[int, int]:

@@ -24,7 +24,6 @@ itself done; each chunk is written atomically (write to a temporary file, rename
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -257,13 +256,14 @@ def run_task(task: Task) -> tuple[int, int]:
         return 0, 0
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
-    source = f"{task.store}: proposal_json[{a}:{b}]"
-    # validated when the design was made: columns straight from memory or the stored dicts
-    stored = (
-        task.portfolio.slice(a, b)
-        if task.portfolio is not None
-        else Portfolio.from_records([json.loads(str(t)) for t in g["proposal_json"][a:b]], source)
-    )
+    source = f"{task.store}: proposals {a}–{b - 1}"
+    # validated when the design was made: columns straight from memory or from the store
+    if task.portfolio is not None:
+        stored = task.portfolio.slice(a, b)
+    else:
+        from sim.sweep.store import stored_portfolio
+
+        stored = stored_portfolio(g, a, b, source)
     portfolio = _changed(stored, run, source)
     lib = load_library(run.params)
     policy = run.policies[0]

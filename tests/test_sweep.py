@@ -281,6 +281,23 @@ def test_a_failing_task_stops_the_sweep_with_its_error(spec_path, tmp_path, monk
     assert len(started) == 3 and done == 2 and total == 6 * 3
 
 
+
+def test_fast_verdicts_that_drift_from_feasibility_stop_the_sweep(spec_path, tmp_path, monkeypatch):
+    """Every run's first task re-decides its first proposal through sim.feasibility: fast
+    verdicts that disagree (here: every verdict moved one step on) are an error."""
+    import sim.sweep.tasks as tasks
+
+    real = tasks.apply_policies
+
+    def drifted(table, policies):
+        verdict, deciding = real(table, policies)
+        return ((verdict + 1) % 3).astype(np.int8), deciding
+
+    monkeypatch.setattr(tasks, "apply_policies", drifted)
+    with pytest.raises(RuntimeError, match="fast path is out of date"):
+        run_sweep(spec_path, tmp_path / "d.zarr", workers=1, chunk_proposals=4)
+
+
 # --------------------------------------------------------------------------------------------
 # design
 

@@ -33,7 +33,7 @@ from sim.portfolio import Portfolio, as_portfolio
 from sim.sweep import store as st
 from sim.sweep.design import Design, build_design
 from sim.sweep.spec import SweepSpec, load_spec
-from sim.sweep.tasks import Task, run_task
+from sim.sweep.tasks import Task, open_arrays, run_task
 from sim.version import __version__
 
 #: proposals per task by default: about :data:`TASKS_PER_RUN` tasks per engine run, each of
@@ -81,10 +81,12 @@ def _tasks(
     pending: np.ndarray,
     n: int,
     portfolio: Portfolio | None = None,
+    arrays: dict[str, Any] | None = None,
 ) -> list[Task]:
     """The pending tasks; ``n`` is the stored portfolio's size. With ``portfolio`` (the design's,
     for tasks run in this process) a task takes its proposals from memory instead of the
-    store's JSON (the same proposals: the store's are written from it)."""
+    store's tables (the same proposals: the store's are written from it); with ``arrays``
+    (:func:`sim.sweep.tasks.open_arrays`) the tasks share the store's arrays opened once."""
     spec = design.spec
     out = []
     for r in range(design.n_runs):
@@ -101,6 +103,7 @@ def _tasks(
                     draws=spec.sweep.draws,
                     seed=spec.sweep.seed,
                     portfolio=portfolio,
+                    arrays=arrays,
                 )
             )
     return out
@@ -229,7 +232,8 @@ def run_sweep(
             design.proposals = []  # the store holds the portfolio now; tasks read it there
         t_design = time.perf_counter() - t0
         done = np.asarray(st.open_group(path)["task_done"][...]) == 1
-        tasks = _tasks(design, path, chunk_proposals, ~done, n, in_memory)
+        arrays = open_arrays(str(path)) if client is None else None
+        tasks = _tasks(design, path, chunk_proposals, ~done, n, in_memory, arrays)
         counts = [0, 0]
         bar = None
         if progress:

@@ -14,9 +14,9 @@ and plan) and applies all the group's policies to the same summaries:
    fund's first deposit, or an enabled bond) and its soft criteria are those a condition
    always fixes (:func:`sim.sweep.store.conditional_exact`);
    otherwise it is an upper bound on conditional approvals;
-3. the first proposal of every task is re-assessed and re-decided through
-   :mod:`sim.feasibility` for every policy, and any disagreement is an internal error, so the
-   fast path cannot drift from the reviewer's verdict.
+3. the first proposal of every run (in the task of its first chunk) is re-assessed and
+   re-decided through :mod:`sim.feasibility` for every policy, and any disagreement is an
+   internal error, so the fast path cannot drift from the reviewer's verdict.
 
 The task writes its summaries and verdicts into chunks that belong to it alone, then marks
 itself done; each chunk is written atomically (write to a temporary file, rename).
@@ -200,8 +200,11 @@ class Task:
     #: the design's portfolio when the task runs in the process that made it (else None: the
     #: proposals are read from the store)
     portfolio: Portfolio | None = field(default=None, compare=False, repr=False)
+    #: the store's arrays (:func:`open_arrays`), opened once for the tasks run in the process
+    #: that made the store (else None: the task opens them)
+    arrays: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
 
-    def __reduce__(self) -> Any:  # travels to other processes without the portfolio
+    def __reduce__(self) -> Any:  # travels to other processes without portfolio and arrays
         return (
             Task,
             (self.store, self.run, self.chunk, self.chunk_proposals, self.n_proposals,
@@ -242,17 +245,28 @@ def _changed(portfolio: Portfolio, run: Run, source: str) -> Portfolio:
     return out
 
 
+#: the arrays a task reads or writes (and the group, for the stored portfolio)
+TASK_ARRAYS = ("task_done", "summary", "verdict", "deciding")
+
+
+def open_arrays(store: str) -> dict[str, Any]:
+    """The store's group (key ``""``) and :data:`TASK_ARRAYS`, opened for writing."""
+    import zarr
+
+    g = zarr.open_group(store, mode="r+", zarr_format=2)
+    return {"": g, **{name: g[name] for name in TASK_ARRAYS}}
+
+
 def run_task(task: Task) -> tuple[int, int]:
     """Run one task unless already done.
 
     Returns the number of proposals evaluated and of proposal-draw-years simulated (both 0 when
-    the task was already done).
+    the task was already done). The first task of every run checks the fast verdicts against
+    :mod:`sim.feasibility` (:func:`_check_reference`).
     """
-    import zarr
-
-    g = zarr.open_group(task.store, mode="r+", zarr_format=2)
+    arrays = task.arrays if task.arrays is not None else open_arrays(task.store)
     run, c = task.run, task.chunk
-    if int(g["task_done"][run.index, c]) == 1:
+    if int(arrays["task_done"][run.index, c]) == 1:
         return 0, 0
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
@@ -263,7 +277,7 @@ def run_task(task: Task) -> tuple[int, int]:
     else:
         from sim.sweep.store import stored_portfolio
 
-        stored = stored_portfolio(g, a, b, source)
+        stored = stored_portfolio(arrays[""], a, b, source)
     portfolio = _changed(stored, run, source)
     lib = load_library(run.params)
     policy = run.policies[0]
@@ -277,18 +291,18 @@ def run_task(task: Task) -> tuple[int, int]:
     screenings = dict(zip(bounded.tolist(), screened, strict=True))
     table = criteria_table(portfolio, policy, summary, screenings)
     verdict, deciding = apply_policies(table, run.policies)
-    first = portfolio.proposal(0)
-    _check_reference(
-        first,
-        run.policies,
-        summary,
-        screenings.get(0, spatial.unscreened(policy)),
-        verdict[:, 0],
-        deciding[:, 0],
-    )
-    g["summary"][run.index, a:b, :] = summary_columns(summary)
+    if c == 0:
+        _check_reference(
+            portfolio.proposal(0),
+            run.policies,
+            summary,
+            screenings.get(0, spatial.unscreened(policy)),
+            verdict[:, 0],
+            deciding[:, 0],
+        )
+    arrays["summary"][run.index, a:b, :] = summary_columns(summary)
     e0 = run.first_experiment
-    g["verdict"][e0 : e0 + len(run.policies), a:b] = verdict
-    g["deciding"][e0 : e0 + len(run.policies), a:b] = deciding
-    g["task_done"][run.index, c] = 1
+    arrays["verdict"][e0 : e0 + len(run.policies), a:b] = verdict
+    arrays["deciding"][e0 : e0 + len(run.policies), a:b] = deciding
+    arrays["task_done"][run.index, c] = 1
     return b - a, int(summary["horizon_years"].values.sum()) * task.draws

@@ -21,6 +21,7 @@ import xarray as xr
 import sim
 from sim import engine, feasibility, spatial
 from sim.cli import main
+from sim.errors import InputError
 from sim.params import load_library
 from sim.sweep.design import build_design
 from sim.sweep.execute import run_sweep
@@ -312,6 +313,45 @@ def test_synthetic_portfolio_is_extensible_and_changes_one_variable() -> None:
         assert b.site.soil_depth_cm == 25.0
         assert a.with_values({"site.soil_depth_cm": 25.0}) == b
     assert len({p.proposal.mineral for p in large}) > 2
+
+
+#: the derived fields of the benchmark's synthetic portfolio (seed 1) as the generator first
+#: made them, one proposal at a time: its first three rows and the sums over its first 500
+BENCH_DERIVED = {
+    "extraction.reserves_mt": ([138.971, 54.563, 8.904], 18208.631),
+    "site.final_highwall_height_m": ([47.8, 95.7, 36.2], 43022.9),
+    "proposal.licensed_area_ha": ([243.37, 56.67, 19.21], 25297.18),
+    "finance.ore_price_cny_per_t": ([42.8, 42.0, 48.3], 41511.7),
+    "finance.plan_restoration_cost_cny": ([242040000.0, 16990000.0, 17910000.0], 19800640000.0),
+    "restoration.substrate_amendment": ([0.0, 0.0, 0.0], 6.0),
+}
+
+
+def test_synthetic_derived_fields_are_those_of_one_proposal_at_a_time() -> None:
+    """Deriving the fields column-wise changes no value (rounding, tangents and powers are
+    Python's, row by row)."""
+    spec = parse_spec(
+        tomllib.loads((REPO / "scenarios/sweeps/hunan-10k-benchmark.toml").read_text("utf-8"))
+    )
+    spec.portfolio.synthetic = 500
+    cols = build_design(spec).proposals.columns
+    for path, (first, total) in BENCH_DERIVED.items():
+        col = np.asarray(cols[path], dtype=float)
+        assert col[:3].tolist() == first and float(col.sum()) == total, path
+
+
+def test_synthetic_rows_that_cannot_be_derived_are_named_once_per_reason() -> None:
+    fields = [
+        {"name": "proposal.mineral", "distribution": "choice", "values": ["unobtainium", "clay"]},
+        {"name": "site.final_highwall_slope_deg", "distribution": "constant", "value": 0},
+    ]
+    spec = parse_spec({**BASE, "portfolio": {"synthetic": 30, "fields": fields}})
+    with pytest.raises(InputError) as err:
+        build_design(spec)
+    problems = err.value.problems
+    assert len(problems) == 2, problems
+    assert "unknown mineral 'unobtainium'" in problems[0] and "more: cannot derive" in problems[0]
+    assert "divides by is zero" in problems[1]
 
 
 def test_design_ids_groups_and_samplers(spec_path) -> None:

@@ -24,6 +24,7 @@ from pydantic import Field
 from sim.batch import field_type, read_queue, said_once
 from sim.errors import InputError, allowed_list, did_you_mean
 from sim.i18n import _
+from sim.keys import LAND_USES
 from sim.params import load_library
 from sim.portfolio import MAX_PROBLEMS, SPECS, Portfolio
 from sim.proposal import (
@@ -112,33 +113,81 @@ def _py(x: Any, typ: type | None) -> Any:
     return x
 
 
-def _derive(v: dict[str, Any], lib: Any) -> dict[str, Any]:
-    """Proposal fields derived from the generator variables (see the data file's header)."""
-    m = lib.minerals[v["proposal.mineral"]]
-    density = float(v.get("extraction.rock_density_t_per_m3") or m["density_t_per_m3"])
-    output, sr = v["extraction.annual_output_mt"], v["extraction.stripping_ratio"]
-    reserves = round(output * v["term_years"], 3)
-    thickness = v["extraction.mined_thickness_m"]
-    height = round(v["wall_height_ratio"] * thickness, 1)
-    slope = v["site.final_highwall_slope_deg"]
-    floor_ha = reserves * (1 + sr) * 1e6 / density / thickness / 1e4
-    wall_ha = 2 * math.sqrt(floor_ha * 1e4) * height / math.tan(math.radians(slope)) / 1e4
-    footprint = floor_ha + wall_ha
-    dump_ha = reserves * sr * 1e6 / density * lib["schedule.swell_factor"] / 1e4
-    dump_ha /= v["extraction.dump_height_m"]
-    disturbed = footprint + dump_ha + v["extraction.infrastructure_area_ha"]
-    plan = round(v["plan_cost_per_ha"] * disturbed, -4)
-    lo, hi = m["price_cny_per_t"]
-    toxic = bool(lib.substrates[m["substrate"]]["toxic"])
-    return {
-        "extraction.reserves_mt": reserves,
-        "site.final_highwall_height_m": height,
-        "proposal.licensed_area_ha": round(v["licence_headroom"] * footprint, 2),
-        "finance.ore_price_cny_per_t": round(lo * (hi / lo) ** v["price_position"], 1),
-        "finance.plan_restoration_cost_cny": plan,
-        "finance.bond_cny": round(v["bond_share_of_plan"] * plan, -4),
-        "restoration.substrate_amendment": toxic and bool(v["amendment_if_toxic"]),
-    }
+def _each(f: Any, *columns: np.ndarray) -> np.ndarray:
+    """``f`` of Python floats, row by row (``round``, ``math.tan``, ``**``: exactly as Python
+    computes one proposal, which numpy's vector versions need not match to the last bit)."""
+    return np.array(list(map(f, *(c.tolist() for c in columns))), dtype=float)
+
+
+def _numbers(v: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """Variable ``name`` of every row as floats; a row that is not a number is NaN."""
+    col = np.asarray(v[name])
+    try:
+        return np.asarray(col, dtype=float)
+    except (TypeError, ValueError):
+        return np.array(
+            [float(x) if isinstance(x, int | float) else np.nan for x in col.tolist()]
+        )
+
+
+def _derive(v: dict[str, np.ndarray], lib: Any) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Proposal fields derived from the generator variables (see the data file's header), a
+    column each, and the rows they cannot be derived for (an unknown mineral, a zero or a
+    value that is not a number where one divides)."""
+    minerals = [str(m) for m in np.asarray(v["proposal.mineral"]).tolist()]
+    table = {m: lib.minerals.get(m) for m in set(minerals)}
+    known = np.array([table[m] is not None for m in minerals], dtype=bool)
+    row = [table[m] or {} for m in minerals]
+    m_density = np.array([r.get("density_t_per_m3", np.nan) for r in row], dtype=float)
+    lo = np.array([r["price_cny_per_t"][0] if r else np.nan for r in row], dtype=float)
+    hi = np.array([r["price_cny_per_t"][1] if r else np.nan for r in row], dtype=float)
+    toxic = np.array(
+        [bool(r) and bool(lib.substrates[r["substrate"]]["toxic"]) for r in row], dtype=bool
+    )
+    stated = (
+        _numbers(v, "extraction.rock_density_t_per_m3")
+        if "extraction.rock_density_t_per_m3" in v
+        else np.zeros(len(minerals))
+    )
+    density = np.where(np.isnan(stated) | (stated == 0), m_density, stated)
+    output = _numbers(v, "extraction.annual_output_mt")
+    sr = _numbers(v, "extraction.stripping_ratio")
+    thickness = _numbers(v, "extraction.mined_thickness_m")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        reserves = _each(lambda x: round(x, 3), output * _numbers(v, "term_years"))
+        height = _each(lambda x: round(x, 1), _numbers(v, "wall_height_ratio") * thickness)
+        tan = _each(
+            lambda x: math.tan(math.radians(x)) if math.isfinite(x) else math.nan,
+            _numbers(v, "site.final_highwall_slope_deg"),
+        )
+        floor_ha = reserves * (1 + sr) * 1e6 / density / thickness / 1e4
+        wall_ha = 2 * np.sqrt(floor_ha * 1e4) * height / tan / 1e4
+        footprint = floor_ha + wall_ha
+        dump_ha = reserves * sr * 1e6 / density * lib["schedule.swell_factor"] / 1e4
+        dump_ha /= _numbers(v, "extraction.dump_height_m")
+        disturbed = footprint + dump_ha + _numbers(v, "extraction.infrastructure_area_ha")
+        plan = _each(lambda x: round(x, -4), _numbers(v, "plan_cost_per_ha") * disturbed)
+        out = {
+            "extraction.reserves_mt": reserves,
+            "site.final_highwall_height_m": height,
+            "proposal.licensed_area_ha": _each(
+                lambda x: round(x, 2), _numbers(v, "licence_headroom") * footprint
+            ),
+            "finance.ore_price_cny_per_t": _each(
+                lambda a, b, q: round(a * (b / a) ** q, 1) if a > 0 else math.nan,
+                lo, hi, _numbers(v, "price_position"),
+            ),
+            "finance.plan_restoration_cost_cny": plan,
+            "finance.bond_cny": _each(
+                lambda x: round(x, -4), _numbers(v, "bond_share_of_plan") * plan
+            ),
+        }  # fmt: skip
+    bad = ~known
+    for col in out.values():
+        bad |= ~np.isfinite(col)
+    amend = np.array([bool(x) for x in np.asarray(v["amendment_if_toxic"]).tolist()], dtype=bool)
+    out["restoration.substrate_amendment"] = toxic & amend
+    return out, bad
 
 
 def synthetic_portfolio(spec: SweepSpec, source: str) -> Portfolio:
@@ -169,55 +218,69 @@ def synthetic_portfolio(spec: SweepSpec, source: str) -> Portfolio:
         draws[name] = f.dist().ppf(rng.random(n))
     lib = load_library()
     width = max(6, len(str(n)))
-    drawn = {k: _values(a, types.get(k)) for k, a in draws.items()}
     ids = [f"{section.id_prefix}-{i:0{width}d}" for i in range(n)]
     # column by column, in the order a proposal's fields are set: fixed values, then derived
     # ones, then the drawn fields (a field named in the spec overrides what would be derived)
-    columns: dict[str, list[Any]] = {path: [None] * n for path in SPECS}
-    minerals = drawn["proposal.mineral"]
-    fixed = {
-        "proposal.id": ids,
-        "proposal.name": [f"Synthetic {m} quarry {i}" for i, m in enumerate(minerals)],
-        "proposal.method": ["open_pit"] * n,
-        "proposal.region": ["south_hilly"] * n,
-        "restoration.import_topsoil": [True] * n,
+    minerals = [str(m) for m in np.asarray(draws["proposal.mineral"]).tolist()]
+    columns: dict[str, np.ndarray] = {
+        "proposal.id": np.array(ids, dtype=object),
+        "proposal.name": np.array(
+            [f"Synthetic {m} quarry {i}" for i, m in enumerate(minerals)], dtype=object
+        ),
+        "proposal.method": np.full(n, "open_pit", dtype=object),
+        "proposal.region": np.full(n, "south_hilly", dtype=object),
+        "restoration.import_topsoil": np.ones(n, dtype=bool),
     }
-    columns.update(fixed)
-    names = list(drawn)
-    derived: dict[str, list[Any]] = {}
-    for i, values in enumerate(zip(*(drawn[k] for k in names), strict=True)):
-        try:
-            row = _derive(dict(zip(names, values, strict=True)), lib)
-        except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
-            problems.append(f"{source}: synthetic proposal {ids[i]}: cannot derive fields ({exc})")
-            if len(problems) >= 10:
-                break
-            continue
-        for path, value in row.items():
-            if path not in derived:
-                derived[path] = [None] * n
-            derived[path][i] = value
+    derived, bad = _derive(draws, lib)
+    reasons: dict[str, list[str]] = {}  # one message per reason, naming its first rows
+    for i in np.flatnonzero(bad).tolist():
+        why = (
+            f"unknown mineral {minerals[i]!r}"
+            if minerals[i] not in lib.minerals
+            else "a variable it divides by is zero or not a number"
+        )
+        reasons.setdefault(why, []).append(ids[i])
+    for why, rows in reasons.items():
+        more = f" and {len(rows) - 3:,} more" if len(rows) > 3 else ""
+        problems.append(
+            f"{source}: synthetic proposals {', '.join(rows[:3])}{more}: cannot derive fields "
+            f"({why})"
+        )
     columns.update(derived)
-    for path, values in drawn.items():
+    for path, values in draws.items():
         if path not in settable:
             continue
         if path != "restoration.target_land_use":
-            columns[path] = values
+            columns[path] = _drawn_column(path, values, types.get(path))
             continue
-        for i, value in enumerate(values):
+        shares = {f"{path}.{lu}": np.zeros(n) for lu in LAND_USES}
+        by_choice: dict[int, list[int]] = {}  # a choice's rows share its one table
+        cells = np.asarray(values).tolist()
+        for i, value in enumerate(cells):
+            by_choice.setdefault(id(value), []).append(i)
+        for rows in by_choice.values():
+            value = cells[rows[0]]
             for lu, share in (value if isinstance(value, dict) else {}).items():
                 key = f"{path}.{lu}"
-                if key not in columns:
+                if key not in shares:
                     problems.append(
-                        f"{source}: synthetic proposal {ids[i]}: {path}: unknown land use {lu!r}"
+                        f"{source}: synthetic proposal {ids[rows[0]]}: {path}: unknown land use "
+                        f"{lu!r}"
                     )
                     continue
-                columns[key][i] = share
+                shares[key][rows] = share
+        columns.update(shares)
     if problems:
         raise InputError("\n".join(problems), problems=problems)
-    return Portfolio(
-        {k: _column(k, v) for k, v in columns.items()}, f"{source}: synthetic portfolio"
-    )
+    return Portfolio(columns, f"{source}: synthetic portfolio")
+
+
+def _drawn_column(path: str, a: np.ndarray, typ: type | None) -> np.ndarray:
+    """A drawn column in the field's type: a float draw of an integer field rounded (half to
+    even, as ``round``), a choice's values as Python values (:func:`_py`)."""
+    if a.dtype.kind == "f":
+        return np.rint(a) if typ is int else a
+    return _column(path, _values(a, typ))
 
 
 def _values(a: np.ndarray, typ: type | None) -> list[Any]:

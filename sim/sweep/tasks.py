@@ -264,10 +264,13 @@ def run_task(task: Task) -> tuple[int, int]:
     the task was already done). The first task of every run checks the fast verdicts against
     :mod:`sim.feasibility` (:func:`_check_reference`).
     """
-    arrays = task.arrays if task.arrays is not None else open_arrays(task.store)
     run, c = task.run, task.chunk
-    if int(arrays["task_done"][run.index, c]) == 1:
-        return 0, 0
+    if task.arrays is not None:  # listed as pending by this process, from the store
+        arrays = task.arrays
+    else:  # a cluster may run a task twice (a worker lost, then found)
+        arrays = open_arrays(task.store)
+        if int(arrays["task_done"][run.index, c]) == 1:
+            return 0, 0
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
     source = f"{task.store}: proposals {a}–{b - 1}"

@@ -48,10 +48,10 @@ from sim.version import __version__
 
 KIND = "restoresim-sweep"
 ZARR_FORMAT = 2
-BOOKKEEPING = ("task_done",)
+BOOKKEEPING = ("task_done",)  # depends on the chunking; not part of the results
 #: 2: the portfolio as two tables and the outcomes packed (1, before: per-proposal JSON and one
 #: array per outcome; :func:`open_results` reads both, a sweep resumes only its own)
-LAYOUT = 2  # depends on the chunking; not part of the results
+LAYOUT = 2
 
 #: units and long names of the stored per-proposal summaries (by run): the output registry's
 #: sweep metrics

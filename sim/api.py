@@ -226,7 +226,7 @@ def evaluate(
     params : parameter-library overrides by dotted name (``{"cost.regrade_unit_cost": 18}``).
     conditions : search approval conditions for soft failures and remedies for hard ones.
     chunk_pairs : (proposal, draw) rows per chunk of work; by default sized to the run (at most
-        65,536, at least 4,096, about eight chunks per worker). Results do not depend on it.
+        65,536, at least 4,096, about four chunks per worker). Results do not depend on it.
     workers : threads running chunks (default: one per CPU). Results do not depend on it.
     progress : show a progress bar on a terminal.
     layers : protected layers added to the policy's ``[[layers]]``: paths (``"x.geojson"``, rule

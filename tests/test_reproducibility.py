@@ -129,13 +129,18 @@ def test_summary_quantiles_equal_numpys(n_draws) -> None:
 
 
 def test_default_chunks_keep_both_workers_busy_and_memory_flat() -> None:
-    from sim.engine import DEFAULT_CHUNK_PAIRS, MIN_CHUNK_PAIRS, default_chunk_pairs
+    from sim.engine import (
+        CHUNKS_PER_WORKER,
+        DEFAULT_CHUNK_PAIRS,
+        MIN_CHUNK_PAIRS,
+        default_chunk_pairs,
+    )
 
     assert default_chunk_pairs(10_000_000, 2) == DEFAULT_CHUNK_PAIRS  # large runs: capped
     assert default_chunk_pairs(100, 2) == MIN_CHUNK_PAIRS  # tiny runs: one chunk
     n = 200_000
     per = default_chunk_pairs(n, 2)
-    assert MIN_CHUNK_PAIRS <= per <= DEFAULT_CHUNK_PAIRS and -(-n // per) >= 8 * 2 - 1
+    assert MIN_CHUNK_PAIRS <= per <= DEFAULT_CHUNK_PAIRS and -(-n // per) == CHUNKS_PER_WORKER * 2
 
 
 def test_one_worker_takes_the_largest_chunks() -> None:

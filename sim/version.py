@@ -1,10 +1,6 @@
-"""The package version, from the installed distribution's metadata."""
+"""The package version: the one place it is written (``pyproject.toml`` reads it at build time,
+so starting restoresim needs no look-up of installed metadata)."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("restoresim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

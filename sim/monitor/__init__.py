@@ -22,12 +22,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, allowed_list
 from sim.i18n import _
-from sim.monitor import assess, outputs, update
-from sim.monitor.observations import Observation, read_csv_rows, read_observations
+
+if TYPE_CHECKING:  # imported where used: the command line registers `monitor` without them
+    from sim.monitor import update
+    from sim.monitor.observations import Observation
 
 __all__ = ["MonitorResult", "load_observations", "run"]
 
@@ -43,6 +45,7 @@ class MonitorResult:
 
     def figures(self) -> dict[str, bytes]:
         """PNG plot of each mine: observed points on the projected fan."""
+        from sim.monitor import outputs
         from sim.report.figures import to_png
 
         return {
@@ -59,8 +62,10 @@ def load_observations(
     path: str | Path, proposals: Sequence[Any], policy: Any, settings: dict[str, float]
 ) -> list[Observation]:
     """An observation table, or a raster manifest (a ``raster`` column) reduced to one."""
-    header, _rows = read_csv_rows(path)
     from sim.monitor import rasters
+    from sim.monitor.observations import read_csv_rows, read_observations
+
+    header, _rows = read_csv_rows(path)
 
     if not rasters.is_manifest(header):
         return read_observations(path)
@@ -127,6 +132,7 @@ def run(
     next inspections, so a run is reproducible and can replay a mine's history. Observations
     of mines not among ``proposals`` are left out and listed in ``run_info``.
     """
+    from sim.monitor import assess, outputs, update
     from sim.params import load_library
     from sim.proposal import load_policy
     from sim.version import __version__

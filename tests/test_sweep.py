@@ -667,3 +667,36 @@ def test_spatial_criteria_follow_each_policy(tmp_path) -> None:
     assert "protected_overlap" in hard_rejects  # some example overlaps a protected layer
     assert (ds["verdict"][1] <= ds["verdict"][0]).all()  # soft: never stricter
     assert (ds["verdict"][1] < ds["verdict"][0]).any()
+
+
+def test_boundaries_stored_against_their_file_and_resumed_alike(tmp_path, monkeypatch) -> None:
+    """A proposal's boundary is stored as the file next to the proposal, whatever the folder
+    the sweep is started from (it was resolved against the cwd: the stored path named no file
+    and a resumed sweep stopped with "file not found"), and a resumed sweep, which reads the
+    proposals back from the store, gives the uninterrupted store."""
+    spatial_dir, policy = REPO / "scenarios" / "spatial", REPO / "scenarios" / "policies"
+    screening = sorted(p for p in policy.glob("*.toml") if "[[layers]]" in p.read_text("utf-8"))
+    if not list(spatial_dir.glob("*.toml")) or not screening:
+        pytest.skip("no spatial example applications or screening policy")
+    data = {
+        "sweep": {"name": "spatial", "seed": 1, "draws": 10, "policy": str(screening[0])},
+        "portfolio": {"files": [str(spatial_dir / "*.toml")]},
+        "levers": [{"policy": "criteria.protected_overlap.hard", "values": [True, False]}],
+    }
+    spec = write_spec(tmp_path / "spatial.json", data)
+    monkeypatch.chdir(tmp_path)  # not the proposals' folder
+    store = tmp_path / "whole.zarr"
+    run_sweep(spec, store, workers=1, chunk_proposals=1)
+    ds = results(store)
+    stored = [str(b) for b in ds["portfolio_text"].sel(text_field="location.boundary").values]
+    proposals = sim.load_proposals(sorted(spatial_dir.glob("*.toml")))
+    expect = [str(p.boundary_path().resolve()) for p in proposals]
+    assert stored == expect and all(Path(b).is_file() for b in stored), stored
+    resumed = tmp_path / "resumed.zarr"
+    run_sweep(spec, resumed, workers=1, chunk_proposals=1)
+    g = open_group(resumed, "r+")
+    g["task_done"][:, 1:] = 0  # as if killed after the first task
+    g.attrs["complete"] = 0
+    res = run_sweep(spec, resumed, resume=True, workers=1)
+    assert res.resumed and res.tasks_run > 0
+    xr.testing.assert_identical(ds, results(resumed))

@@ -83,7 +83,7 @@ def test_stored_columns_keep_every_pattern_of_blank_fields() -> None:
         expect = p.to_dict()
         expect.pop("bill", None)  # the applicant's bill is not a column of a portfolio
         if p.location is not None:
-            expect["location"]["boundary"] = str(Path(p.location.boundary).resolve())
+            expect["location"]["boundary"] = str(p.boundary_path().resolve())
         got = back.proposal(i).to_dict()
         assert got == expect, p.id
     assert back.proposal(len(proposals) - 1).location.central_meridian_deg == 111.0

@@ -312,7 +312,8 @@ def stored_columns(portfolio: Portfolio) -> tuple[list[str], np.ndarray, list[st
     """Validated columns as the store keeps them: ``(number_fields, numbers, text_fields,
     texts)``, numbers ``(proposal, number_field)`` as floats (booleans 0/1, a blank cell NaN) and
     texts ``(proposal, text_field)`` as strings (a blank cell ""; dates as ISO 8601; the
-    boundary's path made absolute, so the store explains itself anywhere). Every field of the
+    boundary's path made absolute, resolved against the proposal file's folder as the proposal
+    reads it, so the store explains itself anywhere). Every field of the
     input contract, in its order; :func:`from_stored` reads them back."""
     number_fields = [k for k, f in SPECS.items() if f.kind in NUMBER_KINDS]
     text_fields = [k for k in SPECS if k not in number_fields]
@@ -324,7 +325,13 @@ def stored_columns(portfolio: Portfolio) -> tuple[list[str], np.ndarray, list[st
     resolved: dict[str, str] = {}
     for j, path in enumerate(text_fields):
         cells = ["" if v is None else str(v) for v in portfolio.columns[path].tolist()]
-        if path == "location.boundary":
+        if path == "location.boundary" and portfolio.proposals is not None:
+            # relative to the proposal's own file (as the proposal reads it), not the cwd
+            cells = [
+                "" if (b := p.boundary_path()) is None else str(b.resolve())
+                for p in portfolio.proposals
+            ]
+        elif path == "location.boundary":
             cells = [
                 resolved.setdefault(v, str(Path(v).resolve())) if v else "" for v in cells
             ]

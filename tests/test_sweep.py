@@ -135,6 +135,9 @@ def _mutate(change: str) -> dict[str, Any]:
                           "num": 3}  # fmt: skip
     elif change == "baseline-string":
         d["baseline"] = {"criteria.assurance.threshold": "0.9"}
+    elif change == "baseline-no-levers":
+        del d["levers"]
+        d["baseline"] = {"criteria.assurance.threshold": 0.9}
     return d
 
 
@@ -156,6 +159,8 @@ BAD_SPECS = {
     "baseline-string": ("'criteria.assurance.threshold' is the string '0.9'",),
     # as an uncertainty's range: it ran 0.95, 0.9, 0.85 without a word
     "lever-backwards": ("[[levers]] #2 low = 0.95, high = 0.85: low must be < high",),
+    # it said "not a lever of this sweep; allowed: " and nothing after
+    "baseline-no-levers": ("[baseline] 'criteria.assurance.threshold' = 0.9", "no [[levers]]"),
 }
 
 

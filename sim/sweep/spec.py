@@ -584,7 +584,15 @@ def _check_baseline(spec: SweepSpec, shown: str) -> list[str]:
     levers = {lv.path: lv for lv in spec.levers}
     for path, value in (spec.baseline or {}).items():
         where = f"{shown}: [baseline] {path!r} = {value!r}"
-        if path not in levers:
+        if not levers:
+            problems.append(
+                _(
+                    "{where}: this sweep has no [[levers]], so there is nothing to compare; "
+                    "remove [baseline] (the baseline is then the base policy)",
+                    where=where,
+                )
+            )
+        elif path not in levers:
             problems.append(
                 _(
                     "{where}: not a lever of this sweep; allowed: {allowed}",

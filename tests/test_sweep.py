@@ -677,8 +677,9 @@ def test_spatial_criteria_follow_each_policy(tmp_path) -> None:
 def test_boundaries_stored_against_their_file_and_resumed_alike(tmp_path, monkeypatch) -> None:
     """A proposal's boundary is stored as the file next to the proposal, whatever the folder
     the sweep is started from (it was resolved against the cwd: the stored path named no file
-    and a resumed sweep stopped with "file not found"), and a resumed sweep, which reads the
-    proposals back from the store, gives the uninterrupted store."""
+    and a resumed sweep stopped with "file not found"; with a plan lever the sweep itself
+    stopped so), and a resumed sweep, which reads the proposals back from the store, gives the
+    uninterrupted store."""
     spatial_dir, policy = REPO / "scenarios" / "spatial", REPO / "scenarios" / "policies"
     screening = sorted(p for p in policy.glob("*.toml") if "[[layers]]" in p.read_text("utf-8"))
     if not list(spatial_dir.glob("*.toml")) or not screening:
@@ -686,7 +687,11 @@ def test_boundaries_stored_against_their_file_and_resumed_alike(tmp_path, monkey
     data = {
         "sweep": {"name": "spatial", "seed": 1, "draws": 10, "policy": str(screening[0])},
         "portfolio": {"files": [str(spatial_dir / "*.toml")]},
-        "levers": [{"policy": "criteria.protected_overlap.hard", "values": [True, False]}],
+        "levers": [
+            {"policy": "criteria.protected_overlap.hard", "values": [True, False]},
+            # a plan lever: a task re-makes its rows from the columns, without their file
+            {"plan": "restoration.progressive_fraction", "values": [0.3, 0.6]},
+        ],
     }
     spec = write_spec(tmp_path / "spatial.json", data)
     monkeypatch.chdir(tmp_path)  # not the proposals' folder

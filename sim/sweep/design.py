@@ -26,7 +26,7 @@ from sim.errors import InputError
 from sim.params import load_library
 from sim.portfolio import Portfolio, as_portfolio
 from sim.proposal import Policy, Proposal
-from sim.sweep.portfolio import load_portfolio_columns, sweep_seed_sequence
+from sim.sweep.portfolio import absolute_boundaries, load_portfolio_columns, sweep_seed_sequence
 from sim.sweep.spec import Lever, SweepSpec, build_policy, lever_grid
 
 SAMPLER_STREAM = 2
@@ -295,6 +295,7 @@ def build_design(
     if not force and spec.portfolio.synthetic is not None:
         estimate_size(spec, spec.portfolio.synthetic).check(shown)  # before generating it
     proposals = load_portfolio_columns(spec) if proposals is None else as_portfolio(proposals)
+    proposals = absolute_boundaries(proposals)  # found whatever the working folder
     if not force:
         estimate_size(spec, len(proposals)).check(shown)
     if len(proposals):

@@ -304,6 +304,37 @@ def _column(path: str, values: list[Any]) -> np.ndarray:
     return np.array(values, dtype=object)
 
 
+def absolute_boundaries(portfolio: Portfolio) -> Portfolio:
+    """``portfolio`` with every boundary path absolute ("" where there is none), resolved as its
+    proposal reads it: against the proposal file's (or CSV queue's) folder; a row without a
+    proposal object against the cwd. A task re-makes a changed row from the columns, without its
+    file, and a resumed sweep reads the store's: both must find the boundary whatever folder the
+    sweep is started from."""
+    col = portfolio.columns.get("location.boundary")
+    if col is None:
+        return portfolio
+    if portfolio.proposals is not None:
+        cells = [
+            "" if (b := p.boundary_path()) is None else str(b.resolve())
+            for p in portfolio.proposals
+        ]
+    else:
+        resolved: dict[str, str] = {}
+        cells = [
+            resolved.setdefault(v, str(Path(v).resolve())) if v else ""
+            for v in ("" if v is None else str(v) for v in col.tolist())
+        ]
+    if cells == col.tolist():
+        return portfolio
+    out = Portfolio(
+        {**portfolio.columns, "location.boundary": np.array(cells, dtype=object)},
+        portfolio.source,
+        validate=False,
+    )
+    out.proposals = portfolio.proposals
+    return out
+
+
 #: the kinds of field stored in the number table (booleans as 0/1) and in the text table
 NUMBER_KINDS = ("float", "int", "bool")
 
@@ -322,20 +353,9 @@ def stored_columns(portfolio: Portfolio) -> tuple[list[str], np.ndarray, list[st
     for j, path in enumerate(number_fields):
         numbers[:, j] = np.asarray(portfolio.columns[path], dtype=float)
     texts = np.empty((n, len(text_fields)), dtype=object)
-    resolved: dict[str, str] = {}
+    columns = absolute_boundaries(portfolio).columns
     for j, path in enumerate(text_fields):
-        cells = ["" if v is None else str(v) for v in portfolio.columns[path].tolist()]
-        if path == "location.boundary" and portfolio.proposals is not None:
-            # relative to the proposal's own file (as the proposal reads it), not the cwd
-            cells = [
-                "" if (b := p.boundary_path()) is None else str(b.resolve())
-                for p in portfolio.proposals
-            ]
-        elif path == "location.boundary":
-            cells = [
-                resolved.setdefault(v, str(Path(v).resolve())) if v else "" for v in cells
-            ]
-        texts[:, j] = cells
+        texts[:, j] = ["" if v is None else str(v) for v in columns[path].tolist()]
     return number_fields, numbers, text_fields, texts
 
 

@@ -710,3 +710,18 @@ def test_boundaries_stored_against_their_file_and_resumed_alike(tmp_path, monkey
     res = run_sweep(spec, resumed, resume=True, workers=1)
     assert res.resumed and res.tasks_run > 0
     xr.testing.assert_identical(ds, results(resumed))
+
+
+def test_stored_portfolio_says_each_fields_unit(reference) -> None:
+    """The portfolio table gives each field's unit and name (its units said only "see the
+    input contract": an analyst could not tell the reserves' unit from the store)."""
+    ds = results(reference)
+    attrs = ds["portfolio_number"].attrs
+    fields = ds["number_field"].values.tolist()
+    units = dict(zip(fields, json.loads(attrs["field_units"]), strict=True))
+    names = dict(zip(fields, json.loads(attrs["field_long_names"]), strict=True))
+    assert units["extraction.reserves_mt"] == "Mt" and names["extraction.reserves_mt"]
+    assert units["finance.bond_cny"] == "CNY" and units["restoration.import_topsoil"] == "1"
+    assert "[" not in names["extraction.reserves_mt"]
+    texts = json.loads(ds["portfolio_text"].attrs["field_long_names"])
+    assert len(texts) == ds.sizes["text_field"]

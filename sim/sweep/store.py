@@ -39,7 +39,7 @@ from sim import outputs_registry as registry
 from sim.errors import InputError
 from sim.i18n import _
 from sim.outputs import prepare_folder, temp_path
-from sim.portfolio import as_portfolio
+from sim.portfolio import SPECS, as_portfolio
 from sim.sweep.design import Design
 from sim.sweep.portfolio import from_stored, stored_columns
 from sim.sweep.spec import baseline_policy
@@ -102,6 +102,20 @@ def conditional_exact(policy: Any) -> bool:
         cond.bond and cond.max_bond_cny is None
     )
     return unlimited and set(soft) <= set(ALWAYS_FIXABLE)
+
+
+def field_unit(path: str) -> str:
+    """The unit of a stored portfolio field, as the input contract gives it ("1" for a
+    share, a count or a boolean)."""
+    return SPECS[path].unit or "1"
+
+
+def field_long_name(path: str) -> str:
+    """A stored portfolio field's description in the input contract, up to its first ';'
+    (without the unit in brackets: that is :func:`field_unit`)."""
+    head = SPECS[path].description.split(";")[0].strip()
+    unit = SPECS[path].unit
+    return head.removesuffix(f"[{unit}]").strip() if unit else head
 
 
 def _attrs(units: str, long_name: str, **extra: Any) -> dict[str, Any]:
@@ -224,9 +238,11 @@ def _variables(design: Design, chunk_proposals: int) -> tuple[dict[str, _Var], d
         "portfolio_number": _Var(
             ("proposal", "number_field"),
             _attrs(
-                "see the input contract",
+                "see field_units",
                 "the validated portfolio's numeric fields, in the units of the input contract "
                 "(booleans as 0/1; NaN where the proposal gives none)",
+                field_units=json.dumps([field_unit(f) for f in number_fields]),
+                field_long_names=json.dumps([field_long_name(f) for f in number_fields]),
             ),
             numbers,
         ),
@@ -236,6 +252,7 @@ def _variables(design: Design, chunk_proposals: int) -> tuple[dict[str, _Var], d
                 "1",
                 "the validated portfolio's text fields (\"\" where the proposal gives none; "
                 "boundary paths absolute)",
+                field_long_names=json.dumps([field_long_name(f) for f in text_fields]),
             ),
             texts,
         ),

@@ -1,10 +1,11 @@
-"""Policy sweeps at scale: portfolios x policies x uncertainties on dask, with sensitivity.
+"""Policy sweeps at scale: portfolios x policies x uncertainties, with sensitivity.
 
 A sweep spec (``scenarios/sweeps/*.toml``, :mod:`sim.sweep.spec`) names a portfolio of
 proposals, policy and plan levers, uncertainties over model parameters and a sampler. The
 design (:mod:`sim.sweep.design`) is saved first in a chunked Zarr store
-(:mod:`sim.sweep.store`); tasks of (scenario x engine group, proposal chunk) run on dask
-(:mod:`sim.sweep.execute`, :mod:`sim.sweep.tasks`) and stream their results into it;
+(:mod:`sim.sweep.store`); tasks of (scenario x engine group, proposal chunk) run on worker
+threads of the process, or on a ``dask.distributed`` cluster (:mod:`sim.sweep.execute`,
+:mod:`sim.sweep.tasks`), and stream their results into it;
 :mod:`sim.sweep.report` turns a finished store into the comparison of every policy against
 the spec's baseline (:mod:`sim.sweep.compare`, :mod:`sim.sweep.summary`: one table per
 question, rules in words), figures (:mod:`sim.sweep.figures`), Sobol indices and a tornado

@@ -1,4 +1,4 @@
-"""Running a sweep on dask: design first, then tasks streamed into the store, then outcomes.
+"""Running a sweep: design first, then tasks streamed into the store, then outcomes.
 
 Local runs use a pool of ``workers`` threads: a task is mostly the compiled engine, which
 releases the GIL (its proposals come from the design's columns in memory, its criteria are

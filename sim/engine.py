@@ -422,6 +422,36 @@ def _trajectory(r: dict[str, np.ndarray], bond_cny: float) -> dict[str, np.ndarr
     }
 
 
+@dataclass(frozen=True)
+class Summaries:
+    """Per-proposal summaries as plain arrays, before any Dataset is made: what
+    :func:`summaries` returns to callers that read a few variables of many small runs (a sweep's
+    tasks), and what :func:`run` builds its ``summary`` Dataset from."""
+
+    ids: list[str]
+    horizons: np.ndarray  # (proposal,) years
+    draws: int
+    values: dict[str, np.ndarray]  # name -> (proposal,) or (proposal, quantile)
+    resolved: np.ndarray  # (proposal, input) the resolved inputs
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {"proposal": len(self.ids), "quantile": len(QUANTILES)}
+
+    def column(self, var: str, q: float | None = None) -> np.ndarray:
+        """Variable ``var`` of every proposal as floats (its quantile ``q`` if given)."""
+        v = self.values[var]
+        return np.asarray(v[:, QUANTILES.index(q)] if q is not None else v, dtype=float)
+
+    def dataset(self) -> xr.Dataset:
+        """The summary Dataset (registry names, units and long names; no run attributes)."""
+        ds = _summary_dataset(self.ids, self.horizons, self.draws, self.values)
+        for coord in registry.COORDINATES:
+            if coord.name in ds.coords:
+                ds[coord.name].attrs.update(coord.attrs())
+        return ds
+
+
 def run(
     proposals: Any,
     policy: Any,
@@ -446,13 +476,53 @@ def run(
     CPU when there are several chunks), so memory stays flat in the number of proposals apart
     from the per-proposal summaries themselves.
     """
-    from sim.errors import InputError
     from sim.portfolio import as_portfolio
+
+    lib = lib or load_library()
+    portfolio = as_portfolio(proposals)
+    summ, collector = _simulate(
+        portfolio, policy, draws, seed, lib, trajectories, raw, chunk_pairs, workers, progress
+    )
+    return _result(portfolio, policy, draws, seed, lib, inputs, summ, collector)
+
+
+def summaries(
+    proposals: Any,
+    policy: Any,
+    *,
+    draws: int = 1000,
+    seed: int = 0,
+    lib: Library | None = None,
+    workers: int | None = None,
+) -> Summaries:
+    """The per-proposal summaries of :func:`run` (the same numbers) as arrays, without the
+    Datasets and their attributes: for many small runs whose callers read a few variables."""
+    from sim.portfolio import as_portfolio
+
+    summ, _ = _simulate(
+        as_portfolio(proposals), policy, draws, seed, lib or load_library(),
+        False, False, None, workers, False,
+    )  # fmt: skip
+    return summ
+
+
+def _simulate(
+    portfolio: Any,
+    policy: Any,
+    draws: int,
+    seed: int,
+    lib: Library,
+    trajectories: bool,
+    raw: bool,
+    chunk_pairs: int | None,
+    workers: int | None,
+    progress: bool,
+) -> tuple[Summaries, _Collector]:
+    """The chunks of a run, simulated and summarised (see :func:`run`)."""
+    from sim.errors import InputError
 
     if draws < 1:
         raise InputError(_("--draws = {n}: must be a positive integer", n=draws))
-    lib = lib or load_library()
-    portfolio = as_portfolio(proposals)
     n_props = len(portfolio)
     ids = portfolio.ids
     if len(set(ids)) != n_props:
@@ -470,7 +540,6 @@ def run(
     if workers is None:
         workers = min(os.cpu_count() or 1, len(chunks))
     collector = _Collector(n_props, draws, trajectories, raw)
-    keep_prepared = n_props <= MAX_INPUTS_IN_ATTRS or yearly
     par_all = np.empty((n_props, len(PARAM_KEYS)))
     resolved_upto = 0
 
@@ -521,9 +590,29 @@ def run(
                 collect(c, fut.result())
     if bar:
         bar.close()
-    prepared = [Prepared(ids[i], par_all[i]) for i in range(n_props)] if keep_prepared else []
     horizons = par_all[:, _HORIZON_COL].astype(np.int64)
-    summary = _summary_dataset(ids, horizons, draws, collector.summary)
+    values = {"horizon_years": horizons, "draws": np.full(n_props, draws), **collector.summary}
+    return Summaries(ids, horizons, draws, values, par_all), collector
+
+
+def _result(
+    portfolio: Any,
+    policy: Any,
+    draws: int,
+    seed: int,
+    lib: Library,
+    inputs: bool,
+    summ: Summaries,
+    collector: _Collector,
+) -> EngineResult:
+    """:func:`run`'s Datasets from the simulated summaries (and yearly rows on request), with
+    the run's attributes (seed, version, policy, parameters, inputs)."""
+    ids, horizons, par_all = summ.ids, summ.horizons, summ.resolved
+    n_props = len(ids)
+    trajectories, raw = collector.want_traj, collector.want_raw
+    keep_prepared = n_props <= MAX_INPUTS_IN_ATTRS or trajectories or raw
+    prepared = [Prepared(ids[i], par_all[i]) for i in range(n_props)] if keep_prepared else []
+    summary = summ.dataset()
     order = range(n_props)
     traj = (
         _trajectory_dataset(ids, horizons, [collector.traj_rows[i] for i in order])

@@ -941,7 +941,10 @@ _DESIGN_COLUMNS = ("pit_area_ha", "pit_top_elevation_m", "pit_bottom_elevation_m
 
 
 def _column(summary: Any, var: str, q: float | None = None) -> np.ndarray:
-    """One summary variable over all proposals as floats (the quantile ``q`` if given)."""
+    """One summary variable over all proposals as floats (the quantile ``q`` if given), of a
+    summary Dataset or of :class:`sim.engine.Summaries`."""
+    if hasattr(summary, "column"):
+        return summary.column(var, q)
     da = summary[var]
     if q is not None:
         da = da.sel(quantile=q)
@@ -951,7 +954,7 @@ def _column(summary: Any, var: str, q: float | None = None) -> np.ndarray:
 def assess_all(
     portfolio: Any,
     policy: Any,
-    summary: xr.Dataset,
+    summary: Any,
     screenings: Mapping[int, spatial.Screening] | None = None,
 ) -> CriteriaTable:
     """:func:`assess` of every proposal of ``summary`` at once, as array operations.

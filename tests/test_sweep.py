@@ -406,6 +406,27 @@ def test_fast_verdicts_equal_feasibility_assess_and_decide() -> None:
             assert got[0] == expect[0] and sorted(got[1]) == sorted(expect[1]), (p.id, k)
             seen.add(got[0])
     assert seen == set(VERDICTS)
+    # the tasks' path: the same run's summaries as arrays give the same table
+    arrays = engine.summaries(proposals, policies[0], draws=60, seed=5)
+    fast = criteria_table(proposals, policies[0], arrays, screenings)
+    np.testing.assert_array_equal(fast.values, table.values)
+    np.testing.assert_array_equal(fast.thresholds, table.thresholds)
+    np.testing.assert_array_equal(fast.assessed, table.assessed)
+
+
+def test_summaries_as_arrays_are_the_run_summary() -> None:
+    """engine.summaries (a sweep task's run) holds the numbers of engine.run's summary."""
+    proposals = load_portfolio(parse_spec({**BASE, "portfolio": {"synthetic": 9}}))
+    policy = sim.load_policy()
+    ds = engine.run(proposals, policy, draws=40, seed=3).summary
+    arrays = engine.summaries(proposals, policy, draws=40, seed=3, workers=2)
+    expect = ds.drop_vars(["resolved_inputs", "input"]).drop_attrs(deep=False)
+    xr.testing.assert_identical(arrays.dataset(), expect)
+    for var in ("pit_footprint_ha", "cost_cny"):
+        for q in (0.1, 0.5, 0.9):
+            np.testing.assert_array_equal(arrays.column(var, q), ds[var].sel(quantile=q).values)
+    np.testing.assert_array_equal(arrays.resolved, ds["resolved_inputs"].values)
+    assert arrays.sizes["proposal"] == 9 and arrays.horizons.sum() == ds["horizon_years"].sum()
 
 
 # --------------------------------------------------------------------------------------------

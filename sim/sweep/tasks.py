@@ -90,7 +90,7 @@ class CriteriaTable:
 def criteria_table(
     proposals: Portfolio | Sequence[Any],
     policy: Any,
-    summary: xr.Dataset,
+    summary: xr.Dataset | engine.Summaries,
     screenings: Sequence[Any] | Mapping[int, Any],
 ) -> CriteriaTable:
     """Assess every proposal once under ``policy`` (any policy of the run's group), all at once
@@ -136,17 +136,12 @@ def apply_policies(
     return verdict, deciding
 
 
-def summary_columns(summary: xr.Dataset) -> np.ndarray:
-    """The sweep's per-proposal summaries (:data:`SUMMARY_FIELDS`) of an engine summary, as a
-    ``(proposal, metric)`` array (the quantiles picked by position, not by label lookups)."""
-    quantiles = [float(q) for q in summary["quantile"].values]
+def summary_columns(summary: engine.Summaries) -> np.ndarray:
+    """The sweep's per-proposal summaries (:data:`SUMMARY_FIELDS`) of an engine run, as a
+    ``(proposal, metric)`` array."""
     out = np.empty((summary.sizes["proposal"], len(SUMMARY_FIELDS)))
     for j, (var, q) in enumerate(SUMMARY_FIELDS.values()):
-        da = summary[var]
-        if q is None:
-            out[:, j] = da.values
-        else:
-            out[:, j] = da.transpose("proposal", "quantile").values[:, quantiles.index(q)]
+        out[:, j] = summary.column(var, q)
     return out
 
 
@@ -158,17 +153,16 @@ def decode_deciding(mask: int) -> list[str]:
 def _check_reference(
     proposal: Any,
     policies: tuple[Any, ...],
-    summary: xr.Dataset,
+    summary: engine.Summaries,
     screening: Any,
     verdict: np.ndarray,
     deciding: np.ndarray,
 ) -> None:
     """The fast path must agree with :mod:`sim.feasibility` (assess + decide, no conditions)
-    on the first proposal of the chunk: the fast row view against the real Dataset row, then
-    every policy's verdict."""
-    row = summary.isel(proposal=0)
-    arrays = {k: v.values for k, v in summary.data_vars.items()}
-    fast = _Row(arrays, [float(q) for q in summary["quantile"].values], 0)
+    on the first proposal of the run: the fast row view of the arrays against the summary
+    Dataset's row, then every policy's verdict."""
+    row = summary.dataset().isel(proposal=0)
+    fast = _Row(summary.values, [float(q) for q in row["quantile"].values], 0)
     reference = feasibility.assess(proposal, policies[0], row, screening)
     quick = feasibility.assess(proposal, policies[0], fast, screening)  # type: ignore[arg-type]
     if repr(reference) != repr(quick):  # repr: NaN equals NaN
@@ -285,10 +279,9 @@ def run_task(task: Task) -> tuple[int, int]:
     lib = load_library(run.params)
     policy = run.policies[0]
     # one thread: the sweep's workers run the tasks in parallel
-    res = engine.run(
-        portfolio, policy, draws=task.draws, seed=task.seed, lib=lib, workers=1, inputs=False
+    summary = engine.summaries(
+        portfolio, policy, draws=task.draws, seed=task.seed, lib=lib, workers=1
     )
-    summary = res.summary
     bounded = np.flatnonzero(portfolio.columns["location.boundary"].astype(str) != "")
     screened = spatial.screen_proposals([portfolio.proposal(int(i)) for i in bounded], policy)
     screenings = dict(zip(bounded.tolist(), screened, strict=True))
@@ -308,4 +301,4 @@ def run_task(task: Task) -> tuple[int, int]:
     arrays["verdict"][e0 : e0 + len(run.policies), a:b] = verdict
     arrays["deciding"][e0 : e0 + len(run.policies), a:b] = deciding
     arrays["task_done"][run.index, c] = 1
-    return b - a, int(summary["horizon_years"].values.sum()) * task.draws
+    return b - a, int(summary.horizons.sum()) * task.draws

@@ -271,7 +271,7 @@ def test_a_failing_task_stops_the_sweep_with_its_error(spec_path, tmp_path, monk
     import sim.sweep.execute as execute
 
     started: list[str] = []
-    real = execute.run_task
+    real = execute.compute_task
 
     def failing(task):
         started.append(task.key)
@@ -279,7 +279,7 @@ def test_a_failing_task_stops_the_sweep_with_its_error(spec_path, tmp_path, monk
             raise RuntimeError("task broke")
         return real(task)
 
-    monkeypatch.setattr(execute, "run_task", failing)
+    monkeypatch.setattr(execute, "compute_task", failing)
     store = tmp_path / "f.zarr"
     with pytest.raises(RuntimeError, match="task broke"):
         run_sweep(spec_path, store, workers=1, chunk_proposals=4)
@@ -431,6 +431,19 @@ def test_summaries_as_arrays_are_the_run_summary() -> None:
 
 # --------------------------------------------------------------------------------------------
 # execution
+
+
+def test_outcomes_do_not_depend_on_how_many_runs_are_read_at_once(
+    reference, spec_path, tmp_path, monkeypatch
+):
+    """finalize reads the per-proposal results a block of runs at a time: one run per block
+    gives the outcomes of all runs in one."""
+    import sim.sweep.store as store
+
+    monkeypatch.setattr(store, "FINALIZE_BLOCK_BYTES", 1)
+    res = run_sweep(spec_path, tmp_path / "one-run-blocks.zarr", workers=2)
+    assert res.tasks_run == 6
+    xr.testing.assert_identical(results(reference), results(tmp_path / "one-run-blocks.zarr"))
 
 
 @pytest.mark.slow

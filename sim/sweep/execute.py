@@ -33,7 +33,7 @@ from sim.portfolio import Portfolio, as_portfolio
 from sim.sweep import store as st
 from sim.sweep.design import Design, build_design
 from sim.sweep.spec import SweepSpec, load_spec
-from sim.sweep.tasks import Task, open_arrays, run_task
+from sim.sweep.tasks import Task, compute_task, open_arrays, run_task, write_result
 from sim.version import __version__
 
 #: proposals per task by default: about :data:`TASKS_PER_RUN` tasks per engine run, each of
@@ -110,25 +110,33 @@ def _tasks(
     return out
 
 
-def _execute_local(tasks: Sequence[Task], workers: int, tick: Callable[[Any], None]) -> None:
-    """Run ``tasks`` on ``workers`` threads of this process, calling ``tick`` with each result
-    as it comes. The tasks' time is the compiled engine's, which releases the GIL, so threads
-    share the cores with no start-up and no scheduler (the tasks are independent). One task per
-    thread is in flight; the first failure (or Ctrl-C) starts no other task and is raised once
-    the running ones end (each writes whole chunks, so none is left half-written)."""
+def _execute_local(
+    tasks: Sequence[Task],
+    workers: int,
+    arrays: dict[str, Any],
+    tick: Callable[[Any], None],
+) -> None:
+    """Run ``tasks`` on ``workers`` threads of this process, writing each result into the
+    store (``arrays``, :func:`sim.sweep.tasks.open_arrays`) from this thread while the workers
+    compute the next, and calling ``tick`` with its counts. The tasks' time is the compiled
+    engine's, which releases the GIL, so threads share the cores with no start-up and no
+    scheduler (the tasks are independent). One task per worker is in flight; the first failure
+    (or Ctrl-C) starts no other task and is raised once the running ones end (a result is
+    written whole, then marked done, so none is left half-written)."""
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
     workers = max(1, workers)
     queue = iter(tasks)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sweep") as pool:
-        running = {pool.submit(run_task, t) for t in itertools.islice(queue, workers)}
+        running = {pool.submit(compute_task, t) for t in itertools.islice(queue, workers)}
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                tick(fut.result())  # raises the task's error; the pool waits for the others
+                res = fut.result()  # raises the task's error; the pool waits for the others
                 task = next(queue, None)
-                if task is not None:
-                    running.add(pool.submit(run_task, task))
+                if task is not None:  # the worker starts on the next while this one is written
+                    running.add(pool.submit(compute_task, task))
+                tick(write_result(arrays, res))
 
 
 def _connect(address: str) -> Any:
@@ -253,7 +261,7 @@ def run_sweep(
 
         try:
             if tasks and client is None:
-                _execute_local(tasks, workers or os.cpu_count() or 1, tick)
+                _execute_local(tasks, workers or os.cpu_count() or 1, arrays, tick)  # type: ignore[arg-type]
             elif tasks:
                 _execute_distributed(tasks, client, tick)
         finally:

@@ -52,6 +52,8 @@ BOOKKEEPING = ("task_done",)  # depends on the chunking; not part of the results
 #: 2: the portfolio as two tables and the outcomes packed (1, before: per-proposal JSON and one
 #: array per outcome; :func:`open_results` reads both, a sweep resumes only its own)
 LAYOUT = 2
+#: memory for the per-proposal results that :func:`finalize` reads at once (a block of runs)
+FINALIZE_BLOCK_BYTES = 64 * 2**20
 
 #: units and long names of the stored per-proposal summaries (by run): the output registry's
 #: sweep metrics
@@ -485,16 +487,26 @@ def finalize(path: Path) -> None:
     outcomes = np.full((e, len(OUTCOMES)), np.nan)
     by_criterion = np.full((e, len(BY_CRITERION), len(CRITERIA)), np.nan)
     summary, verdicts, deciding = g["summary"], g["verdict"], g["deciding"]
-    for r in range(n_runs):
-        block = np.asarray(summary[r, :, :], dtype=float)
-        x = {name: block[:, j] for j, name in enumerate(SUMMARY_FIELDS)}
-        rows = slice(r * k, (r + 1) * k)
-        cap = thresholds[np.arange(r * k, (r + 1) * k) % n_policies]
-        out = _outcomes(x, np.asarray(verdicts[rows, :]), np.asarray(deciding[rows, :]), cap)
-        for j, name in enumerate(OUTCOMES):
-            outcomes[rows, j] = out[name]
-        for j, name in enumerate(BY_CRITERION):
-            by_criterion[rows, j, :] = out[name]
+    n = summary.shape[1]
+    # runs read a block at a time (one read per array and block, not per run), at most
+    # FINALIZE_BLOCK_BYTES of summaries, verdicts and deciding criteria in memory
+    per_run = n * (len(SUMMARY_FIELDS) * 8 + k * 3)
+    step = max(1, min(n_runs, FINALIZE_BLOCK_BYTES // max(1, per_run)))
+    for r0 in range(0, n_runs, step):
+        r1 = min(n_runs, r0 + step)
+        blocks = np.asarray(summary[r0:r1, :, :], dtype=float)
+        v_block = np.asarray(verdicts[r0 * k : r1 * k, :])
+        d_block = np.asarray(deciding[r0 * k : r1 * k, :])
+        for r in range(r0, r1):
+            x = {name: blocks[r - r0, :, j] for j, name in enumerate(SUMMARY_FIELDS)}
+            rows = slice(r * k, (r + 1) * k)
+            local = slice((r - r0) * k, (r - r0 + 1) * k)
+            cap = thresholds[np.arange(r * k, (r + 1) * k) % n_policies]
+            out = _outcomes(x, v_block[local], d_block[local], cap)
+            for j, name in enumerate(OUTCOMES):
+                outcomes[rows, j] = out[name]
+            for j, name in enumerate(BY_CRITERION):
+                by_criterion[rows, j, :] = out[name]
     g["outcomes"][...] = outcomes
     g["outcomes_by_criterion"][...] = by_criterion
     g.attrs["complete"] = 1

@@ -14,12 +14,14 @@ and plan) and applies all the group's policies to the same summaries:
    fund's first deposit, or an enabled bond) and its soft criteria are those a condition
    always fixes (:func:`sim.sweep.store.conditional_exact`);
    otherwise it is an upper bound on conditional approvals;
-3. the first proposal of every run (in the task of its first chunk) is re-assessed and
-   re-decided through :mod:`sim.feasibility` for every policy, and any disagreement is an
+3. the first proposal of the first scenario's run of every group of policies is re-assessed
+   and re-decided through :mod:`sim.feasibility` for every policy, and any disagreement is an
    internal error, so the fast path cannot drift from the reviewer's verdict.
 
-The task writes its summaries and verdicts into chunks that belong to it alone, then marks
-itself done; each chunk is written atomically (write to a temporary file, rename).
+The task's summaries and verdicts are written into chunks that belong to it alone, then the
+task is marked done; each chunk is written atomically (write to a temporary file, rename). On
+a cluster the task writes them itself (:func:`run_task`); locally the sweep's thread writes them
+(:func:`write_result`) while the workers compute the next tasks.
 """
 
 from __future__ import annotations
@@ -251,20 +253,32 @@ def open_arrays(store: str) -> dict[str, Any]:
     return {"": g, **{name: g[name] for name in TASK_ARRAYS}}
 
 
-def run_task(task: Task) -> tuple[int, int]:
-    """Run one task unless already done.
+@dataclass(frozen=True)
+class TaskResult:
+    """What a task computed, to be written into the store's chunks that belong to it."""
 
-    Returns the number of proposals evaluated and of proposal-draw-years simulated (both 0 when
-    the task was already done). The first task of every run checks the fast verdicts against
-    :mod:`sim.feasibility` (:func:`_check_reference`).
-    """
+    run: int
+    chunk: int
+    start: int  # its proposals: start … stop - 1
+    stop: int
+    first_experiment: int
+    summary: np.ndarray  # (proposal, metric)
+    verdict: np.ndarray  # (policy of the run's group, proposal)
+    deciding: np.ndarray
+    proposal_draw_years: int
+
+
+def compute_task(task: Task) -> TaskResult | None:
+    """A task's results, computed but not written (None when the store marks it done already:
+    a cluster may run a task twice, a worker lost then found). The first task of a run of the
+    first scenario checks the fast verdicts against :mod:`sim.feasibility`
+    (:func:`_check_reference`): every group of policies once."""
     run, c = task.run, task.chunk
-    if task.arrays is not None:  # listed as pending by this process, from the store
-        arrays = task.arrays
-    else:  # a cluster may run a task twice (a worker lost, then found)
+    arrays = task.arrays
+    if arrays is None:  # not listed as pending by this process: read the store
         arrays = open_arrays(task.store)
         if int(arrays["task_done"][run.index, c]) == 1:
-            return 0, 0
+            return None
     a = c * task.chunk_proposals
     b = min(task.n_proposals, a + task.chunk_proposals)
     source = f"{task.store}: proposals {a}–{b - 1}"
@@ -287,7 +301,7 @@ def run_task(task: Task) -> tuple[int, int]:
     screenings = dict(zip(bounded.tolist(), screened, strict=True))
     table = criteria_table(portfolio, policy, summary, screenings)
     verdict, deciding = apply_policies(table, run.policies)
-    if c == 0:
+    if c == 0 and run.scenario == 0:
         _check_reference(
             portfolio.proposal(0),
             run.policies,
@@ -296,9 +310,34 @@ def run_task(task: Task) -> tuple[int, int]:
             verdict[:, 0],
             deciding[:, 0],
         )
-    arrays["summary"][run.index, a:b, :] = summary_columns(summary)
-    e0 = run.first_experiment
-    arrays["verdict"][e0 : e0 + len(run.policies), a:b] = verdict
-    arrays["deciding"][e0 : e0 + len(run.policies), a:b] = deciding
-    arrays["task_done"][run.index, c] = 1
-    return b - a, int(summary.horizons.sum()) * task.draws
+    return TaskResult(
+        run=run.index,
+        chunk=c,
+        start=a,
+        stop=b,
+        first_experiment=run.first_experiment,
+        summary=summary_columns(summary),
+        verdict=verdict,
+        deciding=deciding,
+        proposal_draw_years=int(summary.horizons.sum()) * task.draws,
+    )
+
+
+def write_result(arrays: Mapping[str, Any], res: TaskResult | None) -> tuple[int, int]:
+    """Write a task's results into its chunks, then mark it done; returns the number of
+    proposals evaluated and of proposal-draw-years simulated (0, 0 for None)."""
+    if res is None:
+        return 0, 0
+    a, b, e0 = res.start, res.stop, res.first_experiment
+    arrays["summary"][res.run, a:b, :] = res.summary
+    arrays["verdict"][e0 : e0 + res.verdict.shape[0], a:b] = res.verdict
+    arrays["deciding"][e0 : e0 + res.deciding.shape[0], a:b] = res.deciding
+    arrays["task_done"][res.run, res.chunk] = 1
+    return b - a, res.proposal_draw_years
+
+
+def run_task(task: Task) -> tuple[int, int]:
+    """Run one task unless already done, and write it (:func:`compute_task`,
+    :func:`write_result`): how a cluster's worker runs it."""
+    res = compute_task(task)
+    return write_result(task.arrays or open_arrays(task.store), res) if res else (0, 0)

@@ -687,13 +687,19 @@ def test_packaged_spec_runs_and_reports(tmp_path) -> None:
     assert horizon5.mean() > horizon3.mean()
 
 
-@pytest.mark.slow
-def test_spatial_criteria_follow_each_policy(tmp_path) -> None:
-    """Screened proposals: a spatial criterion's hardness and threshold are each policy's."""
+def _spatial_examples() -> tuple[Path, list[Path]]:
+    """The spatial example applications' folder and the screening policies (with layers)."""
     spatial_dir, policy = REPO / "scenarios" / "spatial", REPO / "scenarios" / "policies"
     screening = sorted(p for p in policy.glob("*.toml") if "[[layers]]" in p.read_text("utf-8"))
     if not list(spatial_dir.glob("*.toml")) or not screening:
         pytest.skip("no spatial example applications or screening policy")
+    return spatial_dir, screening
+
+
+@pytest.mark.slow
+def test_spatial_criteria_follow_each_policy(tmp_path) -> None:
+    """Screened proposals: a spatial criterion's hardness and threshold are each policy's."""
+    spatial_dir, screening = _spatial_examples()
     data = {
         "sweep": {"name": "spatial", "seed": 1, "draws": 20, "policy": str(screening[0])},
         "portfolio": {"files": [str(spatial_dir / "*.toml")]},
@@ -714,10 +720,7 @@ def test_boundaries_stored_against_their_file_and_resumed_alike(tmp_path, monkey
     and a resumed sweep stopped with "file not found"; with a plan lever the sweep itself
     stopped so), and a resumed sweep, which reads the proposals back from the store, gives the
     uninterrupted store."""
-    spatial_dir, policy = REPO / "scenarios" / "spatial", REPO / "scenarios" / "policies"
-    screening = sorted(p for p in policy.glob("*.toml") if "[[layers]]" in p.read_text("utf-8"))
-    if not list(spatial_dir.glob("*.toml")) or not screening:
-        pytest.skip("no spatial example applications or screening policy")
+    spatial_dir, screening = _spatial_examples()
     data = {
         "sweep": {"name": "spatial", "seed": 1, "draws": 10, "policy": str(screening[0])},
         "portfolio": {"files": [str(spatial_dir / "*.toml")]},

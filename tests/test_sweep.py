@@ -592,6 +592,10 @@ def test_an_interrupted_sweep_says_how_to_continue(tmp_path, capsys, monkeypatch
     done, total = progress_of(store)
     assert "interrupted" in err and f"{done} of {total} tasks" in err, err
     assert f"restoresim sweep {spec} --out {store} --resume" in err, err
+    # a report of the unfinished store says the same (it said "restoresim sweep SPEC")
+    assert main(["sweep-report", str(store), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert f"restoresim sweep {spec.resolve()} --out {store} --resume" in err, err
 
 
 @pytest.mark.slow

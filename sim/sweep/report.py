@@ -277,9 +277,9 @@ def write_report(
     if not int(ds.attrs.get("complete", 0)):
         raise InputError(
             _(
-                "{store}: the sweep is not complete; continue it with restoresim sweep SPEC "
+                "{store}: the sweep is not complete; continue it with restoresim sweep {spec} "
                 "--out {store} --resume",
-                store=store,
+                store=store, spec=ds.attrs.get("spec_path") or "SPEC",
             )
         )
     if out.exists() and not out.is_dir():

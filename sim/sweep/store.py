@@ -331,6 +331,9 @@ def _variables(design: Design, chunk_proposals: int) -> tuple[dict[str, _Var], d
         "source": f"restoresim {__version__}",
         "complete": 0,
         "layout": LAYOUT,
+        # where the spec was read from, to say how to continue the sweep ("" for a spec given
+        # as data)
+        "spec_path": str(spec.source_path.resolve()) if spec.source_path is not None else "",
     }
     return out, attrs
 

@@ -445,11 +445,13 @@ class Summaries:
 
     def dataset(self) -> xr.Dataset:
         """The summary Dataset (registry names, units and long names; no run attributes)."""
-        ds = _summary_dataset(self.ids, self.horizons, self.draws, self.values)
-        for coord in registry.COORDINATES:
-            if coord.name in ds.coords:
-                ds[coord.name].attrs.update(coord.attrs())
-        return ds
+        data = {
+            o.name: xr.Variable(o.dims, self.values[o.name], attrs=o.attrs())
+            for o in registry.SUMMARY
+            if o.name in self.values
+        }
+        ds = xr.Dataset(data, coords={"proposal": self.ids, "quantile": list(QUANTILES)})
+        return _coordinate_attrs(ds)
 
 
 def run(
@@ -646,9 +648,7 @@ def _result(
     for ds in (summary, traj, raw_ds):
         if ds is not None:
             ds.attrs.update(common)
-            for coord in registry.COORDINATES:
-                if coord.name in ds.coords:
-                    ds[coord.name].attrs.update(coord.attrs())
+            _coordinate_attrs(ds)
     return EngineResult(summary=summary, trajectories=traj, raw=raw_ds, prepared=prepared)
 
 
@@ -678,14 +678,12 @@ def _overrides(lib: Library) -> dict[str, Any]:
     return {k: p.value for k, p in lib.params.items() if p.value != base.params[k].value}
 
 
-def _summary_dataset(ids, horizons, n_draws, summary) -> xr.Dataset:
-    values = {"horizon_years": horizons, "draws": np.full(len(ids), n_draws), **summary}
-    data = {
-        o.name: xr.Variable(o.dims, values[o.name], attrs=o.attrs())
-        for o in registry.SUMMARY
-        if o.name in values
-    }
-    return xr.Dataset(data, coords={"proposal": ids, "quantile": list(QUANTILES)})
+def _coordinate_attrs(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the registry's units and long names on its coordinates (in place)."""
+    for coord in registry.COORDINATES:
+        if coord.name in ds.coords:
+            ds[coord.name].attrs.update(coord.attrs())
+    return ds
 
 
 def _pad(a: np.ndarray, n_years: int, axis: int = -1) -> np.ndarray:

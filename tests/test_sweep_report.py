@@ -454,3 +454,23 @@ def test_the_sampler_is_named_in_words(report) -> None:
     _store, out = report
     intro = (out / "summary.md").read_text(encoding="utf-8").split("\n\n")[1]
     assert "latin_hypercube" not in intro and t("sampler.latin_hypercube", "en") in intro
+
+
+def test_box_labels_fit_their_slot_in_both_languages() -> None:
+    """The distributions figure's labels under each box: a Chinese rule is wrapped by its
+    width, not its characters (20 Chinese characters ran into the next box's label)."""
+    from sim.i18n import use_lang
+    from sim.i18n.units import width
+    from sim.sweep.compare import rule_label
+    from sim.sweep.figures import box_labels
+
+    levers = {
+        "criteria.assurance.threshold": 0.9,
+        "criteria.assurance.hard": 0.0,
+        "criteria.unfunded_liability.threshold": 5e6,
+    }
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            labels = box_labels([rule_label(levers, lang)] * 2, 1, lang)
+        lines = [line for label in labels for line in label.splitlines()]
+        assert len(lines) > 2 and max(width(line) for line in lines) <= 22, (lang, lines)

@@ -224,6 +224,24 @@ TORNADO_OUTCOMES: tuple[str, ...] = (
 )
 
 
+#: characters per line of a box's label: a Chinese character is as wide as two Latin ones
+TICK_WRAP = {"en": 20, "zh": 10}
+
+
+def box_labels(comp_labels: list[str], base: int, lang: str = "en") -> list[str]:
+    """Each policy's rule under its box, a line per criterion, wrapped to :data:`TICK_WRAP`."""
+    return [
+        "\n".join(
+            line
+            for part in (lab + (t("baseline_mark", lang) if i == base else "")).split(
+                "；" if lang == "zh" else "; "
+            )
+            for line in textwrap.wrap(part, TICK_WRAP[lang])
+        )
+        for i, lab in enumerate(comp_labels)
+    ]
+
+
 @in_lang
 def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any],
                          lang: str = "en") -> bytes:  # fmt: skip
@@ -233,16 +251,7 @@ def distributions_figure(comp_labels: list[str], base: int, data: dict[str, Any]
     p = len(comp_labels)
     fig = Figure(figsize=(max(7.0, 1.3 * p + 1.5), 7.5))
     axes = fig.subplots(len(data), 1, sharex=True, squeeze=False)[:, 0]
-    ticks = [
-        "\n".join(
-            line
-            for part in (lab + (t("baseline_mark", lang) if i == base else "")).split(
-                "；" if lang == "zh" else "; "
-            )
-            for line in textwrap.wrap(part, 20)
-        )
-        for i, lab in enumerate(comp_labels)
-    ]
+    ticks = box_labels(comp_labels, base, lang)
     for ax, (name, (values, scale, _unit)) in zip(axes, data.items(), strict=True):
         ax.boxplot(list(values * scale), tick_labels=ticks, whis=(10, 90), showfliers=False)
         ax.set_ylabel(outcome_head(name, lang), fontsize=8)
